@@ -1,0 +1,24 @@
+"""Shared fixtures: the named test world, and markers that skip (saying why) without services."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from gongjian.testing import World, build_world
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def on_postgres(db: None) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (./run tests does when it is up)")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,62 @@
+"""Users and the roles they hold on a node of the map or on a unit."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.orgs.models import Area, Level, ResidentUnit
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleKind(models.TextChoices):
+    CITY_ADMIN = "city_admin", _("City administrator")
+    DISTRICT_ADMIN = "district_admin", _("District administrator")
+    STREET_ADMIN = "street_admin", _("Street administrator")
+    COMMUNITY_ADMIN = "community_admin", _("Community administrator")
+    UNIT_LIAISON = "unit_liaison", _("Unit liaison")
+    MEMBER = "member", _("Party member")
+    RESIDENT = "resident", _("Resident")
+
+
+#: The level of the map each administrator role is held on.
+ADMIN_LEVELS: dict[str, int] = {
+    RoleKind.CITY_ADMIN: Level.CITY,
+    RoleKind.DISTRICT_ADMIN: Level.DISTRICT,
+    RoleKind.STREET_ADMIN: Level.STREET,
+    RoleKind.COMMUNITY_ADMIN: Level.COMMUNITY,
+}
+
+
+class Role(models.Model):
+    """A role held by a user: on an area (administrators, members, residents) or on a unit (liaison)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(ResidentUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="unit_liaison") & Q(unit__isnull=False) & Q(area__isnull=True))
+                | (~Q(kind="unit_liaison") & Q(unit__isnull=True) & Q(area__isnull=False)),
+                name="role_holds_area_or_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = self.unit if self.unit_id else self.area
+        return f"{self.get_kind_display()} · {where}"

@@ -1,0 +1,81 @@
+"""Writes about accounts: users, roles, API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from gongjian.core.audit import audit_record
+from gongjian.orgs.models import Area, ResidentUnit
+
+from .models import ADMIN_LEVELS, Role, RoleKind, User
+from .scope import forget_scope, scope_for
+
+
+@transaction.atomic
+def user_create(
+    *, actor: Any, username: str, password: str, display_name: str = "", is_superuser: bool = False
+) -> User:
+    """A new account. Only a platform administrator (or the system, actor=None) creates superusers."""
+    if is_superuser and actor is not None and not scope_for(actor).everything:
+        raise PermissionDenied(_("Only a platform administrator may create another."))
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("The user name %(name)s is taken.") % {"name": username}})
+    user = User(username=username, display_name=display_name, is_superuser=is_superuser, is_staff=is_superuser)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(actor=actor, action="user.create", obj=user, changes={"username": username})
+    return user
+
+
+@transaction.atomic
+def role_grant(
+    *, actor: Any, user: User, kind: str, area: Area | None = None, unit: ResidentUnit | None = None
+) -> Role:
+    """Grant a role. Administrators grant roles inside their own subtree; never above it."""
+    if kind not in RoleKind.values:
+        raise ValidationError({"kind": _("Unknown role.")})
+    if kind == RoleKind.UNIT_LIAISON:
+        if unit is None:
+            raise ValidationError({"unit": _("A unit liaison holds the role on a unit.")})
+        where_path = unit.area.path
+    else:
+        if area is None:
+            raise ValidationError({"area": _("This role is held on an area.")})
+        if kind in ADMIN_LEVELS and area.level != ADMIN_LEVELS[kind]:
+            raise ValidationError({"area": _("This role is held on an area of another level.")})
+        where_path = area.path
+    if actor is not None:
+        scope = scope_for(actor)
+        if not scope.covers_path(where_path):
+            raise PermissionDenied(_("You may grant roles only inside your own area."))
+        if not scope.everything and area is not None and area.path in scope.area_paths:
+            if kind in ADMIN_LEVELS:
+                raise PermissionDenied(_("You may not grant a role at your own level."))
+    role = Role(user=user, kind=kind, area=area, unit=unit)
+    role.full_clean()
+    role.save()
+    forget_scope(user)
+    audit_record(actor=actor, action="role.grant", obj=role, changes={"user": user.pk, "kind": kind})
+    return role
+
+
+@transaction.atomic
+def token_rotate(*, actor: Any) -> Token:
+    """Replace the actor's API token with a new one (the old one stops working)."""
+    Token.objects.filter(user=actor).delete()
+    token = Token.objects.create(user=actor)
+    audit_record(actor=actor, action="token.rotate", object_type="accounts.token", object_id=str(actor.pk))
+    return token
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any) -> None:
+    deleted, _count = Token.objects.filter(user=actor).delete()
+    if deleted:
+        audit_record(actor=actor, action="token.revoke", object_type="accounts.token", object_id=str(actor.pk))

@@ -1,0 +1,260 @@
+"""The map of the network: the area tree, Party organisations, resident units, alliances.
+
+Each row keeps the invariants of one row (search keys, code formats); everything that involves
+an actor, a permission or other rows is in ``services.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+from treebeard.mp_tree import MP_Node
+
+from gongjian.core import pii
+from gongjian.core.text import initials, search_key
+
+
+class SearchableName(models.Model):
+    """A name that matches across scripts (长沙/長沙) and by pinyin initials (wjl → 王家垅)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    name_key = models.CharField(max_length=120, db_index=True, editable=False)
+    initials = models.CharField(max_length=120, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def fill_search_keys(self) -> None:
+        self.name = self.name.strip()
+        self.name_key = search_key(self.name)[:120]
+        self.initials = initials(self.name)[:120]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_search_keys()
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key", "initials"}
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dated(models.Model):
+    """Rows that exist from ``since`` until ``until`` (exclusive); history is never deleted."""
+
+    since = models.DateField(_("since"), default=dt.date(2000, 1, 1))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def on(date: dt.date, prefix: str = "") -> Q:
+        """Rows in force on ``date``."""
+        return Q(**{f"{prefix}since__lte": date}) & (
+            Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gt": date})
+        )
+
+
+class Level(models.IntegerChoices):
+    CITY = 1, _("City")
+    DISTRICT = 2, _("District / county")
+    STREET = 3, _("Street / town")
+    COMMUNITY = 4, _("Community / village")
+    COMPOUND = 5, _("Compound / grid")
+    BUILDING = 6, _("Building")
+
+
+class Area(MP_Node, SearchableName, Dated):
+    """A node of the territorial tree. Subtree = one range scan on ``path``."""
+
+    code = models.CharField(_("division code"), max_length=40, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    kind_label = models.CharField(
+        _("kind"), max_length=20, blank=True, help_text=_("e.g. 区, 县, 县级市, 街道, 镇, 社区, 村, 小区, 庭院")
+    )
+    old_compound = models.BooleanField(_("old residential compound"), default=False)
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    @property
+    def level_label(self) -> str:
+        return str(Level(self.level).label)
+
+
+class PartyOrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("Party committee (党委)")
+    WORKING_COMMITTEE = "working_committee", _("Working committee (党工委)")
+    GENERAL_BRANCH = "general_branch", _("General branch (党总支)")
+    BRANCH = "branch", _("Branch (党支部)")
+    JOINT_BRANCH = "joint_branch", _("Joint branch (联合党支部)")
+    GROUP = "group", _("Party group (党小组)")
+
+
+class UnitKind(models.TextChoices):
+    ORGAN = "organ", _("Government organ (机关)")
+    INSTITUTION = "institution", _("Public institution (事业单位)")
+    SOE = "soe", _("State-owned enterprise (国企)")
+    UNIVERSITY = "university", _("University (高校)")
+    HOSPITAL = "hospital", _("Hospital (医院)")
+    PRIVATE = "private", _("Private enterprise (非公企业)")
+    SOCIAL = "social", _("Social organisation (社会组织)")
+
+    @classmethod
+    def two_new(cls) -> set[str]:
+        """The "两新" organisations: new economic and new social organisations."""
+        return {cls.PRIVATE, cls.SOCIAL}
+
+
+class UnitRank(models.TextChoices):
+    CENTRAL = "central", _("Central (中央)")
+    PROVINCIAL = "provincial", _("Provincial (省)")
+    MUNICIPAL = "municipal", _("Municipal (市)")
+    DISTRICT = "district", _("District (区)")
+    NONE = "none", _("No rank")
+
+
+def validate_credit_code(value: str) -> None:
+    """Unified social credit code (GB 32100-2015): 18 characters with a check character."""
+    try:
+        uscc.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(
+            _("%(code)s is not a valid unified social credit code (18 characters with a check character)."),
+            params={"code": value},
+            code="credit_code",
+        ) from exc
+
+
+class ResidentUnit(SearchableName, Dated):
+    """An office, university, hospital, firm or social organisation sitting in an area (驻区单位)."""
+
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    rank = models.CharField(_("administrative rank"), max_length=20, choices=UnitRank.choices, default="none")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="units", verbose_name=_("area"))
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_phone_sealed = models.TextField(blank=True, editable=False)
+    contact_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    contact_phone_masked = models.CharField(_("contact phone"), max_length=20, blank=True, editable=False)
+    incubator = models.BooleanField(_("incubation base (孵化基地)"), default=False)
+    hosted_firms = models.PositiveIntegerField(_("registered firms hosted"), default=0)
+
+    PHONE_PURPOSE = "unit.contact_phone"
+
+    class Meta:
+        verbose_name = _("resident unit")
+        verbose_name_plural = _("resident units")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)), name="unit_lat_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(lng__isnull=True) | (Q(lng__gte=-180) & Q(lng__lte=180)), name="unit_lng_range"
+            ),
+        ]
+
+    def set_contact_phone(self, phone: str) -> None:
+        phone = (phone or "").strip()
+        self.contact_phone_sealed = pii.seal(phone, purpose=self.PHONE_PURPOSE)
+        self.contact_phone_index = pii.blind_index(phone, purpose=self.PHONE_PURPOSE)
+        self.contact_phone_masked = pii.mask_phone(phone)
+
+    def contact_phone_clear(self) -> str:
+        """The clear phone number. Only services call this, and they audit the read."""
+        return pii.unseal(self.contact_phone_sealed, purpose=self.PHONE_PURPOSE)
+
+    @property
+    def is_two_new(self) -> bool:
+        return self.kind in UnitKind.two_new()
+
+
+class PartyOrg(SearchableName, Dated):
+    """A Party organisation. Territorial ones sit on an area; unit ones belong to a unit (and sit
+    on the unit's area, kept equal by the services)."""
+
+    code = models.CharField(_("organisation code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartyOrgKind.choices)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="party_orgs", verbose_name=_("area"))
+    unit = models.ForeignKey(
+        ResidentUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="party_orgs",
+        verbose_name=_("resident unit"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("higher organisation"),
+    )
+    secretary = models.CharField(_("secretary"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("Party organisation")
+        verbose_name_plural = _("Party organisations")
+
+    @property
+    def is_territorial(self) -> bool:
+        return self.unit_id is None
+
+
+class AllianceLevel(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street")
+    COMMUNITY = "community", _("Community")
+
+
+class Alliance(SearchableName, Dated):
+    """A regional Party-building alliance / joint-meeting membership, convened by a Party organisation."""
+
+    level = models.CharField(_("level"), max_length=20, choices=AllianceLevel.choices)
+    convener = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="alliances", verbose_name=_("convening organisation")
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="alliances", verbose_name=_("area"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("alliance")
+        verbose_name_plural = _("alliances")
+
+
+class AllianceMember(Dated):
+    """A resident unit's membership of an alliance, with its one representative."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="members")
+    unit = models.ForeignKey(ResidentUnit, on_delete=models.PROTECT, related_name="alliance_memberships")
+    representative = models.CharField(_("representative"), max_length=60, blank=True)
+    representative_title = models.CharField(_("representative's title"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("alliance member unit")
+        verbose_name_plural = _("alliance member units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "unit"], condition=Q(until__isnull=True), name="one_open_membership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} · {self.unit}"

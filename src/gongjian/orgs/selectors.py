@@ -1,0 +1,144 @@
+"""Every read of the map that a person triggers. Each takes the actor; the scope comes from the
+actor's roles, never from the request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from gongjian.accounts.scope import scope_for
+from gongjian.core.search import name_search_q
+
+from .models import Alliance, AllianceMember, Area, PartyOrg, ResidentUnit
+
+
+def area_list(
+    *, actor: Any, within: Area | None = None, q: str = "", level: int | None = None
+) -> QuerySet[Area]:
+    scope = scope_for(actor)
+    qs = Area.objects.filter(scope.area_q())
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    if q:
+        qs = qs.filter(name_search_q(q))
+    if level is not None:
+        qs = qs.filter(level=level)
+    return qs.order_by("path")
+
+
+def area_roots(*, actor: Any) -> QuerySet[Area]:
+    """The top nodes the actor may browse from."""
+    scope = scope_for(actor)
+    if scope.everything:
+        return Area.objects.get_root_nodes()
+    return Area.objects.filter(path__in=scope.area_paths).order_by("path")
+
+
+def area_get(*, actor: Any, pk: int) -> Area:
+    area = Area.objects.filter(pk=pk).first()
+    if area is None or not scope_for(actor).covers_path(area.path):
+        raise Http404
+    return area
+
+
+def area_children(*, actor: Any, area: Area) -> QuerySet[Area]:
+    area_get(actor=actor, pk=area.pk)
+    return Area.objects.get_children(area).order_by("code")
+
+
+def area_get_by_name_or_code(*, actor: Any, text: str) -> Area:
+    """The one area named ``text`` (either script) or with that code, inside the actor's scope."""
+    from gongjian.core.text import search_key
+
+    qs = area_list(actor=actor)
+    match = qs.filter(code=text.strip()).first()
+    if match is not None:
+        return match
+    found = list(qs.filter(name_key=search_key(text))[:2])
+    if len(found) == 1:
+        return found[0]
+    raise Http404(text)
+
+
+def party_org_list(
+    *, actor: Any, within: Area | None = None, q: str = "", kind: str = "", unit: ResidentUnit | None = None
+) -> QuerySet[PartyOrg]:
+    scope = scope_for(actor)
+    qs = PartyOrg.objects.filter(scope.rows_q("area__", "unit_id"))
+    if within is not None:
+        qs = qs.filter(area__path__startswith=within.path)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    if q:
+        qs = qs.filter(name_search_q(q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("area", "unit", "parent").order_by("area__path", "code")
+
+
+def party_org_get(*, actor: Any, pk: int) -> PartyOrg:
+    org = party_org_list(actor=actor).filter(pk=pk).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def unit_list(
+    *, actor: Any, within: Area | None = None, q: str = "", kind: str = "", rank: str = ""
+) -> QuerySet[ResidentUnit]:
+    scope = scope_for(actor)
+    qs = ResidentUnit.objects.filter(scope.rows_q("area__", "pk"))
+    if within is not None:
+        qs = qs.filter(area__path__startswith=within.path)
+    if q:
+        qs = qs.filter(name_search_q(q) | Q(credit_code=q.strip().upper()))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if rank:
+        qs = qs.filter(rank=rank)
+    return qs.select_related("area").order_by("area__path", "name_key")
+
+
+def unit_get(*, actor: Any, pk: int) -> ResidentUnit:
+    unit = unit_list(actor=actor).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def alliance_list(*, actor: Any, within: Area | None = None, q: str = "") -> QuerySet[Alliance]:
+    scope = scope_for(actor)
+    qs = Alliance.objects.all()
+    if not scope.everything:
+        mine = AllianceMember.objects.filter(unit_id__in=sorted(scope.unit_ids), until__isnull=True)
+        qs = qs.filter(scope.area_q("area__") | Q(pk__in=mine.values("alliance_id")))
+    if within is not None:
+        qs = qs.filter(area__path__startswith=within.path)
+    if q:
+        qs = qs.filter(name_search_q(q))
+    return qs.select_related("area", "convener").order_by("area__path", "name_key")
+
+
+def alliance_get(*, actor: Any, pk: int) -> Alliance:
+    alliance = alliance_list(actor=actor).filter(pk=pk).first()
+    if alliance is None:
+        raise Http404
+    return alliance
+
+
+def alliance_member_list(*, actor: Any, alliance: Alliance, current: bool = True) -> QuerySet[AllianceMember]:
+    alliance_get(actor=actor, pk=alliance.pk)
+    qs = AllianceMember.objects.filter(alliance=alliance).select_related("unit", "unit__area")
+    if current:
+        qs = qs.filter(until__isnull=True)
+    return qs.order_by("since", "unit__name_key")
+
+
+def alliance_member_get(*, actor: Any, pk: int) -> AllianceMember:
+    member = AllianceMember.objects.filter(pk=pk).select_related("alliance").first()
+    if member is None:
+        raise Http404
+    alliance_get(actor=actor, pk=member.alliance_id)
+    return member

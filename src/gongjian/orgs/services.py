@@ -1,0 +1,384 @@
+"""Every write to the map: ``noun_verb(*, actor, ...)``, one transaction, one audit entry each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongjian.accounts.scope import scope_for
+from gongjian.core.audit import audit_record, snapshot
+from gongjian.core.services import apply_changes
+
+from .models import (
+    Alliance,
+    AllianceMember,
+    Area,
+    Level,
+    PartyOrg,
+    ResidentUnit,
+)
+
+AREA_FIELDS = ("name", "code", "kind_label", "old_compound", "since", "until")
+UNIT_FIELDS = (
+    "name",
+    "credit_code",
+    "kind",
+    "rank",
+    "area",
+    "address",
+    "lat",
+    "lng",
+    "contact_name",
+    "incubator",
+    "hosted_firms",
+    "since",
+    "until",
+)
+UNIT_LIAISON_FIELDS = ("address", "lat", "lng", "contact_name")
+ORG_FIELDS = ("name", "code", "kind", "parent", "secretary", "since", "until")
+ALLIANCE_FIELDS = ("name", "level", "description", "since", "until")
+
+
+# --- permissions --------------------------------------------------------------------------
+
+
+def _require_area(actor: Any, area: Area) -> None:
+    if not scope_for(actor).covers_path(area.path):
+        raise PermissionDenied(_("You may not change anything in %(area)s.") % {"area": area.name})
+
+
+def _require_unit(actor: Any, unit: ResidentUnit, *, as_liaison_ok: bool = True) -> None:
+    scope = scope_for(actor)
+    if scope.covers_path(unit.area.path):
+        return
+    if as_liaison_ok and scope.covers_unit(unit.pk):
+        return
+    raise PermissionDenied(_("You may not change %(unit)s.") % {"unit": unit.name})
+
+
+def _require_org(actor: Any, org: PartyOrg) -> None:
+    scope = scope_for(actor)
+    if scope.covers_path(org.area.path) or scope.covers_unit(org.unit_id):
+        return
+    raise PermissionDenied(_("You may not change %(org)s.") % {"org": org.name})
+
+
+# --- areas --------------------------------------------------------------------------------
+
+
+def _next_child_code(parent: Area, level: int) -> str:
+    """Generated codes below the official ones: street = district + 3 digits, community = street +
+    3 digits, compound and building = parent + '-' + 3 digits."""
+    siblings = {c.code for c in Area.objects.get_children(parent)}
+    sep = "" if level in (Level.STREET, Level.COMMUNITY) and parent.code.isdigit() else "-"
+    n = len(siblings) + 1
+    while True:
+        code = f"{parent.code}{sep}{n:03d}"
+        if code not in siblings and not Area.objects.filter(code=code).exists():
+            return code
+        n += 1
+
+
+@transaction.atomic
+def area_create(
+    *,
+    actor: Any,
+    parent: Area | None,
+    name: str,
+    level: int,
+    code: str = "",
+    kind_label: str = "",
+    old_compound: bool = False,
+    since: dt.date | None = None,
+) -> Area:
+    if (parent is None) != (level == Level.CITY):
+        raise ValidationError({"level": _("A city is a root of the map, and only a city is.")})
+    if parent is None:
+        if not scope_for(actor).everything:
+            raise PermissionDenied(_("Only a platform administrator may add a new city."))
+    else:
+        parent = Area.objects.select_for_update().get(pk=parent.pk)
+        _require_area(actor, parent)
+        if level <= parent.level:
+            raise ValidationError({"level": _("A child must sit at a lower level than %(parent)s.") % {
+                "parent": parent.name}})
+    if not name or not name.strip():
+        raise ValidationError({"name": _("A name is required.")})
+    code = (code or "").strip() or (_next_child_code(parent, level) if parent else "")
+    if not code:
+        raise ValidationError({"code": _("A division code is required.")})
+    if Area.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": code}})
+    fields: dict[str, Any] = {
+        "name": name.strip(),
+        "code": code,
+        "level": level,
+        "kind_label": kind_label,
+        "old_compound": old_compound,
+    }
+    if since:
+        fields["since"] = since
+    probe = Area(**fields)
+    probe.fill_search_keys()
+    probe.full_clean(exclude=["path", "depth", "numchild"])
+    area = Area.objects.add_child(parent, fields) if parent else Area.objects.add_root(fields)
+    audit_record(actor=actor, action="area.create", obj=area, changes=snapshot(area, ("name", "code", "level")))
+    return area
+
+
+@transaction.atomic
+def area_update(*, actor: Any, area: Area, **changes: Any) -> Area:
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    _require_area(actor, area)
+    if "code" in changes and Area.objects.filter(code=changes["code"]).exclude(pk=area.pk).exists():
+        raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": changes["code"]}})
+    changed = apply_changes(area, changes, AREA_FIELDS)
+    if changed:
+        area.save()
+        audit_record(actor=actor, action="area.update", obj=area, changes=changed)
+    return area
+
+
+# --- resident units ------------------------------------------------------------------------
+
+
+def _coord(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor: Any,
+    name: str,
+    credit_code: str,
+    kind: str,
+    area: Area,
+    rank: str = "none",
+    address: str = "",
+    lat: Any = None,
+    lng: Any = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    incubator: bool = False,
+    hosted_firms: int = 0,
+    since: dt.date | None = None,
+) -> ResidentUnit:
+    _require_area(actor, area)
+    unit = ResidentUnit(
+        name=name,
+        credit_code=(credit_code or "").strip().upper(),
+        kind=kind,
+        rank=rank,
+        area=area,
+        address=address,
+        lat=_coord(lat),
+        lng=_coord(lng),
+        contact_name=contact_name,
+        incubator=incubator,
+        hosted_firms=hosted_firms,
+    )
+    if since:
+        unit.since = since
+    unit.set_contact_phone(contact_phone)
+    unit.fill_search_keys()
+    unit.full_clean()
+    unit.save()
+    audit_record(
+        actor=actor,
+        action="unit.create",
+        obj=unit,
+        changes={**snapshot(unit, ("name", "credit_code", "kind", "area")), "contact_phone": unit.contact_phone_masked},
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: Any, unit: ResidentUnit, contact_phone: str | None = None, **changes: Any) -> ResidentUnit:
+    unit = ResidentUnit.objects.select_for_update().select_related("area").get(pk=unit.pk)
+    _require_unit(actor, unit)
+    scope = scope_for(actor)
+    liaison_only = not scope.covers_path(unit.area.path)
+    allowed = UNIT_LIAISON_FIELDS if liaison_only else UNIT_FIELDS
+    if "credit_code" in changes:
+        changes["credit_code"] = (changes["credit_code"] or "").strip().upper()
+    for key in ("lat", "lng"):
+        if key in changes:
+            changes[key] = _coord(changes[key])
+    new_area = changes.get("area")
+    if new_area is not None and new_area.pk != unit.area_id:
+        _require_area(actor, new_area)
+    changed = apply_changes(unit, changes, allowed)
+    if contact_phone is not None:
+        old_masked = unit.contact_phone_masked
+        unit.set_contact_phone(contact_phone)
+        if unit.contact_phone_masked != old_masked or contact_phone:
+            changed["contact_phone"] = [old_masked, unit.contact_phone_masked]
+    if changed:
+        unit.save()
+        if "area" in changed:
+            PartyOrg.objects.filter(unit=unit).update(area=unit.area)
+        audit_record(actor=actor, action="unit.update", obj=unit, changes=changed)
+    return unit
+
+
+@transaction.atomic
+def unit_contact_phone_reveal(*, actor: Any, unit: ResidentUnit, reason: str) -> str:
+    """The clear contact phone of a unit, for someone allowed; the read is audited with its reason."""
+    _require_unit(actor, unit)
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Say why you need to see the full number.")})
+    audit_record(actor=actor, action="pii.reveal", obj=unit, changes={"field": "contact_phone"}, reason=reason)
+    return unit.contact_phone_clear()
+
+
+# --- Party organisations -------------------------------------------------------------------
+
+
+@transaction.atomic
+def party_org_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    code: str,
+    area: Area | None = None,
+    unit: ResidentUnit | None = None,
+    parent: PartyOrg | None = None,
+    secretary: str = "",
+    since: dt.date | None = None,
+) -> PartyOrg:
+    if unit is not None:
+        _require_unit(actor, unit)
+        if area is not None and area.pk != unit.area_id:
+            raise ValidationError({"area": _("A unit's organisation sits where its unit sits.")})
+        area = unit.area
+    if area is None:
+        raise ValidationError({"area": _("Say where the organisation sits: an area or a resident unit.")})
+    if unit is None:
+        _require_area(actor, area)
+    if parent is not None:
+        _require_org_visible(actor, parent)
+    code = (code or "").strip()
+    if PartyOrg.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": code}})
+    org = PartyOrg(name=name, kind=kind, code=code, area=area, unit=unit, parent=parent, secretary=secretary)
+    if since:
+        org.since = since
+    org.fill_search_keys()
+    org.full_clean()
+    org.save()
+    audit_record(actor=actor, action="party_org.create", obj=org, changes=snapshot(org, ("name", "kind", "code", "area", "unit")))
+    return org
+
+
+def _require_org_visible(actor: Any, org: PartyOrg) -> None:
+    from .selectors import party_org_list
+
+    if not party_org_list(actor=actor).filter(pk=org.pk).exists() and not scope_for(actor).everything:
+        raise PermissionDenied(_("You may not link to %(org)s.") % {"org": org.name})
+
+
+@transaction.atomic
+def party_org_update(*, actor: Any, org: PartyOrg, **changes: Any) -> PartyOrg:
+    org = PartyOrg.objects.select_for_update().select_related("area").get(pk=org.pk)
+    _require_org(actor, org)
+    if "code" in changes and PartyOrg.objects.filter(code=changes["code"]).exclude(pk=org.pk).exists():
+        raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": changes["code"]}})
+    parent = changes.get("parent")
+    if parent is not None:
+        if parent.pk == org.pk:
+            raise ValidationError({"parent": _("An organisation cannot be its own higher organisation.")})
+        _require_org_visible(actor, parent)
+    changed = apply_changes(org, changes, ORG_FIELDS)
+    if changed:
+        org.save()
+        audit_record(actor=actor, action="party_org.update", obj=org, changes=changed)
+    return org
+
+
+# --- alliances -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alliance_create(
+    *,
+    actor: Any,
+    name: str,
+    level: str,
+    convener: PartyOrg,
+    description: str = "",
+    since: dt.date | None = None,
+) -> Alliance:
+    if not convener.is_territorial:
+        raise ValidationError({"convener": _("An alliance is convened by a territorial Party organisation.")})
+    _require_area(actor, convener.area)
+    alliance = Alliance(name=name, level=level, convener=convener, area=convener.area, description=description)
+    if since:
+        alliance.since = since
+    alliance.fill_search_keys()
+    alliance.full_clean()
+    alliance.save()
+    audit_record(actor=actor, action="alliance.create", obj=alliance, changes=snapshot(alliance, ("name", "level", "convener")))
+    return alliance
+
+
+@transaction.atomic
+def alliance_update(*, actor: Any, alliance: Alliance, **changes: Any) -> Alliance:
+    alliance = Alliance.objects.select_for_update().select_related("area").get(pk=alliance.pk)
+    _require_area(actor, alliance.area)
+    changed = apply_changes(alliance, changes, ALLIANCE_FIELDS)
+    if changed:
+        alliance.save()
+        audit_record(actor=actor, action="alliance.update", obj=alliance, changes=changed)
+    return alliance
+
+
+@transaction.atomic
+def alliance_member_add(
+    *,
+    actor: Any,
+    alliance: Alliance,
+    unit: ResidentUnit,
+    representative: str = "",
+    representative_title: str = "",
+    since: dt.date | None = None,
+) -> AllianceMember:
+    alliance = Alliance.objects.select_for_update().select_related("area").get(pk=alliance.pk)
+    _require_area(actor, alliance.area)
+    from .selectors import unit_list
+
+    if not unit_list(actor=actor).filter(pk=unit.pk).exists():
+        raise PermissionDenied(_("You may not add %(unit)s.") % {"unit": unit.name})
+    if AllianceMember.objects.filter(alliance=alliance, unit=unit, until__isnull=True).exists():
+        raise ValidationError({"unit": _("%(unit)s is already a member unit.") % {"unit": unit.name}})
+    member = AllianceMember(
+        alliance=alliance, unit=unit, representative=representative, representative_title=representative_title
+    )
+    if since:
+        member.since = since
+    member.full_clean()
+    member.save()
+    audit_record(actor=actor, action="alliance.member_add", obj=member, changes=snapshot(member, ("alliance", "unit", "representative", "since")))
+    return member
+
+
+@transaction.atomic
+def alliance_member_end(*, actor: Any, member: AllianceMember, until: dt.date) -> AllianceMember:
+    member = AllianceMember.objects.select_for_update().select_related("alliance__area").get(pk=member.pk)
+    _require_area(actor, member.alliance.area)
+    if member.until is not None:
+        raise ValidationError({"until": _("This membership has already ended.")})
+    if until < member.since:
+        raise ValidationError({"until": _("A membership cannot end before it began.")})
+    member.until = until
+    member.save(update_fields=["until"])
+    audit_record(actor=actor, action="alliance.member_end", obj=member, changes={"until": [None, until]})
+    return member

@@ -1,0 +1,97 @@
+"""The indicator catalogue: one entry per indicator, with the query that lists its rows.
+
+Pages, the API and ``gongjian indicators`` all read this catalogue; adding an indicator is one
+entry. Every figure counts records at the node and everything below it, on a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from gongjian.orgs.models import AllianceMember, Area, Dated, Level, PartyOrg, ResidentUnit
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name_hans: str
+    name_hant: str
+    name_en: str
+    kind: str  # "stock" (on the date) or "flow" (year to date) or "ratio"
+    rows: Callable[[Area, dt.date], QuerySet[Any]] | None
+    value: Callable[[Area, dt.date], float | int] | None = None
+
+    def compute(self, area: Area, date: dt.date) -> float | int:
+        if self.value is not None:
+            return self.value(area, date)
+        assert self.rows is not None
+        return self.rows(area, date).count()
+
+    def name(self, language: str) -> str:
+        if language.startswith("en"):
+            return self.name_en
+        if language in {"zh-hant", "zh-tw", "zh-hk"}:
+            return self.name_hant
+        return self.name_hans
+
+
+def _units(area: Area, date: dt.date) -> QuerySet[ResidentUnit]:
+    return ResidentUnit.objects.filter(Dated.on(date), area__path__startswith=area.path)
+
+
+def _alliance_members(area: Area, date: dt.date) -> QuerySet[ResidentUnit]:
+    memberships = AllianceMember.objects.filter(
+        Dated.on(date), Dated.on(date, "alliance__"), alliance__area__path__startswith=area.path
+    )
+    return ResidentUnit.objects.filter(pk__in=memberships.values("unit_id"))
+
+
+def _territorial(kind: str, level: int) -> Callable[[Area, dt.date], QuerySet[PartyOrg]]:
+    def rows(area: Area, date: dt.date) -> QuerySet[PartyOrg]:
+        return PartyOrg.objects.filter(
+            Dated.on(date), kind__in=[kind, "joint_branch"] if kind == "branch" else [kind],
+            unit__isnull=True, area__level=level, area__path__startswith=area.path,
+        )
+
+    return rows
+
+
+def _compounds(area: Area, date: dt.date) -> QuerySet[Area]:
+    return Area.objects.filter(Dated.on(date), level=Level.COMPOUND, path__startswith=area.path)
+
+
+def _covered_compounds(area: Area, date: dt.date) -> QuerySet[Area]:
+    branches = _territorial("branch", Level.COMPOUND)(area, date)
+    return _compounds(area, date).filter(pk__in=branches.values("area_id"))
+
+
+def _coverage(area: Area, date: dt.date) -> float:
+    total = _compounds(area, date).count()
+    return round(_covered_compounds(area, date).count() / total, 4) if total else 0.0
+
+
+CATALOGUE: dict[str, Indicator] = {
+    i.id: i
+    for i in [
+        Indicator("units.resident", "驻区单位", "駐區單位", "Resident units", "stock", _units),
+        Indicator("alliance.members", "联盟成员单位", "聯盟成員單位", "Alliance member units", "stock",
+                  _alliance_members),
+        Indicator("orgs.compound_branches", "小区党支部", "小區黨支部", "Compound Party branches", "stock",
+                  _territorial("branch", Level.COMPOUND)),
+        Indicator("orgs.building_groups", "楼栋党小组", "樓棟黨小組", "Building Party groups", "stock",
+                  _territorial("group", Level.BUILDING)),
+        Indicator("coverage.compounds", "小区党组织覆盖率", "小區黨組織覆蓋率", "Compounds with a Party branch",
+                  "ratio", _covered_compounds, _coverage),
+    ]
+}
+
+
+def compute_all(area: Area, date: dt.date) -> dict[str, float | int]:
+    return {key: ind.compute(area, date) for key, ind in CATALOGUE.items()}
+
+

@@ -1,0 +1,122 @@
+"""A small named world for tests: two districts of 長沙, two communities, a unit, and one user per role.
+
+Like healthchecks' Alice and Bob, every test reuses the same names:
+``city_admin``, ``kaifu_admin`` (district), ``dongfeng_admin`` (street),
+``wjl_admin`` (王家垅社区), ``jsh_admin`` (尖山湖社区), ``liaison`` (省民政厅), ``member``, ``resident``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gongjian.accounts.models import RoleKind, User
+from gongjian.accounts.services import role_grant, user_create
+from gongjian.orgs import services as org_services
+from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
+
+PASSWORD = "correct-horse-battery"
+
+
+def credit_code(seed: int, area_code: str = "430105") -> str:
+    """A valid unified social credit code built at run time (never a real one)."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    org = f"{seed:08d}"[-8:]
+    # organisation code (GB 11714) check digit
+    w = [3, 7, 9, 10, 5, 8, 4, 2]
+    c = 11 - sum(int(a) * b for a, b in zip(org, w, strict=True)) % 11
+    org_check = "X" if c == 10 else ("0" if c == 11 else str(c))
+    body = f"12{area_code}{org}{org_check}"
+    total = sum(alphabet.index(ch) * wt for ch, wt in zip(body, weights, strict=True))
+    return body + alphabet[(31 - total % 31) % 31]
+
+
+@dataclass
+class World:
+    changsha: Area
+    kaifu: Area
+    dongfeng: Area
+    wjl: Area
+    gaoxin: Area
+    dongfanghong: Area
+    jsh: Area
+    wjl_compound: Area
+    wjl_building: Area
+    jsh_compound: Area
+    minzheng: ResidentUnit
+    jsh_firm: ResidentUnit
+    wjl_committee: PartyOrg
+    wjl_branch: PartyOrg
+    jsh_branch: PartyOrg
+    minzheng_org: PartyOrg
+    jsh_firm_org: PartyOrg
+    alliance: Alliance
+    jsh_alliance: Alliance
+    superuser: User
+    city_admin: User
+    kaifu_admin: User
+    dongfeng_admin: User
+    wjl_admin: User
+    jsh_admin: User
+    liaison: User
+    member: User
+    resident: User
+
+
+def build_world() -> World:
+    root = user_create(actor=None, username="root", password=PASSWORD, is_superuser=True)
+    a = org_services.area_create
+    changsha = a(actor=root, parent=None, name="长沙市", level=Level.CITY, code="430100", kind_label="市")
+    kaifu = a(actor=root, parent=changsha, name="开福区", level=Level.DISTRICT, code="430105", kind_label="区")
+    dongfeng = a(actor=root, parent=kaifu, name="东风路街道", level=Level.STREET, kind_label="街道")
+    wjl = a(actor=root, parent=dongfeng, name="王家垅社区", level=Level.COMMUNITY, kind_label="社区")
+    wjl_compound = a(actor=root, parent=wjl, name="30号庭院", level=Level.COMPOUND, kind_label="庭院")
+    wjl_building = a(actor=root, parent=wjl_compound, name="1栋", level=Level.BUILDING, kind_label="楼栋")
+    gaoxin = a(actor=root, parent=changsha, name="高新区", level=Level.DISTRICT, code="4301GX", kind_label="开发区")
+    dongfanghong = a(actor=root, parent=gaoxin, name="东方红街道", level=Level.STREET, kind_label="街道")
+    jsh = a(actor=root, parent=dongfanghong, name="尖山湖社区", level=Level.COMMUNITY, kind_label="社区")
+    jsh_compound = a(actor=root, parent=jsh, name="芯城小区", level=Level.COMPOUND, kind_label="小区")
+
+    u = org_services.unit_create
+    minzheng = u(actor=root, name="湖南省民政厅", credit_code=credit_code(1001), kind="organ", rank="provincial",
+                 area=wjl, address="长沙市开福区", contact_name="联络员甲", contact_phone="13800001234")
+    jsh_firm = u(actor=root, name="芯城科技园", credit_code=credit_code(2002, "430100"), kind="private",
+                 area=jsh, incubator=True, hosted_firms=1200)
+
+    o = org_services.party_org_create
+    wjl_committee = o(actor=root, name="王家垅社区党委", kind="committee", code="PO-WJL", area=wjl)
+    wjl_branch = o(actor=root, name="30号庭院党支部", kind="branch", code="PO-WJL-30", area=wjl_compound,
+                   parent=wjl_committee)
+    jsh_branch = o(actor=root, name="芯城小区党支部", kind="branch", code="PO-JSH-1", area=jsh_compound)
+    minzheng_org = o(actor=root, name="省民政厅机关党委", kind="committee", code="PO-MZT", unit=minzheng)
+    jsh_firm_org = o(actor=root, name="芯城科技园党支部", kind="branch", code="PO-XC", unit=jsh_firm)
+    dongfeng_org = o(actor=root, name="东风路街道党工委", kind="working_committee", code="PO-DFL", area=dongfeng)
+    jsh_org = o(actor=root, name="尖山湖社区党委", kind="committee", code="PO-JSH", area=jsh)
+
+    alliance = org_services.alliance_create(actor=root, name="东风路街道区域化党建联盟", level="street",
+                                            convener=dongfeng_org)
+    org_services.alliance_member_add(actor=root, alliance=alliance, unit=minzheng, representative="代表甲")
+    jsh_alliance = org_services.alliance_create(actor=root, name="尖山湖社区大服务联盟", level="community",
+                                                convener=jsh_org)
+    org_services.alliance_member_add(actor=root, alliance=jsh_alliance, unit=jsh_firm)
+
+    def user(name: str, kind: str, area: Area | None = None, unit: ResidentUnit | None = None) -> User:
+        usr = user_create(actor=None, username=name, password=PASSWORD, display_name=name)
+        role_grant(actor=None, user=usr, kind=kind, area=area, unit=unit)
+        return usr
+
+    return World(
+        changsha=changsha, kaifu=kaifu, dongfeng=dongfeng, wjl=wjl, gaoxin=gaoxin, dongfanghong=dongfanghong,
+        jsh=jsh, wjl_compound=wjl_compound, wjl_building=wjl_building, jsh_compound=jsh_compound,
+        minzheng=minzheng, jsh_firm=jsh_firm, wjl_committee=wjl_committee, wjl_branch=wjl_branch,
+        jsh_branch=jsh_branch, minzheng_org=minzheng_org, jsh_firm_org=jsh_firm_org, alliance=alliance,
+        jsh_alliance=jsh_alliance, superuser=root,
+        city_admin=user("city_admin", RoleKind.CITY_ADMIN, changsha),
+        kaifu_admin=user("kaifu_admin", RoleKind.DISTRICT_ADMIN, kaifu),
+        dongfeng_admin=user("dongfeng_admin", RoleKind.STREET_ADMIN, dongfeng),
+        wjl_admin=user("wjl_admin", RoleKind.COMMUNITY_ADMIN, wjl),
+        jsh_admin=user("jsh_admin", RoleKind.COMMUNITY_ADMIN, jsh),
+        liaison=user("liaison", RoleKind.UNIT_LIAISON, unit=minzheng),
+        member=user("member", RoleKind.MEMBER, wjl),
+        resident=user("resident", RoleKind.RESIDENT, wjl),
+    )

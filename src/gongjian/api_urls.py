@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from gongjian.accounts.api import MeView, ObtainTokenView
 from gongjian.core.api_views import JobViewSet
 from gongjian.orgs.api import AllianceViewSet, AreaViewSet, PartyOrgViewSet, UnitViewSet
+from gongjian.orgs.api_io import MapExportView, MapImportView, MapTemplateView
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -17,5 +18,8 @@ router.register("jobs", JobViewSet, basename="job")
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("map/import/", MapImportView.as_view(), name="api-map-import"),
+    path("map/export/", MapExportView.as_view(), name="api-map-export"),
+    path("map/template/", MapTemplateView.as_view(), name="api-map-template"),
     path("", include(router.urls)),
 ]

@@ -14,7 +14,7 @@ from gongjian.accounts.services import role_grant, user_create
 from gongjian.orgs import services as org_services
 from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
 
-PASSWORD = "correct-horse-battery"
+PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
 
 
 def credit_code(seed: int, area_code: str = "430105") -> str:
@@ -67,37 +67,67 @@ def build_world() -> World:
     root = user_create(actor=None, username="root", password=PASSWORD, is_superuser=True)
     a = org_services.area_create
     changsha = a(actor=root, parent=None, name="长沙市", level=Level.CITY, code="430100", kind_label="市")
-    kaifu = a(actor=root, parent=changsha, name="开福区", level=Level.DISTRICT, code="430105", kind_label="区")
+    kaifu = a(
+        actor=root, parent=changsha, name="开福区", level=Level.DISTRICT, code="430105", kind_label="区"
+    )
     dongfeng = a(actor=root, parent=kaifu, name="东风路街道", level=Level.STREET, kind_label="街道")
     wjl = a(actor=root, parent=dongfeng, name="王家垅社区", level=Level.COMMUNITY, kind_label="社区")
     wjl_compound = a(actor=root, parent=wjl, name="30号庭院", level=Level.COMPOUND, kind_label="庭院")
     wjl_building = a(actor=root, parent=wjl_compound, name="1栋", level=Level.BUILDING, kind_label="楼栋")
-    gaoxin = a(actor=root, parent=changsha, name="高新区", level=Level.DISTRICT, code="4301GX", kind_label="开发区")
+    gaoxin = a(
+        actor=root, parent=changsha, name="高新区", level=Level.DISTRICT, code="4301GX", kind_label="开发区"
+    )
     dongfanghong = a(actor=root, parent=gaoxin, name="东方红街道", level=Level.STREET, kind_label="街道")
     jsh = a(actor=root, parent=dongfanghong, name="尖山湖社区", level=Level.COMMUNITY, kind_label="社区")
     jsh_compound = a(actor=root, parent=jsh, name="芯城小区", level=Level.COMPOUND, kind_label="小区")
 
     u = org_services.unit_create
-    minzheng = u(actor=root, name="湖南省民政厅", credit_code=credit_code(1001), kind="organ", rank="provincial",
-                 area=wjl, address="长沙市开福区", contact_name="联络员甲", contact_phone="13800001234")
-    jsh_firm = u(actor=root, name="芯城科技园", credit_code=credit_code(2002, "430100"), kind="private",
-                 area=jsh, incubator=True, hosted_firms=1200)
+    minzheng = u(
+        actor=root,
+        name="湖南省民政厅",
+        credit_code=credit_code(1001),
+        kind="organ",
+        rank="provincial",
+        area=wjl,
+        address="长沙市开福区",
+        contact_name="联络员甲",
+        contact_phone="13800001234",
+    )
+    jsh_firm = u(
+        actor=root,
+        name="芯城科技园",
+        credit_code=credit_code(2002, "430100"),
+        kind="private",
+        area=jsh,
+        incubator=True,
+        hosted_firms=1200,
+    )
 
     o = org_services.party_org_create
     wjl_committee = o(actor=root, name="王家垅社区党委", kind="committee", code="PO-WJL", area=wjl)
-    wjl_branch = o(actor=root, name="30号庭院党支部", kind="branch", code="PO-WJL-30", area=wjl_compound,
-                   parent=wjl_committee)
+    wjl_branch = o(
+        actor=root,
+        name="30号庭院党支部",
+        kind="branch",
+        code="PO-WJL-30",
+        area=wjl_compound,
+        parent=wjl_committee,
+    )
     jsh_branch = o(actor=root, name="芯城小区党支部", kind="branch", code="PO-JSH-1", area=jsh_compound)
     minzheng_org = o(actor=root, name="省民政厅机关党委", kind="committee", code="PO-MZT", unit=minzheng)
     jsh_firm_org = o(actor=root, name="芯城科技园党支部", kind="branch", code="PO-XC", unit=jsh_firm)
-    dongfeng_org = o(actor=root, name="东风路街道党工委", kind="working_committee", code="PO-DFL", area=dongfeng)
+    dongfeng_org = o(
+        actor=root, name="东风路街道党工委", kind="working_committee", code="PO-DFL", area=dongfeng
+    )
     jsh_org = o(actor=root, name="尖山湖社区党委", kind="committee", code="PO-JSH", area=jsh)
 
-    alliance = org_services.alliance_create(actor=root, name="东风路街道区域化党建联盟", level="street",
-                                            convener=dongfeng_org)
+    alliance = org_services.alliance_create(
+        actor=root, name="东风路街道区域化党建联盟", level="street", convener=dongfeng_org
+    )
     org_services.alliance_member_add(actor=root, alliance=alliance, unit=minzheng, representative="代表甲")
-    jsh_alliance = org_services.alliance_create(actor=root, name="尖山湖社区大服务联盟", level="community",
-                                                convener=jsh_org)
+    jsh_alliance = org_services.alliance_create(
+        actor=root, name="尖山湖社区大服务联盟", level="community", convener=jsh_org
+    )
     org_services.alliance_member_add(actor=root, alliance=jsh_alliance, unit=jsh_firm)
 
     def user(name: str, kind: str, area: Area | None = None, unit: ResidentUnit | None = None) -> User:
@@ -106,11 +136,26 @@ def build_world() -> World:
         return usr
 
     return World(
-        changsha=changsha, kaifu=kaifu, dongfeng=dongfeng, wjl=wjl, gaoxin=gaoxin, dongfanghong=dongfanghong,
-        jsh=jsh, wjl_compound=wjl_compound, wjl_building=wjl_building, jsh_compound=jsh_compound,
-        minzheng=minzheng, jsh_firm=jsh_firm, wjl_committee=wjl_committee, wjl_branch=wjl_branch,
-        jsh_branch=jsh_branch, minzheng_org=minzheng_org, jsh_firm_org=jsh_firm_org, alliance=alliance,
-        jsh_alliance=jsh_alliance, superuser=root,
+        changsha=changsha,
+        kaifu=kaifu,
+        dongfeng=dongfeng,
+        wjl=wjl,
+        gaoxin=gaoxin,
+        dongfanghong=dongfanghong,
+        jsh=jsh,
+        wjl_compound=wjl_compound,
+        wjl_building=wjl_building,
+        jsh_compound=jsh_compound,
+        minzheng=minzheng,
+        jsh_firm=jsh_firm,
+        wjl_committee=wjl_committee,
+        wjl_branch=wjl_branch,
+        jsh_branch=jsh_branch,
+        minzheng_org=minzheng_org,
+        jsh_firm_org=jsh_firm_org,
+        alliance=alliance,
+        jsh_alliance=jsh_alliance,
+        superuser=root,
         city_admin=user("city_admin", RoleKind.CITY_ADMIN, changsha),
         kaifu_admin=user("kaifu_admin", RoleKind.DISTRICT_ADMIN, kaifu),
         dongfeng_admin=user("dongfeng_admin", RoleKind.STREET_ADMIN, dongfeng),

@@ -29,12 +29,17 @@ class ObtainTokenView(APIView):
     authentication_classes: list[Any] = []
     throttle_scope = "token"
 
-    @extend_schema(request=CredentialsSerializer, responses=inline_serializer("Token", {"token": serializers.CharField()}))
+    @extend_schema(
+        request=CredentialsSerializer,
+        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+    )
     def post(self, request: Request) -> Response:
         data = CredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
-            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Wrong user name or password, or too many attempts."))
@@ -61,5 +66,10 @@ class MeView(APIView):
             {"kind": r.kind, "area": r.area_id, "unit": r.unit_id, "label": str(r)}
             for r in selectors.role_list(actor=user)
         ]
-        return Response({"username": user.get_username(), "display_name": getattr(user, "display_name", ""),
-                         "roles": roles})
+        return Response(
+            {
+                "username": user.get_username(),
+                "display_name": getattr(user, "display_name", ""),
+                "roles": roles,
+            }
+        )

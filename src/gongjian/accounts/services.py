@@ -25,7 +25,9 @@ def user_create(
         raise PermissionDenied(_("Only a platform administrator may create another."))
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("The user name %(name)s is taken.") % {"name": username}})
-    user = User(username=username, display_name=display_name, is_superuser=is_superuser, is_staff=is_superuser)
+    user = User(
+        username=username, display_name=display_name, is_superuser=is_superuser, is_staff=is_superuser
+    )
     user.set_password(password)
     user.full_clean()
     user.save()
@@ -54,9 +56,9 @@ def role_grant(
         scope = scope_for(actor)
         if not scope.covers_path(where_path):
             raise PermissionDenied(_("You may grant roles only inside your own area."))
-        if not scope.everything and area is not None and area.path in scope.area_paths:
-            if kind in ADMIN_LEVELS:
-                raise PermissionDenied(_("You may not grant a role at your own level."))
+        at_own_level = not scope.everything and area is not None and area.path in scope.area_paths
+        if at_own_level and kind in ADMIN_LEVELS:
+            raise PermissionDenied(_("You may not grant a role at your own level."))
     role = Role(user=user, kind=kind, area=area, unit=unit)
     role.full_clean()
     role.save()
@@ -78,4 +80,6 @@ def token_rotate(*, actor: Any) -> Token:
 def token_revoke(*, actor: Any) -> None:
     deleted, _count = Token.objects.filter(user=actor).delete()
     if deleted:
-        audit_record(actor=actor, action="token.revoke", object_type="accounts.token", object_id=str(actor.pk))
+        audit_record(
+            actor=actor, action="token.revoke", object_type="accounts.token", object_id=str(actor.pk)
+        )

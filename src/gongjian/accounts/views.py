@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
 from . import selectors, services
+from .models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -26,7 +27,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
             services.token_revoke(actor=request.user)
         else:
             new_key = services.token_rotate(actor=request.user).key
-    has_token = Token.objects.filter(user=request.user).exists()
+    user = request.user
+    assert isinstance(user, User)
+    has_token = Token.objects.filter(user=user).exists()
     return render(
         request,
         "accounts/tokens.html",

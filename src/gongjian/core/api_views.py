@@ -15,8 +15,19 @@ class JobSerializer(serializers.ModelSerializer[Job]):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "status", "total", "done", "percent", "finished", "message", "result",
-                  "created_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "total",
+            "done",
+            "percent",
+            "finished",
+            "message",
+            "result",
+            "created_at",
+            "finished_at",
+        ]
 
 
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Job]):

@@ -139,5 +139,7 @@ def audit_verify() -> Verdict:
     head = AuditHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != count or head_hash != prev:
-        return Verdict(False, count, f"the log ends at {count} but {head_seq} entries were written", count + 1)
+        return Verdict(
+            False, count, f"the log ends at {count} but {head_seq} entries were written", count + 1
+        )
     return Verdict(True, count)

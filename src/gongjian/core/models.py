@@ -56,6 +56,9 @@ class AuditHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
+
 
 class Job(models.Model):
     """A long piece of work (import, export) run as a task, with progress a user can watch."""

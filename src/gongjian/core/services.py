@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from .audit import diff, snapshot
 
 
-def apply_changes(obj: models.Model, changes: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, list[Any]]:
+def apply_changes(
+    obj: models.Model, changes: Mapping[str, Any], allowed: Iterable[str]
+) -> dict[str, list[Any]]:
     """Set ``changes`` on ``obj`` (only ``allowed`` fields), validate the row, and return the diff.
 
     Unknown fields are an error, not silently dropped. The caller saves and audits.
@@ -20,7 +22,9 @@ def apply_changes(obj: models.Model, changes: Mapping[str, Any], allowed: Iterab
     allowed = set(allowed)
     unknown = sorted(set(changes) - allowed)
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)}
+        )
     before = snapshot(obj, changes.keys())
     for name, value in changes.items():
         setattr(obj, name, value)

@@ -32,13 +32,25 @@ class ScopedPk(serializers.PrimaryKeyRelatedField):
 
 
 class AreaSerializer(serializers.ModelSerializer[Area]):
-    parent = serializers.SerializerMethodField()
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     level_label = serializers.CharField(read_only=True)
 
     class Meta:
         model = Area
-        fields = ["id", "code", "name", "level", "level_label", "kind_label", "old_compound", "since", "until",
-                  "parent", "depth", "numchild"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "level_label",
+            "kind_label",
+            "old_compound",
+            "since",
+            "until",
+            "parent",
+            "depth",
+            "numchild",
+        ]
         read_only_fields = ["depth", "numchild"]
 
     def get_parent(self, obj: Area) -> int | None:
@@ -47,7 +59,7 @@ class AreaSerializer(serializers.ModelSerializer[Area]):
 
 
 class AreaCreateSerializer(serializers.Serializer[Any]):
-    parent = ScopedPk(selectors.area_list, allow_null=True)
+    parent = ScopedPk(selectors.area_list, allow_null=True)  # type: ignore[assignment]
     name = serializers.CharField(max_length=120)
     level = serializers.IntegerField(min_value=1, max_value=6)
     code = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -112,7 +124,9 @@ class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     @action(detail=True, methods=["get"])
     def children(self, request: Request, pk: str) -> Response:
         area = self.get_object()
-        return Response(AreaSerializer(selectors.area_children(actor=request.user, area=area), many=True).data)
+        return Response(
+            AreaSerializer(selectors.area_children(actor=request.user, area=area), many=True).data
+        )
 
 
 class UnitSerializer(serializers.ModelSerializer[ResidentUnit]):
@@ -123,11 +137,27 @@ class UnitSerializer(serializers.ModelSerializer[ResidentUnit]):
 
     class Meta:
         model = ResidentUnit
-        fields = ["id", "name", "credit_code", "kind", "rank", "area", "address", "lat", "lng", "contact_name",
-                  "contact_phone", "contact_phone_masked", "incubator", "hosted_firms", "is_two_new", "since",
-                  "until"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "kind",
+            "rank",
+            "area",
+            "address",
+            "lat",
+            "lng",
+            "contact_name",
+            "contact_phone",
+            "contact_phone_masked",
+            "incubator",
+            "hosted_firms",
+            "is_two_new",
+            "since",
+            "until",
+        ]
         # Uniqueness and formats are the services' to check, with messages in the user's language.
-        extra_kwargs = {"credit_code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"credit_code": {"validators": []}}
 
 
 class RevealSerializer(serializers.Serializer[Any]):
@@ -136,7 +166,11 @@ class RevealSerializer(serializers.Serializer[Any]):
 
 @extend_schema(parameters=[*LIST_PARAMS, OpenApiParameter("kind", str), OpenApiParameter("rank", str)])
 class UnitViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
 ):
     serializer_class = UnitSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -144,7 +178,10 @@ class UnitViewSet(
     def get_queryset(self) -> QuerySet[ResidentUnit]:
         p = self.request.query_params
         return selectors.unit_list(
-            actor=self.request.user, within=self.within(), q=p.get("q", ""), kind=p.get("kind", ""),
+            actor=self.request.user,
+            within=self.within(),
+            q=p.get("q", ""),
+            kind=p.get("kind", ""),
             rank=p.get("rank", ""),
         )
 
@@ -167,26 +204,43 @@ class UnitViewSet(
         unit = self.get_object()
         data = RevealSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        phone = services.unit_contact_phone_reveal(actor=request.user, unit=unit, reason=data.validated_data["reason"])
+        phone = services.unit_contact_phone_reveal(
+            actor=request.user, unit=unit, reason=data.validated_data["reason"]
+        )
         return Response({"contact_phone": phone})
 
 
 class PartyOrgSerializer(serializers.ModelSerializer[PartyOrg]):
     area = ScopedPk(selectors.area_list, required=False, allow_null=True)
     unit = ScopedPk(selectors.unit_list, required=False, allow_null=True)
-    parent = ScopedPk(selectors.party_org_list, required=False, allow_null=True)
+    parent = ScopedPk(selectors.party_org_list, required=False, allow_null=True)  # type: ignore[assignment]
     is_territorial = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = PartyOrg
-        fields = ["id", "code", "name", "kind", "area", "unit", "parent", "secretary", "is_territorial", "since",
-                  "until"]
-        extra_kwargs = {"code": {"validators": []}}
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "area",
+            "unit",
+            "parent",
+            "secretary",
+            "is_territorial",
+            "since",
+            "until",
+        ]
+        extra_kwargs: dict[str, dict[str, Any]] = {"code": {"validators": []}}
 
 
 @extend_schema(parameters=[*LIST_PARAMS, OpenApiParameter("kind", str)])
 class PartyOrgViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
 ):
     serializer_class = PartyOrgSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -208,7 +262,9 @@ class PartyOrgViewSet(
         data = dict(serializer.validated_data)
         data.pop("area", None)
         data.pop("unit", None)
-        serializer.instance = services.party_org_update(actor=self.request.user, org=serializer.instance, **data)
+        serializer.instance = services.party_org_update(
+            actor=self.request.user, org=serializer.instance, **data
+        )
 
 
 class AllianceMemberSerializer(serializers.ModelSerializer[AllianceMember]):
@@ -241,7 +297,11 @@ class EndMembershipSerializer(serializers.Serializer[Any]):
 
 @extend_schema(parameters=LIST_PARAMS)
 class AllianceViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
 ):
     serializer_class = AllianceSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -287,5 +347,7 @@ class AllianceViewSet(
         member = selectors.alliance_member_get(actor=request.user, pk=data.validated_data["member"])
         if member.alliance_id != alliance.pk:
             raise serializers.ValidationError({"member": "not a member of this alliance"})
-        member = services.alliance_member_end(actor=request.user, member=member, until=data.validated_data["until"])
+        member = services.alliance_member_end(
+            actor=request.user, member=member, until=data.validated_data["until"]
+        )
         return Response(AllianceMemberSerializer(member).data)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from gongjian.core import pii
 from gongjian.core.text import initials, search_key
@@ -78,9 +78,14 @@ class Area(MP_Node, SearchableName, Dated):
     code = models.CharField(_("division code"), max_length=40, unique=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     kind_label = models.CharField(
-        _("kind"), max_length=20, blank=True, help_text=_("e.g. 区, 县, 县级市, 街道, 镇, 社区, 村, 小区, 庭院")
+        _("kind"),
+        max_length=20,
+        blank=True,
+        help_text=_("e.g. 区, 县, 县级市, 街道, 镇, 社区, 村, 小区, 庭院"),
     )
     old_compound = models.BooleanField(_("old residential compound"), default=False)
+
+    objects = MP_NodeManager()  # type: ignore[django-manager-missing]
 
     class Meta:
         verbose_name = _("area")
@@ -189,7 +194,9 @@ class PartyOrg(SearchableName, Dated):
 
     code = models.CharField(_("organisation code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=PartyOrgKind.choices)
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="party_orgs", verbose_name=_("area"))
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="party_orgs", verbose_name=_("area")
+    )
     unit = models.ForeignKey(
         ResidentUnit,
         null=True,

@@ -105,8 +105,9 @@ def area_create(
         parent = Area.objects.select_for_update().get(pk=parent.pk)
         _require_area(actor, parent)
         if level <= parent.level:
-            raise ValidationError({"level": _("A child must sit at a lower level than %(parent)s.") % {
-                "parent": parent.name}})
+            raise ValidationError(
+                {"level": _("A child must sit at a lower level than %(parent)s.") % {"parent": parent.name}}
+            )
     if not name or not name.strip():
         raise ValidationError({"name": _("A name is required.")})
     code = (code or "").strip() or (_next_child_code(parent, level) if parent else "")
@@ -127,7 +128,9 @@ def area_create(
     probe.fill_search_keys()
     probe.full_clean(exclude=["path", "depth", "numchild"])
     area = Area.objects.add_child(parent, fields) if parent else Area.objects.add_root(fields)
-    audit_record(actor=actor, action="area.create", obj=area, changes=snapshot(area, ("name", "code", "level")))
+    audit_record(
+        actor=actor, action="area.create", obj=area, changes=snapshot(area, ("name", "code", "level"))
+    )
     return area
 
 
@@ -195,13 +198,18 @@ def unit_create(
         actor=actor,
         action="unit.create",
         obj=unit,
-        changes={**snapshot(unit, ("name", "credit_code", "kind", "area")), "contact_phone": unit.contact_phone_masked},
+        changes={
+            **snapshot(unit, ("name", "credit_code", "kind", "area")),
+            "contact_phone": unit.contact_phone_masked,
+        },
     )
     return unit
 
 
 @transaction.atomic
-def unit_update(*, actor: Any, unit: ResidentUnit, contact_phone: str | None = None, **changes: Any) -> ResidentUnit:
+def unit_update(
+    *, actor: Any, unit: ResidentUnit, contact_phone: str | None = None, **changes: Any
+) -> ResidentUnit:
     unit = ResidentUnit.objects.select_for_update().select_related("area").get(pk=unit.pk)
     _require_unit(actor, unit)
     scope = scope_for(actor)
@@ -235,7 +243,9 @@ def unit_contact_phone_reveal(*, actor: Any, unit: ResidentUnit, reason: str) ->
     _require_unit(actor, unit)
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Say why you need to see the full number.")})
-    audit_record(actor=actor, action="pii.reveal", obj=unit, changes={"field": "contact_phone"}, reason=reason)
+    audit_record(
+        actor=actor, action="pii.reveal", obj=unit, changes={"field": "contact_phone"}, reason=reason
+    )
     return unit.contact_phone_clear()
 
 
@@ -275,7 +285,12 @@ def party_org_create(
     org.fill_search_keys()
     org.full_clean()
     org.save()
-    audit_record(actor=actor, action="party_org.create", obj=org, changes=snapshot(org, ("name", "kind", "code", "area", "unit")))
+    audit_record(
+        actor=actor,
+        action="party_org.create",
+        obj=org,
+        changes=snapshot(org, ("name", "kind", "code", "area", "unit")),
+    )
     return org
 
 
@@ -320,13 +335,20 @@ def alliance_create(
     if not convener.is_territorial:
         raise ValidationError({"convener": _("An alliance is convened by a territorial Party organisation.")})
     _require_area(actor, convener.area)
-    alliance = Alliance(name=name, level=level, convener=convener, area=convener.area, description=description)
+    alliance = Alliance(
+        name=name, level=level, convener=convener, area=convener.area, description=description
+    )
     if since:
         alliance.since = since
     alliance.fill_search_keys()
     alliance.full_clean()
     alliance.save()
-    audit_record(actor=actor, action="alliance.create", obj=alliance, changes=snapshot(alliance, ("name", "level", "convener")))
+    audit_record(
+        actor=actor,
+        action="alliance.create",
+        obj=alliance,
+        changes=snapshot(alliance, ("name", "level", "convener")),
+    )
     return alliance
 
 
@@ -366,7 +388,12 @@ def alliance_member_add(
         member.since = since
     member.full_clean()
     member.save()
-    audit_record(actor=actor, action="alliance.member_add", obj=member, changes=snapshot(member, ("alliance", "unit", "representative", "since")))
+    audit_record(
+        actor=actor,
+        action="alliance.member_add",
+        obj=member,
+        changes=snapshot(member, ("alliance", "unit", "representative", "since")),
+    )
     return member
 
 

@@ -54,8 +54,11 @@ def _alliance_members(area: Area, date: dt.date) -> QuerySet[ResidentUnit]:
 def _territorial(kind: str, level: int) -> Callable[[Area, dt.date], QuerySet[PartyOrg]]:
     def rows(area: Area, date: dt.date) -> QuerySet[PartyOrg]:
         return PartyOrg.objects.filter(
-            Dated.on(date), kind__in=[kind, "joint_branch"] if kind == "branch" else [kind],
-            unit__isnull=True, area__level=level, area__path__startswith=area.path,
+            Dated.on(date),
+            kind__in=[kind, "joint_branch"] if kind == "branch" else [kind],
+            unit__isnull=True,
+            area__level=level,
+            area__path__startswith=area.path,
         )
 
     return rows
@@ -79,19 +82,42 @@ CATALOGUE: dict[str, Indicator] = {
     i.id: i
     for i in [
         Indicator("units.resident", "驻区单位", "駐區單位", "Resident units", "stock", _units),
-        Indicator("alliance.members", "联盟成员单位", "聯盟成員單位", "Alliance member units", "stock",
-                  _alliance_members),
-        Indicator("orgs.compound_branches", "小区党支部", "小區黨支部", "Compound Party branches", "stock",
-                  _territorial("branch", Level.COMPOUND)),
-        Indicator("orgs.building_groups", "楼栋党小组", "樓棟黨小組", "Building Party groups", "stock",
-                  _territorial("group", Level.BUILDING)),
-        Indicator("coverage.compounds", "小区党组织覆盖率", "小區黨組織覆蓋率", "Compounds with a Party branch",
-                  "ratio", _covered_compounds, _coverage),
+        Indicator(
+            "alliance.members",
+            "联盟成员单位",
+            "聯盟成員單位",
+            "Alliance member units",
+            "stock",
+            _alliance_members,
+        ),
+        Indicator(
+            "orgs.compound_branches",
+            "小区党支部",
+            "小區黨支部",
+            "Compound Party branches",
+            "stock",
+            _territorial("branch", Level.COMPOUND),
+        ),
+        Indicator(
+            "orgs.building_groups",
+            "楼栋党小组",
+            "樓棟黨小組",
+            "Building Party groups",
+            "stock",
+            _territorial("group", Level.BUILDING),
+        ),
+        Indicator(
+            "coverage.compounds",
+            "小区党组织覆盖率",
+            "小區黨組織覆蓋率",
+            "Compounds with a Party branch",
+            "ratio",
+            _covered_compounds,
+            _coverage,
+        ),
     ]
 }
 
 
 def compute_all(area: Area, date: dt.date) -> dict[str, float | int]:
     return {key: ind.compute(area, date) for key, ind in CATALOGUE.items()}
-
-

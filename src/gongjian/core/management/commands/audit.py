@@ -21,5 +21,7 @@ class Command(BaseCommand):
         if verdict.ok:
             self.stdout.write(f"OK: {verdict.entries} entries, chain intact")
             return
-        self.stderr.write(f"FAILED at entry #{verdict.seq}: {verdict.problem} ({verdict.entries} entries verified before it)")
+        self.stderr.write(
+            f"FAILED at entry #{verdict.seq}: {verdict.problem} ({verdict.entries} entries verified before it)"
+        )
         sys.exit(1)

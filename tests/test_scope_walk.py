@@ -114,6 +114,14 @@ class Oracle:
         roles = list(Role.objects.filter(user=user, active=True))
         self.paths = [r.area.path for r in roles if r.kind in ADMIN_LEVELS and r.area]
         self.units = {r.unit_id for r in roles if r.kind == RoleKind.UNIT_LIAISON}
+        # Names a role may be shown as labels: where its roles are held, and the ancestors of those
+        # places (breadcrumbs, public administrative divisions).
+        self.labels: set[str] = set()
+        for r in roles:
+            place = r.area or r.unit.area
+            self.labels |= {a.name for a in Area.objects.get_ancestors(place)} | {place.name}
+            if r.unit:
+                self.labels.add(r.unit.name)
 
     def _in(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.paths)
@@ -187,11 +195,15 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
                     assert get.status_code in (200, 302, 405), (role, url, get.status_code)
                     continue
                 checked_objects += 1
-                assert get.status_code in (403, 404), (role, url, get.status_code)
-                for method in ("post", "patch", "put", "delete"):
-                    resp = getattr(client, method)(url, data={"name": "x", "reason": "walk", "until": "2030-01-01"},
-                                                   content_type="application/json" if method != "post" else None)
-                    assert resp.status_code in (403, 404, 405), (role, method, url, resp.status_code)
+                assert get.status_code in (403, 404, 405), (role, url, get.status_code)
+                data = {"name": "x", "reason": "walk", "until": "2030-01-01", "member": 1}
+                responses = [client.post(url, data)] + [
+                    getattr(client, m)(url, data=data, content_type="application/json")
+                    for m in ("post", "patch", "put", "delete")
+                ]
+                for resp in responses:
+                    assert resp.status_code in (403, 404, 405), (role, resp.request["REQUEST_METHOD"], url,
+                                                                 resp.status_code)
         else:
             url = reverse(route.name)
             resp = client.get(url)
@@ -201,7 +213,7 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
                 assert name not in body, (role, url, name)
             # lists filtered to an area outside the scope answer 404, not an empty or full list
             outside = next((a for a in Area.objects.all() if not oracle.sees(a)), None)
-            if outside is not None and resp.status_code == 200 and route.name.endswith("-list"):
+            if outside is not None and resp.status_code == 200 and kind == "list" and route.name.endswith("-list"):
                 assert client.get(url, {"within": outside.pk}).status_code == 404, (role, url)
     # nothing was written by any of it
     assert AuditEntry.objects.count() == audit_before, role
@@ -215,6 +227,12 @@ def _visible_names(oracle: Oracle) -> list[str]:
         for model in (Area, ResidentUnit, PartyOrg, Alliance)
         for obj in model.objects.all()
         if oracle.sees(obj)
+    ] + sorted(oracle.labels) + [
+        # an alliance's members know who convenes it and where
+        name
+        for alliance in Alliance.objects.all()
+        if oracle.sees(alliance)
+        for name in (alliance.convener.name, alliance.area.name)
     ]
 
 

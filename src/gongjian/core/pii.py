@@ -70,10 +70,13 @@ def blind_index(value: str, *, purpose: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
+    """Mobile numbers as 138****1234; shorter (landline) numbers keep only their last four digits."""
     digits = re.sub(r"\D", "", phone or "")
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+    if len(digits) >= 11:
+        return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+    if len(digits) > 4:
+        return f"{'*' * (len(digits) - 4)}{digits[-4:]}"
+    return "*" * len(digits)
 
 
 def mask_id_number(number: str) -> str:

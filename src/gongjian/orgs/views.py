@@ -1,106 +1,690 @@
-"""Pages of the map (stubs until the pages land)."""
+"""Pages of the map: the area tree, resident units, Party organisations, alliances and search.
 
+Reads go through ``selectors`` and writes through ``services``, always with the signed-in user as
+the actor. A row outside the actor's scope is a 404 (from the selectors); a write the services
+refuse is a 403 (PermissionDenied) or a message on the form (ValidationError).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from django import forms as django_forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gongjian.accounts.scope import scope_for
+from gongjian.stats.indicators import CATALOGUE
+from gongjian.stats.selectors import indicators_for
+
+from . import forms, selectors, services
+from .models import Alliance, Area, Level, ResidentUnit
+
+PAGE_SIZE = 50
+#: Resident units listed on an area's page before linking to the full list.
+AREA_UNITS_SHOWN = 50
+
+View = Callable[..., HttpResponse]
 
 
-@login_required
-def tree(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("tree")
+def map_page(view: View) -> View:
+    """Signed in, and holding a role that reaches the map (an administrator or a unit liaison).
+
+    Members and residents have no pages here yet; they get a 403 instead of empty lists.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if scope_for(request.user).empty:
+            raise PermissionDenied(_("Your roles do not include the map."))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
 
 
-@login_required
-def search(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("search")
+def _add_service_errors(form: django_forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on a field the form has, else on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
-@login_required
-def area_detail(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("area_detail")
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@login_required
-def area_edit(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("area_edit")
+def _within(request: HttpRequest) -> Area | None:
+    """The ``within=<area id>`` filter, resolved inside the actor's scope (404 outside it)."""
+    raw = request.GET.get("within", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return selectors.area_get(actor=request.user, pk=int(raw))
 
 
-@login_required
-def area_add_child(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("area_add_child")
+def _valid_filters(form: django_forms.Form) -> dict[str, Any]:
+    """The filters that are valid (a bad one is dropped, the others still apply)."""
+    form.is_valid()
+    return dict(getattr(form, "cleaned_data", {}))
 
 
-@login_required
-def unit_list(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("unit_list")
+def _get_int(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() else None
 
 
-@login_required
-def unit_create(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("unit_create")
+def _crumbs(actor: Any, area: Area, *, include_self: bool = True) -> list[dict[str, Any]]:
+    """The way down to ``area``: every ancestor by name, linked where the actor may open it."""
+    ancestors = list(Area.objects.get_ancestors(area))
+    if include_self:
+        ancestors.append(area)
+    visible = set(
+        selectors.area_list(actor=actor).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True)
+    )
+    return [
+        {"label": a.name, "url": reverse("orgs:area_detail", args=[a.pk]) if a.pk in visible else None}
+        for a in ancestors
+    ]
 
 
-@login_required
-def unit_detail(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("unit_detail")
+def _counts_by_child(rows: QuerySet[Any], path_field: str, area: Area) -> dict[str, int]:
+    """How many of ``rows`` sit under each child of ``area``, keyed by the child's path."""
+    length = len(area.path) + Area.steplen
+    grouped = (
+        rows.order_by()
+        .annotate(child_path=Substr(F(path_field), 1, length))
+        .values("child_path")
+        .annotate(n=Count("pk"))
+    )
+    return {row["child_path"]: row["n"] for row in grouped}
 
 
-@login_required
-def unit_edit(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("unit_edit")
+def _figures(actor: Any, area: Area) -> list[dict[str, Any]]:
+    values = indicators_for(actor=actor, area=area, date=timezone.localdate())
+    language = get_language() or settings.LANGUAGE_CODE
+    links = {"units.resident": f"{reverse('orgs:unit_list')}?{urlencode({'within': area.pk})}"}
+    cards = []
+    for key, value in values.items():
+        indicator = CATALOGUE.get(key)
+        if indicator is None:
+            continue
+        cards.append(
+            {
+                "id": key,
+                "label": indicator.name(language),
+                "value": value,
+                "kind": indicator.kind,
+                "url": links.get(key),
+            }
+        )
+    return cards
 
 
-@login_required
-def unit_reveal_phone(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("unit_reveal_phone")
+# --- the tree -------------------------------------------------------------------------------
 
 
-@login_required
-def org_list(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("org_list")
+@map_page
+def tree(request: HttpRequest) -> HttpResponse:
+    roots = list(selectors.area_roots(actor=request.user))
+    if len(roots) == 1:
+        return redirect("orgs:area_detail", pk=roots[0].pk)
+    if not roots:
+        # A unit liaison holds no area: their pages start at their unit.
+        return redirect("orgs:unit_list")
+    return render(request, "orgs/tree.html", {"roots": roots})
 
 
-@login_required
-def org_create(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("org_create")
+@map_page
+def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    area = selectors.area_get(actor=actor, pk=pk)
+    children = list(selectors.area_children(actor=actor, area=area))
+    units = selectors.unit_list(actor=actor, within=area)
+    orgs = selectors.party_org_list(actor=actor, within=area)
+    unit_counts = _counts_by_child(units, "area__path", area) if children else {}
+    org_counts = _counts_by_child(orgs, "area__path", area) if children else {}
+    child_rows = [
+        {
+            "area": child,
+            "units": unit_counts.get(child.path, 0),
+            "orgs": org_counts.get(child.path, 0),
+        }
+        for child in children
+    ]
+    unit_total = units.count()
+    context = {
+        "area": area,
+        "crumbs": [*_crumbs(actor, area, include_self=False), {"label": area.name, "url": None}],
+        "children": child_rows,
+        "figures": _figures(actor, area),
+        "orgs_here": list(orgs.filter(area=area)),
+        "units": list(units[:AREA_UNITS_SHOWN]),
+        "unit_total": unit_total,
+        "units_url": f"{reverse('orgs:unit_list')}?{urlencode({'within': area.pk})}",
+        "orgs_url": f"{reverse('orgs:org_list')}?{urlencode({'within': area.pk})}",
+        "alliances": list(selectors.alliance_list(actor=actor, within=area)),
+        "can_add_child": area.level < max(Level.values),
+    }
+    return render(request, "orgs/area_detail.html", context)
 
 
-@login_required
-def org_detail(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("org_detail")
+@map_page
+@require_http_methods(["GET", "POST"])
+def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    area = selectors.area_get(actor=request.user, pk=pk)
+    initial = {f: getattr(area, f) for f in services.AREA_FIELDS}
+    form = forms.AreaForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.area_update(actor=request.user, area=area, **form.values())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("orgs:area_detail", pk=area.pk)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": area.name},
+            "crumbs": _crumbs(request.user, area),
+            "cancel_url": reverse("orgs:area_detail", args=[area.pk]),
+        },
+    )
 
 
-@login_required
-def org_edit(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("org_edit")
+@map_page
+@require_http_methods(["GET", "POST"])
+def area_add_child(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = selectors.area_get(actor=request.user, pk=pk)
+    form = forms.AreaChildForm(request.POST or None, actor=request.user, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.area_create(actor=request.user, parent=parent, **form.values())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": child.name})
+            return redirect("orgs:area_detail", pk=child.pk)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "title": _("Add an area under %(name)s") % {"name": parent.name},
+            "crumbs": _crumbs(request.user, parent),
+            "cancel_url": reverse("orgs:area_detail", args=[parent.pk]),
+        },
+    )
 
 
-@login_required
-def alliance_list(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("alliance_list")
+# --- resident units -------------------------------------------------------------------------
 
 
-@login_required
-def alliance_create(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("alliance_create")
+@map_page
+def unit_list(request: HttpRequest) -> HttpResponse:
+    within = _within(request)
+    filters = forms.UnitFilterForm(request.GET or None)
+    data = _valid_filters(filters)
+    rows = selectors.unit_list(
+        actor=request.user,
+        within=within,
+        q=data.get("q") or "",
+        kind=data.get("kind") or "",
+        rank=data.get("rank") or "",
+    )
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "orgs/unit_list.html",
+        {
+            "filters": filters,
+            "within": within,
+            "page": _page(request, rows),
+            "can_create": bool(scope.everything or scope.area_paths),
+        },
+    )
 
 
-@login_required
-def alliance_detail(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("alliance_detail")
+def _unit_detail_context(request: HttpRequest, unit: ResidentUnit) -> dict[str, Any]:
+    actor = request.user
+    return {
+        "unit": unit,
+        "crumbs": _crumbs(actor, unit.area),
+        "orgs": list(selectors.party_org_list(actor=actor, unit=unit)),
+        "alliances": list(
+            selectors.alliance_list(actor=actor)
+            .filter(members__unit=unit, members__until__isnull=True)
+            .distinct()
+        ),
+        "area_visible": scope_for(actor).covers_path(unit.area.path),
+    }
 
 
-@login_required
-def alliance_edit(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("alliance_edit")
+@map_page
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.unit_get(actor=request.user, pk=pk)
+    context = _unit_detail_context(request, unit)
+    context["reveal_form"] = forms.PhoneRevealForm()
+    return render(request, "orgs/unit_detail.html", context)
 
 
-@login_required
-def alliance_member_add(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("alliance_member_add")
+@map_page
+@require_POST
+@never_cache
+def unit_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the full contact phone once, on this response only (never stored, logged or redirected)."""
+    unit = selectors.unit_get(actor=request.user, pk=pk)
+    form = forms.PhoneRevealForm(request.POST)
+    revealed = None
+    if form.is_valid():
+        try:
+            revealed = services.unit_contact_phone_reveal(
+                actor=request.user, unit=unit, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+    context = _unit_detail_context(request, unit)
+    context.update({"reveal_form": form, "revealed_phone": revealed})
+    return render(request, "orgs/unit_detail.html", context)
 
 
-@login_required
-def alliance_member_end(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("alliance_member_end")
+@map_page
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest) -> HttpResponse:
+    area_pk = _get_int(request, "area")
+    area = selectors.area_get(actor=request.user, pk=area_pk) if area_pk else None
+    form = forms.UnitForm(request.POST or None, actor=request.user, area=area)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": unit.name})
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "title": _("New resident unit"),
+            "crumbs": _crumbs(request.user, area) if area else [],
+            "cancel_url": reverse("orgs:area_detail", args=[area.pk]) if area else reverse("orgs:unit_list"),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.unit_get(actor=request.user, pk=pk)
+    # Which fields to offer is a presentation choice; the service decides what it accepts.
+    liaison_only = not scope_for(request.user).covers_path(unit.area.path)
+    initial = {f: getattr(unit, f) for f in services.UNIT_FIELDS}
+    form = forms.UnitForm(
+        request.POST or None, actor=request.user, initial=initial, unit=unit, liaison_only=liaison_only
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(actor=request.user, unit=unit, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": unit.name},
+            "intro": _("As the unit's liaison you may change its address, position and contact.")
+            if liaison_only
+            else "",
+            "crumbs": [*_crumbs(request.user, unit.area), {"label": unit.name, "url": None}],
+            "cancel_url": reverse("orgs:unit_detail", args=[unit.pk]),
+        },
+    )
+
+
+# --- Party organisations --------------------------------------------------------------------
+
+
+@map_page
+def org_list(request: HttpRequest) -> HttpResponse:
+    within = _within(request)
+    filters = forms.PartyOrgFilterForm(request.GET or None)
+    data = _valid_filters(filters)
+    rows = selectors.party_org_list(
+        actor=request.user, within=within, q=data.get("q") or "", kind=data.get("kind") or ""
+    )
+    return render(
+        request, "orgs/org_list.html", {"filters": filters, "within": within, "page": _page(request, rows)}
+    )
+
+
+@map_page
+def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    org = selectors.party_org_get(actor=actor, pk=pk)
+    visible_orgs = selectors.party_org_list(actor=actor)
+    return render(
+        request,
+        "orgs/org_detail.html",
+        {
+            "org": org,
+            "crumbs": _crumbs(actor, org.area),
+            "parent_visible": org.parent_id is not None and visible_orgs.filter(pk=org.parent_id).exists(),
+            "children": list(visible_orgs.filter(parent=org)),
+            "alliances": list(selectors.alliance_list(actor=actor).filter(convener=org)),
+            "area_visible": scope_for(actor).covers_path(org.area.path),
+            "unit_visible": org.unit_id is not None
+            and selectors.unit_list(actor=actor).filter(pk=org.unit_id).exists(),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def org_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    area_pk, unit_pk = _get_int(request, "area"), _get_int(request, "unit")
+    area = selectors.area_get(actor=actor, pk=area_pk) if area_pk else None
+    unit = selectors.unit_get(actor=actor, pk=unit_pk) if unit_pk else None
+    form = forms.PartyOrgForm(request.POST or None, actor=actor, area=area, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.party_org_create(actor=actor, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": org.name})
+            return redirect("orgs:org_detail", pk=org.pk)
+    where = unit.area if unit else area
+    if unit:
+        cancel = reverse("orgs:unit_detail", args=[unit.pk])
+    elif area:
+        cancel = reverse("orgs:area_detail", args=[area.pk])
+    else:
+        cancel = reverse("orgs:org_list")
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "title": _("New Party organisation"),
+            "crumbs": _crumbs(actor, where) if where else [],
+            "cancel_url": cancel,
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.party_org_get(actor=request.user, pk=pk)
+    initial = {f: getattr(org, f) for f in services.ORG_FIELDS}
+    form = forms.PartyOrgForm(request.POST or None, actor=request.user, initial=initial, org=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.party_org_update(actor=request.user, org=org, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("orgs:org_detail", pk=org.pk)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": org.name},
+            "crumbs": [*_crumbs(request.user, org.area), {"label": org.name, "url": None}],
+            "cancel_url": reverse("orgs:org_detail", args=[org.pk]),
+        },
+    )
+
+
+# --- alliances ------------------------------------------------------------------------------
+
+
+@map_page
+def alliance_list(request: HttpRequest) -> HttpResponse:
+    within = _within(request)
+    filters = forms.SearchForm(request.GET or None)
+    q = _valid_filters(filters).get("q") or ""
+    rows = selectors.alliance_list(actor=request.user, within=within, q=q).annotate(
+        current_members=Count("members", filter=Q(members__until__isnull=True))
+    )
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "orgs/alliance_list.html",
+        {
+            "filters": filters,
+            "within": within,
+            "page": _page(request, rows),
+            "can_create": bool(scope.everything or scope.area_paths),
+        },
+    )
+
+
+def _alliance_context(request: HttpRequest, alliance: Alliance) -> dict[str, Any]:
+    actor = request.user
+    scope = scope_for(actor)
+    members = selectors.alliance_member_list(actor=actor, alliance=alliance)
+    past = selectors.alliance_member_list(actor=actor, alliance=alliance, current=False).filter(
+        until__isnull=False
+    )
+    visible_units = set(
+        selectors.unit_list(actor=actor)
+        .filter(pk__in=[m.unit_id for m in [*members, *past]])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "alliance": alliance,
+        "crumbs": _crumbs(actor, alliance.area),
+        "members": members,
+        "past_members": past,
+        "visible_units": visible_units,
+        "can_manage": scope.covers_path(alliance.area.path),
+        "convener_visible": selectors.party_org_list(actor=actor).filter(pk=alliance.convener_id).exists(),
+        "end_form": forms.MembershipEndForm(initial={"until": timezone.localdate()}),
+    }
+
+
+@map_page
+def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = selectors.alliance_get(actor=request.user, pk=pk)
+    return render(request, "orgs/alliance_detail.html", _alliance_context(request, alliance))
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def alliance_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    convener_pk = _get_int(request, "convener")
+    convener = selectors.party_org_get(actor=actor, pk=convener_pk) if convener_pk else None
+    form = forms.AllianceForm(request.POST or None, actor=actor, convener=convener)
+    if request.method == "POST" and form.is_valid():
+        try:
+            alliance = services.alliance_create(actor=actor, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": alliance.name})
+            return redirect("orgs:alliance_detail", pk=alliance.pk)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "title": _("New alliance"),
+            "crumbs": _crumbs(actor, convener.area) if convener else [],
+            "cancel_url": reverse("orgs:alliance_list"),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = selectors.alliance_get(actor=request.user, pk=pk)
+    initial = {f: getattr(alliance, f) for f in services.ALLIANCE_FIELDS}
+    form = forms.AllianceForm(request.POST or None, actor=request.user, initial=initial, alliance=alliance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alliance_update(actor=request.user, alliance=alliance, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("orgs:alliance_detail", pk=alliance.pk)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": alliance.name},
+            "crumbs": [*_crumbs(request.user, alliance.area), {"label": alliance.name, "url": None}],
+            "cancel_url": reverse("orgs:alliance_detail", args=[alliance.pk]),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def alliance_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    alliance = selectors.alliance_get(actor=actor, pk=pk)
+    q = request.GET.get("q", "").strip()[:100]
+    form = forms.AllianceMemberForm(request.POST or None, actor=actor, q=q)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.alliance_member_add(actor=actor, alliance=alliance, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(unit)s joined the alliance.") % {"unit": member.unit.name})
+            return redirect("orgs:alliance_detail", pk=alliance.pk)
+    return render(
+        request,
+        "orgs/alliance_member_form.html",
+        {
+            "form": form,
+            "q": q,
+            "alliance": alliance,
+            "title": _("Add a member unit to %(name)s") % {"name": alliance.name},
+            "crumbs": [
+                *_crumbs(actor, alliance.area),
+                {"label": alliance.name, "url": reverse("orgs:alliance_detail", args=[alliance.pk])},
+            ],
+            "cancel_url": reverse("orgs:alliance_detail", args=[alliance.pk]),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def alliance_member_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    actor = request.user
+    alliance = selectors.alliance_get(actor=actor, pk=pk)
+    member = selectors.alliance_member_get(actor=actor, pk=member_pk)
+    if member.alliance_id != alliance.pk:
+        raise Http404
+    form = forms.MembershipEndForm(request.POST or None, initial={"until": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alliance_member_end(actor=actor, member=member, until=form.cleaned_data["until"])
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The membership of %(unit)s has ended.") % {"unit": member.unit.name})
+            return redirect("orgs:alliance_detail", pk=alliance.pk)
+    return render(
+        request,
+        "orgs/alliance_member_end.html",
+        {
+            "form": form,
+            "alliance": alliance,
+            "member": member,
+            "title": _("End the membership of %(unit)s") % {"unit": member.unit.name},
+            "crumbs": [
+                *_crumbs(actor, alliance.area),
+                {"label": alliance.name, "url": reverse("orgs:alliance_detail", args=[alliance.pk])},
+            ],
+            "cancel_url": reverse("orgs:alliance_detail", args=[alliance.pk]),
+        },
+    )
+
+
+# --- search ---------------------------------------------------------------------------------
+
+SEARCH_SHOWN = 50
+
+
+@map_page
+def search(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    form = forms.SearchForm(request.GET or None)
+    q = (form.cleaned_data.get("q") or "").strip() if form.is_valid() else ""
+    groups: list[dict[str, Any]] = []
+    if q:
+        found: list[tuple[str, str, QuerySet[Any], str | None]] = [
+            ("areas", _("Areas"), selectors.area_list(actor=actor, q=q), None),
+            (
+                "orgs",
+                _("Party organisations"),
+                selectors.party_org_list(actor=actor, q=q),
+                f"{reverse('orgs:org_list')}?{urlencode({'q': q})}",
+            ),
+            (
+                "units",
+                _("Resident units"),
+                selectors.unit_list(actor=actor, q=q),
+                f"{reverse('orgs:unit_list')}?{urlencode({'q': q})}",
+            ),
+            (
+                "alliances",
+                _("Alliances"),
+                selectors.alliance_list(actor=actor, q=q),
+                f"{reverse('orgs:alliance_list')}?{urlencode({'q': q})}",
+            ),
+        ]
+        for key, label, rows, more_url in found:
+            total = rows.count()
+            groups.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "rows": list(rows[:SEARCH_SHOWN]),
+                    "total": total,
+                    "more_url": more_url if total > SEARCH_SHOWN else None,
+                }
+            )
+    return render(
+        request,
+        "orgs/search.html",
+        {"form": form, "q": q, "groups": groups, "found": sum(g["total"] for g in groups)},
+    )

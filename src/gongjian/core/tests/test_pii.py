@@ -26,6 +26,8 @@ def test_blind_index_is_keyed_stable_and_normalised():
 
 def test_masks():
     assert pii.mask_phone("13800001234") == "138****1234"
+    assert pii.mask_phone("0731-88880000") == "073*****0000"
+    assert pii.mask_phone("88880000") == "****0000"
     assert pii.mask_id_number("43010419900101123X") == "430104********123X"
     text = "call 13800001234 about 43010419900101123X"
     assert pii.mask_in_text(text) == "call 138****1234 about 430104********123X"

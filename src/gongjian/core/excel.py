@@ -1,0 +1,565 @@
+"""Excel in and out: read with python-calamine, write with XlsxWriter.
+
+Pure helpers with no model code, shared by every import and export:
+
+* **Reading** (:func:`open_workbook`, :func:`find_sheet`, :class:`SheetReader`): sheets and headers
+  are found by their Chinese names in either script (``區劃代碼`` is ``区划代码``) through
+  :func:`gongjian.core.text.search_key`; rows come back with their Excel row number; blank rows and
+  example rows (any cell starting with :data:`EXAMPLE_MARK`) are skipped. Cell converters
+  (:func:`as_text`, :func:`as_int`, …) raise :class:`CellError` with a reason in Chinese.
+* **Writing** (:class:`BookWriter`): every text goes through ``write_string``, so nothing becomes a
+  formula, a number or a link, and text is neutralised against formula injection (below).
+  ``constant_memory`` mode keeps big exports flat in memory (rows are written in order).
+* **Errors** (:func:`error_workbook`): a summary sheet 错误汇总 (sheet, row number, reason) and, for
+  each input sheet with bad rows, a copy of those rows with their row number (行号) and a 错误原因
+  column, so the reasons sit next to the values. Columns holding personal data are masked.
+
+Formula injection (CSV/DDE injection): a cell written as a string is never evaluated by Excel, but
+the value travels on (copy and paste, "save as CSV", other tools that read the cell text), and a
+text starting with ``= + - @`` or a tab or carriage return may then be run as a formula. Such a text
+is written with a leading apostrophe, visible in the cell, as OWASP recommends: ``=1+1`` is written
+``'=1+1``. Reading undoes the guard (:func:`unguard`), so an exported workbook re-imports to the same
+values; a text that itself starts with apostrophes before such a character gets one more apostrophe,
+which keeps the guard reversible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+import xlsxwriter
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from .text import search_key
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: A text starting with one of these is guarded with :data:`GUARD` when written.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+#: Rows with a cell starting with this mark are examples and are skipped when reading.
+EXAMPLE_MARK = "【示例】"
+#: The column added to the error workbook.
+REASON_HEADER = "错误原因"
+ROW_HEADER = "行号"
+SUMMARY_SHEET = "错误汇总"
+SHEET_HEADER = "工作表"
+
+MAX_SHEET_NAME = 31
+HEADER_SEARCH_ROWS = 10
+
+Cell = Any  # what calamine gives back: str, float, int, bool, date, datetime, time, timedelta
+
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "有", "t"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "无", "f", ""}
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+_HEADER_NOISE = re.compile(r"[*＊\s]|[(（]必填[)）]")
+
+
+class ExcelError(Exception):
+    """The file as a whole cannot be read. ``message`` is in Chinese, for the error workbook."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CellError(ValueError):
+    """One cell's value is not acceptable. ``message`` is in Chinese, for the error workbook."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- formula injection ----------------------------------------------------------------------
+
+
+def needs_guard(text: str) -> bool:
+    """True when ``text`` (after any leading apostrophes) starts with a formula trigger."""
+    rest = text.lstrip(GUARD)
+    return bool(rest) and rest[0] in FORMULA_TRIGGERS
+
+
+def neutralise(text: str) -> str:
+    """The text as it is written to a cell: guarded with an apostrophe when it could run as a formula."""
+    return GUARD + text if needs_guard(text) else text
+
+
+def unguard(text: str) -> str:
+    """Undo :func:`neutralise`: ``'=1+1`` reads back as ``=1+1``."""
+    if text.startswith(GUARD) and needs_guard(text[1:]):
+        return text[1:]
+    return text
+
+
+# --- cell converters --------------------------------------------------------------------------
+
+
+def as_text(value: Cell) -> str:
+    """The cell as trimmed text: whole numbers without ``.0`` (codes typed as numbers), dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return unguard(value).strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def as_bool(value: Cell, *, default: bool = False) -> bool:
+    """是/否 (also Y/N, true/false, 1/0, √/×); an empty cell is ``default``."""
+    if isinstance(value, bool):
+        return value
+    text = search_key(as_text(value))
+    if text == "":
+        return default
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError(f"“{as_text(value)}”应填“是”或“否”")
+
+
+def as_int(value: Cell, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    """A whole number, or None for an empty cell."""
+    if isinstance(value, bool):
+        raise CellError("应为整数")
+    number: int
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise CellError(f"“{as_text(value)}”不是整数")
+        number = int(value)
+    else:
+        text = as_text(value).replace(",", "").replace("，", "")
+        if text == "":
+            return None
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise CellError(f"“{as_text(value)}”不是整数")
+        number = int(text)
+    if minimum is not None and number < minimum:
+        raise CellError(f"{number} 不能小于 {minimum}")
+    if maximum is not None and number > maximum:
+        raise CellError(f"{number} 不能大于 {maximum}")
+    return number
+
+
+def as_decimal(value: Cell) -> Decimal | None:
+    """A number, or None for an empty cell."""
+    if isinstance(value, bool):
+        raise CellError("应为数字")
+    if isinstance(value, int | float):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    text = as_text(value)
+    if text == "":
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise CellError(f"“{text}”不是数字") from exc
+    if not number.is_finite():
+        raise CellError(f"“{text}”不是数字")
+    return number
+
+
+def as_date(value: Cell) -> dt.date | None:
+    """A date cell, or text such as 2018-01-31, 2018/1/31, 2018年1月31日; None for an empty cell."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = as_text(value)
+    if text == "":
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise CellError(f"“{text}”不是日期，请写成 2018-01-31 的格式")
+
+
+class Enumeration:
+    """Allowed values of a column, written with their Chinese label and read in either script.
+
+    ``pairs`` are (stored value, label written to Excel); ``synonyms`` map other accepted labels
+    (any script, any case) to stored values. The stored values themselves are accepted too.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        pairs: Sequence[tuple[Any, str]],
+        synonyms: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.pairs = list(pairs)
+        self._label = dict(pairs)
+        self._lookup: dict[str, Any] = {}
+        for value, label in pairs:
+            self._lookup[search_key(str(value))] = value
+            self._lookup[search_key(label)] = value
+        for text, value in (synonyms or {}).items():
+            self._lookup[search_key(text)] = value
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for _, label in self.pairs]
+
+    def label(self, value: Any) -> str:
+        return self._label.get(value, "" if value is None else str(value))
+
+    def parse(self, cell: Cell, *, default: Any = None) -> Any:
+        text = as_text(cell)
+        if text == "":
+            if default is not None:
+                return default
+            raise CellError(f"请填写{self.name}")
+        key = search_key(text)
+        if key in self._lookup:
+            return self._lookup[key]
+        raise CellError(f"{self.name}“{text}”无效，可填：{'、'.join(self.labels)}")
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+Source = str | os.PathLike[str] | bytes | IO[bytes]
+
+
+def open_workbook(source: Source) -> CalamineWorkbook:
+    """Open an .xlsx (or anything calamine reads) from a path, bytes or a binary file."""
+    try:
+        if isinstance(source, bytes):
+            return CalamineWorkbook.from_filelike(io.BytesIO(source))
+        if isinstance(source, str | os.PathLike):
+            return CalamineWorkbook.from_path(os.fspath(source))
+        return CalamineWorkbook.from_filelike(source)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise ExcelError("文件无法读取：请上传 Excel 工作簿（.xlsx），且不要加密码。") from exc
+
+
+def header_key(text: str) -> str:
+    """A header as matched: either script, spaces, ``*`` and （必填） ignored."""
+    return _HEADER_NOISE.sub("", search_key(text))
+
+
+def find_sheet(book: CalamineWorkbook, name: str, aliases: Iterable[str] = ()) -> str | None:
+    """The name of the sheet called ``name`` (or one of ``aliases``) in either script, or None."""
+    wanted = {header_key(name), *(header_key(a) for a in aliases)}
+    for sheet_name in book.sheet_names:
+        if header_key(sheet_name) in wanted:
+            return sheet_name
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: the key used in code, the header written (zh-Hans), and help text."""
+
+    key: str
+    header: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+    width: int = 14
+
+
+@dataclass(slots=True)
+class Record:
+    """One data row: its Excel row number and its cells by column key (missing columns are "")."""
+
+    row: int
+    cells: dict[str, Cell]
+
+    def __getitem__(self, key: str) -> Cell:
+        return self.cells.get(key, "")
+
+
+def _blank(value: Cell) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _is_example(values: Sequence[Cell]) -> bool:
+    return any(isinstance(v, str) and v.lstrip().startswith(EXAMPLE_MARK) for v in values)
+
+
+@dataclass
+class SheetReader:
+    """The data rows of one sheet, mapped by header. Check :attr:`missing` before reading rows.
+
+    The header row is the first of the first :data:`HEADER_SEARCH_ROWS` rows that holds every
+    required header (so a title row above the headers is allowed); unknown headers are ignored.
+    """
+
+    sheet: CalamineSheet
+    columns: Sequence[Column]
+    header_row: int = 0
+    headers: list[str] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)
+    missing: list[Column] = field(default_factory=list)
+    duplicate: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, book: CalamineWorkbook, sheet_name: str, columns: Sequence[Column]) -> SheetReader:
+        reader = cls(sheet=book.get_sheet_by_name(sheet_name), columns=columns)
+        reader._find_header()
+        return reader
+
+    @property
+    def name(self) -> str:
+        return self.sheet.name
+
+    @property
+    def row_estimate(self) -> int:
+        """Rows below the header (blank and example rows included)."""
+        end = self.sheet.end
+        return max(0, (end[0] + 1 if end else 0) - self.header_row)
+
+    def _find_header(self) -> None:
+        lookup: dict[str, Column] = {}
+        for col in self.columns:
+            for text in (col.header, *col.aliases):
+                lookup[header_key(text)] = col
+        best: tuple[int, int, list[str], dict[str, int], list[str]] | None = None
+        for number, values in enumerate(self.sheet.iter_rows(), start=1):
+            if number > HEADER_SEARCH_ROWS:
+                break
+            texts = [as_text(v) for v in values]
+            index: dict[str, int] = {}
+            duplicate: list[str] = []
+            for pos, text in enumerate(texts):
+                found = lookup.get(header_key(text)) if text else None
+                if found is None:
+                    continue
+                if found.key in index:
+                    duplicate.append(found.header)
+                    continue
+                index[found.key] = pos
+            required_found = sum(1 for c in self.columns if c.required and c.key in index)
+            if best is None or required_found > best[0]:
+                best = (required_found, number, texts, index, duplicate)
+            if all(c.key in index for c in self.columns if c.required):
+                break
+        if best is None:
+            self.missing = [c for c in self.columns if c.required]
+            return
+        _, self.header_row, self.headers, self.index, self.duplicate = best
+        self.missing = [c for c in self.columns if c.required and c.key not in self.index]
+
+    def records(self) -> Iterator[Record]:
+        """Data rows below the header, skipping blank rows and example rows."""
+        index = self.index
+        for number, values in enumerate(self.sheet.iter_rows(), start=1):
+            if number <= self.header_row:
+                continue
+            if all(_blank(v) for v in values) or _is_example(values):
+                continue
+            width = len(values)
+            yield Record(
+                row=number, cells={key: (values[pos] if pos < width else "") for key, pos in index.items()}
+            )
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def safe_sheet_name(name: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'") or "Sheet"
+    return cleaned[:MAX_SHEET_NAME]
+
+
+class SheetWriter:
+    """Rows appended in order to one worksheet (constant-memory mode needs the order)."""
+
+    def __init__(self, book: BookWriter, worksheet: Worksheet) -> None:
+        self._book = book
+        self.worksheet = worksheet
+        self.next_row = 0
+
+    def append(self, values: Sequence[Cell], *, style: str | None = None) -> None:
+        fmt = self._book.formats.get(style) if style else None
+        for col, value in enumerate(values):
+            self._book.write_cell(self.worksheet, self.next_row, col, value, fmt)
+        self.next_row += 1
+
+    def header(self, headers: Sequence[str], *, widths: Sequence[int] | None = None) -> None:
+        for col, width in enumerate(widths or []):
+            self.worksheet.set_column(col, col, width)
+        self.append(list(headers), style="header")
+        self.worksheet.freeze_panes(self.next_row, 0)
+
+    def dropdown(self, col: int, choices: Sequence[str], *, rows: int = 5000) -> None:
+        """A list to pick from in column ``col`` (not enforced: other scripts and synonyms are read too)."""
+        if not choices or len(",".join(choices)) > 250:
+            return
+        self.worksheet.data_validation(
+            1, col, rows, col, {"validate": "list", "source": list(choices), "show_error": False}
+        )
+
+
+class BookWriter:
+    """An .xlsx built in memory. Text is always written as text and neutralised (module docstring).
+
+    Use :meth:`sheet` for each sheet in turn, then :meth:`close` for the bytes.
+    """
+
+    def __init__(self, *, constant_memory: bool = True) -> None:
+        self._buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(
+            self._buffer,
+            {
+                "constant_memory": constant_memory,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.formats: dict[str, Format] = {
+            "header": self.book.add_format({"bold": True, "bg_color": "#FDE9E7", "border": 1}),
+            "example": self.book.add_format({"italic": True, "font_color": "#808080"}),
+            "wrap": self.book.add_format({"text_wrap": True, "valign": "top"}),
+            "title": self.book.add_format({"bold": True, "font_size": 13}),
+        }
+        self._date = self.book.add_format({"num_format": "yyyy-mm-dd"})
+        self._datetime = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self._closed: bytes | None = None
+
+    def sheet(self, name: str) -> SheetWriter:
+        return SheetWriter(self, self.book.add_worksheet(safe_sheet_name(name)))
+
+    def write_cell(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format | None = None) -> None:
+        if value is None or (isinstance(value, str) and value == ""):
+            if fmt is not None:
+                ws.write_blank(row, col, None, fmt)
+            return
+        if isinstance(value, bool):
+            ws.write_boolean(row, col, value, fmt)
+        elif isinstance(value, int | float | Decimal):
+            ws.write_number(row, col, float(value), fmt)
+        elif isinstance(value, dt.datetime):
+            ws.write_datetime(row, col, value.replace(tzinfo=None), fmt or self._datetime)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, col, value, fmt or self._date)
+        else:
+            ws.write_string(row, col, neutralise(str(value)), fmt)
+
+    def close(self) -> bytes:
+        if self._closed is None:
+            self.book.close()
+            self._closed = self._buffer.getvalue()
+        return self._closed
+
+
+# --- error workbook ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A reason (in Chinese) why a row, or a whole sheet (``row`` 0), cannot be imported."""
+
+    sheet: str
+    row: int
+    reason: str
+
+
+def error_workbook(
+    errors: Iterable[RowError],
+    *,
+    source: Source | None = None,
+    header_rows: Mapping[str, int] | None = None,
+    masked_headers: Mapping[str, Callable[[str], str]] | None = None,
+    sheet_order: Sequence[str] = (),
+) -> bytes:
+    """The bad rows with the reasons, in Chinese.
+
+    ``source`` is the uploaded workbook, read again so the bad rows are copied with their values;
+    ``header_rows`` gives each sheet's header row number (sheets without one get no copy).
+    Columns whose header (either script) is in ``masked_headers`` are written through its masking
+    function, so no personal data leaves in clear.
+    """
+    by_row: dict[tuple[str, int], list[str]] = {}
+    for err in errors:
+        reasons = by_row.setdefault((err.sheet, err.row), [])
+        if err.reason not in reasons:
+            reasons.append(err.reason)
+    order = {name: i for i, name in enumerate(sheet_order)}
+
+    def sort_key(item: tuple[tuple[str, int], list[str]]) -> tuple[int, str, int]:
+        (sheet, row), _ = item
+        return (order.get(sheet, len(order)), sheet, row)
+
+    rows = sorted(by_row.items(), key=sort_key)
+    book = BookWriter()
+    summary = book.sheet(SUMMARY_SHEET)
+    summary.header([SHEET_HEADER, ROW_HEADER, REASON_HEADER], widths=[14, 8, 80])
+    for (sheet, row), reasons in rows:
+        summary.append([sheet, row or "", "；".join(reasons)])
+
+    if source is not None and header_rows:
+        masks = {header_key(h): fn for h, fn in (masked_headers or {}).items()}
+        try:
+            src = open_workbook(source)
+        except ExcelError:
+            return book.close()
+        with src:
+            for sheet_name in sorted(header_rows, key=lambda s: (order.get(s, len(order)), s)):
+                header_row = header_rows[sheet_name]
+                wanted = {row: reasons for (sheet, row), reasons in rows if sheet == sheet_name and row}
+                if not header_row or not wanted or sheet_name not in src.sheet_names:
+                    continue
+                out = book.sheet(sheet_name)
+                headers: list[str] = []
+                maskers: dict[int, Callable[[str], str]] = {}
+                for number, values in enumerate(src.get_sheet_by_name(sheet_name).iter_rows(), start=1):
+                    if number == header_row:
+                        headers = [as_text(v) for v in values]
+                        maskers = {
+                            i: masks[header_key(h)] for i, h in enumerate(headers) if header_key(h) in masks
+                        }
+                        out.header(
+                            [ROW_HEADER, *headers, REASON_HEADER],
+                            widths=[8, *(max(10, 2 * len(h) + 4) for h in headers), 60],
+                        )
+                    elif number in wanted:
+                        cells: list[Cell] = []
+                        for i, value in enumerate(values):
+                            if i in maskers and not _blank(value):
+                                cells.append(maskers[i](as_text(value)))
+                            elif isinstance(value, str):
+                                cells.append(unguard(value))
+                            else:
+                                cells.append(value)
+                        cells += [""] * (len(headers) - len(cells))
+                        out.append([number, *cells, "；".join(wanted[number])])
+    return book.close()
+
+
+def save_bytes(data: bytes, path: Path) -> None:
+    """Write ``data`` to ``path``, creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

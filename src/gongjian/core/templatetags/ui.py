@@ -1,0 +1,84 @@
+"""Small template helpers for the pages: Bootstrap classes on form fields, the user's roles,
+numbers in figures, and the cool-off time of a lockout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
+
+from gongjian.accounts.scope import scope_for
+from gongjian.accounts.selectors import role_list
+
+register = template.Library()
+
+_CHECKS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
+_SELECTS = (forms.Select, forms.SelectMultiple)
+
+
+@register.filter
+def is_checkbox(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def bs(field: BoundField) -> SafeString:
+    """The field's widget with the Bootstrap class for its kind, marked invalid when it has errors."""
+    widget = field.field.widget
+    if isinstance(widget, _CHECKS):
+        css = "form-check-input"
+    elif isinstance(widget, _SELECTS):
+        css = "form-select"
+    else:
+        css = "form-control"
+    existing = widget.attrs.get("class", "")
+    classes = " ".join(c for c in (existing, css, "is-invalid" if field.errors else "") if c)
+    return field.as_widget(attrs={"class": classes})
+
+
+@register.simple_tag
+def user_roles(user: Any) -> Any:
+    """The signed-in user's active roles (empty for anyone else)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return role_list(actor=user)
+
+
+@register.simple_tag
+def has_map_scope(user: Any) -> bool:
+    """Whether the map's pages have anything for this user (a presentation choice only: the
+    selectors decide what each page shows)."""
+    return not scope_for(user).empty
+
+
+@register.filter
+def figure(value: Any, kind: str = "") -> str:
+    """A figure for a card: ratios as a percentage, counts with grouping."""
+    if value is None:
+        return "–"
+    if kind == "ratio":
+        return f"{number_format(round(float(value) * 100, 1), decimal_pos=1)}%"
+    if isinstance(value, float) and not value.is_integer():
+        return str(number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True))
+    return str(number_format(int(value), use_l10n=True, force_grouping=True))
+
+
+@register.filter
+def minutes(value: Any) -> int:
+    """Whole minutes of a timedelta (or of a number of hours)."""
+    if isinstance(value, dt.timedelta):
+        return max(1, round(value.total_seconds() / 60))
+    try:
+        return max(1, round(float(value) * 60))
+    except (TypeError, ValueError):
+        return 15
+
+
+@register.filter
+def coming_modules(items: Any) -> list[Any]:
+    """The navigation items of modules still to come (those without a URL)."""
+    return [item for item in items or [] if not item.get("url")]

@@ -1,0 +1,73 @@
+/* Gongjian page behaviour. The Content-Security-Policy allows scripts from this site only, so
+   nothing is inline: pages mark elements with data- attributes and this file wires them up. */
+(function () {
+  "use strict";
+
+  function onReady(fn) {
+    if (document.readyState !== "loading") {
+      fn();
+    } else {
+      document.addEventListener("DOMContentLoaded", fn);
+    }
+  }
+
+  onReady(function () {
+    document.documentElement.classList.add("js");
+
+    // Buttons that only matter without JavaScript (e.g. the language switcher's submit button).
+    document.querySelectorAll(".js-hide").forEach(function (el) {
+      el.classList.add("d-none");
+    });
+
+    // <select data-autosubmit>: submit the form as soon as the choice changes.
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        var form = select.form;
+        if (!form) return;
+        if (typeof form.requestSubmit === "function") {
+          form.requestSubmit();
+        } else {
+          form.submit();
+        }
+      });
+    });
+
+    // <form data-confirm="question">: ask before submitting (an empty value means no question).
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!(form instanceof HTMLFormElement)) return;
+      var question = form.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) {
+        event.preventDefault();
+      }
+    }, true);
+
+    // <button data-copy-target="#id">: copy the target's value to the clipboard.
+    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var target = document.querySelector(button.getAttribute("data-copy-target"));
+        if (!target) return;
+        var text = target.value !== undefined ? target.value : target.textContent;
+        var done = function () {
+          var label = button.getAttribute("data-copied-label");
+          if (label) {
+            button.textContent = label;
+          }
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done, function () {
+            target.select();
+          });
+        } else if (target.select) {
+          target.select();
+          try {
+            document.execCommand("copy");
+            done();
+          } catch (e) {
+            /* the text stays selected for the user to copy */
+          }
+        }
+      });
+    });
+  });
+})();

@@ -8,30 +8,42 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name or None while the module is still to come, label, icon)
-MODULES: list[tuple[str | None, Any, str]] = [
-    ("home", _("Overview"), "bi-house"),
-    ("orgs:tree", _("Map"), "bi-diagram-3"),
-    ("orgs:unit_list", _("Resident units"), "bi-building"),
-    ("orgs:alliance_list", _("Alliances"), "bi-people"),
-    (None, _("Member ledgers"), "bi-journal-text"),
-    (None, _("Co-building"), "bi-link-45deg"),
-    (None, _("Three lists"), "bi-card-checklist"),
-    (None, _("Service"), "bi-heart"),
-    (None, _("Figures"), "bi-bar-chart"),
+from gongjian.accounts.scope import scope_for
+
+# (url name or None while the module is still to come, label, icon, needs a role on the map)
+MODULES: list[tuple[str | None, Any, str, bool]] = [
+    ("home", _("Overview"), "bi-house", False),
+    ("orgs:tree", _("Map"), "bi-diagram-3", True),
+    ("orgs:unit_list", _("Resident units"), "bi-building", True),
+    ("orgs:alliance_list", _("Alliances"), "bi-people", True),
+    (None, _("Member ledgers"), "bi-journal-text", False),
+    (None, _("Co-building"), "bi-link-45deg", False),
+    (None, _("Three lists"), "bi-card-checklist", False),
+    (None, _("Service"), "bi-heart", False),
+    (None, _("Figures"), "bi-bar-chart", False),
 ]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The modules the user can open (map modules only for roles that reach the map), with the
+    one whose address is the longest prefix of the current path marked active."""
+    user = getattr(request, "user", None)
+    on_map = not scope_for(user).empty
     items = []
-    path = request.path
-    for name, label, icon in MODULES:
+    for name, label, icon, needs_map in MODULES:
+        if needs_map and not on_map:
+            continue
         url = None
         if name:
             try:
                 url = reverse(name)
             except NoReverseMatch:
                 url = None
-        active = bool(url) and (path == url if url == "/" else path.startswith(url or "\0"))
-        items.append({"url": url, "label": label, "icon": icon, "active": active})
+        items.append({"url": url, "label": label, "icon": icon, "active": False})
+    path = request.path
+    matches = [
+        i for i in items if i["url"] and (path == i["url"] if i["url"] == "/" else path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_modules": items}

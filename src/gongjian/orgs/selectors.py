@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone
 
 from gongjian.accounts.scope import scope_for
 from gongjian.core.search import name_search_q
 
-from .models import Alliance, AllianceMember, Area, PartyOrg, ResidentUnit
+from .models import Alliance, AllianceMember, Area, Dated, PartyOrg, ResidentUnit
 
 
 def area_list(
@@ -48,6 +50,31 @@ def area_children(*, actor: Any, area: Area) -> QuerySet[Area]:
     return Area.objects.get_children(area).order_by("code")
 
 
+def _counts_by_child(rows: QuerySet[Any], path_field: str, area: Area) -> dict[str, int]:
+    """How many of ``rows`` sit under each child of ``area`` (one grouped query), by child path."""
+    length = len(area.path) + Area.steplen
+    grouped = (
+        rows.order_by()
+        .annotate(child_path=Substr(F(path_field), 1, length))
+        .values("child_path")
+        .annotate(n=Count("pk"))
+    )
+    return {row["child_path"]: row["n"] for row in grouped}
+
+
+def area_children_summary(*, actor: Any, area: Area) -> list[dict[str, Any]]:
+    """The children of ``area`` with how many units and Party organisations sit below each."""
+    children = list(area_children(actor=actor, area=area))
+    if not children:
+        return []
+    units = _counts_by_child(unit_list(actor=actor, within=area), "area__path", area)
+    orgs = _counts_by_child(party_org_list(actor=actor, within=area), "area__path", area)
+    return [
+        {"area": child, "units": units.get(child.path, 0), "orgs": orgs.get(child.path, 0)}
+        for child in children
+    ]
+
+
 def area_get_by_name_or_code(*, actor: Any, text: str) -> Area:
     """The one area named ``text`` (either script) or with that code, inside the actor's scope."""
     from gongjian.core.text import search_key
@@ -63,10 +90,19 @@ def area_get_by_name_or_code(*, actor: Any, text: str) -> Area:
 
 
 def party_org_list(
-    *, actor: Any, within: Area | None = None, q: str = "", kind: str = "", unit: ResidentUnit | None = None
+    *,
+    actor: Any,
+    within: Area | None = None,
+    q: str = "",
+    kind: str = "",
+    unit: ResidentUnit | None = None,
+    current: bool = True,
 ) -> QuerySet[PartyOrg]:
+    """Party organisations in the actor's scope; by default only those in force today."""
     scope = scope_for(actor)
     qs = PartyOrg.objects.filter(scope.rows_q("area__", "unit_id"))
+    if current:
+        qs = qs.filter(Dated.on(timezone.localdate()))
     if within is not None:
         qs = qs.filter(area__path__startswith=within.path)
     if unit is not None:
@@ -79,17 +115,27 @@ def party_org_list(
 
 
 def party_org_get(*, actor: Any, pk: int) -> PartyOrg:
-    org = party_org_list(actor=actor).filter(pk=pk).first()
+    org = party_org_list(actor=actor, current=False).filter(pk=pk).first()
     if org is None:
         raise Http404
     return org
 
 
 def unit_list(
-    *, actor: Any, within: Area | None = None, q: str = "", kind: str = "", rank: str = ""
+    *,
+    actor: Any,
+    within: Area | None = None,
+    q: str = "",
+    kind: str = "",
+    rank: str = "",
+    current: bool = True,
 ) -> QuerySet[ResidentUnit]:
+    """Resident units in the actor's scope; by default only those sitting there today (as the
+    ``units.resident`` figure counts them)."""
     scope = scope_for(actor)
     qs = ResidentUnit.objects.filter(scope.rows_q("area__", "pk"))
+    if current:
+        qs = qs.filter(Dated.on(timezone.localdate()))
     if within is not None:
         qs = qs.filter(area__path__startswith=within.path)
     if q:
@@ -102,7 +148,7 @@ def unit_list(
 
 
 def unit_get(*, actor: Any, pk: int) -> ResidentUnit:
-    unit = unit_list(actor=actor).filter(pk=pk).first()
+    unit = unit_list(actor=actor, current=False).filter(pk=pk).first()
     if unit is None:
         raise Http404
     return unit
@@ -118,7 +164,11 @@ def alliance_list(*, actor: Any, within: Area | None = None, q: str = "") -> Que
         qs = qs.filter(area__path__startswith=within.path)
     if q:
         qs = qs.filter(name_search_q(q))
-    return qs.select_related("area", "convener").order_by("area__path", "name_key")
+    return (
+        qs.select_related("area", "convener")
+        .annotate(current_members=Count("members", filter=Q(members__until__isnull=True)))
+        .order_by("area__path", "name_key")
+    )
 
 
 def alliance_get(*, actor: Any, pk: int) -> Alliance:

@@ -61,11 +61,21 @@ def _require_unit(actor: Any, unit: ResidentUnit, *, as_liaison_ok: bool = True)
     raise PermissionDenied(_("You may not change %(unit)s.") % {"unit": unit.name})
 
 
+def _require_alliance(actor: Any, alliance: Alliance) -> None:
+    if not alliance_change_allowed(actor=actor, alliance=alliance):
+        raise PermissionDenied(_("You may not change %(alliance)s.") % {"alliance": alliance.name})
+
+
 def _require_org(actor: Any, org: PartyOrg) -> None:
     scope = scope_for(actor)
     if scope.covers_path(org.area.path) or scope.covers_unit(org.unit_id):
         return
     raise PermissionDenied(_("You may not change %(org)s.") % {"org": org.name})
+
+
+def alliance_change_allowed(*, actor: Any, alliance: Alliance) -> bool:
+    """Whether the actor may change an alliance and its memberships (its members' liaisons may not)."""
+    return scope_for(actor).covers_path(alliance.area.path)
 
 
 # --- areas --------------------------------------------------------------------------------
@@ -355,7 +365,7 @@ def alliance_create(
 @transaction.atomic
 def alliance_update(*, actor: Any, alliance: Alliance, **changes: Any) -> Alliance:
     alliance = Alliance.objects.select_for_update().select_related("area").get(pk=alliance.pk)
-    _require_area(actor, alliance.area)
+    _require_alliance(actor, alliance)
     changed = apply_changes(alliance, changes, ALLIANCE_FIELDS)
     if changed:
         alliance.save()
@@ -374,7 +384,7 @@ def alliance_member_add(
     since: dt.date | None = None,
 ) -> AllianceMember:
     alliance = Alliance.objects.select_for_update().select_related("area").get(pk=alliance.pk)
-    _require_area(actor, alliance.area)
+    _require_alliance(actor, alliance)
     from .selectors import unit_list
 
     if not unit_list(actor=actor).filter(pk=unit.pk).exists():
@@ -400,7 +410,7 @@ def alliance_member_add(
 @transaction.atomic
 def alliance_member_end(*, actor: Any, member: AllianceMember, until: dt.date) -> AllianceMember:
     member = AllianceMember.objects.select_for_update().select_related("alliance__area").get(pk=member.pk)
-    _require_area(actor, member.alliance.area)
+    _require_alliance(actor, member.alliance)
     if member.until is not None:
         raise ValidationError({"until": _("This membership has already ended.")})
     if until < member.since:

@@ -24,7 +24,11 @@ urlpatterns = [
     path("alliances/<int:pk>/", views.alliance_detail, name="alliance_detail"),
     path("alliances/<int:pk>/edit/", views.alliance_edit, name="alliance_edit"),
     path("alliances/<int:pk>/members/add/", views.alliance_member_add, name="alliance_member_add"),
-    path("alliances/<int:pk>/members/<int:member_pk>/end/", views.alliance_member_end, name="alliance_member_end"),
+    path(
+        "alliances/<int:pk>/members/<int:member_pk>/end/",
+        views.alliance_member_end,
+        name="alliance_member_end",
+    ),
     # Excel in and out (views_io.py)
     path("import/", views_io.import_start, name="import"),
     path("import/template.xlsx", views_io.import_template, name="import_template"),

@@ -18,8 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -106,18 +105,6 @@ def _crumbs(actor: Any, area: Area, *, include_self: bool = True) -> list[dict[s
     ]
 
 
-def _counts_by_child(rows: QuerySet[Any], path_field: str, area: Area) -> dict[str, int]:
-    """How many of ``rows`` sit under each child of ``area``, keyed by the child's path."""
-    length = len(area.path) + Area.steplen
-    grouped = (
-        rows.order_by()
-        .annotate(child_path=Substr(F(path_field), 1, length))
-        .values("child_path")
-        .annotate(n=Count("pk"))
-    )
-    return {row["child_path"]: row["n"] for row in grouped}
-
-
 def _figures(actor: Any, area: Area) -> list[dict[str, Any]]:
     values = indicators_for(actor=actor, area=area, date=timezone.localdate())
     language = get_language() or settings.LANGUAGE_CODE
@@ -157,19 +144,9 @@ def tree(request: HttpRequest) -> HttpResponse:
 def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     area = selectors.area_get(actor=actor, pk=pk)
-    children = list(selectors.area_children(actor=actor, area=area))
+    child_rows = selectors.area_children_summary(actor=actor, area=area)
     units = selectors.unit_list(actor=actor, within=area)
     orgs = selectors.party_org_list(actor=actor, within=area)
-    unit_counts = _counts_by_child(units, "area__path", area) if children else {}
-    org_counts = _counts_by_child(orgs, "area__path", area) if children else {}
-    child_rows = [
-        {
-            "area": child,
-            "units": unit_counts.get(child.path, 0),
-            "orgs": org_counts.get(child.path, 0),
-        }
-        for child in children
-    ]
     unit_total = units.count()
     context = {
         "area": area,
@@ -474,9 +451,7 @@ def alliance_list(request: HttpRequest) -> HttpResponse:
     within = _within(request)
     filters = forms.SearchForm(request.GET or None)
     q = _valid_filters(filters).get("q") or ""
-    rows = selectors.alliance_list(actor=request.user, within=within, q=q).annotate(
-        current_members=Count("members", filter=Q(members__until__isnull=True))
-    )
+    rows = selectors.alliance_list(actor=request.user, within=within, q=q)
     scope = scope_for(request.user)
     return render(
         request,
@@ -492,7 +467,6 @@ def alliance_list(request: HttpRequest) -> HttpResponse:
 
 def _alliance_context(request: HttpRequest, alliance: Alliance) -> dict[str, Any]:
     actor = request.user
-    scope = scope_for(actor)
     members = selectors.alliance_member_list(actor=actor, alliance=alliance)
     past = selectors.alliance_member_list(actor=actor, alliance=alliance, current=False).filter(
         until__isnull=False
@@ -508,7 +482,7 @@ def _alliance_context(request: HttpRequest, alliance: Alliance) -> dict[str, Any
         "members": members,
         "past_members": past,
         "visible_units": visible_units,
-        "can_manage": scope.covers_path(alliance.area.path),
+        "can_manage": services.alliance_change_allowed(actor=actor, alliance=alliance),
         "convener_visible": selectors.party_org_list(actor=actor).filter(pk=alliance.convener_id).exists(),
         "end_form": forms.MembershipEndForm(initial={"until": timezone.localdate()}),
     }
@@ -551,6 +525,8 @@ def alliance_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = selectors.alliance_get(actor=request.user, pk=pk)
+    if not services.alliance_change_allowed(actor=request.user, alliance=alliance):
+        raise PermissionDenied(_("You may not change %(alliance)s.") % {"alliance": alliance.name})
     initial = {f: getattr(alliance, f) for f in services.ALLIANCE_FIELDS}
     form = forms.AllianceForm(request.POST or None, actor=request.user, initial=initial, alliance=alliance)
     if request.method == "POST" and form.is_valid():
@@ -578,6 +554,8 @@ def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def alliance_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     alliance = selectors.alliance_get(actor=actor, pk=pk)
+    if not services.alliance_change_allowed(actor=request.user, alliance=alliance):
+        raise PermissionDenied(_("You may not change %(alliance)s.") % {"alliance": alliance.name})
     q = request.GET.get("q", "").strip()[:100]
     form = forms.AllianceMemberForm(request.POST or None, actor=actor, q=q)
     if request.method == "POST" and form.is_valid():
@@ -610,6 +588,8 @@ def alliance_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 def alliance_member_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     actor = request.user
     alliance = selectors.alliance_get(actor=actor, pk=pk)
+    if not services.alliance_change_allowed(actor=request.user, alliance=alliance):
+        raise PermissionDenied(_("You may not change %(alliance)s.") % {"alliance": alliance.name})
     member = selectors.alliance_member_get(actor=actor, pk=member_pk)
     if member.alliance_id != alliance.pk:
         raise Http404

@@ -38,8 +38,13 @@ def test_wjl_admin_changes_nothing_of_jianshanhu(world, api):
     client = api(world.wjl_admin)
     before = AuditEntry.objects.count()
     assert client.patch(f"/api/v1/areas/{world.jsh.pk}/", {"name": "x"}, format="json").status_code == 404
-    assert client.patch(f"/api/v1/units/{world.jsh_firm.pk}/", {"address": "x"}, format="json").status_code == 404
-    resp = client.post("/api/v1/areas/", {"parent": world.jsh.pk, "name": "新小区", "level": 5}, format="json")
+    assert (
+        client.patch(f"/api/v1/units/{world.jsh_firm.pk}/", {"address": "x"}, format="json").status_code
+        == 404
+    )
+    resp = client.post(
+        "/api/v1/areas/", {"parent": world.jsh.pk, "name": "新小区", "level": 5}, format="json"
+    )
     assert resp.status_code == 400
     assert AuditEntry.objects.count() == before
     world.jsh.refresh_from_db()
@@ -56,7 +61,9 @@ def test_search_in_api_across_scripts_and_initials(world, api):
 
 def test_create_and_update_through_api_are_audited(world, api):
     client = api(world.wjl_admin)
-    resp = client.post("/api/v1/areas/", {"parent": world.wjl.pk, "name": "43号庭院", "level": 5}, format="json")
+    resp = client.post(
+        "/api/v1/areas/", {"parent": world.wjl.pk, "name": "43号庭院", "level": 5}, format="json"
+    )
     assert resp.status_code == 201, resp.content
     area = Area.objects.get(pk=resp.json()["id"])
     assert resp.json()["parent"] == world.wjl.pk
@@ -67,8 +74,14 @@ def test_create_and_update_through_api_are_audited(world, api):
 
 def test_unit_api_masks_phone_and_validates(world, api):
     client = api(world.wjl_admin)
-    data = {"name": "市星城公证处", "credit_code": credit_code(4004), "kind": "institution", "rank": "municipal",
-            "area": world.wjl.pk, "contact_phone": "13800009999"}
+    data = {
+        "name": "市星城公证处",
+        "credit_code": credit_code(4004),
+        "kind": "institution",
+        "rank": "municipal",
+        "area": world.wjl.pk,
+        "contact_phone": "13800009999",
+    }
     resp = client.post("/api/v1/units/", data, format="json")
     assert resp.status_code == 201, resp.content
     body = resp.json()
@@ -105,8 +118,11 @@ def test_alliance_members_api(world, api):
     resp = client.get(f"/api/v1/alliances/{world.alliance.pk}/members/")
     assert [m["unit"] for m in resp.json()] == [world.minzheng.pk]
     member_id = resp.json()[0]["id"]
-    resp = client.post(f"/api/v1/alliances/{world.alliance.pk}/end-membership/",
-                       {"member": member_id, "until": "2026-01-01"}, format="json")
+    resp = client.post(
+        f"/api/v1/alliances/{world.alliance.pk}/end-membership/",
+        {"member": member_id, "until": "2026-01-01"},
+        format="json",
+    )
     assert resp.status_code == 200 and resp.json()["until"] == "2026-01-01"
     assert client.get(f"/api/v1/alliances/{world.alliance.pk}/members/").json() == []
 

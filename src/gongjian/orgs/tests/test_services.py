@@ -12,11 +12,17 @@ from gongjian.testing import credit_code
 
 
 def test_area_create_generates_codes_below_official_ones(world):
-    street = services.area_create(actor=world.kaifu_admin, parent=world.kaifu, name="望麓园街道", level=Level.STREET)
+    street = services.area_create(
+        actor=world.kaifu_admin, parent=world.kaifu, name="望麓园街道", level=Level.STREET
+    )
     assert street.code.startswith("430105") and len(street.code) == 9
-    community = services.area_create(actor=world.kaifu_admin, parent=street, name="富雅坪社区", level=Level.COMMUNITY)
+    community = services.area_create(
+        actor=world.kaifu_admin, parent=street, name="富雅坪社区", level=Level.COMMUNITY
+    )
     assert community.code.startswith(street.code) and len(community.code) == 12
-    compound = services.area_create(actor=world.kaifu_admin, parent=community, name="1号院", level=Level.COMPOUND)
+    compound = services.area_create(
+        actor=world.kaifu_admin, parent=community, name="1号院", level=Level.COMPOUND
+    )
     assert compound.code.startswith(community.code + "-")
     assert Area.objects.get_parent(compound) == community
 
@@ -46,16 +52,26 @@ def test_child_level_must_be_below_parent(world):
 def test_duplicate_code_is_a_clear_error_and_changes_nothing(world):
     count = Area.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services.area_create(actor=world.city_admin, parent=world.kaifu, name="重复", level=Level.STREET,
-                             code=world.dongfeng.code)
+        services.area_create(
+            actor=world.city_admin,
+            parent=world.kaifu,
+            name="重复",
+            level=Level.STREET,
+            code=world.dongfeng.code,
+        )
     assert "code" in exc.value.message_dict
     assert Area.objects.count() == count
 
 
 def test_unit_credit_code_is_checked(world):
     with pytest.raises(ValidationError) as exc:
-        services.unit_create(actor=world.wjl_admin, name="坏代码单位", credit_code="91430100MA4L16JQ9B",
-                             kind="private", area=world.wjl)
+        services.unit_create(
+            actor=world.wjl_admin,
+            name="坏代码单位",
+            credit_code="91430100MA4L16JQ9B",
+            kind="private",
+            area=world.wjl,
+        )
     assert "credit_code" in exc.value.message_dict
     assert not ResidentUnit.objects.filter(name="坏代码单位").exists()
 
@@ -76,7 +92,9 @@ def test_unit_contact_phone_is_sealed_masked_and_revealed_with_audit(world):
 
 
 def test_liaison_edits_only_contact_fields_of_own_unit(world):
-    services.unit_update(actor=world.liaison, unit=world.minzheng, address="新地址", contact_phone="13800005678")
+    services.unit_update(
+        actor=world.liaison, unit=world.minzheng, address="新地址", contact_phone="13800005678"
+    )
     world.minzheng.refresh_from_db()
     assert world.minzheng.address == "新地址" and world.minzheng.contact_phone_masked == "138****5678"
     with pytest.raises(ValidationError):
@@ -95,12 +113,14 @@ def test_moving_a_unit_moves_its_party_orgs(world):
 
 
 def test_unit_org_sits_where_its_unit_sits(world):
-    org = services.party_org_create(actor=world.liaison, name="民政厅第二支部", kind="branch", code="PO-MZT-2",
-                                    unit=world.minzheng)
+    org = services.party_org_create(
+        actor=world.liaison, name="民政厅第二支部", kind="branch", code="PO-MZT-2", unit=world.minzheng
+    )
     assert org.area == world.wjl and not org.is_territorial
     with pytest.raises(ValidationError):
-        services.party_org_create(actor=world.city_admin, name="x", kind="branch", code="PO-X",
-                                  unit=world.minzheng, area=world.jsh)
+        services.party_org_create(
+            actor=world.city_admin, name="x", kind="branch", code="PO-X", unit=world.minzheng, area=world.jsh
+        )
 
 
 def test_alliance_membership_once_and_ending(world):
@@ -108,10 +128,13 @@ def test_alliance_membership_once_and_ending(world):
         services.alliance_member_add(actor=world.dongfeng_admin, alliance=world.alliance, unit=world.minzheng)
     member = world.alliance.members.get(unit=world.minzheng)
     with pytest.raises(ValidationError):
-        services.alliance_member_end(actor=world.dongfeng_admin, member=member, until=member.since - dt.timedelta(1))
+        services.alliance_member_end(
+            actor=world.dongfeng_admin, member=member, until=member.since - dt.timedelta(1)
+        )
     services.alliance_member_end(actor=world.dongfeng_admin, member=member, until=dt.date(2026, 1, 1))
-    again = services.alliance_member_add(actor=world.dongfeng_admin, alliance=world.alliance, unit=world.minzheng,
-                                         since=dt.date(2026, 2, 1))
+    again = services.alliance_member_add(
+        actor=world.dongfeng_admin, alliance=world.alliance, unit=world.minzheng, since=dt.date(2026, 2, 1)
+    )
     assert again.pk != member.pk
 
 
@@ -126,7 +149,15 @@ def test_unknown_fields_are_refused_not_dropped(world):
 
 
 def test_new_unit_is_created_and_audited(world):
-    unit = services.unit_create(actor=world.wjl_admin, name="東風路派出所", credit_code=credit_code(3003),
-                                kind="organ", rank="district", area=world.wjl, lat="28.21", lng="112.99")
+    unit = services.unit_create(
+        actor=world.wjl_admin,
+        name="東風路派出所",
+        credit_code=credit_code(3003),
+        kind="organ",
+        rank="district",
+        area=world.wjl,
+        lat="28.21",
+        lng="112.99",
+    )
     assert unit.name_key == "东风路派出所"
     assert AuditEntry.objects.filter(action="unit.create", object_id=str(unit.pk)).exists()

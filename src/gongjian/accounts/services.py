@@ -22,7 +22,7 @@ def user_create(
 ) -> User:
     """A new account. Only a platform administrator (or the system, actor=None) creates superusers."""
     if is_superuser and actor is not None and not scope_for(actor).everything:
-        raise PermissionDenied(_("Only a platform administrator may create another."))
+        raise PermissionDenied(_("Only a platform administrator may create another platform administrator."))
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("The user name %(name)s is taken.") % {"name": username}})
     user = User(

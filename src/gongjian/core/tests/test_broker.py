@@ -21,13 +21,21 @@ def real_worker():
 
     from gongjian.celery import app
 
+    def fresh_connections() -> None:
+        # Earlier tests may have built pools for the in-process default; drop them so both the
+        # producer and the worker talk to the real broker.
+        app._pool = None
+        app.amqp._producer_pool = None
+
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
     app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None)
+    fresh_connections()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield app
     finally:
         app.conf.update(saved)
+        fresh_connections()
 
 
 def _wait(job: Job, seconds: float = 30) -> Job:
@@ -53,3 +61,21 @@ def test_audit_verify_task_runs_through_the_broker(real_worker, world):
     job = _wait(job)
     assert job.status == Job.Status.DONE
     assert job.result["ok"] is True and job.result["entries"] > 10
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_map_import_runs_through_the_broker_with_progress(real_worker, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongjian.orgs import importexport
+    from gongjian.orgs.models import Area
+
+    data = importexport.export_subtree(actor=world.wjl_admin, area=world.wjl)
+    upload = SimpleUploadedFile("map.xlsx", data, content_type="application/octet-stream")
+    job = importexport.map_import_start(actor=world.wjl_admin, upload=upload)
+    job = _wait(job)
+    assert job.status == Job.Status.DONE, job.message
+    assert job.result["ok"] and job.result["created"] == 0 and job.result["unchanged"] > 0
+    assert job.done == job.total > 0
+    assert Area.objects.filter(path__startswith=world.wjl.path).count() == 3

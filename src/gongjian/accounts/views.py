@@ -8,10 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from rest_framework.authtoken.models import Token
 
 from . import selectors, services
-from .models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -29,9 +27,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             services.token_revoke(actor=request.user)
         else:
             new_key = services.token_rotate(actor=request.user).key
-    user = request.user
-    assert isinstance(user, User)
-    has_token = Token.objects.filter(user=user).exists()
+    has_token = selectors.token_exists(actor=request.user)
     return render(
         request,
         "accounts/tokens.html",

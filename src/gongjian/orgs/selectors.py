@@ -154,7 +154,16 @@ def unit_get(*, actor: Any, pk: int) -> ResidentUnit:
     return unit
 
 
-def alliance_list(*, actor: Any, within: Area | None = None, q: str = "") -> QuerySet[Alliance]:
+def alliance_list(
+    *,
+    actor: Any,
+    within: Area | None = None,
+    q: str = "",
+    member_unit: ResidentUnit | None = None,
+    convener: PartyOrg | None = None,
+) -> QuerySet[Alliance]:
+    """Alliances convened in the actor's scope, or that the actor's unit belongs to now.
+    ``member_unit`` keeps those the unit is a current member of; ``convener`` those it convenes."""
     scope = scope_for(actor)
     qs = Alliance.objects.all()
     if not scope.everything:
@@ -164,6 +173,11 @@ def alliance_list(*, actor: Any, within: Area | None = None, q: str = "") -> Que
         qs = qs.filter(area__path__startswith=within.path)
     if q:
         qs = qs.filter(name_search_q(q))
+    if member_unit is not None:
+        current = AllianceMember.objects.filter(unit=member_unit, until__isnull=True)
+        qs = qs.filter(pk__in=current.values("alliance_id"))
+    if convener is not None:
+        qs = qs.filter(convener=convener)
     return (
         qs.select_related("area", "convener")
         .annotate(current_members=Count("members", filter=Q(members__until__isnull=True)))

@@ -249,11 +249,7 @@ def _unit_detail_context(request: HttpRequest, unit: ResidentUnit) -> dict[str, 
         "unit": unit,
         "crumbs": _crumbs(actor, unit.area),
         "orgs": list(selectors.party_org_list(actor=actor, unit=unit)),
-        "alliances": list(
-            selectors.alliance_list(actor=actor)
-            .filter(members__unit=unit, members__until__isnull=True)
-            .distinct()
-        ),
+        "alliances": list(selectors.alliance_list(actor=actor, member_unit=unit)),
         "area_visible": scope_for(actor).covers_path(unit.area.path),
     }
 
@@ -374,7 +370,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "crumbs": _crumbs(actor, org.area),
             "parent_visible": org.parent_id is not None and visible_orgs.filter(pk=org.parent_id).exists(),
             "children": list(visible_orgs.filter(parent=org)),
-            "alliances": list(selectors.alliance_list(actor=actor).filter(convener=org)),
+            "alliances": list(selectors.alliance_list(actor=actor, convener=org)),
             "area_visible": scope_for(actor).covers_path(org.area.path),
             "unit_visible": org.unit_id is not None
             and selectors.unit_list(actor=actor).filter(pk=org.unit_id).exists(),

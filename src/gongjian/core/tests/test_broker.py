@@ -24,8 +24,8 @@ def real_worker():
     def fresh_connections() -> None:
         # Earlier tests may have built pools for the in-process default; drop them so both the
         # producer and the worker talk to the real broker.
-        app._pool = None
-        app.amqp._producer_pool = None
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
     app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None)

@@ -259,11 +259,8 @@ class PartyOrgViewSet(
 
     def perform_update(self, serializer: PartyOrgSerializer) -> None:  # type: ignore[override]
         assert serializer.instance is not None
-        data = dict(serializer.validated_data)
-        data.pop("area", None)
-        data.pop("unit", None)
         serializer.instance = services.party_org_update(
-            actor=self.request.user, org=serializer.instance, **data
+            actor=self.request.user, org=serializer.instance, **serializer.validated_data
         )
 
 
@@ -319,10 +316,8 @@ class AllianceViewSet(
 
     def perform_update(self, serializer: AllianceSerializer) -> None:  # type: ignore[override]
         assert serializer.instance is not None
-        data = dict(serializer.validated_data)
-        data.pop("convener", None)
         serializer.instance = services.alliance_update(
-            actor=self.request.user, alliance=serializer.instance, **data
+            actor=self.request.user, alliance=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(methods=["get"], responses=AllianceMemberSerializer(many=True))

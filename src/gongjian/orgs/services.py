@@ -78,6 +78,15 @@ def alliance_change_allowed(*, actor: Any, alliance: Alliance) -> bool:
     return scope_for(actor).covers_path(alliance.area.path)
 
 
+def _keep_fixed(obj: Any, changes: dict[str, Any], fields: tuple[str, ...], message: str) -> None:
+    """Foreign keys that never change: the same value sent back is accepted, another is an error."""
+    for name in fields:
+        if name in changes:
+            value = changes.pop(name)
+            if (value.pk if value is not None else None) != getattr(obj, f"{name}_id"):
+                raise ValidationError({name: message})
+
+
 # --- areas --------------------------------------------------------------------------------
 
 
@@ -315,6 +324,9 @@ def _require_org_visible(actor: Any, org: PartyOrg) -> None:
 def party_org_update(*, actor: Any, org: PartyOrg, **changes: Any) -> PartyOrg:
     org = PartyOrg.objects.select_for_update().select_related("area").get(pk=org.pk)
     _require_org(actor, org)
+    _keep_fixed(
+        org, changes, ("area", "unit"), _("An organisation stays where it sits; create a new one instead.")
+    )
     if "code" in changes and PartyOrg.objects.filter(code=changes["code"]).exclude(pk=org.pk).exists():
         raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": changes["code"]}})
     parent = changes.get("parent")
@@ -366,6 +378,9 @@ def alliance_create(
 def alliance_update(*, actor: Any, alliance: Alliance, **changes: Any) -> Alliance:
     alliance = Alliance.objects.select_for_update().select_related("area").get(pk=alliance.pk)
     _require_alliance(actor, alliance)
+    _keep_fixed(
+        alliance, changes, ("convener",), _("An alliance keeps its convener; create a new one instead.")
+    )
     changed = apply_changes(alliance, changes, ALLIANCE_FIELDS)
     if changed:
         alliance.save()

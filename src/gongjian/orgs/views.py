@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django import forms as django_forms
@@ -40,6 +40,7 @@ PAGE_SIZE = 50
 AREA_UNITS_SHOWN = 50
 
 View = Callable[..., HttpResponse]
+T = TypeVar("T")
 
 
 def map_page(view: View) -> View:
@@ -64,6 +65,43 @@ def _add_service_errors(form: django_forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: django_forms.Form,
+    *,
+    save: Callable[[], T],
+    success: Callable[[T], str],
+    done_url: Callable[[T], str],
+    title: str,
+    crumbs: list[dict[str, Any]],
+    cancel_url: str,
+    template: str = "orgs/form.html",
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A create/edit page: on a valid POST, ``save()`` (a service call) and redirect; else the form.
+
+    A ValidationError from ``save`` goes on the form (which is shown again); PermissionDenied passes.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save()
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, success(obj))
+            return redirect(done_url(obj))
+    context = {"form": form, "title": title, "crumbs": crumbs, "cancel_url": cancel_url, **(extra or {})}
+    return render(request, template, context)
+
+
+def _added(obj: Any) -> str:
+    return _("%(name)s was added.") % {"name": obj.name}
+
+
+def _saved(obj: Any) -> str:
+    return _("Saved.")
 
 
 def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
@@ -103,6 +141,11 @@ def _crumbs(actor: Any, area: Area, *, include_self: bool = True) -> list[dict[s
         {"label": a.name, "url": reverse("orgs:area_detail", args=[a.pk]) if a.pk in visible else None}
         for a in ancestors
     ]
+
+
+def _crumbs_to(actor: Any, obj: Any, url: str | None = None) -> list[dict[str, Any]]:
+    """The way down to ``obj``'s area, then ``obj`` itself (linked to ``url`` when given)."""
+    return [*_crumbs(actor, obj.area), {"label": obj.name, "url": url}]
 
 
 def _figures(actor: Any, area: Area) -> list[dict[str, Any]]:
@@ -170,23 +213,15 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
     area = selectors.area_get(actor=request.user, pk=pk)
     initial = {f: getattr(area, f) for f in services.AREA_FIELDS}
     form = forms.AreaForm(request.POST or None, actor=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.area_update(actor=request.user, area=area, **form.values())
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("orgs:area_detail", pk=area.pk)
-    return render(
+    return _form_page(
         request,
-        "orgs/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": area.name},
-            "crumbs": _crumbs(request.user, area),
-            "cancel_url": reverse("orgs:area_detail", args=[area.pk]),
-        },
+        form,
+        save=lambda: services.area_update(actor=request.user, area=area, **form.values()),
+        success=_saved,
+        done_url=lambda saved: reverse("orgs:area_detail", args=[saved.pk]),
+        title=_("Edit %(name)s") % {"name": area.name},
+        crumbs=_crumbs(request.user, area),
+        cancel_url=reverse("orgs:area_detail", args=[area.pk]),
     )
 
 
@@ -195,23 +230,15 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def area_add_child(request: HttpRequest, pk: int) -> HttpResponse:
     parent = selectors.area_get(actor=request.user, pk=pk)
     form = forms.AreaChildForm(request.POST or None, actor=request.user, parent=parent)
-    if request.method == "POST" and form.is_valid():
-        try:
-            child = services.area_create(actor=request.user, parent=parent, **form.values())
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": child.name})
-            return redirect("orgs:area_detail", pk=child.pk)
-    return render(
+    return _form_page(
         request,
-        "orgs/form.html",
-        {
-            "form": form,
-            "title": _("Add an area under %(name)s") % {"name": parent.name},
-            "crumbs": _crumbs(request.user, parent),
-            "cancel_url": reverse("orgs:area_detail", args=[parent.pk]),
-        },
+        form,
+        save=lambda: services.area_create(actor=request.user, parent=parent, **form.values()),
+        success=_added,
+        done_url=lambda child: reverse("orgs:area_detail", args=[child.pk]),
+        title=_("Add an area under %(name)s") % {"name": parent.name},
+        crumbs=_crumbs(request.user, parent),
+        cancel_url=reverse("orgs:area_detail", args=[parent.pk]),
     )
 
 
@@ -288,23 +315,15 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     area_pk = _get_int(request, "area")
     area = selectors.area_get(actor=request.user, pk=area_pk) if area_pk else None
     form = forms.UnitForm(request.POST or None, actor=request.user, area=area)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(actor=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": unit.name})
-            return redirect("orgs:unit_detail", pk=unit.pk)
-    return render(
+    return _form_page(
         request,
-        "orgs/form.html",
-        {
-            "form": form,
-            "title": _("New resident unit"),
-            "crumbs": _crumbs(request.user, area) if area else [],
-            "cancel_url": reverse("orgs:area_detail", args=[area.pk]) if area else reverse("orgs:unit_list"),
-        },
+        form,
+        save=lambda: services.unit_create(actor=request.user, **form.service_kwargs()),
+        success=_added,
+        done_url=lambda unit: reverse("orgs:unit_detail", args=[unit.pk]),
+        title=_("New resident unit"),
+        crumbs=_crumbs(request.user, area) if area else [],
+        cancel_url=reverse("orgs:area_detail", args=[area.pk]) if area else reverse("orgs:unit_list"),
     )
 
 
@@ -318,26 +337,19 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.UnitForm(
         request.POST or None, actor=request.user, initial=initial, unit=unit, liaison_only=liaison_only
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(actor=request.user, unit=unit, **form.service_kwargs())
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("orgs:unit_detail", pk=unit.pk)
-    return render(
+    intro = (
+        _("As the unit's liaison you may change its address, position and contact.") if liaison_only else ""
+    )
+    return _form_page(
         request,
-        "orgs/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": unit.name},
-            "intro": _("As the unit's liaison you may change its address, position and contact.")
-            if liaison_only
-            else "",
-            "crumbs": [*_crumbs(request.user, unit.area), {"label": unit.name, "url": None}],
-            "cancel_url": reverse("orgs:unit_detail", args=[unit.pk]),
-        },
+        form,
+        save=lambda: services.unit_update(actor=request.user, unit=unit, **form.service_kwargs()),
+        success=_saved,
+        done_url=lambda saved: reverse("orgs:unit_detail", args=[saved.pk]),
+        title=_("Edit %(name)s") % {"name": unit.name},
+        crumbs=_crumbs_to(request.user, unit),
+        cancel_url=reverse("orgs:unit_detail", args=[unit.pk]),
+        extra={"intro": intro},
     )
 
 
@@ -386,14 +398,6 @@ def org_create(request: HttpRequest) -> HttpResponse:
     area = selectors.area_get(actor=actor, pk=area_pk) if area_pk else None
     unit = selectors.unit_get(actor=actor, pk=unit_pk) if unit_pk else None
     form = forms.PartyOrgForm(request.POST or None, actor=actor, area=area, unit=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.party_org_create(actor=actor, **form.service_kwargs())
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": org.name})
-            return redirect("orgs:org_detail", pk=org.pk)
     where = unit.area if unit else area
     if unit:
         cancel = reverse("orgs:unit_detail", args=[unit.pk])
@@ -401,15 +405,15 @@ def org_create(request: HttpRequest) -> HttpResponse:
         cancel = reverse("orgs:area_detail", args=[area.pk])
     else:
         cancel = reverse("orgs:org_list")
-    return render(
+    return _form_page(
         request,
-        "orgs/form.html",
-        {
-            "form": form,
-            "title": _("New Party organisation"),
-            "crumbs": _crumbs(actor, where) if where else [],
-            "cancel_url": cancel,
-        },
+        form,
+        save=lambda: services.party_org_create(actor=actor, **form.service_kwargs()),
+        success=_added,
+        done_url=lambda org: reverse("orgs:org_detail", args=[org.pk]),
+        title=_("New Party organisation"),
+        crumbs=_crumbs(actor, where) if where else [],
+        cancel_url=cancel,
     )
 
 
@@ -419,23 +423,15 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.party_org_get(actor=request.user, pk=pk)
     initial = {f: getattr(org, f) for f in services.ORG_FIELDS}
     form = forms.PartyOrgForm(request.POST or None, actor=request.user, initial=initial, org=org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.party_org_update(actor=request.user, org=org, **form.service_kwargs())
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("orgs:org_detail", pk=org.pk)
-    return render(
+    return _form_page(
         request,
-        "orgs/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": org.name},
-            "crumbs": [*_crumbs(request.user, org.area), {"label": org.name, "url": None}],
-            "cancel_url": reverse("orgs:org_detail", args=[org.pk]),
-        },
+        form,
+        save=lambda: services.party_org_update(actor=request.user, org=org, **form.service_kwargs()),
+        success=_saved,
+        done_url=lambda saved: reverse("orgs:org_detail", args=[saved.pk]),
+        title=_("Edit %(name)s") % {"name": org.name},
+        crumbs=_crumbs_to(request.user, org),
+        cancel_url=reverse("orgs:org_detail", args=[org.pk]),
     )
 
 
@@ -484,6 +480,14 @@ def _alliance_context(request: HttpRequest, alliance: Alliance) -> dict[str, Any
     }
 
 
+def _alliance_to_change(request: HttpRequest, pk: int) -> Alliance:
+    """The alliance ``pk``, which the actor may change (403 if they may only see it)."""
+    alliance = selectors.alliance_get(actor=request.user, pk=pk)
+    if not services.alliance_change_allowed(actor=request.user, alliance=alliance):
+        raise PermissionDenied(_("You may not change %(alliance)s.") % {"alliance": alliance.name})
+    return alliance
+
+
 @map_page
 def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = selectors.alliance_get(actor=request.user, pk=pk)
@@ -497,51 +501,33 @@ def alliance_create(request: HttpRequest) -> HttpResponse:
     convener_pk = _get_int(request, "convener")
     convener = selectors.party_org_get(actor=actor, pk=convener_pk) if convener_pk else None
     form = forms.AllianceForm(request.POST or None, actor=actor, convener=convener)
-    if request.method == "POST" and form.is_valid():
-        try:
-            alliance = services.alliance_create(actor=actor, **form.service_kwargs())
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": alliance.name})
-            return redirect("orgs:alliance_detail", pk=alliance.pk)
-    return render(
+    return _form_page(
         request,
-        "orgs/form.html",
-        {
-            "form": form,
-            "title": _("New alliance"),
-            "crumbs": _crumbs(actor, convener.area) if convener else [],
-            "cancel_url": reverse("orgs:alliance_list"),
-        },
+        form,
+        save=lambda: services.alliance_create(actor=actor, **form.service_kwargs()),
+        success=_added,
+        done_url=lambda alliance: reverse("orgs:alliance_detail", args=[alliance.pk]),
+        title=_("New alliance"),
+        crumbs=_crumbs(actor, convener.area) if convener else [],
+        cancel_url=reverse("orgs:alliance_list"),
     )
 
 
 @map_page
 @require_http_methods(["GET", "POST"])
 def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    alliance = selectors.alliance_get(actor=request.user, pk=pk)
-    if not services.alliance_change_allowed(actor=request.user, alliance=alliance):
-        raise PermissionDenied(_("You may not change %(alliance)s.") % {"alliance": alliance.name})
+    alliance = _alliance_to_change(request, pk)
     initial = {f: getattr(alliance, f) for f in services.ALLIANCE_FIELDS}
     form = forms.AllianceForm(request.POST or None, actor=request.user, initial=initial, alliance=alliance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_update(actor=request.user, alliance=alliance, **form.service_kwargs())
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("orgs:alliance_detail", pk=alliance.pk)
-    return render(
+    return _form_page(
         request,
-        "orgs/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": alliance.name},
-            "crumbs": [*_crumbs(request.user, alliance.area), {"label": alliance.name, "url": None}],
-            "cancel_url": reverse("orgs:alliance_detail", args=[alliance.pk]),
-        },
+        form,
+        save=lambda: services.alliance_update(actor=request.user, alliance=alliance, **form.service_kwargs()),
+        success=_saved,
+        done_url=lambda saved: reverse("orgs:alliance_detail", args=[saved.pk]),
+        title=_("Edit %(name)s") % {"name": alliance.name},
+        crumbs=_crumbs_to(request.user, alliance),
+        cancel_url=reverse("orgs:alliance_detail", args=[alliance.pk]),
     )
 
 
@@ -549,33 +535,21 @@ def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alliance_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
-    alliance = selectors.alliance_get(actor=actor, pk=pk)
-    if not services.alliance_change_allowed(actor=request.user, alliance=alliance):
-        raise PermissionDenied(_("You may not change %(alliance)s.") % {"alliance": alliance.name})
+    alliance = _alliance_to_change(request, pk)
     q = request.GET.get("q", "").strip()[:100]
     form = forms.AllianceMemberForm(request.POST or None, actor=actor, q=q)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.alliance_member_add(actor=actor, alliance=alliance, **form.service_kwargs())
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(unit)s joined the alliance.") % {"unit": member.unit.name})
-            return redirect("orgs:alliance_detail", pk=alliance.pk)
-    return render(
+    alliance_url = reverse("orgs:alliance_detail", args=[alliance.pk])
+    return _form_page(
         request,
-        "orgs/alliance_member_form.html",
-        {
-            "form": form,
-            "q": q,
-            "alliance": alliance,
-            "title": _("Add a member unit to %(name)s") % {"name": alliance.name},
-            "crumbs": [
-                *_crumbs(actor, alliance.area),
-                {"label": alliance.name, "url": reverse("orgs:alliance_detail", args=[alliance.pk])},
-            ],
-            "cancel_url": reverse("orgs:alliance_detail", args=[alliance.pk]),
-        },
+        form,
+        save=lambda: services.alliance_member_add(actor=actor, alliance=alliance, **form.service_kwargs()),
+        success=lambda member: _("%(unit)s joined the alliance.") % {"unit": member.unit.name},
+        done_url=lambda member: alliance_url,
+        title=_("Add a member unit to %(name)s") % {"name": alliance.name},
+        crumbs=_crumbs_to(actor, alliance, alliance_url),
+        cancel_url=alliance_url,
+        template="orgs/alliance_member_form.html",
+        extra={"q": q, "alliance": alliance},
     )
 
 
@@ -583,35 +557,25 @@ def alliance_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alliance_member_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     actor = request.user
-    alliance = selectors.alliance_get(actor=actor, pk=pk)
-    if not services.alliance_change_allowed(actor=request.user, alliance=alliance):
-        raise PermissionDenied(_("You may not change %(alliance)s.") % {"alliance": alliance.name})
+    alliance = _alliance_to_change(request, pk)
     member = selectors.alliance_member_get(actor=actor, pk=member_pk)
     if member.alliance_id != alliance.pk:
         raise Http404
     form = forms.MembershipEndForm(request.POST or None, initial={"until": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_member_end(actor=actor, member=member, until=form.cleaned_data["until"])
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The membership of %(unit)s has ended.") % {"unit": member.unit.name})
-            return redirect("orgs:alliance_detail", pk=alliance.pk)
-    return render(
+    alliance_url = reverse("orgs:alliance_detail", args=[alliance.pk])
+    return _form_page(
         request,
-        "orgs/alliance_member_end.html",
-        {
-            "form": form,
-            "alliance": alliance,
-            "member": member,
-            "title": _("End the membership of %(unit)s") % {"unit": member.unit.name},
-            "crumbs": [
-                *_crumbs(actor, alliance.area),
-                {"label": alliance.name, "url": reverse("orgs:alliance_detail", args=[alliance.pk])},
-            ],
-            "cancel_url": reverse("orgs:alliance_detail", args=[alliance.pk]),
-        },
+        form,
+        save=lambda: services.alliance_member_end(
+            actor=actor, member=member, until=form.cleaned_data["until"]
+        ),
+        success=lambda ended: _("The membership of %(unit)s has ended.") % {"unit": member.unit.name},
+        done_url=lambda ended: alliance_url,
+        title=_("End the membership of %(unit)s") % {"unit": member.unit.name},
+        crumbs=_crumbs_to(actor, alliance, alliance_url),
+        cancel_url=alliance_url,
+        template="orgs/alliance_member_end.html",
+        extra={"alliance": alliance, "member": member},
     )
 
 

@@ -142,3 +142,18 @@ def test_schema_and_docs_are_served(world, client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/areas/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_moving_an_org_or_changing_a_convener_is_refused_not_ignored(world, api):
+    client = api(world.city_admin)
+    url = f"/api/v1/party-orgs/{world.wjl_branch.pk}/"
+    same = client.patch(url, {"area": world.wjl_compound.pk, "secretary": "书记甲"}, format="json")
+    assert same.status_code == 200 and same.json()["secretary"] == "书记甲"
+    moved = client.patch(url, {"area": world.jsh.pk}, format="json")
+    assert moved.status_code == 400 and "area" in moved.json()
+    world.wjl_branch.refresh_from_db()
+    assert world.wjl_branch.area == world.wjl_compound
+    resp = client.patch(
+        f"/api/v1/alliances/{world.alliance.pk}/", {"convener": world.wjl_committee.pk}, format="json"
+    )
+    assert resp.status_code == 400 and "convener" in resp.json()

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "gongjian.core",
     "gongjian.accounts",
     "gongjian.orgs",
+    "gongjian.members",
     "gongjian.stats",
     "gongjian.demo",
 ]

@@ -11,24 +11,13 @@ from dataclasses import dataclass
 
 from gongjian.accounts.models import RoleKind, User
 from gongjian.accounts.services import role_grant, user_create
+from gongjian.core.synthetic import credit_code
 from gongjian.orgs import services as org_services
 from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
 
+__all__ = ["PASSWORD", "World", "build_world", "credit_code"]
+
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
-
-
-def credit_code(seed: int, area_code: str = "430105") -> str:
-    """A valid unified social credit code built at run time (never a real one)."""
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-    org = f"{seed:08d}"[-8:]
-    # organisation code (GB 11714) check digit
-    w = [3, 7, 9, 10, 5, 8, 4, 2]
-    c = 11 - sum(int(a) * b for a, b in zip(org, w, strict=True)) % 11
-    org_check = "X" if c == 10 else ("0" if c == 11 else str(c))
-    body = f"12{area_code}{org}{org_check}"
-    total = sum(alphabet.index(ch) * wt for ch, wt in zip(body, weights, strict=True))
-    return body + alphabet[(31 - total % 31) % 31]
 
 
 @dataclass

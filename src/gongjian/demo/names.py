@@ -10,11 +10,11 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-# --- unified social credit codes (GB 32100-2015) -------------------------------------------
+from gongjian.core.synthetic import credit_code, fake_phone
 
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+__all__ = ["KIND_PREFIX", "credit_code", "fake_phone"]
+
+# --- unified social credit codes (GB 32100-2015) -------------------------------------------
 
 #: Registration authority and organisation type (the code's first two characters) by unit kind:
 #: 11 机关, 12 事业单位, 51 社会团体, 91 企业.
@@ -27,24 +27,6 @@ KIND_PREFIX = {
     "soe": "91",
     "private": "91",
 }
-
-
-def credit_code(seed: int, area_code: str = "430100", prefix: str = "12") -> str:
-    """A valid unified social credit code built at run time (same algorithm as
-    ``gongjian.testing.credit_code``, with the registration prefix as a parameter)."""
-    if len(prefix) != 2 or len(area_code) != 6 or not area_code.isdigit():
-        raise ValueError("prefix takes 2 characters and area_code 6 digits")
-    org = f"{seed:08d}"[-8:]
-    c = 11 - sum(int(a) * b for a, b in zip(org, _ORG_WEIGHTS, strict=True)) % 11
-    org_check = "X" if c == 10 else ("0" if c == 11 else str(c))
-    body = f"{prefix}{area_code}{org}{org_check}"
-    total = sum(_USCC_ALPHABET.index(ch) * wt for ch, wt in zip(body, _USCC_WEIGHTS, strict=True))
-    return body + _USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def fake_phone(n: int) -> str:
-    """An obviously fake mobile number: 138000 + five digits."""
-    return f"138000{n % 100000:05d}"
 
 
 # --- name pools -----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def credit_code(seed: int, area_code: str = "430100", prefix: str = "12") -> str
 
 
 def id_number(
-    serial: int, *, area_code: str = "430104", birth: dt.date = dt.date(1980, 1, 1), male: bool = True
+    serial: int, *, area_code: str = "430121", birth: dt.date = dt.date(1980, 1, 1), male: bool = True
 ) -> str:
     """A GB 11643 ID number with a valid check character, for ``serial`` (0-499 per birth date
     and area and sex): the three-digit sequence is odd for men, even for women. The default area,

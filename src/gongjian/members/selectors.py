@@ -1,0 +1,282 @@
+"""Every read of the ledgers that a person triggers; each takes the actor.
+
+Who sees a member: administrators whose subtree holds the member's organisation, residence, a
+co-management or a report of theirs; a unit liaison the members of their unit (organisation or
+work unit); a member themself; superusers everyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from gongjian.accounts.scope import scope_for
+from gongjian.core import pii
+from gongjian.core.search import name_search_q
+from gongjian.orgs.models import Area, Dated
+
+from .models import (
+    ID_PURPOSE,
+    Category,
+    CoManagement,
+    Household,
+    Member,
+    MemberCategory,
+    MemberReport,
+    MobileRecord,
+    Station,
+    StationCheckIn,
+    Transfer,
+    TransferStatus,
+    UnitReport,
+    parse_id_number,
+)
+
+#: A mobile member away longer than this is prompted to transfer the membership.
+MOBILE_TRANSFER_AFTER_DAYS = 183
+#: Mobile members report back to the home organisation once a year.
+MOBILE_REPORT_BACK_DAYS = 365
+
+
+def _member_scope_q(actor: Any) -> Q:
+    scope = scope_for(actor)
+    if scope.everything:
+        return Q()
+    q = Q(pk__in=[])
+    if scope.area_paths:
+        q |= scope.area_q("org__area__") | scope.area_q("residence__")
+        co = CoManagement.objects.filter(scope.area_q("community__"))
+        rep = MemberReport.objects.filter(scope.area_q("community__"))
+        q |= Q(pk__in=co.values("member_id")) | Q(pk__in=rep.values("member_id"))
+    if scope.unit_ids:
+        units = sorted(scope.unit_ids)
+        q |= Q(org__unit_id__in=units) | Q(work_unit_id__in=units)
+    if getattr(actor, "is_authenticated", False):
+        q |= Q(user_id=actor.pk)
+    return q
+
+
+def member_list(
+    *,
+    actor: Any,
+    within: Area | None = None,
+    q: str = "",
+    category: str = "",
+    on: dt.date | None = None,
+    status: str = "",
+) -> QuerySet[Member]:
+    """Members the actor may see. ``category`` lists one ledger (or flag) at ``within`` on ``on``."""
+    qs = Member.objects.filter(_member_scope_q(actor))
+    if category:
+        entries = MemberCategory.objects.filter(Dated.on(on or timezone.localdate()), category=category)
+        if within is not None:
+            entries = entries.filter(area__path__startswith=within.path)
+        qs = qs.filter(pk__in=entries.values("member_id"))
+    elif within is not None:
+        qs = qs.filter(
+            Q(org__area__path__startswith=within.path)
+            | Q(residence__path__startswith=within.path)
+            | Q(pk__in=MemberCategory.objects.filter(area__path__startswith=within.path).values("member_id"))
+        )
+    if q:
+        qs = qs.filter(name_search_q(q))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("org", "residence", "work_unit").order_by("name_key", "pk")
+
+
+def member_get(*, actor: Any, pk: int) -> Member:
+    member = member_list(actor=actor).filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def member_find_by_id_number(*, actor: Any, id_number: str) -> Member | None:
+    """Look a member up by ID number through the blind index (the clear value is never queried)."""
+    compact, _birth, _sex = parse_id_number(id_number)
+    index = pii.blind_index(compact, purpose=ID_PURPOSE)
+    return member_list(actor=actor).filter(id_number_index=index).first()
+
+
+def ledger_counts(*, actor: Any, area: Area, on: dt.date | None = None) -> dict[str, int]:
+    """How many visible members each ledger and flag lists at ``area`` (and below) on ``on``."""
+    return {c: member_list(actor=actor, within=area, category=c, on=on).count() for c in Category.values}
+
+
+def category_history(*, actor: Any, member: Member) -> QuerySet[MemberCategory]:
+    member_get(actor=actor, pk=member.pk)
+    return MemberCategory.objects.filter(member=member).select_related("area").order_by("-since", "category")
+
+
+def co_management_list(
+    *, actor: Any, within: Area | None = None, on: dt.date | None = None
+) -> QuerySet[CoManagement]:
+    scope = scope_for(actor)
+    qs = CoManagement.objects.filter(Dated.on(on or timezone.localdate()))
+    qs = qs.filter(scope.rows_q("community__", "unit_id"))
+    if within is not None:
+        qs = qs.filter(community__path__startswith=within.path)
+    return qs.select_related("member", "community", "unit").order_by("community__path", "member__name_key")
+
+
+def member_report_list(
+    *, actor: Any, within: Area | None = None, status: str = "", current: bool = True
+) -> QuerySet[MemberReport]:
+    qs = MemberReport.objects.filter(member__in=member_list(actor=actor))
+    if current:
+        qs = qs.filter(until__isnull=True)
+    if within is not None:
+        qs = qs.filter(community__path__startswith=within.path)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("member", "community", "member__work_unit").order_by("community__path", "-since")
+
+
+def member_report_get(*, actor: Any, pk: int) -> MemberReport:
+    report = member_report_list(actor=actor, current=False).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def unit_report_list(*, actor: Any, within: Area | None = None) -> QuerySet[UnitReport]:
+    scope = scope_for(actor)
+    qs = UnitReport.objects.filter(scope.rows_q("community__", "org__unit_id") | scope.area_q("org__area__"))
+    if within is not None:
+        qs = qs.filter(community__path__startswith=within.path)
+    return qs.select_related("org", "community").order_by("community__path")
+
+
+def unit_report_get(*, actor: Any, pk: int) -> UnitReport:
+    report = unit_report_list(actor=actor).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def feedback_sheet(*, actor: Any, unit_id: int, year: int, quarter: int) -> list[dict[str, Any]]:
+    """The quarterly sheet for one employer: each of its reported members and what they did."""
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+    reports = (
+        member_report_list(actor=actor, current=False)
+        .filter(member__work_unit_id=unit_id, status="confirmed", since__lt=end)
+        .filter(Q(until__isnull=True) | Q(until__gt=start))
+        .prefetch_related("contacts")
+    )
+    rows = []
+    for report in reports:
+        done = [c for c in report.contacts.all() if start <= c.on < end]
+        rows.append(
+            {
+                "member": report.member,
+                "community": report.community,
+                "contacts": sum(1 for c in done if c.kind == "contact"),
+                "activities": sum(1 for c in done if c.kind == "activity"),
+                "items": done,
+            }
+        )
+    return rows
+
+
+def mobile_list(*, actor: Any, within: Area | None = None, current: bool = True) -> QuerySet[MobileRecord]:
+    qs = MobileRecord.objects.filter(member__in=member_list(actor=actor, within=within))
+    if current:
+        qs = qs.filter(until__isnull=True)
+    return qs.select_related("member", "member__org").order_by("since")
+
+
+def mobile_get(*, actor: Any, pk: int) -> MobileRecord:
+    record = mobile_list(actor=actor, current=False).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+def mobile_reminders(
+    *, actor: Any, within: Area | None = None, on: dt.date | None = None
+) -> dict[str, list[MobileRecord]]:
+    """Mobile members whose yearly report-back is due, and those away so long they should transfer."""
+    today = on or timezone.localdate()
+    due, transfer = [], []
+    for record in mobile_list(actor=actor, within=within):
+        last = record.last_report_back or record.since
+        if (today - last).days >= MOBILE_REPORT_BACK_DAYS:
+            due.append(record)
+        if (today - record.since).days > MOBILE_TRANSFER_AFTER_DAYS:
+            transfer.append(record)
+    return {"report_back_due": due, "transfer_prompted": transfer}
+
+
+def station_list(*, actor: Any, within: Area | None = None) -> QuerySet[Station]:
+    scope = scope_for(actor)
+    qs = Station.objects.filter(scope.area_q("area__")) if not scope.everything else Station.objects.all()
+    if within is not None:
+        qs = qs.filter(area__path__startswith=within.path)
+    return qs.select_related("area").order_by("area__path")
+
+
+def station_get(*, actor: Any, pk: int) -> Station:
+    station = station_list(actor=actor).filter(pk=pk).first()
+    if station is None:
+        raise Http404
+    return station
+
+
+def check_in_list(*, actor: Any, station: Station) -> QuerySet[StationCheckIn]:
+    station_get(actor=actor, pk=station.pk)
+    return StationCheckIn.objects.filter(station=station).select_related("member")
+
+
+def transfer_list(*, actor: Any, status: str = "") -> QuerySet[Transfer]:
+    """Transfers out of or into organisations the actor may see."""
+    scope = scope_for(actor)
+    qs = Transfer.objects.all()
+    if not scope.everything:
+        qs = qs.filter(
+            scope.area_q("from_org__area__")
+            | scope.area_q("to_org__area__")
+            | Q(from_org__unit_id__in=sorted(scope.unit_ids))
+            | Q(to_org__unit_id__in=sorted(scope.unit_ids))
+        )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("member", "from_org", "to_org").order_by("-issued_on", "-pk")
+
+
+def transfer_get(*, actor: Any, pk: int) -> Transfer:
+    transfer = transfer_list(actor=actor).filter(pk=pk).first()
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+def transfer_overdue(*, actor: Any, on: dt.date | None = None) -> list[Transfer]:
+    today = on or timezone.localdate()
+    return [t for t in transfer_list(actor=actor, status=TransferStatus.ISSUED) if t.expires_on < today]
+
+
+def household_list(*, actor: Any, within: Area | None = None, current: bool = True) -> QuerySet[Household]:
+    scope = scope_for(actor)
+    qs = Household.objects.filter(scope.area_q("area__")) if not scope.everything else Household.objects.all()
+    if current:
+        qs = qs.filter(Dated.on(timezone.localdate()))
+    if within is not None:
+        qs = qs.filter(area__path__startswith=within.path)
+    return (
+        qs.select_related("area", "awarded_by")
+        .prefetch_related("members", "neighbours")
+        .order_by("area__path")
+    )
+
+
+def household_get(*, actor: Any, pk: int) -> Household:
+    household = household_list(actor=actor, current=False).filter(pk=pk).first()
+    if household is None:
+        raise Http404
+    return household

@@ -1,0 +1,729 @@
+"""Every write to the ledgers: ``noun_verb(*, actor, ...)``, one transaction, one audit entry each.
+
+Who may write: an administrator whose subtree holds the member's organisation (or, for what
+belongs to a community — reports, co-management, stations, plaques — the community). Clear ID
+and phone numbers never reach the audit log: entries carry the masked forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjian.accounts.scope import scope_for
+from gongjian.core.audit import audit_record
+from gongjian.core.services import apply_changes
+from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+
+from .models import (
+    Category,
+    CoManagement,
+    ContactKind,
+    Household,
+    Member,
+    MemberCategory,
+    MemberReport,
+    MemberStatus,
+    MobileRecord,
+    Neighbour,
+    ReportContact,
+    ReportStatus,
+    Standing,
+    Station,
+    StationCheckIn,
+    Transfer,
+    TransferStatus,
+    UnitReport,
+    member_summary,
+    parse_id_number,
+)
+
+MEMBER_FIELDS = (
+    "name",
+    "ethnicity",
+    "education",
+    "standing",
+    "status",
+    "residence",
+    "work_unit",
+    "work_unit_name",
+    "volunteer_no",
+)
+REVEALABLE = ("id_number", "phone")
+
+
+# --- permissions ----------------------------------------------------------------------------
+
+
+def _require_area(actor: Any, area: Area) -> None:
+    if not scope_for(actor).covers_path(area.path):
+        raise PermissionDenied(_("You may not change anything in %(area)s.") % {"area": area.name})
+
+
+def _require_org(actor: Any, org: PartyOrg) -> None:
+    scope = scope_for(actor)
+    if not (scope.covers_path(org.area.path) or scope.covers_unit(org.unit_id)):
+        raise PermissionDenied(_("You may not change the members of %(org)s.") % {"org": org.name})
+
+
+def member_change_allowed(*, actor: Any, member: Member) -> bool:
+    """Whether the actor may change a member: they administer the organisation holding it."""
+    scope = scope_for(actor)
+    return scope.covers_path(member.org.area.path) or scope.covers_unit(member.org.unit_id)
+
+
+def _require_member(actor: Any, member: Member) -> None:
+    if not member_change_allowed(actor=actor, member=member):
+        raise PermissionDenied(_("You may not change %(name)s.") % {"name": member.name})
+
+
+def _community(area: Area) -> Area:
+    if area.level != Level.COMMUNITY:
+        raise ValidationError({"community": _("Choose a community or village.")})
+    return area
+
+
+def _community_of(area: Area | None) -> Area | None:
+    """The community (or village) an area sits in, or None above that level."""
+    if area is None or area.level < Level.COMMUNITY:
+        return None
+    if area.level == Level.COMMUNITY:
+        return area
+    return Area.objects.get_ancestors(area).filter(level=Level.COMMUNITY).first()
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+def _check_birth_and_sex(
+    id_number: str, birth_date: dt.date | None, gender: str | None
+) -> tuple[str, dt.date, str]:
+    compact, birth, sex = parse_id_number(id_number)
+    if birth_date is not None and birth_date != birth:
+        raise ValidationError({"birth_date": _("The birth date does not match the ID number.")})
+    if gender and gender != sex:
+        raise ValidationError({"gender": _("The gender does not match the ID number.")})
+    return compact, birth, sex
+
+
+def default_ledger_area(member: Member, category: str) -> Area:
+    """Where a ledger lists a member: in-service members where they live (their community), every
+    other ledger at the organisation holding the membership."""
+    if category == Category.IN_SERVICE:
+        home = _community_of(member.residence)
+        if home is None:
+            raise ValidationError({"residence": _("An in-service member needs a residence in a community.")})
+        return home
+    return member.org.area
+
+
+@transaction.atomic
+def member_create(
+    *,
+    actor: Any,
+    name: str,
+    id_number: str,
+    org: PartyOrg,
+    joined_on: dt.date,
+    phone: str = "",
+    gender: str | None = None,
+    birth_date: dt.date | None = None,
+    ethnicity: str = "汉族",
+    education: str = "",
+    standing: str = Standing.FULL,
+    residence: Area | None = None,
+    work_unit: ResidentUnit | None = None,
+    work_unit_name: str = "",
+    volunteer_no: str = "",
+    categories: list[str] | tuple[str, ...] = (),
+    since: dt.date | None = None,
+) -> Member:
+    """A new member, with the ledgers they start in. The same ID number twice is refused."""
+    _require_org(actor, org)
+    if residence is not None:
+        _require_area_visible(actor, residence)
+    compact, birth, sex = _check_birth_and_sex(id_number, birth_date, gender)
+    member = Member(
+        name=name,
+        gender=sex,
+        birth_date=birth,
+        ethnicity=ethnicity,
+        education=education,
+        joined_on=joined_on,
+        standing=standing,
+        org=org,
+        residence=residence,
+        work_unit=work_unit,
+        work_unit_name=work_unit_name,
+        volunteer_no=volunteer_no,
+    )
+    member.set_id_number(compact)
+    member.set_phone(phone)
+    if Member.objects.filter(id_number_index=member.id_number_index).exists():
+        raise ValidationError({"id_number": _("A member with this ID number is already in the ledgers.")})
+    if joined_on > timezone.localdate() or joined_on < birth:
+        raise ValidationError({"joined_on": _("The date of joining is not possible.")})
+    member.fill_search_keys()
+    member.full_clean(exclude=["id_number_index"])
+    member.save()
+    audit_record(actor=actor, action="member.create", obj=member, changes=member_summary(member))
+    for category in categories:
+        category_add(actor=actor, member=member, category=category, since=since or joined_on)
+    return member
+
+
+def _require_area_visible(actor: Any, area: Area) -> None:
+    """A residence must be on the actor's map; a unit liaison's staff may live anywhere."""
+    from gongjian.orgs.selectors import area_list
+
+    scope = scope_for(actor)
+    if scope.everything or scope.unit_ids or area_list(actor=actor).filter(pk=area.pk).exists():
+        return
+    raise PermissionDenied(_("You may not place anyone in %(area)s.") % {"area": area.name})
+
+
+@transaction.atomic
+def member_update(*, actor: Any, member: Member, phone: str | None = None, **changes: Any) -> Member:
+    """Change a member's data. The organisation holding the membership moves only by a transfer."""
+    member = Member.objects.select_for_update().select_related("org__area").get(pk=member.pk)
+    _require_member(actor, member)
+    if "org" in changes:
+        raise ValidationError({"org": _("A membership moves to another organisation only by a transfer.")})
+    changed = apply_changes(member, changes, MEMBER_FIELDS)
+    if phone is not None:
+        old = member.phone_masked
+        member.set_phone(phone)
+        changed["phone"] = [old, member.phone_masked]
+    if changed:
+        member.save()
+        audit_record(actor=actor, action="member.update", obj=member, changes=changed)
+        if "status" in changed and member.status != MemberStatus.NORMAL:
+            today = timezone.localdate()
+            for entry in MemberCategory.objects.filter(member=member, until__isnull=True):
+                category_end(actor=actor, entry=entry, until=max(today, entry.since))
+    return member
+
+
+@transaction.atomic
+def member_reveal(*, actor: Any, member: Member, field: str, reason: str) -> str:
+    """The clear ID or phone number, for someone who may change the member (or the member
+    themself), with a stated reason; the read is written to the audit log."""
+    if field not in REVEALABLE:
+        raise ValidationError({"field": _("Only the ID number or the phone number can be shown.")})
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Say why you need to see the full number.")})
+    own = getattr(actor, "pk", None) is not None and member.user_id == actor.pk
+    if not own:
+        _require_member(actor, member)
+    audit_record(
+        actor=actor, action="pii.reveal", obj=member, changes={"field": field}, reason=reason.strip()
+    )
+    return member.id_number_clear() if field == "id_number" else member.phone_clear()
+
+
+# --- categories -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def category_add(
+    *,
+    actor: Any,
+    member: Member,
+    category: str,
+    area: Area | None = None,
+    since: dt.date | None = None,
+    note: str = "",
+) -> MemberCategory:
+    """Put a member in a ledger (or set a flag) from ``since``; one open entry per category."""
+    if category not in Category.values:
+        raise ValidationError({"category": _("Unknown ledger.")})
+    member = Member.objects.select_for_update().select_related("org__area", "residence").get(pk=member.pk)
+    _require_member(actor, member)
+    if MemberCategory.objects.filter(member=member, category=category, until__isnull=True).exists():
+        raise ValidationError({"category": _("%(name)s is already in this ledger.") % {"name": member.name}})
+    entry = MemberCategory(
+        member=member,
+        category=category,
+        area=area or default_ledger_area(member, category),
+        since=since or timezone.localdate(),
+        note=note,
+    )
+    entry.full_clean()
+    entry.save()
+    audit_record(
+        actor=actor,
+        action="member.category_add",
+        obj=entry,
+        changes={"member": member.pk, "category": category, "area": entry.area_id, "since": entry.since},
+    )
+    return entry
+
+
+@transaction.atomic
+def category_end(*, actor: Any, entry: MemberCategory, until: dt.date) -> MemberCategory:
+    entry = MemberCategory.objects.select_for_update().select_related("member__org__area").get(pk=entry.pk)
+    _require_member(actor, entry.member)
+    if entry.until is not None:
+        raise ValidationError({"until": _("This entry has already ended.")})
+    if until < entry.since:
+        raise ValidationError({"until": _("An entry cannot end before it began.")})
+    entry.until = until
+    entry.save(update_fields=["until"])
+    audit_record(actor=actor, action="member.category_end", obj=entry, changes={"until": [None, until]})
+    return entry
+
+
+# --- co-management --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def co_management_add(
+    *, actor: Any, member: Member, community: Area, unit: ResidentUnit, since: dt.date | None = None
+) -> CoManagement:
+    """A resident unit's member joins the community's co-management (队伍共管)."""
+    _community(community)
+    _require_area(actor, community)
+    if CoManagement.objects.filter(member=member, community=community, until__isnull=True).exists():
+        raise ValidationError({"member": _("%(name)s already takes part here.") % {"name": member.name}})
+    row = CoManagement(member=member, community=community, unit=unit, since=since or timezone.localdate())
+    row.full_clean()
+    row.save()
+    audit_record(
+        actor=actor,
+        action="member.co_management_add",
+        obj=row,
+        changes={"member": member.pk, "community": community.pk, "unit": unit.pk},
+    )
+    return row
+
+
+@transaction.atomic
+def co_management_end(*, actor: Any, row: CoManagement, until: dt.date) -> CoManagement:
+    row = CoManagement.objects.select_for_update().select_related("community").get(pk=row.pk)
+    _require_area(actor, row.community)
+    if row.until is not None or until < row.since:
+        raise ValidationError({"until": _("This cannot end on that date.")})
+    row.until = until
+    row.save(update_fields=["until"])
+    audit_record(actor=actor, action="member.co_management_end", obj=row, changes={"until": [None, until]})
+    return row
+
+
+# --- dual reporting (双报到) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_report_create(*, actor: Any, org: PartyOrg, community: Area, note: str = "") -> UnitReport:
+    """A unit's Party organisation registers with the community it sits in."""
+    _community(community)
+    scope = scope_for(actor)
+    if not (scope.covers_unit(org.unit_id) or scope.covers_path(community.path)):
+        raise PermissionDenied(_("You may not register %(org)s.") % {"org": org.name})
+    if org.unit_id is None:
+        raise ValidationError({"org": _("Only a resident unit's organisation registers with a community.")})
+    if UnitReport.objects.filter(org=org, community=community, until__isnull=True).exists():
+        raise ValidationError({"org": _("%(org)s has already registered here.") % {"org": org.name}})
+    report = UnitReport(org=org, community=community, note=note, since=timezone.localdate())
+    report.save()
+    audit_record(
+        actor=actor,
+        action="report.unit_create",
+        obj=report,
+        changes={"org": org.pk, "community": community.pk},
+    )
+    return report
+
+
+@transaction.atomic
+def member_report_create(
+    *,
+    actor: Any,
+    member: Member,
+    community: Area | None = None,
+    skills: str = "",
+    preferences: str = "",
+    since: dt.date | None = None,
+) -> MemberReport:
+    """An in-service member registers with the community where they live (by themself or by an
+    administrator); the community confirms."""
+    own = getattr(actor, "pk", None) is not None and member.user_id == actor.pk
+    if not own:
+        scope = scope_for(actor)
+        if not (
+            member_change_allowed(actor=actor, member=member)
+            or (community and scope.covers_path(community.path))
+        ):
+            raise PermissionDenied(_("You may not register %(name)s.") % {"name": member.name})
+    community = _community(community or _community_of(member.residence) or member.org.area)
+    if MemberReport.objects.filter(member=member, until__isnull=True).exists():
+        raise ValidationError(
+            {"member": _("%(name)s has already registered with a community.") % {"name": member.name}}
+        )
+    report = MemberReport(
+        member=member,
+        community=community,
+        skills=skills,
+        preferences=preferences,
+        since=since or timezone.localdate(),
+    )
+    report.full_clean()
+    report.save()
+    audit_record(
+        actor=actor,
+        action="report.member_create",
+        obj=report,
+        changes={"member": member.pk, "community": community.pk},
+    )
+    return report
+
+
+@transaction.atomic
+def member_report_decide(
+    *, actor: Any, report: MemberReport, confirm: bool, on: dt.date | None = None
+) -> MemberReport:
+    """The community confirms (or declines) a member's registration."""
+    report = MemberReport.objects.select_for_update().select_related("community").get(pk=report.pk)
+    _require_area(actor, report.community)
+    if report.status != ReportStatus.PENDING:
+        raise ValidationError({"status": _("This registration has already been decided.")})
+    report.status = ReportStatus.CONFIRMED if confirm else ReportStatus.DECLINED
+    report.confirmed_on = on or timezone.localdate()
+    if not confirm:
+        report.until = report.confirmed_on
+    report.save()
+    audit_record(actor=actor, action="report.member_decide", obj=report, changes={"status": report.status})
+    return report
+
+
+@transaction.atomic
+def report_contact_add(
+    *, actor: Any, report: MemberReport, on: dt.date, kind: str, description: str
+) -> ReportContact:
+    """Record a contact or an activity of a reported member (fed back to the employer)."""
+    report = MemberReport.objects.select_related("community").get(pk=report.pk)
+    _require_area(actor, report.community)
+    if report.status != ReportStatus.CONFIRMED:
+        raise ValidationError({"report": _("Only a confirmed registration records service.")})
+    if kind not in ContactKind.values:
+        raise ValidationError({"kind": _("Unknown kind.")})
+    contact = ReportContact(report=report, on=on, kind=kind, description=description)
+    contact.full_clean()
+    contact.save()
+    audit_record(
+        actor=actor,
+        action="report.contact_add",
+        obj=contact,
+        changes={"report": report.pk, "kind": kind, "on": on},
+    )
+    return contact
+
+
+# --- mobile members and stations ------------------------------------------------------------
+
+
+@transaction.atomic
+def mobile_record_create(
+    *,
+    actor: Any,
+    member: Member,
+    destination: str,
+    since: dt.date,
+    reason: str = "",
+    card_no: str = "",
+    contact: str = "",
+    destination_area: Area | None = None,
+) -> MobileRecord:
+    """A member goes away: a mobile record, and the member enters the mobile ledger."""
+    member = Member.objects.select_for_update().select_related("org__area").get(pk=member.pk)
+    _require_member(actor, member)
+    if MobileRecord.objects.filter(member=member, until__isnull=True).exists():
+        raise ValidationError({"member": _("%(name)s is already away.") % {"name": member.name}})
+    record = MobileRecord(
+        member=member,
+        destination=destination,
+        since=since,
+        reason=reason,
+        card_no=card_no,
+        destination_area=destination_area,
+    )
+    record.set_contact(contact)
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=actor,
+        action="mobile.create",
+        obj=record,
+        changes={"member": member.pk, "destination": destination, "contact": record.contact_masked},
+    )
+    if not MemberCategory.objects.filter(
+        member=member, category=Category.MOBILE, until__isnull=True
+    ).exists():
+        category_add(actor=actor, member=member, category=Category.MOBILE, since=since)
+    return record
+
+
+@transaction.atomic
+def mobile_report_back(*, actor: Any, record: MobileRecord, on: dt.date) -> MobileRecord:
+    record = MobileRecord.objects.select_for_update().select_related("member__org__area").get(pk=record.pk)
+    _require_member(actor, record.member)
+    record.last_report_back = on
+    record.save(update_fields=["last_report_back"])
+    audit_record(actor=actor, action="mobile.report_back", obj=record, changes={"on": on})
+    return record
+
+
+@transaction.atomic
+def mobile_record_end(*, actor: Any, record: MobileRecord, until: dt.date) -> MobileRecord:
+    """The member is back: the record and the mobile ledger entry end."""
+    record = MobileRecord.objects.select_for_update().select_related("member__org__area").get(pk=record.pk)
+    _require_member(actor, record.member)
+    if record.until is not None or until < record.since:
+        raise ValidationError({"until": _("This cannot end on that date.")})
+    record.until = until
+    record.save(update_fields=["until"])
+    audit_record(actor=actor, action="mobile.end", obj=record, changes={"until": [None, until]})
+    for entry in MemberCategory.objects.filter(
+        member=record.member, category=Category.MOBILE, until__isnull=True
+    ):
+        category_end(actor=actor, entry=entry, until=max(until, entry.since))
+    return record
+
+
+@transaction.atomic
+def station_create(
+    *, actor: Any, name: str, area: Area, org: PartyOrg | None = None, address: str = ""
+) -> Station:
+    _require_area(actor, area)
+    station = Station(name=name, area=area, org=org, address=address)
+    station.fill_search_keys()
+    station.full_clean()
+    station.save()
+    audit_record(actor=actor, action="station.create", obj=station, changes={"name": name, "area": area.pk})
+    return station
+
+
+@transaction.atomic
+def station_check_in(
+    *, actor: Any, station: Station, member: Member, at: dt.datetime | None = None, purpose: str = ""
+) -> StationCheckIn:
+    """A mobile member signs in at a station (recorded by the station's staff or by the member)."""
+    own = getattr(actor, "pk", None) is not None and member.user_id == actor.pk
+    if not own:
+        _require_area(actor, station.area)
+    check_in = StationCheckIn(station=station, member=member, at=at or timezone.now(), purpose=purpose)
+    check_in.full_clean()
+    check_in.save()
+    audit_record(
+        actor=actor,
+        action="station.check_in",
+        obj=check_in,
+        changes={"station": station.pk, "member": member.pk},
+    )
+    return check_in
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_issue(
+    *,
+    actor: Any,
+    member: Member,
+    to_org: PartyOrg,
+    letter_no: str,
+    valid_days: int = 30,
+    issued_on: dt.date | None = None,
+    reason: str = "",
+) -> Transfer:
+    """The organisation holding the membership issues a letter; one open transfer per member."""
+    member = Member.objects.select_for_update().select_related("org__area").get(pk=member.pk)
+    _require_member(actor, member)
+    if to_org.pk == member.org_id:
+        raise ValidationError({"to_org": _("The membership is already there.")})
+    if member.status != MemberStatus.NORMAL:
+        raise ValidationError({"member": _("Only a member in normal standing can be transferred.")})
+    if not 1 <= valid_days <= 90:
+        raise ValidationError({"valid_days": _("A letter is valid for 1 to 90 days.")})
+    if Transfer.objects.filter(member=member, status=TransferStatus.ISSUED).exists():
+        raise ValidationError(
+            {"member": _("A transfer of %(name)s is already under way.") % {"name": member.name}}
+        )
+    if Transfer.objects.filter(letter_no=letter_no).exists():
+        raise ValidationError({"letter_no": _("This letter number is already used.")})
+    transfer = Transfer(
+        member=member,
+        from_org=member.org,
+        to_org=to_org,
+        letter_no=letter_no,
+        valid_days=valid_days,
+        issued_on=issued_on or timezone.localdate(),
+        reason=reason,
+    )
+    transfer.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            transfer.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"member": _("A transfer of %(name)s is already under way.") % {"name": member.name}}
+        ) from exc
+    audit_record(
+        actor=actor,
+        action="transfer.issue",
+        obj=transfer,
+        changes={"member": member.pk, "from": member.org_id, "to": to_org.pk, "letter_no": letter_no},
+    )
+    return transfer
+
+
+def _require_receiver(actor: Any, transfer: Transfer) -> None:
+    scope = scope_for(actor)
+    if not (scope.covers_path(transfer.to_org.area.path) or scope.covers_unit(transfer.to_org.unit_id)):
+        raise PermissionDenied(_("Only the receiving organisation decides on this transfer."))
+
+
+@transaction.atomic
+def transfer_receive(*, actor: Any, transfer: Transfer, on: dt.date | None = None) -> Transfer:
+    """The receiving organisation accepts: the membership moves, exactly once.
+
+    The transfer row and the member row are locked in that order; a second, concurrent receive
+    waits, then finds the transfer no longer issued and is refused.
+    """
+    transfer = Transfer.objects.select_for_update().select_related("to_org__area").get(pk=transfer.pk)
+    _require_receiver(actor, transfer)
+    today = on or timezone.localdate()
+    if transfer.status != TransferStatus.ISSUED:
+        raise ValidationError({"status": _("This transfer is no longer open.")})
+    if transfer.expires_on < today:
+        raise ValidationError({"status": _("The letter has expired.")})
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    if member.org_id != transfer.from_org_id:
+        raise ValidationError({"member": _("The membership is no longer held by the issuing organisation.")})
+    old_org = member.org_id
+    member.org = transfer.to_org
+    member.save(update_fields=["org", "updated_at"])
+    transfer.status = TransferStatus.RECEIVED
+    transfer.closed_on = today
+    transfer.save(update_fields=["status", "closed_on"])
+    for entry in MemberCategory.objects.filter(member=member, until__isnull=True).exclude(
+        category=Category.IN_SERVICE
+    ):
+        if entry.area_id != transfer.to_org.area_id and entry.category in (Category.DIRECT, Category.RETIRED):
+            entry.until = max(today, entry.since)
+            entry.save(update_fields=["until"])
+            MemberCategory.objects.create(
+                member=member, category=entry.category, area=transfer.to_org.area, since=today
+            )
+    audit_record(
+        actor=actor, action="transfer.receive", obj=transfer, changes={"org": [old_org, member.org_id]}
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_reject(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
+    transfer = Transfer.objects.select_for_update().select_related("to_org__area").get(pk=transfer.pk)
+    _require_receiver(actor, transfer)
+    if transfer.status != TransferStatus.ISSUED:
+        raise ValidationError({"status": _("This transfer is no longer open.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the transfer is rejected.")})
+    transfer.status = TransferStatus.REJECTED
+    transfer.closed_on = timezone.localdate()
+    transfer.reason = reason.strip()
+    transfer.save(update_fields=["status", "closed_on", "reason"])
+    audit_record(
+        actor=actor, action="transfer.reject", obj=transfer, changes={"status": "rejected"}, reason=reason
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfers_expire(*, actor: Any, on: dt.date | None = None) -> int:
+    """Mark every issued letter past its validity as expired (a nightly task)."""
+    today = on or timezone.localdate()
+    count = 0
+    for transfer in Transfer.objects.select_for_update().filter(status=TransferStatus.ISSUED):
+        if transfer.expires_on < today:
+            transfer.status = TransferStatus.EXPIRED
+            transfer.closed_on = today
+            transfer.save(update_fields=["status", "closed_on"])
+            audit_record(actor=actor, action="transfer.expire", obj=transfer, changes={"status": "expired"})
+            count += 1
+    return count
+
+
+# --- household plaques ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def household_award(
+    *,
+    actor: Any,
+    area: Area,
+    address: str,
+    members: list[Member],
+    neighbours: list[str],
+    awarded_by: PartyOrg,
+    plaque_no: str = "",
+    since: dt.date | None = None,
+) -> Household:
+    """The street awards a "Party-member household" plaque: at least one full member lives there,
+    and the household looks after 1 to 9 neighbouring households."""
+    if area.level < Level.COMMUNITY:
+        raise ValidationError({"area": _("A household sits in a community, compound or building.")})
+    _require_area(actor, area)
+    if awarded_by.area.level != Level.STREET or not scope_for(actor).covers_path(awarded_by.area.path):
+        raise PermissionDenied(_("Plaques are awarded by the street's Party organisation."))
+    if not any(m.standing == Standing.FULL and m.status == MemberStatus.NORMAL for m in members):
+        raise ValidationError({"members": _("A plaqued household has at least one full member.")})
+    doors = sorted({n.strip() for n in neighbours if n.strip()})
+    if not 1 <= len(doors) <= 9:
+        raise ValidationError({"neighbours": _("Link the household to 1 to 9 neighbouring households.")})
+    household = Household(
+        area=area,
+        address=address,
+        awarded_by=awarded_by,
+        plaque_no=plaque_no,
+        since=since or timezone.localdate(),
+    )
+    household.full_clean()
+    household.save()
+    household.members.set(members)
+    Neighbour.objects.bulk_create([Neighbour(household=household, address=d) for d in doors])
+    audit_record(
+        actor=actor,
+        action="household.award",
+        obj=household,
+        changes={
+            "area": area.pk,
+            "address": address,
+            "members": [m.pk for m in members],
+            "neighbours": doors,
+        },
+    )
+    return household
+
+
+@transaction.atomic
+def household_withdraw(*, actor: Any, household: Household, until: dt.date, reason: str) -> Household:
+    household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
+    _require_area(actor, household.area)
+    if household.until is not None or until < household.since:
+        raise ValidationError({"until": _("This cannot end on that date.")})
+    household.until = until
+    household.save(update_fields=["until"])
+    audit_record(
+        actor=actor,
+        action="household.withdraw",
+        obj=household,
+        changes={"until": [None, until]},
+        reason=reason,
+    )
+    return household

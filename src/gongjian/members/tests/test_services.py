@@ -14,9 +14,16 @@ from gongjian.orgs import services as org_services
 
 
 def _member(world, n=1, **kw):
-    data = dict(actor=world.wjl_admin, name=f"党员{n}", id_number=id_number(n, birth=dt.date(1970, 5, 6)),
-                org=world.wjl_committee, joined_on=dt.date(1995, 7, 1), phone=f"138000{n:05d}",
-                residence=world.wjl_building, categories=[Category.DIRECT])
+    data = dict(
+        actor=world.wjl_admin,
+        name=f"党员{n}",
+        id_number=id_number(n, birth=dt.date(1970, 5, 6)),
+        org=world.wjl_committee,
+        joined_on=dt.date(1995, 7, 1),
+        phone=f"138000{n:05d}",
+        residence=world.wjl_building,
+        categories=[Category.DIRECT],
+    )
     data.update(kw)
     return services.member_create(**data)
 
@@ -56,47 +63,64 @@ def test_reveal_needs_permission_and_reason_and_is_audited(world):
         services.member_reveal(actor=world.wjl_admin, member=m, field="id_number", reason="")
     with pytest.raises(PermissionDenied):
         services.member_reveal(actor=world.jsh_admin, member=m, field="id_number", reason="查看")
-    assert services.member_reveal(actor=world.wjl_admin, member=m, field="phone", reason="联系") == "13800000001"
+    assert (
+        services.member_reveal(actor=world.wjl_admin, member=m, field="phone", reason="联系") == "13800000001"
+    )
     entry = AuditEntry.objects.order_by("-seq").first()
     assert entry.action == "pii.reveal" and entry.reason == "联系" and entry.changes == {"field": "phone"}
 
 
 def test_categories_are_dated_relations_with_history(world):
     m = _member(world, residence=world.wjl_building)
-    services.category_add(actor=world.wjl_admin, member=m, category=Category.RETIRED, since=dt.date(2020, 1, 1))
+    services.category_add(
+        actor=world.wjl_admin, member=m, category=Category.RETIRED, since=dt.date(2020, 1, 1)
+    )
     with pytest.raises(ValidationError):
         services.category_add(actor=world.wjl_admin, member=m, category=Category.RETIRED)
     direct = MemberCategory.objects.get(member=m, category=Category.DIRECT)
     services.category_end(actor=world.wjl_admin, entry=direct, until=dt.date(2021, 1, 1))
-    on_2020 = selectors.member_list(actor=world.wjl_admin, within=world.wjl, category=Category.DIRECT,
-                                    on=dt.date(2020, 6, 1))
-    on_2022 = selectors.member_list(actor=world.wjl_admin, within=world.wjl, category=Category.DIRECT,
-                                    on=dt.date(2022, 6, 1))
+    on_2020 = selectors.member_list(
+        actor=world.wjl_admin, within=world.wjl, category=Category.DIRECT, on=dt.date(2020, 6, 1)
+    )
+    on_2022 = selectors.member_list(
+        actor=world.wjl_admin, within=world.wjl, category=Category.DIRECT, on=dt.date(2022, 6, 1)
+    )
     assert list(on_2020) == [m] and list(on_2022) == []
     assert selectors.category_history(actor=world.wjl_admin, member=m).count() == 2
 
 
 def test_in_service_member_is_listed_where_they_live_and_reports_there(world):
-    m = services.member_create(actor=world.liaison, name="在职党员", id_number=id_number(7), org=world.minzheng_org,
-                               joined_on=dt.date(2005, 1, 1), residence=world.jsh_compound, work_unit=world.minzheng,
-                               categories=[Category.IN_SERVICE])
+    m = services.member_create(
+        actor=world.liaison,
+        name="在职党员",
+        id_number=id_number(7),
+        org=world.minzheng_org,
+        joined_on=dt.date(2005, 1, 1),
+        residence=world.jsh_compound,
+        work_unit=world.minzheng,
+        categories=[Category.IN_SERVICE],
+    )
     entry = MemberCategory.objects.get(member=m)
     assert entry.area == world.jsh
-    report = services.member_report_create(actor=world.liaison, member=m, skills="法律咨询")
+    report = services.member_report_create(
+        actor=world.liaison, member=m, skills="法律咨询", since=dt.date(2026, 1, 2)
+    )
     assert report.community == world.jsh
     with pytest.raises(PermissionDenied):
         services.member_report_decide(actor=world.wjl_admin, report=report, confirm=True)
     services.member_report_decide(actor=world.jsh_admin, report=report, confirm=True, on=dt.date(2026, 1, 5))
-    services.report_contact_add(actor=world.jsh_admin, report=report, on=dt.date(2026, 2, 1), kind="activity",
-                                description="社区普法")
+    services.report_contact_add(
+        actor=world.jsh_admin, report=report, on=dt.date(2026, 2, 1), kind="activity", description="社区普法"
+    )
     sheet = selectors.feedback_sheet(actor=world.liaison, unit_id=world.minzheng.pk, year=2026, quarter=1)
     assert [(r["member"], r["activities"]) for r in sheet] == [(m, 1)]
 
 
 def test_a_membership_moves_once(world):
     m = _member(world)
-    target = org_services.party_org_create(actor=world.city_admin, name="尖山湖社区第二支部", kind="branch",
-                                           code="PO-JSH-2", area=world.jsh)
+    target = org_services.party_org_create(
+        actor=world.city_admin, name="尖山湖社区第二支部", kind="branch", code="PO-JSH-2", area=world.jsh
+    )
     t = services.transfer_issue(actor=world.wjl_admin, member=m, to_org=target, letter_no="L-001")
     with pytest.raises(ValidationError):
         services.transfer_issue(actor=world.wjl_admin, member=m, to_org=target, letter_no="L-002")
@@ -108,21 +132,46 @@ def test_a_membership_moves_once(world):
     m.refresh_from_db()
     t.refresh_from_db()
     assert m.org == target and t.status == TransferStatus.RECEIVED
-    assert MemberCategory.objects.get(member=m, category=Category.DIRECT, until__isnull=True).area == world.jsh
+    assert (
+        MemberCategory.objects.get(member=m, category=Category.DIRECT, until__isnull=True).area == world.jsh
+    )
 
 
 def test_household_needs_a_full_member_and_one_to_nine_neighbours(world):
     m = _member(world)
-    street_org = org_services.party_org_create(actor=world.city_admin, name="东风路街道党工委二", kind="working_committee",
-                                               code="PO-DFL-2", area=world.dongfeng)
+    street_org = org_services.party_org_create(
+        actor=world.city_admin,
+        name="东风路街道党工委二",
+        kind="working_committee",
+        code="PO-DFL-2",
+        area=world.dongfeng,
+    )
     with pytest.raises(ValidationError):
-        services.household_award(actor=world.dongfeng_admin, area=world.wjl_building, address="1栋101",
-                                 members=[m], neighbours=[], awarded_by=street_org)
+        services.household_award(
+            actor=world.dongfeng_admin,
+            area=world.wjl_building,
+            address="1栋101",
+            members=[m],
+            neighbours=[],
+            awarded_by=street_org,
+        )
     with pytest.raises(PermissionDenied):
-        services.household_award(actor=world.wjl_admin, area=world.wjl_building, address="1栋101",
-                                 members=[m], neighbours=["1栋102"], awarded_by=street_org)
-    h = services.household_award(actor=world.dongfeng_admin, area=world.wjl_building, address="1栋101",
-                                 members=[m], neighbours=["1栋102", "1栋103"], awarded_by=street_org)
+        services.household_award(
+            actor=world.wjl_admin,
+            area=world.wjl_building,
+            address="1栋101",
+            members=[m],
+            neighbours=["1栋102"],
+            awarded_by=street_org,
+        )
+    h = services.household_award(
+        actor=world.dongfeng_admin,
+        area=world.wjl_building,
+        address="1栋101",
+        members=[m],
+        neighbours=["1栋102", "1栋103"],
+        awarded_by=street_org,
+    )
     assert h.neighbours.count() == 2
     assert list(selectors.household_list(actor=world.wjl_admin)) == [h]
     assert list(selectors.household_list(actor=world.jsh_admin)) == []

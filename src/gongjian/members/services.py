@@ -190,7 +190,7 @@ def _require_area_visible(actor: Any, area: Area) -> None:
 @transaction.atomic
 def member_update(*, actor: Any, member: Member, phone: str | None = None, **changes: Any) -> Member:
     """Change a member's data. The organisation holding the membership moves only by a transfer."""
-    member = Member.objects.select_for_update().select_related("org__area").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("org__area").get(pk=member.pk)
     _require_member(actor, member)
     if "org" in changes:
         raise ValidationError({"org": _("A membership moves to another organisation only by a transfer.")})
@@ -242,7 +242,7 @@ def category_add(
     """Put a member in a ledger (or set a flag) from ``since``; one open entry per category."""
     if category not in Category.values:
         raise ValidationError({"category": _("Unknown ledger.")})
-    member = Member.objects.select_for_update().select_related("org__area", "residence").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("org__area", "residence").get(pk=member.pk)
     _require_member(actor, member)
     if MemberCategory.objects.filter(member=member, category=category, until__isnull=True).exists():
         raise ValidationError({"category": _("%(name)s is already in this ledger.") % {"name": member.name}})
@@ -266,7 +266,7 @@ def category_add(
 
 @transaction.atomic
 def category_end(*, actor: Any, entry: MemberCategory, until: dt.date) -> MemberCategory:
-    entry = MemberCategory.objects.select_for_update().select_related("member__org__area").get(pk=entry.pk)
+    entry = MemberCategory.objects.select_for_update(of=("self",)).select_related("member__org__area").get(pk=entry.pk)
     _require_member(actor, entry.member)
     if entry.until is not None:
         raise ValidationError({"until": _("This entry has already ended.")})
@@ -304,7 +304,7 @@ def co_management_add(
 
 @transaction.atomic
 def co_management_end(*, actor: Any, row: CoManagement, until: dt.date) -> CoManagement:
-    row = CoManagement.objects.select_for_update().select_related("community").get(pk=row.pk)
+    row = CoManagement.objects.select_for_update(of=("self",)).select_related("community").get(pk=row.pk)
     _require_area(actor, row.community)
     if row.until is not None or until < row.since:
         raise ValidationError({"until": _("This cannot end on that date.")})
@@ -387,7 +387,7 @@ def member_report_decide(
     *, actor: Any, report: MemberReport, confirm: bool, on: dt.date | None = None
 ) -> MemberReport:
     """The community confirms (or declines) a member's registration."""
-    report = MemberReport.objects.select_for_update().select_related("community").get(pk=report.pk)
+    report = MemberReport.objects.select_for_update(of=("self",)).select_related("community").get(pk=report.pk)
     _require_area(actor, report.community)
     if report.status != ReportStatus.PENDING:
         raise ValidationError({"status": _("This registration has already been decided.")})
@@ -439,7 +439,7 @@ def mobile_record_create(
     destination_area: Area | None = None,
 ) -> MobileRecord:
     """A member goes away: a mobile record, and the member enters the mobile ledger."""
-    member = Member.objects.select_for_update().select_related("org__area").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("org__area").get(pk=member.pk)
     _require_member(actor, member)
     if MobileRecord.objects.filter(member=member, until__isnull=True).exists():
         raise ValidationError({"member": _("%(name)s is already away.") % {"name": member.name}})
@@ -469,7 +469,7 @@ def mobile_record_create(
 
 @transaction.atomic
 def mobile_report_back(*, actor: Any, record: MobileRecord, on: dt.date) -> MobileRecord:
-    record = MobileRecord.objects.select_for_update().select_related("member__org__area").get(pk=record.pk)
+    record = MobileRecord.objects.select_for_update(of=("self",)).select_related("member__org__area").get(pk=record.pk)
     _require_member(actor, record.member)
     record.last_report_back = on
     record.save(update_fields=["last_report_back"])
@@ -480,7 +480,7 @@ def mobile_report_back(*, actor: Any, record: MobileRecord, on: dt.date) -> Mobi
 @transaction.atomic
 def mobile_record_end(*, actor: Any, record: MobileRecord, until: dt.date) -> MobileRecord:
     """The member is back: the record and the mobile ledger entry end."""
-    record = MobileRecord.objects.select_for_update().select_related("member__org__area").get(pk=record.pk)
+    record = MobileRecord.objects.select_for_update(of=("self",)).select_related("member__org__area").get(pk=record.pk)
     _require_member(actor, record.member)
     if record.until is not None or until < record.since:
         raise ValidationError({"until": _("This cannot end on that date.")})
@@ -542,7 +542,7 @@ def transfer_issue(
     reason: str = "",
 ) -> Transfer:
     """The organisation holding the membership issues a letter; one open transfer per member."""
-    member = Member.objects.select_for_update().select_related("org__area").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("org__area").get(pk=member.pk)
     _require_member(actor, member)
     if to_org.pk == member.org_id:
         raise ValidationError({"to_org": _("The membership is already there.")})
@@ -595,14 +595,14 @@ def transfer_receive(*, actor: Any, transfer: Transfer, on: dt.date | None = Non
     The transfer row and the member row are locked in that order; a second, concurrent receive
     waits, then finds the transfer no longer issued and is refused.
     """
-    transfer = Transfer.objects.select_for_update().select_related("to_org__area").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_org__area").get(pk=transfer.pk)
     _require_receiver(actor, transfer)
     today = on or timezone.localdate()
     if transfer.status != TransferStatus.ISSUED:
         raise ValidationError({"status": _("This transfer is no longer open.")})
     if transfer.expires_on < today:
         raise ValidationError({"status": _("The letter has expired.")})
-    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    member = Member.objects.select_for_update(of=("self",)).get(pk=transfer.member_id)
     if member.org_id != transfer.from_org_id:
         raise ValidationError({"member": _("The membership is no longer held by the issuing organisation.")})
     old_org = member.org_id
@@ -628,7 +628,7 @@ def transfer_receive(*, actor: Any, transfer: Transfer, on: dt.date | None = Non
 
 @transaction.atomic
 def transfer_reject(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
-    transfer = Transfer.objects.select_for_update().select_related("to_org__area").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_org__area").get(pk=transfer.pk)
     _require_receiver(actor, transfer)
     if transfer.status != TransferStatus.ISSUED:
         raise ValidationError({"status": _("This transfer is no longer open.")})
@@ -649,7 +649,7 @@ def transfers_expire(*, actor: Any, on: dt.date | None = None) -> int:
     """Mark every issued letter past its validity as expired (a nightly task)."""
     today = on or timezone.localdate()
     count = 0
-    for transfer in Transfer.objects.select_for_update().filter(status=TransferStatus.ISSUED):
+    for transfer in Transfer.objects.select_for_update(of=("self",)).filter(status=TransferStatus.ISSUED):
         if transfer.expires_on < today:
             transfer.status = TransferStatus.EXPIRED
             transfer.closed_on = today
@@ -713,7 +713,7 @@ def household_award(
 
 @transaction.atomic
 def household_withdraw(*, actor: Any, household: Household, until: dt.date, reason: str) -> Household:
-    household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
+    household = Household.objects.select_for_update(of=("self",)).select_related("area").get(pk=household.pk)
     _require_area(actor, household.area)
     if household.until is not None or until < household.since:
         raise ValidationError({"until": _("This cannot end on that date.")})

@@ -175,3 +175,49 @@ def test_household_needs_a_full_member_and_one_to_nine_neighbours(world):
     assert h.neighbours.count() == 2
     assert list(selectors.household_list(actor=world.wjl_admin)) == [h]
     assert list(selectors.household_list(actor=world.jsh_admin)) == []
+
+
+def test_bulk_create_validates_like_member_create_and_is_all_or_nothing(world):
+    from gongjian.members.bulk import MemberRow, members_bulk_create
+
+    rows = [
+        MemberRow(
+            name=f"批量{i}",
+            id_number=id_number(100 + i, birth=dt.date(1980, 2, 3)),
+            org=world.wjl_committee,
+            joined_on=dt.date(2001, 7, 1),
+            residence=world.wjl_building,
+            categories=[(Category.DIRECT, world.wjl, dt.date(2001, 7, 1))],
+            co_managed=(world.wjl, world.minzheng, dt.date(2018, 8, 1)) if i % 2 else None,
+        )
+        for i in range(5)
+    ]
+    assert members_bulk_create(actor=world.wjl_admin, rows=rows, batch_size=2) == 5
+    assert (
+        selectors.member_list(actor=world.wjl_admin, within=world.wjl, category=Category.DIRECT).count() == 5
+    )
+    assert selectors.co_management_list(actor=world.wjl_admin, within=world.wjl).count() == 2
+    entries = AuditEntry.objects.filter(action="member.bulk_create")
+    assert entries.count() == 3 and sum(len(e.changes["members"]) for e in entries) == 5
+    before = Member.objects.count()
+    bad = [
+        MemberRow(
+            name="新人", id_number=id_number(200), org=world.wjl_committee, joined_on=dt.date(2001, 7, 1)
+        ),
+        rows[0],
+    ]
+    with pytest.raises(ValidationError):
+        members_bulk_create(actor=world.wjl_admin, rows=bad)
+    assert Member.objects.count() == before
+    with pytest.raises(PermissionDenied):
+        members_bulk_create(
+            actor=world.jsh_admin,
+            rows=[
+                MemberRow(
+                    name="越界",
+                    id_number=id_number(300),
+                    org=world.wjl_committee,
+                    joined_on=dt.date(2001, 7, 1),
+                )
+            ],
+        )

@@ -57,6 +57,7 @@ ROUTES: dict[str, Any] = {
     "accounts:login": "public",
     "accounts:logout": "public",
     "set_language": "public",
+    "members:home": "list",
     # API
     "api-root": "list",
     "api-me": "own",

@@ -21,5 +21,6 @@ urlpatterns = [
     path("map/import/", MapImportView.as_view(), name="api-map-import"),
     path("map/export/", MapExportView.as_view(), name="api-map-export"),
     path("map/template/", MapTemplateView.as_view(), name="api-map-template"),
+    path("", include("gongjian.members.api_urls")),
     path("", include(router.urls)),
 ]

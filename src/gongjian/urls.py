@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gongjian.accounts.urls")),
     path("map/", include("gongjian.orgs.urls")),
+    path("ledgers/", include("gongjian.members.urls")),
     path("jobs/", include("gongjian.core.urls")),
     path("api/v1/", include("gongjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

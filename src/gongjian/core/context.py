@@ -16,7 +16,7 @@ MODULES: list[tuple[str | None, Any, str, bool]] = [
     ("orgs:tree", _("Map"), "bi-diagram-3", True),
     ("orgs:unit_list", _("Resident units"), "bi-building", True),
     ("orgs:alliance_list", _("Alliances"), "bi-people", True),
-    (None, _("Member ledgers"), "bi-journal-text", False),
+    ("members:home", _("Member ledgers"), "bi-journal-text", True),
     (None, _("Co-building"), "bi-link-45deg", False),
     (None, _("Three lists"), "bi-card-checklist", False),
     (None, _("Service"), "bi-heart", False),

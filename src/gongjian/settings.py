@@ -237,6 +237,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MemberStatusEnum": "gongjian.members.models.MemberStatus",
+        "ReportStatusEnum": "gongjian.members.models.ReportStatus",
+        "TransferStatusEnum": "gongjian.members.models.TransferStatus",
+        "LedgerCategoryEnum": "gongjian.members.models.Category",
+    },
 }
 
 # --- logging: personal data is masked in every record ---------------------------------------

@@ -280,3 +280,191 @@ def household_get(*, actor: Any, pk: int) -> Household:
     if household is None:
         raise Http404
     return household
+
+
+# --- reads of the ledger pages --------------------------------------------------------------
+
+
+def member_self(*, actor: Any) -> Member | None:
+    """The actor's own member record (linked through ``Member.user``), if any."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    return Member.objects.filter(user_id=actor.pk).select_related("org", "residence").first()
+
+
+def ledger_member_list(
+    *,
+    actor: Any,
+    within: Area | None = None,
+    category: str = "",
+    on: dt.date | None = None,
+    q: str = "",
+    status: str = "",
+    standing: str = "",
+) -> QuerySet[Member]:
+    """``member_list`` with the pages' extra filter by standing (full / probationary)."""
+    qs = member_list(actor=actor, within=within, category=category, on=on, q=q, status=status)
+    if standing:
+        qs = qs.filter(standing=standing)
+    return qs
+
+
+def ledger_co_management_list(
+    *, actor: Any, within: Area, on: dt.date | None = None, q: str = ""
+) -> QuerySet[CoManagement]:
+    """The co-management tab of a ledger page: ``co_management_list`` searched by member name."""
+    qs = co_management_list(actor=actor, within=within, on=on)
+    if q:
+        qs = qs.filter(name_search_q(q, prefix="member__"))
+    return qs
+
+
+def ledger_report_list(*, actor: Any, within: Area, q: str = "", status: str = "") -> QuerySet[MemberReport]:
+    """The reports tab of a ledger page: current registrations, searched by member name."""
+    qs = member_report_list(actor=actor, within=within, status=status)
+    if q:
+        qs = qs.filter(name_search_q(q, prefix="member__"))
+    return qs
+
+
+def member_dossier(*, actor: Any, member: Member) -> dict[str, Any]:
+    """What a member's page shows besides the person: ledger history, reports, mobile records,
+    transfers, households and co-management, each as the actor may see it."""
+    member_get(actor=actor, pk=member.pk)
+    return {
+        "categories": list(category_history(actor=actor, member=member)),
+        "reports": list(
+            member_report_list(actor=actor, current=False)
+            .filter(member=member)
+            .prefetch_related("contacts")
+            .order_by("-since", "-pk")
+        ),
+        "mobile_records": list(
+            mobile_list(actor=actor, current=False).filter(member=member).order_by("-since", "-pk")
+        ),
+        "transfers": list(transfer_list(actor=actor).filter(member=member)),
+        "households": list(household_list(actor=actor, current=False).filter(members=member)),
+        "co_managements": list(
+            CoManagement.objects.filter(member=member)
+            .filter(scope_for(actor).rows_q("community__", "unit_id") | Q(member__user_id=actor.pk))
+            .select_related("community", "unit")
+            .order_by("-since")
+        ),
+    }
+
+
+def report_communities(*, actor: Any) -> QuerySet[Area]:
+    """Communities a unit report may name: those in the actor's subtree, and (for a unit liaison)
+    the community each of their units sits in."""
+    from gongjian.orgs.models import Level, ResidentUnit
+
+    scope = scope_for(actor)
+    qs = Area.objects.filter(level=Level.COMMUNITY)
+    if scope.everything:
+        return qs.order_by("path")
+    q = scope.area_q()
+    for unit in ResidentUnit.objects.filter(pk__in=sorted(scope.unit_ids)).select_related("area"):
+        home = unit.area
+        if home.level > Level.COMMUNITY:
+            home = Area.objects.get_ancestors(home).filter(level=Level.COMMUNITY).first() or home
+        q |= Q(pk=home.pk)
+    return qs.filter(q).order_by("path")
+
+
+# --- reads of the ledgers' API: single rows, and the choices a form or request may name ---------
+
+
+def member_category_get(*, actor: Any, pk: int) -> MemberCategory:
+    """One ledger entry of a member the actor may see."""
+    entry = (
+        MemberCategory.objects.filter(pk=pk, member__in=member_list(actor=actor))
+        .select_related("member", "area")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def co_management_get(*, actor: Any, pk: int) -> CoManagement:
+    """One co-management row (current or ended) in the actor's scope."""
+    scope = scope_for(actor)
+    row = (
+        CoManagement.objects.filter(scope.rows_q("community__", "unit_id"), pk=pk)
+        .select_related("member", "community", "unit")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return row
+
+
+def place_list(*, actor: Any) -> QuerySet[Area]:
+    """Areas a ledger row may point at beyond the actor's own subtree: where a unit's staff live,
+    where a mobile member goes, the community a member registers with. The whole map (names of
+    places, nothing personal) for anyone with a role or a member record; nothing for others."""
+    scope = scope_for(actor)
+    if scope.empty and member_self(actor=actor) is None:
+        return Area.objects.none()
+    return Area.objects.order_by("path")
+
+
+def residence_choices(*, actor: Any) -> QuerySet[Area]:
+    """Where the actor may say a member lives: their subtree; anywhere for a unit liaison (staff
+    live all over the city). Mirrors the check in ``services.member_create``."""
+    from gongjian.orgs.selectors import area_list
+
+    scope = scope_for(actor)
+    if scope.everything or scope.unit_ids:
+        return place_list(actor=actor)
+    return area_list(actor=actor)
+
+
+def community_choices(*, actor: Any) -> QuerySet[Area]:
+    """Communities (and villages) a member may register with: any, since people report where
+    they live, which need not be in the registering administrator's subtree."""
+    from gongjian.orgs.models import Level
+
+    return place_list(actor=actor).filter(level=Level.COMMUNITY)
+
+
+def transfer_destination_list(*, actor: Any) -> QuerySet[Any]:
+    """Organisations a transfer letter may be addressed to: any organisation in force, for an actor
+    who administers something (the receiving side decides on the letter)."""
+    from gongjian.orgs.models import PartyOrg
+
+    if scope_for(actor).empty:
+        return PartyOrg.objects.none()
+    return PartyOrg.objects.filter(Dated.on(timezone.localdate())).order_by("code", "pk")
+
+
+def co_management_candidates(*, actor: Any) -> QuerySet[Member]:
+    """Members the actor may enrol in a community's co-management: those they see, and the staff
+    (organisation or work unit) of the resident units that sit in the actor's subtree."""
+    from gongjian.orgs.models import ResidentUnit
+
+    scope = scope_for(actor)
+    units = ResidentUnit.objects.filter(scope.area_q("area__")).values("pk")
+    return Member.objects.filter(
+        Q(pk__in=member_list(actor=actor).values("pk"))
+        | Q(org__unit_id__in=units)
+        | Q(work_unit_id__in=units)
+    ).order_by("name_key", "pk")
+
+
+def check_in_member_choices(*, actor: Any) -> QuerySet[Member]:
+    """Members who may be signed in at the actor's stations: those the actor sees, and mobile
+    members currently away to a place in the actor's subtree (their membership is held elsewhere)."""
+    scope = scope_for(actor)
+    away = MobileRecord.objects.filter(scope.area_q("destination_area__"), until__isnull=True)
+    return Member.objects.filter(
+        Q(pk__in=member_list(actor=actor).values("pk")) | Q(pk__in=away.values("member_id"))
+    ).order_by("name_key", "pk")
+
+
+def check_in_member_find(*, actor: Any, id_number: str) -> Member | None:
+    """A member who may be signed in at the actor's stations, looked up by ID number through the
+    blind index (the clear value is never queried). Raises ValidationError for a malformed number."""
+    compact, _birth, _sex = parse_id_number(id_number)
+    index = pii.blind_index(compact, purpose=ID_PURPOSE)
+    return check_in_member_choices(actor=actor).filter(id_number_index=index).first()

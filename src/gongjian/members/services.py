@@ -147,6 +147,8 @@ def member_create(
     _require_org(actor, org)
     if residence is not None:
         _require_area_visible(actor, residence)
+    if work_unit is not None:
+        _require_unit_visible(actor, work_unit)
     compact, birth, sex = _check_birth_and_sex(id_number, birth_date, gender)
     member = Member(
         name=name,
@@ -177,6 +179,20 @@ def member_create(
     return member
 
 
+def _require_unit_visible(actor: Any, unit: ResidentUnit) -> None:
+    from gongjian.orgs.selectors import unit_list
+
+    if not unit_list(actor=actor, current=False).filter(pk=unit.pk).exists():
+        raise PermissionDenied(_("You may not link to %(unit)s.") % {"unit": unit.name})
+
+
+def _require_member_visible(actor: Any, member: Member) -> None:
+    from .selectors import member_list
+
+    if not member_list(actor=actor).filter(pk=member.pk).exists():
+        raise PermissionDenied(_("You may not change %(name)s.") % {"name": member.name})
+
+
 def _require_area_visible(actor: Any, area: Area) -> None:
     """A residence must be on the actor's map; a unit liaison's staff may live anywhere."""
     from gongjian.orgs.selectors import area_list
@@ -194,6 +210,10 @@ def member_update(*, actor: Any, member: Member, phone: str | None = None, **cha
     _require_member(actor, member)
     if "org" in changes:
         raise ValidationError({"org": _("A membership moves to another organisation only by a transfer.")})
+    if changes.get("residence") is not None:
+        _require_area_visible(actor, changes["residence"])
+    if changes.get("work_unit") is not None:
+        _require_unit_visible(actor, changes["work_unit"])
     changed = apply_changes(member, changes, MEMBER_FIELDS)
     if phone is not None:
         old = member.phone_masked
@@ -242,8 +262,14 @@ def category_add(
     """Put a member in a ledger (or set a flag) from ``since``; one open entry per category."""
     if category not in Category.values:
         raise ValidationError({"category": _("Unknown ledger.")})
-    member = Member.objects.select_for_update(of=("self",)).select_related("org__area", "residence").get(pk=member.pk)
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("org__area", "residence")
+        .get(pk=member.pk)
+    )
     _require_member(actor, member)
+    if area is not None and area.pk != default_ledger_area(member, category).pk:
+        _require_area(actor, area)
     if MemberCategory.objects.filter(member=member, category=category, until__isnull=True).exists():
         raise ValidationError({"category": _("%(name)s is already in this ledger.") % {"name": member.name}})
     entry = MemberCategory(
@@ -266,7 +292,11 @@ def category_add(
 
 @transaction.atomic
 def category_end(*, actor: Any, entry: MemberCategory, until: dt.date) -> MemberCategory:
-    entry = MemberCategory.objects.select_for_update(of=("self",)).select_related("member__org__area").get(pk=entry.pk)
+    entry = (
+        MemberCategory.objects.select_for_update(of=("self",))
+        .select_related("member__org__area")
+        .get(pk=entry.pk)
+    )
     _require_member(actor, entry.member)
     if entry.until is not None:
         raise ValidationError({"until": _("This entry has already ended.")})
@@ -288,6 +318,11 @@ def co_management_add(
     """A resident unit's member joins the community's co-management (队伍共管)."""
     _community(community)
     _require_area(actor, community)
+    _require_member_visible(actor, member)
+    if unit.pk not in (member.org.unit_id, member.work_unit_id):
+        raise ValidationError(
+            {"unit": _("%(name)s is not a member of %(unit)s.") % {"name": member.name, "unit": unit.name}}
+        )
     if CoManagement.objects.filter(member=member, community=community, until__isnull=True).exists():
         raise ValidationError({"member": _("%(name)s already takes part here.") % {"name": member.name}})
     row = CoManagement(member=member, community=community, unit=unit, since=since or timezone.localdate())
@@ -387,7 +422,9 @@ def member_report_decide(
     *, actor: Any, report: MemberReport, confirm: bool, on: dt.date | None = None
 ) -> MemberReport:
     """The community confirms (or declines) a member's registration."""
-    report = MemberReport.objects.select_for_update(of=("self",)).select_related("community").get(pk=report.pk)
+    report = (
+        MemberReport.objects.select_for_update(of=("self",)).select_related("community").get(pk=report.pk)
+    )
     _require_area(actor, report.community)
     if report.status != ReportStatus.PENDING:
         raise ValidationError({"status": _("This registration has already been decided.")})
@@ -469,7 +506,11 @@ def mobile_record_create(
 
 @transaction.atomic
 def mobile_report_back(*, actor: Any, record: MobileRecord, on: dt.date) -> MobileRecord:
-    record = MobileRecord.objects.select_for_update(of=("self",)).select_related("member__org__area").get(pk=record.pk)
+    record = (
+        MobileRecord.objects.select_for_update(of=("self",))
+        .select_related("member__org__area")
+        .get(pk=record.pk)
+    )
     _require_member(actor, record.member)
     record.last_report_back = on
     record.save(update_fields=["last_report_back"])
@@ -480,7 +521,11 @@ def mobile_report_back(*, actor: Any, record: MobileRecord, on: dt.date) -> Mobi
 @transaction.atomic
 def mobile_record_end(*, actor: Any, record: MobileRecord, until: dt.date) -> MobileRecord:
     """The member is back: the record and the mobile ledger entry end."""
-    record = MobileRecord.objects.select_for_update(of=("self",)).select_related("member__org__area").get(pk=record.pk)
+    record = (
+        MobileRecord.objects.select_for_update(of=("self",))
+        .select_related("member__org__area")
+        .get(pk=record.pk)
+    )
     _require_member(actor, record.member)
     if record.until is not None or until < record.since:
         raise ValidationError({"until": _("This cannot end on that date.")})
@@ -515,6 +560,8 @@ def station_check_in(
     own = getattr(actor, "pk", None) is not None and member.user_id == actor.pk
     if not own:
         _require_area(actor, station.area)
+    if not MobileRecord.objects.filter(member=member, until__isnull=True).exists():
+        raise ValidationError({"member": _("Only a member away from home (mobile) checks in at a station.")})
     check_in = StationCheckIn(station=station, member=member, at=at or timezone.now(), purpose=purpose)
     check_in.full_clean()
     check_in.save()
@@ -595,7 +642,9 @@ def transfer_receive(*, actor: Any, transfer: Transfer, on: dt.date | None = Non
     The transfer row and the member row are locked in that order; a second, concurrent receive
     waits, then finds the transfer no longer issued and is refused.
     """
-    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_org__area").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",)).select_related("to_org__area").get(pk=transfer.pk)
+    )
     _require_receiver(actor, transfer)
     today = on or timezone.localdate()
     if transfer.status != TransferStatus.ISSUED:
@@ -628,7 +677,9 @@ def transfer_receive(*, actor: Any, transfer: Transfer, on: dt.date | None = Non
 
 @transaction.atomic
 def transfer_reject(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
-    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_org__area").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",)).select_related("to_org__area").get(pk=transfer.pk)
+    )
     _require_receiver(actor, transfer)
     if transfer.status != TransferStatus.ISSUED:
         raise ValidationError({"status": _("This transfer is no longer open.")})
@@ -681,6 +732,13 @@ def household_award(
     _require_area(actor, area)
     if awarded_by.area.level != Level.STREET or not scope_for(actor).covers_path(awarded_by.area.path):
         raise PermissionDenied(_("Plaques are awarded by the street's Party organisation."))
+    community = _community_of(area)
+    for m in members:
+        _require_member_visible(actor, m)
+        if _community_of(m.residence) != community:
+            raise ValidationError(
+                {"members": _("%(name)s does not live in this community.") % {"name": m.name}}
+            )
     if not any(m.standing == Standing.FULL and m.status == MemberStatus.NORMAL for m in members):
         raise ValidationError({"members": _("A plaqued household has at least one full member.")})
     doors = sorted({n.strip() for n in neighbours if n.strip()})

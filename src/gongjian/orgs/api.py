@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,6 +21,7 @@ LIST_PARAMS = [
 ]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedPk(serializers.PrimaryKeyRelatedField):
     """A foreign key whose choices are what the caller may see, through a selector."""
 

@@ -221,3 +221,22 @@ def test_bulk_create_validates_like_member_create_and_is_all_or_nothing(world):
                 )
             ],
         )
+
+
+def test_services_check_every_linked_row_against_the_scope(world):
+    m = _member(world)
+    with pytest.raises(PermissionDenied):
+        services.member_update(actor=world.wjl_admin, member=m, residence=world.jsh_compound)
+    with pytest.raises(PermissionDenied):
+        services.member_update(actor=world.wjl_admin, member=m, work_unit=world.jsh_firm)
+    with pytest.raises(PermissionDenied):
+        services.category_add(actor=world.wjl_admin, member=m, category=Category.RETIRED, area=world.jsh)
+    with pytest.raises(ValidationError):
+        services.co_management_add(actor=world.wjl_admin, member=m, community=world.wjl, unit=world.minzheng)
+    station = services.station_create(actor=world.wjl_admin, name="流动党员驿站", area=world.wjl)
+    with pytest.raises(ValidationError):
+        services.station_check_in(actor=world.wjl_admin, station=station, member=m)
+    services.mobile_record_create(
+        actor=world.wjl_admin, member=m, destination="广东省深圳市", since=dt.date(2026, 1, 1)
+    )
+    assert services.station_check_in(actor=world.wjl_admin, station=station, member=m).member == m

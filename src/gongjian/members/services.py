@@ -246,6 +246,19 @@ def member_reveal(*, actor: Any, member: Member, field: str, reason: str) -> str
     return member.id_number_clear() if field == "id_number" else member.phone_clear()
 
 
+@transaction.atomic
+def member_link_user(*, actor: Any, member: Member, user: Any) -> Member:
+    """Link a member to the account they sign in with (so they see their own record)."""
+    member = Member.objects.select_for_update(of=("self",)).select_related("org__area").get(pk=member.pk)
+    _require_member(actor, member)
+    if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+        raise ValidationError({"user": _("This account is already linked to another member.")})
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    audit_record(actor=actor, action="member.link_user", obj=member, changes={"user": user.pk})
+    return member
+
+
 # --- categories -----------------------------------------------------------------------------
 
 
@@ -361,6 +374,8 @@ def unit_report_create(*, actor: Any, org: PartyOrg, community: Area, note: str 
         raise PermissionDenied(_("You may not register %(org)s.") % {"org": org.name})
     if org.unit_id is None:
         raise ValidationError({"org": _("Only a resident unit's organisation registers with a community.")})
+    if _community_of(org.area) != community:
+        raise ValidationError({"community": _("A unit registers with the community it sits in.")})
     if UnitReport.objects.filter(org=org, community=community, until__isnull=True).exists():
         raise ValidationError({"org": _("%(org)s has already registered here.") % {"org": org.name}})
     report = UnitReport(org=org, community=community, note=note, since=timezone.localdate())
@@ -394,7 +409,18 @@ def member_report_create(
             or (community and scope.covers_path(community.path))
         ):
             raise PermissionDenied(_("You may not register %(name)s.") % {"name": member.name})
-    community = _community(community or _community_of(member.residence) or member.org.area)
+    home = _community_of(member.residence)
+    if home is None:
+        raise ValidationError({"residence": _("Record where %(name)s lives first.") % {"name": member.name}})
+    if community is not None and community.pk != home.pk:
+        raise ValidationError({"community": _("A member registers with the community where they live.")})
+    community = home
+    if not MemberCategory.objects.filter(
+        member=member, category=Category.IN_SERVICE, until__isnull=True
+    ).exists():
+        raise ValidationError(
+            {"member": _("Only in-service members register with the community where they live.")}
+        )
     if MemberReport.objects.filter(member=member, until__isnull=True).exists():
         raise ValidationError(
             {"member": _("%(name)s has already registered with a community.") % {"name": member.name}}

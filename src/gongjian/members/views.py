@@ -1,9 +1,922 @@
-"""Pages of the member ledgers (stub until the pages land)."""
+"""Pages of the member ledgers (党员台账): ledgers at a node, members, dual reporting, mobile
+members and stations, transfers and household plaques.
 
+As on the map's pages, reads go through ``selectors`` and writes through ``services`` with the
+signed-in user as the actor: a row outside the actor's scope is a 404 (from the selectors), a write
+the services refuse is a 403 (PermissionDenied) or a message on the form (ValidationError).
+A clear ID or phone number appears only in the response to a reveal form, which is never cached
+and never carried into a message, a redirect or a log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gongjian.accounts.scope import scope_for
+from gongjian.orgs import selectors as org_selectors
+from gongjian.orgs.models import Area
+from gongjian.orgs.views import (
+    _add_service_errors,
+    _added,
+    _form_page,
+    _page,
+    _saved,
+    _valid_filters,
+    _within,
+    map_page,
+)
+
+from . import forms, selectors, services
+from .models import Category, Member, MemberReport, ReportStatus, Station, Transfer, TransferStatus
+
+View = Callable[..., HttpResponse]
+
+#: The tabs of a ledger page: the four ledgers, the two flags, co-management and reports.
+TAB_LABELS: dict[str, Any] = {
+    Category.DIRECT: gettext_lazy("Directly managed"),
+    Category.IN_SERVICE: gettext_lazy("In-service"),
+    Category.MOBILE: gettext_lazy("Mobile"),
+    Category.RETIRED: gettext_lazy("Retired"),
+    Category.HARDSHIP: gettext_lazy("Hardship"),
+    Category.LOST_CONTACT: gettext_lazy("Lost contact"),
+    "co_managed": gettext_lazy("Co-managed"),
+    "reports": gettext_lazy("Reported"),
+}
+FLAGS = (Category.HARDSHIP, Category.LOST_CONTACT)
 
 
-@login_required
+def ledger_page(view: View) -> View:
+    """Signed in, and either holding a role that reaches the ledgers or linked to a member record
+    (a member opens their own page; the selectors decide what they see)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if scope_for(request.user).empty and selectors.member_self(actor=request.user) is None:
+            raise PermissionDenied(_("Your roles do not include the member ledgers."))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render with the module's tabs: shown to roles that reach the lists (a member on their own page
+    sees none), pointing at the page's area, else the actor's first root."""
+    context["ledger_nav"] = not scope_for(request.user).empty
+    if context.get("nav_area") is None:
+        context["nav_area"] = context.get("area") or org_selectors.area_roots(actor=request.user).first()
+    return render(request, template, context)
+
+
+def _crumbs(actor: Any, area: Area, tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The way down to ``area`` by ledgers, linked where the actor may open them, then ``tail``."""
+    path = [*Area.objects.get_ancestors(area), area]
+    visible = set(
+        org_selectors.area_list(actor=actor).filter(pk__in=[a.pk for a in path]).values_list("pk", flat=True)
+    )
+    crumbs = [
+        {"label": a.name, "url": reverse("members:ledger", args=[a.pk]) if a.pk in visible else None}
+        for a in path
+    ]
+    if tail is None:
+        crumbs[-1]["url"] = None
+        return crumbs
+    return [*crumbs, *tail]
+
+
+def _member_crumbs(actor: Any, member: Member, last: str | None = None) -> list[dict[str, Any]]:
+    url = reverse("members:member_detail", args=[member.pk])
+    tail = [{"label": member.name, "url": url if last else None}]
+    if last:
+        tail.append({"label": last, "url": None})
+    where = member.org.area
+    if not org_selectors.area_list(actor=actor).filter(pk=where.pk).exists():
+        return tail
+    return _crumbs(actor, where, tail)
+
+
+def _next_or(request: HttpRequest, default: str) -> str:
+    """The ``next`` field of a POST when it points back into this site, else ``default``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _service_error(request: HttpRequest, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+def _get_int(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+# --- home and ledgers -----------------------------------------------------------------------
+
+
+@ledger_page
 def ledger_home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ledgers")
+    actor = request.user
+    roots = list(org_selectors.area_roots(actor=actor))
+    if len(roots) == 1:
+        return redirect("members:ledger", pk=roots[0].pk)
+    if roots:
+        return _render(request, "members/home.html", {"roots": roots})
+    if not scope_for(actor).empty:
+        # A unit liaison holds no area: their ledger is their unit's members.
+        return redirect("members:member_list")
+    own = selectors.member_self(actor=actor)
+    assert own is not None  # ledger_page let them in
+    return redirect("members:member_detail", pk=own.pk)
+
+
+@map_page
+def ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    area = org_selectors.area_get(actor=actor, pk=pk)
+    filters = forms.LedgerFilterForm(request.GET or None)
+    data = _valid_filters(filters)
+    on: dt.date = data.get("on") or timezone.localdate()
+    q, status, standing = data.get("q") or "", data.get("status") or "", data.get("standing") or ""
+    tab = request.GET.get("tab", "")
+    if tab not in TAB_LABELS:
+        tab = Category.DIRECT
+    counts = {
+        **selectors.ledger_counts(actor=actor, area=area, on=on),
+        "co_managed": selectors.co_management_list(actor=actor, within=area, on=on).count(),
+        "reports": selectors.member_report_list(actor=actor, within=area).count(),
+    }
+    rows: Any
+    if tab in Category.values:
+        rows = selectors.ledger_member_list(
+            actor=actor, within=area, category=tab, on=on, q=q, status=status, standing=standing
+        )
+    elif tab == "co_managed":
+        rows = selectors.ledger_co_management_list(actor=actor, within=area, on=on, q=q)
+    else:
+        rows = selectors.ledger_report_list(actor=actor, within=area, q=q)
+    tabs = [
+        {"key": key, "label": label, "count": counts.get(key, 0), "flag": key in FLAGS}
+        for key, label in TAB_LABELS.items()
+    ]
+    return _render(
+        request,
+        "members/ledger.html",
+        {
+            "area": area,
+            "crumbs": _crumbs(actor, area),
+            "tabs": tabs,
+            "tab": tab,
+            "tab_label": TAB_LABELS[tab],
+            "filters": filters,
+            "on": on,
+            "is_today": on == timezone.localdate(),
+            "page": _page(request, rows),
+            "children": list(org_selectors.area_children(actor=actor, area=area)),
+        },
+    )
+
+
+@map_page
+def member_list(request: HttpRequest) -> HttpResponse:
+    """Every member the actor may see (a unit liaison: their unit's members), searchable."""
+    actor = request.user
+    filters = forms.MemberFilterForm(request.GET or None)
+    data = _valid_filters(filters)
+    rows = selectors.ledger_member_list(
+        actor=actor,
+        q=data.get("q") or "",
+        status=data.get("status") or "",
+        standing=data.get("standing") or "",
+    )
+    scope = scope_for(actor)
+    own_units = org_selectors.unit_list(actor=actor).filter(pk__in=sorted(scope.unit_ids))
+    return _render(
+        request,
+        "members/member_list.html",
+        {"filters": filters, "page": _page(request, rows), "own_units": list(own_units)},
+    )
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+def _member_context(request: HttpRequest, member: Member) -> dict[str, Any]:
+    actor = request.user
+    return {
+        "member": member,
+        "crumbs": _member_crumbs(actor, member),
+        "dossier": selectors.member_dossier(actor=actor, member=member),
+        "can_change": services.member_change_allowed(actor=actor, member=member),
+        "is_self": member.user_id is not None and member.user_id == actor.pk,
+        "reveal_form": forms.RevealForm(),
+        "org_visible": org_selectors.party_org_list(actor=actor, current=False)
+        .filter(pk=member.org_id)
+        .exists(),
+    }
+
+
+@ledger_page
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = selectors.member_get(actor=request.user, pk=pk)
+    return _render(request, "members/member_detail.html", _member_context(request, member))
+
+
+@ledger_page
+@require_POST
+@never_cache
+def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one full number once, on this response only (never stored, logged or redirected)."""
+    member = selectors.member_get(actor=request.user, pk=pk)
+    form = forms.RevealForm(request.POST)
+    revealed = None
+    if form.is_valid():
+        try:
+            value = services.member_reveal(
+                actor=request.user,
+                member=member,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            revealed = {"field": form.cleaned_data["field"], "value": value}
+            form = forms.RevealForm()
+    context = _member_context(request, member)
+    context.update({"reveal_form": form, "revealed": revealed})
+    return _render(request, "members/member_detail.html", context)
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def member_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    org_pk, area_pk = _get_int(request, "org"), _get_int(request, "area")
+    org = org_selectors.party_org_get(actor=actor, pk=org_pk) if org_pk else None
+    area = org_selectors.area_get(actor=actor, pk=area_pk) if area_pk else None
+    form = forms.MemberForm(request.POST or None, actor=actor, org=org, area=area)
+    where = area or (org.area if org else None)
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.member_create(actor=actor, **form.service_kwargs()),
+        success=_added,
+        done_url=lambda member: reverse("members:member_detail", args=[member.pk]),
+        title=_("New Party member"),
+        crumbs=_crumbs(actor, where, []) if where else [],
+        cancel_url=reverse("members:ledger", args=[where.pk]) if where else reverse("members:home"),
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    member = selectors.member_get(actor=actor, pk=pk)
+    initial = {f: getattr(member, f) for f in services.MEMBER_FIELDS}
+    form = forms.MemberForm(request.POST or None, actor=actor, member=member, initial=initial)
+    url = reverse("members:member_detail", args=[member.pk])
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.member_update(actor=actor, member=member, **form.service_kwargs()),
+        success=_saved,
+        done_url=lambda saved: url,
+        title=_("Edit %(name)s") % {"name": member.name},
+        crumbs=_member_crumbs(actor, member, _("Edit")),
+        cancel_url=url,
+        extra={
+            "intro": _(
+                "The ID number, the date of joining and the organisation holding the membership do not change here; a membership moves by a transfer."
+            )
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def category_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    member = selectors.member_get(actor=actor, pk=pk)
+    form = forms.CategoryAddForm(request.POST or None, actor=actor)
+    url = reverse("members:member_detail", args=[member.pk])
+    title = _("Add %(name)s to a ledger") % {"name": member.name}
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.category_add(actor=actor, member=member, **form.values()),
+        success=lambda entry: (
+            _("%(name)s is now in the ledger: %(ledger)s.")
+            % {"name": member.name, "ledger": entry.get_category_display()}
+        ),
+        done_url=lambda entry: url,
+        title=title,
+        crumbs=_member_crumbs(actor, member, title),
+        cancel_url=url,
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def category_end(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    actor = request.user
+    member = selectors.member_get(actor=actor, pk=pk)
+    entry = selectors.category_history(actor=actor, member=member).filter(pk=entry_pk).first()
+    if entry is None:
+        raise Http404
+    form = forms.EndForm(request.POST or None, label=_("Leaves the ledger on"))
+    url = reverse("members:member_detail", args=[member.pk])
+    title = _("End %(ledger)s for %(name)s") % {"ledger": entry.get_category_display(), "name": member.name}
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.category_end(actor=actor, entry=entry, until=form.cleaned_data["until"]),
+        success=_saved,
+        done_url=lambda ended: url,
+        title=title,
+        crumbs=_member_crumbs(actor, member, title),
+        cancel_url=url,
+        extra={"intro": _("The entry stays in the member's history.")},
+    )
+
+
+# --- dual reporting -------------------------------------------------------------------------
+
+
+@ledger_page
+@require_http_methods(["GET", "POST"])
+def member_report_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """An in-service member registers with the community where they live: by an administrator,
+    or by the member themself."""
+    actor = request.user
+    member = selectors.member_get(actor=actor, pk=pk)
+    form = forms.MemberReportForm(request.POST or None, actor=actor)
+    url = reverse("members:member_detail", args=[member.pk])
+    title = _("Register %(name)s with a community") % {"name": member.name}
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.member_report_create(actor=actor, member=member, **form.values()),
+        success=lambda report: (
+            _("%(name)s registered with %(community)s; the community will confirm.")
+            % {"name": member.name, "community": report.community.name}
+        ),
+        done_url=lambda report: url,
+        title=title,
+        crumbs=_member_crumbs(actor, member, title),
+        cancel_url=url,
+        extra={
+            "intro": _(
+                "In-service members register with the community where they live (双报到): skills and the services they would like to give."
+            )
+        },
+    )
+
+
+@map_page
+def report_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The registrations with the communities at and below a node; pending ones first to decide."""
+    actor = request.user
+    area = org_selectors.area_get(actor=actor, pk=pk)
+    filters = forms.ReportFilterForm(
+        request.GET if "status" in request.GET else {"status": ReportStatus.PENDING}
+    )
+    status = _valid_filters(filters).get("status") or ""
+    rows = selectors.member_report_list(actor=actor, within=area, status=status, current=False)
+    return _render(
+        request,
+        "members/report_list.html",
+        {
+            "area": area,
+            "crumbs": _crumbs(actor, area, [{"label": _("Reports"), "url": None}]),
+            "filters": filters,
+            "status": status,
+            "page": _page(request, rows),
+            "unit_reports": list(selectors.unit_report_list(actor=actor, within=area)),
+        },
+    )
+
+
+def _report_context(request: HttpRequest, report: MemberReport) -> dict[str, Any]:
+    actor = request.user
+    community_visible = org_selectors.area_list(actor=actor).filter(pk=report.community_id).exists()
+    return {
+        "report": report,
+        "crumbs": _member_crumbs(
+            actor, report.member, _("Registration with %(community)s") % {"community": report.community.name}
+        ),
+        "contacts": list(report.contacts.all()),
+        "community_visible": community_visible,
+        "contact_form": forms.ContactForm(),
+        "area": report.community if community_visible else None,
+    }
+
+
+@ledger_page
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.member_report_get(actor=request.user, pk=pk)
+    return _render(request, "members/report_detail.html", _report_context(request, report))
+
+
+@map_page
+@require_POST
+def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.member_report_get(actor=request.user, pk=pk)
+    form = forms.DecideForm(request.POST)
+    if form.is_valid():
+        confirm = form.cleaned_data["decision"] == "confirm"
+        try:
+            services.member_report_decide(actor=request.user, report=report, confirm=confirm)
+        except ValidationError as exc:
+            _service_error(request, exc)
+        else:
+            message = (
+                _("%(name)s's registration is confirmed.")
+                if confirm
+                else _("%(name)s's registration is declined.")
+            )
+            messages.success(request, message % {"name": report.member.name})
+    return redirect(_next_or(request, reverse("members:report_detail", args=[report.pk])))
+
+
+@map_page
+@require_POST
+def report_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.member_report_get(actor=request.user, pk=pk)
+    form = forms.ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_contact_add(actor=request.user, report=report, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("members:report_detail", pk=report.pk)
+    context = _report_context(request, report)
+    context["contact_form"] = form
+    return _render(request, "members/report_detail.html", context)
+
+
+@map_page
+def unit_report_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    within = _within(request)
+    rows = selectors.unit_report_list(actor=actor, within=within)
+    return _render(
+        request,
+        "members/unit_report_list.html",
+        {"within": within, "page": _page(request, rows), "area": within},
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def unit_report_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    form = forms.UnitReportForm(request.POST or None, actor=actor)
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.unit_report_create(actor=actor, **form.values()),
+        success=lambda report: (
+            _("%(org)s registered with %(community)s.")
+            % {"org": report.org.name, "community": report.community.name}
+        ),
+        done_url=lambda report: reverse("members:unit_report_list"),
+        title=_("Register a unit's Party organisation with its community"),
+        crumbs=[],
+        cancel_url=reverse("members:unit_report_list"),
+    )
+
+
+@map_page
+def feedback_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The quarterly feedback sheet for one employer: its reported members and what they did."""
+    actor = request.user
+    unit = org_selectors.unit_get(actor=actor, pk=pk)
+    today = timezone.localdate()
+    current = {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
+    form = forms.QuarterForm(request.GET or None, initial=current)
+    data = _valid_filters(form) if request.GET else {}
+    year: int = data.get("year") or current["year"]
+    quarter: int = data.get("quarter") or current["quarter"]
+    rows = selectors.feedback_sheet(actor=actor, unit_id=unit.pk, year=year, quarter=quarter)
+    return _render(
+        request,
+        "members/feedback.html",
+        {
+            "unit": unit,
+            "form": form,
+            "year": year,
+            "quarter": quarter,
+            "rows": rows,
+            "total_contacts": sum(r["contacts"] for r in rows),
+            "total_activities": sum(r["activities"] for r in rows),
+        },
+    )
+
+
+# --- mobile members and stations ------------------------------------------------------------
+
+
+@map_page
+def mobile_list(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    area = org_selectors.area_get(actor=actor, pk=pk)
+    current = request.GET.get("show") != "all"
+    rows = selectors.mobile_list(actor=actor, within=area, current=current)
+    reminders = selectors.mobile_reminders(actor=actor, within=area)
+    return _render(
+        request,
+        "members/mobile_list.html",
+        {
+            "area": area,
+            "crumbs": _crumbs(actor, area, [{"label": _("Mobile members"), "url": None}]),
+            "current": current,
+            "page": _page(request, rows),
+            "reminders": reminders,
+            "due_ids": {r.pk for r in reminders["report_back_due"]},
+            "transfer_ids": {r.pk for r in reminders["transfer_prompted"]},
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def mobile_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    member = selectors.member_get(actor=actor, pk=pk)
+    form = forms.MobileRecordForm(request.POST or None)
+    url = reverse("members:member_detail", args=[member.pk])
+    title = _("%(name)s goes away") % {"name": member.name}
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.mobile_record_create(actor=actor, member=member, **form.cleaned_data),
+        success=lambda record: _("%(name)s is in the mobile ledger.") % {"name": member.name},
+        done_url=lambda record: url,
+        title=title,
+        crumbs=_member_crumbs(actor, member, title),
+        cancel_url=url,
+        extra={
+            "intro": _(
+                "For a stay up to six months with an activity card; a longer stay moves the membership by a transfer."
+            )
+        },
+    )
+
+
+@map_page
+@require_POST
+def mobile_report_back(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.mobile_get(actor=request.user, pk=pk)
+    form = forms.ReportBackForm(request.POST)
+    if form.is_valid():
+        services.mobile_report_back(actor=request.user, record=record, on=form.cleaned_data["on"])
+        messages.success(request, _("%(name)s reported back.") % {"name": record.member.name})
+    else:
+        messages.error(request, _("Enter a valid date."))
+    return redirect(_next_or(request, reverse("members:member_detail", args=[record.member_id])))
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def mobile_end(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    record = selectors.mobile_get(actor=actor, pk=pk)
+    form = forms.EndForm(request.POST or None, label=_("Back on"))
+    url = reverse("members:member_detail", args=[record.member_id])
+    title = _("%(name)s is back") % {"name": record.member.name}
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.mobile_record_end(actor=actor, record=record, until=form.cleaned_data["until"]),
+        success=lambda ended: _("%(name)s left the mobile ledger.") % {"name": record.member.name},
+        done_url=lambda ended: url,
+        title=title,
+        crumbs=_member_crumbs(actor, record.member, title),
+        cancel_url=url,
+        extra={"intro": _("The record and the mobile ledger entry end; both stay in the history.")},
+    )
+
+
+@map_page
+def station_list(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    area = org_selectors.area_get(actor=actor, pk=pk)
+    rows = selectors.station_list(actor=actor, within=area)
+    return _render(
+        request,
+        "members/station_list.html",
+        {
+            "area": area,
+            "crumbs": _crumbs(actor, area, [{"label": _("Stations"), "url": None}]),
+            "page": _page(request, rows),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def station_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    area = org_selectors.area_get(actor=actor, pk=pk)
+    form = forms.StationForm(request.POST or None, actor=actor, area=area)
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.station_create(actor=actor, **form.values()),
+        success=_added,
+        done_url=lambda station: reverse("members:station_detail", args=[station.pk]),
+        title=_("New station for mobile members"),
+        crumbs=_crumbs(
+            actor, area, [{"label": _("Stations"), "url": reverse("members:station_list", args=[area.pk])}]
+        ),
+        cancel_url=reverse("members:station_list", args=[area.pk]),
+    )
+
+
+def _station_context(
+    request: HttpRequest, station: Station, form: forms.CheckInForm | None = None
+) -> dict[str, Any]:
+    actor = request.user
+    list_url = reverse("members:station_list", args=[station.area_id])
+    return {
+        "station": station,
+        "area": station.area,
+        "crumbs": _crumbs(
+            actor,
+            station.area,
+            [{"label": _("Stations"), "url": list_url}, {"label": station.name, "url": None}],
+        ),
+        "check_ins": _page(request, selectors.check_in_list(actor=actor, station=station)),
+        "form": form or forms.CheckInForm(actor=actor),
+    }
+
+
+@map_page
+def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    station = selectors.station_get(actor=request.user, pk=pk)
+    return _render(request, "members/station_detail.html", _station_context(request, station))
+
+
+@map_page
+@require_POST
+def station_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    station = selectors.station_get(actor=actor, pk=pk)
+    form = forms.CheckInForm(request.POST, actor=actor)
+    if form.is_valid():
+        member = form.cleaned_data["member"]
+        try:
+            services.station_check_in(
+                actor=actor, station=station, member=member, purpose=form.cleaned_data["purpose"]
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s checked in.") % {"name": member.name})
+            return redirect("members:station_detail", pk=station.pk)
+    return _render(request, "members/station_detail.html", _station_context(request, station, form))
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+@map_page
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    filters = forms.TransferFilterForm(request.GET or None)
+    state = _valid_filters(filters).get("state") or "open"
+    if state == "open":
+        rows = selectors.transfer_list(actor=actor, status=TransferStatus.ISSUED)
+    elif state == "closed":
+        rows = selectors.transfer_list(actor=actor).exclude(status=TransferStatus.ISSUED)
+    else:
+        rows = selectors.transfer_list(actor=actor)
+    overdue = selectors.transfer_overdue(actor=actor)
+    return _render(
+        request,
+        "members/transfer_list.html",
+        {
+            "filters": filters,
+            "state": state,
+            "page": _page(request, rows),
+            "overdue_ids": {t.pk for t in overdue},
+            "overdue_count": len(overdue),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def transfer_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    member = selectors.member_get(actor=actor, pk=pk)
+    q = request.GET.get("q", "").strip()[:100]
+    form = forms.TransferForm(request.POST or None, actor=actor, member=member, q=q)
+    url = reverse("members:member_detail", args=[member.pk])
+    title = _("Transfer the membership of %(name)s") % {"name": member.name}
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.transfer_issue(actor=actor, member=member, **form.service_kwargs()),
+        success=lambda transfer: _("Letter %(letter)s issued.") % {"letter": transfer.letter_no},
+        done_url=lambda transfer: reverse("members:transfer_detail", args=[transfer.pk]),
+        title=title,
+        crumbs=_member_crumbs(actor, member, title),
+        cancel_url=url,
+        template="members/transfer_form.html",
+        extra={
+            "q": q,
+            "intro": _(
+                "From %(org)s. The membership moves when the receiving organisation accepts the letter."
+            )
+            % {"org": member.org.name},
+        },
+    )
+
+
+def _transfer_context(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
+    actor = request.user
+    visible_orgs = org_selectors.party_org_list(actor=actor, current=False)
+    return {
+        "transfer": transfer,
+        "crumbs": [
+            {"label": _("Transfers"), "url": reverse("members:transfer_list")},
+            {"label": transfer.letter_no, "url": None},
+        ],
+        "receiver": transfer.status == TransferStatus.ISSUED
+        and visible_orgs.filter(pk=transfer.to_org_id).exists(),
+        "overdue": any(t.pk == transfer.pk for t in selectors.transfer_overdue(actor=actor)),
+        "member_visible": selectors.member_list(actor=actor).filter(pk=transfer.member_id).exists(),
+        "reject_form": forms.RejectForm(),
+    }
+
+
+@map_page
+def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = selectors.transfer_get(actor=request.user, pk=pk)
+    return _render(request, "members/transfer_detail.html", _transfer_context(request, transfer))
+
+
+@map_page
+@require_POST
+def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = selectors.transfer_get(actor=request.user, pk=pk)
+    try:
+        services.transfer_receive(actor=request.user, transfer=transfer)
+    except ValidationError as exc:
+        _service_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Received: the membership of %(name)s is now held by %(org)s.")
+            % {"name": transfer.member.name, "org": transfer.to_org.name},
+        )
+    return redirect("members:transfer_detail", pk=transfer.pk)
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def transfer_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    transfer = selectors.transfer_get(actor=actor, pk=pk)
+    form = forms.RejectForm(request.POST or None)
+    url = reverse("members:transfer_detail", args=[transfer.pk])
+    title = _("Reject transfer %(letter)s") % {"letter": transfer.letter_no}
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.transfer_reject(
+            actor=actor, transfer=transfer, reason=form.cleaned_data["reason"]
+        ),
+        success=lambda rejected: _("The transfer is rejected."),
+        done_url=lambda rejected: url,
+        title=title,
+        crumbs=[
+            {"label": _("Transfers"), "url": reverse("members:transfer_list")},
+            {"label": transfer.letter_no, "url": url},
+        ],
+        cancel_url=url,
+    )
+
+
+# --- household plaques ----------------------------------------------------------------------
+
+
+@map_page
+def household_list(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    area = org_selectors.area_get(actor=actor, pk=pk)
+    current = request.GET.get("show") != "all"
+    rows = selectors.household_list(actor=actor, within=area, current=current)
+    return _render(
+        request,
+        "members/household_list.html",
+        {
+            "area": area,
+            "crumbs": _crumbs(actor, area, [{"label": _("Party-member households"), "url": None}]),
+            "current": current,
+            "page": _page(request, rows),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def household_award(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    area = org_selectors.area_get(actor=actor, pk=pk)
+    form = forms.HouseholdForm(request.POST or None, actor=actor, area=area)
+    list_url = reverse("members:household_list", args=[area.pk])
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.household_award(actor=actor, **form.service_kwargs()),
+        success=lambda household: _("The plaque of %(door)s is awarded.") % {"door": household.address},
+        done_url=lambda household: reverse("members:household_detail", args=[household.pk]),
+        title=_("Award a Party-member household plaque"),
+        crumbs=_crumbs(actor, area, [{"label": _("Party-member households"), "url": list_url}]),
+        cancel_url=list_url,
+        extra={
+            "intro": _(
+                "The street's Party organisation awards the plaque to a household with at least one full "
+                "member, which looks after 1 to 9 neighbouring households."
+            )
+        },
+    )
+
+
+@map_page
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    household = selectors.household_get(actor=actor, pk=pk)
+    list_url = reverse("members:household_list", args=[household.area_id])
+    visible = set(
+        selectors.member_list(actor=actor)
+        .filter(pk__in=[m.pk for m in household.members.all()])
+        .values_list("pk", flat=True)
+    )
+    return _render(
+        request,
+        "members/household_detail.html",
+        {
+            "household": household,
+            "area": household.area,
+            "crumbs": _crumbs(
+                actor,
+                household.area,
+                [
+                    {"label": _("Party-member households"), "url": list_url},
+                    {"label": household.address, "url": None},
+                ],
+            ),
+            "visible_members": visible,
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def household_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    household = selectors.household_get(actor=actor, pk=pk)
+    form = forms.WithdrawForm(request.POST or None, label=_("Withdrawn on"))
+    url = reverse("members:household_detail", args=[household.pk])
+    title = _("Withdraw the plaque of %(door)s") % {"door": household.address}
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.household_withdraw(
+            actor=actor,
+            household=household,
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+        ),
+        success=lambda withdrawn: _("The plaque is withdrawn."),
+        done_url=lambda withdrawn: url,
+        title=title,
+        crumbs=_crumbs(actor, household.area, [{"label": household.address, "url": url}]),
+        cancel_url=url,
+    )

@@ -240,3 +240,14 @@ def test_services_check_every_linked_row_against_the_scope(world):
         actor=world.wjl_admin, member=m, destination="广东省深圳市", since=dt.date(2026, 1, 1)
     )
     assert services.station_check_in(actor=world.wjl_admin, station=station, member=m).member == m
+
+
+def test_pages_never_show_a_birth_date_beside_the_masked_number(world, client):
+    """The mask hides exactly the birth date: showing both would rebuild the whole ID number."""
+    m = _member(world)
+    client.force_login(world.wjl_admin)
+    for url in (f"/ledgers/members/{m.pk}/", f"/ledgers/area/{world.wjl.pk}/"):
+        body = client.get(url).content.decode()
+        assert m.id_number_masked in body or url.endswith(f"/{world.wjl.pk}/")
+        assert m.birth_date.strftime("%Y-%m-%d") not in body
+        assert m.birth_date.strftime("%Y%m%d") not in body

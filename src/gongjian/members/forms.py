@@ -1,0 +1,520 @@
+"""Forms of the ledger pages.
+
+Like the map's forms they check formats only; what an actor may do is for the services to decide.
+Every choice over areas, units, organisations or members is built from the selectors with the
+actor. Inputs for a clear ID or phone number never write their value back into the page: after an
+error the number is typed again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.core.search import name_search_q
+from gongjian.orgs import selectors as org_selectors
+from gongjian.orgs.forms import (
+    _INDENT,
+    CHOICE_DISPLAY_LIMIT,
+    DateInput,
+    MapForm,
+    NoEchoTextInput,
+    _areas_to_show,
+    _date,
+    _org_label,
+    _orgs_to_show,
+    _phone_format,
+    _setup_area_field,
+    _show_choices,
+)
+from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+
+from . import selectors
+from .models import (
+    Category,
+    ContactKind,
+    Education,
+    Gender,
+    Member,
+    MemberStatus,
+    ReportStatus,
+    Standing,
+)
+
+
+def _secret_input(**attrs: str) -> NoEchoTextInput:
+    return NoEchoTextInput(
+        attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off", **attrs}
+    )
+
+
+def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+def _setup_org_field(
+    field: forms.ModelChoiceField[Any], orgs: QuerySet[PartyOrg], include: list[Model | None] | None = None
+) -> None:
+    field.queryset = orgs
+    _show_choices(field, _orgs_to_show(orgs), label=_org_label, include=include or [])
+
+
+def _setup_areas(
+    field: forms.ModelChoiceField[Any], areas: QuerySet[Area], include: list[Area | None] | None = None
+) -> None:
+    """Accept every area of ``areas``; list them in tree order (the top levels when there are many)."""
+    field.queryset = areas
+    rows = _areas_to_show(areas)
+    top = min((a.depth for a in rows), default=1)
+    _show_choices(field, rows, label=lambda a: _INDENT * (a.depth - top) + a.name, include=include or [])
+
+
+def _member_label(member: Member) -> str:
+    return f"{member.name} · {member.id_number_masked}"
+
+
+def _setup_member_field(field: forms.ModelChoiceField[Any], members: QuerySet[Member]) -> None:
+    field.queryset = members
+    _show_choices(field, members[:CHOICE_DISPLAY_LIMIT], label=_member_label)
+
+
+def _keep_if_visible(form: forms.Form, name: str, rows: QuerySet[Any], current: Model | None) -> None:
+    """Offer ``rows`` in field ``name``; drop the field when the current value is not among them
+    (it cannot be changed from this page, and keeping it would reject the form)."""
+    if current is not None and not rows.filter(pk=current.pk).exists():
+        del form.fields[name]
+        return
+    field = _model_field(form, name)
+    field.queryset = rows
+    _show_choices(field, rows[:CHOICE_DISPLAY_LIMIT], include=[current])
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+class LedgerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *MemberStatus.choices]
+    )
+    standing = forms.ChoiceField(
+        label=_("Standing"), required=False, choices=[("", _("Full and probationary")), *Standing.choices]
+    )
+    on = forms.DateField(label=_("On"), required=False, widget=DateInput())
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *MemberStatus.choices]
+    )
+    standing = forms.ChoiceField(
+        label=_("Standing"), required=False, choices=[("", _("Full and probationary")), *Standing.choices]
+    )
+
+
+class ReportFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *ReportStatus.choices]
+    )
+
+
+class TransferFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))],
+    )
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+class MemberForm(MapForm):
+    """A new member (``member`` is None) or the data of one that may change."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=18,
+        min_length=18,
+        widget=_secret_input(),
+        help_text=_("18 characters. Stored encrypted and shown masked; type it again after an error."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        validators=[_phone_format],
+        widget=_secret_input(inputmode="tel"),
+    )
+    clear_phone = forms.BooleanField(label=_("Remove the phone number"), required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        required=False,
+        choices=[("", _("As the ID number says")), *Gender.choices],
+    )
+    birth_date = _date(_("Birth date"), help_text=_("Leave empty to take it from the ID number."))
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族")
+    education = forms.ChoiceField(
+        label=_("Education"), required=False, choices=[("", "---------"), *Education.choices]
+    )
+    joined_on = _date(_("Joined the Party on"), required=True)
+    standing = forms.ChoiceField(label=_("Standing"), choices=Standing.choices, initial=Standing.FULL)
+    status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)
+    org = forms.ModelChoiceField(
+        label=_("Organisation holding the membership"), queryset=PartyOrg.objects.none()
+    )
+    residence: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Residence"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("Down to the compound or building where known."),
+    )
+    work_unit = forms.ModelChoiceField(
+        label=_("Work unit"), queryset=ResidentUnit.objects.none(), required=False
+    )
+    work_unit_name = forms.CharField(label=_("Work unit (not in the system)"), max_length=120, required=False)
+    volunteer_no = forms.CharField(label=_("Volunteer number"), max_length=40, required=False)
+    categories = forms.MultipleChoiceField(
+        label=_("Ledgers"),
+        required=False,
+        choices=Category.choices,
+        widget=forms.SelectMultiple(attrs={"size": len(Category.choices)}),
+        help_text=_("The ledgers (and flags) the member starts in; several may be chosen."),
+    )
+    since = _date(_("In these ledgers since"), help_text=_("Leave empty for the date of joining."))
+
+    def __init__(
+        self,
+        *args: Any,
+        member: Member | None = None,
+        org: PartyOrg | None = None,
+        area: Area | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        actor = self.actor
+        units = org_selectors.unit_list(actor=actor)
+        if member is None:
+            for name in ("clear_phone", "status"):
+                del self.fields[name]
+            _setup_org_field(_model_field(self, "org"), org_selectors.party_org_list(actor=actor), [org])
+            if org is not None:
+                self.fields["org"].initial = org.pk
+            _setup_areas(_model_field(self, "residence"), selectors.residence_choices(actor=actor), [area])
+            if area is not None:
+                self.fields["residence"].initial = area.pk
+            _keep_if_visible(self, "work_unit", units.order_by("name_key"), None)
+        else:
+            # What the ID number says, and where the membership is held, do not change here.
+            for name in ("id_number", "gender", "birth_date", "joined_on", "org", "categories", "since"):
+                del self.fields[name]
+            self.fields["phone"].help_text = _("Leave empty to keep the current number (%(masked)s).") % {
+                "masked": member.phone_masked or _("none")
+            }
+            areas = selectors.residence_choices(actor=actor)
+            if member.residence is not None and not areas.filter(pk=member.residence.pk).exists():
+                del self.fields["residence"]
+            else:
+                _setup_areas(_model_field(self, "residence"), areas, [member.residence])
+            _keep_if_visible(self, "work_unit", units.order_by("name_key"), member.work_unit)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``member_create`` / ``member_update``."""
+        data = self.values()
+        phone = (data.pop("phone", "") or "").strip()
+        clear = bool(data.pop("clear_phone", False))
+        for name in ("education", "work_unit_name", "volunteer_no"):
+            if name in data:
+                data[name] = data[name] or ""
+        if self.member is None:
+            data["phone"] = phone
+            data["gender"] = data.get("gender") or None
+            data["categories"] = list(data.get("categories") or [])
+            data["id_number"] = (data.get("id_number") or "").strip().upper()
+        elif clear:
+            data["phone"] = ""
+        elif phone:
+            data["phone"] = phone
+        return data
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        label=_("Which number"),
+        choices=[("id_number", _("ID number")), ("phone", _("Phone"))],
+        initial="id_number",
+    )
+    reason = forms.CharField(
+        label=_("Why do you need the full number?"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Your reason is kept in the audit log with your name and the time."),
+    )
+
+
+class CategoryAddForm(MapForm):
+    category = forms.ChoiceField(label=_("Ledger or flag"), choices=Category.choices)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Listed at"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("Leave empty for the usual place of this ledger."),
+    )
+    since = _date(_("Since"), help_text=_("Leave empty for today."))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _setup_area_field(_model_field(self, "area"), actor=self.actor)
+
+
+class EndForm(forms.Form):
+    until = forms.DateField(label=_("Ends on"), widget=DateInput())
+
+    def __init__(self, *args: Any, label: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"until": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        if label is not None:
+            self.fields["until"].label = label
+
+
+class WithdrawForm(EndForm):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+# --- dual reporting ------------------------------------------------------------------------
+
+
+class MemberReportForm(MapForm):
+    community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("Leave empty for the community where the member lives."),
+    )
+    skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
+    preferences = forms.CharField(label=_("Service preferences"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any community is accepted (people register where they live); the actor's own are listed.
+        shown = org_selectors.area_list(actor=self.actor, level=Level.COMMUNITY)
+        if shown.exists():
+            field = _model_field(self, "community")
+            field.queryset = selectors.community_choices(actor=self.actor)
+            _show_choices(field, shown[:CHOICE_DISPLAY_LIMIT])
+        else:
+            del self.fields["community"]
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("decline", _("Decline"))])
+
+
+class ContactForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DateInput())
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
+    description = forms.CharField(label=_("What was done"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class UnitReportForm(MapForm):
+    org = forms.ModelChoiceField(label=_("The unit's Party organisation"), queryset=PartyOrg.objects.none())
+    community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Community it sits in"), queryset=Area.objects.none()
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        orgs = org_selectors.party_org_list(actor=self.actor).filter(unit__isnull=False)
+        _setup_org_field(_model_field(self, "org"), orgs)
+        communities = selectors.report_communities(actor=self.actor)
+        field = _model_field(self, "community")
+        field.queryset = communities
+        _show_choices(field, communities[:CHOICE_DISPLAY_LIMIT])
+
+
+class QuarterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
+    )
+
+
+# --- mobile members and stations -----------------------------------------------------------
+
+
+class MobileRecordForm(forms.Form):
+    destination = forms.CharField(label=_("Destination"), max_length=120)
+    since = forms.DateField(label=_("Away since"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    card_no = forms.CharField(label=_("Activity card number"), max_length=40, required=False)
+    contact = forms.CharField(
+        label=_("Contact phone while away"),
+        max_length=20,
+        required=False,
+        validators=[_phone_format],
+        widget=_secret_input(inputmode="tel"),
+        help_text=_("Stored encrypted and shown masked."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"since": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ReportBackForm(forms.Form):
+    on = forms.DateField(label=_("Reported back on"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class StationForm(MapForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
+    org = forms.ModelChoiceField(
+        label=_("Party organisation running it"), queryset=PartyOrg.objects.none(), required=False
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = _model_field(self, "area")
+        areas = org_selectors.area_list(actor=self.actor, within=area)
+        field.queryset = areas
+        _show_choices(field, areas[:CHOICE_DISPLAY_LIMIT])
+        field.initial = area.pk
+        _setup_org_field(
+            _model_field(self, "org"), org_selectors.party_org_list(actor=self.actor, within=area)
+        )
+
+
+class CheckInForm(MapForm):
+    member = forms.ModelChoiceField(label=_("Mobile member"), queryset=Member.objects.none(), required=False)
+    id_number = forms.CharField(
+        label=_("Or the ID number"),
+        max_length=18,
+        required=False,
+        widget=_secret_input(),
+        help_text=_("Found through the keyed index; the number is not stored with the check-in."),
+    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _setup_member_field(_model_field(self, "member"), selectors.check_in_member_choices(actor=self.actor))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        number = (data.get("id_number") or "").strip().upper()
+        if number:
+            try:
+                found = selectors.check_in_member_find(actor=self.actor, id_number=number)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+            if found is None:
+                raise forms.ValidationError(_("No member who may check in here has this ID number."))
+            data["member"] = found
+        if data.get("member") is None and not self.errors:
+            raise forms.ValidationError(_("Choose the member or type their ID number."))
+        return data
+
+
+# --- transfers -----------------------------------------------------------------------------
+
+
+class TransferForm(MapForm):
+    to_org = forms.ModelChoiceField(label=_("To the organisation"), queryset=PartyOrg.objects.none())
+    letter_no = forms.CharField(label=_("Letter number"), max_length=40)
+    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90, initial=30)
+    issued_on = _date(_("Issued on"), help_text=_("Leave empty for today."))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, member: Member, q: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any organisation may receive a letter; the list shows the actor's own, or those found by ``q``.
+        destinations = selectors.transfer_destination_list(actor=self.actor).exclude(pk=member.org_id)
+        field = _model_field(self, "to_org")
+        field.queryset = destinations
+        if q:
+            shown = destinations.filter(name_search_q(q)).select_related("area")
+        else:
+            shown = org_selectors.party_org_list(actor=self.actor).exclude(pk=member.org_id)
+        _show_choices(field, _orgs_to_show(shown), label=_org_label)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.values()
+        if not data.get("issued_on"):
+            data.pop("issued_on", None)
+        return data
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the transfer rejected?"), max_length=200)
+
+
+# --- household plaques ---------------------------------------------------------------------
+
+
+class HouseholdForm(MapForm):
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Community, compound or building"), queryset=Area.objects.none()
+    )
+    address = forms.CharField(label=_("Door (门牌)"), max_length=120)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members living there"),
+        queryset=Member.objects.none(),
+        help_text=_("At least one full member."),
+    )
+    neighbours = forms.CharField(
+        label=_("Neighbouring doors"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One door per line, 1 to 9 doors."),
+    )
+    awarded_by = forms.ModelChoiceField(
+        label=_("Awarded by (the street's Party organisation)"), queryset=PartyOrg.objects.none()
+    )
+    plaque_no = forms.CharField(label=_("Plaque number"), max_length=40, required=False)
+    since = _date(_("Awarded on"), help_text=_("Leave empty for today."))
+
+    def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        areas = org_selectors.area_list(actor=self.actor, within=area).filter(level__gte=Level.COMMUNITY)
+        field = _model_field(self, "area")
+        field.queryset = areas
+        _show_choices(field, areas[:CHOICE_DISPLAY_LIMIT])
+        if area.level >= Level.COMMUNITY:
+            field.initial = area.pk
+        members = selectors.member_list(actor=self.actor, within=area)
+        members_field = self.fields["members"]
+        assert isinstance(members_field, forms.ModelMultipleChoiceField)
+        members_field.queryset = members
+        members_field.widget.choices = [(m.pk, _member_label(m)) for m in members[:CHOICE_DISPLAY_LIMIT]]
+        streets = org_selectors.party_org_list(actor=self.actor).filter(area__level=Level.STREET)
+        _setup_org_field(_model_field(self, "awarded_by"), streets)
+
+    def clean_neighbours(self) -> list[str]:
+        doors = [line.strip() for line in str(self.cleaned_data["neighbours"]).splitlines()]
+        return [d for d in doors if d]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.values()
+        data["members"] = list(data["members"])
+        if not data.get("since"):
+            data.pop("since", None)
+        return data

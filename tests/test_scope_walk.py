@@ -20,8 +20,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind
 from gongjian.core.models import AuditEntry, Job
+from gongjian.members.models import (
+    CoManagement,
+    Household,
+    Member,
+    MemberCategory,
+    MemberReport,
+    MobileRecord,
+    Station,
+    Transfer,
+    UnitReport,
+)
 from gongjian.orgs.models import Alliance, AllianceMember, Area, PartyOrg, ResidentUnit
-from gongjian.testing import World
+from gongjian.testing import World, build_ledgers
 
 # url name -> the model whose object the route opens (kwarg "pk"); "list" for collection routes;
 # "public" for routes anyone may call; "own" for the caller's own rows.
@@ -81,7 +92,83 @@ ROUTES: dict[str, Any] = {
     "alliance-members": Alliance,
     "alliance-end-membership": Alliance,
     "job-detail": Job,
+    # member ledgers: pages
+    "members:member_list": "list",
+    "members:member_create": "list",
+    "members:transfer_list": "list",
+    "members:unit_report_list": "list",
+    "members:unit_report_create": "list",
+    "members:import": "list",
+    "members:import_template": "list",
+    "members:ledger": Area,
+    "members:report_list": Area,
+    "members:mobile_list": Area,
+    "members:station_list": Area,
+    "members:station_create": Area,
+    "members:household_list": Area,
+    "members:household_award": Area,
+    "members:export": Area,
+    "members:export_clear": Area,
+    "members:member_detail": Member,
+    "members:member_edit": Member,
+    "members:member_reveal": Member,
+    "members:category_add": Member,
+    "members:category_end": Member,
+    "members:member_report_create": Member,
+    "members:mobile_create": Member,
+    "members:transfer_issue": Member,
+    "members:report_detail": MemberReport,
+    "members:report_decide": MemberReport,
+    "members:report_contact_add": MemberReport,
+    "members:feedback_sheet": ResidentUnit,
+    "members:mobile_report_back": MobileRecord,
+    "members:mobile_end": MobileRecord,
+    "members:station_detail": Station,
+    "members:station_check_in": Station,
+    "members:transfer_detail": Transfer,
+    "members:transfer_receive": Transfer,
+    "members:transfer_reject": Transfer,
+    "members:household_detail": Household,
+    "members:household_withdraw": Household,
+    # member ledgers: API
+    "member-list": "list",
+    "member-lookup": "list",
+    "member-report-list": "list",
+    "unit-report-list": "list",
+    "co-management-list": "list",
+    "mobile-record-list": "list",
+    "mobile-reminders": "list",
+    "station-list": "list",
+    "transfer-list": "list",
+    "household-list": "list",
+    "api-ledger-import": "list",
+    "api-ledger-export": "list",
+    "api-ledger-template": "list",
+    "ledger-counts": Area,
+    "member-detail": Member,
+    "member-reveal": Member,
+    "member-categories": Member,
+    "member-category-end": MemberCategory,
+    "member-report-detail": MemberReport,
+    "member-report-decide": MemberReport,
+    "member-report-contacts": MemberReport,
+    "unit-report-detail": UnitReport,
+    "co-management-detail": CoManagement,
+    "co-management-end": CoManagement,
+    "mobile-record-detail": MobileRecord,
+    "mobile-record-end": MobileRecord,
+    "mobile-record-report-back": MobileRecord,
+    "station-detail": Station,
+    "station-check-ins": Station,
+    "transfer-detail": Transfer,
+    "transfer-receive": Transfer,
+    "transfer-reject": Transfer,
+    "household-detail": Household,
+    "household-withdraw": Household,
 }
+
+#: API lists that take ``?within=<area id>``: an area outside the scope answers 404.
+WITHIN_LISTS = {"area-list", "unit-list", "party-org-list", "alliance-list", "member-list"}
 
 ROLES = [
     "city_admin",
@@ -121,6 +208,7 @@ class Oracle:
     """What a role may see, from the rules: administrators their subtree, liaisons their unit."""
 
     def __init__(self, user: Any) -> None:
+        self.user_id = user.pk
         roles = list(Role.objects.filter(user=user, active=True))
         self.paths = [r.area.path for r in roles if r.kind in ADMIN_LEVELS and r.area]
         self.units = {r.unit_id for r in roles if r.kind == RoleKind.UNIT_LIAISON}
@@ -132,6 +220,10 @@ class Oracle:
             self.labels |= {a.name for a in Area.objects.get_ancestors(place)} | {place.name}
             if r.unit:
                 self.labels.add(r.unit.name)
+        if self.units:
+            # A unit's staff may live anywhere: a liaison picks residences from every place of the
+            # map (place names are public; nothing else about those places is shown).
+            self.labels |= set(Area.objects.values_list("name", flat=True))
 
     def _in(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.paths)
@@ -146,6 +238,29 @@ class Oracle:
         if isinstance(obj, Alliance):
             current = AllianceMember.objects.filter(alliance=obj, until__isnull=True)
             return self._in(obj.area.path) or current.filter(unit_id__in=self.units).exists()
+        if isinstance(obj, Member):
+            places = [obj.org.area.path]
+            places += [obj.residence.path] if obj.residence else []
+            places += [c.community.path for c in CoManagement.objects.filter(member=obj)]
+            places += [r.community.path for r in MemberReport.objects.filter(member=obj)]
+            return (
+                any(self._in(p) for p in places)
+                or obj.org.unit_id in self.units
+                or obj.work_unit_id in self.units
+                or obj.user_id == self.user_id
+            )
+        if isinstance(obj, MemberReport | MobileRecord | MemberCategory):
+            return self.sees(obj.member)
+        if isinstance(obj, UnitReport):
+            return (
+                self._in(obj.community.path) or self._in(obj.org.area.path) or obj.org.unit_id in self.units
+            )
+        if isinstance(obj, CoManagement):
+            return self._in(obj.community.path) or obj.unit_id in self.units
+        if isinstance(obj, Station | Household):
+            return self._in(obj.area.path)
+        if isinstance(obj, Transfer):
+            return any(self._in(o.area.path) or o.unit_id in self.units for o in (obj.from_org, obj.to_org))
         raise AssertionError(obj)
 
 
@@ -154,9 +269,14 @@ def _url(route: Route, pk: int, extra: dict[str, int] | None = None) -> str:
     return reverse(route.name, kwargs={k: kwargs[k] for k in route.kwargs})
 
 
-def _member_pk(alliance: Alliance) -> int:
-    member = AllianceMember.objects.filter(alliance=alliance).first()
-    return member.pk if member else 0
+def _extra(route: Route, obj: models.Model) -> dict[str, int] | None:
+    if "member_pk" in route.kwargs:
+        member = AllianceMember.objects.filter(alliance=obj).first()
+        return {"member_pk": member.pk if member else 0}
+    if "entry_pk" in route.kwargs:
+        entry = MemberCategory.objects.filter(member=obj).first()
+        return {"entry_pk": entry.pk if entry else 0}
+    return None
 
 
 def test_every_route_is_classified():
@@ -170,15 +290,16 @@ def test_every_route_is_classified():
 def _sentinels(oracle: Oracle) -> list[str]:
     """Distinctive names of rows the role may not see: none may appear in any response."""
     names: list[str] = []
-    for model in (Area, ResidentUnit, PartyOrg, Alliance):
+    for model in (Area, ResidentUnit, PartyOrg, Alliance, Member, Station):
         for obj in model.objects.all():
-            if not oracle.sees(obj) and len(obj.name) >= 4:
+            if not oracle.sees(obj) and len(obj.name) >= 3:
                 names.append(obj.name)
     return names
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str) -> None:
+    build_ledgers(world)
     user = getattr(world, role)
     oracle = Oracle(user)
     client = Client()
@@ -198,8 +319,7 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
             objects = [foreign_job] if kind is Job else list(kind.objects.all())
             for obj in objects:
                 visible = kind is not Job and oracle.sees(obj)
-                extra = {"member_pk": _member_pk(obj)} if "member_pk" in route.kwargs else None
-                url = _url(route, obj.pk, extra)
+                url = _url(route, obj.pk, _extra(route, obj))
                 get = client.get(url)
                 if visible:
                     # readable objects open; forms to change them may still be refused (403)
@@ -229,12 +349,7 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
                 assert name not in body, (role, url, name)
             # lists filtered to an area outside the scope answer 404, not an empty or full list
             outside = next((a for a in Area.objects.all() if not oracle.sees(a)), None)
-            if (
-                outside is not None
-                and resp.status_code == 200
-                and kind == "list"
-                and route.name.endswith("-list")
-            ):
+            if outside is not None and resp.status_code == 200 and route.name in WITHIN_LISTS:
                 assert client.get(url, {"within": outside.pk}).status_code == 404, (role, url)
     # nothing was written by any of it
     assert AuditEntry.objects.count() == audit_before, role
@@ -243,22 +358,43 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
 
 
 def _visible_names(oracle: Oracle) -> list[str]:
-    return (
-        [
-            obj.name
-            for model in (Area, ResidentUnit, PartyOrg, Alliance)
-            for obj in model.objects.all()
-            if oracle.sees(obj)
+    own = [
+        obj.name
+        for model in (Area, ResidentUnit, PartyOrg, Alliance, Member, Station)
+        for obj in model.objects.all()
+        if oracle.sees(obj)
+    ]
+    # Rows a role sees name what they point at: an alliance its convener and area, a member their
+    # organisation, residence and employer, a plaque the street that awarded it, a transfer both
+    # organisations.
+    pointed = [
+        name
+        for obj in [
+            *Alliance.objects.all(),
+            *Member.objects.all(),
+            *Household.objects.all(),
+            *Transfer.objects.all(),
+            *MemberReport.objects.all(),
+            *CoManagement.objects.all(),
+            *UnitReport.objects.all(),
+            *MobileRecord.objects.all(),
         ]
-        + sorted(oracle.labels)
-        + [
-            # an alliance's members know who convenes it and where
-            name
-            for alliance in Alliance.objects.all()
-            if oracle.sees(alliance)
-            for name in (alliance.convener.name, alliance.area.name)
-        ]
-    )
+        if oracle.sees(obj)
+        for name in _pointed_names(obj)
+    ]
+    return own + sorted(oracle.labels) + pointed
+
+
+def _pointed_names(obj: models.Model) -> list[str]:
+    names = []
+    for field in obj._meta.concrete_fields:
+        if field.is_relation and field.related_model in (Area, PartyOrg, ResidentUnit, Member, Alliance):
+            target = getattr(obj, field.name)
+            if target is not None:
+                names.append(target.name)
+                if isinstance(target, PartyOrg | ResidentUnit | Member):
+                    names.extend(_pointed_names(target))
+    return names
 
 
 @pytest.mark.parametrize("role", ["wjl_admin", "jsh_admin", "liaison", "member"])

@@ -8,6 +8,7 @@ Like healthchecks' Alice and Bob, every test reuses the same names:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from gongjian.accounts.models import RoleKind, User
 from gongjian.accounts.services import role_grant, user_create
@@ -15,7 +16,7 @@ from gongjian.core.synthetic import credit_code
 from gongjian.orgs import services as org_services
 from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
 
-__all__ = ["PASSWORD", "World", "build_world", "credit_code"]
+__all__ = ["PASSWORD", "Ledgers", "World", "build_ledgers", "build_world", "credit_code"]
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
 
@@ -154,3 +155,87 @@ def build_world() -> World:
         member=user("member", RoleKind.MEMBER, wjl),
         resident=user("resident", RoleKind.RESIDENT, wjl),
     )
+
+
+@dataclass
+class Ledgers:
+    """One of everything the ledgers hold, in 王家垅社区 and in 尖山湖社区."""
+
+    rows: dict[str, list[Any]]
+
+
+def build_ledgers(world: World) -> Ledgers:
+    """Members and their relations on both sides of the 王家垅/尖山湖 line, for scope tests."""
+    import datetime as dt
+
+    from gongjian.core.synthetic import id_number
+    from gongjian.members import services as m
+    from gongjian.members.models import Category
+
+    rows: dict[str, list[Any]] = {}
+    root = world.superuser
+    for n, (community, compound, org, unit, unit_org) in enumerate(
+        [
+            (world.wjl, world.wjl_building, world.wjl_committee, world.minzheng, world.minzheng_org),
+            (world.jsh, world.jsh_compound, world.jsh_branch, world.jsh_firm, world.jsh_firm_org),
+        ]
+    ):
+        street = world.dongfeng if community == world.wjl else world.dongfanghong
+        street_org = org_services.party_org_create(
+            actor=root,
+            name=f"{street.name}党工委(测试)",
+            kind="working_committee",
+            code=f"PO-ST-{n}",
+            area=street,
+        )
+        direct = m.member_create(
+            actor=root,
+            name=f"直管{n}",
+            id_number=id_number(10 + n),
+            org=org,
+            joined_on=dt.date(2000, 7, 1),
+            residence=compound,
+            categories=[Category.DIRECT],
+        )
+        staff = m.member_create(
+            actor=root,
+            name=f"在职{n}",
+            id_number=id_number(20 + n),
+            org=unit_org,
+            joined_on=dt.date(2001, 7, 1),
+            residence=compound,
+            work_unit=unit,
+            categories=[Category.IN_SERVICE],
+        )
+        report = m.member_report_create(actor=root, member=staff, since=dt.date(2026, 1, 1))
+        m.member_report_decide(actor=root, report=report, confirm=True)
+        co = m.co_management_add(actor=root, member=staff, community=community, unit=unit)
+        unit_report = m.unit_report_create(actor=root, org=unit_org, community=community)
+        mobile = m.mobile_record_create(
+            actor=root, member=direct, destination="广州", since=dt.date(2026, 1, 1)
+        )
+        station = m.station_create(actor=root, name=f"{community.name}驿站", area=community)
+        m.station_check_in(actor=root, station=station, member=direct)
+        household = m.household_award(
+            actor=root,
+            area=compound,
+            address="1栋101",
+            members=[direct],
+            neighbours=["1栋102"],
+            awarded_by=street_org,
+        )
+        transfer = m.transfer_issue(actor=root, member=staff, to_org=org, letter_no=f"T-{n}")
+        for key, value in {
+            "member": direct,
+            "staff": staff,
+            "report": report,
+            "co": co,
+            "unit_report": unit_report,
+            "mobile": mobile,
+            "station": station,
+            "household": household,
+            "transfer": transfer,
+        }.items():
+            rows.setdefault(key, []).append(value)
+
+    return Ledgers(rows=rows)

@@ -158,3 +158,77 @@ def numeral(n: int) -> str:
     if n < 20:
         return "十" + CHINESE_NUMERALS[n - 11]
     return str(n)
+
+
+# --- members (党员台账) -----------------------------------------------------------------------
+
+#: Names the article gives to private persons (and officials the demo does not use): a generated
+#: member never carries one of them, even by chance.
+AVOID_NAMES = frozenset(
+    {
+        "郑松泉",
+        "吴先贵",
+        "雷晓彬",
+        "杨慧",
+        "杨灿",
+        "吴小燕",
+        "杨炯",
+        "龚爱林",
+        "戴伟平",
+        "曾超群",
+        "张宏益",
+        "张颐佳",
+        "周云武",
+        "周志凯",
+    }
+)
+
+#: Ethnic groups of Hunan, the first by far the most common.
+ETHNICITIES = ("汉族",) * 30 + ("土家族", "苗族", "侗族", "瑶族", "回族")
+
+#: What in-service members offer the community where they live, and what they like to do.
+SKILLS = (
+    "法律咨询",
+    "医疗保健",
+    "心理疏导",
+    "文艺表演",
+    "摄影摄像",
+    "电脑维修",
+    "家电维修",
+    "财务会计",
+    "教育辅导",
+    "书法绘画",
+    "政策宣讲",
+    "安全生产",
+    "交通安全",
+    "环境保护",
+)
+PREFERENCES = (
+    "环境卫生整治",
+    "文明劝导",
+    "关爱空巢老人",
+    "四点半课堂",
+    "平安巡逻",
+    "政策宣讲",
+    "邻里纠纷调解",
+    "志愿服务",
+)
+#: What a reported member did for the community (fed back to the employer each quarter).
+CONTACTS = (
+    ("contact", "到社区党委报到，登记服务意向"),
+    ("contact", "参加社区党组织主题党日"),
+    ("contact", "走访联系户，收集居民诉求"),
+    ("activity", "参加小区环境卫生整治"),
+    ("activity", "四点半课堂辅导小学生作业"),
+    ("activity", "为居民提供义诊和健康咨询"),
+    ("activity", "文明创建志愿服务"),
+    ("activity", "平安巡逻"),
+)
+STATION_PURPOSES = (
+    "报到登记",
+    "参加主题党日活动",
+    "集中学习",
+    "缴纳党费",
+    "参加志愿服务",
+    "领取学习资料",
+)

@@ -7,7 +7,9 @@ Every write goes through the services with the system superuser ``admin`` as the
 record is in the audit log. The figures the article reports for the map come out exactly from
 ``gongjian indicators``: 淮川街道 has 371 old compounds, 75 with a Party branch, and 88 building
 Party groups; 尖山湖社区 has 4 incubation bases hosting 5000+ firms; 清水塘街道 has 20+ provincial
-units; 岳麓区's first joint meeting has 12 member units.
+units; 岳麓区's first joint meeting has 12 member units. The member ledgers (``ledgers.py``) give
+王家垅社区 152 directly managed and 194 co-managed members, 长沙县 6,500+ reported in-service and
+1,200+ retired members, and 金龙村 119 plaqued households, on the article's date.
 
 Private persons named in the article never become records. Officials appear only in their public
 role (岳麓区委's secretary, who convened the district's first joint meeting).
@@ -33,6 +35,7 @@ from gongjian.orgs import services as org_services
 from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
 
 from . import names
+from .ledgers import build_ledgers
 
 DEMO_PASSWORD = "gongjian-demo"  # noqa: S105 - the documented password of the demo accounts
 SEED = 20180904
@@ -284,6 +287,35 @@ WRITERS = UnitPlan("湖南省作家协会", "institution", "provincial", "湖南
 JINFURONG = UnitPlan("金芙蓉影楼", "private", "none", "金芙蓉影楼党支部", "branch")
 YUELU_MEETING_UNITS = 12
 
+#: 长沙县's government organs (county level, as named in 2018), whose in-service members serve the
+#: communities they live in (6500+ in the article); the weight sizes each organ's membership.
+COUNTY_ORGANS: tuple[tuple[str, int], ...] = (
+    ("中共长沙县委办公室", 1),
+    ("长沙县人民政府办公室", 1),
+    ("中共长沙县委组织部", 1),
+    ("中共长沙县委宣传部", 1),
+    ("长沙县发展和改革局", 1),
+    ("长沙县教育局", 3),
+    ("长沙县财政局", 1),
+    ("长沙县人力资源和社会保障局", 1),
+    ("长沙县国土资源局", 1),
+    ("长沙县住房和城乡建设局", 1),
+    ("长沙县交通运输局", 1),
+    ("长沙县农业局", 1),
+    ("长沙县水务局", 1),
+    ("长沙县卫生和计划生育局", 2),
+    ("长沙县民政局", 1),
+    ("长沙县司法局", 1),
+    ("长沙县审计局", 1),
+    ("长沙县统计局", 1),
+    ("长沙县环境保护局", 1),
+    ("长沙县商务局", 1),
+    ("长沙县城市管理和行政执法局", 1),
+    ("长沙县公安局", 3),
+    ("长沙县人民法院", 1),
+    ("长沙县人民检察院", 1),
+)
+
 #: The six commitments of the 王家垅社区 agreement.
 WJL_CLAUSES = "党建共商、事务共管、资源共享、文明共创、难题共解、活动共办"
 
@@ -317,6 +349,7 @@ class _Loader:
     communities_of: dict[int, list[Area]] = field(default_factory=dict)
     district_of: dict[int, DistrictPlan] = field(default_factory=dict)
     generated_units: dict[int, list[ResidentUnit]] = field(default_factory=dict)  # street pk → units
+    unit_orgs: dict[int, PartyOrg] = field(default_factory=dict)  # unit pk → its Party organisation
     used_seeds: set[int] = field(default_factory=set)
     phone_serial: int = 0
 
@@ -404,7 +437,7 @@ class _Loader:
             incubator=plan.incubator,
             hosted_firms=plan.hosted_firms,
         )
-        org_services.party_org_create(
+        self.unit_orgs[unit.pk] = org_services.party_org_create(
             actor=self.actor,
             name=plan.org_name,
             kind=plan.org_kind,
@@ -692,6 +725,25 @@ class _Loader:
                             continue
                         self.generated_units[street.pk].append(self.place(plan, community))
 
+    def build_county_organs(self) -> list[tuple[ResidentUnit, int]]:
+        """长沙县's government organs, each with its 机关党委 (or 党总支), in the county seat's streets."""
+        self.progress(f"长沙县: {len(COUNTY_ORGANS)} government organs…")
+        county = next(p for p in DISTRICTS if p.name == "长沙县")
+        seats = [
+            c
+            for s in self.streets_of["长沙县"]
+            if s.name in {"松雅街道", "长龙街道"}
+            for c in self.communities_of[s.pk]
+            if not c.name.endswith("村")
+        ]
+        out: list[tuple[ResidentUnit, int]] = []
+        for i, (name, weight) in enumerate(COUNTY_ORGANS):
+            org_kind = "committee" if weight > 1 or i % 3 else "general_branch"
+            suffix = "机关党委" if org_kind == "committee" else "机关党总支"
+            plan = UnitPlan(name, "organ", "district", f"{name}{suffix}", org_kind)
+            out.append((self.unit(plan, seats[i % len(seats)], county), weight))
+        return out
+
     def _generated_plan(
         self, district: DistrictPlan, street: Area, community: Area, town: str, words: list[str]
     ) -> UnitPlan | None:
@@ -962,6 +1014,8 @@ def load_demo(*, reset: bool = False, progress: Callable[[str], None] | None = N
         loader.build_generated_units()
         loader.build_alliances()
         loader.build_accounts()
+        organs = loader.build_county_organs()
+        build_ledgers(loader, organs)
     result: dict[str, Any] = dict(sorted(loader.counts.items()))
     result["cleared_rows"] = sum(cleared.values())
     result["seconds"] = round(time.monotonic() - started, 1)

@@ -13,6 +13,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from gongjian.members.models import (
+    Category,
+    CoManagement,
+    Household,
+    Member,
+    MemberCategory,
+    MemberReport,
+    ReportStatus,
+)
 from gongjian.orgs.models import AllianceMember, Area, Dated, Level, PartyOrg, ResidentUnit
 
 
@@ -78,6 +87,64 @@ def _coverage(area: Area, date: dt.date) -> float:
     return round(_covered_compounds(area, date).count() / total, 4) if total else 0.0
 
 
+def _ledger(category: str) -> Callable[[Area, dt.date], QuerySet[Member]]:
+    """Distinct members listed in one ledger at the node or below on the date: an entry of that
+    category open on the date whose ``area`` is in the subtree."""
+
+    def rows(area: Area, date: dt.date) -> QuerySet[Member]:
+        entries = MemberCategory.objects.filter(
+            Dated.on(date), category=category, area__path__startswith=area.path
+        )
+        return Member.objects.filter(pk__in=entries.values("member_id"))
+
+    return rows
+
+
+def _co_managed(area: Area, date: dt.date) -> QuerySet[CoManagement]:
+    """Co-management rows (队伍共管) in force on the date with a community in the subtree."""
+    return CoManagement.objects.filter(Dated.on(date), community__path__startswith=area.path)
+
+
+def _reports_in_force(area: Area, date: dt.date) -> QuerySet[MemberReport]:
+    """Confirmed (by the date) registrations in force on the date with a community in the subtree."""
+    return MemberReport.objects.filter(
+        Dated.on(date),
+        status=ReportStatus.CONFIRMED,
+        confirmed_on__lte=date,
+        community__path__startswith=area.path,
+    )
+
+
+def _in_service_anywhere(date: dt.date) -> QuerySet[MemberCategory]:
+    return MemberCategory.objects.filter(Dated.on(date), category=Category.IN_SERVICE)
+
+
+def _reported(area: Area, date: dt.date) -> QuerySet[Member]:
+    """In-service members (on the date) reported to a community in the subtree."""
+    return Member.objects.filter(
+        pk__in=_reports_in_force(area, date).values("member_id"),
+    ).filter(pk__in=_in_service_anywhere(date).values("member_id"))
+
+
+def _reported_of_listed(area: Area, date: dt.date) -> QuerySet[Member]:
+    """The numerator of the report rate: in-service members listed in the subtree who reported to a
+    community in the subtree (the same as ``members.reported`` unless someone reported away from
+    where the ledger lists them; this keeps the rate a share, never above 1)."""
+    return _ledger(Category.IN_SERVICE)(area, date).filter(
+        pk__in=_reports_in_force(area, date).values("member_id")
+    )
+
+
+def _report_rate(area: Area, date: dt.date) -> float:
+    total = _ledger(Category.IN_SERVICE)(area, date).count()
+    return round(_reported_of_listed(area, date).count() / total, 4) if total else 0.0
+
+
+def _plaqued(area: Area, date: dt.date) -> QuerySet[Household]:
+    """Households whose plaque is in force on the date, in the subtree."""
+    return Household.objects.filter(Dated.on(date), area__path__startswith=area.path)
+
+
 CATALOGUE: dict[str, Indicator] = {
     i.id: i
     for i in [
@@ -114,6 +181,66 @@ CATALOGUE: dict[str, Indicator] = {
             "ratio",
             _covered_compounds,
             _coverage,
+        ),
+        Indicator(
+            "members.direct",
+            "直管党员",
+            "直管黨員",
+            "Directly managed members",
+            "stock",
+            _ledger(Category.DIRECT),
+        ),
+        Indicator(
+            "members.in_service",
+            "在职党员",
+            "在職黨員",
+            "In-service members",
+            "stock",
+            _ledger(Category.IN_SERVICE),
+        ),
+        Indicator(
+            "members.mobile", "流动党员", "流動黨員", "Mobile members", "stock", _ledger(Category.MOBILE)
+        ),
+        Indicator(
+            "members.retired",
+            "离退休党员",
+            "離退休黨員",
+            "Retired members",
+            "stock",
+            _ledger(Category.RETIRED),
+        ),
+        Indicator(
+            "members.co_managed",
+            "队伍共管党员",
+            "隊伍共管黨員",
+            "Unit members in co-management",
+            "stock",
+            _co_managed,
+        ),
+        Indicator(
+            "members.reported",
+            "报到在职党员",
+            "報到在職黨員",
+            "In-service members reported to a community",
+            "stock",
+            _reported,
+        ),
+        Indicator(
+            "members.report_rate",
+            "在职党员报到率",
+            "在職黨員報到率",
+            "Share of in-service members reported",
+            "ratio",
+            _reported_of_listed,
+            _report_rate,
+        ),
+        Indicator(
+            "households.plaqued",
+            "党员家庭户",
+            "黨員家庭戶",
+            "Party-member households",
+            "stock",
+            _plaqued,
         ),
     ]
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -9,15 +10,34 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Q
 from django.test import Client, override_settings
+from stdnum.cn import ric
 
 from gongjian.accounts.models import Role, User
 from gongjian.core.audit import audit_verify
 from gongjian.core.models import AuditEntry
 from gongjian.demo.scenario import DEMO_ACCOUNTS, DEMO_PASSWORD, clear_all, load_demo
+from gongjian.members.models import (
+    Category,
+    CoManagement,
+    Household,
+    Member,
+    MemberCategory,
+    MemberReport,
+    MobileRecord,
+    Standing,
+    Station,
+    StationCheckIn,
+    Transfer,
+)
+from gongjian.members.selectors import mobile_reminders
 from gongjian.orgs.models import Alliance, AllianceMember, Area, Level, PartyOrg, ResidentUnit
+from gongjian.stats.management.commands.indicators import today
 
 #: People the article names in a private capacity, and officials other than the one the demo uses
 #: in his public role: none of them may become a record.
@@ -223,6 +243,15 @@ def test_audit_chain_verifies_and_covers_every_record(demo, db):
     assert AuditEntry.objects.filter(action="unit.create").count() == ResidentUnit.objects.count()
     assert AuditEntry.objects.filter(action="party_org.create").count() == PartyOrg.objects.count()
     assert AuditEntry.objects.filter(action="alliance.member_add").count() == AllianceMember.objects.count()
+    # members arrive in audited batches: every member is listed (masked) in one batch entry
+    listed = [
+        row
+        for entry in AuditEntry.objects.filter(action="member.bulk_create")
+        for row in entry.changes["members"]
+    ]
+    assert len(listed) == len({row[0] for row in listed}) == Member.objects.count()
+    assert AuditEntry.objects.filter(action="household.award").count() == Household.objects.count()
+    assert AuditEntry.objects.filter(action="station.check_in").count() == StationCheckIn.objects.count()
 
 
 def test_no_clear_phone_number_and_no_private_person(demo, db):
@@ -240,6 +269,7 @@ def test_no_clear_phone_number_and_no_private_person(demo, db):
     texts += [f"{m.representative}{m.representative_title}" for m in AllianceMember.objects.all()]
     texts += list(Area.objects.values_list("name", flat=True))
     texts += [f"{u.username}{u.display_name}{u.first_name}{u.last_name}" for u in User.objects.all()]
+    texts += list(Member.objects.values_list("name", flat=True))
     blob = "\n".join(texts)
     for person in PRIVATE_PERSONS:
         assert person not in blob, person
@@ -256,6 +286,9 @@ def test_load_refuses_on_data_and_reset_reloads_without_duplicates(demo, db):
         "members": AllianceMember.objects.count(),
         "users": User.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "people": Member.objects.count(),
+        "ledger": MemberCategory.objects.count(),
+        "households": Household.objects.count(),
     }
     codes_before = set(ResidentUnit.objects.values_list("credit_code", flat=True))
     run("demo", "--reset", "-v", "0")
@@ -267,6 +300,9 @@ def test_load_refuses_on_data_and_reset_reloads_without_duplicates(demo, db):
         "members": AllianceMember.objects.count(),
         "users": User.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "people": Member.objects.count(),
+        "ledger": MemberCategory.objects.count(),
+        "households": Household.objects.count(),
     }
     assert after == before
     assert set(ResidentUnit.objects.values_list("credit_code", flat=True)) == codes_before
@@ -274,3 +310,170 @@ def test_load_refuses_on_data_and_reset_reloads_without_duplicates(demo, db):
     assert audit_verify().ok
     assert AuditEntry.objects.order_by("seq").first().seq == 1  # a new chain
     assert indicators("淮川街道")["indicators"]["orgs.compound_branches"] == 75
+    assert indicators("王家垅社区", "--date", "2018-09-04")["indicators"]["members.direct"] == 152
+
+
+# --- the member ledgers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("date", ["2018-09-04", "today"])
+def test_member_figures_of_the_article(demo, db, date):
+    on = today().isoformat() if date == "today" else date
+    wjl = indicators("王家垅社区", "--date", on)["indicators"]
+    assert wjl["members.direct"] == 152
+    assert wjl["members.co_managed"] == 194
+    county = indicators("長沙縣", "--date", on)  # either script
+    assert county["area"]["name"] == "长沙县"
+    figures = county["indicators"]
+    assert figures["members.in_service"] >= 6500
+    assert figures["members.reported"] >= 6500
+    assert figures["members.retired"] >= 1200
+    assert 0.9 < figures["members.report_rate"] <= 1.0
+    assert figures["members.mobile"] >= 2
+    assert indicators("金龍村", "--date", on)["indicators"]["households.plaqued"] == 119
+
+
+def test_table_prints_the_article_figures(demo, db):
+    text = run("indicators", "--area", "王家垅社区", "--date", "2018-09-04", "--format", "table")
+    rows = {line.split()[0]: line.split()[-1] for line in text.splitlines()[2:]}
+    assert rows["members.direct"] == "152"
+    assert rows["members.co_managed"] == "194"
+
+
+def test_wangjialong_members_are_its_own_and_its_units(demo, db):
+    wjl = Area.objects.get(name="王家垅社区")
+    on = dt.date(2018, 9, 4)
+    direct = MemberCategory.objects.filter(
+        Q(until__isnull=True) | Q(until__gt=on),
+        category=Category.DIRECT,
+        since__lte=on,
+        area__path__startswith=wjl.path,
+    ).select_related("member__org__area", "member__residence")
+    assert direct.count() == 152
+    for entry in direct:
+        org = entry.member.org
+        assert org.unit_id is None and org.area.path.startswith(wjl.path)
+        assert org.name == "王家垅社区党委" or (
+            org.parent is not None and org.parent.name == "王家垅社区党委"
+        )
+        residence = entry.member.residence
+        assert residence is not None and residence.path.startswith(wjl.path)
+        assert residence.level > Level.COMMUNITY
+    co = CoManagement.objects.filter(community=wjl).select_related("unit", "member__org")
+    assert co.count() == 194
+    assert {row.unit.name for row in co} == {"湖南省民政厅", "长沙市星城公证处", "东风路派出所"}
+    for row in co:
+        assert row.member.org.unit_id == row.unit_id  # their unit's Party organisation holds them
+        assert row.member.work_unit_id == row.unit_id
+        assert dt.date(2018, 8, 1) <= row.since < on and row.until is None
+    # the demo member account is one of them, and sees itself
+    member = Member.objects.get(user__username="member")
+    assert member.org.area.path.startswith(wjl.path)
+
+
+def test_changsha_county_members_are_reported_where_they_live(demo, db):
+    county = Area.objects.get(name="长沙县")
+    on = dt.date(2018, 9, 4)
+    reports = MemberReport.objects.filter(
+        community__path__startswith=county.path, status="confirmed", confirmed_on__lte=on, since__lte=on
+    ).select_related("member__work_unit__area", "member__residence", "community")
+    assert reports.count() >= 6500
+    organs = 0
+    for report in reports:
+        member = report.member
+        residence = member.residence
+        assert residence is not None and residence.path.startswith(report.community.path)
+        unit = member.work_unit
+        if unit is not None and unit.kind == "organ" and unit.area.path.startswith(county.path):
+            organs += 1
+    assert organs >= 6500
+    organ_units = ResidentUnit.objects.filter(kind="organ", area__path__startswith=county.path)
+    assert not organ_units.filter(party_orgs__isnull=True).exists()
+    paths = set(reports.values_list("community__path", flat=True))
+    streets = {
+        a.name
+        for a in Area.objects.filter(
+            level=Level.STREET, path__in={p[: len(county.path) + Area.steplen] for p in paths}
+        )
+    }
+    assert streets == {"金井镇", "长龙街道", "松雅街道"}  # spread over its towns and streets
+    retired = MemberCategory.objects.filter(category=Category.RETIRED, area__path__startswith=county.path)
+    assert retired.count() >= 1200
+
+
+def test_jinlong_plaques(demo, db):
+    jinlong = Area.objects.get(name="金龙村")
+    households = Household.objects.filter(area__path__startswith=jinlong.path, until__isnull=True)
+    assert households.count() == 119
+    for household in households.prefetch_related("members", "neighbours").select_related("awarded_by"):
+        assert household.awarded_by.name == "金井镇党委"
+        members = list(household.members.all())
+        assert len(members) == 1 and members[0].standing == Standing.FULL
+        assert members[0].residence_id == household.area_id
+        assert 1 <= household.neighbours.count() <= 9
+    assert Household.objects.filter(area__path__startswith=jinlong.path, until__isnull=False).count() == 1
+
+
+def test_station_mobile_members_flags_and_transfers(demo, db):
+    station = Station.objects.get(area__name="朝阳社区")
+    assert station.name == "朝阳社区流动党员驿站"
+    check_ins = StationCheckIn.objects.filter(station=station)
+    assert check_ins.count() >= 10
+    visitors = set(check_ins.values_list("member_id", flat=True))
+    assert len(visitors) >= 4
+    assert (
+        set(MobileRecord.objects.filter(member_id__in=visitors).values_list("member_id", flat=True))
+        == visitors
+    )
+    admin = User.objects.get(username="admin")
+    county = Area.objects.get(name="长沙县")
+    reminders = mobile_reminders(actor=admin, within=county, on=today())
+    assert len(reminders["report_back_due"]) >= 1
+    assert len(reminders["transfer_prompted"]) >= 2
+    assert MemberCategory.objects.filter(category=Category.HARDSHIP).count() >= 5
+    assert MemberCategory.objects.filter(category=Category.LOST_CONTACT).count() >= 2
+    assert Transfer.objects.filter(status="received").count() == 1
+    assert Transfer.objects.filter(status="issued").count() == 1
+    moved = Transfer.objects.get(status="received").member
+    assert moved.org == Transfer.objects.get(status="received").to_org
+
+
+def _clear_numbers(members: list[Member]) -> list[str]:
+    return [m.id_number_clear() for m in members]
+
+
+def test_id_numbers_are_valid_and_unique(demo, db):
+    members = list(Member.objects.only("pk", "id_number_sealed", "id_number_masked", "birth_date", "gender"))
+    assert len(members) >= 8000
+    numbers = _clear_numbers(members)
+    bad = []
+    for member, number in zip(members, numbers, strict=True):
+        try:
+            ric.validate(number)
+        except Exception:
+            bad.append(member.pk)
+            continue
+        if ric.get_birth_date(number) != member.birth_date or number[:6] != member.id_number_masked[:6]:
+            bad.append(member.pk)
+    assert not bad, f"{len(bad)} members have an invalid ID number (pks {bad[:5]})"
+    assert len(set(numbers)) == len(numbers), "two members share an ID number"
+
+
+def test_no_clear_id_number_in_the_tables(demo, db):
+    sample = list(Member.objects.order_by("pk")[::97])
+    assert len(sample) >= 80
+    clear = _clear_numbers(sample)
+    tables = [m._meta.db_table for m in apps.get_app_config("members").get_models(include_auto_created=True)]
+    tables.append(AuditEntry._meta.db_table)
+    leaked: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            text = "\n".join("\t".join(str(v) for v in row) for row in cursor.fetchall()).upper()
+            found = sum(1 for number in clear if number.upper() in text)
+            if found:
+                leaked[table] = found
+    assert not leaked, f"clear ID numbers found in tables: {sorted(leaked.items())}"
+    # and the masked form is what a page shows
+    for member, number in zip(sample, clear, strict=True):
+        assert member.id_number_masked == number[:6] + "*" * 8 + number[-4:]

@@ -28,12 +28,12 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Load the Changsha 2018 demo (the map, resident units, Party organisations and alliances of the "
-        "Hunan Daily article, and one account per role) into the configured database. Refuses when the "
-        "map already holds data. --reset first DELETES ALL platform data: the map, units, alliances, "
-        "users and roles, tokens, sessions and also the append-only audit log and its head row, so the "
-        "reloaded demo starts a new audit chain. --status prints 'empty' or 'loaded'; --users lists the "
-        f"demo accounts (password: {DEMO_PASSWORD})."
+        "Load the Changsha 2018 demo (the map, resident units, Party organisations, alliances and member "
+        "ledgers of the Hunan Daily article, and one account per role) into the configured database. "
+        "Refuses when the map already holds data. --reset first DELETES ALL platform data: the map, units, "
+        "alliances, members and their ledgers, users and roles, tokens, sessions and also the append-only "
+        "audit log and its head row, so the reloaded demo starts a new audit chain. --status prints "
+        f"'empty' or 'loaded'; --users lists the demo accounts (password: {DEMO_PASSWORD})."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -69,7 +69,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo loaded in {result['seconds']} s: {areas} areas, {orgs} Party organisations, "
                 f"{result.get('units', 0)} resident units, {result.get('alliances', 0)} alliances "
-                f"with {result.get('alliance_members', 0)} member units, {result.get('users', 0)} accounts."
+                f"with {result.get('alliance_members', 0)} member units, {result.get('members', 0):,} Party "
+                f"members, {result.get('households', 0)} plaqued households, {result.get('users', 0)} accounts."
             )
         )
         self._print_users()

@@ -26,3 +26,12 @@ urlpatterns += [
     path("mobile-reminders/", api.MobileRemindersView.as_view(), name="mobile-reminders"),
 ]
 # --- end of the REST resources ----------------------------------------------------------------
+
+# --- Excel in and out of the ledgers (api_io.py) ----------------------------------------------
+from . import api_io  # noqa: E402
+
+urlpatterns += [
+    path("members/import/", api_io.LedgerImportView.as_view(), name="api-ledger-import"),
+    path("members/export/", api_io.LedgerExportView.as_view(), name="api-ledger-export"),
+    path("members/template/", api_io.LedgerTemplateView.as_view(), name="api-ledger-template"),
+]

@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+"""Excel in and out of the ledgers (views_io.py), under /ledgers/ in the "members" namespace."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from . import views_io
+
+urlpatterns: list[URLPattern] = [
+    path("import/", views_io.import_start, name="import"),
+    path("import/template.xlsx", views_io.import_template, name="import_template"),
+    path("area/<int:pk>/export.xlsx", views_io.export, name="export"),
+    path("area/<int:pk>/export-clear/", views_io.export_clear, name="export_clear"),
+]

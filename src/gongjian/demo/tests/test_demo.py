@@ -249,7 +249,11 @@ def test_audit_chain_verifies_and_covers_every_record(demo, db):
         for entry in AuditEntry.objects.filter(action="member.bulk_create")
         for row in entry.changes["members"]
     ]
-    assert len(listed) == len({row[0] for row in listed}) == Member.objects.count()
+    # each row reads "<pk> <masked ID number> <name>"
+    pks = {int(row.split(" ", 1)[0]) for row in listed}
+    assert len(listed) == len(pks) == Member.objects.count()
+    assert pks == set(Member.objects.values_list("pk", flat=True))
+    assert all("********" in row.split(" ")[1] for row in listed)
     assert AuditEntry.objects.filter(action="household.award").count() == Household.objects.count()
     assert AuditEntry.objects.filter(action="station.check_in").count() == StationCheckIn.objects.count()
 

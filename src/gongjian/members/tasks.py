@@ -1,0 +1,17 @@
+"""Celery tasks of the ledgers: thin wrappers around services.
+
+Without a broker (``CELERY_TASK_ALWAYS_EAGER``, the embedded default) ``.delay()`` runs in-process.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import importexport
+
+
+@shared_task(name="members.import_ledger", acks_late=True)
+def import_ledger_task(job_id: int) -> str:
+    """Run the ledger import of job ``job_id``; progress, result and error workbook go on the job."""
+    job = importexport.ledger_import_run(job_id=job_id)
+    return str(job.status)

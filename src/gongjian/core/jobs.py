@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from pathlib import Path
+from typing import Any, Protocol
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .audit import audit_verify
 from .models import Job
@@ -49,4 +55,102 @@ def audit_verify_run(*, job: Job) -> None:
         ok=verdict.ok,
         message=verdict.problem,
         result={"ok": verdict.ok, "entries": verdict.entries, "seq": verdict.seq},
+    )
+
+
+# --- imports of uploaded workbooks ----------------------------------------------------------
+
+
+class ImportOutcome(Protocol):
+    """What an importer returns: enough to finish its job."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def bad_rows(self) -> int: ...
+
+    @property
+    def error_workbook(self) -> bytes | None: ...
+
+    def summary(self) -> dict[str, Any]: ...
+
+
+def _import_max_bytes(default: int) -> int:
+    return int(getattr(settings, "GONGJIAN_IMPORT_MAX_BYTES", default))
+
+
+def import_upload_start(
+    *,
+    actor: Any,
+    upload: UploadedFile,
+    kind: str,
+    task: Any,
+    params: dict[str, Any] | None = None,
+    max_bytes: int = 100 * 1024 * 1024,
+) -> Job:
+    """Check that ``upload`` is an .xlsx workbook of an allowed size, keep it under
+    MEDIA_ROOT/jobs/uploads/, create the job and queue ``task`` (a Celery task taking the job id)
+    when the transaction commits. Errors are ValidationErrors in the user's language."""
+    name = upload.name or ""
+    limit = _import_max_bytes(max_bytes)
+    if not name.lower().endswith(".xlsx"):
+        raise ValidationError(
+            _(
+                "Please upload an Excel workbook (.xlsx). Old .xls files: open them in Excel and save as .xlsx."
+            ),
+            code="file_type",
+        )
+    if (upload.size or 0) > limit:
+        raise ValidationError(
+            _("The file is too large (at most %(mb)d MB).") % {"mb": limit // (1024 * 1024)}, code="file_size"
+        )
+    upload.seek(0)
+    if upload.read(4) != b"PK\x03\x04":
+        raise ValidationError(
+            _("This file is not an Excel workbook (.xlsx), even though its name ends with .xlsx."),
+            code="file_type",
+        )
+    upload.seek(0)
+    media = Path(settings.MEDIA_ROOT)
+    target = media / "jobs" / "uploads" / f"{uuid.uuid4().hex}.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    with transaction.atomic():
+        job = job_create(
+            actor=actor,
+            kind=kind,
+            params={"filename": Path(name).name[:200], **(params or {})},
+            input_file=target.relative_to(media).as_posix(),
+        )
+        transaction.on_commit(lambda: task.delay(job.pk))
+    return job
+
+
+def job_upload_path(job: Job) -> Path:
+    """The job's uploaded file, refused unless it lies inside MEDIA_ROOT."""
+    media = Path(settings.MEDIA_ROOT).resolve()
+    source = (media / job.input_file).resolve()
+    if not job.input_file or not source.is_relative_to(media):
+        raise ValueError("the job has no upload inside MEDIA_ROOT")
+    return source
+
+
+def import_job_finish(*, job: Job, outcome: ImportOutcome) -> None:
+    """Finish an import job: the counts, or the error workbook kept under MEDIA_ROOT/jobs/<id>/."""
+    if outcome.ok:
+        job_finish(job=job, ok=True, result=outcome.summary())
+        return
+    media = Path(settings.MEDIA_ROOT)
+    target = media / "jobs" / str(job.pk) / "import-errors.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(outcome.error_workbook or b"")
+    job_finish(
+        job=job,
+        ok=False,
+        message=f"{outcome.bad_rows} bad row(s); nothing was imported",
+        result=outcome.summary(),
+        result_file=target.relative_to(media).as_posix(),
     )

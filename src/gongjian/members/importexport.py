@@ -44,14 +44,12 @@ import queue
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
@@ -81,10 +79,15 @@ from gongjian.core.excel import (
     as_text,
     header_key,
     open_workbook,
-    save_bytes,
     unguard,
 )
-from gongjian.core.jobs import job_create, job_finish, job_progress
+from gongjian.core.jobs import (
+    import_job_finish,
+    import_upload_start,
+    job_finish,
+    job_progress,
+    job_upload_path,
+)
 from gongjian.core.models import Job
 from gongjian.core.xlsxstream import iter_blocks, row_estimate
 from gongjian.orgs import selectors as org_selectors
@@ -1630,52 +1633,21 @@ def ledger_import_allowed(*, actor: Any) -> bool:
     return not scope_for(actor).empty
 
 
-def _max_bytes() -> int:
-    return int(getattr(settings, "GONGJIAN_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
 def ledger_import_start(*, actor: Any, upload: UploadedFile, dry_run: bool = False) -> Job:
-    """Keep the upload under MEDIA_ROOT/jobs/uploads/, create the job, and queue the import on commit
-    (``dry_run``: check every row, write nothing)."""
+    """Keep the upload, create the job, and queue the import on commit (``dry_run``: check every
+    row, write nothing)."""
     if not ledger_import_allowed(actor=actor):
         raise PermissionDenied(_("Only administrators and unit liaisons may import ledgers."))
-    name = upload.name or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError(
-            _(
-                "Please upload an Excel workbook (.xlsx). Old .xls files: open them in Excel and save as .xlsx."
-            ),
-            code="file_type",
-        )
-    if (upload.size or 0) > _max_bytes():
-        raise ValidationError(
-            _("The file is too large (at most %(mb)d MB).") % {"mb": _max_bytes() // (1024 * 1024)},
-            code="file_size",
-        )
-    upload.seek(0)
-    if upload.read(4) != b"PK\x03\x04":
-        raise ValidationError(
-            _("This file is not an Excel workbook (.xlsx), even though its name ends with .xlsx."),
-            code="file_type",
-        )
-    upload.seek(0)
-    media = Path(settings.MEDIA_ROOT)
-    target = media / "jobs" / "uploads" / f"{uuid.uuid4().hex}.xlsx"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
     from .tasks import import_ledger_task
 
-    with transaction.atomic():
-        job = job_create(
-            actor=actor,
-            kind=JOB_KIND,
-            params={"filename": Path(name).name[:200], "dry_run": bool(dry_run)},
-            input_file=target.relative_to(media).as_posix(),
-        )
-        transaction.on_commit(lambda: import_ledger_task.delay(job.pk))
-    return job
+    return import_upload_start(
+        actor=actor,
+        upload=upload,
+        kind=JOB_KIND,
+        task=import_ledger_task,
+        params={"dry_run": bool(dry_run)},
+        max_bytes=DEFAULT_MAX_BYTES,
+    )
 
 
 def _live_progress_possible() -> bool:
@@ -1731,8 +1703,6 @@ def ledger_import_run(*, job_id: int) -> Job:
     job = Job.objects.select_related("actor").get(pk=job_id)
     if job.finished:
         return job
-    media = Path(settings.MEDIA_ROOT)
-    source = (media / job.input_file).resolve()
     last = {"done": -1}
 
     def progress(done: int, total: int) -> None:
@@ -1742,27 +1712,16 @@ def ledger_import_run(*, job_id: int) -> Job:
 
     progress(0, 0)
     live = _LiveProgress(job.pk) if _live_progress_possible() else None
+    source: Path | None = None
     try:
-        if not job.input_file or not source.is_relative_to(media.resolve()):
-            raise ValueError("the job has no upload inside MEDIA_ROOT")
+        source = job_upload_path(job)
         dry_run = bool((job.params or {}).get("dry_run"))
         result = import_ledger(actor=job.actor, path=source, progress=live or progress, dry_run=dry_run)
         if live is not None:
             live.close()
             job.refresh_from_db(fields=["total", "done"])
         job.total = max(job.total, result.rows)
-        if result.ok:
-            job_finish(job=job, ok=True, result=result.summary())
-        else:
-            target = media / "jobs" / str(job.pk) / "import-errors.xlsx"
-            save_bytes(result.error_workbook or b"", target)
-            job_finish(
-                job=job,
-                ok=False,
-                message=f"{result.bad_rows} bad row(s); nothing was imported",
-                result=result.summary(),
-                result_file=target.relative_to(media).as_posix(),
-            )
+        import_job_finish(job=job, outcome=result)
     except Exception:
         if live is not None:
             live.close()
@@ -1774,6 +1733,6 @@ def ledger_import_run(*, job_id: int) -> Job:
             result={"ok": False, "crashed": True},
         )
     finally:
-        if job.input_file and source.is_relative_to(media.resolve()):
+        if source is not None:
             source.unlink(missing_ok=True)
     return job

@@ -23,14 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -58,9 +56,14 @@ from gongjian.core.excel import (
     error_workbook,
     find_sheet,
     open_workbook,
-    save_bytes,
 )
-from gongjian.core.jobs import job_create, job_finish, job_progress
+from gongjian.core.jobs import (
+    import_job_finish,
+    import_upload_start,
+    job_finish,
+    job_progress,
+    job_upload_path,
+)
 from gongjian.core.models import Job
 
 from . import selectors, services
@@ -1138,66 +1141,24 @@ def map_import_allowed(*, actor: Any) -> bool:
     return scope.everything or bool(scope.area_paths)
 
 
-def _max_bytes() -> int:
-    return int(getattr(settings, "GONGJIAN_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def _job_dir(job: Job) -> Path:
-    return Path(settings.MEDIA_ROOT) / "jobs" / str(job.pk)
-
-
 def map_import_start(*, actor: Any, upload: UploadedFile) -> Job:
-    """Keep the upload under MEDIA_ROOT/jobs/, create the job, and queue the import on commit."""
+    """Keep the upload, create the job, and queue the import on commit."""
     if not map_import_allowed(actor=actor):
         raise PermissionDenied(_("Only area administrators may import the map."))
-    name = upload.name or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError(
-            _(
-                "Please upload an Excel workbook (.xlsx). Old .xls files: open them in Excel and save as .xlsx."
-            ),
-            code="file_type",
-        )
-    if (upload.size or 0) > _max_bytes():
-        raise ValidationError(
-            _("The file is too large (at most %(mb)d MB).") % {"mb": _max_bytes() // (1024 * 1024)},
-            code="file_size",
-        )
-    upload.seek(0)
-    if upload.read(4) != b"PK\x03\x04":
-        raise ValidationError(
-            _("This file is not an Excel workbook (.xlsx), even though its name ends with .xlsx."),
-            code="file_type",
-        )
-    upload.seek(0)
-    media = Path(settings.MEDIA_ROOT)
-    target = media / "jobs" / "uploads" / f"{uuid.uuid4().hex}.xlsx"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
     from .tasks import import_map_task
 
-    with transaction.atomic():
-        job = job_create(
-            actor=actor,
-            kind=JOB_KIND,
-            params={"filename": Path(name).name[:200]},
-            input_file=target.relative_to(media).as_posix(),
-        )
-        transaction.on_commit(lambda: import_map_task.delay(job.pk))
-    return job
+    return import_upload_start(
+        actor=actor, upload=upload, kind=JOB_KIND, task=import_map_task, max_bytes=DEFAULT_MAX_BYTES
+    )
 
 
 def map_import_run(*, job_id: int) -> Job:
     """Run a queued import job (the Celery task calls this): progress, then the counts or the error
-    workbook under MEDIA_ROOT/jobs/<id>/. The upload is deleted afterwards: it may hold clear phone
-    numbers, which the platform keeps only encrypted."""
+    workbook. The upload is deleted afterwards: it may hold clear phone numbers, which the platform
+    keeps only encrypted."""
     job = Job.objects.select_related("actor").get(pk=job_id)
     if job.finished:
         return job
-    media = Path(settings.MEDIA_ROOT)
-    source = (media / job.input_file).resolve()
     last = {"done": -1}
 
     def progress(done: int, total: int) -> None:
@@ -1206,22 +1167,10 @@ def map_import_run(*, job_id: int) -> Job:
             job_progress(job=job, done=done, total=total)
 
     progress(0, 0)
+    source: Path | None = None
     try:
-        if not job.input_file or not source.is_relative_to(media.resolve()):
-            raise ValueError("the job has no upload inside MEDIA_ROOT")
-        result = import_map(actor=job.actor, path=source, progress=progress)
-        if result.ok:
-            job_finish(job=job, ok=True, result=result.summary())
-        else:
-            target = _job_dir(job) / "import-errors.xlsx"
-            save_bytes(result.error_workbook or b"", target)
-            job_finish(
-                job=job,
-                ok=False,
-                message=f"{result.bad_rows} bad row(s); nothing was imported",
-                result=result.summary(),
-                result_file=target.relative_to(media).as_posix(),
-            )
+        source = job_upload_path(job)
+        import_job_finish(job=job, outcome=import_map(actor=job.actor, path=source, progress=progress))
     except Exception:
         log.exception("map import job %s stopped", job.pk)
         job_finish(
@@ -1231,6 +1180,6 @@ def map_import_run(*, job_id: int) -> Job:
             result={"ok": False, "crashed": True},
         )
     finally:
-        if job.input_file and source.is_relative_to(media.resolve()):
+        if source is not None:
             source.unlink(missing_ok=True)
     return job

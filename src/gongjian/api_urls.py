@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from gongjian.accounts.api import MeView, ObtainTokenView
-from gongjian.core.api_views import JobViewSet
+from gongjian.core.api_views import JobViewSet, NotificationViewSet
 from gongjian.orgs.api import AllianceViewSet, AreaViewSet, PartyOrgViewSet, UnitViewSet
 from gongjian.orgs.api_io import MapExportView, MapImportView, MapTemplateView
 
@@ -14,6 +14,7 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("party-orgs", PartyOrgViewSet, basename="party-org")
 router.register("alliances", AllianceViewSet, basename="alliance")
 router.register("jobs", JobViewSet, basename="job")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -22,5 +23,9 @@ urlpatterns = [
     path("map/export/", MapExportView.as_view(), name="api-map-export"),
     path("map/template/", MapTemplateView.as_view(), name="api-map-template"),
     path("", include("gongjian.members.api_urls")),
+    path("", include("gongjian.cobuild.api_urls")),
+    path("", include("gongjian.lists.api_urls")),
+    path("", include("gongjian.matching.api_urls")),
+    path("", include("gongjian.service.api_urls")),
     path("", include(router.urls)),
 ]

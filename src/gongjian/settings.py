@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
@@ -72,6 +73,10 @@ INSTALLED_APPS = [
     "gongjian.accounts",
     "gongjian.orgs",
     "gongjian.members",
+    "gongjian.cobuild",
+    "gongjian.lists",
+    "gongjian.matching",
+    "gongjian.service",
     "gongjian.stats",
     "gongjian.demo",
 ]
@@ -149,6 +154,43 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Daily work for `celery -A gongjian beat` (times in TIME_ZONE): the ledgers' reminders as
+# notifications (the same as `gongjian reminders`), deleting expired unmasked export files, and
+# every other app's daily work (`gongjian daily`: GONGJIAN_DAILY below).
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE = {
+    "ledger-reminders-daily": {"task": "members.reminders", "schedule": crontab(hour=6, minute=30)},
+    "job-files-expire-daily": {
+        "task": "gongjian.core.job_files_expire",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "daily": {"task": "gongjian.core.daily", "schedule": crontab(hour=6, minute=0)},
+}
+# The daily work of each app (`gongjian daily`, the beat task `gongjian.core.daily`): functions
+# taking `today=` (or `on=`/`now=`) and returning a count; see gongjian.core.daily.
+GONGJIAN_DAILY = [
+    "gongjian.cobuild.services.agreements.agreements_refresh_status",
+    "gongjian.cobuild.services.agreements.agreements_remind",
+    "gongjian.cobuild.services.meetings.meetings_remind",
+    "gongjian.lists.services.claims.demands_expire",
+    "gongjian.lists.services.claims.resources_expire",
+    "gongjian.service.services.activities_remind",
+]
+
+# --- e-mail (notifications) -----------------------------------------------------------------
+# Embedded default: messages are printed on the console (the server's log); tests use locmem.
+EMAIL_BACKEND = os.environ.get("GONGJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("GONGJIAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GONGJIAN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GONGJIAN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GONGJIAN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("GONGJIAN_EMAIL_TLS", "") in {"1", "true", "yes"}
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("GONGJIAN_EMAIL_FROM", "gongjian@localhost")
+# Links in e-mails point here (notifications themselves store paths inside the site).
+GONGJIAN_SITE_URL = os.environ.get("GONGJIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unmasked exports are kept sealed for their owner this many hours, then deleted (daily task).
+GONGJIAN_CLEAR_EXPORT_HOURS = int(os.environ.get("GONGJIAN_CLEAR_EXPORT_HOURS", "24"))
 
 # --- auth and security ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -242,6 +284,34 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "gongjian.members.models.ReportStatus",
         "TransferStatusEnum": "gongjian.members.models.TransferStatus",
         "LedgerCategoryEnum": "gongjian.members.models.Category",
+        "ContactKindEnum": "gongjian.members.models.ContactKind",
+        "AreaLevelEnum": "gongjian.orgs.models.Level",
+        "AllianceLevelEnum": "gongjian.orgs.models.AllianceLevel",
+        "PartyOrgKindEnum": "gongjian.orgs.models.PartyOrgKind",
+        "UnitKindEnum": "gongjian.orgs.models.UnitKind",
+        "AgreementStatusEnum": "gongjian.cobuild.models.AgreementStatus",
+        "AgreementClauseEnum": "gongjian.cobuild.models.Clause",
+        "ReviewRatingEnum": "gongjian.cobuild.models.ReviewRating",
+        "CommitteeKindEnum": "gongjian.cobuild.models.CommitteeKind",
+        "SeatStepEnum": "gongjian.cobuild.models.SeatStep",
+        "MeetingLevelEnum": "gongjian.cobuild.models.MeetingLevel",
+        "MeetingStatusEnum": "gongjian.cobuild.models.MeetingStatus",
+        "AgendaSourceEnum": "gongjian.cobuild.models.AgendaSource",
+        "AgendaStatusEnum": "gongjian.cobuild.models.AgendaStatus",
+        "ActionStatusEnum": "gongjian.cobuild.models.ActionStatus",
+        "ConsultationKindEnum": "gongjian.cobuild.models.ConsultationKind",
+        "AttendanceMethodEnum": "gongjian.cobuild.models.Attendance.Method",
+        "DemandKindEnum": "gongjian.lists.models.DemandKind",
+        "ListCategoryEnum": "gongjian.lists.models.Category",
+        "DemandSourceEnum": "gongjian.lists.models.DemandSource",
+        "DemandStatusEnum": "gongjian.lists.models.DemandStatus",
+        "UrgencyEnum": "gongjian.lists.models.Urgency",
+        "ResourceKindEnum": "gongjian.lists.models.ResourceKind",
+        "ResourceStatusEnum": "gongjian.lists.models.ResourceStatus",
+        "ClaimStatusEnum": "gongjian.lists.models.ClaimStatus",
+        "ProjectStatusEnum": "gongjian.lists.models.ProjectStatus",
+        "ProjectRatingEnum": "gongjian.lists.models.Rating",
+        "EvidenceKindEnum": "gongjian.lists.models.Evidence.Kind",
     },
 }
 

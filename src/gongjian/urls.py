@@ -11,7 +11,11 @@ urlpatterns = [
     path("accounts/", include("gongjian.accounts.urls")),
     path("map/", include("gongjian.orgs.urls")),
     path("ledgers/", include("gongjian.members.urls")),
-    path("jobs/", include("gongjian.core.urls")),
+    path("cobuild/", include("gongjian.cobuild.urls")),
+    path("lists/", include("gongjian.lists.urls")),
+    path("matching/", include("gongjian.matching.urls")),
+    path("service/", include("gongjian.service.urls")),
+    path("", include("gongjian.core.urls")),  # jobs/… and notifications/…
     path("api/v1/", include("gongjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -17,9 +17,9 @@ MODULES: list[tuple[str | None, Any, str, bool]] = [
     ("orgs:unit_list", _("Resident units"), "bi-building", True),
     ("orgs:alliance_list", _("Alliances"), "bi-people", True),
     ("members:home", _("Member ledgers"), "bi-journal-text", True),
-    (None, _("Co-building"), "bi-link-45deg", False),
-    (None, _("Three lists"), "bi-card-checklist", False),
-    (None, _("Service"), "bi-heart", False),
+    ("cobuild:home", _("Co-building"), "bi-link-45deg", False),
+    ("lists:home", _("Three lists"), "bi-card-checklist", False),
+    ("service:home", _("Service"), "bi-heart", False),
     (None, _("Figures"), "bi-bar-chart", False),
 ]
 

@@ -1,7 +1,8 @@
-"""Services for background jobs: create one, move it along, finish it."""
+"""Services for background jobs: create one, move it along, finish it, keep and hand out its file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 from typing import Any, Protocol
@@ -13,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_verify
+from . import pii
+from .audit import audit_record, audit_verify
 from .models import Job
 
 
@@ -154,3 +156,77 @@ def import_job_finish(*, job: Job, outcome: ImportOutcome) -> None:
         result=outcome.summary(),
         result_file=target.relative_to(media).as_posix(),
     )
+
+
+# --- result files -------------------------------------------------------------------------------
+
+#: Associated data of sealed result files (a file sealed for another purpose does not open here).
+SEALED_RESULT_PURPOSE = "job-result"
+
+
+def _clear_file_hours() -> int:
+    return int(getattr(settings, "GONGJIAN_CLEAR_EXPORT_HOURS", 24))
+
+
+def job_result_store(*, job: Job, data: bytes, download_name: str, sealed: bool = False) -> str:
+    """Keep a job's result under MEDIA_ROOT/jobs/<id>/ and return its path there.
+
+    ``sealed``: the file holds clear personal data, so it is kept encrypted with the personal-data
+    key (AES-GCM), handed out only to the job's owner, audited at each download, and deleted
+    ``GONGJIAN_CLEAR_EXPORT_HOURS`` (24) after it was made (``job_files_expire``)."""
+    media = Path(settings.MEDIA_ROOT)
+    suffix = Path(download_name).suffix or ".bin"
+    target = media / "jobs" / str(job.pk) / f"result{suffix}{'.sealed' if sealed else ''}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(pii.seal_bytes(data, purpose=SEALED_RESULT_PURPOSE) if sealed else data)
+    job.params = {**(job.params or {}), "download_name": download_name[:200], "sealed": sealed}
+    if sealed:
+        expires = timezone.now() + dt.timedelta(hours=_clear_file_hours())
+        job.params["expires"] = expires.isoformat()
+    job.save(update_fields=["params"])
+    return target.relative_to(media).as_posix()
+
+
+def job_result_open(*, actor: Any, job: Job) -> tuple[Path | bytes, str]:
+    """The job's result file for its owner: a path, or the bytes of a sealed file (whose download
+    is written to the audit log). Http404 when there is none, it is gone, or it has expired."""
+    from django.http import Http404
+
+    if not getattr(actor, "is_authenticated", False) or job.actor_id != actor.pk or not job.result_file:
+        raise Http404
+    media = Path(settings.MEDIA_ROOT).resolve()
+    path = (media / job.result_file).resolve()
+    if not path.is_relative_to(media) or not path.exists():
+        raise Http404
+    name = str((job.params or {}).get("download_name") or path.name)
+    if not (job.params or {}).get("sealed"):
+        return path, name
+    if not job.result_available:
+        raise Http404
+    data = pii.unseal_bytes(path.read_bytes(), purpose=SEALED_RESULT_PURPOSE)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="pii.export_download",
+            obj=job,
+            object_label=name,
+            changes={"kind": job.kind, "params": {k: v for k, v in job.params.items() if k != "reason"}},
+            reason=str(job.params.get("reason", "")),
+        )
+    return data, name
+
+
+def job_files_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete sealed result files past their time (a daily task); the job says the file expired."""
+    now = now or timezone.now()
+    count = 0
+    media = Path(settings.MEDIA_ROOT)
+    for job in Job.objects.filter(params__sealed=True).exclude(result_file=""):
+        expires = job.params.get("expires")
+        if expires and dt.datetime.fromisoformat(expires) <= now:
+            (media / job.result_file).unlink(missing_ok=True)
+            job.result_file = ""
+            job.result = {**job.result, "expired": True}
+            job.save(update_fields=["result_file", "result"])
+            count += 1
+    return count

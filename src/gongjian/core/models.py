@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -97,3 +99,51 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def result_available(self) -> bool:
+        """A result file is there and (for a sealed one) has not reached its expiry time."""
+        if not self.result_file:
+            return False
+        expires = (self.params or {}).get("expires")
+        return not expires or dt.datetime.fromisoformat(expires) > timezone.now()
+
+
+class Notification(models.Model):
+    """A message to one user inside the app (and by e-mail when they have an address).
+
+    ``dedupe_key`` names what the message is about (e.g. ``mobile.report_due:12:2026``): a second
+    send with the same key to the same recipient creates nothing, so reminders can run every day.
+    Titles and bodies never carry ID or phone numbers; the ``url`` opens the record in the app.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.SlugField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_dedupe_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}: {self.title}"
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None

@@ -61,6 +61,22 @@ def unseal(token: str, *, purpose: str) -> str:
     return AESGCM(derived_key("encrypt")).decrypt(blob[:12], blob[12:], purpose.encode()).decode("utf-8")
 
 
+_FILE_MAGIC = b"GJSEAL1\n"
+
+
+def seal_bytes(data: bytes, *, purpose: str) -> bytes:
+    """A whole file sealed like a value (e.g. an unmasked export kept until it is downloaded)."""
+    nonce = os.urandom(12)
+    return _FILE_MAGIC + nonce + AESGCM(derived_key("encrypt")).encrypt(nonce, data, purpose.encode())
+
+
+def unseal_bytes(blob: bytes, *, purpose: str) -> bytes:
+    if not blob.startswith(_FILE_MAGIC):
+        raise ValueError("not a sealed file")
+    body = blob[len(_FILE_MAGIC) :]
+    return AESGCM(derived_key("encrypt")).decrypt(body[:12], body[12:], purpose.encode())
+
+
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed hash of a normalised value, for exact look-ups without the clear value."""
     if value == "":
@@ -84,6 +100,13 @@ def mask_id_number(number: str) -> str:
     if len(n) < 10:
         return "*" * len(n)
     return f"{n[:6]}{'*' * (len(n) - 10)}{n[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """A person's name with all but the first character hidden (王小明 → 王**), for messages that
+    may leave the platform (e-mails of notifications)."""
+    name = (name or "").strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
 def mask_in_text(text: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Job
+from .models import Job, Notification
 
 
 def job_list(*, actor: Any) -> QuerySet[Job]:
@@ -22,3 +22,24 @@ def job_get(*, actor: Any, pk: int) -> Job:
     if job is None:
         raise Http404
     return job
+
+
+def notification_list(*, actor: Any, unread: bool = False) -> QuerySet[Notification]:
+    """The actor's own notifications, newest first (``unread``: only those not yet read)."""
+    if not getattr(actor, "is_authenticated", False):
+        return Notification.objects.none()
+    rows = Notification.objects.filter(recipient=actor)
+    if unread:
+        rows = rows.filter(read_at__isnull=True)
+    return rows.order_by("-created_at", "-id")
+
+
+def notification_get(*, actor: Any, pk: int) -> Notification:
+    note = notification_list(actor=actor).filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    return note
+
+
+def notification_unread_count(*, actor: Any) -> int:
+    return notification_list(actor=actor, unread=True).count()

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .jobs import audit_verify_run
+from .jobs import audit_verify_run, job_files_expire
 from .models import Job
 
 
 @shared_task(name="gongjian.core.audit_verify")
 def audit_verify_task(job_id: int) -> None:
     audit_verify_run(job=Job.objects.get(pk=job_id))
+
+
+@shared_task(name="gongjian.core.job_files_expire")
+def job_files_expire_task() -> int:
+    """Delete unmasked export files past their time (daily, CELERY_BEAT_SCHEDULE)."""
+    return job_files_expire()
+
+
+@shared_task(name="gongjian.core.daily")
+def daily_task() -> dict[str, int]:
+    """Every app's daily work (``gongjian.core.daily``); run by Celery beat."""
+    from .daily import run_daily
+
+    return {o.name: o.count for o in run_daily()}

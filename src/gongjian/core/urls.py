@@ -4,6 +4,9 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
-    path("<int:pk>/", views.job_detail, name="job"),
-    path("<int:pk>/download/", views.job_download, name="job_download"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
 ]

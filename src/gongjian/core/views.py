@@ -1,18 +1,27 @@
-"""Pages of the kernel: the overview and job progress."""
+"""Pages of the kernel: the overview, job progress and the user's notifications."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from gongjian.accounts.selectors import role_list
 from gongjian.orgs.selectors import area_roots
 
-from . import selectors
+from . import selectors, services
+from .excel import XLSX_CONTENT_TYPE
+from .jobs import job_result_open
+from .models import Job
 
 
 @login_required
@@ -31,12 +40,62 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {"job": job})
 
 
+def job_file_response(*, actor: Any, job: Job) -> HttpResponse | FileResponse:
+    """The job's file as a download (pages and API): never cached."""
+    body, name = job_result_open(actor=actor, job=job)
+    response: HttpResponse | FileResponse
+    if isinstance(body, Path):
+        response = FileResponse(body.open("rb"), as_attachment=True, filename=name)
+    else:
+        response = HttpResponse(body, content_type="application/octet-stream")
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    if name.endswith(".xlsx"):
+        response["Content-Type"] = XLSX_CONTENT_TYPE
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
-def job_download(request: HttpRequest, pk: int) -> FileResponse:
+@never_cache
+def job_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     job = selectors.job_get(actor=request.user, pk=pk)
-    if not job.result_file:
-        raise Http404
-    path = (Path(settings.MEDIA_ROOT) / job.result_file).resolve()
-    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return job_file_response(actor=request.user, job=job)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    unread = request.GET.get("unread") == "1"
+    rows = selectors.notification_list(actor=request.user, unread=unread)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/notifications.html",
+        {
+            "page": page,
+            "unread_only": unread,
+            "unread_count": selectors.notification_unread_count(actor=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read; with ``open`` go on to the page it links to."""
+    note = selectors.notification_get(actor=request.user, pk=pk)
+    services.notification_mark_read(actor=request.user, notification=note)
+    if "open" in request.POST and note.url:
+        return redirect(note.url)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("core:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notification_mark_all_read(actor=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked read."))
+    return redirect("core:notifications")

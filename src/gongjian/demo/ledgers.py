@@ -54,6 +54,10 @@ from . import names
 if TYPE_CHECKING:
     from .scenario import _Loader
 
+#: Members who serve in 融城社区's seven teams and in 淮川街道's help squad (service demo).
+SERVING_RONGCHENG = 70
+SERVING_HUAICHUAN = 45
+
 #: The last day before the article: everything the article counts exists by then.
 EVE = dt.date(2018, 9, 3)
 #: Members joined the Party by this date if they are to count on the article's date.
@@ -253,6 +257,23 @@ class _Ledgers:
                 row.co_managed = (wjl, unit, _day(self.rng, *WJL_CO_MANAGED_SINCE))
                 rows.append(row)
         self.create(rows, "co-managed members")
+
+    # -- members who serve in teams (service demo) ------------------------------------------
+
+    def servers(self) -> None:
+        """Directly managed members of 融城社区 (its seven standing teams) and of 淮川街道's
+        communities (its help squad of 45)."""
+        rows: list[MemberRow] = []
+        huaichuan = self.loader.by_name["淮川街道"]
+        places = [(self.loader.by_name["融城社区"], SERVING_RONGCHENG)]
+        places += [(c, SERVING_HUAICHUAN // 5 + 1) for c in self.loader.communities_of[huaichuan.pk][:5]]
+        for community, count in places:
+            org = self.loader.org_of[community.pk]
+            for _ in range(count):
+                row = self.person(org=org, residence=self.home(community), born=(1950, 1990))
+                row.categories.append((Category.DIRECT, org.area, self.since(row, dt.date(2005, 1, 1))))
+                rows.append(row)
+        self.create(rows, "members of 融城社区 and 淮川街道")
 
     # -- 长沙县 ------------------------------------------------------------------------------
 
@@ -621,6 +642,7 @@ def build_ledgers(loader: _Loader, organs: list[tuple[ResidentUnit, int]]) -> No
     )
     ledgers.load_homes()
     ledgers.wangjialong()
+    ledgers.servers()
     ledgers.county(organs)
     ledgers.plaques()
     ledgers.mobile()

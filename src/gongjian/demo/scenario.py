@@ -35,7 +35,10 @@ from gongjian.orgs import services as org_services
 from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
 
 from . import names
+from .cobuild import build_cobuild
 from .ledgers import build_ledgers
+from .lists import build_lists
+from .service import build_service
 
 DEMO_PASSWORD = "gongjian-demo"  # noqa: S105 - the documented password of the demo accounts
 SEED = 20180904
@@ -1016,6 +1019,9 @@ def load_demo(*, reset: bool = False, progress: Callable[[str], None] | None = N
         loader.build_accounts()
         organs = loader.build_county_organs()
         build_ledgers(loader, organs)
+        build_cobuild(loader)
+        build_lists(loader)
+        build_service(loader)
     result: dict[str, Any] = dict(sorted(loader.counts.items()))
     result["cleared_rows"] = sum(cleared.values())
     result["seconds"] = round(time.monotonic() - started, 1)

@@ -10,11 +10,9 @@ Look-ups by ID number are POSTed so the number never sits in a URL or an access 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,6 +27,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gongjian.core.api import validated_input as _input
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.api import ScopedPk, ScopedViewSet
 
@@ -55,9 +54,6 @@ from .models import (
     parse_id_number,
 )
 
-#: Keys the browsable API's HTML forms add to the data they post.
-FORM_KEYS = frozenset({"csrfmiddlewaretoken", "_content_type", "_content"})
-
 # --- fields ---------------------------------------------------------------------------------
 
 
@@ -82,21 +78,6 @@ def _params(request: Request, serializer_class: type[serializers.Serializer[Any]
     """Validated query parameters (400 with the parameter's name when one is malformed)."""
     given = {k: v for k, v in request.query_params.items() if v != ""}
     data = serializer_class(data=given)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
-
-
-def _input(
-    request: Request, serializer_class: type[serializers.Serializer[Any]], strict: bool = False, **kwargs: Any
-) -> dict[str, Any]:
-    """Validated request data. ``strict``: a field the serializer does not take is refused, not
-    silently dropped (a PATCH of ``org`` or ``id_number`` must not look as if it worked)."""
-    data = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    if strict and isinstance(request.data, Mapping):
-        unknown = sorted(set(request.data) - set(data.fields) - FORM_KEYS)
-        if unknown:
-            message = _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)}
-            raise serializers.ValidationError({name: [message] for name in unknown})
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
 

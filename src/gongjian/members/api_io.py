@@ -1,15 +1,14 @@
-"""API for Excel in and out of the ledgers: import as a job, export of a node's ledger (masked, or
-unmasked with a reason), the template."""
+"""API for Excel in and out of the ledgers: import as a job, export as a job (a node's ledger
+masked or unmasked with a reason, or a unit's members masked), the template."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -22,7 +21,7 @@ from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.api_io import XlsxRenderer
 
 from . import importexport
-from .views_io import TEMPLATE_FILENAME, export_filename, xlsx_response
+from .views_io import TEMPLATE_FILENAME, xlsx_response
 
 
 class LedgerImportRequestSerializer(serializers.Serializer[Any]):
@@ -36,22 +35,35 @@ class LedgerImportStartedSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(help_text="The job id")
     status = serializers.CharField()
     url = serializers.CharField(help_text="Poll this job for progress and the result")
+    download = serializers.CharField(
+        required=False, help_text="Exports: GET the workbook here once the job is done"
+    )
 
 
-class ClearExportRequestSerializer(serializers.Serializer[Any]):
-    area = serializers.IntegerField(help_text="Root of the ledger (area id)")
-    reason = serializers.CharField(max_length=200, help_text="Why the full numbers are needed (audited)")
+class LedgerExportRequestSerializer(serializers.Serializer[Any]):
+    area = serializers.IntegerField(required=False, help_text="Export the ledger of this node (area id)")
+    unit = serializers.IntegerField(
+        required=False, help_text="Or: export this resident unit's members (always masked)"
+    )
+    clear = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Full ID numbers, phones and birth dates (area only; needs a reason and the right to "
+        "change every member; audited as pii.export)",
+    )
+    reason = serializers.CharField(
+        max_length=200, required=False, default="", help_text="Why the full numbers are needed"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("area" in attrs) == ("unit" in attrs):
+            raise serializers.ValidationError("Give either area or unit.")
+        return attrs
 
 
 XLSX_RESPONSE = {
     (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The workbook"),
 }
-
-
-def _area_id(raw: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,18}", raw or ""):
-        raise serializers.ValidationError({"area": "an area id"})
-    return int(raw)
 
 
 class LedgerImportView(APIView):
@@ -74,34 +86,37 @@ class LedgerImportView(APIView):
 
 
 class LedgerExportView(APIView):
-    renderer_classes = [JSONRenderer, XlsxRenderer]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
-        parameters=[OpenApiParameter("area", int, required=True, description="Root of the ledger (area id)")],
-        responses=XLSX_RESPONSE,
-        description="The members held at or below the area, in the import format; ID numbers, phones "
-        "and birth dates masked.",
+        request=LedgerExportRequestSerializer,
+        responses={202: LedgerImportStartedSerializer},
+        description="Start the export of a node's ledger (``area``) or of a unit's members (``unit``) as "
+        "a job, in the import format with ID numbers, phones and birth dates masked. Poll the job's URL; "
+        "when it is done, ``download`` gives the workbook. ``clear`` (area only) exports full numbers: for "
+        "someone who may change every member in it, with a reason; written to the audit log "
+        "(pii.export), the file kept sealed for its owner and deleted after GONGJIAN_CLEAR_EXPORT_HOURS.",
     )
-    def get(self, request: Request) -> HttpResponse:
-        area = org_selectors.area_get(actor=request.user, pk=_area_id(request.query_params.get("area", "")))
-        data = importexport.export_ledger(actor=request.user, area=area)
-        return xlsx_response(data, export_filename(area.code, area.name))
-
-    @extend_schema(
-        request=ClearExportRequestSerializer,
-        responses=XLSX_RESPONSE,
-        description="The ledger with full ID numbers, phones and birth dates: for someone who may change "
-        "every member in it, with a reason; written to the audit log (pii.export).",
-    )
-    def post(self, request: Request) -> HttpResponse:
-        data = ClearExportRequestSerializer(data=request.data)
+    def post(self, request: Request) -> Response:
+        data = LedgerExportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        area = org_selectors.area_get(actor=request.user, pk=data.validated_data["area"])
-        body = importexport.export_ledger(
-            actor=request.user, area=area, clear=True, reason=data.validated_data["reason"]
-        )
-        return xlsx_response(body, export_filename(area.code, area.name, clear=True))
+        values = data.validated_data
+        if "area" in values:
+            area = org_selectors.area_get(actor=request.user, pk=values["area"])
+            job = importexport.ledger_export_start(
+                actor=request.user, area=area, clear=values["clear"], reason=values["reason"]
+            )
+        else:
+            unit = org_selectors.unit_get(actor=request.user, pk=values["unit"])
+            job = importexport.ledger_export_start(actor=request.user, unit=unit, clear=values["clear"])
+        job.refresh_from_db(fields=["status"])
+        body = {
+            "id": job.pk,
+            "status": job.status,
+            "url": reverse("job-detail", kwargs={"pk": job.pk}),
+            "download": reverse("job-download", kwargs={"pk": job.pk}),
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class LedgerTemplateView(APIView):

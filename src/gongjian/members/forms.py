@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -291,6 +291,68 @@ class WithdrawForm(EndForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class LinkUserForm(forms.Form):
+    username = forms.CharField(
+        label=_("User name of the account"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}),
+        help_text=_("The name the member signs in with. Leave empty to remove the link."),
+    )
+
+
+# --- co-management (队伍共管) ----------------------------------------------------------------
+
+
+def _unit_member_label(member: Member) -> str:
+    unit = member.work_unit or member.org.unit
+    return f"{member.name} · {member.id_number_masked} · {unit.name if unit else '–'}"
+
+
+class CoManagementForm(MapForm):
+    community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Community"), queryset=Area.objects.none()
+    )
+    member = forms.ModelChoiceField(label=_("Member of a resident unit"), queryset=Member.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Resident unit"),
+        queryset=ResidentUnit.objects.none(),
+        required=False,
+        help_text=_("Leave empty for the member's work unit."),
+    )
+    since = _date(_("Takes part since"), help_text=_("Leave empty for today."))
+
+    def __init__(self, *args: Any, area: Area, q: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        communities = org_selectors.area_list(actor=self.actor, within=area, level=Level.COMMUNITY)
+        field = _model_field(self, "community")
+        field.queryset = communities
+        _show_choices(field, communities[:CHOICE_DISPLAY_LIMIT])
+        community = area if area.level == Level.COMMUNITY else communities.first()
+        if community is not None:
+            field.initial = community.pk
+        members = _model_field(self, "member")
+        members.queryset = (
+            selectors.co_management_member_choices(actor=self.actor, community=community, q=q)
+            if community is not None
+            else Member.objects.none()
+        )
+        _show_choices(members, members.queryset[:CHOICE_DISPLAY_LIMIT], label=_unit_member_label)
+        # The units of the members offered: a member's work unit or the unit holding the membership.
+        units = _model_field(self, "unit")
+        units.queryset = ResidentUnit.objects.filter(
+            Q(pk__in=members.queryset.values("work_unit_id"))
+            | Q(pk__in=members.queryset.values("org__unit_id"))
+        ).order_by("name_key", "pk")
+        _show_choices(units, units.queryset[:CHOICE_DISPLAY_LIMIT])
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.values()
+        if not data.get("since"):
+            data.pop("since", None)
+        return data
+
+
 # --- dual reporting ------------------------------------------------------------------------
 
 
@@ -433,6 +495,15 @@ class CheckInForm(MapForm):
         if data.get("member") is None and not self.errors:
             raise forms.ValidationError(_("Choose the member or type their ID number."))
         return data
+
+
+class SelfCheckInForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=120,
+        required=False,
+        help_text=_("For example: Party lesson, activity, handing in dues."),
+    )
 
 
 # --- transfers -----------------------------------------------------------------------------

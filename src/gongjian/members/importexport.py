@@ -53,6 +53,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError
@@ -84,8 +85,10 @@ from gongjian.core.excel import (
 from gongjian.core.jobs import (
     import_job_finish,
     import_upload_start,
+    job_create,
     job_finish,
     job_progress,
+    job_result_store,
     job_upload_path,
 )
 from gongjian.core.models import Job
@@ -109,6 +112,7 @@ from .models import (
 log = logging.getLogger(__name__)
 
 JOB_KIND = "members.ledger_import"
+EXPORT_JOB_KIND = "members.ledger_export"
 SHEET = "党员台账"
 SHEET_ALIASES = ("党员信息", "党员花名册", "党员名册")
 SHEET_HELP = "说明"
@@ -443,24 +447,52 @@ def _audit_clear_export(*, actor: Any, area: Area, count: int, reason: str) -> N
     )
 
 
-def export_ledger(*, actor: Any, area: Area, clear: bool = False, reason: str = "") -> bytes:
+def export_ledger(
+    *, actor: Any, area: Area, clear: bool = False, reason: str = "", progress: Progress | None = None
+) -> bytes:
     """The ledger of ``area`` in the import format (module docstring).
 
     Masked by default. ``clear=True`` needs a reason and the right to change every member in it
-    (``member_change_allowed``), is refused otherwise before anything is read, and is audited."""
+    (``member_change_allowed``), is refused otherwise before anything is read, and is audited.
+    ``progress(done, total)`` is called as rows are written (every ``EXPORT_PROGRESS_EVERY``)."""
     qs = ledger_members(actor=actor, area=area)
     if clear:
-        reason = (reason or "").strip()
-        if not reason:
-            raise ValidationError({"reason": _("Say why you need the full numbers.")})
-        count = 0
-        for member in qs.select_related("org__area").iterator(chunk_size=2000):
-            if not services.member_change_allowed(actor=actor, member=member):
-                raise PermissionDenied(
-                    _("Only someone who may change every member of this ledger can export it unmasked.")
-                )
-            count += 1
-        _audit_clear_export(actor=actor, area=area, count=count, reason=reason)
+        reason = clear_export_check(actor=actor, area=area, reason=reason)
+        _audit_clear_export(actor=actor, area=area, count=qs.count(), reason=reason)
+    return _ledger_workbook(qs, clear=clear, progress=progress)
+
+
+def clear_export_check(*, actor: Any, area: Area, reason: str) -> str:
+    """Refuse an unmasked export without a reason, or by someone who may not change every member
+    of the ledger (ValidationError, PermissionDenied); return the reason, trimmed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you need the full numbers.")})
+    for member in (
+        ledger_members(actor=actor, area=area).select_related("org__area").iterator(chunk_size=2000)
+    ):
+        if not services.member_change_allowed(actor=actor, member=member):
+            raise PermissionDenied(
+                _("Only someone who may change every member of this ledger can export it unmasked.")
+            )
+    return reason
+
+
+def export_unit_ledger(*, actor: Any, unit: ResidentUnit, progress: Progress | None = None) -> bytes:
+    """The members of a resident unit (its staff, and the members its Party organisations hold) that
+    the actor may see, in the import format, always masked (a 404 when the unit is not visible)."""
+    qs = selectors.unit_member_list(actor=actor, unit=unit).order_by("org__code", "name_key", "pk")
+    return _ledger_workbook(qs, clear=False, progress=progress)
+
+
+#: Rows written between two progress reports of an export.
+EXPORT_PROGRESS_EVERY = 2000
+
+
+def _ledger_workbook(qs: Any, *, clear: bool, progress: Progress | None) -> bytes:
+    total = qs.count() if progress is not None else 0
+    if progress is not None:
+        progress(0, total)
     book = BookWriter()
     out = book.sheet(SHEET)
     out.header(HEADERS, widths=[c.width for c in COLUMNS])
@@ -487,8 +519,10 @@ def export_ledger(*, actor: Any, area: Area, clear: bool = False, reason: str = 
     )
     rows = qs.values_list(*fields)
     chunk: list[tuple[Any, ...]] = []
+    written = 0
 
     def flush() -> None:
+        nonlocal written
         categories = _open_categories([r[0] for r in chunk])
         for r in chunk:
             (pk, name, gender, ethnicity, birth, id_masked, id_sealed, phone_masked, phone_sealed) = r[:9]
@@ -525,15 +559,95 @@ def export_ledger(*, actor: Any, area: Area, clear: bool = False, reason: str = 
                     pk,
                 ]
             )
+        written += len(chunk)
         chunk.clear()
+        if progress is not None:
+            progress(written, max(total, written))
 
     for row in rows.iterator(chunk_size=2000):
         chunk.append(row)
-        if len(chunk) >= 2000:
+        if len(chunk) >= EXPORT_PROGRESS_EVERY:
             flush()
-    flush()
+    if chunk or written == 0:
+        flush()
     _dropdowns(out)
     return book.close()
+
+
+def export_filename(code: str, name: str, *, clear: bool = False) -> str:
+    return f"{code}-{name}-党员台账{'-未脱敏' if clear else ''}.xlsx"
+
+
+def ledger_export_start(
+    *,
+    actor: Any,
+    area: Area | None = None,
+    unit: ResidentUnit | None = None,
+    clear: bool = False,
+    reason: str = "",
+) -> Job:
+    """Queue the export of a node's ledger (``area``) or of a unit's members (``unit``, masked) as
+    a job; its page shows the progress and offers the file. Everything a refusal depends on (the
+    scope, the reason and the right to an unmasked export) is checked here, before anything is
+    queued, and again when the job runs; the unmasked export is audited (``pii.export``) when the
+    job writes it."""
+    if (area is None) == (unit is None):
+        raise ValidationError(_("Export either a node's ledger or a unit's members."))
+    params: dict[str, Any]
+    if area is not None:
+        area = org_selectors.area_get(actor=actor, pk=area.pk)
+        params = {"area": area.pk, "label": area.name}
+        if clear:
+            params.update(clear=True, reason=clear_export_check(actor=actor, area=area, reason=reason))
+    else:
+        assert unit is not None
+        if clear:
+            raise PermissionDenied(_("A unit's members are exported masked."))
+        unit = org_selectors.unit_get(actor=actor, pk=unit.pk)
+        params = {"unit": unit.pk, "label": unit.name}
+    from .tasks import export_ledger_task
+
+    with transaction.atomic():
+        job = job_create(actor=actor, kind=EXPORT_JOB_KIND, params=params)
+        transaction.on_commit(lambda: export_ledger_task.delay(job.pk))
+    return job
+
+
+def ledger_export_run(*, job_id: int) -> Job:
+    """Run a queued export job (the Celery task calls this): progress as rows are written, then the
+    workbook kept for the job's owner (sealed when unmasked). Scope and rights are checked again:
+    roles may have changed since the job was queued."""
+    job = Job.objects.select_related("actor").get(pk=job_id)
+    if job.finished:
+        return job
+    params = job.params or {}
+    last = {"done": -1}
+
+    def progress(done: int, total: int) -> None:
+        if done != last["done"]:
+            last["done"] = done
+            job_progress(job=job, done=done, total=total)
+
+    try:
+        clear = bool(params.get("clear"))
+        if "unit" in params:
+            unit = ResidentUnit.objects.get(pk=params["unit"])
+            data = export_unit_ledger(actor=job.actor, unit=unit, progress=progress)
+            name = export_filename(unit.credit_code, unit.name)
+        else:
+            area = Area.objects.get(pk=params["area"])
+            data = export_ledger(
+                actor=job.actor, area=area, clear=clear, reason=params.get("reason", ""), progress=progress
+            )
+            name = export_filename(area.code, area.name, clear=clear)
+        path = job_result_store(job=job, data=data, download_name=name, sealed=clear)
+        job_finish(job=job, ok=True, result={"exported": job.done, "clear": clear}, result_file=path)
+    except (Http404, PermissionDenied, ValidationError):
+        job_finish(job=job, ok=False, message="refused", result={"ok": False, "refused": True})
+    except Exception:
+        log.exception("ledger export job %s stopped", job.pk)
+        job_finish(job=job, ok=False, message="internal error", result={"ok": False, "crashed": True})
+    return job
 
 
 # --- import: result -------------------------------------------------------------------------

@@ -11,11 +11,13 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from gongjian.accounts.scope import scope_for
 from gongjian.core import pii
+from gongjian.core.dbfunctions import AddDays
 from gongjian.core.search import name_search_q
 from gongjian.orgs.models import Area, Dated
 
@@ -89,6 +91,16 @@ def member_list(
     return qs.select_related("org", "residence", "work_unit").order_by("name_key", "pk")
 
 
+def unit_member_list(*, actor: Any, unit: Any) -> QuerySet[Member]:
+    """The members of a resident unit the actor may see: its staff (work unit) and the members its
+    Party organisations hold. Http404 when the actor may not see the unit. A unit liaison sees
+    exactly these for their own unit, and nothing of another unit's."""
+    from gongjian.orgs.selectors import unit_get
+
+    unit = unit_get(actor=actor, pk=unit.pk)
+    return member_list(actor=actor).filter(Q(work_unit_id=unit.pk) | Q(org__unit_id=unit.pk))
+
+
 def member_get(*, actor: Any, pk: int) -> Member:
     member = member_list(actor=actor).filter(pk=pk).first()
     if member is None:
@@ -159,6 +171,25 @@ def unit_report_get(*, actor: Any, pk: int) -> UnitReport:
     return report
 
 
+def feedback_unit_get(*, actor: Any, pk: int) -> Any:
+    """The employer whose quarterly feedback sheet the actor may open: a unit they see (its
+    liaison, administrators of where it sits), or a unit elsewhere that employs members who
+    registered (双报到, confirmed) with a community the actor administers. The sheet then lists
+    only the registrations the actor sees (``feedback_sheet``). Http404 otherwise."""
+    from gongjian.orgs.models import ResidentUnit
+    from gongjian.orgs.selectors import unit_get
+
+    try:
+        return unit_get(actor=actor, pk=pk)
+    except Http404:
+        reports = member_report_list(actor=actor, current=False).filter(
+            member__work_unit_id=pk, status="confirmed"
+        )
+        if not reports.exists():
+            raise
+    return ResidentUnit.objects.get(pk=pk)
+
+
 def feedback_sheet(*, actor: Any, unit_id: int, year: int, quarter: int) -> list[dict[str, Any]]:
     """The quarterly sheet for one employer: each of its reported members and what they did."""
     start = dt.date(year, 3 * quarter - 2, 1)
@@ -200,17 +231,31 @@ def mobile_get(*, actor: Any, pk: int) -> MobileRecord:
 
 def mobile_reminders(
     *, actor: Any, within: Area | None = None, on: dt.date | None = None
-) -> dict[str, list[MobileRecord]]:
-    """Mobile members whose yearly report-back is due, and those away so long they should transfer."""
+) -> dict[str, QuerySet[MobileRecord]]:
+    """Mobile members whose yearly report-back is due, and those away so long they should
+    transfer: the current mobile records the actor sees, filtered in SQL (fit for a city's
+    ledgers), ordered as ``mobile_list``."""
+    current = mobile_list(actor=actor, within=within)
+    return {
+        "report_back_due": report_back_due(current, on),
+        "transfer_prompted": transfer_prompted(current, on),
+    }
+
+
+def report_back_due(records: QuerySet[MobileRecord], on: dt.date | None = None) -> QuerySet[MobileRecord]:
+    """``records`` whose yearly report-back is due on ``on``: a year (``MOBILE_REPORT_BACK_DAYS``)
+    or more since the last report-back, or since the member left when they never reported back."""
     today = on or timezone.localdate()
-    due, transfer = [], []
-    for record in mobile_list(actor=actor, within=within):
-        last = record.last_report_back or record.since
-        if (today - last).days >= MOBILE_REPORT_BACK_DAYS:
-            due.append(record)
-        if (today - record.since).days > MOBILE_TRANSFER_AFTER_DAYS:
-            transfer.append(record)
-    return {"report_back_due": due, "transfer_prompted": transfer}
+    return records.alias(last=Coalesce("last_report_back", "since")).filter(
+        last__lte=today - dt.timedelta(days=MOBILE_REPORT_BACK_DAYS)
+    )
+
+
+def transfer_prompted(records: QuerySet[MobileRecord], on: dt.date | None = None) -> QuerySet[MobileRecord]:
+    """``records`` of members away longer than six months (``MOBILE_TRANSFER_AFTER_DAYS``) on
+    ``on``: the activity card covers up to six months, a longer stay moves the membership."""
+    today = on or timezone.localdate()
+    return records.filter(since__lt=today - dt.timedelta(days=MOBILE_TRANSFER_AFTER_DAYS))
 
 
 def station_list(*, actor: Any, within: Area | None = None) -> QuerySet[Station]:
@@ -256,9 +301,16 @@ def transfer_get(*, actor: Any, pk: int) -> Transfer:
     return transfer
 
 
-def transfer_overdue(*, actor: Any, on: dt.date | None = None) -> list[Transfer]:
+def transfer_overdue(*, actor: Any, on: dt.date | None = None) -> QuerySet[Transfer]:
+    """Letters still open past their validity, filtered in SQL; ``transfers_expire`` closes them."""
+    return expired_before(transfer_list(actor=actor, status=TransferStatus.ISSUED), on)
+
+
+def expired_before(transfers: QuerySet[Transfer], on: dt.date | None = None) -> QuerySet[Transfer]:
+    """``transfers`` whose letter expired before ``on`` (default today): ``issued_on + valid_days``
+    earlier than that day, computed by the database."""
     today = on or timezone.localdate()
-    return [t for t in transfer_list(actor=actor, status=TransferStatus.ISSUED) if t.expires_on < today]
+    return transfers.alias(expires=AddDays("issued_on", "valid_days")).filter(expires__lt=today)
 
 
 def household_list(*, actor: Any, within: Area | None = None, current: bool = True) -> QuerySet[Household]:
@@ -450,6 +502,97 @@ def co_management_candidates(*, actor: Any) -> QuerySet[Member]:
         | Q(org__unit_id__in=units)
         | Q(work_unit_id__in=units)
     ).order_by("name_key", "pk")
+
+
+def co_management_member_choices(*, actor: Any, community: Area, q: str = "") -> QuerySet[Member]:
+    """Members the actor may enrol in ``community``'s co-management: unit members among
+    ``co_management_candidates`` (their work unit or the unit whose organisation holds them), in
+    normal standing, not already taking part there; searched by name or initials with ``q``."""
+    from .models import MemberStatus
+
+    taking_part = CoManagement.objects.filter(community=community, until__isnull=True).values("member_id")
+    qs = (
+        co_management_candidates(actor=actor)
+        .filter(Q(org__unit__isnull=False) | Q(work_unit__isnull=False), status=MemberStatus.NORMAL)
+        .exclude(pk__in=taking_part)
+        .select_related("work_unit", "org__unit")
+    )
+    if q:
+        qs = qs.filter(name_search_q(q))
+    return qs
+
+
+def self_check_in_away(*, actor: Any) -> MobileRecord:
+    """The actor's own current stay away, which lets them check themself in at a station.
+
+    PermissionDenied (with the reason, for the page) unless the actor is signed in with the
+    account linked to a member record (``Member.user``) and that member is away now."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    member = member_self(actor=actor)
+    if member is None:
+        raise PermissionDenied(_("Sign in with the account linked to your member record to check in."))
+    away = (
+        MobileRecord.objects.filter(member=member, until__isnull=True)
+        .select_related("member", "destination_area")
+        .order_by("-since", "-pk")
+        .first()
+    )
+    if away is None:
+        raise PermissionDenied(_("Only a member away from home (mobile) checks in at a station."))
+    return away
+
+
+def station_for_self_check_in(*, actor: Any, pk: int) -> tuple[Station, MobileRecord]:
+    """The station a member away from home opens from its link to check themself in, and their stay
+    away (``self_check_in_away``). Any station: members travel, and a station's name and address
+    are public; nothing else of it (no one else's check-in) is shown. Http404 for an unknown one."""
+    away = self_check_in_away(actor=actor)
+    station = Station.objects.select_related("area", "org").filter(pk=pk).first()
+    if station is None:
+        raise Http404
+    return station, away
+
+
+def self_check_in_station_list(*, actor: Any, q: str = "") -> QuerySet[Station]:
+    """Stations a member away from home may check in at, those at their destination first,
+    searched by name or initials (PermissionDenied for anyone else)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    away = self_check_in_away(actor=actor)
+    qs = Station.objects.select_related("area")
+    if q:
+        qs = qs.filter(name_search_q(q))
+    near: Any = Value(1)
+    if away.destination_area is not None:
+        near = Case(
+            When(area__path__startswith=away.destination_area.path, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    return qs.annotate(near=near).order_by("near", "area__path", "name_key", "pk")
+
+
+def own_check_in_list(*, actor: Any, station: Station | None = None) -> QuerySet[StationCheckIn]:
+    """The actor's own check-ins (at ``station``), newest first; none for someone not a member."""
+    member = member_self(actor=actor)
+    if member is None:
+        return StationCheckIn.objects.none()
+    qs = StationCheckIn.objects.filter(member=member)
+    if station is not None:
+        qs = qs.filter(station=station)
+    return qs.select_related("station", "station__area").order_by("-at", "-pk")
+
+
+def link_user_find(*, actor: Any, username: str) -> Any:
+    """The active account with this exact user name, for an administrator linking a member record
+    to it (no listing: one name at a time); None when there is none or the actor administers nothing."""
+    from django.contrib.auth import get_user_model
+
+    if scope_for(actor).empty or not username.strip():
+        return None
+    return get_user_model().objects.filter(username=username.strip(), is_active=True).first()
 
 
 def check_in_member_choices(*, actor: Any) -> QuerySet[Member]:

@@ -8,7 +8,8 @@ and phone numbers never reach the audit log: entries carry the masked forms.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -95,6 +96,32 @@ def _community_of(area: Area | None) -> Area | None:
     if area.level == Level.COMMUNITY:
         return area
     return Area.objects.get_ancestors(area).filter(level=Level.COMMUNITY).first()
+
+
+D = TypeVar("D", CoManagement, MobileRecord, Household)
+
+
+def _end_dated(
+    row: D,
+    *,
+    actor: Any,
+    until: dt.date,
+    related: str,
+    require: Callable[[D], None],
+    action: str,
+    reason: str = "",
+) -> D:
+    """End a dated row on ``until`` (it stays in the history): lock it, let ``require`` check the
+    actor's right, refuse a row already ended or a date before it began, save, audit ``action``.
+    The caller's transaction holds it all."""
+    row = type(row).objects.select_for_update(of=("self",)).select_related(related).get(pk=row.pk)
+    require(row)
+    if row.until is not None or until < row.since:
+        raise ValidationError({"until": _("This cannot end on that date.")})
+    row.until = until
+    row.save(update_fields=["until"])
+    audit_record(actor=actor, action=action, obj=row, changes={"until": [None, until]}, reason=reason)
+    return row
 
 
 # --- members --------------------------------------------------------------------------------
@@ -248,14 +275,22 @@ def member_reveal(*, actor: Any, member: Member, field: str, reason: str) -> str
 
 @transaction.atomic
 def member_link_user(*, actor: Any, member: Member, user: Any) -> Member:
-    """Link a member to the account they sign in with (so they see their own record)."""
+    """Link a member to the account they sign in with (so they see their own record and check
+    themself in at stations); ``user=None`` removes the link."""
     member = Member.objects.select_for_update(of=("self",)).select_related("org__area").get(pk=member.pk)
     _require_member(actor, member)
-    if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
-        raise ValidationError({"user": _("This account is already linked to another member.")})
+    if user is not None:
+        if not user.is_active:
+            raise ValidationError({"user": _("This account is switched off.")})
+        if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+            raise ValidationError({"user": _("This account is already linked to another member.")})
+    previous = member.user_id
+    if previous == (user.pk if user is not None else None):
+        return member
     member.user = user
     member.save(update_fields=["user", "updated_at"])
-    audit_record(actor=actor, action="member.link_user", obj=member, changes={"user": user.pk})
+    changes = {"user": user.pk if user is not None else None, "previous": previous}
+    audit_record(actor=actor, action="member.link_user", obj=member, changes=changes)
     return member
 
 
@@ -326,12 +361,24 @@ def category_end(*, actor: Any, entry: MemberCategory, until: dt.date) -> Member
 
 @transaction.atomic
 def co_management_add(
-    *, actor: Any, member: Member, community: Area, unit: ResidentUnit, since: dt.date | None = None
+    *,
+    actor: Any,
+    member: Member,
+    community: Area,
+    unit: ResidentUnit | None = None,
+    since: dt.date | None = None,
 ) -> CoManagement:
-    """A resident unit's member joins the community's co-management (队伍共管)."""
+    """A resident unit's member joins the community's co-management (队伍共管). Without ``unit``,
+    the member's work unit, else the unit whose Party organisation holds the membership."""
     _community(community)
     _require_area(actor, community)
     _require_member_visible(actor, member)
+    if unit is None:
+        unit = member.work_unit or member.org.unit
+        if unit is None:
+            raise ValidationError(
+                {"member": _("%(name)s is not a member of a resident unit.") % {"name": member.name}}
+            )
     if unit.pk not in (member.org.unit_id, member.work_unit_id):
         raise ValidationError(
             {"unit": _("%(name)s is not a member of %(unit)s.") % {"name": member.name, "unit": unit.name}}
@@ -352,14 +399,15 @@ def co_management_add(
 
 @transaction.atomic
 def co_management_end(*, actor: Any, row: CoManagement, until: dt.date) -> CoManagement:
-    row = CoManagement.objects.select_for_update(of=("self",)).select_related("community").get(pk=row.pk)
-    _require_area(actor, row.community)
-    if row.until is not None or until < row.since:
-        raise ValidationError({"until": _("This cannot end on that date.")})
-    row.until = until
-    row.save(update_fields=["until"])
-    audit_record(actor=actor, action="member.co_management_end", obj=row, changes={"until": [None, until]})
-    return row
+    """The member leaves the community's co-management on ``until`` (decided by the community)."""
+    return _end_dated(
+        row,
+        actor=actor,
+        until=until,
+        related="community",
+        require=lambda r: _require_area(actor, r.community),
+        action="member.co_management_end",
+    )
 
 
 # --- dual reporting (双报到) ------------------------------------------------------------------
@@ -547,17 +595,14 @@ def mobile_report_back(*, actor: Any, record: MobileRecord, on: dt.date) -> Mobi
 @transaction.atomic
 def mobile_record_end(*, actor: Any, record: MobileRecord, until: dt.date) -> MobileRecord:
     """The member is back: the record and the mobile ledger entry end."""
-    record = (
-        MobileRecord.objects.select_for_update(of=("self",))
-        .select_related("member__org__area")
-        .get(pk=record.pk)
+    record = _end_dated(
+        record,
+        actor=actor,
+        until=until,
+        related="member__org__area",
+        require=lambda r: _require_member(actor, r.member),
+        action="mobile.end",
     )
-    _require_member(actor, record.member)
-    if record.until is not None or until < record.since:
-        raise ValidationError({"until": _("This cannot end on that date.")})
-    record.until = until
-    record.save(update_fields=["until"])
-    audit_record(actor=actor, action="mobile.end", obj=record, changes={"until": [None, until]})
     for entry in MemberCategory.objects.filter(
         member=record.member, category=Category.MOBILE, until__isnull=True
     ):
@@ -722,18 +767,21 @@ def transfer_reject(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
 
 
 @transaction.atomic
-def transfers_expire(*, actor: Any, on: dt.date | None = None) -> int:
-    """Mark every issued letter past its validity as expired (a nightly task)."""
+def transfers_expire(*, actor: Any, on: dt.date | None = None) -> list[Transfer]:
+    """Mark every issued letter past its validity as expired (the daily reminders run this);
+    return those expired now. The letters are found in SQL and locked; one audit entry each."""
+    from .selectors import expired_before
+
     today = on or timezone.localdate()
-    count = 0
-    for transfer in Transfer.objects.select_for_update(of=("self",)).filter(status=TransferStatus.ISSUED):
-        if transfer.expires_on < today:
-            transfer.status = TransferStatus.EXPIRED
-            transfer.closed_on = today
-            transfer.save(update_fields=["status", "closed_on"])
-            audit_record(actor=actor, action="transfer.expire", obj=transfer, changes={"status": "expired"})
-            count += 1
-    return count
+    issued = Transfer.objects.select_for_update(of=("self",)).filter(status=TransferStatus.ISSUED)
+    expired = []
+    for transfer in expired_before(issued, today).order_by("pk"):
+        transfer.status = TransferStatus.EXPIRED
+        transfer.closed_on = today
+        transfer.save(update_fields=["status", "closed_on"])
+        audit_record(actor=actor, action="transfer.expire", obj=transfer, changes={"status": "expired"})
+        expired.append(transfer)
+    return expired
 
 
 # --- household plaques ----------------------------------------------------------------------
@@ -797,17 +845,127 @@ def household_award(
 
 @transaction.atomic
 def household_withdraw(*, actor: Any, household: Household, until: dt.date, reason: str) -> Household:
-    household = Household.objects.select_for_update(of=("self",)).select_related("area").get(pk=household.pk)
-    _require_area(actor, household.area)
-    if household.until is not None or until < household.since:
-        raise ValidationError({"until": _("This cannot end on that date.")})
-    household.until = until
-    household.save(update_fields=["until"])
-    audit_record(
+    return _end_dated(
+        household,
         actor=actor,
+        until=until,
+        related="area",
+        require=lambda r: _require_area(actor, r.area),
         action="household.withdraw",
-        obj=household,
-        changes={"until": [None, until]},
         reason=reason,
     )
-    return household
+
+
+# --- reminders (a daily run: ``gongjian reminders`` and the Celery beat schedule) ------------
+
+#: A letter this many days (or fewer) from its expiry is announced to both sides.
+TRANSFER_EXPIRY_WARNING_DAYS = 3
+
+
+def reminders_send(*, actor: Any = None, on: dt.date | None = None) -> dict[str, int]:
+    """Send the ledgers' reminders as notifications; return how many were created of each kind.
+
+    - ``mobile.report_due``: a mobile member's yearly report-back is due;
+    - ``mobile.transfer_prompt``: a member away longer than six months should transfer;
+    - ``transfer.expired``: open letters past their validity are marked expired
+      (``transfers_expire``) and the issuing side is told, to issue a new one;
+    - ``transfer.expiring``: a letter expires within ``TRANSFER_EXPIRY_WARNING_DAYS``; both sides
+      are told.
+
+    Recipients: ``accounts.selectors.nearest_administrators`` of the organisation holding the
+    membership (or issuing / receiving the letter): the unit's liaisons for a unit's organisation,
+    else the administrators of the nearest node at or above it. Every notification carries a dedupe
+    key naming the record (and, for report-backs, the date the year counts from), so running this
+    again, the same day or every day, sends each reminder once; reporting back starts a new year.
+    Titles carry the member's name masked (王**) and no number; the link opens the record. A batch
+    run: each record is sent in its own transaction (``actor`` None: the system)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from gongjian.accounts.selectors import nearest_administrators
+    from gongjian.core.pii import mask_name
+    from gongjian.core.services import notification_send
+
+    from . import selectors
+
+    today = on or timezone.localdate()
+    counts = {
+        "mobile.report_due": 0,
+        "mobile.transfer_prompt": 0,
+        "transfer.expired": 0,
+        "transfer.expiring": 0,
+    }
+    recipients: dict[int, list[Any]] = {}
+
+    def admins_of(org: PartyOrg) -> list[Any]:
+        if org.pk not in recipients:
+            recipients[org.pk] = nearest_administrators(area_path=org.area.path, unit_id=org.unit_id)
+        return recipients[org.pk]
+
+    def send(kind: str, to: list[Any], title: str, body: str, url: str, key: str) -> None:
+        counts[kind] += notification_send(
+            recipients=to, kind=kind, title=title, body=body, url=url, dedupe_key=key, actor=actor
+        )
+
+    with translation.override(settings.LANGUAGE_CODE):
+        current = MobileRecord.objects.filter(until__isnull=True).select_related("member__org__area")
+        for record in (
+            selectors.report_back_due(current, today).order_by("since", "pk").iterator(chunk_size=500)
+        ):
+            member = record.member
+            last = record.last_report_back or record.since
+            send(
+                "mobile.report_due",
+                admins_of(member.org),
+                _("Yearly report-back due: %(name)s") % {"name": mask_name(member.name)},
+                _(
+                    "Away since %(since)s; the year counts from %(last)s. Record the report-back on the member's page."
+                )
+                % {"since": record.since.isoformat(), "last": last.isoformat()},
+                reverse("members:member_detail", args=[member.pk]),
+                f"mobile.report_due:{record.pk}:{last.isoformat()}",
+            )
+        for record in (
+            selectors.transfer_prompted(current, today).order_by("since", "pk").iterator(chunk_size=500)
+        ):
+            member = record.member
+            send(
+                "mobile.transfer_prompt",
+                admins_of(member.org),
+                _("Away more than six months: %(name)s should transfer the membership")
+                % {"name": mask_name(member.name)},
+                _("Away since %(since)s. A stay longer than six months moves the membership by a transfer.")
+                % {"since": record.since.isoformat()},
+                reverse("members:member_detail", args=[member.pk]),
+                f"mobile.transfer_prompt:{record.pk}",
+            )
+        for transfer in transfers_expire(actor=actor, on=today):
+            send(
+                "transfer.expired",
+                admins_of(transfer.from_org),
+                _("Transfer letter %(letter)s expired") % {"letter": transfer.letter_no},
+                _("It was not received within %(days)d days. Issue a new letter if the move still stands.")
+                % {"days": transfer.valid_days},
+                reverse("members:transfer_detail", args=[transfer.pk]),
+                f"transfer.expired:{transfer.pk}",
+            )
+        horizon = today + dt.timedelta(days=TRANSFER_EXPIRY_WARNING_DAYS + 1)
+        issued = Transfer.objects.filter(status=TransferStatus.ISSUED).select_related(
+            "from_org__area", "to_org__area"
+        )
+        expiring = selectors.expired_before(issued, horizon).exclude(
+            pk__in=selectors.expired_before(issued, today)
+        )
+        for transfer in expiring.order_by("issued_on", "pk").iterator(chunk_size=500):
+            to = [*admins_of(transfer.from_org), *admins_of(transfer.to_org)]
+            send(
+                "transfer.expiring",
+                to,
+                _("Transfer letter %(letter)s expires on %(date)s")
+                % {"letter": transfer.letter_no, "date": transfer.expires_on.isoformat()},
+                _("The receiving organisation accepts or rejects it on the letter's page."),
+                reverse("members:transfer_detail", args=[transfer.pk]),
+                f"transfer.expiring:{transfer.pk}",
+            )
+    return counts

@@ -14,6 +14,7 @@ urlpatterns = [
     path("area/<int:pk>/stations/new/", views.station_create, name="station_create"),
     path("area/<int:pk>/households/", views.household_list, name="household_list"),
     path("area/<int:pk>/households/new/", views.household_award, name="household_award"),
+    path("area/<int:pk>/co-management/new/", views.co_management_add, name="co_management_add"),
     # members
     path("members/", views.member_list, name="member_list"),
     path("members/new/", views.member_create, name="member_create"),
@@ -25,6 +26,9 @@ urlpatterns = [
     path("members/<int:pk>/report/", views.member_report_create, name="member_report_create"),
     path("members/<int:pk>/away/", views.mobile_create, name="mobile_create"),
     path("members/<int:pk>/transfer/", views.transfer_issue, name="transfer_issue"),
+    path("members/<int:pk>/account/", views.member_link_user, name="member_link_user"),
+    # co-management (队伍共管)
+    path("co-management/<int:pk>/end/", views.co_management_end, name="co_management_end"),
     # dual reporting (双报到)
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/decide/", views.report_decide, name="report_decide"),
@@ -37,6 +41,9 @@ urlpatterns = [
     path("mobile/<int:pk>/end/", views.mobile_end, name="mobile_end"),
     path("stations/<int:pk>/", views.station_detail, name="station_detail"),
     path("stations/<int:pk>/check-in/", views.station_check_in, name="station_check_in"),
+    # a member away from home checks themself in (the link a station posts)
+    path("stations/<int:pk>/me/", views.station_self_check_in, name="station_self_check_in"),
+    path("stations/me/", views.station_self_list, name="station_self_list"),
     # transfers
     path("transfers/", views.transfer_list, name="transfer_list"),
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer_detail"),

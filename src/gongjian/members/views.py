@@ -59,6 +59,8 @@ TAB_LABELS: dict[str, Any] = {
     "reports": gettext_lazy("Reported"),
 }
 FLAGS = (Category.HARDSHIP, Category.LOST_CONTACT)
+#: Reminders listed by name on the mobile members' page (the count says how many there are).
+REMINDERS_SHOWN = 20
 
 
 def ledger_page(view: View) -> View:
@@ -127,6 +129,34 @@ def _service_error(request: HttpRequest, exc: ValidationError) -> None:
 def _get_int(request: HttpRequest, name: str) -> int | None:
     raw = request.GET.get(name, "")
     return int(raw) if raw.isdigit() else None
+
+
+def _end_page(
+    request: HttpRequest,
+    *,
+    end: Callable[[dict[str, Any]], Any],
+    label: Any,
+    success: str,
+    back_url: str,
+    title: str,
+    crumbs: list[dict[str, Any]],
+    intro: str | None = None,
+    form_class: type[forms.EndForm] = forms.EndForm,
+) -> HttpResponse:
+    """The page that ends a dated row on a date (and, with ``WithdrawForm``, a reason): ``end``
+    gets the cleaned form data and calls the service; then back to ``back_url``."""
+    form = form_class(request.POST or None, label=label)
+    return _form_page(
+        request,
+        form,
+        save=lambda: end(form.cleaned_data),
+        success=lambda ended: success,
+        done_url=lambda ended: back_url,
+        title=title,
+        crumbs=crumbs,
+        cancel_url=back_url,
+        extra={"intro": intro} if intro else None,
+    )
 
 
 # --- home and ledgers -----------------------------------------------------------------------
@@ -227,6 +257,7 @@ def _member_context(request: HttpRequest, member: Member) -> dict[str, Any]:
         "dossier": selectors.member_dossier(actor=actor, member=member),
         "can_change": services.member_change_allowed(actor=actor, member=member),
         "is_self": member.user_id is not None and member.user_id == actor.pk,
+        "away_now": selectors.mobile_list(actor=actor).filter(member=member).exists(),
         "reveal_form": forms.RevealForm(),
         "org_visible": org_selectors.party_org_list(actor=actor, current=False)
         .filter(pk=member.org_id)
@@ -314,6 +345,49 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @map_page
 @require_http_methods(["GET", "POST"])
+def member_link_user(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link the member record to the account the member signs in with (or remove the link): for an
+    administrator who may change the member."""
+    actor = request.user
+    member = selectors.member_get(actor=actor, pk=pk)
+    if not services.member_change_allowed(actor=actor, member=member):
+        raise PermissionDenied(_("You may not change %(name)s.") % {"name": member.name})
+    current = member.user.get_username() if member.user_id and member.user else ""
+    form = forms.LinkUserForm(request.POST or None, initial={"username": current})
+
+    def save() -> Member:
+        username = form.cleaned_data["username"].strip()
+        user = selectors.link_user_find(actor=actor, username=username) if username else None
+        if username and user is None:
+            raise ValidationError({"username": _("No active account has this user name.")})
+        return services.member_link_user(actor=actor, member=member, user=user)
+
+    url = reverse("members:member_detail", args=[member.pk])
+    title = _("Account of %(name)s") % {"name": member.name}
+    return _form_page(
+        request,
+        form,
+        save=save,
+        success=lambda linked: (
+            _("%(name)s is linked to the account %(user)s.")
+            % {"name": member.name, "user": linked.user.get_username()}
+            if linked.user_id and linked.user
+            else _("%(name)s is linked to no account.") % {"name": member.name}
+        ),
+        done_url=lambda linked: url,
+        title=title,
+        crumbs=_member_crumbs(actor, member, title),
+        cancel_url=url,
+        extra={
+            "intro": _(
+                "With a linked account the member sees their own record, registers with the community where they live and checks themself in at stations while away."
+            )
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
 def category_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     member = selectors.member_get(actor=actor, pk=pk)
@@ -343,19 +417,75 @@ def category_end(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     entry = selectors.category_history(actor=actor, member=member).filter(pk=entry_pk).first()
     if entry is None:
         raise Http404
-    form = forms.EndForm(request.POST or None, label=_("Leaves the ledger on"))
-    url = reverse("members:member_detail", args=[member.pk])
     title = _("End %(ledger)s for %(name)s") % {"ledger": entry.get_category_display(), "name": member.name}
+    return _end_page(
+        request,
+        end=lambda data: services.category_end(actor=actor, entry=entry, until=data["until"]),
+        label=_("Leaves the ledger on"),
+        success=_saved(entry),
+        back_url=reverse("members:member_detail", args=[member.pk]),
+        title=title,
+        crumbs=_member_crumbs(actor, member, title),
+        intro=_("The entry stays in the member's history."),
+    )
+
+
+# --- co-management (队伍共管) ---------------------------------------------------------------
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def co_management_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A resident unit's member joins the co-management of a community at or below this node."""
+    actor = request.user
+    area = org_selectors.area_get(actor=actor, pk=pk)
+    q = request.GET.get("q", "").strip()[:100]
+    form = forms.CoManagementForm(request.POST or None, actor=actor, area=area, q=q)
+    back = reverse("members:ledger", args=[area.pk]) + "?tab=co_managed"
+    title = _("Add a unit member to co-management")
     return _form_page(
         request,
         form,
-        save=lambda: services.category_end(actor=actor, entry=entry, until=form.cleaned_data["until"]),
-        success=_saved,
-        done_url=lambda ended: url,
+        save=lambda: services.co_management_add(actor=actor, **form.service_kwargs()),
+        success=lambda row: (
+            _("%(name)s takes part in the co-management of %(community)s.")
+            % {"name": row.member.name, "community": row.community.name}
+        ),
+        done_url=lambda row: back,
         title=title,
-        crumbs=_member_crumbs(actor, member, title),
-        cancel_url=url,
-        extra={"intro": _("The entry stays in the member's history.")},
+        crumbs=_crumbs(actor, area, [{"label": title, "url": None}]),
+        cancel_url=back,
+        template="members/co_management_form.html",
+        extra={
+            "q": q,
+            "intro": _(
+                "Members of the resident units in your area (their staff, or members their Party organisations hold) join the community's co-management (队伍共管)."
+            ),
+        },
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def co_management_end(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    row = selectors.co_management_get(actor=actor, pk=pk)
+    back = reverse("members:ledger", args=[row.community_id]) + "?tab=co_managed"
+    title = _("%(name)s leaves the co-management of %(community)s") % {
+        "name": row.member.name,
+        "community": row.community.name,
+    }
+    return _end_page(
+        request,
+        end=lambda data: services.co_management_end(actor=actor, row=row, until=data["until"]),
+        label=_("Leaves on"),
+        success=_("%(name)s left the co-management.") % {"name": row.member.name},
+        back_url=back,
+        title=title,
+        crumbs=_crumbs(actor, row.community, [{"label": title, "url": None}])
+        if org_selectors.area_list(actor=actor).filter(pk=row.community_id).exists()
+        else [],
+        intro=_("The entry stays in the member's history."),
     )
 
 
@@ -510,9 +640,10 @@ def unit_report_create(request: HttpRequest) -> HttpResponse:
 
 @map_page
 def feedback_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    """The quarterly feedback sheet for one employer: its reported members and what they did."""
+    """The quarterly feedback sheet for one employer: its reported members and what they did (for
+    a community administrator, also of a unit elsewhere whose staff registered with them)."""
     actor = request.user
-    unit = org_selectors.unit_get(actor=actor, pk=pk)
+    unit = selectors.feedback_unit_get(actor=actor, pk=pk)
     today = timezone.localdate()
     current = {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
     form = forms.QuarterForm(request.GET or None, initial=current)
@@ -545,6 +676,8 @@ def mobile_list(request: HttpRequest, pk: int) -> HttpResponse:
     current = request.GET.get("show") != "all"
     rows = selectors.mobile_list(actor=actor, within=area, current=current)
     reminders = selectors.mobile_reminders(actor=actor, within=area)
+    page = _page(request, rows)
+    on_page = [r.pk for r in page.object_list]
     return _render(
         request,
         "members/mobile_list.html",
@@ -552,10 +685,14 @@ def mobile_list(request: HttpRequest, pk: int) -> HttpResponse:
             "area": area,
             "crumbs": _crumbs(actor, area, [{"label": _("Mobile members"), "url": None}]),
             "current": current,
-            "page": _page(request, rows),
-            "reminders": reminders,
-            "due_ids": {r.pk for r in reminders["report_back_due"]},
-            "transfer_ids": {r.pk for r in reminders["transfer_prompted"]},
+            "page": page,
+            # the first of each reminder list, with how many there are (a district can have many)
+            "reminders": {k: list(v[:REMINDERS_SHOWN]) for k, v in reminders.items()},
+            "reminder_counts": {k: v.count() for k, v in reminders.items()},
+            "due_ids": set(reminders["report_back_due"].filter(pk__in=on_page).values_list("pk", flat=True)),
+            "transfer_ids": set(
+                reminders["transfer_prompted"].filter(pk__in=on_page).values_list("pk", flat=True)
+            ),
             "today": timezone.localdate(),
         },
     )
@@ -604,19 +741,16 @@ def mobile_report_back(request: HttpRequest, pk: int) -> HttpResponse:
 def mobile_end(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     record = selectors.mobile_get(actor=actor, pk=pk)
-    form = forms.EndForm(request.POST or None, label=_("Back on"))
-    url = reverse("members:member_detail", args=[record.member_id])
     title = _("%(name)s is back") % {"name": record.member.name}
-    return _form_page(
+    return _end_page(
         request,
-        form,
-        save=lambda: services.mobile_record_end(actor=actor, record=record, until=form.cleaned_data["until"]),
-        success=lambda ended: _("%(name)s left the mobile ledger.") % {"name": record.member.name},
-        done_url=lambda ended: url,
+        end=lambda data: services.mobile_record_end(actor=actor, record=record, until=data["until"]),
+        label=_("Back on"),
+        success=_("%(name)s left the mobile ledger.") % {"name": record.member.name},
+        back_url=reverse("members:member_detail", args=[record.member_id]),
         title=title,
         crumbs=_member_crumbs(actor, record.member, title),
-        cancel_url=url,
-        extra={"intro": _("The record and the mobile ledger entry end; both stay in the history.")},
+        intro=_("The record and the mobile ledger entry end; both stay in the history."),
     )
 
 
@@ -700,6 +834,55 @@ def station_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, "members/station_detail.html", _station_context(request, station, form))
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def station_self_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member away from home checks themself in at a station, from its link on their phone."""
+    actor = request.user
+    station, away = selectors.station_for_self_check_in(actor=actor, pk=pk)
+    form = forms.SelfCheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.station_check_in(
+                actor=actor, station=station, member=away.member, purpose=form.cleaned_data["purpose"]
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("You checked in at %(station)s.") % {"station": station.name})
+            return redirect("members:station_self_check_in", pk=station.pk)
+    return render(
+        request,
+        "members/station_self.html",
+        {
+            "station": station,
+            "away": away,
+            "form": form,
+            "check_ins": list(selectors.own_check_in_list(actor=actor, station=station)[:10]),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def station_self_list(request: HttpRequest) -> HttpResponse:
+    """The stations a member away from home may check in at (those at their destination first)."""
+    actor = request.user
+    q = request.GET.get("q", "").strip()[:100]
+    away = selectors.self_check_in_away(actor=actor)
+    rows = selectors.self_check_in_station_list(actor=actor, q=q)
+    return render(
+        request,
+        "members/station_self_list.html",
+        {
+            "away": away,
+            "q": q,
+            "page": _page(request, rows),
+            "check_ins": list(selectors.own_check_in_list(actor=actor)[:5]),
+        },
+    )
+
+
 # --- transfers ------------------------------------------------------------------------------
 
 
@@ -715,15 +898,18 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     else:
         rows = selectors.transfer_list(actor=actor)
     overdue = selectors.transfer_overdue(actor=actor)
+    page = _page(request, rows)
     return _render(
         request,
         "members/transfer_list.html",
         {
             "filters": filters,
             "state": state,
-            "page": _page(request, rows),
-            "overdue_ids": {t.pk for t in overdue},
-            "overdue_count": len(overdue),
+            "page": page,
+            "overdue_ids": set(
+                overdue.filter(pk__in=[t.pk for t in page.object_list]).values_list("pk", flat=True)
+            ),
+            "overdue_count": overdue.count(),
         },
     )
 
@@ -768,7 +954,7 @@ def _transfer_context(request: HttpRequest, transfer: Transfer) -> dict[str, Any
         ],
         "receiver": transfer.status == TransferStatus.ISSUED
         and visible_orgs.filter(pk=transfer.to_org_id).exists(),
-        "overdue": any(t.pk == transfer.pk for t in selectors.transfer_overdue(actor=actor)),
+        "overdue": selectors.transfer_overdue(actor=actor).filter(pk=transfer.pk).exists(),
         "member_visible": selectors.member_list(actor=actor).filter(pk=transfer.member_id).exists(),
         "reject_form": forms.RejectForm(),
     }
@@ -902,21 +1088,16 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def household_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     household = selectors.household_get(actor=actor, pk=pk)
-    form = forms.WithdrawForm(request.POST or None, label=_("Withdrawn on"))
     url = reverse("members:household_detail", args=[household.pk])
-    title = _("Withdraw the plaque of %(door)s") % {"door": household.address}
-    return _form_page(
+    return _end_page(
         request,
-        form,
-        save=lambda: services.household_withdraw(
-            actor=actor,
-            household=household,
-            until=form.cleaned_data["until"],
-            reason=form.cleaned_data["reason"],
+        end=lambda data: services.household_withdraw(
+            actor=actor, household=household, until=data["until"], reason=data["reason"]
         ),
-        success=lambda withdrawn: _("The plaque is withdrawn."),
-        done_url=lambda withdrawn: url,
-        title=title,
+        form_class=forms.WithdrawForm,
+        label=_("Withdrawn on"),
+        success=_("The plaque is withdrawn."),
+        back_url=url,
+        title=_("Withdraw the plaque of %(door)s") % {"door": household.address},
         crumbs=_crumbs(actor, household.area, [{"label": household.address, "url": url}]),
-        cancel_url=url,
     )

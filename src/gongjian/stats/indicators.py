@@ -11,8 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
+from gongjian.cobuild.models import Agreement, CommitteeKind, JointMeeting, MeetingStatus, PartTimeSeat
+from gongjian.lists.models import Claim, ClaimStatus, Demand, DemandKind, DemandStatus, Project, Resource
 from gongjian.members.models import (
     Category,
     CoManagement,
@@ -23,6 +26,7 @@ from gongjian.members.models import (
     ReportStatus,
 )
 from gongjian.orgs.models import AllianceMember, Area, Dated, Level, PartyOrg, ResidentUnit
+from gongjian.service.models import HoursStatus, ServiceHours, ServiceTeam, TeamPeriod
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,154 @@ def _plaqued(area: Area, date: dt.date) -> QuerySet[Household]:
     return Household.objects.filter(Dated.on(date), area__path__startswith=area.path)
 
 
+def _agreements(area: Area, date: dt.date) -> QuerySet[Agreement]:
+    """Pairing agreements in force on the date whose community (or street) side is in the subtree."""
+    return Agreement.objects.filter(Agreement.in_force_on(date), area__path__startswith=area.path)
+
+
+def _seats(kind: str) -> Callable[[Area, dt.date], QuerySet[PartTimeSeat]]:
+    """Part-time seats appointed and within their term on the date, on expanded committees of one
+    kind (street 大工委 / community 大党委) in the subtree."""
+
+    def rows(area: Area, date: dt.date) -> QuerySet[PartTimeSeat]:
+        return PartTimeSeat.objects.filter(
+            PartTimeSeat.in_force_on(date), committee__kind=kind, committee__area__path__startswith=area.path
+        )
+
+    return rows
+
+
+def year_to_date(date: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of a flow indicator: 1 January of the date's year to the date, both included."""
+    return date.replace(month=1, day=1), date
+
+
+def _meetings(area: Area, date: dt.date) -> QuerySet[JointMeeting]:
+    """Joint meetings held in the period (year to date) in the subtree: held or minuted, not
+    cancelled, starting on a day of the period (Beijing time)."""
+    first, last = year_to_date(date)
+    return JointMeeting.objects.filter(
+        status__in=[MeetingStatus.HELD, MeetingStatus.CLOSED],
+        starts_at__date__gte=first,
+        starts_at__date__lte=last,
+        area__path__startswith=area.path,
+    )
+
+
+def _claimed_by(date: dt.date, side: str) -> Coalesce:
+    """The quantity accepted by the end of ``date`` on each demand (``side`` = "demand") or
+    resource, from the claims' decision times."""
+    accepted = (
+        Claim.objects.filter(
+            **{side: OuterRef("pk")}, status=ClaimStatus.ACCEPTED, decided_at__date__lte=date
+        )
+        .order_by()
+        .values(side)
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return Coalesce(Subquery(accepted), Value(0))
+
+
+def _demands_open(area: Area, date: dt.date) -> QuerySet[Demand]:
+    """Demands published by the date, still on the list on it (not closed, withdrawn, rejected,
+    nor past their deadline) and not yet fully claimed by it."""
+    return (
+        Demand.objects.filter(published_at__date__lte=date, area__path__startswith=area.path)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__date__gt=date))
+        .filter(Q(deadline__isnull=True) | Q(deadline__gte=date))
+        .exclude(status=DemandStatus.REJECTED)
+        .annotate(claimed_then=_claimed_by(date, "demand"))
+        .filter(claimed_then__lt=F("quantity"))
+    )
+
+
+def _resources_open(area: Area, date: dt.date) -> QuerySet[Resource]:
+    """Resources published by the date, still offered on it (not withdrawn, nor past their
+    availability) and not used up by it."""
+    return (
+        Resource.objects.filter(published_at__date__lte=date, area__path__startswith=area.path)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gt=date))
+        .filter(Q(available_until__isnull=True) | Q(available_until__gte=date))
+        .annotate(claimed_then=_claimed_by(date, "resource"))
+        .filter(claimed_then__lt=F("capacity"))
+    )
+
+
+def _projects_claimed(area: Area, date: dt.date) -> QuerySet[Project]:
+    """Projects formed by claims in the period (year to date) in the subtree."""
+    first, last = year_to_date(date)
+    return Project.objects.filter(
+        claimed_at__date__gte=first, claimed_at__date__lte=last, area__path__startswith=area.path
+    )
+
+
+def _projects_completed(area: Area, date: dt.date) -> QuerySet[Project]:
+    """Projects completed in the period (year to date) in the subtree."""
+    first, last = year_to_date(date)
+    return Project.objects.filter(
+        completed_at__date__gte=first, completed_at__date__lte=last, area__path__startswith=area.path
+    )
+
+
+def _projects_claimed_and_completed(area: Area, date: dt.date) -> QuerySet[Project]:
+    return _projects_claimed(area, date).filter(completed_at__date__lte=date)
+
+
+def _completion_rate(area: Area, date: dt.date) -> float:
+    """Of the projects claimed in the period, the share completed by the date."""
+    claimed = _projects_claimed(area, date).count()
+    return round(_projects_claimed_and_completed(area, date).count() / claimed, 4) if claimed else 0.0
+
+
+def _micro_wishes(area: Area, date: dt.date) -> QuerySet[Demand]:
+    first, last = year_to_date(date)
+    return Demand.objects.filter(
+        kind=DemandKind.MICRO_WISH,
+        raised_at__date__gte=first,
+        raised_at__date__lte=last,
+        area__path__startswith=area.path,
+    )
+
+
+def _micro_wishes_fulfilled(area: Area, date: dt.date) -> QuerySet[Demand]:
+    first, last = year_to_date(date)
+    return Demand.objects.filter(
+        kind=DemandKind.MICRO_WISH,
+        done_at__date__gte=first,
+        done_at__date__lte=last,
+        area__path__startswith=area.path,
+    )
+
+
+def _verified_hours(area: Area, date: dt.date) -> QuerySet[ServiceHours]:
+    """Verified service hours in the period (year to date) in the subtree: of an activity on its
+    local start date in its area, or logged by a member for a community and verified there."""
+    first, last = year_to_date(date)
+    return ServiceHours.objects.filter(
+        status=HoursStatus.VERIFIED, on__gte=first, on__lte=last, area__path__startswith=area.path
+    )
+
+
+def _hours(area: Area, date: dt.date) -> float:
+    total = _verified_hours(area, date).aggregate(total=Sum("hours"))["total"]
+    return float(total or 0)
+
+
+def _volunteers(area: Area, date: dt.date) -> QuerySet[Member]:
+    """Distinct Party members with verified service in the period in the subtree (volunteers who
+    are not members have hours but are not counted here)."""
+    return Member.objects.filter(
+        pk__in=_verified_hours(area, date).filter(member__isnull=False).values("member_id")
+    )
+
+
+def _teams(area: Area, date: dt.date) -> QuerySet[ServiceTeam]:
+    """Service teams active on the date in the subtree (from their dated active periods)."""
+    periods = TeamPeriod.objects.filter(Dated.on(date), team__area__path__startswith=area.path)
+    return ServiceTeam.objects.filter(pk__in=periods.values("team_id"))
+
+
 CATALOGUE: dict[str, Indicator] = {
     i.id: i
     for i in [
@@ -157,6 +309,99 @@ CATALOGUE: dict[str, Indicator] = {
             "stock",
             _alliance_members,
         ),
+        Indicator(
+            "agreements.in_force",
+            "在约结对共建协议",
+            "在約結對共建協議",
+            "Pairing agreements in force",
+            "stock",
+            _agreements,
+        ),
+        Indicator(
+            "parttime.street",
+            "街道大工委兼职委员",
+            "街道大工委兼職委員",
+            "Part-time members of street committees",
+            "stock",
+            _seats(CommitteeKind.STREET),
+        ),
+        Indicator(
+            "parttime.community",
+            "社区大党委兼职委员",
+            "社區大黨委兼職委員",
+            "Part-time members of community committees",
+            "stock",
+            _seats(CommitteeKind.COMMUNITY),
+        ),
+        Indicator(
+            "meetings.joint",
+            "召开联席会议",
+            "召開聯席會議",
+            "Joint meetings held (year to date)",
+            "flow",
+            _meetings,
+        ),
+        Indicator("demands.open", "待认领需求", "待認領需求", "Open demands", "stock", _demands_open),
+        Indicator("resources.open", "可用资源", "可用資源", "Open resources", "stock", _resources_open),
+        Indicator(
+            "projects.claimed",
+            "认领项目",
+            "認領項目",
+            "Projects claimed (year to date)",
+            "flow",
+            _projects_claimed,
+        ),
+        Indicator(
+            "projects.completed",
+            "完成项目",
+            "完成項目",
+            "Projects completed (year to date)",
+            "flow",
+            _projects_completed,
+        ),
+        Indicator(
+            "projects.completion_rate",
+            "项目完成率",
+            "項目完成率",
+            "Share of claimed projects completed",
+            "ratio",
+            _projects_claimed_and_completed,
+            _completion_rate,
+        ),
+        Indicator(
+            "microwishes.raised",
+            "微心愿征集",
+            "微心願徵集",
+            "Micro-wishes raised (year to date)",
+            "flow",
+            _micro_wishes,
+        ),
+        Indicator(
+            "microwishes.fulfilled",
+            "微心愿实现",
+            "微心願實現",
+            "Micro-wishes fulfilled (year to date)",
+            "flow",
+            _micro_wishes_fulfilled,
+        ),
+        Indicator(
+            "service.volunteers",
+            "参与志愿服务党员",
+            "參與志願服務黨員",
+            "Members with verified service (year to date)",
+            "flow",
+            _volunteers,
+        ),
+        Indicator(
+            "service.hours",
+            "志愿服务时长",
+            "志願服務時長",
+            "Verified service hours (year to date)",
+            "flow",
+            _verified_hours,
+            _hours,
+        ),
+        Indicator("teams.service", "在册服务队", "在冊服務隊", "Active service teams", "stock", _teams),
         Indicator(
             "orgs.compound_branches",
             "小区党支部",

@@ -49,6 +49,14 @@ def user_roles(user: Any) -> Any:
 
 
 @register.simple_tag
+def unread_notifications(user: Any) -> int:
+    """How many of the signed-in user's notifications are unread (0 for anyone else)."""
+    from gongjian.core.selectors import notification_unread_count
+
+    return notification_unread_count(actor=user)
+
+
+@register.simple_tag
 def has_map_scope(user: Any) -> bool:
     """Whether the map's pages have anything for this user (a presentation choice only: the
     selectors decide what each page shows)."""

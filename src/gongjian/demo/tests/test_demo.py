@@ -19,9 +19,23 @@ from django.test import Client, override_settings
 from stdnum.cn import ric
 
 from gongjian.accounts.models import Role, User
+from gongjian.cobuild.models import (
+    ActionStatus,
+    Agreement,
+    AgreementStatus,
+    Answer,
+    Attendance,
+    Clause,
+    Consultation,
+    JointMeeting,
+    MeetingStatus,
+    PartTimeSeat,
+    SeatStep,
+)
 from gongjian.core.audit import audit_verify
 from gongjian.core.models import AuditEntry
 from gongjian.demo.scenario import DEMO_ACCOUNTS, DEMO_PASSWORD, clear_all, load_demo
+from gongjian.lists.models import Claim, Demand, DemandKind, Project, Resource
 from gongjian.members.models import (
     Category,
     CoManagement,
@@ -37,6 +51,7 @@ from gongjian.members.models import (
 )
 from gongjian.members.selectors import mobile_reminders
 from gongjian.orgs.models import Alliance, AllianceMember, Area, Level, PartyOrg, ResidentUnit
+from gongjian.service.models import ServiceTeam
 from gongjian.stats.management.commands.indicators import today
 
 #: People the article names in a private capacity, and officials other than the one the demo uses
@@ -274,6 +289,13 @@ def test_no_clear_phone_number_and_no_private_person(demo, db):
     texts += list(Area.objects.values_list("name", flat=True))
     texts += [f"{u.username}{u.display_name}{u.first_name}{u.last_name}" for u in User.objects.all()]
     texts += list(Member.objects.values_list("name", flat=True))
+    texts += list(PartTimeSeat.objects.values_list("person_name", flat=True))
+    texts += [
+        f"{a.host_liaison}{a.unit_liaison}{a.host_signatory}{a.unit_signatory}"
+        for a in Agreement.objects.all()
+    ]
+    texts += [f"{m.convener}{m.minutes}" for m in JointMeeting.objects.all()]
+    texts += list(Attendance.objects.values_list("person_name", flat=True))
     blob = "\n".join(texts)
     for person in PRIVATE_PERSONS:
         assert person not in blob, person
@@ -481,3 +503,160 @@ def test_no_clear_id_number_in_the_tables(demo, db):
     # and the masked form is what a page shows
     for member, number in zip(sample, clear, strict=True):
         assert member.id_number_masked == number[:6] + "*" * 8 + number[-4:]
+
+
+# --- co-building ------------------------------------------------------------------------------
+
+
+def test_part_time_members_of_the_article(demo, db):
+    figures = indicators("長沙市", "--date", "2018-09-04")["indicators"]
+    assert figures["parttime.street"] == 426
+    assert figures["parttime.community"] == 2061
+    # re-appointed in 2023: part-time members are in force today too, fewer than in 2018
+    now = indicators("长沙市")["indicators"]
+    assert 0 < now["parttime.street"] < 426
+    assert 0 < now["parttime.community"] < 2061
+    # 王家垅社区's committee has recommendations waiting for the street's approval
+    waiting = PartTimeSeat.objects.filter(
+        committee__area__name="王家垅社区", step__in=[SeatStep.RECOMMENDED, SeatStep.SCREENED]
+    )
+    assert waiting.count() == 2
+
+
+@pytest.mark.parametrize("date", ["2018-09-04", "today"])
+def test_yuelu_joint_meeting_and_its_agreements(demo, db, date):
+    extra = ("--date", date) if date != "today" else ()
+    figures = indicators("岳麓區", *extra)["indicators"]
+    assert figures["meetings.joint"] >= 1
+    assert figures["agreements.in_force"] >= 26
+    first = JointMeeting.objects.get(title="岳麓区区域化党建第一次联席会议")
+    assert first.convener == "周志凯"
+    assert first.starts_at.date() == dt.date(2018, 6, 16)
+    assert first.units.count() == 12
+    pledged = {(p.quantity, p.at_least) for p in first.pledges.all()}
+    assert {(100, True), (1500, True)} <= pledged
+    assert first.agreements.count() == 26
+    assert first.agreements.values("unit_org").distinct().count() == 26
+
+
+def test_next_yuelu_meeting_collects_topics_with_open_actions(demo, db):
+    upcoming = JointMeeting.objects.filter(status=MeetingStatus.PLANNED, area__name="岳麓区").get()
+    assert upcoming.topics_open_on <= today() < upcoming.starts_at.date()
+    assert upcoming.agenda.filter(status="proposed").exists()
+    # the open action items of the meeting before: one overdue, one not yet due
+    open_items = upcoming.previous.actions.filter(status=ActionStatus.OPEN)
+    assert sorted(a.due_on < today() for a in open_items) == [False, True]
+
+
+def test_wangjialong_agreements_on_six_commitments(demo, db):
+    units = {"湖南省民政厅", "长沙市星城公证处", "东风路派出所"}
+    six = {
+        Clause.CONSULT,
+        Clause.AFFAIRS,
+        Clause.RESOURCES,
+        Clause.CIVILITY,
+        Clause.PROBLEMS,
+        Clause.ACTIVITIES,
+    }
+    for on in (dt.date(2018, 9, 4), today()):
+        in_force = Agreement.objects.filter(Agreement.in_force_on(on), host_org__area__name="王家垅社区")
+        assert {a.unit.name for a in in_force} == units
+        for agreement in in_force:
+            assert {c.kind for c in agreement.clauses.all()} == six
+    assert (
+        Agreement.objects.filter(host_org__area__name="王家垅社区", status=AgreementStatus.IN_FORCE).count()
+        == 3
+    )
+    # every agreement's creation is in the audit log
+    assert AuditEntry.objects.filter(action="agreement.demo_load").count() == Agreement.objects.count()
+
+
+def test_xiangfeng_street_lights_99_percent(demo, db):
+    poll = Consultation.objects.get(area__name="湘峰村")
+    answered = poll.answers.count()
+    assert round(poll.answers.filter(answer=Answer.FOR).count() / answered, 2) == 0.99
+    assert "路灯" in poll.question
+
+
+# --- the three lists --------------------------------------------------------------------------
+
+
+def test_yuelu_meeting_claimed_53_projects(demo, db):
+    figures = indicators("岳麓區", "--date", "2018-09-04")["indicators"]
+    assert figures["projects.claimed"] >= 53
+    first = JointMeeting.objects.get(title="岳麓区区域化党建第一次联席会议")
+    at_meeting = Project.objects.filter(meeting=first)
+    assert at_meeting.count() == 53
+    assert at_meeting.filter(name="送课进校园").exists()
+    # both sides claimed: demands by units, resources by communities; every project from its claim
+    assert at_meeting.filter(demand__isnull=False, claim__claimant_unit__isnull=False).exists()
+    assert at_meeting.filter(resource__isnull=False, claim__claimant_org__isnull=False).exists()
+    assert Claim.objects.filter(meeting=first).count() == 53
+
+
+def test_jianshanhu_housing_for_2000_in_two_days(demo, db):
+    demand = Demand.objects.get(name="永雄集团新招员工住房")
+    assert demand.area.name == "尖山湖社区"
+    assert demand.raised_by_unit.name == "永雄集团"
+    assert demand.quantity == demand.claimed == 2000
+    projects = list(demand.projects.all())
+    assert len(projects) == 2
+    assert all(p.completed_at - demand.published_at <= dt.timedelta(days=2) for p in projects)
+
+
+def test_writers_hospitals_and_the_photo_studio(demo, db):
+    yinxing = Project.objects.filter(area__name="银星社区", resource__provider_unit__name="湖南省作家协会")
+    assert yinxing.count() == 3
+    assert any("毛泽东文学院" in p.name for p in yinxing)
+    fuyaping = Project.objects.filter(area__name="富雅坪社区", resource__provider_unit__kind="hospital")
+    assert fuyaping.values("lead_unit").distinct().count() == 2
+    order = Project.objects.get(area__name="石板巷")
+    assert order.lead_unit.name == "金芙蓉影楼"
+    assert order.claim.claimant_unit.name == "金芙蓉影楼"
+
+
+def test_micro_wishes_keep_their_requesters_sealed(demo, db):
+    wishes = Demand.objects.filter(kind=DemandKind.MICRO_WISH)
+    assert wishes.count() == 3
+    for wish in wishes:
+        assert wish.requester_first_name and wish.requester_sealed
+        assert wish.requester_first_name not in wish.requester_sealed
+    assert indicators("王家垅社区")["indicators"]["microwishes.fulfilled"] >= 1
+    # open entries to try claiming in the demo
+    assert indicators("王家垅社区")["indicators"]["demands.open"] >= 1
+    assert Resource.objects.filter(provider_unit__name="湖南省民政厅", status="published").exists()
+
+
+# --- service and the claiming session -----------------------------------------------------------
+
+
+def test_service_teams_and_verified_hours_of_the_article(demo, db):
+    assert indicators("融城社區")["indicators"]["teams.service"] == 7
+    county = indicators("長沙縣", "--date", "2018-09-04")["indicators"]
+    assert county["service.volunteers"] >= 7700
+    assert county["service.hours"] > 0
+    squad = ServiceTeam.objects.get(name="淮川街道党员帮扶小分队")
+    assert squad.memberships.filter(until__isnull=True, member__isnull=False).count() == 45
+    patrol = ServiceTeam.objects.get(name="党员360服务队")
+    assert patrol.duties.filter(kind="patrol").count() == 2  # twice a day
+    volunteers = ServiceTeam.objects.get(name="中南大学青年志愿者服务队")
+    assert volunteers.memberships.filter(volunteer__isnull=False).count() >= 40
+
+
+def test_yuelu_claiming_session_proposes_pairs_with_reasons_and_commits_claims(demo, db):
+    from gongjian.matching import services as matching
+
+    admin = User.objects.get(username="changsha")
+    meeting = JointMeeting.objects.get(title="岳麓区区域化党建供需对接会")
+    session = matching.session_start(actor=admin, meeting=meeting)
+    pairs = session.proposal["pairs"]
+    assert len(pairs) >= 5 and all(p["reasons"] for p in pairs)
+    names = {Demand.objects.get(pk=d).name for d in session.proposal["unallocated"]}
+    assert "加装电梯资金缺口" in names  # what nothing offered stays for 交办
+    first = pairs[0]
+    matching.pair_accept(
+        actor=admin, session=session, demand_id=first["demand"], resource_id=first["resource"]
+    )
+    matching.session_commit(actor=admin, session=session)
+    claim = Claim.objects.get(demand_id=first["demand"], meeting=meeting)
+    assert claim.status == "accepted" and claim.project is not None

@@ -531,17 +531,32 @@ def test_pages_import_template_and_exports(world, client, django_capture_on_comm
 
     resp = client.get(reverse("members:import_template"))
     assert resp.status_code == 200 and "attachment" in resp["Content-Disposition"]
-    resp = client.get(reverse("members:export", args=[world.wjl.pk]))
-    assert resp.status_code == 200 and pii.mask_id_number(ident(1)) in str(cells(resp.content, SHEET))
+    page = client.get(reverse("members:export", args=[world.wjl.pk]))
+    assert page.status_code == 200 and b'data-count="1"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(reverse("members:export", args=[world.wjl.pk]))
+    job = Job.objects.get(kind="members.ledger_export")
+    assert resp.status_code == 302 and resp["Location"] == reverse("core:job", args=[job.pk])
+    job_page = client.get(resp["Location"]).content.decode()
+    assert reverse("core:job_download", args=[job.pk]) in job_page
+    resp = client.get(reverse("core:job_download", args=[job.pk]))
+    assert resp.status_code == 200 and "no-store" in resp["Cache-Control"]
+    workbook = b"".join(resp.streaming_content)
+    assert pii.mask_id_number(ident(1)) in str(cells(workbook, SHEET))
     assert client.get(reverse("members:export", args=[world.jsh.pk])).status_code == 404
+    assert client.post(reverse("members:export", args=[world.jsh.pk])).status_code == 404
 
     url = reverse("members:export_clear", args=[world.wjl.pk])
     assert client.get(url).status_code == 200
     assert client.post(url, {"reason": ""}).status_code == 400
-    resp = client.post(url, {"reason": "上级抽查"})
-    assert resp.status_code == 200 and ident(1) in str(cells(resp.content, SHEET))
-    assert resp["Cache-Control"] == "no-store" or "no-store" in resp["Cache-Control"]
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(url, {"reason": "上级抽查"})
+    job = Job.objects.filter(kind="members.ledger_export").latest("pk")
+    assert resp.status_code == 302 and resp["Location"] == reverse("core:job", args=[job.pk])
     assert AuditEntry.objects.filter(action="pii.export", reason="上级抽查").count() == 1
+    resp = client.get(reverse("core:job_download", args=[job.pk]))
+    assert resp.status_code == 200 and ident(1) in str(cells(resp.content, SHEET))
+    assert "no-store" in resp["Cache-Control"]
 
     client.force_login(world.resident)
     assert client.post(reverse("members:import"), {"file": _upload(xlsx([row(world, 2)]))}).status_code == 403
@@ -566,14 +581,26 @@ def test_api_import_export_template(world, django_capture_on_commit_callbacks):
     job = api.get(resp.json()["url"]).json()
     assert job["result"]["dry_run"] and (job["result"]["created"], job["result"]["unchanged"]) == (1, 1)
     assert Member.objects.count() == 1  # checked only
-    resp = api.get(reverse("api-ledger-export"), {"area": world.wjl.pk})
-    assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert ident(1) not in str(cells(resp.content, SHEET))
-    assert api.get(reverse("api-ledger-export"), {"area": world.jsh.pk}).status_code == 404
-    assert api.get(reverse("api-ledger-export"), {"area": "x"}).status_code == 400
-    assert api.post(reverse("api-ledger-export"), {"area": world.wjl.pk}, format="json").status_code == 400
-    resp = api.post(reverse("api-ledger-export"), {"area": world.wjl.pk, "reason": "核对"}, format="json")
-    assert resp.status_code == 200 and ident(1) in str(cells(resp.content, SHEET))
+    export = reverse("api-ledger-export")
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = api.post(export, {"area": world.wjl.pk}, format="json")
+    assert resp.status_code == 202, resp.content
+    job = api.get(resp.json()["url"]).json()
+    assert job["status"] == "done" and job["result"] == {"exported": 1, "clear": False}
+    workbook = api.get(resp.json()["download"])
+    assert workbook.status_code == 200
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    data = b"".join(workbook.streaming_content)
+    assert ident(1) not in str(cells(data, SHEET)) and pii.mask_id_number(ident(1)) in str(cells(data, SHEET))
+    assert api.post(export, {"area": world.jsh.pk}, format="json").status_code == 404
+    assert api.post(export, {"area": "x"}, format="json").status_code == 400
+    assert api.post(export, {}, format="json").status_code == 400
+    assert api.get(export, {"area": world.wjl.pk}).status_code == 405
+    assert api.post(export, {"area": world.wjl.pk, "clear": True}, format="json").status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = api.post(export, {"area": world.wjl.pk, "clear": True, "reason": "核对"}, format="json")
+    assert resp.status_code == 202
+    assert ident(1) in str(cells(api.get(resp.json()["download"]).content, SHEET))
     assert api.get(reverse("api-ledger-template")).status_code == 200
     outsider = APIClient()
     outsider.force_authenticate(world.resident)

@@ -1,0 +1,293 @@
+"""Benchmark: the matching engine on the synthetic city (20,000 open demands × 10,000 resources).
+
+The city is generated here from the engine's own dataclasses (no database): a Changsha-like area
+tree of 10 districts, 180 streets and 1,800 communities with coordinates; demands and resources
+whose texts are the labelled set's (``gongjian/matching/data/labelled``) with a place, a building
+and a time added, so nearly every text is new to the tokeniser; 4,000 providers with agreements,
+past projects and loads. How far resources reach: 50 % their street only, 25 % a radius of 1–5 km,
+15 % their district, 8 % three communities, 2 % the whole city. 2× and 4× are two and four such
+cities side by side (a province growing), so each demand keeps about as many candidates; below
+1× (the check) one city with fewer demands and resources.
+
+Each scale (1× = 20,000 × 10,000; 2×; 4×) runs in a process of its own, so the peak memory
+(``ru_maxrss``) is that run's alone; the figures are ``Result.stats`` of one ``match`` call with
+top-5 both ways and the global allocation. A last step checks the allocation against an
+independent solver (SciPy's HiGHS MILP) on a city small enough for it.
+
+    .venv/bin/python bench/bench_matching.py                 # 1×, 2×, 4× and the check
+    .venv/bin/python bench/bench_matching.py --scales 1      # 1× only
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BASE_DEMANDS, BASE_RESOURCES, BASE_PROVIDERS = 20_000, 10_000, 4_000
+DISTRICTS, STREETS_PER_DISTRICT, COMMUNITIES_PER_STREET = 10, 18, 10
+AS_OF = dt.date(2026, 12, 1)
+SUFFIXES = ("周末", "本周内", "下个月", "尽快", "每周一次", "节假日", "晚上", "上午", "")
+NAME_CHARS = "桂花东风清水塘银星望月湖桃子麓谷韭菜园坡子街洞井尖山金龙朝阳新河湘江雨花芙蓉岳麓开福天心长沙星沙黄兴梅溪洋湖"
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def build_city(scale: float, seed: int = 2018) -> tuple[list[Any], list[Any], Any]:
+    """Demands, resources and context of the synthetic city at ``scale`` (1.0 = 20,000 × 10,000)."""
+    from gongjian.matching.evaluate import load
+    from gongjian.matching.model import Context, Demand, Resource
+
+    rng = random.Random(seed)
+    labelled = load()
+    communities: list[tuple[str, float, float, str, str]] = []  # code, lat, lng, street, district
+    names: dict[str, str] = {}
+    cities = max(1, round(scale))  # 2× is two such cities side by side, not one twice as dense
+    for city_n in range(cities):
+        city = f"43{city_n + 1:02d}"
+        for d in range(DISTRICTS):
+            district = f"{city}{d + 1:02d}"
+            d_lat, d_lng = 28.05 + 0.1 * (d % 4), 112.80 + 0.1 * (d // 4) + 0.6 * city_n
+            for s in range(STREETS_PER_DISTRICT):
+                street = f"{district}{s + 1:03d}"
+                s_lat, s_lng = d_lat + rng.uniform(0, 0.09), d_lng + rng.uniform(0, 0.09)
+                for c in range(COMMUNITIES_PER_STREET):
+                    code = f"{street}{c + 1:03d}"
+                    communities.append(
+                        (
+                            code,
+                            s_lat + rng.uniform(-0.01, 0.01),
+                            s_lng + rng.uniform(-0.01, 0.01),
+                            street,
+                            district,
+                        )
+                    )
+                    names[code] = "".join(rng.choice(NAME_CHARS) for _ in range(2)) + "社区"
+    n_d, n_r, n_p = int(BASE_DEMANDS * scale), int(BASE_RESOURCES * scale), int(BASE_PROVIDERS * scale)
+
+    def place() -> tuple[str, float, float, str, str]:
+        return rng.choice(communities)
+
+    demands = []
+    for i in range(n_d):
+        model = rng.choice(labelled.demands)
+        code, lat, lng, _, _ = place()
+        demands.append(
+            Demand(
+                id=f"d{i}",
+                title=f"{model.title}{rng.choice(SUFFIXES)}",
+                # the place inside the first and last runs of text, so nearly every run is new
+                description=f"{names[code]}{model.description}{rng.randint(1, 60)}栋{rng.randint(1, 6)}单元",
+                category=model.category,
+                quantity=rng.choice((1, 1, 2, 3, 5, 10, 20, 50)),
+                area=code,
+                lat=lat + rng.uniform(-0.003, 0.003),
+                lng=lng + rng.uniform(-0.003, 0.003),
+                deadline=AS_OF + dt.timedelta(days=rng.randint(1, 180)),
+            )
+        )
+    providers = [f"u{p}" for p in range(n_p)]
+    provider_home = {p: place() for p in providers}
+    resources = []
+    for j in range(n_r):
+        model = rng.choice(labelled.resources)
+        provider = rng.choice(providers)
+        code, lat, lng, street, district = provider_home[provider]
+        reach = rng.random()
+        radius, service = None, ()
+        if 0.50 <= reach < 0.75:
+            radius = rng.uniform(1, 5)
+        elif 0.75 <= reach < 0.90:
+            service = (district,)
+        elif 0.90 <= reach < 0.98:
+            service = tuple(place()[0] for _ in range(3))
+        elif reach >= 0.98:
+            service = (code[:4],)  # the whole city
+        start = AS_OF + dt.timedelta(days=rng.randint(-200, 60)) if rng.random() < 0.3 else None
+        end = AS_OF + dt.timedelta(days=rng.randint(-10, 400)) if rng.random() < 0.3 else None
+        if start and end and end < start:
+            start, end = end, start
+        resources.append(
+            Resource(
+                id=f"r{j}",
+                title=model.title,
+                description=f"{names[code]}{model.description}联系{rng.choice('张王李赵刘陈杨黄')}老师{rng.randint(1, 99)}",
+                category=model.category,
+                capacity=rng.choice((1, 2, 5, 10, 20, 50, 100)),
+                provider=provider,
+                area=code,
+                lat=lat,
+                lng=lng,
+                radius_km=radius,
+                service_areas=service,
+                available_from=start,
+                available_to=end,
+            )
+        )
+    agreements = frozenset((rng.choice(providers), place()[3]) for _ in range(n_p))
+    past = {(rng.choice(providers), place()[0]): rng.randint(1, 4) for _ in range(2 * n_p)}
+    load = {p: rng.choice((0, 0, 0, 1, 2, 3, 5)) for p in providers}
+    return demands, resources, Context(agreements=agreements, past_projects=past, load=load, as_of=AS_OF)
+
+
+def child_match(scale: float) -> dict[str, Any]:
+    started = time.perf_counter()
+    demands, resources, context = build_city(scale)
+    generated = time.perf_counter() - started
+    from gongjian.matching import text
+
+    started = time.perf_counter()
+    text.analyzer()  # jieba's dictionary: loaded once per process
+    warm = time.perf_counter() - started
+    from gongjian.matching.engine import match
+
+    started, cpu = time.perf_counter(), time.process_time()
+    result = match(demands, resources, context, top_k=5)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    started = time.perf_counter()
+    match(demands, resources, context, top_k=5)  # again, with the tokens remembered
+    warm_seconds = time.perf_counter() - started
+    allocated = sum(a.quantity for a in result.allocation)
+    return {
+        "scale": scale,
+        "generate_s": generated,
+        "jieba_load_s": warm,
+        "match_s": seconds,
+        "match_cpu_s": cpu,
+        "warm_match_s": warm_seconds,
+        "stats": result.stats,
+        "allocated_units": allocated,
+        "pairs_allocated": len(result.allocation),
+        "unallocated": len(result.unallocated),
+        "peak_mib": _peak_mib(),
+    }
+
+
+def child_check(scale: float) -> dict[str, Any]:
+    """The allocation's total against SciPy's MILP (HiGHS) on the same pairs and integer values."""
+    import numpy as np
+    import scipy.sparse as sp
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    from gongjian.matching.allocate import allocate, unit_values
+    from gongjian.matching.candidates import Index, candidate_pairs
+    from gongjian.matching.engine import match
+    from gongjian.matching.score import DEFAULT_WEIGHTS, category_ids, score_pairs, text_vectors
+    from gongjian.matching.text import analyzer, category_code
+
+    demands, resources, context = build_city(scale)
+    result = match(demands, resources, context, top_k=5)
+    index = Index.build(demands, resources)
+    a = analyzer()
+    vectors = text_vectors(
+        a.tokenize_all([d.text for d in demands]),
+        a.tokenize_all([r.text for r in resources]),
+        DEFAULT_WEIGHTS,
+    )
+    cats = category_ids(
+        [category_code(d.category) for d in demands], [category_code(r.category) for r in resources]
+    )
+    d, r = candidate_pairs(index, context)
+    scores = score_pairs(index, d, r, vectors, cats, context)
+    keep = np.flatnonzero(scores.text >= DEFAULT_WEIGHTS.min_text_for_allocation)
+    dd, rr = scores.d[keep], scores.r[keep]
+    values = unit_values(scores.score[keep], index.d_remaining[dd])
+    ours = allocate(dd, rr, values, index.d_remaining, index.r_remaining)
+    n = len(keep)
+    rows_d = sp.csr_matrix((np.ones(n), (dd, np.arange(n))), shape=(len(demands), n))
+    rows_r = sp.csr_matrix((np.ones(n), (rr, np.arange(n))), shape=(len(resources), n))
+    started = time.perf_counter()
+    solved = milp(
+        c=-values.astype(float),
+        constraints=[
+            LinearConstraint(rows_d, 0, index.d_remaining),
+            LinearConstraint(rows_r, 0, index.r_remaining),
+        ],
+        integrality=np.ones(n),
+        bounds=Bounds(0, np.minimum(index.d_remaining[dd], index.r_remaining[rr])),
+    )
+    return {
+        "scale": scale,
+        "pairs": n,
+        "engine_value": ours.value,
+        "milp_value": round(-solved.fun),
+        "milp_s": time.perf_counter() - started,
+        "allocation_pairs_in_result": len(result.allocation),
+    }
+
+
+def run_child(step: str, scale: float) -> dict[str, Any]:
+    out = subprocess.run(
+        [PYTHON, __file__, "--child", step, "--scale", str(scale)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--scales", default="1,2,4", help="comma-separated multiples of 20,000 × 10,000")
+    parser.add_argument("--check-scale", type=float, default=0.05, help="size of the MILP check (0 to skip)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        fn = child_match if args.child == "match" else child_check
+        print(json.dumps(fn(args.scale)))
+        return
+    runs = [run_child("match", float(s)) for s in args.scales.split(",")]
+    steps = ["tokens", "vectors", "candidates", "scores", "top_k", "allocation", "reasons"]
+    print(
+        "| scale | demands | resources | candidate pairs | allocatable | "
+        + " | ".join(f"{s} (s)" for s in steps)
+        + " | match (s) | CPU (s) | growth | again (s) | peak MiB | jieba load (s) |"
+    )
+    print("|---" * (len(steps) + 11) + "|")
+    base = runs[0]["match_s"] if runs else 1.0
+    for run in runs:
+        st = run["stats"]
+        cells = [
+            f"{run['scale']:g}×",
+            f"{int(st['demands']):,}",
+            f"{int(st['resources']):,}",
+            f"{int(st['pairs.candidates']):,}",
+            f"{int(st['pairs.allocatable']):,}",
+            *[f"{st['seconds.' + s]:.2f}" for s in steps],
+            f"{run['match_s']:.2f}",
+            f"{run['match_cpu_s']:.2f}",
+            f"{run['match_s'] / base:.2f}×",
+            f"{run['warm_match_s']:.2f}",
+            f"{run['peak_mib']:.0f}",
+            f"{run['jieba_load_s']:.2f}",
+        ]
+        print("| " + " | ".join(cells) + " |")
+    for run in runs:
+        print(
+            f"{run['scale']:g}×: {run['pairs_allocated']:,} allocation pairs, {run['allocated_units']:,} units, "
+            f"{run['unallocated']:,} demands unallocated; generating the city took {run['generate_s']:.1f} s"
+        )
+    if args.check_scale > 0:
+        check = run_child("check", args.check_scale)
+        same = "equal" if check["engine_value"] == check["milp_value"] else "DIFFERENT"
+        print(
+            f"\ncheck at {check['scale']:g}× ({check['pairs']:,} allocatable pairs): min-cost flow {check['engine_value']:,}, "
+            f"HiGHS MILP {check['milp_value']:,} ({check['milp_s']:.1f} s): {same}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Forms of the co-building pages, one module per part (agreements, meetings)."""

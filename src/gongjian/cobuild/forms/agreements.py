@@ -1,0 +1,296 @@
+"""Forms of the pages of agreements, expanded committees and part-time seats.
+
+Like the map's forms they check formats only; what an actor may do is for the services to decide.
+Every choice of an organisation, unit or member is built from the selectors with the actor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.forms.boundfield import BoundField
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.members.models import Member
+from gongjian.orgs.forms import CHOICE_DISPLAY_LIMIT, DateInput, MapForm, _date, _org_label, _show_choices
+from gongjian.orgs.models import PartyOrg, ResidentUnit
+
+from ..models import AgreementStatus, Clause, CommitteeKind, ReviewRating, SeatStep
+from ..selectors import agreements as selectors
+
+#: The catalogue clauses offered with a check box each (the "other" commitment is free text).
+CATALOGUE = [c for c in Clause if c != Clause.OTHER]
+
+
+def _textarea(rows: int = 2) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _today_initial(kwargs: dict[str, Any], *names: str) -> None:
+    initial = kwargs.setdefault("initial", {})
+    for name in names:
+        initial.setdefault(name, timezone.localdate())
+
+
+def _org_field(form: forms.Form, name: str, orgs: Any, current: PartyOrg | None = None) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = orgs
+    _show_choices(field, orgs[:CHOICE_DISPLAY_LIMIT], label=_org_label, include=[current])
+
+
+# --- filters --------------------------------------------------------------------------------------
+
+
+class AgreementFilterForm(forms.Form):
+    q = forms.CharField(label=_("Number, party or title"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *AgreementStatus.choices]
+    )
+
+
+class CommitteeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *CommitteeKind.choices]
+    )
+
+
+class SeatFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, unit or certificate"), required=False, max_length=100)
+    step = forms.ChoiceField(
+        label=_("Step"), required=False, choices=[("", _("All steps")), *SeatStep.choices]
+    )
+
+
+# --- agreements -----------------------------------------------------------------------------------
+
+
+class AgreementForm(MapForm):
+    """A new draft (with both parties) or the changes to a draft (the parties stay)."""
+
+    host_org = forms.ModelChoiceField(
+        label=_("Community or street side"),
+        queryset=PartyOrg.objects.none(),
+        help_text=_("The Party organisation of the community or street."),
+    )
+    unit_org = forms.ModelChoiceField(
+        label=_("Unit side"),
+        queryset=PartyOrg.objects.none(),
+        help_text=_("The Party organisation of the resident unit."),
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to name it after the parties."),
+    )
+    starts_on = _date(_("Term starts"), required=True)
+    ends_on = _date(_("Term ends"), required=True)
+    host_liaison = forms.CharField(label=_("Liaison, community side"), max_length=60, required=False)
+    host_liaison_title = forms.CharField(
+        label=_("Liaison's title, community side"), max_length=60, required=False
+    )
+    unit_liaison = forms.CharField(label=_("Liaison, unit side"), max_length=60, required=False)
+    unit_liaison_title = forms.CharField(label=_("Liaison's title, unit side"), max_length=60, required=False)
+    yearly_plan = forms.CharField(label=_("Yearly plan"), required=False, widget=_textarea(4))
+
+    MAIN = (
+        "host_org",
+        "unit_org",
+        "title",
+        "starts_on",
+        "ends_on",
+        "host_liaison",
+        "host_liaison_title",
+        "unit_liaison",
+        "unit_liaison_title",
+        "yearly_plan",
+    )
+
+    def __init__(self, *args: Any, agreement: Any = None, **kwargs: Any) -> None:
+        if agreement is not None:
+            initial = kwargs.setdefault("initial", {})
+            for name in self.MAIN:
+                initial.setdefault(name, getattr(agreement, name))
+            for clause in agreement.clauses.all():
+                if clause.kind == Clause.OTHER:
+                    initial["text_other"] = "\n".join(filter(None, [initial.get("text_other"), clause.text]))
+                else:
+                    initial[f"clause_{clause.kind}"] = True
+                    initial[f"text_{clause.kind}"] = clause.text
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        for kind in CATALOGUE:
+            self.fields[f"clause_{kind}"] = forms.BooleanField(label=kind.label, required=False)
+            self.fields[f"text_{kind}"] = forms.CharField(
+                label=_("Wording"), required=False, widget=_textarea(), max_length=2000
+            )
+        self.fields["text_other"] = forms.CharField(
+            label=_("Other commitments (free text)"),
+            required=False,
+            widget=_textarea(3),
+            max_length=4000,
+            help_text=_("Anything beyond the catalogue, as the parties word it."),
+        )
+        if agreement is not None:
+            del self.fields["host_org"]
+            del self.fields["unit_org"]
+            self.fields["title"].required = True
+            self.fields["title"].help_text = ""
+        else:
+            _org_field(self, "host_org", selectors.agreement_host_choices(actor=self.actor))
+            _org_field(self, "unit_org", selectors.agreement_unit_org_choices(actor=self.actor))
+
+    @property
+    def main_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.MAIN if name in self.fields]
+
+    @property
+    def clause_rows(self) -> list[dict[str, Any]]:
+        return [{"check": self[f"clause_{kind}"], "text": self[f"text_{kind}"]} for kind in CATALOGUE]
+
+    def clauses(self) -> list[tuple[str, str]]:
+        rows = [
+            (str(kind), self.cleaned_data.get(f"text_{kind}") or "")
+            for kind in CATALOGUE
+            if self.cleaned_data.get(f"clause_{kind}")
+        ]
+        other = (self.cleaned_data.get("text_other") or "").strip()
+        if other:
+            rows.append((Clause.OTHER, other))
+        return rows
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data.get(name) for name in self.MAIN if name in self.fields}
+        data["clauses"] = self.clauses()
+        return data
+
+
+class AgreementSignForm(forms.Form):
+    signed_on = _date(_("Signed on"), required=True)
+    host_signatory = forms.CharField(label=_("Signed for the community side by"), max_length=60)
+    unit_signatory = forms.CharField(label=_("Signed for the unit side by"), max_length=60)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _today_initial(kwargs, "signed_on")
+        super().__init__(*args, **kwargs)
+
+
+class AgreementEndForm(forms.Form):
+    ended_on = _date(_("Ends on"), required=True)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _today_initial(kwargs, "ended_on")
+        super().__init__(*args, **kwargs)
+
+
+class AgreementReviewForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    rating = forms.ChoiceField(label=_("Rating"), choices=ReviewRating.choices)
+    summary = forms.CharField(label=_("Summary"), widget=_textarea(4))
+    reviewed_on = _date(_("Reviewed on"), required=True)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        _today_initial(kwargs, "reviewed_on")
+        super().__init__(*args, **kwargs)
+        field = self.fields["year"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(y, str(y)) for y in reversed(years)]
+
+
+# --- committees and seats -------------------------------------------------------------------------
+
+
+class CommitteeForm(MapForm):
+    org = forms.ModelChoiceField(
+        label=_("Party organisation"),
+        queryset=PartyOrg.objects.none(),
+        help_text=_(
+            "A street's organisation forms a big working committee, a community's a big Party committee."
+        ),
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=120, required=False, help_text=_("Leave empty to name it after the area.")
+    )
+    established_on = _date(_("Established on"), required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _org_field(self, "org", selectors.committee_org_choices(actor=self.actor))
+
+
+class SeatRecommendForm(MapForm):
+    person_name = forms.CharField(label=_("Name"), max_length=60)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=ResidentUnit.objects.none())
+    unit_title = forms.CharField(label=_("Post in the unit"), max_length=60, required=False)
+    duty = forms.CharField(label=_("Duty on the committee"), max_length=120, required=False)
+    member = forms.ModelChoiceField(
+        label=_("Party member record"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("Optional: the person's record in the ledgers (the membership stays where it is)."),
+    )
+    recommended_on = _date(_("Recommended on"), required=True)
+    recommended_by = forms.CharField(label=_("Recommended by"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, committee: Any, **kwargs: Any) -> None:
+        _today_initial(kwargs, "recommended_on")
+        super().__init__(*args, **kwargs)
+        units = selectors.seat_unit_choices(actor=self.actor, committee=committee)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+        _show_choices(unit_field, units[:CHOICE_DISPLAY_LIMIT])
+        members = selectors.seat_member_choices(actor=self.actor)
+        member_field = self.fields["member"]
+        assert isinstance(member_field, forms.ModelChoiceField)
+        member_field.queryset = members
+        _show_choices(
+            member_field, members[:CHOICE_DISPLAY_LIMIT], label=lambda m: f"{m.name} · {m.org.name}"
+        )
+
+
+class SeatDateForm(forms.Form):
+    """One date: of the screening, the approval or the public notice."""
+
+    on = forms.DateField(label=_("On"), widget=DateInput())
+
+    def __init__(self, *args: Any, label: Any = None, **kwargs: Any) -> None:
+        _today_initial(kwargs, "on")
+        super().__init__(*args, **kwargs)
+        if label is not None:
+            self.fields["on"].label = label
+
+
+class SeatRejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    on = _date(_("On"), required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _today_initial(kwargs, "on")
+        super().__init__(*args, **kwargs)
+
+
+class SeatAppointForm(forms.Form):
+    since = _date(_("Term starts"), required=True)
+    until = _date(_("Term ends"), required=True, help_text=_("The first day the seat is no longer held."))
+    appointed_on = _date(_("Appointed on"), required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _today_initial(kwargs, "since", "appointed_on")
+        kwargs["initial"].setdefault("until", timezone.localdate() + dt.timedelta(days=5 * 365 + 1))
+        super().__init__(*args, **kwargs)
+
+
+class SeatEndForm(forms.Form):
+    until = _date(_("Ends on"), required=True, help_text=_("The first day the seat is no longer held."))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _today_initial(kwargs, "until")
+        super().__init__(*args, **kwargs)

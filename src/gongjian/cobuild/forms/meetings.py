@@ -1,0 +1,450 @@
+"""Forms of the pages of joint meetings, action items and consultations.
+
+They check formats only (a date is a date, a choice is one of the choices); what an actor may do
+is for the services to decide. Every choice over areas, units, organisations, meetings or
+decisions is built from the selectors with the actor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.orgs import selectors as org_selectors
+from gongjian.orgs.forms import (
+    CHOICE_DISPLAY_LIMIT,
+    DateInput,
+    MapForm,
+    _date,
+    _org_label,
+    _orgs_to_show,
+    _setup_area_field,
+    _show_choices,
+)
+from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
+
+from ..models import (
+    AgendaItem,
+    Agreement,
+    Alliance,
+    Answer,
+    ConsultationKind,
+    JointMeeting,
+    MeetingLevel,
+    MeetingStatus,
+    Resolution,
+)
+from ..selectors import meetings as selectors
+
+#: How many action items the decision form takes at once (more are added on the decision).
+ACTIONS_PER_DECISION = 2
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+def _setup(
+    form: forms.Form,
+    name: str,
+    rows: QuerySet[Any],
+    *,
+    label: Any = None,
+    include: list[Model | None] | None = None,
+) -> None:
+    field = _choice(form, name)
+    field.queryset = rows
+    _show_choices(field, rows[:CHOICE_DISPLAY_LIMIT], label=label, include=include or [])
+
+
+def _meeting_label(meeting: JointMeeting) -> str:
+    return f"{meeting.day:%Y-%m-%d} · {meeting.title}"
+
+
+def _unit_field(label: Any, *, required: bool = False) -> forms.ModelChoiceField[ResidentUnit]:
+    return forms.ModelChoiceField(label=label, queryset=ResidentUnit.objects.none(), required=required)
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+class MeetingFilterForm(forms.Form):
+    q = forms.CharField(label=_("Title or venue"), required=False, max_length=100)
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=[("", _("All levels")), *MeetingLevel.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *MeetingStatus.choices]
+    )
+    within: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Area"), required=False, queryset=Area.objects.none(), empty_label=_("All areas")
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _setup_area_field(_choice(self, "within"), actor=actor)
+
+
+class ActionFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("open", _("Open")), ("overdue", _("Overdue")), ("closed", _("Closed")), ("all", _("All"))],
+    )
+    q = forms.CharField(label=_("Action or owner"), required=False, max_length=100)
+
+
+class ConsultationFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("all", _("All")),
+            ("open", _("Open")),
+            ("upcoming", _("Upcoming")),
+            ("closed", _("Closed")),
+        ],
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ConsultationKind.choices]
+    )
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+class MeetingForm(MapForm):
+    """A new meeting (``meeting`` is None), or what may still change of one."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    convener_org = forms.ModelChoiceField(
+        label=_("Convening organisation"),
+        queryset=PartyOrg.objects.none(),
+        help_text=_("A territorial Party organisation, e.g. the street's working committee."),
+    )
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("By default the convening organisation's area; the meeting's level follows it."),
+    )
+    convener = forms.CharField(
+        label=_("Convener (召集人)"), max_length=60, required=False, help_text=_("e.g. the secretary: 周志凯")
+    )
+    alliance = forms.ModelChoiceField(
+        label=_("Alliance"),
+        queryset=Alliance.objects.none(),
+        required=False,
+        help_text=_("Its current member units are invited."),
+    )
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput(), required=False)
+    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    previous = forms.ModelChoiceField(
+        label=_("Previous meeting"),
+        queryset=JointMeeting.objects.none(),
+        required=False,
+        help_text=_("By default the convening organisation's last meeting; its open actions come up again."),
+    )
+
+    def __init__(self, *args: Any, meeting: JointMeeting | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        if meeting is not None:
+            for name in ("convener_org", "area", "alliance"):
+                del self.fields[name]
+            _setup(
+                self,
+                "previous",
+                selectors.previous_meeting_choices(actor=self.actor, meeting=meeting),
+                label=_meeting_label,
+                include=[meeting.previous],
+            )
+            return
+        orgs = selectors.convener_org_choices(actor=self.actor)
+        field = _choice(self, "convener_org")
+        field.queryset = orgs
+        _show_choices(field, _orgs_to_show(orgs), label=_org_label)
+        _setup_area_field(_choice(self, "area"), actor=self.actor)
+        _setup(self, "alliance", org_selectors.alliance_list(actor=self.actor))
+        _setup(self, "previous", selectors.previous_meeting_choices(actor=self.actor), label=_meeting_label)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.values()
+        if self.meeting is None:
+            for name in ("area", "previous", "ends_at", "alliance"):
+                if data.get(name) is None:
+                    data.pop(name, None)
+        return data
+
+
+class MeetingUnitForm(MapForm):
+    unit = _unit_field(_("Resident unit"), required=True)
+    representative = forms.CharField(label=_("Representative"), max_length=60, required=False)
+
+    def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _setup(self, "unit", selectors.meeting_unit_choices(actor=self.actor, meeting=meeting))
+
+
+class TopicForm(MapForm):
+    title = forms.CharField(label=_("Topic"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
+    unit = _unit_field(_("Proposed by"))
+
+    def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mine = org_selectors.unit_list(actor=self.actor, current=False).values("pk")
+        units = selectors.meeting_invited_units(actor=self.actor, meeting=meeting).filter(pk__in=mine)
+        _choice(self, "unit").empty_label = str(_("The convener"))
+        _setup(self, "unit", units)
+
+
+class AgendaAddForm(forms.Form):
+    title = forms.CharField(label=_("Item"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
+        help_text=_("Needed once the agenda has been sent to the level above."),
+    )
+
+
+class AgendaDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("accept", _("Put on the agenda")),
+            ("decline", _("Leave off the agenda")),
+            ("move", _("Move to")),
+        ],
+    )
+    position = forms.IntegerField(label=_("Place on the agenda"), min_value=1, required=False)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
+        help_text=_("Needed once the agenda has been sent to the level above."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "move" and not data.get("position"):
+            self.add_error("position", _("Give the place to move the item to."))
+        return data
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(label=_("Discussion and outcome"), widget=forms.Textarea({"rows": 4}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 3}))
+
+
+class AttendanceForm(MapForm):
+    person_name = forms.CharField(label=_("Name"), max_length=60)
+    unit = _unit_field(_("Unit"))
+
+    def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _setup(self, "unit", selectors.meeting_invited_units(actor=self.actor, meeting=meeting))
+
+
+class PledgeForm(MapForm):
+    text = forms.CharField(
+        label=_("Pledge"), max_length=200, help_text=_("e.g. professors will give lectures")
+    )
+    unit = _unit_field(_("Unit"))
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, required=False)
+    measure = forms.CharField(label=_("Measure (人, 场, 次…)"), max_length=20, required=False)
+    at_least = forms.BooleanField(label=_("At least (100+)"), required=False)
+
+    def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _setup(self, "unit", selectors.action_owner_unit_choices(actor=self.actor, meeting=meeting))
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea({"rows": 12}))
+
+
+def _action_fields(
+    form: forms.Form, prefix: str, meeting: JointMeeting, actor: Any, *, required: bool
+) -> None:
+    form.fields[f"{prefix}title"] = forms.CharField(label=_("Action"), max_length=200, required=required)
+    form.fields[f"{prefix}owner_unit"] = _unit_field(_("Owner unit"))
+    form.fields[f"{prefix}owner_org"] = forms.ModelChoiceField(
+        label=_("or owner organisation"), queryset=PartyOrg.objects.none(), required=False
+    )
+    form.fields[f"{prefix}due_on"] = _date(_("Due on"), required=required)
+    _setup(form, f"{prefix}owner_unit", selectors.action_owner_unit_choices(actor=actor, meeting=meeting))
+    orgs = selectors.action_owner_org_choices(actor=actor, meeting=meeting)
+    field = _choice(form, f"{prefix}owner_org")
+    field.queryset = orgs
+    _show_choices(field, _orgs_to_show(orgs), label=_org_label)
+
+
+def _action_values(data: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {
+        "title": data.get(f"{prefix}title") or "",
+        "owner_unit": data.get(f"{prefix}owner_unit"),
+        "owner_org": data.get(f"{prefix}owner_org"),
+        "due_on": data.get(f"{prefix}due_on"),
+    }
+
+
+class ResolutionForm(MapForm):
+    """A decision, optionally on an agenda item, with up to ``ACTIONS_PER_DECISION`` action items
+    (a row whose action is left empty is not one)."""
+
+    text = forms.CharField(label=_("Decision"), widget=forms.Textarea({"rows": 4}))
+    agenda_item = forms.ModelChoiceField(
+        label=_("On agenda item"), queryset=AgendaItem.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _setup(
+            self,
+            "agenda_item",
+            selectors.meeting_agenda(actor=self.actor, meeting=meeting),
+            label=lambda item: f"{item.position}. {item.title}",
+        )
+        for n in range(1, ACTIONS_PER_DECISION + 1):
+            _action_fields(self, f"action_{n}_", meeting, self.actor, required=False)
+
+    def action_rows(self) -> list[list[Any]]:
+        """The fields of each action row, for the template to lay them out together."""
+        return [
+            [self[f"action_{n}_{name}"] for name in ("title", "owner_unit", "owner_org", "due_on")]
+            for n in range(1, ACTIONS_PER_DECISION + 1)
+        ]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        actions = [_action_values(data, f"action_{n}_") for n in range(1, ACTIONS_PER_DECISION + 1)]
+        return {
+            "text": data["text"],
+            "agenda_item": data.get("agenda_item"),
+            "actions": [a for a in actions if a["title"].strip()],
+        }
+
+
+class ActionForm(MapForm):
+    def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _action_fields(self, "", meeting, self.actor, required=True)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return _action_values(self.cleaned_data, "")
+
+
+class ActionCloseForm(forms.Form):
+    report = forms.CharField(
+        label=_("Report"),
+        widget=forms.Textarea({"rows": 4}),
+        max_length=2000,
+        help_text=_("What was done, in a few lines."),
+    )
+    closed_on = _date(_("Done on"), help_text=_("Today when left empty."))
+
+
+class AgreementRecordForm(MapForm):
+    agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none())
+
+    def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _setup(
+            self,
+            "agreement",
+            selectors.meeting_agreement_candidates(actor=self.actor, meeting=meeting),
+            label=lambda a: f"{a.number} · {a.title}",
+        )
+
+
+# --- consultations -----------------------------------------------------------------------------
+
+
+class ConsultationForm(MapForm):
+    """A new consultation (``consultation`` is None), or what may change of one."""
+
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Area asked"), queryset=Area.objects.none()
+    )
+    org = forms.ModelChoiceField(label=_("Asked by"), queryset=PartyOrg.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=ConsultationKind.choices)
+    question = forms.CharField(label=_("Question"), max_length=300)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
+    opens_on = _date(_("Opens on"), required=True)
+    closes_on = _date(_("Closes on"), required=True)
+    asked = forms.IntegerField(
+        label=_("Households or residents asked"),
+        min_value=0,
+        initial=0,
+        help_text=_("For the turnout: answered ÷ asked."),
+    )
+
+    def __init__(self, *args: Any, consultation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if consultation is not None:
+            for name in ("area", "org", "kind"):
+                del self.fields[name]
+            return
+        _setup_area_field(_choice(self, "area"), actor=self.actor)
+        orgs = selectors.consultation_org_choices(actor=self.actor)
+        field = _choice(self, "org")
+        field.queryset = orgs
+        _show_choices(field, _orgs_to_show(orgs), label=_org_label)
+
+
+class StaffAnswerForm(forms.Form):
+    respondent = forms.CharField(
+        label=_("Household (door)"),
+        max_length=120,
+        help_text=_("The door, e.g. 3栋2单元401: never an ID or phone number."),
+    )
+    answer = forms.ChoiceField(label=_("Answer"), choices=Answer.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
+    answered_on = forms.DateField(
+        label=_("Answered on"), required=False, widget=DateInput(), help_text=_("Today when left empty.")
+    )
+
+
+class ResidentAnswerForm(forms.Form):
+    answer = forms.ChoiceField(label=_("Your answer"), choices=Answer.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
+
+
+class AttachForm(MapForm):
+    resolution = forms.ModelChoiceField(
+        label=_("Decision of a joint meeting"), queryset=Resolution.objects.none(), required=False
+    )
+    decision = forms.CharField(
+        label=_("Decision taken"),
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("e.g. street lights are installed on the main road"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _setup(
+            self,
+            "resolution",
+            selectors.resolution_choices(actor=self.actor),
+            label=lambda r: f"{r.meeting.day:%Y-%m-%d} {r.meeting.title}: {r.text[:40]}",
+        )

@@ -1,0 +1,334 @@
+"""Forms of demands, resources and claims. Choices come from the selectors (what the actor may
+pick); the services decide everything else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.cobuild.models import JointMeeting
+from gongjian.orgs.forms import CHOICE_DISPLAY_LIMIT, MapForm, _date, _show_choices
+from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
+
+from ..models import (
+    Category,
+    ClaimStatus,
+    Demand,
+    DemandKind,
+    DemandStatus,
+    Resource,
+    ResourceKind,
+    ResourceStatus,
+    Urgency,
+)
+from ..selectors import claims as selectors
+from ..services import claims as services
+
+
+def _choices(form: forms.Form, name: str, rows: QuerySet[Any]) -> None:
+    """Let the field accept ``rows`` and show at most ``CHOICE_DISPLAY_LIMIT`` of them."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = rows
+    _show_choices(field, rows[:CHOICE_DISPLAY_LIMIT])
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+class DemandFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), ("open", _("Open (published, not done)")), *DemandStatus.choices],
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *DemandKind.choices]
+    )
+
+
+class ResourceFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *ResourceStatus.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ResourceKind.choices]
+    )
+
+
+class ClaimFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *ClaimStatus.choices]
+    )
+
+
+# --- demands -----------------------------------------------------------------------------------
+
+
+class DemandForm(MapForm):
+    """Raise a demand: on a list the actor keeps (administrators) or for their unit (liaisons)."""
+
+    owner_org = forms.ModelChoiceField(
+        label=_("On the list of"), queryset=PartyOrg.objects.none(), required=False
+    )
+    raised_by_unit = forms.ModelChoiceField(
+        label=_("Raised for the unit"), queryset=ResidentUnit.objects.none(), required=False
+    )
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("Where it is needed; defaults to the list's area."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=DemandKind.choices, initial=DemandKind.GENERAL)
+    name = forms.CharField(label=_("What is needed"), max_length=120)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    measure = forms.CharField(label=_("Measure (人, 场, 张…)"), max_length=20, required=False)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    deadline = _date(_("Deadline"))
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    requester_first_name = forms.CharField(
+        label=_("Micro-wish: first name shown (e.g. 李奶奶)"), max_length=20, required=False
+    )
+    requester_name = forms.CharField(
+        label=_("Micro-wish: requester's full name (confidential)"), max_length=60, required=False
+    )
+    requester_contact = forms.CharField(
+        label=_("Micro-wish: requester's contact (confidential)"), max_length=100, required=False
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        orgs = selectors.owner_org_choices(actor=actor)
+        units = selectors.actor_units_choices(actor=actor)
+        _choices(self, "owner_org", orgs)
+        _choices(self, "raised_by_unit", units)
+        _choices(self, "area", selectors.area_choices(actor=actor))
+        if not orgs.exists():
+            del self.fields["owner_org"]
+            del self.fields["area"]
+        if not units.exists():
+            del self.fields["raised_by_unit"]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        data.setdefault("description", "")
+        return data
+
+
+class DemandEditForm(forms.Form):
+    """The fields of a demand that change while it waits for review."""
+
+    name = forms.CharField(label=_("What is needed"), max_length=120)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    measure = forms.CharField(label=_("Measure (人, 场, 张…)"), max_length=20, required=False)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    deadline = _date(_("Deadline"))
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+
+    def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
+        kwargs["initial"] = {name: getattr(demand, name) for name in self.base_fields}
+        super().__init__(*args, **kwargs)
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class ResidentDemandForm(forms.Form):
+    """What a resident needs for their community: a few fields, fit for a phone."""
+
+    name = forms.CharField(label=_("What does the community need?"), max_length=120)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    description = forms.CharField(
+        label=_("Tell us more"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    place = forms.CharField(label=_("Where"), max_length=200, required=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("publish", _("Publish it on the list")), ("reject", _("Reject it"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        required=False,
+        help_text=_("Required to reject; the one who raised it reads it."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class DemandClaimForm(MapForm):
+    """Claim a demand: for one of the actor's units, as a member (a micro-wish), or recorded for a
+    unit at a held joint meeting."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Claiming unit"), queryset=ResidentUnit.objects.none(), required=False
+    )
+    as_member = forms.BooleanField(label=_("I claim it myself, as a Party member"), required=False)
+    meeting = forms.ModelChoiceField(
+        label=_("Claimed at joint meeting"),
+        queryset=JointMeeting.objects.none(),
+        required=False,
+        help_text=_("Leave empty for a claim made online."),
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, actor: Any, demand: Demand, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        own = [u.pk for u in services.demand_claim_units(actor=actor, demand=demand)]
+        meetings = selectors.meeting_choices(actor=actor).filter(
+            pk__in=[
+                m.pk
+                for m in selectors.meeting_choices(actor=actor)
+                if demand.area.path.startswith(m.area.path)
+            ]
+        )
+        units = selectors.unit_choices(actor=actor)
+        if not meetings.exists():
+            units = units.filter(pk__in=own)
+            del self.fields["meeting"]
+        else:
+            _choices(self, "meeting", meetings)
+        _choices(self, "unit", units)
+        if not units.exists():
+            del self.fields["unit"]
+        if not services.demand_claim_as_member_allowed(actor=actor, demand=demand):
+            del self.fields["as_member"]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "unit": data.get("unit"),
+            "as_member": bool(data.get("as_member")),
+            "meeting": data.get("meeting"),
+            "quantity": data["quantity"],
+            "note": data.get("note") or "",
+        }
+
+
+class DemandAssignForm(MapForm):
+    meeting = forms.ModelChoiceField(label=_("Joint meeting"), queryset=JointMeeting.objects.none())
+    unit = forms.ModelChoiceField(label=_("Assigned to the unit"), queryset=ResidentUnit.objects.none())
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=1, required=False, help_text=_("Empty: all that remains.")
+    )
+
+    def __init__(self, *args: Any, actor: Any, demand: Demand, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        meetings = [
+            m.pk for m in selectors.meeting_choices(actor=actor) if demand.area.path.startswith(m.area.path)
+        ]
+        _choices(self, "meeting", selectors.meeting_choices(actor=actor).filter(pk__in=meetings))
+        _choices(self, "unit", selectors.unit_choices(actor=actor))
+
+
+# --- resources ---------------------------------------------------------------------------------
+
+
+class ResourceForm(MapForm):
+    provider = forms.ChoiceField(label=_("Offered by"))
+    name = forms.CharField(label=_("What is offered"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ResourceKind.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=1)
+    measure = forms.CharField(label=_("Measure (人, 场, 次…)"), max_length=20, required=False)
+    available_from = _date(_("Available from"))
+    available_until = _date(_("Available until"))
+    radius_km = forms.DecimalField(
+        label=_("Service radius (km)"), max_digits=6, decimal_places=2, required=False
+    )
+    service_areas: forms.ModelMultipleChoiceField[Area] = forms.ModelMultipleChoiceField(
+        label=_("Areas served"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("None chosen: the district it sits in."),
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        choices: list[tuple[str, str]] = [
+            (f"unit:{u.pk}", u.name) for u in selectors.actor_units_choices(actor=actor)
+        ]
+        choices += [(f"org:{o.pk}", o.name) for o in selectors.owner_org_choices(actor=actor)]
+        if selectors.actor_member(actor) is not None:
+            choices.append(("member", str(_("Myself, as a Party member"))))
+        provider = self.fields["provider"]
+        assert isinstance(provider, forms.ChoiceField)
+        provider.choices = choices
+        _choices(self, "service_areas", selectors.service_area_choices(actor=actor))
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        provider = data.pop("provider")
+        kind, _sep, pk = provider.partition(":")
+        if kind == "unit":
+            data["provider_unit"] = selectors.actor_units_choices(actor=self.actor).get(pk=int(pk))
+        elif kind == "org":
+            data["provider_org"] = selectors.owner_org_choices(actor=self.actor).get(pk=int(pk))
+        else:
+            data["as_member"] = True
+        data["service_areas"] = list(data.get("service_areas") or [])
+        return data
+
+
+class ResourceClaimForm(MapForm):
+    org = forms.ModelChoiceField(label=_("Claiming community"), queryset=PartyOrg.objects.none())
+    meeting = forms.ModelChoiceField(
+        label=_("Claimed at joint meeting"),
+        queryset=JointMeeting.objects.none(),
+        required=False,
+        help_text=_("Leave empty for a claim made online."),
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, actor: Any, resource: Resource, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        orgs = [o.pk for o in services.resource_claim_orgs(actor=actor, resource=resource)]
+        _choices(self, "org", selectors.owner_org_choices(actor=actor).filter(pk__in=orgs))
+        meetings = selectors.meeting_choices(actor=actor)
+        if meetings.exists():
+            _choices(self, "meeting", meetings)
+        else:
+            del self.fields["meeting"]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "org": data["org"],
+            "meeting": data.get("meeting"),
+            "quantity": data["quantity"],
+            "note": data.get("note") or "",
+        }

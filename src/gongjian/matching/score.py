@@ -1,0 +1,303 @@
+"""The score of a candidate pair: every weight in ``Weights``, every part kept for the reasons.
+
+    score = text·T + category·C + proximity·P + agreement·A + past·H − load·L, clipped to 0..1
+
+* **text** (T): cosine of the two texts' TF-IDF vectors (scikit-learn, sparse), over the tokens of
+  ``text.Analyzer`` (jieba words, character bigrams, synonym concepts), each kind weighted by
+  ``token_weights`` before the vectors are normalised; IDF is learnt from the lists being matched.
+* **category** (C): 1 when both sides name the same category, 0 when they differ,
+  ``category_unknown`` when either side names none (unknown is not a mismatch).
+* **proximity** (P): ``exp(−km / distance_scale_km)`` when both sides have coordinates; otherwise
+  from the closest area both share (``relation_proximity``: same community, street, district).
+* **agreement** (A): 1 when a co-building agreement is in force between the provider and the
+  demand's area or one of its ancestors.
+* **past** (H): past projects between them, ``min(n, past_saturation) / past_saturation``.
+* **load** (L): the provider's current projects, ``n / (n + load_half)``: busy providers sink a little.
+
+The defaults were set on the tuning half of the labelled set (``data/labelled``, see evaluate.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from . import text as tx
+from .candidates import FloatArray, Index, IntArray, chord_km
+from .model import Context
+
+RELATIONS = ("", "district", "street", "community")
+BLOCK_DEMANDS = 2048  # demands per block of the text product
+DENSE_CELLS = (
+    8_000_000  # largest dense block (64 MB of float64)  # index = how close; the names of model.LEVEL_LENGTHS
+)
+
+
+@dataclass(frozen=True)
+class Weights:
+    text: float = 0.50
+    category: float = 0.20
+    proximity: float = 0.08
+    agreement: float = 0.08
+    past_projects: float = 0.06
+    load: float = 0.04
+    category_unknown: float = 0.4
+    distance_scale_km: float = 6.0
+    past_saturation: int = 3
+    load_half: int = 3
+    relation_proximity: Mapping[str, float] = field(
+        default_factory=lambda: {"community": 1.0, "street": 0.7, "district": 0.35, "": 0.1}
+    )
+    token_weights: Mapping[str, float] = field(
+        default_factory=lambda: {tx.WORD: 1.0, tx.BIGRAM: 0.5, tx.CONCEPT: 3.0}
+    )
+    #: a pair enters the allocation only when the texts say it is about the same thing (a pair
+    #: that is only near, or only in the same broad category, is a lawyer for a toothache)
+    min_text_for_allocation: float = 0.10
+
+    def relation_value(self, relation: int) -> float:
+        return self.relation_proximity.get(RELATIONS[relation], 0.0)
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass
+class TextVectors:
+    demands: sp.csr_matrix  # one L2-normalised row per demand
+    resources: sp.csr_matrix
+    vocabulary: npt.NDArray[np.str_]
+
+
+def text_vectors(
+    demand_tokens: Sequence[tuple[str, ...]], resource_tokens: Sequence[tuple[str, ...]], weights: Weights
+) -> TextVectors:
+    """TF-IDF (sublinear tf, smooth idf) fitted on both lists, token kinds weighted, rows normalised."""
+    docs = [*demand_tokens, *resource_tokens]
+    if not any(docs):
+        n = len(docs)
+        empty = sp.csr_matrix((n, 1), dtype=np.float64)
+        return TextVectors(empty[: len(demand_tokens)], empty[len(demand_tokens) :], np.array(["-"]))
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda doc: doc, sublinear_tf=True, norm=None, lowercase=False, dtype=np.float64
+    )
+    matrix = vectorizer.fit_transform(docs)
+    vocabulary = vectorizer.get_feature_names_out()
+    column_weight = np.array([weights.token_weights.get(tx.kind(t), 1.0) for t in vocabulary])
+    matrix = normalize(sp.csr_matrix(matrix @ sp.diags(column_weight)), norm="l2", copy=False)
+    matrix.sort_indices()
+    n_d = len(demand_tokens)
+    return TextVectors(matrix[:n_d], matrix[n_d:], vocabulary)
+
+
+def pair_products(vectors: TextVectors, d: IntArray, r: IntArray) -> sp.csr_matrix:
+    """Row k: the element-wise product of demand d[k]'s and resource r[k]'s vectors (shared tokens)."""
+    return sp.csr_matrix(vectors.demands[d].multiply(vectors.resources[r]))
+
+
+def cosine(vectors: TextVectors, d: IntArray, r: IntArray, order: IntArray | None = None) -> FloatArray:
+    """The cosine of every pair (d[k], r[k]) (rows are L2-normalised, so a dot product).
+
+    Demands are taken in blocks (in ``order``: by division code, so a block's demands are neighbours
+    and share most of their candidate resources); each block is one sparse product with the
+    resources that are candidates of some demand in it, made dense, and the pairs are read from it.
+    Work grows with the candidate pairs, not with demands × resources.
+    """
+    out = np.zeros(len(d), dtype=np.float64)
+    n_d = vectors.demands.shape[0]
+    if len(d) == 0 or n_d == 0:
+        return out
+    order = np.arange(n_d, dtype=np.int64) if order is None else order
+    position = np.empty(n_d, dtype=np.int64)
+    position[order] = np.arange(n_d)
+    pair_pos = position[d]
+    by_position = np.argsort(pair_pos, kind="stable")
+    sorted_pos = pair_pos[by_position]
+    resource_column = np.full(vectors.resources.shape[0], -1, dtype=np.int64)
+    start = 0
+    while start < n_d:
+        lo = int(np.searchsorted(sorted_pos, start, side="left"))
+        # grow the block until its dense product would exceed DENSE_CELLS
+        stop = min(n_d, start + BLOCK_DEMANDS)
+        hi = int(np.searchsorted(sorted_pos, stop, side="left"))
+        if hi > lo:
+            pairs = by_position[lo:hi]
+            block_r = np.unique(r[pairs])
+            while len(block_r) * (stop - start) > DENSE_CELLS and stop - start > 1:
+                stop = start + max(1, (stop - start) // 2)
+                hi = int(np.searchsorted(sorted_pos, stop, side="left"))
+                pairs = by_position[lo:hi]
+                block_r = np.unique(r[pairs])
+            rows = order[start:stop]
+            dense = (vectors.demands[rows] @ vectors.resources[block_r].T).toarray()
+            resource_column[block_r] = np.arange(len(block_r))
+            out[pairs] = dense[pair_pos[pairs] - start, resource_column[r[pairs]]]
+            resource_column[block_r] = -1
+        start = stop
+    return np.clip(out, 0.0, 1.0)
+
+
+@dataclass
+class PairScores:
+    """One entry per candidate pair (positions into the demand and resource lists)."""
+
+    d: IntArray
+    r: IntArray
+    text: FloatArray
+    category: npt.NDArray[np.float32]
+    proximity: FloatArray
+    distance_km: FloatArray  # NaN when a side has no coordinates
+    relation: npt.NDArray[np.int8]  # index into RELATIONS
+    agreement: npt.NDArray[np.bool_]
+    past_projects: npt.NDArray[np.int32]
+    load: npt.NDArray[np.int32]
+    score: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.d)
+
+    def subset(self, keep: npt.NDArray[np.bool_] | IntArray) -> PairScores:
+        return PairScores(**{name: getattr(self, name)[keep] for name in self.__dataclass_fields__})
+
+
+def _area_columns(index: Index) -> tuple[dict[str, int], list[IntArray]]:
+    """An id for every code a demand lies in: its community, street, district, and its own code
+    when that is deeper still (a compound); -1 where there is none. Returns (code → id, columns)."""
+    code_id = {code: i for i, code in enumerate(index.level_codes)}
+    community = index.d_level["community"]
+    own = np.array(
+        [code_id.setdefault(d.area, len(code_id)) if len(d.area) > 12 else -1 for d in index.demands],
+        dtype=np.int64,
+    )
+    columns = [index.d_level[level] for level in ("community", "street", "district")]
+    if len(own) and (own >= 0).any():
+        columns.append(np.where(own == community, -1, own))
+    return code_id, columns
+
+
+def _table(
+    pairs: Mapping[tuple[str, str], int], provider_id: Mapping[str, int], code_id: Mapping[str, int]
+) -> sp.csr_matrix | None:
+    """(provider, area code) → value as a sparse matrix, for vectorised look-ups; None when empty."""
+    rows, cols, values = [], [], []
+    for (provider, code), value in pairs.items():
+        p, c = provider_id.get(provider), code_id.get(code)
+        if p is not None and c is not None:
+            rows.append(p)
+            cols.append(c)
+            values.append(value)
+    if not rows:
+        return None
+    shape = (max(len(provider_id), 1), max(len(code_id), 1))
+    table = sp.csr_matrix((np.array(values, dtype=np.float64), (rows, cols)), shape=shape)
+    table.sum_duplicates()
+    return table
+
+
+def _sample(table: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
+    ok = (rows >= 0) & (cols >= 0)
+    out = np.zeros(len(rows), dtype=np.float64)
+    if ok.any():
+        out[ok] = np.asarray(table[rows[ok], cols[ok]]).ravel()
+    return out
+
+
+CHUNK = 1 << 20  # pairs scored at a time: temporaries stay small and warm in memory
+
+
+def score_pairs(
+    index: Index,
+    d: IntArray,
+    r: IntArray,
+    vectors: TextVectors,
+    categories: tuple[IntArray, IntArray],
+    context: Context,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> PairScores:
+    """Every part and the score of every pair (d[k], r[k]), vectorised, a chunk of pairs at a time."""
+    n = len(d)
+    text = cosine(vectors, d, r, index.d_by_code)
+    category = np.empty(n, dtype=np.float32)
+    proximity = np.empty(n, dtype=np.float64)
+    distance = np.full(n, np.nan)
+    relation = np.zeros(n, dtype=np.int8)
+    agreement = np.zeros(n, dtype=bool)
+    past = np.zeros(n, dtype=np.int32)
+    load = np.zeros(n, dtype=np.int32)
+
+    providers = sorted({x.provider for x in index.resources if x.provider})
+    provider_id = {p: i for i, p in enumerate(providers)}
+    r_provider = np.array([provider_id.get(x.provider, -1) for x in index.resources], dtype=np.int64)
+    code_id, area_columns = _area_columns(index)
+    agreements = _table(dict.fromkeys(context.agreements, 1), provider_id, code_id)
+    past_table = _table(context.past_projects, provider_id, code_id)
+    r_load = np.array(
+        [context.load.get(x.provider, 0) if x.provider else 0 for x in index.resources], dtype=np.int32
+    )
+    by_relation = np.array([weights.relation_value(k) for k in range(len(RELATIONS))])
+    d_cat, r_cat = categories
+
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        dd, rr = d[lo:hi], r[lo:hi]
+        dc, rc = d_cat[dd], r_cat[rr]
+        category[lo:hi] = np.where((dc < 0) | (rc < 0), weights.category_unknown, dc == rc)
+        rel = relation[lo:hi]
+        for rank, level in enumerate(RELATIONS[1:], start=1):
+            mine = index.d_level[level][dd]
+            rel[(mine >= 0) & (mine == index.r_level[level][rr])] = rank
+        both = index.d_has_xy[dd] & index.r_has_xy[rr]
+        km = distance[lo:hi]
+        km[both] = chord_km(index.d_xyz[dd[both]], index.r_xyz[rr[both]])
+        proximity[lo:hi] = np.where(
+            both, np.exp(-np.nan_to_num(km) / weights.distance_scale_km), by_relation[rel]
+        )
+        if agreements is not None or past_table is not None:
+            prov = r_provider[rr]
+            for column in area_columns:
+                codes = column[dd]
+                if agreements is not None:
+                    agreement[lo:hi] |= _sample(agreements, prov, codes) > 0
+                if past_table is not None:
+                    past[lo:hi] += _sample(past_table, prov, codes).astype(np.int32)
+        load[lo:hi] = r_load[rr]
+
+    past_part = np.minimum(past, weights.past_saturation) / max(weights.past_saturation, 1)
+    load_part = load / (load + float(max(weights.load_half, 1)))
+    score = (
+        weights.text * text
+        + weights.category * category
+        + weights.proximity * proximity
+        + weights.agreement * agreement
+        + weights.past_projects * past_part
+        - weights.load * load_part
+    )
+    return PairScores(
+        d=d,
+        r=r,
+        text=text,
+        category=category,
+        proximity=proximity,
+        distance_km=distance,
+        relation=relation,
+        agreement=agreement,
+        past_projects=past,
+        load=load,
+        score=np.clip(score, 0.0, 1.0),
+    )
+
+
+def category_ids(codes_d: Sequence[str], codes_r: Sequence[str]) -> tuple[IntArray, IntArray]:
+    """Integer ids of category codes (-1 for none), shared by both lists."""
+    ids: dict[str, int] = {}
+
+    def one(codes: Sequence[str]) -> IntArray:
+        return np.array([ids.setdefault(c, len(ids)) if c else -1 for c in codes], dtype=np.int64)
+
+    return one(codes_d), one(codes_r)

@@ -1,0 +1,158 @@
+"""Text for matching: one script, one width, and tokens that survive short colloquial writing.
+
+``normalise`` is the project's search key (``gongjian.core.text.search_key``: NFKC folds full-width
+letters and digits to half-width, OpenCC ``t2s`` folds Traditional to Simplified, lower case, no
+spaces), so 兒童齲齒檢查 and 儿童龋齿检查 are one text.
+
+``Analyzer.tokens`` gives three kinds of token, kept apart by a prefix so TF-IDF weighs them apart:
+
+* words from jieba (precise mode, no HMM guessing, so the same text always cuts the same way),
+  without one-character words and the stop words of ``data/stopwords.txt``;
+* ``~xy`` character bigrams of every run of Han characters: robust to typos, names and words jieba
+  does not know (王家垅, 四点半课堂);
+* ``@concept`` tokens from ``data/synonyms.tsv``, which maps colloquial and formal words to one
+  concept (牙疼, 蛀牙, 龋齿 → 口腔; 娃, 孩子 → 儿童), so 孩子牙疼 meets 兒童齲齒檢查.
+
+Categories are folded the same way with ``data/categories.tsv`` (``health``, 医疗, 醫療健康 → health).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import jieba
+
+from gongjian.core.text import search_key
+
+DATA = Path(__file__).resolve().parent / "data"
+WORD, BIGRAM, CONCEPT = "", "~", "@"
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+_WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
+
+
+def normalise(text: str) -> str:
+    """One script (Simplified), half-width, lower case, no spaces."""
+    return search_key(text or "")
+
+
+def _data_lines(name: str) -> Iterable[str]:
+    for raw in (DATA / name).read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            yield raw.rstrip("\n")
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+
+
+@cache
+def _categories() -> tuple[dict[str, Category], dict[str, Category]]:
+    by_code: dict[str, Category] = {}
+    by_alias: dict[str, Category] = {}
+    for line in _data_lines("categories.tsv"):
+        code, name, aliases = ([*line.split("\t"), "", ""])[:3]
+        category = Category(code.strip(), name.strip())
+        by_code[category.code] = category
+        for alias in [category.code, category.name, *aliases.split()]:
+            by_alias[normalise(alias)] = category
+    return by_code, by_alias
+
+
+def category_code(text: str) -> str:
+    """The category's code (``health``) for a code or a name in either script; ``""`` when empty.
+
+    A text that names no known category is kept (normalised), so two equal unknown texts still match.
+    """
+    key = normalise(text)
+    if not key:
+        return ""
+    known = _categories()[1].get(key)
+    return known.code if known else key
+
+
+def category_name(code: str) -> str:
+    """The Chinese name shown in reasons (``health`` → 医疗健康); an unknown code is shown as it is."""
+    known = _categories()[0].get(code)
+    return known.name if known else code
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    return frozenset(normalise(w) for line in _data_lines("stopwords.txt") for w in line.split())
+
+
+@cache
+def _concepts() -> tuple[re.Pattern[str], dict[str, str]]:
+    """A regex finding every synonym at every position (overlapping), and synonym → concept."""
+    concept_of: dict[str, str] = {}
+    for line in _data_lines("synonyms.tsv"):
+        concept, _, words = line.partition("\t")
+        for word in words.split():
+            concept_of.setdefault(normalise(word), normalise(concept))
+    alternatives = "|".join(re.escape(w) for w in sorted(concept_of, key=lambda w: (-len(w), w)))
+    return re.compile(f"(?=({alternatives}))"), concept_of
+
+
+class Analyzer:
+    """Turns a text into tokens (see the module's docstring). One per process: ``analyzer()``."""
+
+    def __init__(self) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self._stop = _stopwords()
+        self._concept_re, self._concept_of = _concepts()
+
+    @lru_cache(maxsize=1 << 17)  # noqa: B019 (one analyzer a process, kept for its life)
+    def _block_words(self, block: str) -> tuple[str, ...]:
+        return tuple(
+            w
+            for w in self._jieba.lcut(block, HMM=False)
+            if len(w) >= 2 and w not in self._stop and _WORDLIKE.search(w)
+        )
+
+    def words(self, norm: str) -> list[str]:
+        """jieba's words of the text. jieba cuts each run of Han letters and digits on its own
+        (``jieba.re_han_default``), so cutting run by run, remembered, gives the same words."""
+        return [w for block in jieba.re_han_default.findall(norm) for w in self._block_words(block)]
+
+    def concepts(self, norm: str) -> list[str]:
+        seen = dict.fromkeys(self._concept_of[m] for m in self._concept_re.findall(norm))
+        return list(seen)
+
+    @lru_cache(maxsize=1 << 16)  # noqa: B019 (one analyzer a process, kept for its life)
+    def tokens(self, norm: str) -> tuple[str, ...]:
+        """Tokens of an already normalised text."""
+        out = [WORD + w for w in self.words(norm)]
+        for run in _HAN_RUN.findall(norm):
+            out.extend(BIGRAM + run[i : i + 2] for i in range(len(run) - 1))
+        out.extend(CONCEPT + c for c in self.concepts(norm))
+        return tuple(out)
+
+    def tokens_of(self, text: str) -> tuple[str, ...]:
+        return self.tokens(normalise(text))
+
+    def tokenize_all(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        return [self.tokens(normalise(t)) for t in texts]
+
+
+@cache
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def display(token: str) -> str:
+    """How a token reads in a reason: the word or the concept without its prefix."""
+    return token[1:] if token[:1] in (BIGRAM, CONCEPT) else token
+
+
+def kind(token: str) -> str:
+    return token[:1] if token[:1] in (BIGRAM, CONCEPT) else WORD

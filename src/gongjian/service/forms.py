@@ -1,0 +1,246 @@
+"""Forms of the service pages; choices come from the selectors, scoped to the actor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.lists.models import Project
+from gongjian.members.models import Member
+from gongjian.orgs import selectors as org_selectors
+from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+
+from . import selectors
+from .models import (
+    ApproverRole,
+    Audience,
+    CapPeriod,
+    DutyKind,
+    OrganiserKind,
+    PointsRule,
+    RuleBasis,
+    ServiceTeam,
+    Volunteer,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _areas(actor: Any) -> Any:
+    return org_selectors.area_list(actor=actor).filter(level__lte=Level.COMPOUND).order_by("path")
+
+
+def _qs(form: forms.Form, name: str, rows: QuerySet[Any]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = rows
+
+
+class ActorForm(forms.Form):
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+
+class TeamForm(ActorForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
+    org = forms.ModelChoiceField(
+        label=_("Organising Party organisation"), queryset=PartyOrg.objects.none(), required=False
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Organising unit"), queryset=ResidentUnit.objects.none(), required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    since = forms.DateField(label=_("Active since"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _qs(self, "area", _areas(self.actor))
+        _qs(self, "org", org_selectors.party_org_list(actor=self.actor))
+        _qs(self, "unit", org_selectors.unit_list(actor=self.actor))
+
+
+class TeamMemberForm(ActorForm):
+    member = forms.ModelChoiceField(label=_("Party member"), queryset=Member.objects.none(), required=False)
+    volunteer = forms.ModelChoiceField(
+        label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False
+    )
+    leader = forms.BooleanField(label=_("Team leader"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _qs(self, "member", selectors.member_choices(actor=self.actor))
+        _qs(self, "volunteer", selectors.volunteer_list(actor=self.actor))
+
+
+class DutyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DutyKind.choices)
+    weekdays = forms.CharField(
+        label=_("Days"),
+        max_length=13,
+        required=False,
+        help_text=_("Digits 1 (Monday) to 7 (Sunday), e.g. 135"),
+    )
+    starts = forms.TimeField(label=_("From"), widget=TIME, required=False)
+    ends = forms.TimeField(label=_("To"), widget=TIME, required=False)
+    route = forms.CharField(label=_("Route or households"), max_length=300, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class TeamStatusForm(forms.Form):
+    on = forms.DateField(label=_("On"), widget=DATE, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class VolunteerForm(ActorForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    volunteer_no = forms.CharField(
+        label=_("Volunteer number"), max_length=40, required=False, help_text=_("Stands in for an ID number")
+    )
+    skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _qs(self, "area", _areas(self.actor))
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you need the full number?"), max_length=300)
+
+
+class ActivityForm(ActorForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    organiser_kind = forms.ChoiceField(label=_("Organised by"), choices=OrganiserKind.choices)
+    org = forms.ModelChoiceField(
+        label=_("Community Party organisation"), queryset=PartyOrg.objects.none(), required=False
+    )
+    team = forms.ModelChoiceField(
+        label=_("Service team"), queryset=ServiceTeam.objects.none(), required=False
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Resident unit"), queryset=ResidentUnit.objects.none(), required=False
+    )
+    project = forms.ModelChoiceField(
+        label=_("Co-building project"), queryset=Project.objects.none(), required=False
+    )
+    place = forms.CharField(label=_("Place"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
+    signup_limit = forms.IntegerField(label=_("Sign-up limit"), min_value=1, required=False)
+    audience = forms.ChoiceField(label=_("Open to"), choices=Audience.choices, initial=Audience.AREA)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from gongjian.lists.selectors.projects import project_list
+
+        orgs = org_selectors.party_org_list(actor=self.actor).filter(
+            unit__isnull=True, area__level=Level.COMMUNITY
+        )
+        _qs(self, "org", orgs)
+        _qs(self, "team", selectors.team_list(actor=self.actor, active=True))
+        _qs(self, "unit", org_selectors.unit_list(actor=self.actor))
+        _qs(self, "project", project_list(actor=self.actor))
+
+
+class AttendanceForm(ActorForm):
+    member = forms.ModelChoiceField(label=_("Party member"), queryset=Member.objects.none(), required=False)
+    volunteer = forms.ModelChoiceField(
+        label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False
+    )
+    signed_in_at = forms.DateTimeField(label=_("Signed in"), widget=DATETIME)
+    signed_out_at = forms.DateTimeField(label=_("Signed out"), widget=DATETIME, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _qs(self, "member", selectors.member_choices(actor=self.actor))
+        _qs(self, "volunteer", selectors.volunteer_list(actor=self.actor))
+
+
+class VerifyForm(forms.Form):
+    hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=2, min_value=0, required=False)
+    reason = forms.CharField(label=_("Reason (if the hours differ)"), max_length=300, required=False)
+
+
+class HoursLogForm(ActorForm):
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("In quarters of an hour, e.g. 1.5"),
+    )
+    description = forms.CharField(label=_("What you did"), max_length=300)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Community"), queryset=Area.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        homes = selectors.actor_homes(self.actor)
+        _qs(self, "area", Area.objects.filter(path__in=homes))
+
+
+class HoursDecideForm(forms.Form):
+    hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=2, min_value=0, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class HoursCorrectForm(forms.Form):
+    hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class RuleForm(ActorForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
+    basis = forms.ChoiceField(label=_("Earned"), choices=RuleBasis.choices)
+    points = forms.DecimalField(label=_("Points per unit"), max_digits=6, decimal_places=2, min_value=0)
+    deduction = forms.BooleanField(label=_("Deducts points"), required=False)
+    description = forms.CharField(label=_("What earns or costs points"), max_length=300, required=False)
+    cap = forms.DecimalField(label=_("Cap per period"), max_digits=8, decimal_places=2, required=False)
+    cap_period = forms.ChoiceField(label=_("Cap period"), choices=CapPeriod.choices, initial=CapPeriod.YEAR)
+    evidence_required = forms.BooleanField(label=_("Evidence required"), required=False)
+    approver_role = forms.ChoiceField(label=_("Approved by"), choices=ApproverRole.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _qs(self, "area", _areas(self.actor).filter(level__lte=Level.COMMUNITY))
+
+
+class ClaimForm(ActorForm):
+    rule = forms.ModelChoiceField(label=_("Rule"), queryset=PointsRule.objects.none())
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    units = forms.DecimalField(label=_("Units"), max_digits=8, decimal_places=2, min_value=0, initial=1)
+    evidence = forms.CharField(label=_("Evidence"), max_length=500, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rules = selectors.points_rule_list(actor=self.actor, active=True).filter(basis=RuleBasis.PER_CLAIM)
+        _qs(self, "rule", rules)
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class QuarterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"), choices=[(q, str(q)) for q in range(1, 5)], coerce=int
+    )

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -29,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from gongjian.core.api import validated_input as _input
+from gongjian.core.api import validated_input
 from gongjian.lists.models import Project
 from gongjian.members.models import Member
 from gongjian.orgs.api import ScopedViewSet
@@ -48,6 +49,9 @@ from .models import (
     Volunteer,
 )
 from .qr import QR_STEP_SECONDS
+
+#: Every input of the service API is strict: a field it does not take is refused, not dropped.
+_input = partial(validated_input, strict=True)
 
 
 def _pk_field(model: type[Any], **kwargs: Any) -> Any:

@@ -118,7 +118,7 @@ def test_sign_up_limit_cancel_confirmation_and_reminder(world: World, setup: dic
     services.activity_sign_up_cancel(actor=world.member, activity=activity)
     services.activity_sign_up(actor=world.resident, activity=activity)
     # an account with no member or volunteer cannot sign up
-    with pytest.raises(ValidationError, match="not linked"):
+    with pytest.raises(ValidationError, match="尚未关联"):
         services.activity_sign_up(actor=world.wjl_admin, activity=activity)
 
 

@@ -105,7 +105,7 @@ def test_sign_up_scan_sign_out_verify_and_the_employer_sheet(
     # --- signing out with the current code: 2h15 in, rounded down to quarters -----------
     code = admin.get(reverse("service-activity-code", args=[pk])).json()
     scan_url = code["url"].split("testserver", 1)[1]
-    assert "Sign out now" in _html(phone.get(scan_url))
+    assert "立即签退" in _html(phone.get(scan_url))
     phone.post(scan_url, {"t": code["token"]})
     row.refresh_from_db()
     assert row.computed_hours == Decimal("2.25")

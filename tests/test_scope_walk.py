@@ -465,6 +465,17 @@ ROUTES: dict[str, Any] = {
     "matching-session-drop": cb.JointMeeting,
     "matching-session-release": cb.JointMeeting,
     "matching-session-commit": cb.JointMeeting,
+    # figures (stats/): areas by their division code (kwarg "code", see _extra), one indicator
+    "stats:home": "list",
+    "stats:dashboard": Area,
+    "stats:rows": Area,
+    "stats:rows_xlsx": Area,
+    "stats:report_pdf": Area,
+    "stats:report_xlsx": Area,
+    "stats-catalogue": "list",
+    "stats-detail": Area,
+    "stats-dashboard": Area,
+    "stats-rows": Area,
 }
 
 #: API lists that take ``?within=<area id>``: an area outside the scope answers 404.
@@ -472,6 +483,7 @@ WITHIN_LISTS = {"area-list", "unit-list", "party-org-list", "alliance-list", "me
 
 #: Objects outside the scope on which each route also gets POST, PATCH, PUT and DELETE.
 WRITES_PER_ROUTE = 3
+OPENS_PER_ROUTE = 2  # objects inside the scope opened on each route (every one outside is tried)
 
 ROLES = [
     "city_admin",
@@ -753,12 +765,15 @@ class Oracle:
         )
 
 
-def _url(route: Route, pk: int, extra: dict[str, int] | None = None) -> str:
+def _url(route: Route, pk: int, extra: dict[str, Any] | None = None) -> str:
     kwargs = {"pk": pk, **(extra or {})}
     return reverse(route.name, kwargs={k: kwargs[k] for k in route.kwargs})
 
 
-def _extra(route: Route, obj: models.Model) -> dict[str, int] | None:
+def _extra(route: Route, obj: models.Model) -> dict[str, Any] | None:
+    if "code" in route.kwargs:  # figures name an area by its code
+        assert isinstance(obj, Area)
+        return {"code": obj.code, "indicator": "members.direct"}
     if "member_pk" in route.kwargs:
         member = AllianceMember.objects.filter(alliance=obj).first()
         return {"member_pk": member.pk if member else 0}
@@ -814,9 +829,12 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
             continue
         if isinstance(kind, type) and issubclass(kind, models.Model):
             objects = [foreign_job] if kind is Job else list(kind.objects.all())
-            written = 0
+            written = opened = 0
             for obj in objects:
                 visible = kind is not Job and oracle.sees(obj)
+                if visible and opened >= OPENS_PER_ROUTE:
+                    continue  # what the role may see is the other tests' business; a few suffice here
+                opened += visible
                 url = _url(route, obj.pk, _extra(route, obj))
                 get = client.get(url)
                 if visible:

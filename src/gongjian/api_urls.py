@@ -7,6 +7,7 @@ from gongjian.accounts.api import MeView, ObtainTokenView
 from gongjian.core.api_views import JobViewSet, NotificationViewSet
 from gongjian.orgs.api import AllianceViewSet, AreaViewSet, PartyOrgViewSet, UnitViewSet
 from gongjian.orgs.api_io import MapExportView, MapImportView, MapTemplateView
+from gongjian.stats.urls import api_urlpatterns as stats_api_urlpatterns
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -27,5 +28,6 @@ urlpatterns = [
     path("", include("gongjian.lists.api_urls")),
     path("", include("gongjian.matching.api_urls")),
     path("", include("gongjian.service.api_urls")),
+    path("stats/", include(stats_api_urlpatterns)),
     path("", include(router.urls)),
 ]

@@ -175,6 +175,7 @@ GONGJIAN_DAILY = [
     "gongjian.lists.services.claims.demands_expire",
     "gongjian.lists.services.claims.resources_expire",
     "gongjian.service.services.activities_remind",
+    "gongjian.stats.tally.repair",
 ]
 
 # --- e-mail (notifications) -----------------------------------------------------------------

@@ -20,7 +20,7 @@ MODULES: list[tuple[str | None, Any, str, bool]] = [
     ("cobuild:home", _("Co-building"), "bi-link-45deg", False),
     ("lists:home", _("Three lists"), "bi-card-checklist", False),
     ("service:home", _("Service"), "bi-heart", False),
-    (None, _("Figures"), "bi-bar-chart", False),
+    ("stats:home", _("Figures"), "bi-bar-chart", True),
 ]
 
 

@@ -10,6 +10,8 @@ The article's figures come out of ``gongjian indicators --date 2018-09-04`` from
   the community and village Party organisations. More in-service members arrive after 2018.
 - 金龙村 (金井镇): 119 "Party-member households" with plaques awarded by 金井镇党委, each with one
   full member living there and 1-9 neighbouring doors (plus one plaque withdrawn in 2017).
+- 淮川街道 (浏阳市): 2,303 Party members in its ledgers, held by its community Party committees and
+  compound branches and living in its old compounds (many of them retired).
 - 朝阳社区 (淮川街道, 浏阳市): a station for mobile members (流动党员驿站) where members away from
   长沙县, 宁乡市 and 望城区 check in.
 
@@ -47,7 +49,7 @@ from gongjian.members.models import (
     MemberStatus,
     Standing,
 )
-from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+from gongjian.orgs.models import Area, Dated, Level, PartyOrg, ResidentUnit
 
 from . import names
 
@@ -60,6 +62,7 @@ SERVING_HUAICHUAN = 45
 
 #: The last day before the article: everything the article counts exists by then.
 EVE = dt.date(2018, 9, 3)
+ARTICLE_DAY = dt.date(2018, 9, 4)
 #: Members joined the Party by this date if they are to count on the article's date.
 JOIN_CAP = dt.date(2018, 6, 30)
 
@@ -80,10 +83,14 @@ JINLONG_RETIRED = 60
 JINLONG_WORKING = 72
 JINLONG_PLAQUES = 119
 XIANGFENG_PLAQUES = 12
+#: 淮川街道 (浏阳市): Party members in the street's ledgers on the article's date.
+HUAICHUAN_MEMBERS = 2_303
 
 #: Division codes valid for every birth year (长沙县, 望城县), and those valid from 1983 on.
 _OLD_CODES = ("430121", "430122")
 _CITY_CODES = ("430102", "430103", "430104", "430105", "430111", "430121", "430124")
+#: Codes valid only from a later year than 1983 (浏阳市 since 1993).
+_CODE_SINCE = {"430181": 1993}
 
 
 def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
@@ -109,7 +116,9 @@ class _Ledgers:
 
     def _id_number(self, birth: dt.date, male: bool, codes: Sequence[str]) -> str:
         """A fresh, valid ID number (kept only in memory until it is sealed)."""
-        usable = [c for c in codes if birth.year >= 1983 or c in _OLD_CODES] or list(_OLD_CODES)
+        usable = [c for c in codes if birth.year >= _CODE_SINCE.get(c, 1983) or c in _OLD_CODES] or list(
+            _OLD_CODES
+        )
         code = self.rng.choice(usable)
         key = (code, birth, male)
         serial = self.serials[key]
@@ -274,6 +283,44 @@ class _Ledgers:
                 row.categories.append((Category.DIRECT, org.area, self.since(row, dt.date(2005, 1, 1))))
                 rows.append(row)
         self.create(rows, "members of 融城社区 and 淮川街道")
+
+    # -- 淮川街道 ----------------------------------------------------------------------------
+
+    def huaichuan(self) -> None:
+        """淮川街道's members up to 2,303 on the article's date: directly managed by the branch of
+        the compound they live in (or their community's committee), retired ones also in the
+        retired ledger. Run last, with its own random stream, so the rest of the demo is unchanged."""
+        street = self.loader.by_name["淮川街道"]
+        listed = MemberCategory.objects.filter(
+            Dated.on(ARTICLE_DAY), category__in=Category.ledgers(), area__path__startswith=street.path
+        )
+        missing = HUAICHUAN_MEMBERS - listed.values("member_id").distinct().count()
+        if missing <= 0:
+            return
+        self.say(f"淮川街道: {missing:,} more members, {HUAICHUAN_MEMBERS:,} in all…")
+        rng, self.rng = self.rng, random.Random(HUAICHUAN_MEMBERS)
+        communities = self.loader.communities_of[street.pk]
+        rows: list[MemberRow] = []
+        for i in range(missing):
+            community = communities[i % len(communities)]
+            home = self.home(community)
+            compound = self.by_path.get(home.path[: Area.steplen * Level.COMPOUND])
+            branch = self.loader.org_of.get(compound.pk) if compound is not None else None
+            org = branch or self.loader.org_of[community.pk]
+            band = self.rng.random()
+            born = (1932, 1958) if band < 0.4 else (1959, 1978) if band < 0.8 else (1979, 1997)
+            row = self.person(org=org, residence=home, born=born, codes=("430181", *_OLD_CODES))
+            row.categories.append((Category.DIRECT, org.area, self.since(row, dt.date(2000, 1, 1))))
+            birth = _birth_of(row)
+            age = 60 if _male_of(row) else 55
+            if birth.year + age <= JOIN_CAP.year:
+                retired = min(_birthday(birth.year + age, birth), JOIN_CAP)
+                row.categories.append((Category.RETIRED, org.area, max(retired, row.joined_on)))
+            if i % 60 == 11:
+                row.categories.append((Category.HARDSHIP, org.area, _day(self.rng, dt.date(2016, 1, 1), EVE)))
+            rows.append(row)
+        self.create(rows, "members of 淮川街道")
+        self.rng = rng
 
     # -- 长沙县 ------------------------------------------------------------------------------
 
@@ -649,3 +696,4 @@ def build_ledgers(loader: _Loader, organs: list[tuple[ResidentUnit, int]]) -> No
     ledgers.transfers()
     ledgers.contacts()
     ledgers.link_demo_member()
+    ledgers.huaichuan()

@@ -44,6 +44,7 @@ from gongjian.core import pii
 from gongjian.core.audit import audit_record
 from gongjian.core.text import initials, search_key
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
+from gongjian.stats import tally
 
 from .models import (
     ID_PURPOSE,
@@ -519,6 +520,10 @@ def members_insert(
         if m.reported is not None
     ]
     MemberReport.objects.bulk_create(reports)
+    # written without signals: the kept figures of these members are refreshed here
+    tally.touch_rows(MemberCategory, [MemberCategory(member_id=pk) for pk in pks])
+    tally.touch_rows(CoManagement, co)
+    tally.touch_rows(MemberReport, reports)
     audit_record(
         actor=actor,
         action=action,
@@ -625,6 +630,8 @@ def members_bulk_update(
             ("since", "until", "member_id", "category", "area_id", "note"),
             adds,
         )
+    if ends or adds:  # written without signals
+        tally.touch_rows(MemberCategory, [MemberCategory(member_id=c.pk) for c in changes])
     audit_record(
         actor=actor,
         action=action,

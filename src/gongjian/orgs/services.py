@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.services import apply_changes
+from gongjian.stats import tally
 
 from .models import (
     Alliance,
@@ -252,6 +253,7 @@ def unit_update(
         unit.save()
         if "area" in changed:
             PartyOrg.objects.filter(unit=unit).update(area=unit.area)
+            tally.touch_rows(PartyOrg, PartyOrg.objects.filter(unit=unit))  # an update sends no signals
         audit_record(actor=actor, action="unit.update", obj=unit, changes=changed)
     return unit
 

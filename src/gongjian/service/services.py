@@ -40,6 +40,7 @@ from gongjian.core.audit import audit_record
 from gongjian.core.services import apply_changes, notification_send
 from gongjian.members.models import Member
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+from gongjian.stats import tally
 
 from . import selectors
 from .models import (
@@ -977,6 +978,8 @@ def activity_verify_bulk(
             for r in rows
         ]
     )
+    # written without signals: refresh the kept figures (ids read back where the insert returns none)
+    tally.touch_rows(ServiceHours, ServiceHours.objects.filter(attendance__activity=activity))
     _auto_points_bulk(
         list(ServiceHours.objects.filter(attendance__activity=activity, points_entries__isnull=True)), actor
     )

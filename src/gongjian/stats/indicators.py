@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -28,29 +26,8 @@ from gongjian.members.models import (
 from gongjian.orgs.models import AllianceMember, Area, Dated, Level, PartyOrg, ResidentUnit
 from gongjian.service.models import HoursStatus, ServiceHours, ServiceTeam, TeamPeriod
 
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    name_hans: str
-    name_hant: str
-    name_en: str
-    kind: str  # "stock" (on the date) or "flow" (year to date) or "ratio"
-    rows: Callable[[Area, dt.date], QuerySet[Any]] | None
-    value: Callable[[Area, dt.date], float | int] | None = None
-
-    def compute(self, area: Area, date: dt.date) -> float | int:
-        if self.value is not None:
-            return self.value(area, date)
-        assert self.rows is not None
-        return self.rows(area, date).count()
-
-    def name(self, language: str) -> str:
-        if language.startswith("en"):
-            return self.name_en
-        if language in {"zh-hant", "zh-tw", "zh-hk"}:
-            return self.name_hant
-        return self.name_hans
+from .indicators_base import Indicator, year_to_date
+from .indicators_extra import EXTRA
 
 
 def _units(area: Area, date: dt.date) -> QuerySet[ResidentUnit]:
@@ -88,7 +65,25 @@ def _covered_compounds(area: Area, date: dt.date) -> QuerySet[Area]:
 
 def _coverage(area: Area, date: dt.date) -> float:
     total = _compounds(area, date).count()
-    return round(_covered_compounds(area, date).count() / total, 4) if total else 0.0
+    return ratio(_covered_compounds(area, date).count(), total)
+
+
+def _buildings(area: Area, date: dt.date) -> QuerySet[Area]:
+    return Area.objects.filter(Dated.on(date), level=Level.BUILDING, path__startswith=area.path)
+
+
+def _covered_buildings(area: Area, date: dt.date) -> QuerySet[Area]:
+    groups = _territorial("group", Level.BUILDING)(area, date)
+    return _buildings(area, date).filter(pk__in=groups.values("area_id"))
+
+
+def _building_coverage(area: Area, date: dt.date) -> float:
+    return ratio(_covered_buildings(area, date).count(), _buildings(area, date).count())
+
+
+def ratio(part: float, whole: float) -> float:
+    """A share rounded to four places; 0 when there is nothing to share."""
+    return round(part / whole, 4) if whole else 0.0
 
 
 def _ledger(category: str) -> Callable[[Area, dt.date], QuerySet[Member]]:
@@ -140,8 +135,7 @@ def _reported_of_listed(area: Area, date: dt.date) -> QuerySet[Member]:
 
 
 def _report_rate(area: Area, date: dt.date) -> float:
-    total = _ledger(Category.IN_SERVICE)(area, date).count()
-    return round(_reported_of_listed(area, date).count() / total, 4) if total else 0.0
+    return ratio(_reported_of_listed(area, date).count(), _ledger(Category.IN_SERVICE)(area, date).count())
 
 
 def _plaqued(area: Area, date: dt.date) -> QuerySet[Household]:
@@ -164,11 +158,6 @@ def _seats(kind: str) -> Callable[[Area, dt.date], QuerySet[PartTimeSeat]]:
         )
 
     return rows
-
-
-def year_to_date(date: dt.date) -> tuple[dt.date, dt.date]:
-    """The period of a flow indicator: 1 January of the date's year to the date, both included."""
-    return date.replace(month=1, day=1), date
 
 
 def _meetings(area: Area, date: dt.date) -> QuerySet[JointMeeting]:
@@ -245,8 +234,7 @@ def _projects_claimed_and_completed(area: Area, date: dt.date) -> QuerySet[Proje
 
 def _completion_rate(area: Area, date: dt.date) -> float:
     """Of the projects claimed in the period, the share completed by the date."""
-    claimed = _projects_claimed(area, date).count()
-    return round(_projects_claimed_and_completed(area, date).count() / claimed, 4) if claimed else 0.0
+    return ratio(_projects_claimed_and_completed(area, date).count(), _projects_claimed(area, date).count())
 
 
 def _micro_wishes(area: Area, date: dt.date) -> QuerySet[Demand]:
@@ -367,6 +355,7 @@ CATALOGUE: dict[str, Indicator] = {
             "ratio",
             _projects_claimed_and_completed,
             _completion_rate,
+            parts=("_projects.claimed_completed", "projects.claimed"),
         ),
         Indicator(
             "microwishes.raised",
@@ -426,6 +415,17 @@ CATALOGUE: dict[str, Indicator] = {
             "ratio",
             _covered_compounds,
             _coverage,
+            parts=("_compounds.covered", "_compounds.all"),
+        ),
+        Indicator(
+            "coverage.buildings",
+            "楼栋党小组覆盖率",
+            "樓棟黨小組覆蓋率",
+            "Buildings with a Party group",
+            "ratio",
+            _covered_buildings,
+            _building_coverage,
+            parts=("_buildings.covered", "_buildings.all"),
         ),
         Indicator(
             "members.direct",
@@ -478,6 +478,7 @@ CATALOGUE: dict[str, Indicator] = {
             "ratio",
             _reported_of_listed,
             _report_rate,
+            parts=("_members.reported_listed", "members.in_service"),
         ),
         Indicator(
             "households.plaqued",
@@ -487,9 +488,64 @@ CATALOGUE: dict[str, Indicator] = {
             "stock",
             _plaqued,
         ),
+        # parts of the ratios above
+        *[
+            Indicator(key, key, key, key, kind, rows, hidden=True)
+            for key, kind, rows in [
+                ("_compounds.all", "stock", _compounds),
+                ("_compounds.covered", "stock", _covered_compounds),
+                ("_buildings.all", "stock", _buildings),
+                ("_buildings.covered", "stock", _covered_buildings),
+                ("_members.reported_listed", "stock", _reported_of_listed),
+                ("_projects.claimed_completed", "flow", _projects_claimed_and_completed),
+            ]
+        ],
+        *EXTRA,
     ]
 }
 
 
+SHOWN = [key for key, indicator in CATALOGUE.items() if not indicator.hidden]
+
+
+def from_rows(area: Area, date: dt.date) -> dict[str, float | int]:
+    """Every figure counted from its rows: the reference the kept figures must equal."""
+    return {key: CATALOGUE[key].compute(area, date) for key in SHOWN}
+
+
 def compute_all(area: Area, date: dt.date) -> dict[str, float | int]:
-    return {key: ind.compute(area, date) for key, ind in CATALOGUE.items()}
+    """Every figure of the node on the date (the node and everything below it)."""
+    return compute_many([area], [date])[(area.pk, date)]
+
+
+def _shape(indicator: Indicator, value: float) -> float | int:
+    if indicator.id == "service.hours":
+        return round(value, 2)
+    return round(value)
+
+
+def compute_many(
+    areas: list[Area], dates: list[dt.date]
+) -> dict[tuple[int, dt.date], dict[str, float | int]]:
+    """Every figure for each area on each date, keyed by (area id, date), from the kept tallies
+    (see ``stats.tally``); a figure without a kept source is counted from its rows."""
+    from . import tally  # the tally reads sources built from the models
+
+    kept = tally.sources()
+    stored = tally.values([a.path for a in areas], dates)
+    out: dict[tuple[int, dt.date], dict[str, float | int]] = {}
+    for area in areas:
+        for date in dates:
+            raw = stored[(area.path, date)]
+            figures: dict[str, float | int] = {}
+            for key, indicator in CATALOGUE.items():
+                if key in kept:
+                    figures[key] = _shape(indicator, raw.get(key, 0.0))
+                elif indicator.parts is None:
+                    figures[key] = indicator.compute(area, date)
+            for key, indicator in CATALOGUE.items():
+                if indicator.parts is not None:
+                    part, whole = indicator.parts
+                    figures[key] = ratio(figures[part], figures[whole])
+            out[(area.pk, date)] = {key: figures[key] for key in SHOWN}
+    return out

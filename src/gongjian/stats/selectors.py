@@ -2,29 +2,118 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from gongjian.accounts.scope import scope_for
-from gongjian.orgs.models import Area
+from gongjian.orgs.models import Area, Dated, Level
 
-from .indicators import CATALOGUE, compute_all
+from .indicators import CATALOGUE, Indicator, compute_all, compute_many
+
+TREND_MONTHS = 12
+
+# The indicator the children of a node are ranked by, by default, from the level of the children.
+RANK_BY_CHILD_LEVEL = {
+    Level.DISTRICT: "projects.completion_rate",
+    Level.STREET: "projects.completion_rate",
+    Level.COMMUNITY: "members.report_rate",
+    Level.COMPOUND: "members.direct",
+    Level.BUILDING: "households.plaqued",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    indicator: Indicator
+    value: float | int
+    # (month end, value) for the months up to the date, oldest first; the last point is the date
+    trend: list[tuple[dt.date, float | int]]
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    area: Area
+    values: dict[str, float | int]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    area: Area
+    date: dt.date
+    ancestors: list[Area]
+    figures: list[Figure]
+    children: list[ChildRow]  # ranked by ``rank_by``, highest first (ties by code)
+    rank_by: str
+
+
+def _check(actor: Any, area: Area) -> None:
+    if not scope_for(actor).covers_path(area.path):
+        raise Http404
 
 
 def indicators_for(*, actor: Any, area: Area, date: dt.date) -> dict[str, float | int]:
-    if not scope_for(actor).covers_path(area.path):
-        raise Http404
+    _check(actor, area)
     return compute_all(area, date)
 
 
 def indicator_rows(*, actor: Any, area: Area, indicator_id: str, date: dt.date) -> QuerySet[Any]:
     """The records behind one figure."""
-    if not scope_for(actor).covers_path(area.path) or indicator_id not in CATALOGUE:
+    _check(actor, area)
+    if indicator_id not in CATALOGUE:
         raise Http404
     rows = CATALOGUE[indicator_id].rows
     if rows is None:
         raise Http404
     return rows(area, date)
+
+
+def month_ends(date: dt.date, months: int = TREND_MONTHS) -> list[dt.date]:
+    """The last day of each of the ``months - 1`` months before the date's month, then the date."""
+    points = [date]
+    year, month = date.year, date.month
+    for _ in range(months - 1):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        points.append(dt.date(year, month, calendar.monthrange(year, month)[1]))
+    return points[::-1]
+
+
+def children_of(area: Area, date: dt.date) -> list[Area]:
+    """The node's children in force on the date, by code."""
+    return list(Area.objects.get_children(area).filter(Dated.on(date)).order_by("code"))
+
+
+def dashboard(*, actor: Any, area: Area, date: dt.date, rank_by: str | None = None) -> Dashboard:
+    """Everything the dashboard page of one node shows: each figure with its monthly trend, and the
+    children with all their figures, ranked."""
+    _check(actor, area)
+    children = children_of(area, date)
+    if rank_by is None or rank_by not in CATALOGUE:
+        child_level = Level(area.level + 1) if area.level < Level.BUILDING else Level.BUILDING
+        rank_by = RANK_BY_CHILD_LEVEL[child_level]
+    points = month_ends(date)
+    values = compute_many([area], points)
+    at_children = compute_many(children, [date]) if children else {}
+    figures = [
+        Figure(
+            indicator=indicator,
+            value=values[(area.pk, date)][key],
+            trend=[(point, values[(area.pk, point)][key]) for point in points],
+        )
+        for key, indicator in CATALOGUE.items()
+        if not indicator.hidden
+    ]
+    rows = [ChildRow(child, at_children[(child.pk, date)]) for child in children]
+    rows.sort(key=lambda row: (-float(row.values[rank_by]), row.area.code))
+    return Dashboard(
+        area=area,
+        date=date,
+        ancestors=list(Area.objects.get_ancestors(area)) if area.depth > 1 else [],
+        figures=figures,
+        children=rows,
+        rank_by=rank_by,
+    )

@@ -43,6 +43,7 @@ from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.services import apply_changes
 from gongjian.members.models import Member
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+from gongjian.stats import tally
 
 from ..models import (
     DEMAND_CLAIMABLE,
@@ -645,6 +646,7 @@ def demands_expire(*, today: dt.date | None = None) -> int:
         pending = Claim.objects.select_for_update().filter(demand_id__in=ids, status=ClaimStatus.PENDING)
         declined = _decline_pending(pending, None, _("The demand expired."), now)
         Demand.objects.filter(pk__in=ids).update(status=DemandStatus.EXPIRED, closed_at=now)
+        tally.touch_rows(Demand, rows)  # an update sends no signals
         audit_record(
             actor=None,
             action="demand.expire",
@@ -811,6 +813,7 @@ def resources_expire(*, today: dt.date | None = None) -> int:
         pending = Claim.objects.select_for_update().filter(resource_id__in=ids, status=ClaimStatus.PENDING)
         declined = _decline_pending(pending, None, _("The resource expired."), timezone.now())
         Resource.objects.filter(pk__in=ids).update(status=ResourceStatus.EXPIRED)
+        tally.touch_rows(Resource, rows)  # an update sends no signals
         audit_record(
             actor=None,
             action="resource.expire",

@@ -1,0 +1,43 @@
+"""Incremental figures, kept in the same transaction as the writes they count (see tally_core)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Contribution(models.Model):
+    """Which node counts one subject of one source on which days (the last computed state, so a
+    change applies only the difference)."""
+
+    source = models.CharField(max_length=48)
+    subject = models.BigIntegerField()
+    path = models.CharField(max_length=255)
+    up = models.BooleanField(default=True)
+    since = models.DateField()
+    until = models.DateField(null=True)
+    weight = models.FloatField(default=1.0)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "subject"], name="stats_contrib_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.source} #{self.subject} @ {self.path} [{self.since}, {self.until})"
+
+
+class Tally(models.Model):
+    """The change of one figure at one node: on a day, in a month, or in a year."""
+
+    path = models.CharField(max_length=255)
+    grain = models.CharField(max_length=1)  # d, m, y
+    day = models.DateField()
+    indicator = models.CharField(max_length=48)
+    value = models.FloatField(default=0.0)
+
+    class Meta:
+        db_table = "stats_tally"  # named in the raw statements of stats.tally
+        constraints = [
+            models.UniqueConstraint(fields=["path", "grain", "day", "indicator"], name="stats_tally_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} @ {self.path} {self.grain}:{self.day} {self.value:+g}"

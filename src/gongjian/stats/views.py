@@ -1,0 +1,297 @@
+"""Pages of the figures: a dashboard for every node of the map (figures with their monthly trend,
+the areas below ranked, charts), the records behind each figure, and the report for the level
+above as PDF and Excel.
+
+Everything is read through :mod:`gongjian.stats.selectors` with the signed-in user as the actor: an
+area outside the actor's scope is a 404. A malformed date or ranking answers 400 with the reason in
+the user's language and the form to correct it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gongjian.accounts.scope import scope_for
+from gongjian.core.excel import XLSX_CONTENT_TYPE
+from gongjian.orgs import selectors as org_selectors
+from gongjian.orgs.models import Area
+
+from . import reports, selectors
+from .forms import FiguresQuery
+from .indicators import CATALOGUE, Indicator
+
+ROWS_PAGE_SIZE = 50
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _query(request: HttpRequest) -> FiguresQuery:
+    return FiguresQuery(request.GET, language=reports.current_language())
+
+
+@functools.lru_cache(maxsize=65536)
+def _reverse(name: str, *args: str) -> str:
+    """A page's path, remembered: a dashboard links each figure of each child (hundreds a page)."""
+    return reverse(name, args=args)
+
+
+def dashboard_url(area: Area, **params: str | None) -> str:
+    query = urlencode({k: v for k, v in params.items() if v})
+    url = _reverse("stats:dashboard", area.code)
+    return f"{url}?{query}" if query else url
+
+
+def rows_url(area: Area, indicator_id: str, date: dt.date) -> str:
+    return f"{_reverse('stats:rows', area.code, indicator_id)}?date={date.isoformat()}"
+
+
+def _crumbs(
+    actor: Any, area: Area, ancestors: list[Area], date: dt.date | None, *, last: str | None = None
+) -> list[dict[str, Any]]:
+    """The way down to ``area``, each node linked to its dashboard when the actor may read it."""
+    scope = scope_for(actor)
+    on = date.isoformat() if date else None
+    crumbs: list[dict[str, Any]] = [{"label": _("Figures"), "url": reverse("stats:home")}]
+    for node in ancestors:
+        url = dashboard_url(node, date=on) if scope.covers_path(node.path) else None
+        crumbs.append({"label": node.name, "url": url})
+    crumbs.append({"label": area.name, "url": dashboard_url(area, date=on) if last else None})
+    if last:
+        crumbs.append({"label": last, "url": None})
+    return crumbs
+
+
+def _bad_query(request: HttpRequest, area: Area, form: FiguresQuery) -> HttpResponse:
+    """A date or ranking that cannot be read: the reason and the form to correct it (400)."""
+    ancestors = list(Area.objects.get_ancestors(area)) if area.depth > 1 else []
+    context = {
+        "area": area,
+        "form": form,
+        "crumbs": _crumbs(request.user, area, ancestors, None),
+        "action": request.path,
+    }
+    return render(request, "stats/query_error.html", context, status=400)
+
+
+def _download(data: bytes, *, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The actor's own top node, or a choice between them; a role without an area is told so."""
+    roots = list(org_selectors.area_roots(actor=request.user))
+    if len(roots) == 1:
+        return redirect(dashboard_url(roots[0]))
+    return render(request, "stats/home.html", {"roots": roots})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    actor = request.user
+    area = reports.area_by_code(actor, code)
+    form = _query(request)
+    if not form.is_valid():
+        return _bad_query(request, area, form)
+    date: dt.date = form.cleaned_data["date"]
+    chosen_rank: str | None = form.cleaned_data["rank"]
+    board = selectors.dashboard(actor=actor, area=area, date=date, rank_by=chosen_rank)
+    language = reports.current_language()
+    shown = reports.visible_indicators()
+    figures: list[dict[str, Any]] = [
+        {
+            "id": f.indicator.id,
+            "name": f.indicator.name(language),
+            "kind": f.indicator.kind,
+            "value": f.value,
+            "url": rows_url(area, f.indicator.id, date) if f.indicator.rows is not None else None,
+            "trend": [value for _point, value in f.trend],
+        }
+        for f in board.figures
+        if not f.indicator.hidden
+    ]
+    rank = CATALOGUE[board.rank_by]
+    keep = {"date": date.isoformat(), "rank": chosen_rank}
+    children: list[dict[str, Any]] = [
+        {
+            "area": row.area,
+            "url": dashboard_url(row.area, **keep),
+            "rank_value": row.values.get(rank.id, 0),
+            "cells": [
+                {
+                    "id": i.id,
+                    "kind": i.kind,
+                    "value": row.values.get(i.id, 0),
+                    "url": rows_url(row.area, i.id, date) if i.rows is not None else None,
+                }
+                for i in shown
+            ],
+        }
+        for row in board.children
+    ]
+    points = board.figures[0].trend if board.figures else []
+    chart_data = {
+        "months": [point.strftime("%Y-%m") for point, _value in points],
+        "figures": [{k: f[k] for k in ("id", "name", "kind", "trend")} for f in figures],
+        "trend": rank.id if not rank.hidden else (figures[0]["id"] if figures else ""),
+        "rank": {"id": rank.id, "name": rank.name(language), "kind": rank.kind},
+        "children": [{"name": c["area"].name, "value": c["rank_value"], "url": c["url"]} for c in children],
+        "coverage": [
+            {"id": f["id"], "name": f["name"], "value": f["value"]}
+            for f in figures
+            if f["kind"] == "ratio" and str(f["id"]).startswith("coverage.")
+        ],
+        "text": {
+            "covered": _("With a Party organisation"),
+            "uncovered": _("Without one"),
+        },
+    }
+    # the form shows what is shown: the date and the ranking in use, chosen or by default
+    shown_query = FiguresQuery({"date": date.isoformat(), "rank": board.rank_by}, language=language)
+    context = {
+        "area": area,
+        "date": date,
+        "form": shown_query,
+        "board": board,
+        "figures": figures,
+        "columns": [(i, i.name(language)) for i in shown],
+        "children": children,
+        "rank": rank,
+        "rank_name": rank.name(language),
+        "trend_default": chart_data["trend"],
+        "chart_data": chart_data,
+        "has_coverage": bool(chart_data["coverage"]),
+        "crumbs": _crumbs(actor, area, board.ancestors, date),
+        "report_query": urlencode({"date": date.isoformat()}),
+    }
+    return render(request, "stats/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def rows(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
+    """The records behind one figure, 50 to a page; for a ratio, its numerator and what it is a
+    share of."""
+    actor = request.user
+    area = reports.area_by_code(actor, code)
+    found = CATALOGUE.get(indicator)
+    if found is None or found.rows is None:
+        raise Http404
+    form = _query(request)
+    if not form.is_valid():
+        return _bad_query(request, area, form)
+    date: dt.date = form.cleaned_data["date"]
+    records = selectors.indicator_rows(actor=actor, area=area, indicator_id=indicator, date=date)
+    page = Paginator(reports.ordered(records), ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    language = reports.current_language()
+    note = reports.ratio_note(found)
+    denominator: dict[str, Any] | None = None
+    if note is not None and note.denominator is not None and note.denominator.rows is not None:
+        count = selectors.indicator_rows(
+            actor=actor, area=area, indicator_id=note.denominator.id, date=date
+        ).count()
+        denominator = {
+            "name": reports.indicator_name(note.denominator, language),
+            "count": count,
+            "url": rows_url(area, note.denominator.id, date),
+        }
+    figure_value: float | int = page.paginator.count
+    if found.kind == "ratio" or found.value is not None:
+        # a ratio or a sum: the figure itself, beside the records it is computed from
+        figure_value = selectors.indicators_for(actor=actor, area=area, date=date)[found.id]
+    ancestors = list(Area.objects.get_ancestors(area)) if area.depth > 1 else []
+    name = reports.indicator_name(found, language)
+    context = {
+        "area": area,
+        "date": date,
+        "form": FiguresQuery({"date": date.isoformat()}, language=language),
+        "indicator": found,
+        "name": name,
+        "page": page,
+        "rows": reports.describe_rows(list(page.object_list)),
+        "note": note,
+        "denominator": denominator,
+        "figure_value": figure_value,
+        "is_sum": found.value is not None and found.kind != "ratio",
+        "crumbs": _crumbs(actor, area, ancestors, date, last=name),
+        "dashboard_url": dashboard_url(area, date=date.isoformat()),
+        "xlsx_url": f"{reverse('stats:rows_xlsx', args=[area.code, found.id])}?"
+        + urlencode({"date": date.isoformat()}),
+    }
+    return render(request, "stats/rows.html", context)
+
+
+@login_required
+@require_GET
+def rows_xlsx(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
+    actor = request.user
+    area = reports.area_by_code(actor, code)
+    found: Indicator | None = CATALOGUE.get(indicator)
+    if found is None or found.rows is None:
+        raise Http404
+    form = _query(request)
+    if not form.is_valid():
+        return _bad_query(request, area, form)
+    date: dt.date = form.cleaned_data["date"]
+    records = selectors.indicator_rows(actor=actor, area=area, indicator_id=indicator, date=date)
+    data = reports.rows_workbook(area=area, indicator=found, date=date, rows=records)
+    return _download(
+        data, content_type=XLSX_CONTENT_TYPE, filename=f"{area.name}-{found.id}-{date.isoformat()}.xlsx"
+    )
+
+
+def _report(request: HttpRequest, code: str) -> reports.Report | HttpResponse:
+    actor = request.user
+    area = reports.area_by_code(actor, code)
+    form = _query(request)
+    if not form.is_valid():
+        return _bad_query(request, area, form)
+    return reports.report_for(actor=actor, area=area, date=form.cleaned_data["date"])
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    report = _report(request, code)
+    if isinstance(report, HttpResponse):
+        return report
+    return _download(
+        reports.report_pdf(report),
+        content_type="application/pdf",
+        filename=f"{report.area.name}-{report.date.isoformat()}.pdf",
+        inline=True,
+    )
+
+
+@login_required
+@require_GET
+def report_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    report = _report(request, code)
+    if isinstance(report, HttpResponse):
+        return report
+    return _download(
+        reports.report_workbook(report),
+        content_type=XLSX_CONTENT_TYPE,
+        filename=f"{report.area.name}-{report.date.isoformat()}.xlsx",
+    )

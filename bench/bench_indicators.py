@@ -20,13 +20,17 @@ in a child process:
 all inside ``tally.suspended()``; then ``tally.rebuild()``, timed. A second child process times
 ``compute_all(node, date)`` on a mid-year date at the root, at streets and at communities (after a
 warm-up; up to ``--reps`` calls a kind of node, fewer when one call is slow, within ``--budget``
-seconds), checks the kept figures against ``from_rows`` at one node of each kind, and times alone
-what a call reads: the tally rows (``tally.values``) and each figure still counted from its rows.
+seconds), checks the kept figures against ``from_rows`` at one node of each kind, times alone
+what a call reads (the tally rows, ``tally.values``, and each figure still counted from its rows),
+sums up the database's plan of the tally read, and on PostgreSQL repeats 50 calls a kind with its
+parallel plans off (``SET max_parallel_workers_per_gather = 0``, not the product's setting).
 
 On the PostgreSQL database of the first size it then serves the app with gunicorn on loopback (two
 sync workers, like ``./run``), signs a city administrator in (a session made server-side) and runs
 ``--clients`` concurrent clients for ``--seconds`` seconds, each asking for the dashboard page
-``/stats/<code>/`` of a random node (a level at random, then a node of that level), after a warm-up.
+``/stats/<code>/`` of a random node (a level at random, then a node of that level), after a warm-up
+and eight pages a level asked by one client alone; then all of it again with the database's
+parallel plans off (``ALTER DATABASE``, gunicorn restarted).
 
 It prints tables of milliseconds and the ratios measured side by side. Never a timed test: run it by
 hand (see bench/README.md). Databases and the work folder are temporary.

@@ -148,7 +148,7 @@ def child_match(scale: float) -> dict[str, Any]:
     from gongjian.matching import text
 
     started = time.perf_counter()
-    text.analyzer()  # jieba's dictionary: loaded once per process
+    text.analyzer()  # the tokeniser's dictionary: loaded once per process
     warm = time.perf_counter() - started
     from gongjian.matching.engine import match
 
@@ -254,7 +254,7 @@ def main() -> None:
     print(
         "| scale | demands | resources | candidate pairs | allocatable | "
         + " | ".join(f"{s} (s)" for s in steps)
-        + " | match (s) | CPU (s) | growth | again (s) | peak MiB | jieba load (s) |"
+        + " | match (s) | CPU (s) | growth | again (s) | peak MiB | tokeniser load (s) |"
     )
     print("|---" * (len(steps) + 11) + "|")
     base = runs[0]["match_s"] if runs else 1.0

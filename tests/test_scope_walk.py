@@ -20,6 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind
+from gongjian.appeals.models import Appeal
+from gongjian.appeals.tests.fixtures import build_appeals
 from gongjian.cobuild import models as cb
 from gongjian.cobuild.models import Agreement, Committee, PartTimeSeat
 from gongjian.cobuild.tests.fixtures_agreements import build_cobuild_agreements
@@ -465,6 +467,32 @@ ROUTES: dict[str, Any] = {
     "matching-session-drop": cb.JointMeeting,
     "matching-session-release": cb.JointMeeting,
     "matching-session-commit": cb.JointMeeting,
+    # appeals (appeals/): pages
+    "appeals:home": "list",
+    "appeals:mine": "own",
+    "appeals:raise": "list",
+    "appeals:register": "list",
+    "appeals:detail": Appeal,
+    "appeals:assign": Appeal,
+    "appeals:reassign": Appeal,
+    "appeals:answer": Appeal,
+    "appeals:solve": Appeal,
+    "appeals:close": Appeal,
+    "appeals:call_back": Appeal,
+    "appeals:rate": Appeal,
+    "appeals:reveal": Appeal,
+    # appeals: API
+    "appeal-list": "list",
+    "appeal-detail": Appeal,
+    "appeal-events": Appeal,
+    "appeal-assign": Appeal,
+    "appeal-reassign": Appeal,
+    "appeal-answer": Appeal,
+    "appeal-solve": Appeal,
+    "appeal-close": Appeal,
+    "appeal-call-back": Appeal,
+    "appeal-rate": Appeal,
+    "appeal-reveal-phone": Appeal,
     # figures (stats/): areas by their division code (kwarg "code", see _extra), one indicator
     "stats:home": "list",
     "stats:dashboard": Area,
@@ -479,7 +507,7 @@ ROUTES: dict[str, Any] = {
 }
 
 #: API lists that take ``?within=<area id>``: an area outside the scope answers 404.
-WITHIN_LISTS = {"area-list", "unit-list", "party-org-list", "alliance-list", "member-list"}
+WITHIN_LISTS = {"area-list", "unit-list", "party-org-list", "alliance-list", "member-list", "appeal-list"}
 
 #: Objects outside the scope on which each route also gets POST, PATCH, PUT and DELETE.
 WRITES_PER_ROUTE = 3
@@ -720,6 +748,15 @@ class Oracle:
             return any(p.startswith(obj.area.path) or obj.area.path.startswith(p) for p in places)
         if isinstance(obj, sv.PointsEntry):
             return self._in(obj.area.path) or obj.member.user_id == self.user_id
+        # appeals: administrators of its area; the liaison of the unit whose organisation handles
+        # it; the resident who raised it online
+        if isinstance(obj, Appeal):
+            handler_unit = obj.assigned_org.unit_id if obj.assigned_org else None
+            return (
+                self._in(obj.area.path)
+                or (handler_unit is not None and handler_unit in self.units)
+                or obj.resident_id == self.user_id
+            )
         raise AssertionError(obj)
 
     # service: helpers of the rules above
@@ -809,6 +846,7 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
     build_cobuild_meetings(world)
     build_lists_claims(world)
     build_lists_projects(world)
+    build_appeals(world)
     user = getattr(world, role)
     oracle = Oracle(user)
     client = Client()

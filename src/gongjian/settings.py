@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gongjian.lists",
     "gongjian.matching",
     "gongjian.service",
+    "gongjian.appeals",
     "gongjian.stats",
     "gongjian.demo",
 ]
@@ -192,6 +193,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("GONGJIAN_EMAIL_FROM", "gongjian@localhost")
 GONGJIAN_SITE_URL = os.environ.get("GONGJIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Unmasked exports are kept sealed for their owner this many hours, then deleted (daily task).
 GONGJIAN_CLEAR_EXPORT_HOURS = int(os.environ.get("GONGJIAN_CLEAR_EXPORT_HOURS", "24"))
+# Residents' appeals: count the time limits in days (general 7, complex 15) as working days of the
+# State Council's calendar (copied onto each appeal when it is registered); hours run on the clock.
+GONGJIAN_APPEALS_WORKING_DAYS = os.environ.get("GONGJIAN_APPEALS_WORKING_DAYS", "") in {"1", "true", "yes"}
 
 # --- auth and security ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -313,6 +317,13 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "gongjian.lists.models.ProjectStatus",
         "ProjectRatingEnum": "gongjian.lists.models.Rating",
         "EvidenceKindEnum": "gongjian.lists.models.Evidence.Kind",
+        "AppealStatusEnum": "gongjian.appeals.models.AppealStatus",
+        "AppealKindEnum": "gongjian.appeals.models.AppealKind",
+        "AppealChannelEnum": "gongjian.appeals.models.Channel",
+        "AppealEventKindEnum": "gongjian.appeals.models.EventKind",
+        "CallBackResultEnum": "gongjian.appeals.models.CallBackResult",
+        "AppealRatingEnum": "gongjian.appeals.models.Rating",
+        "AppealOutcomeEnum": "gongjian.appeals.models.Outcome",
     },
 }
 

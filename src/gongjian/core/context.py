@@ -20,6 +20,7 @@ MODULES: list[tuple[str | None, Any, str, bool]] = [
     ("cobuild:home", _("Co-building"), "bi-link-45deg", False),
     ("lists:home", _("Three lists"), "bi-card-checklist", False),
     ("service:home", _("Service"), "bi-heart", False),
+    ("appeals:home", _("Appeals"), "bi-telephone-inbound", False),
     ("stats:home", _("Figures"), "bi-bar-chart", True),
 ]
 

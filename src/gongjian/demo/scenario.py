@@ -36,6 +36,7 @@ from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
 from gongjian.stats import tally
 
 from . import names
+from .appeals import build_appeals
 from .cobuild import build_cobuild
 from .ledgers import build_ledgers
 from .lists import build_lists
@@ -1024,6 +1025,7 @@ def load_demo(*, reset: bool = False, progress: Callable[[str], None] | None = N
         build_cobuild(loader)
         build_lists(loader)
         build_service(loader)
+        build_appeals(loader)
         say("counting the figures…")
         tally.rebuild()
     result: dict[str, Any] = dict(sorted(loader.counts.items()))

@@ -20,6 +20,7 @@ The defaults were set on the tuning half of the labelled set (``data/labelled``,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -222,7 +223,9 @@ def score_pairs(
 ) -> PairScores:
     """Every part and the score of every pair (d[k], r[k]), vectorised, a chunk of pairs at a time."""
     n = len(d)
-    text = cosine(vectors, d, r, index.d_by_code)
+    # the text products (sparse matrix products, outside the GIL) on the other core meanwhile
+    pool = ThreadPoolExecutor(max_workers=1)
+    text_future = pool.submit(cosine, vectors, d, r, index.d_by_code)
     category = np.empty(n, dtype=np.float32)
     proximity = np.empty(n, dtype=np.float64)
     distance = np.full(n, np.nan)
@@ -268,6 +271,8 @@ def score_pairs(
                     past[lo:hi] += _sample(past_table, prov, codes).astype(np.int32)
         load[lo:hi] = r_load[rr]
 
+    text = text_future.result()
+    pool.shutdown()
     past_part = np.minimum(past, weights.past_saturation) / max(weights.past_saturation, 1)
     load_part = load / (load + float(max(weights.load_half, 1)))
     score = (

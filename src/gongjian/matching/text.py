@@ -6,7 +6,8 @@ spaces), so 兒童齲齒檢查 and 儿童龋齿检查 are one text.
 
 ``Analyzer.tokens`` gives three kinds of token, kept apart by a prefix so TF-IDF weighs them apart:
 
-* words from jieba (precise mode, no HMM guessing, so the same text always cuts the same way),
+* words from jieba's dictionary and algorithm (precise mode, no HMM guessing, so the same text always
+  cuts the same way), through ``rjieba`` (jieba-rs, the same dictionary and the same cuts, in Rust),
   without one-character words and the stop words of ``data/stopwords.txt``;
 * ``~xy`` character bigrams of every run of Han characters: robust to typos, names and words jieba
   does not know (王家垅, 四点半课堂);
@@ -18,14 +19,14 @@ Categories are folded the same way with ``data/categories.tsv`` (``health``, 医
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import jieba
+import ahocorasick
+import rjieba
 
 from gongjian.core.text import search_key
 
@@ -33,6 +34,8 @@ DATA = Path(__file__).resolve().parent / "data"
 WORD, BIGRAM, CONCEPT = "", "~", "@"
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
+# jieba's ``re_han_default``: jieba cuts each such run of Han letters, letters and digits on its own
+_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")
 
 
 def normalise(text: str) -> str:
@@ -90,43 +93,50 @@ def _stopwords() -> frozenset[str]:
 
 
 @cache
-def _concepts() -> tuple[re.Pattern[str], dict[str, str]]:
-    """A regex finding every synonym at every position (overlapping), and synonym → concept."""
+def _concepts() -> ahocorasick.Automaton:
+    """Every synonym of ``data/synonyms.tsv``, found at every position in one pass (Aho-Corasick);
+    each word's value is ``(length, concept)``."""
     concept_of: dict[str, str] = {}
     for line in _data_lines("synonyms.tsv"):
         concept, _, words = line.partition("\t")
         for word in words.split():
             concept_of.setdefault(normalise(word), normalise(concept))
-    alternatives = "|".join(re.escape(w) for w in sorted(concept_of, key=lambda w: (-len(w), w)))
-    return re.compile(f"(?=({alternatives}))"), concept_of
+    automaton = ahocorasick.Automaton()
+    for word, concept in concept_of.items():
+        automaton.add_word(word, (len(word), concept))
+    automaton.make_automaton()
+    return automaton
 
 
 class Analyzer:
     """Turns a text into tokens (see the module's docstring). One per process: ``analyzer()``."""
 
     def __init__(self) -> None:
-        jieba.setLogLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        self._jieba = rjieba.Jieba()
         self._stop = _stopwords()
-        self._concept_re, self._concept_of = _concepts()
+        self._concepts = _concepts()
 
     @lru_cache(maxsize=1 << 17)  # noqa: B019 (one analyzer a process, kept for its life)
     def _block_words(self, block: str) -> tuple[str, ...]:
         return tuple(
             w
-            for w in self._jieba.lcut(block, HMM=False)
+            for w in self._jieba.cut(block, False)
             if len(w) >= 2 and w not in self._stop and _WORDLIKE.search(w)
         )
 
     def words(self, norm: str) -> list[str]:
-        """jieba's words of the text. jieba cuts each run of Han letters and digits on its own
-        (``jieba.re_han_default``), so cutting run by run, remembered, gives the same words."""
-        return [w for block in jieba.re_han_default.findall(norm) for w in self._block_words(block)]
+        """jieba's words of the text. jieba cuts each run of Han letters and digits on its own, so
+        cutting run by run, remembered, gives the same words."""
+        return [w for block in _BLOCK.findall(norm) for w in self._block_words(block)]
 
     def concepts(self, norm: str) -> list[str]:
-        seen = dict.fromkeys(self._concept_of[m] for m in self._concept_re.findall(norm))
-        return list(seen)
+        """The concepts named in the text, in order: at each position the longest synonym there."""
+        longest: dict[int, tuple[int, str]] = {}
+        for end, (length, concept) in self._concepts.iter(norm):
+            start = end - length + 1
+            if length > longest.get(start, (0, ""))[0]:
+                longest[start] = (length, concept)
+        return list(dict.fromkeys(concept for _start, (_length, concept) in sorted(longest.items())))
 
     @lru_cache(maxsize=1 << 16)  # noqa: B019 (one analyzer a process, kept for its life)
     def tokens(self, norm: str) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -42,6 +43,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.audit import audit_record
+from gongjian.core.bulkwrite import copy_rows, quote
 from gongjian.core.text import initials, search_key
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
 from gongjian.stats import tally
@@ -415,10 +417,6 @@ def _chunks(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequenc
 # --- raw writes -----------------------------------------------------------------------------
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
 def _now_value() -> Any:
     now = timezone.now()
     if connection.vendor == "postgresql":
@@ -435,27 +433,13 @@ def _allocate_ids(table: str, count: int) -> list[int]:
                 [table, count],
             )
             return [row[0] for row in cur.fetchall()]
-        cur.execute(f"SELECT MAX(id) FROM {_quote(table)}")  # noqa: S608 - a model's table name
+        cur.execute(f"SELECT MAX(id) FROM {quote(table)}")  # noqa: S608 - a model's table name
         top = cur.fetchone()[0] or 0
         if connection.vendor == "sqlite":
             cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             seq = cur.fetchone()
             top = max(top, seq[0] if seq else 0)
     return list(range(top + 1, top + 1 + count))
-
-
-def _copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert rows: COPY on PostgreSQL, executemany elsewhere."""
-    cols = ", ".join(_quote(c) for c in columns)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            raw = cur.cursor
-            with raw.copy(f"COPY {_quote(table)} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        cur.executemany(f"INSERT INTO {_quote(table)} ({cols}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def members_insert(
@@ -487,7 +471,7 @@ def members_insert(
     now = _now_value()
     width = len(NEW_MEMBER_FIELDS)
     rows = [(pk, *m[:width], None, now, now) for pk, m in zip(pks, members, strict=True)]
-    _copy_rows(table, ("id", *NEW_MEMBER_FIELDS, "user_id", "created_at", "updated_at"), rows)
+    copy_rows(table, ("id", *NEW_MEMBER_FIELDS, "user_id", "created_at", "updated_at"), rows)
     del rows
     categories = [
         (since, None, pk, category, area_id, "")
@@ -495,7 +479,7 @@ def members_insert(
         for category, area_id, since in m.categories
     ]
     if categories:
-        _copy_rows(
+        copy_rows(
             MemberCategory._meta.db_table,
             ("since", "until", "member_id", "category", "area_id", "note"),
             categories,
@@ -521,7 +505,7 @@ def members_insert(
     ]
     MemberReport.objects.bulk_create(reports)
     # written without signals: the kept figures of these members are refreshed here
-    tally.touch_rows(MemberCategory, [MemberCategory(member_id=pk) for pk in pks])
+    tally.touch_rows(MemberCategory, [SimpleNamespace(member_id=pk) for pk in pks])
     tally.touch_rows(CoManagement, co)
     tally.touch_rows(MemberReport, reports)
     audit_record(
@@ -604,10 +588,10 @@ def members_bulk_update(
             continue
         names = tuple(sorted(change.fields))
         groups.setdefault(names, []).append([*(change.fields[n] for n in names), now, change.pk])
-    table = _quote(Member._meta.db_table)
+    table = quote(Member._meta.db_table)
     with connection.cursor() as cur:
         for names, params in groups.items():
-            sets = ", ".join(f"{_quote(n)} = %s" for n in (*names, "updated_at"))
+            sets = ", ".join(f"{quote(n)} = %s" for n in (*names, "updated_at"))
             cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", params)  # noqa: S608
     leaving = [c.pk for c in changes if c.fields.get("status", MemberStatus.NORMAL) != MemberStatus.NORMAL]
     ends = {pk for c in changes for pk in c.categories_end}
@@ -625,13 +609,13 @@ def members_bulk_update(
         for category, area_id, since in c.categories_add
     ]
     if adds:
-        _copy_rows(
+        copy_rows(
             MemberCategory._meta.db_table,
             ("since", "until", "member_id", "category", "area_id", "note"),
             adds,
         )
     if ends or adds:  # written without signals
-        tally.touch_rows(MemberCategory, [MemberCategory(member_id=c.pk) for c in changes])
+        tally.touch_rows(MemberCategory, [SimpleNamespace(member_id=c.pk) for c in changes])
     audit_record(
         actor=actor,
         action=action,

@@ -38,6 +38,7 @@ character and its kind, so nothing beyond the fact that the person is kept elsew
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import queue
@@ -95,6 +96,7 @@ from gongjian.core.models import Job
 from gongjian.core.xlsxstream import iter_blocks, row_estimate
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit, validate_credit_code
+from gongjian.stats import tally
 
 from . import bulk, selectors, services
 from .models import (
@@ -118,6 +120,9 @@ SHEET_ALIASES = ("党员信息", "党员花名册", "党员名册")
 SHEET_HELP = "说明"
 #: Rows checked together (one set of look-ups) and written together (one audit entry).
 BATCH = 5000
+#: Subjects (summed over the figures) whose kept figures wait before they are refreshed: gathering
+#: many makes fewer tally rows to write near the root; this bounds the memory they take.
+FIGURES_WAITING = 400_000
 #: Job progress is saved once per batch.
 PROGRESS_EVERY = BATCH
 #: Bad rows copied into the error workbook (every error is still counted).
@@ -920,7 +925,11 @@ class _Writer:
         self.conn = connections[self.alias]
         self.tasks: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...]] | None] = queue.Queue(maxsize=2)
         self.conn.inc_thread_sharing()
-        self.thread = threading.Thread(target=self._run, daemon=True, name="ledger-import-write")
+        # in a copy of this thread's context: the figures' deferred refreshes are collected there
+        context = contextvars.copy_context()
+        self.thread = threading.Thread(
+            target=context.run, args=(self._run,), daemon=True, name="ledger-import-write"
+        )
         self.thread.start()
 
     def _run(self) -> None:
@@ -1167,6 +1176,9 @@ class _Import:
             on=self.today,
         )
         self.seconds["write"] += time.perf_counter() - started
+        started = time.perf_counter()
+        tally.settle(FIGURES_WAITING)  # the figures of what is written, a large part at a time
+        self.seconds["figures"] = self.seconds.get("figures", 0.0) + time.perf_counter() - started
 
     # -- a batch's cells, column by column --
 
@@ -1716,9 +1728,13 @@ def import_ledger(
             return _failed(job)
         try:
             with _SqlitePragmas(), transaction.atomic():
-                job.run()
-                if job.errors or job.bad_rows:
-                    raise _Rollback
+                # the figures of every member written are kept once, at the end, in this transaction
+                with tally.deferred():
+                    job.run()
+                    if job.errors or job.bad_rows:
+                        raise _Rollback
+                    started = time.perf_counter()
+                job.seconds["figures"] = job.seconds.get("figures", 0.0) + time.perf_counter() - started
                 if dry_run:
                     transaction.set_rollback(True)
         except _Rollback:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from gongjian.appeals.models import REACHED_RESULTS, SATISFIED_RESULTS, Appeal, Outcome
 from gongjian.cobuild.models import Agreement, CommitteeKind, JointMeeting, MeetingStatus, PartTimeSeat
 from gongjian.lists.models import Claim, ClaimStatus, Demand, DemandKind, DemandStatus, Project, Resource
 from gongjian.members.models import (
@@ -285,6 +286,72 @@ def _teams(area: Area, date: dt.date) -> QuerySet[ServiceTeam]:
     return ServiceTeam.objects.filter(pk__in=periods.values("team_id"))
 
 
+def _appeals_due(area: Area, date: dt.date) -> QuerySet[Appeal]:
+    """Appeals about the subtree that fell due in the period (year to date): ``due_at``, a local
+    date, from 1 January to the date (an appeal counts on the day it falls due, whatever the hour)."""
+    first, last = year_to_date(date)
+    return Appeal.objects.filter(
+        due_at__date__gte=first, due_at__date__lte=last, area__path__startswith=area.path
+    )
+
+
+def _appeals_answered_in_time(area: Area, date: dt.date) -> QuerySet[Appeal]:
+    """Of the appeals due in the period, those first answered by their due time (``answered_at`` at
+    or before ``due_at``): the numerator of ``appeals.response_rate``."""
+    return _appeals_due(area, date).filter(answered_at__lte=F("due_at"))
+
+
+def _response_rate(area: Area, date: dt.date) -> float:
+    """Appeals answered within their time limit ÷ appeals due, over the year to the date: both
+    counted in the year their due day falls in, on and after that day (an appeal not answered by
+    then counts in the denominator only; answered late, too)."""
+    return ratio(_appeals_answered_in_time(area, date).count(), _appeals_due(area, date).count())
+
+
+def _appeals_closed(area: Area, date: dt.date) -> QuerySet[Appeal]:
+    """Appeals about the subtree closed in the period (year to date), by the local date of
+    ``closed_at``."""
+    first, last = year_to_date(date)
+    return Appeal.objects.filter(
+        closed_at__date__gte=first, closed_at__date__lte=last, area__path__startswith=area.path
+    )
+
+
+def _appeals_closed_solved(area: Area, date: dt.date) -> QuerySet[Appeal]:
+    """Of the appeals closed in the period, those closed as solved (not as unsolvable)."""
+    return _appeals_closed(area, date).filter(outcome=Outcome.SOLVED)
+
+
+def _resolution_rate(area: Area, date: dt.date) -> float:
+    """Appeals closed as solved ÷ appeals closed, over the year to the date (by the closing day)."""
+    return ratio(_appeals_closed_solved(area, date).count(), _appeals_closed(area, date).count())
+
+
+def _appeals_reached(area: Area, date: dt.date) -> QuerySet[Appeal]:
+    """Appeals about the subtree whose resident was called back and reached in the period (year to
+    date, by the local date of ``called_back_at``): satisfied, basically satisfied or dissatisfied;
+    "not reached" counts in neither part of the rate."""
+    first, last = year_to_date(date)
+    return Appeal.objects.filter(
+        callback_result__in=REACHED_RESULTS,
+        called_back_at__date__gte=first,
+        called_back_at__date__lte=last,
+        area__path__startswith=area.path,
+    )
+
+
+def _appeals_satisfied(area: Area, date: dt.date) -> QuerySet[Appeal]:
+    """Of the residents reached in the period, those satisfied or basically satisfied (基本满意
+    counts as satisfied, as hotline reports count it)."""
+    return _appeals_reached(area, date).filter(callback_result__in=SATISFIED_RESULTS)
+
+
+def _satisfaction_rate(area: Area, date: dt.date) -> float:
+    """Satisfied (including basically satisfied) ÷ called back and reached, over the year to the
+    date. The resident's own online rating is shown with the appeal and not counted here."""
+    return ratio(_appeals_satisfied(area, date).count(), _appeals_reached(area, date).count())
+
+
 CATALOGUE: dict[str, Indicator] = {
     i.id: i
     for i in [
@@ -488,6 +555,36 @@ CATALOGUE: dict[str, Indicator] = {
             "stock",
             _plaqued,
         ),
+        Indicator(
+            "appeals.response_rate",
+            "诉求响应率",
+            "訴求響應率",
+            "Share of appeals answered within the time limit (year to date)",
+            "ratio",
+            _appeals_answered_in_time,
+            _response_rate,
+            parts=("_appeals.answered_in_time", "_appeals.due"),
+        ),
+        Indicator(
+            "appeals.resolution_rate",
+            "诉求解决率",
+            "訴求解決率",
+            "Share of closed appeals solved (year to date)",
+            "ratio",
+            _appeals_closed_solved,
+            _resolution_rate,
+            parts=("_appeals.closed_solved", "_appeals.closed"),
+        ),
+        Indicator(
+            "appeals.satisfaction_rate",
+            "诉求满意率",
+            "訴求滿意率",
+            "Share of residents called back who were satisfied (year to date)",
+            "ratio",
+            _appeals_satisfied,
+            _satisfaction_rate,
+            parts=("_appeals.satisfied", "_appeals.reached"),
+        ),
         # parts of the ratios above
         *[
             Indicator(key, key, key, key, kind, rows, hidden=True)
@@ -498,6 +595,12 @@ CATALOGUE: dict[str, Indicator] = {
                 ("_buildings.covered", "stock", _covered_buildings),
                 ("_members.reported_listed", "stock", _reported_of_listed),
                 ("_projects.claimed_completed", "flow", _projects_claimed_and_completed),
+                ("_appeals.due", "flow", _appeals_due),
+                ("_appeals.answered_in_time", "flow", _appeals_answered_in_time),
+                ("_appeals.closed", "flow", _appeals_closed),
+                ("_appeals.closed_solved", "flow", _appeals_closed_solved),
+                ("_appeals.reached", "flow", _appeals_reached),
+                ("_appeals.satisfied", "flow", _appeals_satisfied),
             ]
         ],
         *EXTRA,

@@ -41,3 +41,16 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} @ {self.path} {self.grain}:{self.day} {self.value:+g}"
+
+
+class Version(models.Model):
+    """One row counting the commits that changed a kept figure: what a cached figures page is keyed
+    by, so it is never served after the figures it shows have changed (see ``stats.tally``)."""
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "stats_version"  # named in the raw statements of stats.tally
+
+    def __str__(self) -> str:
+        return f"figures version {self.number}"

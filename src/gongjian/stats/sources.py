@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from gongjian.appeals.models import REACHED_RESULTS, SATISFIED_RESULTS, Appeal, Outcome
 from gongjian.cobuild.models import (
     Agreement,
     Answer,
@@ -28,6 +29,7 @@ from gongjian.cobuild.models import (
     PartTimeSeat,
     SeatStep,
 )
+from gongjian.core.bulkwrite import ids_in
 from gongjian.lists.models import Claim, ClaimStatus, Demand, DemandKind, DemandStatus, Project, Resource
 from gongjian.members.models import (
     Category,
@@ -64,8 +66,8 @@ def _rows(qs: models.QuerySet[Any], subjects: Subjects, key: str, *fields: str) 
     if subjects is None:
         yield from qs.values(key, *fields).order_by().iterator(chunk_size=5000)
         return
-    for batch in chunks(sorted(set(subjects))):
-        yield from qs.filter(**{f"{key}__in": batch}).values(key, *fields).order_by()
+    for batch in chunks(sorted(set(subjects)), 5000):
+        yield from ids_in(qs, key, batch).values(key, *fields).order_by()
 
 
 def _self(row: Any) -> list[int]:
@@ -477,6 +479,29 @@ def build_sources(steplen: int) -> dict[str, Source]:
             {MemberReport: _member_of, MemberCategory: _member_of},
         ),
         Source("households.plaqued", _dated(Household, "area__path"), {Household: _self}),
+        # appeals: the parts of the three rates, each a flow from its day (see stats.indicators)
+        Source("_appeals.due", _flow_of(Appeal, "due_at"), {Appeal: _self}),
+        Source(
+            "_appeals.answered_in_time",
+            _flow_of(Appeal, "due_at", Q(answered_at__lte=F("due_at"))),
+            {Appeal: _self},
+        ),
+        Source("_appeals.closed", _flow_of(Appeal, "closed_at"), {Appeal: _self}),
+        Source(
+            "_appeals.closed_solved",
+            _flow_of(Appeal, "closed_at", Q(outcome=Outcome.SOLVED)),
+            {Appeal: _self},
+        ),
+        Source(
+            "_appeals.reached",
+            _flow_of(Appeal, "called_back_at", Q(callback_result__in=REACHED_RESULTS)),
+            {Appeal: _self},
+        ),
+        Source(
+            "_appeals.satisfied",
+            _flow_of(Appeal, "called_back_at", Q(callback_result__in=SATISFIED_RESULTS)),
+            {Appeal: _self},
+        ),
     ]
     for key, category in [
         ("members.direct", Category.DIRECT),

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
 
+from gongjian.core.bulkwrite import copy_rows, ids_in
 from gongjian.orgs.models import Area
 
 from .models import Contribution, Tally
@@ -67,6 +68,14 @@ def connect() -> None:
     for model in _WATCHERS:
         post_save.connect(_changed, sender=model, dispatch_uid=f"tally-save-{model._meta.label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"tally-delete-{model._meta.label}")
+    # the map itself is part of every cached figures page (names, the areas below)
+    post_save.connect(_map_changed, sender=Area, dispatch_uid="tally-map-save")
+    post_delete.connect(_map_changed, sender=Area, dispatch_uid="tally-map-delete")
+
+
+def _map_changed(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        _changed_figures()
 
 
 def touch(indicator: str, subjects: Iterable[int]) -> None:
@@ -80,9 +89,9 @@ def touch(indicator: str, subjects: Iterable[int]) -> None:
     refresh(indicator, subjects)
 
 
-def touch_rows(model: type[models.Model], rows: Iterable[models.Model]) -> None:
+def touch_rows(model: type[models.Model], rows: Iterable[Any]) -> None:
     """Rows of ``model`` were written without signals (bulk_create, update): refresh what they
-    change."""
+    change. A row may be anything with the attributes the watchers read (``member_id`` …)."""
     rows = list(rows)
     for source, watch in _WATCHERS.get(model, []):
         subjects = {s for row in rows for s in watch(row) if s is not None}
@@ -107,6 +116,17 @@ def deferred() -> Iterator[None]:
             refresh(indicator, subjects)
 
 
+def settle(limit: int = 0) -> None:
+    """Inside :func:`deferred`: refresh what waits now when more than ``limit`` subjects wait (a
+    long bulk write keeps its memory bounded); outside it, nothing waits."""
+    pending = _pending.get()
+    if not pending or sum(len(s) for s in pending.values()) <= limit:
+        return
+    for indicator, subjects in list(pending.items()):
+        refresh(indicator, subjects)
+    pending.clear()
+
+
 @contextlib.contextmanager
 def suspended() -> Iterator[None]:
     """No refresh in the block: the caller calls :func:`rebuild` before its transaction ends (a
@@ -118,25 +138,117 @@ def suspended() -> Iterator[None]:
         _suspended.reset(token)
 
 
-def _apply(changes: dict[tuple[str, str, dt.date], float], indicator: str) -> None:
+def version() -> int | None:
+    """How many commits have changed a kept figure so far: a cache of figures keyed by it is never
+    read after the figures changed (read it before the figures themselves). None inside a
+    transaction that has changed figures itself: what it reads must not be cached."""
+    if _bump_pending():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM stats_version WHERE id = 1")
+        found = cursor.fetchone()
+    return int(found[0]) if found else 0
+
+
+def _bump() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE stats_version SET number = number + 1 WHERE id = 1")
+        if cursor.rowcount == 0:
+            cursor.execute("INSERT INTO stats_version (id, number) VALUES (1, 1)")
+
+
+class _BumpOnCommit:
+    """Registered once per transaction that changes a figure; bumps the version after the commit
+    (bumped before, a page read meanwhile from the old rows would be cached under the new number)."""
+
+    def __call__(self) -> None:
+        _bump()
+
+
+def _bump_pending() -> bool:
+    """Whether this transaction has changed figures (a rollback, of the transaction or of the
+    savepoint the bump was registered in, drops it from the list)."""
+    pending = getattr(connection, "_gongjian_figures_bump", None)
+    return (
+        pending is not None
+        and connection.in_atomic_block
+        and any(entry[1] is pending for entry in connection.run_on_commit)
+    )
+
+
+def _changed_figures() -> None:
+    if not connection.in_atomic_block:
+        _bump()
+        return
+    if _bump_pending():
+        return
+    pending = _BumpOnCommit()
+    connection._gongjian_figures_bump = pending  # type: ignore[attr-defined]
+    transaction.on_commit(pending)
+
+
+def _apply(changes: dict[tuple[str, str, dt.date], float], indicator: str, *, fresh: bool = False) -> None:
+    """Add the changes to the tally; ``fresh``: the indicator has no tally rows yet (a rebuild), so
+    they are plain inserts."""
     rows = [(path, grain, day, indicator, value) for (path, grain, day), value in changes.items() if value]
     if not rows:
         return
-    sql = (
-        "INSERT INTO stats_tally (path, grain, day, indicator, value) VALUES (%s, %s, %s, %s, %s) "
-        "ON CONFLICT (path, grain, day, indicator) DO UPDATE SET value = stats_tally.value + excluded.value"
-    )
+    _changed_figures()
+    if fresh:
+        copy_rows("stats_tally", ("path", "grain", "day", "indicator", "value"), rows)
+        return
     with connection.cursor() as cursor:
-        for batch_start in range(0, len(rows), 2000):
-            cursor.executemany(sql, rows[batch_start : batch_start + 2000])
+        for start in range(0, len(rows), 20000):
+            batch = rows[start : start + 20000]
+            if connection.vendor == "postgresql":
+                # one statement a batch: the rows travel as four arrays
+                columns = [list(c) for c in zip(*batch, strict=True)]
+                cursor.execute(_UPSERT_ARRAYS, [indicator, columns[0], columns[1], columns[2], columns[4]])
+            else:
+                cursor.executemany(_UPSERT, batch)
+
+
+_UPSERT = (
+    "INSERT INTO stats_tally (path, grain, day, indicator, value) VALUES (%s, %s, %s, %s, %s) "
+    "ON CONFLICT (path, grain, day, indicator) DO UPDATE SET value = stats_tally.value + excluded.value"
+)
+_UPSERT_ARRAYS = (
+    "INSERT INTO stats_tally (path, grain, day, indicator, value) "
+    "SELECT p, g, d, %s, v FROM unnest(%s::text[], %s::text[], %s::date[], %s::float8[]) AS t (p, g, d, v) "
+    "ON CONFLICT (path, grain, day, indicator) DO UPDATE SET value = stats_tally.value + excluded.value"
+)
+_CONTRIBUTION_COLUMNS = ("source", "subject", "path", "up", "since", "until", "weight")
+
+
+def _delete(indicator: str, subjects: list[int]) -> None:
+    with connection.cursor() as cursor:
+        for batch in chunks(subjects, 5000):
+            literals = ",".join(str(int(s)) for s in batch)  # integers only
+            cursor.execute(
+                f"DELETE FROM {Contribution._meta.db_table} WHERE source = %s AND subject IN ({literals})",  # noqa: S608
+                [indicator],
+            )
+
+
+def _insert(indicator: str, rows: Iterable[Row]) -> None:
+    copy_rows(
+        Contribution._meta.db_table,
+        _CONTRIBUTION_COLUMNS,
+        ((indicator, r.subject, r.path, r.up, r.since, r.until, r.weight) for r in rows),
+    )
 
 
 def _stored(indicator: str, subjects: list[int]) -> dict[int, list[Row]]:
     out: dict[int, list[Row]] = defaultdict(list)
-    qs = Contribution.objects.filter(source=indicator, subject__in=subjects)
+    qs = ids_in(Contribution.objects.filter(source=indicator), "subject", subjects)
     for r in qs.values_list("subject", "path", "up", "since", "until", "weight"):
         out[r[0]].append(Row(*r))
     return out
+
+
+#: Tally changes gathered over batches of one refresh before they are written: the nodes near the
+#: root share most of their keys between batches, so fewer rows are upserted (bounds the memory).
+_GATHER_KEYS = 300_000
 
 
 def refresh(indicator: str, subjects: Iterable[int]) -> int:
@@ -144,6 +256,7 @@ def refresh(indicator: str, subjects: Iterable[int]) -> int:
     subjects changed."""
     source = sources()[indicator]
     changed = 0
+    change: dict[tuple[str, str, dt.date], float] = defaultdict(float)
     with transaction.atomic():
         for batch in chunks(sorted(set(subjects)), 2000):
             fresh: dict[int, list[Row]] = defaultdict(list)
@@ -156,25 +269,15 @@ def refresh(indicator: str, subjects: Iterable[int]) -> int:
             changed += len(moved)
             taken = [r for s in moved for r in old.get(s, [])]
             given = [r for s in moved for r in fresh.get(s, [])]
-            change = deltas(taken, steplen=Area.steplen, sign=-1.0)
+            deltas(taken, steplen=Area.steplen, sign=-1.0, into=change)
             deltas(given, steplen=Area.steplen, into=change)
-            _apply(change, indicator)
-            Contribution.objects.filter(source=indicator, subject__in=moved).delete()
-            Contribution.objects.bulk_create(
-                [Contribution(source=indicator, **_fields(r)) for r in given], batch_size=2000
-            )
+            _delete(indicator, moved)
+            _insert(indicator, given)
+            if len(change) > _GATHER_KEYS:
+                _apply(change, indicator)
+                change = defaultdict(float)
+        _apply(change, indicator)
     return changed
-
-
-def _fields(row: Row) -> dict[str, Any]:
-    return {
-        "subject": row.subject,
-        "path": row.path,
-        "up": row.up,
-        "since": row.since,
-        "until": row.until,
-        "weight": row.weight,
-    }
 
 
 def rebuild(indicators: Iterable[str] | None = None) -> dict[str, int]:
@@ -185,42 +288,56 @@ def rebuild(indicators: Iterable[str] | None = None) -> dict[str, int]:
             source = sources()[key]
             Contribution.objects.filter(source=key).delete()
             Tally.objects.filter(indicator=key).delete()
+            _changed_figures()
             rows = contributions(source.pieces(None), distinct=source.distinct, steplen=Area.steplen)
-            _apply(deltas(rows, steplen=Area.steplen), key)
-            Contribution.objects.bulk_create(
-                [Contribution(source=key, **_fields(r)) for r in rows], batch_size=5000
-            )
+            _apply(deltas(rows, steplen=Area.steplen), key, fresh=True)
+            _insert(key, rows)
             counts[key] = len(rows)
     return counts
 
 
-_VALUES_SQL = (
-    "SELECT indicator, SUM(value) FROM ("
-    " SELECT indicator, value FROM stats_tally WHERE path = %s AND grain = %s AND day >= %s AND day <= %s"
-    " UNION ALL"
-    " SELECT indicator, value FROM stats_tally WHERE path = %s AND grain = %s AND day >= %s AND day <= %s"
-    " UNION ALL"
-    " SELECT indicator, value FROM stats_tally WHERE path = %s AND grain = %s AND day >= %s AND day <= %s"
-    ") AS window_rows GROUP BY indicator"
-)
-
-
 def values(paths: list[str], dates: list[dt.date]) -> dict[tuple[str, dt.date], dict[str, float]]:
-    """Every kept figure at each node on each date, from at most ~100 tally rows a figure."""
-    out: dict[tuple[str, dt.date], dict[str, float]] = {}
-    for path in paths:
-        for date in dates:
-            params: list[Any] = []
-            ranges = Window(date).ranges()
-            while len(ranges) < 3:  # an empty range keeps the statement the same
-                ranges.insert(0, ("y", date, date - dt.timedelta(days=1)))
-            for grain, first, last in ranges:
-                params += [path, grain, first, last]
-            sql = _VALUES_SQL
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                out[(path, date)] = {k: float(v) for k, v in cursor.fetchall()}
+    """Every kept figure at each node on each date, from at most ~100 tally rows a figure: one
+    statement for all of them (three index range reads per node and date)."""
+    windows = [(path, date) for path in dict.fromkeys(paths) for date in dict.fromkeys(dates)]
+    out: dict[tuple[str, dt.date], dict[str, float]] = {w: {} for w in windows}
+    ranges = [
+        (n, path, grain, first, last)
+        for n, (path, date) in enumerate(windows)
+        for grain, first, last in Window(date).ranges()
+    ]
+    postgres = connection.vendor == "postgresql"
+    # a transaction only where the setting needs one (SQLite's are IMMEDIATE: a read would lock writers out)
+    with transaction.atomic() if postgres else contextlib.nullcontext(), connection.cursor() as cursor:
+        if postgres:
+            # A node's read is a few hundred index rows; PostgreSQL's cost estimate would still start
+            # parallel workers for it, whose start-up costs ten to a hundred times the read itself.
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        for batch_start in range(0, len(ranges), _RANGES_A_STATEMENT):
+            batch = ranges[batch_start : batch_start + _RANGES_A_STATEMENT]
+            cursor.execute(_values_sql(len(batch)), [v for r in batch for v in r])
+            for n, indicator, value in cursor.fetchall():
+                out[windows[n]][indicator] = float(value)
+        if postgres:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
     return out
+
+
+_RANGES_A_STATEMENT = 600  # five parameters each, well under SQLite's limit
+
+
+@functools.cache
+def _values_sql(count: int) -> str:
+    """The sum of the tally rows of each window: ``count`` rows ``(window, path, grain, first,
+    last)`` joined to the tally's key index."""
+    cast = "::date" if connection.vendor == "postgresql" else ""
+    row = f"(%s, %s, %s, %s{cast}, %s{cast})"
+    return (
+        f"WITH w (n, path, grain, first_day, last_day) AS (VALUES {', '.join([row] * count)}) "  # noqa: S608
+        "SELECT w.n, t.indicator, SUM(t.value) FROM w, stats_tally t "
+        "WHERE t.path = w.path AND t.grain = w.grain AND t.day >= w.first_day AND t.day <= w.last_day "
+        "GROUP BY w.n, t.indicator"
+    )
 
 
 def _kept(key: str) -> list[Row]:

@@ -144,24 +144,24 @@ def year_start(day: dt.date) -> dt.date:
 Key = tuple[str, str, dt.date]  # (path, grain, day)
 
 
-def _bump(deltas: dict[Key, float], path: str, day: dt.date, weight: float) -> None:
-    deltas[(path, "d", day)] += weight
-    deltas[(path, "m", month_start(day))] += weight
-    deltas[(path, "y", year_start(day))] += weight
-
-
 def deltas(
     rows: Iterable[Contribution], *, steplen: int, sign: float = 1.0, into: dict[Key, float] | None = None
 ) -> dict[Key, float]:
-    """Tally deltas of contributions (``sign=-1`` to take them back)."""
+    """Tally deltas of contributions (``sign=-1`` to take them back): ``+weight`` on ``since`` and
+    ``-weight`` on ``until`` at each target node, at the day, month and year grains."""
     out: dict[Key, float] = into if into is not None else defaultdict(float)
     for c in rows:
         targets = ancestors(c.path, steplen) if c.up else [c.path]
         w = sign * c.weight
-        for target in targets:
-            _bump(out, target, c.since, w)
-            if c.until is not None and c.until < END_OF_TIME:
-                _bump(out, target, c.until, -w)
+        ends = [(c.since, w)]
+        if c.until is not None and c.until < END_OF_TIME:
+            ends.append((c.until, -w))
+        for day, value in ends:
+            month, year = month_start(day), year_start(day)
+            for target in targets:
+                out[(target, "d", day)] += value
+                out[(target, "m", month)] += value
+                out[(target, "y", year)] += value
     return out
 
 

@@ -15,11 +15,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -28,11 +31,13 @@ from gongjian.core.excel import XLSX_CONTENT_TYPE
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area
 
-from . import reports, selectors
+from . import reports, selectors, tally
 from .forms import FiguresQuery
 from .indicators import CATALOGUE, Indicator
 
 ROWS_PAGE_SIZE = 50
+#: A rendered dashboard is dropped when a figure changes (the version in its key); this bounds its memory.
+DASHBOARD_CACHE_SECONDS = 15 * 60
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -116,8 +121,27 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         return _bad_query(request, area, form)
     date: dt.date = form.cleaned_data["date"]
     chosen_rank: str | None = form.cleaned_data["rank"]
-    board = selectors.dashboard(actor=actor, area=area, date=date, rank_by=chosen_rank)
     language = reports.current_language()
+    # Read the version before the figures: a page built from older rows is kept under the older number.
+    version = tally.version()
+    key = f"stats:dashboard:{version}:{area.pk}:{date.isoformat()}:{chosen_rank or ''}:{language}"
+    cached: tuple[str, list[Area]] | None = cache.get(key) if version is not None else None
+    if cached is None:
+        board = selectors.dashboard(actor=actor, area=area, date=date, rank_by=chosen_rank)
+        cached = (_dashboard_body(request, board, chosen_rank, language), board.ancestors)
+        if version is not None:
+            cache.set(key, cached, DASHBOARD_CACHE_SECONDS)
+    body, ancestors = cached
+    context = {"area": area, "body": mark_safe(body), "crumbs": _crumbs(actor, area, ancestors, date)}  # noqa: S308
+    return render(request, "stats/dashboard.html", context)
+
+
+def _dashboard_body(
+    request: HttpRequest, board: selectors.Dashboard, chosen_rank: str | None, language: str
+) -> str:
+    """The page below the breadcrumb: the same for everyone who may read the node (the areas below
+    a node in scope are in scope), so it is cached until a figure changes."""
+    area, date = board.area, board.date
     shown = reports.visible_indicators()
     figures: list[dict[str, Any]] = [
         {
@@ -182,10 +206,9 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "trend_default": chart_data["trend"],
         "chart_data": chart_data,
         "has_coverage": bool(chart_data["coverage"]),
-        "crumbs": _crumbs(actor, area, board.ancestors, date),
         "report_query": urlencode({"date": date.isoformat()}),
     }
-    return render(request, "stats/dashboard.html", context)
+    return render_to_string("stats/_dashboard_body.html", context, request=request)
 
 
 @login_required

@@ -21,13 +21,11 @@ def test_tokens_are_words_bigrams_and_concepts_without_stop_words():
     assert all(len(t) >= 2 for t in tokens)
 
 
-def test_run_by_run_cutting_equals_jieba_on_the_whole_text():
+def test_run_by_run_cutting_equals_cutting_the_whole_text():
     a = tx.analyzer()
     text = tx.normalise("王家垅社区需要20名志愿者，周末帮忙打扫楼道卫生；老人多。")
     whole = [
-        w
-        for w in a._jieba.lcut(text, HMM=False)
-        if len(w) >= 2 and w not in a._stop and tx._WORDLIKE.search(w)
+        w for w in a._jieba.cut(text, False) if len(w) >= 2 and w not in a._stop and tx._WORDLIKE.search(w)
     ]
     assert a.words(text) == whole
 

@@ -32,6 +32,8 @@ from gongjian.core.xlsxstream import iter_rows
 from gongjian.members import bulk, importexport, services
 from gongjian.members.importexport import HEADERS, SHEET, export_ledger, import_ledger, template_workbook
 from gongjian.members.models import ID_PURPOSE, Category, Member, MemberCategory, parse_id_number
+from gongjian.stats import tally
+from gongjian.stats.indicators import compute_all, from_rows
 
 BIRTH = dt.date(1975, 3, 14)
 
@@ -228,6 +230,24 @@ def test_import_creates_members_ledgers_and_a_masked_audit_entry(world, tmp_path
     ]
     assert audit.changes["members"][0] == f"{m1.pk} {m1.id_number_masked} 台账1"
     assert not any(ident(n) in str(audit.changes) for n in (1, 2, 3))
+
+
+@pytest.mark.parametrize("waiting", [importexport.FIGURES_WAITING, 1])
+def test_the_figures_are_kept_for_every_member_imported(world, tmp_path, monkeypatch, waiting):
+    # kept once at the end, or (waiting=1) after every batch of two rows
+    monkeypatch.setattr(importexport, "FIGURES_WAITING", waiting)
+    monkeypatch.setattr(importexport, "BATCH", 2)
+    today = dt.date.today()
+    before = compute_all(world.wjl, today)
+    rows = [row(world, n) for n in range(1, 6)]
+    rows += [row(world, n, 台账类别="离退休") for n in range(6, 9)]
+    result = imported(world, tmp_path, rows)
+    assert result.ok, result.errors
+    after = compute_all(world.wjl, today)
+    assert after["members.direct"] == before["members.direct"] + 5
+    assert after["members.retired"] == before["members.retired"] + 3
+    assert after == from_rows(world.wjl, today)
+    assert tally.verify() == {}
 
 
 def test_export_then_reimport_changes_nothing(world, tmp_path):
@@ -628,3 +648,5 @@ def test_on_postgresql_the_import_writes_on_a_second_thread(transactional_db, wo
     assert not result.ok and state() == before
     again = imported(world, tmp_path, rows[:7], name="c.xlsx")
     assert again.ok and again.unchanged == 7
+    # the figures of the members written on the second thread were kept too
+    assert tally.verify() == {}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gongjian.appeals.models import Appeal
 from gongjian.lists.models import Claim, Demand, Project
 from gongjian.members.models import Category, Member, MemberCategory, MemberReport
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
@@ -127,7 +128,7 @@ def _random_writes(world, rng: random.Random, steps: int) -> None:
 
 def _one_write(world, rng, n, leaves, communities, members, made) -> None:
     if True:
-        action = rng.randrange(9)
+        action = rng.randrange(10)
         if action == 0:
             since, until = _span(rng)
             made.append(
@@ -250,9 +251,13 @@ def _one_write(world, rng, n, leaves, communities, members, made) -> None:
                 claimed_at=_at(claimed),
                 completed_at=_at(done) if done else None,
             )
+        elif action == 9:
+            made.append(_appeal(world, rng, n, leaves))
         elif action == 7 and made:
             row = rng.choice(made)
-            if hasattr(row, "until"):
+            if isinstance(row, Appeal):
+                _appeal_change(rng, row)
+            elif hasattr(row, "until"):
                 row.until = None if row.until else row.since + dt.timedelta(days=rng.randrange(1, 300))
                 row.save()
             elif isinstance(row, Demand):
@@ -267,6 +272,59 @@ def _one_write(world, rng, n, leaves, communities, members, made) -> None:
                 Claim.objects.filter(demand=row).delete()
                 made[:] = [r for r in made if not (isinstance(r, Claim) and r.demand_id == row.pk)]
             row.delete()
+
+
+def _appeal(world, rng: random.Random, n: int, leaves) -> Appeal:
+    """An appeal at some step of its way, with times in order (around new year and month ends)."""
+    registered = _at(_day(rng)) + dt.timedelta(hours=rng.randrange(0, 14))
+    due = registered + rng.choice([dt.timedelta(hours=2), dt.timedelta(hours=24), dt.timedelta(days=7)])
+    appeal = Appeal(
+        number=f"SQT{n:06d}",
+        area=rng.choice([a for a in leaves if a.level >= Level.COMMUNITY]),
+        channel="hotline",
+        kind="general",
+        title=f"诉求{n}",
+        resident_name="居民",
+        registered_at=registered,
+        due_at=due,
+        status="registered",
+    )
+    steps = rng.randrange(0, 6)
+    at = registered
+    if steps >= 1:
+        at += dt.timedelta(hours=rng.randrange(0, 30))
+        appeal.assigned_org, appeal.assigned_at, appeal.status = world.wjl_branch, at, "assigned"
+    if steps >= 2:
+        at += dt.timedelta(hours=rng.randrange(0, 200))
+        appeal.answered_at, appeal.status = at, "answered"
+    if steps >= 3:
+        at += dt.timedelta(days=rng.randrange(0, 40))
+        appeal.solved_at = at
+        appeal.outcome = appeal.status = rng.choice(["solved", "solved", "unsolvable"])
+    if steps >= 4:
+        at += dt.timedelta(days=rng.randrange(0, 40))
+        appeal.closed_at, appeal.status = at, "closed"
+    if steps >= 5:
+        at += dt.timedelta(days=rng.randrange(0, 40))
+        appeal.called_back_at = at
+        appeal.callback_result = rng.choice(
+            ["satisfied", "basically_satisfied", "dissatisfied", "not_reached"]
+        )
+    appeal.save()
+    return appeal
+
+
+def _appeal_change(rng: random.Random, row: Appeal) -> None:
+    """Move an appeal on: a later answer (late or in time), a call-back result changed, a reopening
+    of the call-back, or the outcome switched."""
+    choice = rng.randrange(3)
+    if choice == 0 and row.answered_at is not None and row.solved_at is None:
+        row.answered_at = row.registered_at + dt.timedelta(hours=rng.randrange(0, 400))
+    elif choice == 1 and row.called_back_at is not None:
+        row.callback_result = rng.choice(["satisfied", "dissatisfied", "not_reached"])
+    elif choice == 2 and row.outcome:
+        row.outcome = "unsolvable" if row.outcome == "solved" else "solved"
+    row.save()
 
 
 DATES = [

@@ -1,0 +1,336 @@
+"""API of residents' appeals (接诉即办): thin serializers and a viewset over the selectors (reads)
+and services (writes).
+
+- ``appeals/``: list (``?status=&kind=&overdue=1&open=1&within=&from=&to=&q=&mine=1``), register
+  (POST: staff on a resident's behalf, or a resident online for their own community), detail
+  (the resident's phone masked, the steps the caller may take in ``actions``);
+- ``appeals/{id}/events/``: the timeline;
+- ``appeals/{id}/assign/``, ``reassign/``, ``answer/``, ``solve/``, ``close/``, ``call-back/``,
+  ``rate/`` (POST): the steps, in their order; ``reveal-phone/`` (POST, a reason; audited).
+
+Every input is strict: a field a step does not take is refused (400), not dropped.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import URLPattern, URLResolver
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from gongjian.core.api import validated_input
+from gongjian.orgs.api import ScopedViewSet
+from gongjian.orgs.models import Area, PartyOrg
+
+from . import selectors, services
+from .models import Appeal, AppealEvent, AppealKind, AppealStatus, CallBackResult, Channel, Rating
+
+_input = partial(validated_input, strict=True)
+
+
+def _pk_field(model: type[Any], **kwargs: Any) -> Any:
+    return serializers.PrimaryKeyRelatedField(queryset=model.objects.all(), **kwargs)
+
+
+class AppealSerializer(serializers.ModelSerializer[Appeal]):
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    assigned_org_name = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    def get_assigned_org_name(self, obj: Appeal) -> str:
+        return obj.assigned_org.name if obj.assigned_org else ""
+
+    def get_overdue(self, obj: Appeal) -> bool:
+        from django.utils import timezone
+
+        return obj.overdue_on(timezone.now())
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "number",
+            "area",
+            "area_name",
+            "channel",
+            "kind",
+            "title",
+            "status",
+            "registered_at",
+            "due_at",
+            "working_days",
+            "overdue",
+            "assigned_org",
+            "assigned_org_name",
+            "assigned_at",
+            "answered_at",
+            "solved_at",
+            "outcome",
+            "closed_at",
+            "callback_result",
+            "called_back_at",
+        ]
+        read_only_fields = fields
+
+
+class AppealDetailSerializer(AppealSerializer):
+    """One appeal, with the resident's name and masked phone, and the steps the caller may take."""
+
+    actions = serializers.SerializerMethodField()
+
+    def get_actions(self, obj: Appeal) -> list[str]:
+        return services.appeal_actions(actor=self.context["request"].user, appeal=obj)
+
+    class Meta(AppealSerializer.Meta):
+        fields = [
+            *AppealSerializer.Meta.fields,
+            "description",
+            "resident_name",
+            "phone_masked",
+            "outcome_note",
+            "resident_rating",
+            "resident_rated_at",
+            "actions",
+        ]
+        read_only_fields = fields
+
+
+class AppealEventSerializer(serializers.ModelSerializer[AppealEvent]):
+    actor_name = serializers.SerializerMethodField()
+    org_name = serializers.SerializerMethodField()
+
+    def get_actor_name(self, obj: AppealEvent) -> str:
+        return str(obj.actor) if obj.actor else ""
+
+    def get_org_name(self, obj: AppealEvent) -> str:
+        return obj.org.name if obj.org else ""
+
+    class Meta:
+        model = AppealEvent
+        fields = ["id", "kind", "at", "actor_name", "org", "org_name", "note"]
+        read_only_fields = fields
+
+
+class AppealRegisterSerializer(serializers.Serializer[Any]):
+    area = _pk_field(Area, help_text="A community, compound or building")
+    kind = serializers.ChoiceField(choices=AppealKind.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        default="",
+        help_text="Staff: how it came in. Residents: online.",
+    )
+    resident_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=20)
+    registered_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="Staff: when it came in (default now)"
+    )
+
+
+class AppealAssignSerializer(serializers.Serializer[Any]):
+    org = _pk_field(PartyOrg)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AppealReassignSerializer(serializers.Serializer[Any]):
+    org = _pk_field(PartyOrg)
+    reason = serializers.CharField(max_length=500)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AppealAnswerSerializer(serializers.Serializer[Any]):
+    answer = serializers.CharField()
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AppealSolveSerializer(serializers.Serializer[Any]):
+    solved = serializers.BooleanField(help_text="false: cannot be solved (a note says why)")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AppealCloseSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AppealCallBackSerializer(serializers.Serializer[Any]):
+    result = serializers.ChoiceField(choices=CallBackResult.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AppealRateSerializer(serializers.Serializer[Any]):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AppealRevealSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=300)
+
+
+class AppealRevealOutSerializer(serializers.Serializer[Any]):
+    phone = serializers.CharField()
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "") in {"1", "true", "yes"}
+
+
+def _date(request: Request, name: str) -> Any:
+    raw = request.query_params.get(name, "")
+    if not raw:
+        return None
+    field = serializers.DateField()
+    try:
+        return field.to_internal_value(raw)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({name: exc.detail}) from exc
+
+
+def _choice(request: Request, name: str, choices: list[str]) -> str:
+    raw = request.query_params.get(name, "")
+    if raw and raw not in choices:
+        raise serializers.ValidationError({name: [f"one of {', '.join(choices)}"]})
+    return raw
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("status", str, enum=AppealStatus.values),
+        OpenApiParameter("kind", str, enum=AppealKind.values),
+        OpenApiParameter("overdue", bool, description="only appeals due and not answered"),
+        OpenApiParameter("open", bool, description="only appeals not closed"),
+        OpenApiParameter("within", int, description="an area id: its subtree"),
+        OpenApiParameter("from", str, description="registered on or after (YYYY-MM-DD)"),
+        OpenApiParameter("to", str, description="registered on or before (YYYY-MM-DD)"),
+        OpenApiParameter("q", str, description="the number, or words of the title"),
+        OpenApiParameter("mine", bool, description="only appeals the caller raised online"),
+    ]
+)
+class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Residents' appeals (接诉即办) the caller sees: administrators their subtree's, a liaison
+    those assigned to their unit's Party organisations, everyone the ones they raised online."""
+
+    serializer_class = AppealSerializer
+    lookup_value_converter = "int"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Appeal]:
+        request = self.request
+        return selectors.appeal_list(
+            actor=request.user,
+            status=_choice(request, "status", AppealStatus.values),
+            kind=_choice(request, "kind", AppealKind.values),
+            overdue=True if _flag(request, "overdue") else None,
+            open_only=_flag(request, "open"),
+            within=self.within(),
+            registered_from=_date(request, "from"),
+            registered_to=_date(request, "to"),
+            q=request.query_params.get("q", ""),
+            mine=_flag(request, "mine"),
+        )
+
+    def get_object(self) -> Appeal:
+        return selectors.appeal_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
+
+    def _out(self, appeal: Appeal, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.appeal_get(actor=self.request.user, pk=appeal.pk)
+        return Response(AppealDetailSerializer(fresh, context={"request": self.request}).data, status=code)
+
+    @extend_schema(responses=AppealDetailSerializer)
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return self._out(self.get_object())
+
+    @extend_schema(request=AppealRegisterSerializer, responses={201: AppealDetailSerializer})
+    def create(self, request: Request) -> Response:
+        appeal = services.appeal_register(actor=request.user, **_input(request, AppealRegisterSerializer))
+        return self._out(appeal, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=AppealEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, pk: int) -> Response:
+        rows = selectors.appeal_events(actor=request.user, appeal=self.get_object())
+        return Response(AppealEventSerializer(rows, many=True).data)
+
+    @extend_schema(request=AppealAssignSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        return self._out(
+            services.appeal_assign(
+                actor=request.user, appeal=appeal, **_input(request, AppealAssignSerializer)
+            )
+        )
+
+    @extend_schema(request=AppealReassignSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        data = _input(request, AppealReassignSerializer)
+        return self._out(services.appeal_reassign(actor=request.user, appeal=appeal, **data))
+
+    @extend_schema(request=AppealAnswerSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        return self._out(
+            services.appeal_answer(
+                actor=request.user, appeal=appeal, **_input(request, AppealAnswerSerializer)
+            )
+        )
+
+    @extend_schema(request=AppealSolveSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def solve(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        return self._out(
+            services.appeal_solve(actor=request.user, appeal=appeal, **_input(request, AppealSolveSerializer))
+        )
+
+    @extend_schema(request=AppealCloseSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        return self._out(
+            services.appeal_close(actor=request.user, appeal=appeal, **_input(request, AppealCloseSerializer))
+        )
+
+    @extend_schema(request=AppealCallBackSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="call-back")
+    def call_back(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        data = _input(request, AppealCallBackSerializer)
+        return self._out(services.appeal_call_back(actor=request.user, appeal=appeal, **data))
+
+    @extend_schema(request=AppealRateSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def rate(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        return self._out(
+            services.appeal_rate(actor=request.user, appeal=appeal, **_input(request, AppealRateSerializer))
+        )
+
+    @extend_schema(request=AppealRevealSerializer, responses=AppealRevealOutSerializer)
+    @action(detail=True, methods=["post"], url_path="reveal-phone")
+    def reveal_phone(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        phone = services.appeal_reveal_phone(
+            actor=request.user, appeal=appeal, **_input(request, AppealRevealSerializer)
+        )
+        return Response({"phone": phone})
+
+
+router = SimpleRouter(use_regex_path=False)
+router.register("appeals", AppealViewSet, basename="appeal")
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -1,0 +1,167 @@
+"""Forms of the appeal pages; choices come from the selectors, scoped to the actor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from gongjian.orgs.models import Area, PartyOrg
+
+from . import selectors
+from .models import AppealKind, AppealStatus, CallBackResult, Channel, Rating
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class ActorForm(forms.Form):
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+
+class _AreaField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * max(0, obj.depth - 4)}{obj.name}"
+
+
+class RegisterForm(ActorForm):
+    """Staff registering an appeal on a resident's behalf."""
+
+    area = _AreaField(label=_("Where (community, compound or building)"), queryset=Area.objects.none())
+    channel = forms.ChoiceField(label=_("Came in by"), choices=Channel.choices)
+    kind = forms.ChoiceField(label=_("Kind and time limit"), choices=AppealKind.choices)
+    title = forms.CharField(label=_("What it is about"), max_length=200)
+    description = forms.CharField(label=_("Details"), widget=TEXT, required=False)
+    resident_name = forms.CharField(label=_("Resident's name"), max_length=60)
+    phone = forms.CharField(label=_("Resident's phone"), max_length=20)
+    registered_at = forms.DateTimeField(
+        label=_("Came in at"),
+        widget=DATETIME,
+        required=False,
+        help_text=_("Leave empty for now."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["area"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.area_choices(actor=self.actor)
+
+
+class RaiseForm(ActorForm):
+    """A resident raising an appeal online, for their own community."""
+
+    area = _AreaField(label=_("Where (community, compound or building)"), queryset=Area.objects.none())
+    kind = forms.ChoiceField(label=_("Kind and time limit"), choices=AppealKind.choices, initial="general")
+    title = forms.CharField(label=_("What it is about"), max_length=200)
+    description = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    resident_name = forms.CharField(label=_("Your name"), max_length=60)
+    phone = forms.CharField(
+        label=_("Your phone"),
+        max_length=20,
+        help_text=_("Stored encrypted; only the staff handling your appeal may see it, to call you back."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["area"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.area_choices(actor=self.actor)
+
+
+class FilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *AppealStatus.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Any kind")), *AppealKind.choices], required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    open = forms.BooleanField(label=_("Open only"), required=False)
+    date_from = forms.DateField(label=_("Registered from"), widget=DATE, required=False)
+    date_to = forms.DateField(label=_("Registered to"), widget=DATE, required=False)
+    q = forms.CharField(label=_("Number or title"), max_length=100, required=False)
+
+
+class _OrgField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.area.name}）"
+
+
+class AssignForm(ActorForm):
+    org = _OrgField(label=_("Organisation to handle it"), queryset=PartyOrg.objects.none())
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    at = forms.DateTimeField(
+        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["org"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.org_choices(actor=self.actor)
+
+
+class ReassignForm(AssignForm):
+    reason = forms.CharField(label=_("Reason for reassigning"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["note"]
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("What the resident was told"), widget=TEXT)
+    at = forms.DateTimeField(
+        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+    )
+
+
+class SolveForm(forms.Form):
+    solved = forms.TypedChoiceField(
+        label=_("Outcome of handling"),
+        choices=[
+            ("1", pgettext_lazy("appeal", "Solved")),
+            ("0", pgettext_lazy("appeal", "Cannot be solved")),
+        ],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    note = forms.CharField(label=_("What was done, or why it cannot be solved"), widget=TEXT, required=False)
+    at = forms.DateTimeField(
+        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+    )
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    at = forms.DateTimeField(
+        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+    )
+
+
+class CallBackForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=CallBackResult.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    at = forms.DateTimeField(
+        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+    )
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False, widget=TEXT)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(label=_("Why you need the full number"), max_length=300)

@@ -1,0 +1,604 @@
+"""Every write of appeals: ``appeal_verb(*, actor, ...)``, one transaction, one audit entry.
+
+The order of an appeal's steps::
+
+    registered → assigned → answered → solved | unsolvable → closed → called back
+                 (reassigned with a reason while assigned or answered)
+
+Who may do what:
+
+- register: administrators over the appeal's area (staff registering on a resident's behalf,
+  from the hotline, a walk-in, a grid worker …), or a resident or member for their own community,
+  online (the appeal is then theirs);
+- assign, reassign, close, call back: administrators over the appeal's area (community and street
+  staff, and those above them), to a Party organisation sitting in their subtree;
+- answer, report solved or unsolvable: the same administrators, and the liaison of the unit whose
+  Party organisation the appeal is assigned to;
+- rate: the resident who raised it online, once it is solved (or found unsolvable), once.
+
+Each step takes an optional time ``at`` (default: now): never in the future, never before the
+previous step of the appeal. Each step locks the appeal's row (``select_for_update``), so two
+people cannot both close it: the second sees it closed and is refused. Bad input is a
+``ValidationError`` in the user's language and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjian.accounts.models import Role, RoleKind
+from gongjian.accounts.scope import scope_for
+from gongjian.core.audit import audit_record
+from gongjian.core.services import notification_send
+from gongjian.orgs.models import Area, Dated, Level, PartyOrg
+
+from . import deadlines, selectors
+from .models import (
+    Appeal,
+    AppealEvent,
+    AppealKind,
+    AppealStatus,
+    CallBackResult,
+    Channel,
+    EventKind,
+    Outcome,
+    Rating,
+)
+
+#: A time a little ahead of the server's clock (a phone's clock) is still "now".
+FUTURE_SLACK = dt.timedelta(minutes=5)
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
+
+
+# --- who may do what --------------------------------------------------------------------------
+
+
+def _authenticated(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False))
+
+
+def appeal_register_allowed(*, actor: Any) -> bool:
+    """Staff with a place on the map, or a resident or member of a community."""
+    scope = scope_for(actor)
+    return scope.everything or bool(scope.area_paths) or bool(selectors.home_paths(actor))
+
+
+def appeal_register_staff_allowed(*, actor: Any) -> bool:
+    """Staff with a place on the map (who register appeals on residents' behalf)."""
+    scope = scope_for(actor)
+    return scope.everything or bool(scope.area_paths)
+
+
+def appeal_manage_allowed(*, actor: Any, appeal: Appeal) -> bool:
+    """Administrators over the appeal's area."""
+    return scope_for(actor).covers_path(appeal.area.path)
+
+
+def appeal_handle_allowed(*, actor: Any, appeal: Appeal) -> bool:
+    """Administrators over the appeal's area, and the liaison of the unit it is assigned to."""
+    if appeal_manage_allowed(actor=actor, appeal=appeal):
+        return True
+    org = appeal.assigned_org
+    return org is not None and scope_for(actor).covers_unit(org.unit_id)
+
+
+def appeal_actions(*, actor: Any, appeal: Appeal) -> list[str]:
+    """The steps the actor may take on the appeal now (the buttons and forms a page offers)."""
+    manage = appeal_manage_allowed(actor=actor, appeal=appeal)
+    handle = manage or appeal_handle_allowed(actor=actor, appeal=appeal)
+    status = appeal.status
+    out: list[str] = []
+    if manage and status == AppealStatus.REGISTERED:
+        out.append("assign")
+    if manage and status in (AppealStatus.ASSIGNED, AppealStatus.ANSWERED):
+        out.append("reassign")
+    if handle and status == AppealStatus.ASSIGNED:
+        out.append("answer")
+    if handle and status == AppealStatus.ANSWERED:
+        out.append("solve")
+    if manage and status in (AppealStatus.SOLVED, AppealStatus.UNSOLVABLE):
+        out.append("close")
+    if (
+        manage
+        and status == AppealStatus.CLOSED
+        and appeal.callback_result in ("", CallBackResult.NOT_REACHED)
+    ):
+        out.append("call_back")
+    if _can_rate(actor, appeal):
+        out.append("rate")
+    if handle:
+        out.append("reveal")
+    return out
+
+
+def _can_rate(actor: Any, appeal: Appeal) -> bool:
+    return (
+        _authenticated(actor)
+        and appeal.resident_id == actor.pk
+        and appeal.channel == Channel.ONLINE
+        and appeal.solved_at is not None
+        and not appeal.resident_rating
+    )
+
+
+def _require_manage(actor: Any, appeal: Appeal) -> None:
+    if not appeal_manage_allowed(actor=actor, appeal=appeal):
+        raise PermissionDenied(_("Only the staff of %(area)s may do this.") % {"area": appeal.area.name})
+
+
+def _require_handle(actor: Any, appeal: Appeal) -> None:
+    if not appeal_handle_allowed(actor=actor, appeal=appeal):
+        raise PermissionDenied(
+            _("Only the staff of the area or the organisation it is assigned to may do this.")
+        )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _local(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _not_future(at: dt.datetime | None, field: str = "at") -> dt.datetime:
+    now = timezone.now()
+    when = _aware(at) if at is not None else now
+    if when > now + FUTURE_SLACK:
+        raise ValidationError({field: _("The time cannot be in the future.")}, code="future")
+    return when
+
+
+def _when(appeal: Appeal, at: dt.datetime | None) -> dt.datetime:
+    """The time of a new step: now by default; never in the future, never before the last step."""
+    when = _not_future(at)
+    last = AppealEvent.objects.filter(appeal=appeal).aggregate(last=Max("at"))["last"] or appeal.registered_at
+    if when < last:
+        raise ValidationError(
+            {
+                "at": _("Times cannot go backwards: the last step of this appeal was at %(last)s.")
+                % {"last": _local(last)}
+            },
+            code="backwards",
+        )
+    return when
+
+
+def _locked(appeal: Appeal) -> Appeal:
+    """The appeal's row, locked until the transaction ends, as it is now."""
+    return (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("area", "assigned_org", "assigned_org__unit")
+        .get(pk=appeal.pk)
+    )
+
+
+def _event(
+    appeal: Appeal, kind: str, at: dt.datetime, actor: Any, note: str = "", org: PartyOrg | None = None
+) -> AppealEvent:
+    return AppealEvent.objects.create(
+        appeal=appeal,
+        kind=kind,
+        at=at,
+        actor=actor if _authenticated(actor) else None,
+        org=org,
+        note=note,
+    )
+
+
+def _refuse(message: str) -> ValidationError:
+    return ValidationError(message, code="state")
+
+
+def _clean_phone(phone: str) -> str:
+    phone = (phone or "").strip()
+    if not phone:
+        raise ValidationError({"phone": _("Enter the resident's phone number, for the call-back.")})
+    if not _PHONE_RE.match(phone):
+        raise ValidationError({"phone": _("Enter a phone number of digits (a mobile or a landline number).")})
+    return phone
+
+
+def _next_number(registered_at: dt.datetime) -> str:
+    """SQ + year and month of the registration (local) + a serial of that month: SQ2018090001."""
+    prefix = f"SQ{timezone.localtime(registered_at):%Y%m}"
+    last = (
+        Appeal.objects.filter(number__startswith=prefix)
+        .order_by(Length("number").desc(), "-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    serial = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{serial:04d}"
+
+
+def _liaisons(org: PartyOrg | None) -> list[Any]:
+    if org is None or org.unit_id is None:
+        return []
+    roles = Role.objects.filter(kind=RoleKind.UNIT_LIAISON, unit_id=org.unit_id, active=True).select_related(
+        "user"
+    )
+    return [r.user for r in roles]
+
+
+def _notify_resident(appeal: Appeal, actor: Any, title: str) -> None:
+    if appeal.resident is None:
+        return
+    notification_send(
+        recipients=[appeal.resident],
+        kind="appeals.progress",
+        title=title,
+        url=reverse("appeals:detail", args=[appeal.pk]),
+        actor=actor,
+    )
+
+
+# --- register ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_register(
+    *,
+    actor: Any,
+    area: Area,
+    kind: str,
+    title: str,
+    description: str = "",
+    channel: str = "",
+    resident_name: str = "",
+    phone: str = "",
+    registered_at: dt.datetime | None = None,
+) -> Appeal:
+    """Register an appeal: by staff over ``area`` on a resident's behalf (any channel; the time it
+    came in may be given), or by a resident or member online for their own community (the appeal
+    is theirs; registered now). The due time comes from ``deadlines``; whether days are working
+    days from the setting ``GONGJIAN_APPEALS_WORKING_DAYS``, copied onto the appeal."""
+    scope = scope_for(actor)
+    staff = scope.covers_path(area.path)
+    online = not staff and any(area.path.startswith(h) for h in selectors.home_paths(actor))
+    if not (staff or online):
+        raise PermissionDenied(_("You may not register an appeal about %(area)s.") % {"area": area.name})
+    errors: dict[str, str] = {}
+    if area.level < Level.COMMUNITY:
+        errors["area"] = _("An appeal concerns a community, a compound or a building: choose one.")
+    elif not Area.objects.filter(Dated.on(timezone.localdate()), pk=area.pk).exists():
+        errors["area"] = _("%(area)s is no longer on the map.") % {"area": area.name}
+    if kind not in AppealKind.values:
+        errors["kind"] = _("Choose the kind of appeal.")
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = _("Say in a few words what the appeal is about.")
+    if online:
+        channel = Channel.ONLINE
+        resident_name = (resident_name or "").strip() or str(actor)
+        registered_at = None
+    elif channel not in Channel.values:
+        errors["channel"] = _("Choose how the appeal came in.")
+    resident_name = (resident_name or "").strip()
+    if not resident_name:
+        errors["resident_name"] = _("Enter the resident's name.")
+    if errors:
+        raise ValidationError(errors)
+    phone = _clean_phone(phone)
+    when = _not_future(registered_at, "registered_at")
+    working_days = bool(getattr(settings, "GONGJIAN_APPEALS_WORKING_DAYS", False))
+    due = deadlines.due_at(timezone.localtime(when), kind, working_days=working_days)
+    appeal = Appeal(
+        area=area,
+        channel=channel,
+        kind=kind,
+        title=title[:200],
+        description=(description or "").strip(),
+        resident=actor if online else None,
+        resident_name=resident_name[:60],
+        registered_at=when,
+        registered_by=actor if _authenticated(actor) else None,
+        working_days=working_days,
+        due_at=due,
+    )
+    appeal.set_phone(phone)
+    for _attempt in range(5):
+        appeal.number = _next_number(when)
+        try:
+            with transaction.atomic():
+                appeal.save()
+            break
+        except IntegrityError:
+            if not Appeal.objects.filter(number=appeal.number).exists():
+                raise
+            appeal.pk = None
+    else:
+        raise ValidationError(_("Too many appeals are being registered at once; please try again."))
+    _event(appeal, EventKind.REGISTERED, when, actor)
+    audit_record(
+        actor=actor,
+        action="appeal.register",
+        obj=appeal,
+        changes={
+            "number": appeal.number,
+            "area": area.pk,
+            "channel": channel,
+            "kind": kind,
+            "title": appeal.title,
+            "resident_name": appeal.resident_name,
+            "phone": appeal.phone_masked,
+            "registered_at": when,
+            "due_at": due,
+            "working_days": working_days,
+            "online": online,
+        },
+    )
+    return appeal
+
+
+# --- assign -----------------------------------------------------------------------------------
+
+
+def _check_org(actor: Any, org: PartyOrg, when: dt.datetime) -> None:
+    """The organisation sits in the actor's subtree and is in force on the day of the step."""
+    if not selectors.org_choices(actor=actor, on=timezone.localdate(when)).filter(pk=org.pk).exists():
+        raise ValidationError({"org": _("Choose an organisation in force in the area you administer.")})
+
+
+@transaction.atomic
+def appeal_assign(
+    *, actor: Any, appeal: Appeal, org: PartyOrg, note: str = "", at: dt.datetime | None = None
+) -> Appeal:
+    """Assign a registered appeal to a Party organisation (派单)."""
+    appeal = _locked(appeal)
+    _require_manage(actor, appeal)
+    if appeal.status != AppealStatus.REGISTERED:
+        raise _refuse(
+            _(
+                "Only an appeal registered and not yet assigned can be assigned; to change the organisation, "
+                "reassign it with a reason."
+            )
+        )
+    when = _when(appeal, at)
+    _check_org(actor, org, when)
+    appeal.assigned_org = org
+    appeal.assigned_at = when
+    appeal.status = AppealStatus.ASSIGNED
+    appeal.save(update_fields=["assigned_org", "assigned_at", "status"])
+    _event(appeal, EventKind.ASSIGNED, when, actor, note=(note or "").strip(), org=org)
+    audit_record(
+        actor=actor,
+        action="appeal.assign",
+        obj=appeal,
+        changes={"status": [AppealStatus.REGISTERED, AppealStatus.ASSIGNED], "org": org.pk, "at": when},
+    )
+    notification_send(
+        recipients=_liaisons(org),
+        kind="appeals.assigned",
+        title=_("Appeal %(number)s assigned to %(org)s") % {"number": appeal.number, "org": org.name},
+        body=appeal.title,
+        url=reverse("appeals:detail", args=[appeal.pk]),
+        actor=actor,
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_reassign(
+    *, actor: Any, appeal: Appeal, org: PartyOrg, reason: str, at: dt.datetime | None = None
+) -> Appeal:
+    """Assign an appeal being handled to another organisation, with a reason (改派). The first
+    answer, if given, stays: the resident was answered."""
+    appeal = _locked(appeal)
+    _require_manage(actor, appeal)
+    if appeal.status not in (AppealStatus.ASSIGNED, AppealStatus.ANSWERED):
+        raise _refuse(_("Only an appeal assigned and not yet solved can be reassigned."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the appeal goes to another organisation.")})
+    if org.pk == appeal.assigned_org_id:
+        raise ValidationError({"org": _("The appeal is already assigned to this organisation.")})
+    when = _when(appeal, at)
+    _check_org(actor, org, when)
+    before = appeal.assigned_org_id
+    appeal.assigned_org = org
+    appeal.assigned_at = when
+    appeal.save(update_fields=["assigned_org", "assigned_at"])
+    _event(appeal, EventKind.REASSIGNED, when, actor, note=reason, org=org)
+    audit_record(
+        actor=actor,
+        action="appeal.reassign",
+        obj=appeal,
+        changes={"org": [before, org.pk], "at": when},
+        reason=reason,
+    )
+    notification_send(
+        recipients=_liaisons(org),
+        kind="appeals.assigned",
+        title=_("Appeal %(number)s assigned to %(org)s") % {"number": appeal.number, "org": org.name},
+        body=appeal.title,
+        url=reverse("appeals:detail", args=[appeal.pk]),
+        actor=actor,
+    )
+    return appeal
+
+
+# --- answer, solve, close ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_answer(*, actor: Any, appeal: Appeal, answer: str, at: dt.datetime | None = None) -> Appeal:
+    """The first response to the resident (响应): what was said, and when. Answered by the due time
+    counts in ``appeals.response_rate``."""
+    appeal = _locked(appeal)
+    _require_handle(actor, appeal)
+    if appeal.status != AppealStatus.ASSIGNED:
+        raise _refuse(_("Only an assigned appeal that has not been answered yet can be answered."))
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write what the resident was told.")})
+    when = _when(appeal, at)
+    appeal.answered_at = when
+    appeal.status = AppealStatus.ANSWERED
+    appeal.save(update_fields=["answered_at", "status"])
+    _event(appeal, EventKind.ANSWERED, when, actor, note=answer)
+    audit_record(
+        actor=actor,
+        action="appeal.answer",
+        obj=appeal,
+        changes={
+            "status": [AppealStatus.ASSIGNED, AppealStatus.ANSWERED],
+            "at": when,
+            "in_time": when <= appeal.due_at,
+        },
+    )
+    _notify_resident(appeal, actor, _("Your appeal %(number)s was answered") % {"number": appeal.number})
+    return appeal
+
+
+@transaction.atomic
+def appeal_solve(
+    *, actor: Any, appeal: Appeal, solved: bool = True, note: str = "", at: dt.datetime | None = None
+) -> Appeal:
+    """Report the outcome of an answered appeal: solved, or cannot be solved (with the reason)."""
+    appeal = _locked(appeal)
+    _require_handle(actor, appeal)
+    if appeal.status != AppealStatus.ANSWERED:
+        raise _refuse(_("Only an answered appeal can be reported solved or unsolvable."))
+    note = (note or "").strip()
+    if not solved and not note:
+        raise ValidationError({"note": _("Say why the appeal cannot be solved.")})
+    when = _when(appeal, at)
+    outcome = Outcome.SOLVED if solved else Outcome.UNSOLVABLE
+    appeal.solved_at = when
+    appeal.outcome = outcome
+    appeal.outcome_note = note
+    appeal.status = AppealStatus(outcome)
+    appeal.save(update_fields=["solved_at", "outcome", "outcome_note", "status"])
+    _event(appeal, EventKind.SOLVED if solved else EventKind.UNSOLVABLE, when, actor, note=note)
+    audit_record(
+        actor=actor,
+        action="appeal.solve",
+        obj=appeal,
+        changes={"status": [AppealStatus.ANSWERED, appeal.status], "at": when},
+        reason=note,
+    )
+    _notify_resident(
+        appeal,
+        actor,
+        _("Your appeal %(number)s was solved") % {"number": appeal.number}
+        if solved
+        else _("Your appeal %(number)s cannot be solved") % {"number": appeal.number},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_close(*, actor: Any, appeal: Appeal, note: str = "", at: dt.datetime | None = None) -> Appeal:
+    """Close an appeal whose outcome was reported (办结). Two staff closing it at once: the second
+    waits for the first's lock, then finds it closed and is refused."""
+    appeal = _locked(appeal)
+    _require_manage(actor, appeal)
+    if appeal.status not in (AppealStatus.SOLVED, AppealStatus.UNSOLVABLE):
+        raise _refuse(_("Only an appeal reported solved or unsolvable can be closed."))
+    when = _when(appeal, at)
+    before = appeal.status
+    appeal.closed_at = when
+    appeal.status = AppealStatus.CLOSED
+    appeal.save(update_fields=["closed_at", "status"])
+    _event(appeal, EventKind.CLOSED, when, actor, note=(note or "").strip())
+    audit_record(
+        actor=actor,
+        action="appeal.close",
+        obj=appeal,
+        changes={"status": [before, AppealStatus.CLOSED], "at": when},
+    )
+    return appeal
+
+
+# --- satisfaction -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_call_back(
+    *, actor: Any, appeal: Appeal, result: str, note: str = "", at: dt.datetime | None = None
+) -> Appeal:
+    """Record the call-back to the resident (回访) of a closed appeal: satisfied, basically
+    satisfied, dissatisfied, or not reached (then it may be called back again)."""
+    appeal = _locked(appeal)
+    _require_manage(actor, appeal)
+    if appeal.status != AppealStatus.CLOSED:
+        raise _refuse(_("Only a closed appeal can be called back."))
+    if appeal.callback_result and appeal.callback_result != CallBackResult.NOT_REACHED:
+        raise _refuse(_("The resident has already been called back."))
+    if result not in CallBackResult.values:
+        raise ValidationError({"result": _("Choose the result of the call-back.")})
+    when = _when(appeal, at)
+    before = appeal.callback_result
+    appeal.callback_result = result
+    appeal.called_back_at = when
+    appeal.save(update_fields=["callback_result", "called_back_at"])
+    label = str(CallBackResult(result).label)
+    _event(
+        appeal,
+        EventKind.CALLED_BACK,
+        when,
+        actor,
+        note=f"{label}{'：' + note.strip() if note.strip() else ''}",
+    )
+    audit_record(
+        actor=actor,
+        action="appeal.call_back",
+        obj=appeal,
+        changes={"callback_result": [before, result], "at": when},
+        reason=(note or "").strip(),
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "") -> Appeal:
+    """The resident's own rating of an appeal they raised online, once its outcome is reported
+    (once). It is shown with the appeal; ``appeals.satisfaction_rate`` counts the call-backs."""
+    appeal = _locked(appeal)
+    if not (_authenticated(actor) and appeal.resident_id == actor.pk and appeal.channel == Channel.ONLINE):
+        raise PermissionDenied(_("Only the resident who raised the appeal online may rate it."))
+    if appeal.resident_rating:
+        raise _refuse(_("You have already rated this appeal."))
+    if appeal.solved_at is None:
+        raise _refuse(_("You can rate the appeal once its outcome is reported."))
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("Choose how satisfied you are.")})
+    when = _when(appeal, None)
+    appeal.resident_rating = rating
+    appeal.resident_rated_at = when
+    appeal.save(update_fields=["resident_rating", "resident_rated_at"])
+    label = str(Rating(rating).label)
+    comment = (comment or "").strip()
+    _event(appeal, EventKind.RATED, when, actor, note=f"{label}{'：' + comment if comment else ''}")
+    audit_record(actor=actor, action="appeal.rate", obj=appeal, changes={"resident_rating": ["", rating]})
+    return appeal
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_reveal_phone(*, actor: Any, appeal: Appeal, reason: str) -> str:
+    """The resident's clear phone number, for those who handle the appeal (to answer or call
+    back), with a stated reason; the read is written to the audit log."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you need to see the full number.")})
+    _require_handle(actor, appeal)
+    audit_record(actor=actor, action="pii.reveal", obj=appeal, changes={"field": "phone"}, reason=reason)
+    return appeal.phone_clear()

@@ -160,7 +160,7 @@ def _figures(actor: Any, area: Area) -> list[dict[str, Any]]:
         cards.append(
             {
                 "id": key,
-                "label": indicator.name(language),
+                "name": indicator.name(language),
                 "value": value,
                 "kind": indicator.kind,
                 "url": links.get(key),

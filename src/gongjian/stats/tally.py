@@ -221,13 +221,8 @@ _CONTRIBUTION_COLUMNS = ("source", "subject", "path", "up", "since", "until", "w
 
 
 def _delete(indicator: str, subjects: list[int]) -> None:
-    with connection.cursor() as cursor:
-        for batch in chunks(subjects, 5000):
-            literals = ",".join(str(int(s)) for s in batch)  # integers only
-            cursor.execute(
-                f"DELETE FROM {Contribution._meta.db_table} WHERE source = %s AND subject IN ({literals})",  # noqa: S608
-                [indicator],
-            )
+    for batch in chunks(subjects, 5000):
+        ids_in(Contribution.objects.filter(source=indicator), "subject", batch).delete()
 
 
 def _insert(indicator: str, rows: Iterable[Row]) -> None:

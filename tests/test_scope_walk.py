@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import models
+from django.db import connection, models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -509,9 +509,18 @@ ROUTES: dict[str, Any] = {
 #: API lists that take ``?within=<area id>``: an area outside the scope answers 404.
 WITHIN_LISTS = {"area-list", "unit-list", "party-org-list", "alliance-list", "member-list", "appeal-list"}
 
-#: Objects outside the scope on which each route also gets POST, PATCH, PUT and DELETE.
+#: Objects outside the scope on which each route also gets POST, PATCH, PUT and DELETE: taken in
+#: turn, so that the routes of one model between them try their writes on each object outside the
+#: scope, not always on the first ones.
 WRITES_PER_ROUTE = 3
 OPENS_PER_ROUTE = 2  # objects inside the scope opened on each route (every one outside is tried)
+#: The same on PostgreSQL, where the suite runs a second time: the scope rules and the views are the
+#: same Python on both databases, and SQLite's run (first) takes the full measure. What the database
+#: does differently (path prefixes, joins, NULLs in the scoped look-ups) is still met on every route:
+#: every object outside the scope is read there too, and each route tries its writes on one of them
+#: (in turn) and opens one object inside the scope.
+WRITES_PER_ROUTE_PG = 1
+OPENS_PER_ROUTE_PG = 1
 
 ROLES = [
     "city_admin",
@@ -838,6 +847,7 @@ def _sentinels(oracle: Oracle) -> list[str]:
     return names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str) -> None:
     build_ledgers(world)
@@ -860,6 +870,12 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
     sentinels = _sentinels(oracle)
     forbidden_names = [n for n in sentinels if not any(n in s for s in _visible_names(oracle))]
     checked_objects = 0
+    postgres = connection.vendor == "postgresql"
+    writes_per_route = WRITES_PER_ROUTE_PG if postgres else WRITES_PER_ROUTE
+    opens_per_route = OPENS_PER_ROUTE_PG if postgres else OPENS_PER_ROUTE
+    # nothing changes during the walk (checked at the end): the oracle answers once per object
+    sees: dict[tuple[type[models.Model], int], bool] = {}
+    turns: dict[type[models.Model], int] = {}  # the routes of each model seen so far
 
     for route in all_routes():
         kind = ROUTES[route.name]
@@ -867,10 +883,18 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
             continue
         if isinstance(kind, type) and issubclass(kind, models.Model):
             objects = [foreign_job] if kind is Job else list(kind.objects.all())
-            written = opened = 0
             for obj in objects:
-                visible = kind is not Job and oracle.sees(obj)
-                if visible and opened >= OPENS_PER_ROUTE:
+                if (kind, obj.pk) not in sees:
+                    sees[kind, obj.pk] = kind is not Job and oracle.sees(obj)
+            outside = [obj for obj in objects if not sees[kind, obj.pk]]
+            turn = turns.get(kind, 0)
+            turns[kind] = turn + 1
+            shift = turn * writes_per_route % len(outside) if outside else 0
+            write_on = {obj.pk for obj in (outside[shift:] + outside[:shift])[:writes_per_route]}
+            opened = 0
+            for obj in objects:
+                visible = sees[kind, obj.pk]
+                if visible and opened >= opens_per_route:
                     continue  # what the role may see is the other tests' business; a few suffice here
                 opened += visible
                 url = _url(route, obj.pk, _extra(route, obj))
@@ -882,12 +906,11 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
                     continue
                 checked_objects += 1
                 assert get.status_code in (403, 404, 405), (role, url, get.status_code)
-                # Every object outside the scope is read; writes are tried on the first few of each
+                # Every object outside the scope is read; writes are tried on a few of them on each
                 # route (the refusal comes from the same scoped look-up as the read), which keeps
                 # the walk within minutes as the platform grows.
-                if written >= WRITES_PER_ROUTE:
+                if obj.pk not in write_on:
                     continue
-                written += 1
                 data = {"name": "x", "reason": "walk", "until": "2030-01-01", "member": 1}
                 responses = [client.post(url, data)] + [
                     getattr(client, m)(url, data=data, content_type="application/json")

@@ -122,7 +122,7 @@ SHEET_HELP = "说明"
 BATCH = 5000
 #: Subjects (summed over the figures) whose kept figures wait before they are refreshed: gathering
 #: many makes fewer tally rows to write near the root; this bounds the memory they take.
-FIGURES_WAITING = 400_000
+FIGURES_WAITING = 1_200_000
 #: Job progress is saved once per batch.
 PROGRESS_EVERY = BATCH
 #: Bad rows copied into the error workbook (every error is still counted).

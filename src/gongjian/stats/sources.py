@@ -7,6 +7,8 @@ recompute every figure from those rows and compare.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -140,13 +142,81 @@ def _member_of(row: Any) -> list[int]:
     return [row.member_id] if row.member_id else []
 
 
+LedgerEntry = tuple[int, str, str, dt.date, dt.date | None]  # member, category, area path, since, until
+
+
+@dataclass
+class _Shared:
+    entries: dict[tuple[int, ...], list[LedgerEntry]] = field(default_factory=dict)
+    paths: dict[int, str] = field(default_factory=dict)  # area id -> path
+
+
+_shared: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar(
+    "gongjian_sources_shared", default=None
+)
+
+
+@contextlib.contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within the block the five ledger figures (``members.total`` and one a ledger) read the
+    ledger entries of a batch of members once between them, and area paths once: a round of
+    refreshes writes figures only, never the rows they are read from."""
+    if _shared.get() is not None:
+        yield
+        return
+    token = _shared.set(_Shared())
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _area_paths(ids: Iterable[int], known: dict[int, str]) -> dict[int, str]:
+    """``known`` completed with the paths of these areas (looked up by id: joining the map to
+    thousands of rows made PostgreSQL scan all of it for every batch)."""
+    missing = sorted({i for i in ids if i not in known})
+    for part in chunks(missing, 5000):
+        known.update(ids_in(Area.objects.order_by(), "pk", part).values_list("pk", "path"))
+    return known
+
+
+def _ledger_entries(subjects: Iterable[int]) -> list[LedgerEntry]:
+    """The entries of the four ledgers of these members (shared within :func:`shared_reads`)."""
+    batch = tuple(sorted(set(subjects)))
+    shared = _shared.get()
+    found = shared.entries.get(batch) if shared is not None else None
+    if found is not None:
+        return found
+    # by member only, the ledgers picked here: with the category in the statement SQLite may walk
+    # the category's index, every entry of the city, instead of the members' (quadratic in an import)
+    ledgers = set(Category.ledgers())
+    qs = MemberCategory.objects.order_by()
+    raw: list[tuple[int, str, int, dt.date, dt.date | None]] = []
+    for part in chunks(list(batch), 5000):
+        found_rows = ids_in(qs, "member_id", part).values_list(
+            "member_id", "category", "area_id", "since", "until"
+        )
+        raw += [r for r in found_rows if r[1] in ledgers]
+    paths = _area_paths((r[2] for r in raw), shared.paths if shared is not None else {})
+    rows = [(member, category, paths[area], since, until) for member, category, area, since, until in raw]
+    if shared is not None:
+        shared.entries[batch] = rows
+    return rows
+
+
 def _ledger(*categories: str) -> PieceFn:
     """Members (subjects) with an entry of the categories, at the entry's area."""
+    wanted = set(categories)
 
     def pieces(subjects: Subjects) -> Iterator[Piece]:
-        qs = MemberCategory.objects.filter(category__in=categories)
-        for r in _rows(qs, subjects, "member_id", "area__path", "since", "until"):
-            yield Piece(r["member_id"], r["area__path"], r["since"], r["until"])
+        if subjects is None:
+            qs = MemberCategory.objects.filter(category__in=categories)
+            for r in _rows(qs, subjects, "member_id", "area__path", "since", "until"):
+                yield Piece(r["member_id"], r["area__path"], r["since"], r["until"])
+            return
+        for member, category, path, since, until in _ledger_entries(subjects):
+            if category in wanted:
+                yield Piece(member, path, since, until)
 
     return pieces
 
@@ -159,9 +229,12 @@ def _reports_and_service(subjects: Subjects) -> tuple[dict[int, list[Any]], dict
         if days:
             reports[r["member_id"]].append((r["community__path"], days))
     in_service: dict[int, list[Any]] = defaultdict(list)
-    entries = MemberCategory.objects.filter(category=Category.IN_SERVICE)
-    for r in _rows(entries, reports.keys(), "member_id", "area__path", "since", "until"):
-        in_service[r["member_id"]].append((r["area__path"], (r["since"], r["until"])))
+    # by member only (see _ledger_entries), the category picked here
+    for r in _rows(
+        MemberCategory.objects.all(), reports.keys(), "member_id", "category", "area__path", "since", "until"
+    ):
+        if r["category"] == Category.IN_SERVICE:
+            in_service[r["member_id"]].append((r["area__path"], (r["since"], r["until"])))
     return reports, in_service
 
 
@@ -360,9 +433,10 @@ def _retired_serving(subjects: Subjects) -> Iterator[Piece]:
     qs = ServiceHours.objects.filter(status=HoursStatus.VERIFIED, member__isnull=False)
     hours = list(_rows(qs, subjects, "member_id", "area__path", "on"))
     retired: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    entries = MemberCategory.objects.filter(category=Category.RETIRED)
-    for r in _rows(entries, {h["member_id"] for h in hours}, "member_id", "since", "until"):
-        retired[r["member_id"]].append((r["since"], r["until"]))
+    entries = MemberCategory.objects.all()  # by member only (see _ledger_entries)
+    for r in _rows(entries, {h["member_id"] for h in hours}, "member_id", "category", "since", "until"):
+        if r["category"] == Category.RETIRED:
+            retired[r["member_id"]].append((r["since"], r["until"]))
     for h in hours:
         served = flow(h["member_id"], h["area__path"], h["on"])
         for entry in retired.get(h["member_id"], []):

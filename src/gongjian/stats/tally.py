@@ -19,13 +19,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import Max
 from django.db.models.signals import post_delete, post_save
 
 from gongjian.core.bulkwrite import copy_rows, ids_in
 from gongjian.orgs.models import Area
 
 from .models import Contribution, Tally
-from .sources import Source, build_sources
+from .sources import Source, build_sources, shared_reads
 from .tally_core import Contribution as Row
 from .tally_core import Window, chunks, contributions, deltas
 
@@ -111,7 +112,7 @@ def deferred() -> Iterator[None]:
         pending = _pending.get() or {}
     finally:
         _pending.reset(token)
-    with transaction.atomic():
+    with transaction.atomic(), shared_reads():
         for indicator, subjects in pending.items():
             refresh(indicator, subjects)
 
@@ -122,8 +123,9 @@ def settle(limit: int = 0) -> None:
     pending = _pending.get()
     if not pending or sum(len(s) for s in pending.values()) <= limit:
         return
-    for indicator, subjects in list(pending.items()):
-        refresh(indicator, subjects)
+    with shared_reads():
+        for indicator, subjects in list(pending.items()):
+            refresh(indicator, subjects)
     pending.clear()
 
 
@@ -190,7 +192,10 @@ def _changed_figures() -> None:
 def _apply(changes: dict[tuple[str, str, dt.date], float], indicator: str, *, fresh: bool = False) -> None:
     """Add the changes to the tally; ``fresh``: the indicator has no tally rows yet (a rebuild), so
     they are plain inserts."""
-    rows = [(path, grain, day, indicator, value) for (path, grain, day), value in changes.items() if value]
+    # in key order: neighbouring rows of the index are written together
+    rows = [
+        (path, grain, day, indicator, value) for (path, grain, day), value in sorted(changes.items()) if value
+    ]
     if not rows:
         return
     _changed_figures()
@@ -253,11 +258,13 @@ def refresh(indicator: str, subjects: Iterable[int]) -> int:
     changed = 0
     change: dict[tuple[str, str, dt.date], float] = defaultdict(float)
     with transaction.atomic():
+        # subjects above every stored one (new members, new rows) have nothing stored to read
+        top = Contribution.objects.filter(source=indicator).aggregate(top=Max("subject"))["top"]
         for batch in chunks(sorted(set(subjects)), 2000):
             fresh: dict[int, list[Row]] = defaultdict(list)
             for row in contributions(source.pieces(batch), distinct=source.distinct, steplen=Area.steplen):
                 fresh[row.subject].append(row)
-            old = _stored(indicator, batch)
+            old = _stored(indicator, batch) if top is not None and batch[0] <= top else {}
             moved = [s for s in batch if set(fresh.get(s, [])) != set(old.get(s, []))]
             if not moved:
                 continue
@@ -266,7 +273,7 @@ def refresh(indicator: str, subjects: Iterable[int]) -> int:
             given = [r for s in moved for r in fresh.get(s, [])]
             deltas(taken, steplen=Area.steplen, sign=-1.0, into=change)
             deltas(given, steplen=Area.steplen, into=change)
-            _delete(indicator, moved)
+            _delete(indicator, [s for s in moved if s in old])  # new subjects have nothing to delete
             _insert(indicator, given)
             if len(change) > _GATHER_KEYS:
                 _apply(change, indicator)

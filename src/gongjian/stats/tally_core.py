@@ -17,12 +17,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 END_OF_TIME = dt.date(9999, 12, 31)
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     subject: int
     path: str
     since: dt.date
@@ -30,8 +30,7 @@ class Piece:
     weight: float = 1.0
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
     """The subject counts ``weight`` at ``path`` on the days ``[since, until)``; with ``up`` also at
     every node above ``path``."""
 
@@ -119,6 +118,11 @@ def contributions(pieces: Iterable[Piece], *, distinct: bool, steplen: int) -> l
     for p in pieces:
         by_subject[p.subject].append(p)
     for subject, own in by_subject.items():
+        if len(own) == 1:  # most subjects: one piece
+            p = own[0]
+            if p.until is None or p.until > p.since:
+                out.append(Contribution(subject, p.path, True, p.since, p.until))
+            continue
         paths = {p.path for p in own}
         if len(paths) == 1:
             (path,) = paths
@@ -148,20 +152,37 @@ def deltas(
     rows: Iterable[Contribution], *, steplen: int, sign: float = 1.0, into: dict[Key, float] | None = None
 ) -> dict[Key, float]:
     """Tally deltas of contributions (``sign=-1`` to take them back): ``+weight`` on ``since`` and
-    ``-weight`` on ``until`` at each target node, at the day, month and year grains."""
+    ``-weight`` on ``until`` at each target node, at the day, month and year grains.
+
+    The ends are summed per (path, day) first and carried up one level at a time, so contributions
+    that share a node and a day (the members of a building, the buildings of a street…) cost one
+    addition per node above them together, not one each."""
     out: dict[Key, float] = into if into is not None else defaultdict(float)
+    here: dict[tuple[str, dt.date], float] = defaultdict(float)  # at the path only
+    level: dict[tuple[str, dt.date], float] = defaultdict(float)  # at the path and every node above
     for c in rows:
-        targets = ancestors(c.path, steplen) if c.up else [c.path]
         w = sign * c.weight
-        ends = [(c.since, w)]
+        ends = level if c.up else here
+        ends[(c.path, c.since)] += w
         if c.until is not None and c.until < END_OF_TIME:
-            ends.append((c.until, -w))
-        for day, value in ends:
-            month, year = month_start(day), year_start(day)
-            for target in targets:
-                out[(target, "d", day)] += value
-                out[(target, "m", month)] += value
-                out[(target, "y", year)] += value
+            ends[(c.path, c.until)] -= w
+    while level:
+        parents: dict[tuple[str, dt.date], float] = defaultdict(float)
+        for (path, day), value in level.items():
+            here[(path, day)] += value
+            if len(path) > steplen:
+                parents[(path[:-steplen], day)] += value
+        level = parents
+    grains: dict[dt.date, tuple[dt.date, dt.date]] = {}
+    for (path, day), value in here.items():
+        if not value:
+            continue
+        found = grains.get(day)
+        if found is None:
+            found = grains[day] = (month_start(day), year_start(day))
+        out[(path, "d", day)] += value
+        out[(path, "m", found[0])] += value
+        out[(path, "y", found[1])] += value
     return out
 
 
@@ -196,11 +217,6 @@ def value_on(rows: Iterable[tuple[str, dt.date, float]], date: dt.date) -> float
 
 
 def chunks(items: Iterable[int], size: int = 900) -> Iterator[list[int]]:
-    batch: list[int] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    values = items if isinstance(items, list) else list(items)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

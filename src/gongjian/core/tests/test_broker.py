@@ -27,8 +27,18 @@ def real_worker():
         app._pool = None  # type: ignore[attr-defined]
         app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None)
+    # Queues of this test process's own on the broker (a key prefix): with xdist two tests may run
+    # their workers at the same time, and another run of the suite may share the Redis database;
+    # a worker must not take a task that another process sent (its job is in another database).
+    options = dict(app.conf.broker_transport_options or {})
+    prefix = f"gongjian-test-{os.getpid()}:"
+    if BROKER.startswith(("redis://", "rediss://")):
+        options["global_keyprefix"] = prefix
+    keys = ("broker_url", "task_always_eager", "result_backend", "broker_transport_options")
+    saved = {k: app.conf[k] for k in keys}
+    app.conf.update(
+        broker_url=BROKER, task_always_eager=False, result_backend=None, broker_transport_options=options
+    )
     fresh_connections()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
@@ -36,6 +46,13 @@ def real_worker():
     finally:
         app.conf.update(saved)
         fresh_connections()
+        if "global_keyprefix" in options:
+            import redis
+
+            server = redis.Redis.from_url(BROKER)
+            leftover = list(server.scan_iter(match=f"{prefix}*"))
+            if leftover:
+                server.delete(*leftover)
 
 
 def _wait(job: Job, seconds: float = 30) -> Job:

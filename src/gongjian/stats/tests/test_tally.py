@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -372,3 +373,32 @@ def test_a_write_around_the_services_is_found_and_repaired(world):
     assert compute_all(world.dongfeng, date)["units.resident"] == before - 1
     assert compute_all(world.dongfeng, date) == from_rows(world.dongfeng, date)
     call_command("tally", "verify", stdout=StringIO())
+
+
+def test_a_deferred_refresh_reads_each_members_ledger_entries_once(world):
+    """The five ledger figures (the total and one a ledger) share one read of the entries of a
+    batch of members, and count what the rows say."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rng = random.Random(7)
+    day = dt.date(2024, 3, 1)
+    with tally.deferred():
+        members = [_member(world, rng, n) for n in range(30)]
+        for n, member in enumerate(members):
+            category = [Category.DIRECT, Category.IN_SERVICE, Category.RETIRED][n % 3]
+            MemberCategory.objects.create(member=member, category=category, area=world.wjl, since=day)
+    # the same refreshes again, watched: the entries are read once, and nothing changes
+    with CaptureQueriesContext(connection) as queries, tally.deferred():
+        tally.touch_rows(MemberCategory, [SimpleNamespace(member_id=m.pk) for m in members])
+    # (no hours, no reports: the retired-serving and reported figures need no entries of their own)
+    ledger_reads = [q for q in queries.captured_queries if 'FROM "members_membercategory"' in q["sql"]]
+    assert len(ledger_reads) == 1
+    figures = compute_all(world.wjl, day)
+    assert (figures["members.direct"], figures["members.in_service"], figures["members.retired"]) == (
+        10,
+        10,
+        10,
+    )
+    assert figures["members.total"] == 30
+    assert tally.verify() == {}

@@ -42,3 +42,16 @@ def ids_in(qs: QuerySet[Any], field: str, ids: Iterable[int]) -> QuerySet[Any]:
     if connection.vendor == "postgresql":  # one array parameter: nothing to parse per value
         return qs.extra(where=[f"{name} = ANY(%s::bigint[])"], params=[values])  # noqa: S610
     return qs.extra(where=[f"{name} IN ({','.join(map(str, values))})"])  # noqa: S610 - integers only
+
+
+def refresh_statistics(models: Iterable[type[Model]] = ()) -> None:
+    """Let PostgreSQL's planner see what a bulk write added (``ANALYZE`` of the models' tables, or of
+    every table when none are named), as autovacuum would a minute later: without it the first
+    reads after loading the demo or a city's ledger plan for empty tables and take minutes. Run it
+    after the write's commit. SQLite keeps no statistics unless asked and plans without them; a
+    no-op there."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(quote(m._meta.db_table) for m in models)
+    with connection.cursor() as cur:
+        cur.execute(f"ANALYZE {tables}".rstrip())

@@ -31,6 +31,7 @@ from django.db import connection, models, transaction
 
 from gongjian.accounts.models import Role, RoleKind, User
 from gongjian.accounts.services import role_grant, user_create
+from gongjian.core.bulkwrite import refresh_statistics
 from gongjian.orgs import services as org_services
 from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
 from gongjian.stats import tally
@@ -1028,6 +1029,7 @@ def load_demo(*, reset: bool = False, progress: Callable[[str], None] | None = N
         build_appeals(loader)
         say("counting the figures…")
         tally.rebuild()
+    refresh_statistics()
     result: dict[str, Any] = dict(sorted(loader.counts.items()))
     result["cleared_rows"] = sum(cleared.values())
     result["seconds"] = round(time.monotonic() - started, 1)

@@ -62,6 +62,7 @@ from python_calamine import CalamineError
 from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.audit import audit_record
+from gongjian.core.bulkwrite import refresh_statistics
 from gongjian.core.excel import (
     EXAMPLE_MARK,
     HEADER_SEARCH_ROWS,
@@ -97,6 +98,7 @@ from gongjian.core.xlsxstream import iter_blocks, row_estimate
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit, validate_credit_code
 from gongjian.stats import tally
+from gongjian.stats.models import Contribution, Tally
 
 from . import bulk, selectors, services
 from .models import (
@@ -130,6 +132,9 @@ MAX_ERROR_ROWS = 20_000
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: Files with at least this many rows are checked on a second thread (see ``_Checker``).
 THREAD_MIN_ROWS = 2 * BATCH
+#: After an import that wrote at least this many members, PostgreSQL's planner statistics of the
+#: ledger tables are refreshed (``core.bulkwrite.refresh_statistics``).
+STATISTICS_MIN_ROWS = 50_000
 #: SQLite page cache during the import's write phase (KiB): index pages of a big ledger stay hot.
 SQLITE_IMPORT_CACHE_KIB = 131_072
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,22}$")
@@ -1744,6 +1749,8 @@ def import_ledger(
             log.warning("ledger import rolled back: %s", type(exc).__name__)
             job.error(0, "导入期间台账已被修改（或有并发导入），未导入任何数据，请重新导入")
             return _failed(job)
+        if not dry_run and job.parallel and job.created + job.updated >= STATISTICS_MIN_ROWS:
+            refresh_statistics([Member, MemberCategory, Contribution, Tally])
         job.report(job.total, job.total)
         return ImportResult(
             ok=True,

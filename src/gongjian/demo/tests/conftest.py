@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, models
+from django.db import models
 from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
 
@@ -101,11 +101,6 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, An
                 result["refused"] = str(exc)
             out = StringIO()
             call_command("demo", "--reset", stdout=out)
-            if connection.vendor == "postgresql":
-                # the planner's statistics, as autovacuum would have them a minute after the load:
-                # without them the recounts from the rows take minutes instead of seconds
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
         except BaseException:
             clear_all()  # committed rows would otherwise stay under the tests that run next
             raise

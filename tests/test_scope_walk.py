@@ -21,16 +21,11 @@ from django.utils import timezone
 
 from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind
 from gongjian.appeals.models import Appeal
-from gongjian.appeals.tests.fixtures import build_appeals
 from gongjian.cobuild import models as cb
 from gongjian.cobuild.models import Agreement, Committee, PartTimeSeat
-from gongjian.cobuild.tests.fixtures_agreements import build_cobuild_agreements
-from gongjian.cobuild.tests.fixtures_meetings import build_cobuild_meetings
 from gongjian.core.models import AuditEntry, Job, Notification
 from gongjian.lists.models import Claim, Demand, Milestone, ProgressReport, Project, Resource
 from gongjian.lists.models import Evidence as ProjectEvidence
-from gongjian.lists.tests.fixtures_claims import build_lists_claims
-from gongjian.lists.tests.fixtures_projects import build_lists_projects
 from gongjian.members.models import (
     CoManagement,
     Household,
@@ -44,8 +39,7 @@ from gongjian.members.models import (
 )
 from gongjian.orgs.models import Alliance, AllianceMember, Area, PartyOrg, ResidentUnit
 from gongjian.service import models as sv
-from gongjian.service.tests.fixtures import build_service
-from gongjian.testing import World, build_ledgers
+from gongjian.testing import World, build_every_app
 
 # url name -> the model whose object the route opens (kwarg "pk"); "list" for collection routes;
 # "public" for routes anyone may call; "own" for the caller's own rows.
@@ -850,13 +844,7 @@ def _sentinels(oracle: Oracle) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str) -> None:
-    build_ledgers(world)
-    build_service(world)
-    build_cobuild_agreements(world)
-    build_cobuild_meetings(world)
-    build_lists_claims(world)
-    build_lists_projects(world)
-    build_appeals(world)
+    build_every_app(world)
     user = getattr(world, role)
     oracle = Oracle(user)
     client = Client()

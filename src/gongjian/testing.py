@@ -250,3 +250,22 @@ def build_ledgers(world: World) -> Ledgers:
             rows.setdefault(key, []).append(value)
 
     return Ledgers(rows=rows)
+
+
+def build_every_app(world: World) -> None:
+    """The ledgers and each app's test records over ``world``: rows in nearly every table (the
+    scope walk reads them all; the demo's reset test checks that none are left)."""
+    from gongjian.appeals.tests.fixtures import build_appeals
+    from gongjian.cobuild.tests.fixtures_agreements import build_cobuild_agreements
+    from gongjian.cobuild.tests.fixtures_meetings import build_cobuild_meetings
+    from gongjian.lists.tests.fixtures_claims import build_lists_claims
+    from gongjian.lists.tests.fixtures_projects import build_lists_projects
+    from gongjian.service.tests.fixtures import build_service
+
+    build_ledgers(world)
+    build_service(world)
+    build_cobuild_agreements(world)
+    build_cobuild_meetings(world)
+    build_lists_claims(world)
+    build_lists_projects(world)
+    build_appeals(world)

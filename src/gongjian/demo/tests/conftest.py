@@ -23,7 +23,7 @@ from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
 
 from gongjian.demo.scenario import _domain_models, clear_all
-from gongjian.testing import build_ledgers, build_world
+from gongjian.testing import build_every_app, build_world
 
 #: What ``gongjian demo`` reports it loaded, in its last lines.
 LOADED = re.compile(
@@ -43,21 +43,8 @@ def _status() -> str:
 def _build_data_to_reset() -> None:
     """The tests' named world with its ledgers, service, co-building, lists and appeals (as the scope
     walk has it), an API token and a signed-in session: rows in nearly every table."""
-    from gongjian.appeals.tests.fixtures import build_appeals
-    from gongjian.cobuild.tests.fixtures_agreements import build_cobuild_agreements
-    from gongjian.cobuild.tests.fixtures_meetings import build_cobuild_meetings
-    from gongjian.lists.tests.fixtures_claims import build_lists_claims
-    from gongjian.lists.tests.fixtures_projects import build_lists_projects
-    from gongjian.service.tests.fixtures import build_service
-
     world = build_world()
-    build_ledgers(world)
-    build_service(world)
-    build_cobuild_agreements(world)
-    build_cobuild_meetings(world)
-    build_lists_claims(world)
-    build_lists_projects(world)
-    build_appeals(world)
+    build_every_app(world)
     Token.objects.create(user=world.city_admin)
     Client().force_login(world.wjl_admin)
 

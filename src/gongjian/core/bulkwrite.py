@@ -54,4 +54,4 @@ def refresh_statistics(models: Iterable[type[Model]] = ()) -> None:
         return
     tables = ", ".join(quote(m._meta.db_table) for m in models)
     with connection.cursor() as cur:
-        cur.execute(f"ANALYZE {tables}".rstrip())
+        cur.execute(f"ANALYZE {tables}" if tables else "ANALYZE")

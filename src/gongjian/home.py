@@ -1,0 +1,68 @@
+"""The house's front door: the overview page and the navigation of the modules, present and to
+come (a template context processor).
+
+Both read several apps (the user's roles, the areas of the map), so they live here, above the apps
+and beside ``urls.py``, and not in ``core``, which imports no app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.accounts.scope import scope_for
+from gongjian.accounts.selectors import role_list
+from gongjian.orgs.selectors import area_roots
+
+# (url name or None while the module is still to come, label, icon, needs a role on the map)
+MODULES: list[tuple[str | None, Any, str, bool]] = [
+    ("home", _("Overview"), "bi-house", False),
+    ("orgs:tree", _("Map"), "bi-diagram-3", True),
+    ("orgs:unit_list", _("Resident units"), "bi-building", True),
+    ("orgs:alliance_list", _("Alliances"), "bi-people", True),
+    ("members:home", _("Member ledgers"), "bi-journal-text", True),
+    ("cobuild:home", _("Co-building"), "bi-link-45deg", False),
+    ("lists:home", _("Three lists"), "bi-card-checklist", False),
+    ("service:home", _("Service"), "bi-heart", False),
+    ("appeals:home", _("Appeals"), "bi-telephone-inbound", False),
+    ("stats:home", _("Figures"), "bi-bar-chart", True),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The modules the user can open (map modules only for roles that reach the map), with the
+    one whose address is the longest prefix of the current path marked active."""
+    user = getattr(request, "user", None)
+    on_map = not scope_for(user).empty
+    items = []
+    for name, label, icon, needs_map in MODULES:
+        if needs_map and not on_map:
+            continue
+        url = None
+        if name:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                url = None
+        items.append({"url": url, "label": label, "icon": icon, "active": False})
+    path = request.path
+    matches = [
+        i for i in items if i["url"] and (path == i["url"] if i["url"] == "/" else path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
+    return {"nav_modules": items}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/home.html",
+        {"roles": role_list(actor=request.user), "roots": area_roots(actor=request.user)},
+    )

@@ -3,10 +3,10 @@ from django.conf.urls.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from gongjian.core import views as core_views
+from gongjian import home
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gongjian.accounts.urls")),
     path("map/", include("gongjian.orgs.urls")),

@@ -1,4 +1,8 @@
-"""Users and the roles they hold on a node of the map or on a unit."""
+"""Users and the roles they hold on a node of the map or on a unit.
+
+Accounts sit on the ground floor, under the map: a role points at the map's area or unit through a
+string reference (``"orgs.Area"``), so this module imports no domain app.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongjian.orgs.models import Area, Level, ResidentUnit
+from gongjian.core.levels import Level
 
 
 class User(AbstractUser):
@@ -41,8 +45,10 @@ class Role(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     kind = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(ResidentUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey("orgs.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "orgs.ResidentUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

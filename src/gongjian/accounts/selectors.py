@@ -38,9 +38,9 @@ def nearest_administrators(*, area_path: str, unit_id: int | None = None) -> lis
         )
         if liaisons:
             return liaisons
-    from gongjian.orgs.models import Area
-
-    step = Area.steplen
+    # The map's Area, reached through the role's reference (accounts imports no domain app).
+    area_model: Any = Role._meta.get_field("area").related_model
+    step: int = area_model.steplen
     prefixes = [area_path[:i] for i in range(step, len(area_path) + 1, step)]
     roles = (
         Role.objects.filter(

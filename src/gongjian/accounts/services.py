@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,10 +10,29 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from gongjian.core.audit import audit_record
-from gongjian.orgs.models import Area, ResidentUnit
 
 from .models import ADMIN_LEVELS, Role, RoleKind, User
 from .scope import forget_scope, scope_for
+
+
+class MapArea(Protocol):
+    """What a role grant reads of the map's area (``orgs.Area``; accounts does not import the map)."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def level(self) -> int: ...
+
+
+class MapUnit(Protocol):
+    """What a role grant reads of a resident unit (``orgs.ResidentUnit``): the area it sits in."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def area(self) -> MapArea: ...
 
 
 @transaction.atomic
@@ -37,7 +56,7 @@ def user_create(
 
 @transaction.atomic
 def role_grant(
-    *, actor: Any, user: User, kind: str, area: Area | None = None, unit: ResidentUnit | None = None
+    *, actor: Any, user: User, kind: str, area: MapArea | None = None, unit: MapUnit | None = None
 ) -> Role:
     """Grant a role. Administrators grant roles inside their own subtree; never above it."""
     if kind not in RoleKind.values:
@@ -59,7 +78,8 @@ def role_grant(
         at_own_level = not scope.everything and area is not None and area.path in scope.area_paths
         if at_own_level and kind in ADMIN_LEVELS:
             raise PermissionDenied(_("You may not grant a role at your own level."))
-    role = Role(user=user, kind=kind, area=area, unit=unit)
+    # The foreign keys check at run time that these are the map's Area and ResidentUnit.
+    role = Role(user=user, kind=kind, area=cast(Any, area), unit=cast(Any, unit))
     role.full_clean()
     role.save()
     forget_scope(user)

@@ -18,7 +18,7 @@ from .models import Notification
 from .pii import mask_in_text
 
 if TYPE_CHECKING:
-    from gongjian.accounts.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser  # any user model: core sits under accounts
 
 
 def apply_changes(
@@ -81,7 +81,7 @@ def _send_notification_mails(notes: list[Notification]) -> None:
 
 def notification_send(
     *,
-    recipients: Iterable[User],
+    recipients: Iterable[AbstractBaseUser],
     kind: str,
     title: str,
     body: str = "",

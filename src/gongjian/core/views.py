@@ -1,4 +1,4 @@
-"""Pages of the kernel: the overview, job progress and the user's notifications."""
+"""Pages of the kernel: job progress and the user's notifications (the overview is in ``gongjian.home``)."""
 
 from __future__ import annotations
 
@@ -15,22 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongjian.accounts.selectors import role_list
-from gongjian.orgs.selectors import area_roots
-
 from . import selectors, services
 from .excel import XLSX_CONTENT_TYPE
 from .jobs import job_result_open
 from .models import Job
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "core/home.html",
-        {"roles": role_list(actor=request.user), "roots": area_roots(actor=request.user)},
-    )
 
 
 @login_required

@@ -18,6 +18,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from gongjian.core import pii
+from gongjian.core.levels import Level as Level  # the map's levels live on the ground floor
 from gongjian.core.text import initials, search_key
 
 
@@ -61,15 +62,6 @@ class Dated(models.Model):
         return Q(**{f"{prefix}since__lte": date}) & (
             Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gt": date})
         )
-
-
-class Level(models.IntegerChoices):
-    CITY = 1, _("City")
-    DISTRICT = 2, _("District / county")
-    STREET = 3, _("Street / town")
-    COMMUNITY = 4, _("Community / village")
-    COMPOUND = 5, _("Compound / grid")
-    BUILDING = 6, _("Building")
 
 
 class Area(MP_Node, SearchableName, Dated):

@@ -1,5 +1,5 @@
-"""Small template helpers for the pages: Bootstrap classes on form fields, the user's roles,
-numbers in figures, and the cool-off time of a lockout."""
+"""Small template helpers for the pages: Bootstrap classes on form fields, numbers in figures, and
+the cool-off time of a lockout (the user's roles and scope: ``{% load roles %}`` from accounts)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
-
-from gongjian.accounts.scope import scope_for
-from gongjian.accounts.selectors import role_list
 
 register = template.Library()
 
@@ -41,26 +38,11 @@ def bs(field: BoundField) -> SafeString:
 
 
 @register.simple_tag
-def user_roles(user: Any) -> Any:
-    """The signed-in user's active roles (empty for anyone else)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return role_list(actor=user)
-
-
-@register.simple_tag
 def unread_notifications(user: Any) -> int:
     """How many of the signed-in user's notifications are unread (0 for anyone else)."""
     from gongjian.core.selectors import notification_unread_count
 
     return notification_unread_count(actor=user)
-
-
-@register.simple_tag
-def has_map_scope(user: Any) -> bool:
-    """Whether the map's pages have anything for this user (a presentation choice only: the
-    selectors decide what each page shows)."""
-    return not scope_for(user).empty
 
 
 @register.filter

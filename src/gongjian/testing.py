@@ -12,9 +12,12 @@ from typing import Any
 
 from gongjian.accounts.models import RoleKind, User
 from gongjian.accounts.services import role_grant, user_create
-from gongjian.core.synthetic import credit_code
+from gongjian.core.synthetic import credit_code, id_number
+from gongjian.members import services as m
+from gongjian.members.models import Category
 from gongjian.orgs import services as org_services
 from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
+from gongjian.stats import tally
 
 __all__ = ["PASSWORD", "Ledgers", "World", "build_ledgers", "build_world", "credit_code"]
 
@@ -56,8 +59,6 @@ class World:
 def build_world() -> World:
     """The named test world; its figures are counted once at the end, as the demo does (the writes
     a test makes afterwards keep them up to date one by one)."""
-    from gongjian.stats import tally
-
     with tally.suspended():
         world = _build_world()
     tally.rebuild()
@@ -179,10 +180,6 @@ def build_ledgers(world: World) -> Ledgers:
     """Members and their relations on both sides of the 王家垅/尖山湖 line, for scope tests."""
     import datetime as dt
 
-    from gongjian.core.synthetic import id_number
-    from gongjian.members import services as m
-    from gongjian.members.models import Category
-
     rows: dict[str, list[Any]] = {}
     root = world.superuser
     for n, (community, compound, org, unit, unit_org) in enumerate(
@@ -255,6 +252,7 @@ def build_ledgers(world: World) -> Ledgers:
 def build_every_app(world: World) -> None:
     """The ledgers and each app's test records over ``world``: rows in nearly every table (the
     scope walk reads them all; the demo's reset test checks that none are left)."""
+    # reason: the apps' test fixtures import this module (a cycle at module level)
     from gongjian.appeals.tests.fixtures import build_appeals
     from gongjian.cobuild.tests.fixtures_agreements import build_cobuild_agreements
     from gongjian.cobuild.tests.fixtures_meetings import build_cobuild_meetings

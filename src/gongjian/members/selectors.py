@@ -19,7 +19,8 @@ from gongjian.accounts.scope import scope_for
 from gongjian.core import pii
 from gongjian.core.dbfunctions import AddDays
 from gongjian.core.search import name_search_q
-from gongjian.orgs.models import Area, Dated
+from gongjian.orgs.models import Area, Dated, Level, PartyOrg, ResidentUnit
+from gongjian.orgs.selectors import area_list, unit_get
 
 from .models import (
     ID_PURPOSE,
@@ -95,8 +96,6 @@ def unit_member_list(*, actor: Any, unit: Any) -> QuerySet[Member]:
     """The members of a resident unit the actor may see: its staff (work unit) and the members its
     Party organisations hold. Http404 when the actor may not see the unit. A unit liaison sees
     exactly these for their own unit, and nothing of another unit's."""
-    from gongjian.orgs.selectors import unit_get
-
     unit = unit_get(actor=actor, pk=unit.pk)
     return member_list(actor=actor).filter(Q(work_unit_id=unit.pk) | Q(org__unit_id=unit.pk))
 
@@ -176,9 +175,6 @@ def feedback_unit_get(*, actor: Any, pk: int) -> Any:
     liaison, administrators of where it sits), or a unit elsewhere that employs members who
     registered (双报到, confirmed) with a community the actor administers. The sheet then lists
     only the registrations the actor sees (``feedback_sheet``). Http404 otherwise."""
-    from gongjian.orgs.models import ResidentUnit
-    from gongjian.orgs.selectors import unit_get
-
     try:
         return unit_get(actor=actor, pk=pk)
     except Http404:
@@ -408,8 +404,6 @@ def member_dossier(*, actor: Any, member: Member) -> dict[str, Any]:
 def report_communities(*, actor: Any) -> QuerySet[Area]:
     """Communities a unit report may name: those in the actor's subtree, and (for a unit liaison)
     the community each of their units sits in."""
-    from gongjian.orgs.models import Level, ResidentUnit
-
     scope = scope_for(actor)
     qs = Area.objects.filter(level=Level.COMMUNITY)
     if scope.everything:
@@ -464,8 +458,6 @@ def place_list(*, actor: Any) -> QuerySet[Area]:
 def residence_choices(*, actor: Any) -> QuerySet[Area]:
     """Where the actor may say a member lives: their subtree; anywhere for a unit liaison (staff
     live all over the city). Mirrors the check in ``services.member_create``."""
-    from gongjian.orgs.selectors import area_list
-
     scope = scope_for(actor)
     if scope.everything or scope.unit_ids:
         return place_list(actor=actor)
@@ -475,16 +467,12 @@ def residence_choices(*, actor: Any) -> QuerySet[Area]:
 def community_choices(*, actor: Any) -> QuerySet[Area]:
     """Communities (and villages) a member may register with: any, since people report where
     they live, which need not be in the registering administrator's subtree."""
-    from gongjian.orgs.models import Level
-
     return place_list(actor=actor).filter(level=Level.COMMUNITY)
 
 
 def transfer_destination_list(*, actor: Any) -> QuerySet[Any]:
     """Organisations a transfer letter may be addressed to: any organisation in force, for an actor
     who administers something (the receiving side decides on the letter)."""
-    from gongjian.orgs.models import PartyOrg
-
     if scope_for(actor).empty:
         return PartyOrg.objects.none()
     return PartyOrg.objects.filter(Dated.on(timezone.localdate())).order_by("code", "pk")
@@ -493,8 +481,6 @@ def transfer_destination_list(*, actor: Any) -> QuerySet[Any]:
 def co_management_candidates(*, actor: Any) -> QuerySet[Member]:
     """Members the actor may enrol in a community's co-management: those they see, and the staff
     (organisation or work unit) of the resident units that sit in the actor's subtree."""
-    from gongjian.orgs.models import ResidentUnit
-
     scope = scope_for(actor)
     units = ResidentUnit.objects.filter(scope.area_q("area__")).values("pk")
     return Member.objects.filter(

@@ -17,9 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.scope import scope_for
+from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record
-from gongjian.core.services import apply_changes
+from gongjian.core.pii import mask_name
+from gongjian.core.services import apply_changes, notification_send
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+from gongjian.orgs.selectors import area_list, unit_list
 
 from .models import (
     Category,
@@ -207,8 +210,6 @@ def member_create(
 
 
 def _require_unit_visible(actor: Any, unit: ResidentUnit) -> None:
-    from gongjian.orgs.selectors import unit_list
-
     if not unit_list(actor=actor, current=False).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("You may not link to %(unit)s.") % {"unit": unit.name})
 
@@ -222,8 +223,6 @@ def _require_member_visible(actor: Any, member: Member) -> None:
 
 def _require_area_visible(actor: Any, area: Area) -> None:
     """A residence must be on the actor's map; a unit liaison's staff may live anywhere."""
-    from gongjian.orgs.selectors import area_list
-
     scope = scope_for(actor)
     if scope.everything or scope.unit_ids or area_list(actor=actor).filter(pk=area.pk).exists():
         return
@@ -882,10 +881,6 @@ def reminders_send(*, actor: Any = None, on: dt.date | None = None) -> dict[str,
     from django.conf import settings
     from django.urls import reverse
     from django.utils import translation
-
-    from gongjian.accounts.selectors import nearest_administrators
-    from gongjian.core.pii import mask_name
-    from gongjian.core.services import notification_send
 
     from . import selectors
 

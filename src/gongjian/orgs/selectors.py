@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from gongjian.accounts.scope import scope_for
 from gongjian.core.search import name_search_q
+from gongjian.core.text import search_key
 
 from .models import Alliance, AllianceMember, Area, Dated, PartyOrg, ResidentUnit
 
@@ -77,8 +78,6 @@ def area_children_summary(*, actor: Any, area: Area) -> list[dict[str, Any]]:
 
 def area_get_by_name_or_code(*, actor: Any, text: str) -> Area:
     """The one area named ``text`` (either script) or with that code, inside the actor's scope."""
-    from gongjian.core.text import search_key
-
     qs = area_list(actor=actor)
     match = qs.filter(code=text.strip()).first()
     if match is not None:

@@ -25,7 +25,10 @@ from django.utils import timezone
 
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
+from gongjian.core.search import name_search_q
 from gongjian.members.models import CoManagement, Member, MemberReport
+from gongjian.members.selectors import feedback_unit_get as ledger_unit_get
+from gongjian.members.selectors import member_list, member_report_list
 from gongjian.orgs.models import Area, Level, ResidentUnit
 
 from .models import (
@@ -129,8 +132,6 @@ def team_list(
     if active is not None:
         qs = qs.filter(active=active)
     if q:
-        from gongjian.core.search import name_search_q
-
         qs = qs.filter(name_search_q(q))
     return qs.select_related("area", "org", "unit").order_by("area__path", "name_key", "pk")
 
@@ -183,8 +184,6 @@ def volunteer_list(*, actor: Any, within: Area | None = None, q: str = "") -> Qu
     if within is not None:
         qs = qs.filter(area__path__startswith=within.path)
     if q:
-        from gongjian.core.search import name_search_q
-
         qs = qs.filter(name_search_q(q) | Q(volunteer_no=q.strip()))
     return qs.select_related("area").order_by("name_key", "pk")
 
@@ -198,8 +197,6 @@ def volunteer_get(*, actor: Any, pk: int) -> Volunteer:
 
 def member_choices(*, actor: Any) -> QuerySet[Member]:
     """Members the actor may put on a team or record at an activity (the ledgers they see)."""
-    from gongjian.members.selectors import member_list
-
     return member_list(actor=actor, status="normal")
 
 
@@ -462,8 +459,6 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
 
 def feedback_unit_get(*, actor: Any, pk: int) -> ResidentUnit:
     """The employer whose quarterly sheet the actor may open (as the ledgers' feedback sheet)."""
-    from gongjian.members.selectors import feedback_unit_get as ledger_unit_get
-
     unit: ResidentUnit = ledger_unit_get(actor=actor, pk=pk)
     return unit
 
@@ -472,8 +467,6 @@ def feedback_hours(*, actor: Any, unit: ResidentUnit, year: int, quarter: int) -
     """Per reported member of ``unit`` (confirmed 双报到 during the quarter, employer
     ``Member.work_unit``) that the actor sees: the community, verified hours in the quarter and the
     activities (and logged work) behind them. Only verified hours count."""
-    from gongjian.members.selectors import member_report_list
-
     feedback_unit_get(actor=actor, pk=unit.pk)
     start, end = quarter_bounds(year, quarter)
     reports = (

@@ -27,9 +27,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.scope import scope_for
+from gongjian.core.pdf import render_pdf
 from gongjian.core.search import name_search_q
 from gongjian.core.text import search_key
+from gongjian.members.selectors import member_list
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg, ResidentUnit
+from gongjian.orgs.selectors import unit_list
 
 from ..models import (
     SEAT_STEPS,
@@ -319,8 +322,6 @@ def agreement_document(*, actor: Any, agreement: Agreement) -> bytes:
     """The agreement as a PDF in Chinese (a legal document: Chinese labels whatever the reader's
     language): title, number, both parties, term, every clause with its wording, the yearly plan,
     the liaisons and the signatures block with places for the seals."""
-    from gongjian.core.pdf import render_pdf
-
     agreement = agreement_get(actor=actor, pk=agreement.pk)
     clauses = [
         {"name": CLAUSE_ZH.get(c.kind, c.kind), "text": c.text}
@@ -449,15 +450,11 @@ def committee_seats_by_step(*, actor: Any, committee: Committee) -> list[dict[st
 def seat_unit_choices(*, actor: Any, committee: Committee) -> QuerySet[ResidentUnit]:
     """Units whose leaders may sit on ``committee``: those sitting in its area now, as far as the
     actor sees them."""
-    from gongjian.orgs.selectors import unit_list
-
     return unit_list(actor=actor, within=committee.area).order_by("name_key")
 
 
 def seat_member_choices(*, actor: Any) -> QuerySet[Any]:
     """Members a seat may point at (optional): those the actor sees."""
-    from gongjian.members.selectors import member_list
-
     return member_list(actor=actor)
 
 
@@ -473,8 +470,6 @@ def seat_has_certificate(seat: PartTimeSeat) -> bool:
 def seat_certificate(*, actor: Any, seat: PartTimeSeat) -> bytes:
     """The appointment certificate (聘书) of an appointed seat, as a PDF in Chinese. A seat not yet
     appointed has none (PermissionDenied: nobody may have it)."""
-    from gongjian.core.pdf import render_pdf
-
     seat = seat_get(actor=actor, pk=seat.pk)
     if not seat_has_certificate(seat):
         raise PermissionDenied(_("A certificate is issued only when the seat is appointed."))

@@ -28,7 +28,8 @@ from gongjian.accounts.models import Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
 from gongjian.core.models import AuditEntry
 from gongjian.core.search import name_search_q
-from gongjian.orgs.models import Area, Dated, PartyOrg
+from gongjian.orgs.models import Area, Dated, PartyOrg, ResidentUnit
+from gongjian.orgs.selectors import party_org_list, unit_list
 
 from ..models import (
     ActionItem,
@@ -145,16 +146,12 @@ def meeting_unit_list(*, actor: Any, meeting: JointMeeting) -> QuerySet[MeetingU
 
 def meeting_unit_choices(*, actor: Any, meeting: JointMeeting) -> QuerySet[Any]:
     """Units the actor may still invite: sitting in the actor's scope today, not yet invited."""
-    from gongjian.orgs.selectors import unit_list
-
     invited = MeetingUnit.objects.filter(meeting=meeting).values("unit_id")
     return unit_list(actor=actor).exclude(pk__in=invited)
 
 
 def meeting_invited_units(*, actor: Any, meeting: JointMeeting) -> QuerySet[Any]:
     """The units invited to the meeting (as units), for choosing a pledge's or an action's owner."""
-    from gongjian.orgs.models import ResidentUnit
-
     meeting_get(actor=actor, pk=meeting.pk)
     return ResidentUnit.objects.filter(meetings__meeting=meeting).order_by("name_key")
 
@@ -336,6 +333,7 @@ def meeting_unclaimed_demands(*, actor: Any, meeting: JointMeeting) -> list[Any]
     staff and the level above) may read its area's list."""
     from django.db.models import Case, F, IntegerField, Value, When
 
+    # reason: lists sits above cobuild; the meeting pack reads the area's demands (an upward read)
     from gongjian.lists.models import DEMAND_CLAIMABLE, Demand, Urgency
 
     rank = Case(
@@ -478,9 +476,6 @@ def action_item_get(*, actor: Any, pk: int) -> ActionItem:
 
 def action_owner_unit_choices(*, actor: Any, meeting: JointMeeting) -> QuerySet[Any]:
     """Units that may own an action of the meeting: invited, or sitting in its area (in scope)."""
-    from gongjian.orgs.models import ResidentUnit
-    from gongjian.orgs.selectors import unit_list
-
     invited = MeetingUnit.objects.filter(meeting=meeting).values("unit_id")
     local = unit_list(actor=actor, within=meeting.area).values("pk")
     return ResidentUnit.objects.filter(Q(pk__in=invited) | Q(pk__in=local)).order_by("name_key")
@@ -623,9 +618,6 @@ def agenda_item_choices(*, actor: Any) -> QuerySet[AgendaItem]:
 def owner_unit_choices(*, actor: Any) -> QuerySet[Any]:
     """Units the actor may name at a meeting: in the actor's scope, or invited to a meeting the
     actor sees."""
-    from gongjian.orgs.models import ResidentUnit
-    from gongjian.orgs.selectors import unit_list
-
     invited = MeetingUnit.objects.filter(_meeting_q(actor, "meeting__")).values("unit_id")
     return ResidentUnit.objects.filter(
         Q(pk__in=unit_list(actor=actor, current=False).values("pk")) | Q(pk__in=invited)
@@ -634,8 +626,6 @@ def owner_unit_choices(*, actor: Any) -> QuerySet[Any]:
 
 def owner_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
     """Organisations the actor may name as an action's owner: in scope, or of an invited unit."""
-    from gongjian.orgs.selectors import party_org_list
-
     invited = MeetingUnit.objects.filter(_meeting_q(actor, "meeting__")).values("unit_id")
     return PartyOrg.objects.filter(
         Q(pk__in=party_org_list(actor=actor, current=False).values("pk")) | Q(unit_id__in=invited)

@@ -33,6 +33,7 @@ from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.pii import mask_in_text
 from gongjian.core.services import apply_changes, notification_send
 from gongjian.orgs.models import Alliance, AllianceMember, Area, Dated, Level, PartyOrg, ResidentUnit
+from gongjian.orgs.selectors import unit_list
 
 from ..models import (
     ActionItem,
@@ -412,8 +413,6 @@ def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> None:
 
 
 def _unit_visible(actor: Any, unit: ResidentUnit) -> bool:
-    from gongjian.orgs.selectors import unit_list
-
     return unit_list(actor=actor).filter(pk=unit.pk).exists()
 
 

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from gongjian.core.api import validated_input as _input
+from gongjian.core.search import name_search_q
 from gongjian.orgs.api import ScopedPk, ScopedViewSet
 
 from ..models import (
@@ -61,8 +62,6 @@ class _Within:
         return qs.filter(area__path__startswith=area.path)
 
     def filter_q(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        from gongjian.core.search import name_search_q
-
         return qs.filter(name_search_q(value))
 
 

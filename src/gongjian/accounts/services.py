@@ -19,8 +19,6 @@ class MapArea(Protocol):
     """What a role grant reads of the map's area (``orgs.Area``; accounts does not import the map)."""
 
     @property
-    def pk(self) -> Any: ...
-    @property
     def path(self) -> str: ...
     @property
     def level(self) -> int: ...
@@ -29,8 +27,6 @@ class MapArea(Protocol):
 class MapUnit(Protocol):
     """What a role grant reads of a resident unit (``orgs.ResidentUnit``): the area it sits in."""
 
-    @property
-    def pk(self) -> Any: ...
     @property
     def area(self) -> MapArea: ...
 

@@ -202,7 +202,8 @@ def _check(catalogue: dict[str, Indicator], figures: Iterable[Figure]) -> dict[i
                 )
             ranks[level] = indicator.id
     for item in figures:
-        if item.kept is None and item.indicator.parts is None and item.indicator.rows is None:
+        shape = item.indicator
+        if item.kept is None and shape.parts is None and shape.rows is None and shape.value is None:
             raise ImproperlyConfigured(
                 f"The figure {item.indicator.id!r} has neither rows nor a kept source."
             )

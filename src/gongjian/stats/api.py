@@ -18,12 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gongjian.orgs.models import Area
-
 from . import reports, selectors
 from .forms import FIRST_DATE, last_date
-from .indicators import CATALOGUE, Indicator
+from .indicators import Indicator
 from .management.commands.indicators import today
+from .registry import MapArea, catalogue
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 KIND_HELP = "stock (on the date), flow (from 1 January to the date) or ratio (0..1)"
@@ -139,7 +138,7 @@ class CatalogueEntrySerializer(serializers.Serializer[Any]):
     definition = serializers.CharField()
 
 
-def _area_ref(area: Area) -> dict[str, str]:
+def _area_ref(area: MapArea) -> dict[str, str]:
     return {"code": area.code, "name": area.name}
 
 
@@ -239,7 +238,7 @@ class RowsView(APIView):
     )
     def get(self, request: Request, code: str, indicator: str) -> Response:
         area = reports.area_by_code(request.user, code)
-        found: Indicator | None = CATALOGUE.get(indicator)
+        found: Indicator | None = catalogue().get(indicator)
         if found is None or found.rows is None:
             raise Http404
         date = _params(request, DateParams)["date"]

@@ -26,17 +26,16 @@ from django.utils.translation import gettext as _
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
 from gongjian.core.templatetags.ui import figure
-from gongjian.orgs import selectors as org_selectors
-from gongjian.orgs.models import Area
 
 from . import selectors
-from .indicators import CATALOGUE, Indicator
+from .indicators import Indicator
+from .registry import MapArea, catalogue, the_map
 from .selectors import ChildRow, Dashboard
 
 
-def area_by_code(actor: Any, code: str) -> Area:
+def area_by_code(actor: Any, code: str) -> MapArea:
     """The area with this division code, among those the actor may read (404 otherwise)."""
-    area = org_selectors.area_list(actor=actor).filter(code=code).first()
+    area: MapArea | None = the_map().visible(actor=actor).filter(code=code).first()
     if area is None:
         raise Http404
     return area
@@ -47,7 +46,7 @@ def area_by_code(actor: Any, code: str) -> Area:
 
 def visible_indicators() -> list[Indicator]:
     """The catalogue without the parts of ratios (``hidden``), in catalogue order."""
-    return [i for i in CATALOGUE.values() if not i.hidden]
+    return [i for i in catalogue().values() if not i.hidden]
 
 
 #: Names for the parts of ratios (hidden in the catalogue, named by their ids there), shown where
@@ -157,7 +156,7 @@ def ratio_note(indicator: Indicator) -> RatioNote | None:
     fallback, text = RATIO_TEXTS.get(indicator.id, (None, OTHER_RATIO))
     parts = getattr(indicator, "parts", None)
     denominator_id = parts[1] if parts else fallback
-    denominator = CATALOGUE.get(denominator_id) if denominator_id else None
+    denominator = catalogue().get(denominator_id) if denominator_id else None
     return RatioNote(_(text), denominator)
 
 
@@ -265,7 +264,7 @@ def ordered(rows: QuerySet[Any]) -> QuerySet[Any]:
     return rows if rows.ordered else rows.order_by("pk")
 
 
-def rows_workbook(*, area: Area, indicator: Indicator, date: dt.date, rows: QuerySet[Any]) -> bytes:
+def rows_workbook(*, area: MapArea, indicator: Indicator, date: dt.date, rows: QuerySet[Any]) -> bytes:
     """The records behind one figure as a workbook (masked: labels and places only)."""
     book = BookWriter(constant_memory=True)
     name = indicator_name(indicator)
@@ -312,18 +311,18 @@ class ReportFigure:
 
 @dataclass(frozen=True)
 class ReportChild:
-    area: Area
+    area: MapArea
     cells: list[str]
     values: list[float | int]
 
 
 @dataclass(frozen=True)
 class Report:
-    area: Area
+    area: MapArea
     date: dt.date
     before_date: dt.date
     title: str
-    ancestors: list[Area]
+    ancestors: list[MapArea]
     figures: list[ReportFigure]
     columns: list[tuple[Indicator, str]]  # the figures of the children's table, with their names
     children: list[ReportChild]
@@ -350,14 +349,14 @@ class Report:
         return groups
 
 
-def report_title(area: Area, date: dt.date) -> str:
+def report_title(area: MapArea, date: dt.date) -> str:
     return _("Regional Party building figures of %(area)s on %(date)s") % {
         "area": area.name,
         "date": date.isoformat(),
     }
 
 
-def report_for(*, actor: Any, area: Area, date: dt.date) -> Report:
+def report_for(*, actor: Any, area: MapArea, date: dt.date) -> Report:
     """The node's figures on the date and a year before, and its children: through the selectors,
     so a node outside the actor's scope is a 404."""
     board: Dashboard = selectors.dashboard(actor=actor, area=area, date=date)
@@ -385,7 +384,7 @@ def report_for(*, actor: Any, area: Area, date: dt.date) -> Report:
         figures=figures,
         columns=columns,
         children=[_child(row, columns) for row in board.children],
-        rank_by=CATALOGUE[board.rank_by],
+        rank_by=catalogue()[board.rank_by],
         generated=timezone.localtime(),
     )
 

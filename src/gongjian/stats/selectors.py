@@ -11,20 +11,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from gongjian.accounts.scope import scope_for
-from gongjian.orgs.models import Area, Dated, Level
 
-from .indicators import CATALOGUE, Indicator, compute_all, compute_many
+from .indicators import Indicator, compute_all, compute_many
+from .registry import MapArea, catalogue, rank_by_level, the_map
 
 TREND_MONTHS = 12
-
-# The indicator the children of a node are ranked by, by default, from the level of the children.
-RANK_BY_CHILD_LEVEL = {
-    Level.DISTRICT: "projects.completion_rate",
-    Level.STREET: "projects.completion_rate",
-    Level.COMMUNITY: "members.report_rate",
-    Level.COMPOUND: "members.direct",
-    Level.BUILDING: "households.plaqued",
-}
 
 
 @dataclass(frozen=True)
@@ -37,36 +28,37 @@ class Figure:
 
 @dataclass(frozen=True)
 class ChildRow:
-    area: Area
+    area: MapArea
     values: dict[str, float | int]
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    area: Area
+    area: MapArea
     date: dt.date
-    ancestors: list[Area]
+    ancestors: list[MapArea]
     figures: list[Figure]
     children: list[ChildRow]  # ranked by ``rank_by``, highest first (ties by code)
     rank_by: str
 
 
-def _check(actor: Any, area: Area) -> None:
+def _check(actor: Any, area: MapArea) -> None:
     if not scope_for(actor).covers_path(area.path):
         raise Http404
 
 
-def indicators_for(*, actor: Any, area: Area, date: dt.date) -> dict[str, float | int]:
+def indicators_for(*, actor: Any, area: MapArea, date: dt.date) -> dict[str, float | int]:
     _check(actor, area)
     return compute_all(area, date)
 
 
-def indicator_rows(*, actor: Any, area: Area, indicator_id: str, date: dt.date) -> QuerySet[Any]:
+def indicator_rows(*, actor: Any, area: MapArea, indicator_id: str, date: dt.date) -> QuerySet[Any]:
     """The records behind one figure."""
     _check(actor, area)
-    if indicator_id not in CATALOGUE:
+    found = catalogue().get(indicator_id)
+    if found is None:
         raise Http404
-    rows = CATALOGUE[indicator_id].rows
+    rows = found.rows
     if rows is None:
         raise Http404
     return rows(area, date)
@@ -82,19 +74,19 @@ def month_ends(date: dt.date, months: int = TREND_MONTHS) -> list[dt.date]:
     return points[::-1]
 
 
-def children_of(area: Area, date: dt.date) -> list[Area]:
+def children_of(area: MapArea, date: dt.date) -> list[MapArea]:
     """The node's children in force on the date, by code."""
-    return list(Area.objects.get_children(area).filter(Dated.on(date)).order_by("code"))
+    return the_map().children(area, date)
 
 
-def dashboard(*, actor: Any, area: Area, date: dt.date, rank_by: str | None = None) -> Dashboard:
+def dashboard(*, actor: Any, area: MapArea, date: dt.date, rank_by: str | None = None) -> Dashboard:
     """Everything the dashboard page of one node shows: each figure with its monthly trend, and the
     children with all their figures, ranked."""
     _check(actor, area)
     children = children_of(area, date)
-    if rank_by is None or rank_by not in CATALOGUE:
-        child_level = Level(area.level + 1) if area.level < Level.BUILDING else Level.BUILDING
-        rank_by = RANK_BY_CHILD_LEVEL[child_level]
+    every = catalogue()
+    if rank_by is None or rank_by not in every:
+        rank_by = rank_by_level()[the_map().child_level(area)]
     points = month_ends(date)
     values = compute_many([area], points)
     at_children = compute_many(children, [date]) if children else {}
@@ -104,7 +96,7 @@ def dashboard(*, actor: Any, area: Area, date: dt.date, rank_by: str | None = No
             value=values[(area.pk, date)][key],
             trend=[(point, values[(area.pk, point)][key]) for point in points],
         )
-        for key, indicator in CATALOGUE.items()
+        for key, indicator in every.items()
         if not indicator.hidden
     ]
     rows = [ChildRow(child, at_children[(child.pk, date)]) for child in children]
@@ -112,7 +104,7 @@ def dashboard(*, actor: Any, area: Area, date: dt.date, rank_by: str | None = No
     return Dashboard(
         area=area,
         date=date,
-        ancestors=list(Area.objects.get_ancestors(area)) if area.depth > 1 else [],
+        ancestors=the_map().ancestors(area),
         figures=figures,
         children=rows,
         rank_by=rank_by,

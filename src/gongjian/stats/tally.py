@@ -1,10 +1,12 @@
 """Incremental figures, the Django part: kept up to date by the writes themselves.
 
 Every save or delete of a row some figure counts refreshes the subjects that row changes, in the
-same transaction (signals below; bulk writes that bypass signals call :func:`touch`). Inside
-:func:`deferred` the refreshes wait until the block ends (still inside the caller's transaction),
-so a bulk import or the demo refreshes each subject once. :func:`rebuild` recomputes everything
-from the rows; :func:`verify` compares what is kept with what the rows say.
+same transaction (signals below: the figures registered in :mod:`gongjian.stats.registry` say which
+models they watch). A write that bypasses signals (``bulk_create``, ``update``, raw SQL) calls
+:func:`touch_rows`, the one function for it. Inside :func:`deferred` the refreshes wait until the
+block ends (still inside the caller's transaction), so a bulk import or the demo refreshes each
+subject once. :func:`rebuild` recomputes everything from the rows; :func:`verify` compares what is
+kept with what the rows say.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from django.db.models import Max
 from django.db.models.signals import post_delete, post_save
 
 from gongjian.core.bulkwrite import copy_rows, ids_in
-from gongjian.orgs.models import Area
 
+from . import registry
 from .models import Contribution, Tally
-from .sources import Source, build_sources, shared_reads
+from .registry import Source, Watch
+from .sources import shared_reads
 from .tally_core import Contribution as Row
 from .tally_core import Window, chunks, contributions, deltas
 
@@ -37,46 +40,38 @@ _pending: contextvars.ContextVar[dict[str, set[int]] | None] = contextvars.Conte
 )
 
 
-@functools.cache
 def sources() -> dict[str, Source]:
-    return build_sources(Area.steplen)
+    """Every kept figure, by indicator id (as registered by the apps)."""
+    return registry.sources()
 
 
-def _watchers() -> dict[type[models.Model], list[tuple[Source, Any]]]:
-    out: dict[type[models.Model], list[tuple[Source, Any]]] = defaultdict(list)
-    for source in sources().values():
-        for model, watch in source.watches.items():
-            out[model].append((source, watch))
-    return out
+def _steplen() -> int:
+    return registry.the_map().steplen
 
 
-_WATCHERS: dict[type[models.Model], list[tuple[Source, Any]]] = {}
+def watchers(model: type[models.Model]) -> list[tuple[Source, Watch]]:
+    """The kept figures a saved or deleted row of ``model`` changes, and how."""
+    return registry.watched_models().get(model, [])
 
 
 def _changed(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return
-    for source, watch in _WATCHERS.get(sender, []):
+    for source, watch in watchers(sender):
         subjects = [s for s in watch(instance) if s is not None]
         if subjects:
             touch(source.indicator, subjects)
+    # the map itself is part of every cached figures page (names, the areas below)
+    if sender is registry.the_map().model:
+        _changed_figures()
 
 
 def connect() -> None:
-    """Called once from the app config."""
-    _WATCHERS.clear()
-    _WATCHERS.update(_watchers())
-    for model in _WATCHERS:
-        post_save.connect(_changed, sender=model, dispatch_uid=f"tally-save-{model._meta.label}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"tally-delete-{model._meta.label}")
-    # the map itself is part of every cached figures page (names, the areas below)
-    post_save.connect(_map_changed, sender=Area, dispatch_uid="tally-map-save")
-    post_delete.connect(_map_changed, sender=Area, dispatch_uid="tally-map-delete")
-
-
-def _map_changed(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    if not kwargs.get("raw"):
-        _changed_figures()
+    """Called once from the app config: every save and delete goes through :func:`_changed`, which
+    looks the model up among the registered figures' watches on first use (the apps register their
+    figures in their own ``ready()``, in any order)."""
+    post_save.connect(_changed, dispatch_uid="tally-save")
+    post_delete.connect(_changed, dispatch_uid="tally-delete")
 
 
 def touch(indicator: str, subjects: Iterable[int]) -> None:
@@ -91,10 +86,12 @@ def touch(indicator: str, subjects: Iterable[int]) -> None:
 
 
 def touch_rows(model: type[models.Model], rows: Iterable[Any]) -> None:
-    """Rows of ``model`` were written without signals (bulk_create, update): refresh what they
-    change. A row may be anything with the attributes the watchers read (``member_id`` …)."""
+    """The one call for writes that bypass model signals: rows of ``model`` were written with
+    ``bulk_create``, ``update`` or raw SQL; refresh every kept figure they change, now or at the end
+    of :func:`deferred`. A row may be anything with the attributes the figures' watches read (the
+    saved instances, or e.g. ``SimpleNamespace(member_id=…)``); a model no figure watches is a no-op."""
     rows = list(rows)
-    for source, watch in _WATCHERS.get(model, []):
+    for source, watch in watchers(model):
         subjects = {s for row in rows for s in watch(row) if s is not None}
         if subjects:
             touch(source.indicator, subjects)
@@ -262,7 +259,7 @@ def refresh(indicator: str, subjects: Iterable[int]) -> int:
         top = Contribution.objects.filter(source=indicator).aggregate(top=Max("subject"))["top"]
         for batch in chunks(sorted(set(subjects)), 2000):
             fresh: dict[int, list[Row]] = defaultdict(list)
-            for row in contributions(source.pieces(batch), distinct=source.distinct, steplen=Area.steplen):
+            for row in contributions(source.pieces(batch), distinct=source.distinct, steplen=_steplen()):
                 fresh[row.subject].append(row)
             old = _stored(indicator, batch) if top is not None and batch[0] <= top else {}
             moved = [s for s in batch if set(fresh.get(s, [])) != set(old.get(s, []))]
@@ -271,8 +268,8 @@ def refresh(indicator: str, subjects: Iterable[int]) -> int:
             changed += len(moved)
             taken = [r for s in moved for r in old.get(s, [])]
             given = [r for s in moved for r in fresh.get(s, [])]
-            deltas(taken, steplen=Area.steplen, sign=-1.0, into=change)
-            deltas(given, steplen=Area.steplen, into=change)
+            deltas(taken, steplen=_steplen(), sign=-1.0, into=change)
+            deltas(given, steplen=_steplen(), into=change)
             _delete(indicator, [s for s in moved if s in old])  # new subjects have nothing to delete
             _insert(indicator, given)
             if len(change) > _GATHER_KEYS:
@@ -291,8 +288,8 @@ def rebuild(indicators: Iterable[str] | None = None) -> dict[str, int]:
             Contribution.objects.filter(source=key).delete()
             Tally.objects.filter(indicator=key).delete()
             _changed_figures()
-            rows = contributions(source.pieces(None), distinct=source.distinct, steplen=Area.steplen)
-            _apply(deltas(rows, steplen=Area.steplen), key, fresh=True)
+            rows = contributions(source.pieces(None), distinct=source.distinct, steplen=_steplen())
+            _apply(deltas(rows, steplen=_steplen()), key, fresh=True)
             _insert(key, rows)
             counts[key] = len(rows)
     return counts
@@ -350,7 +347,7 @@ def _kept(key: str) -> list[Row]:
 
 
 def _tally_matches(key: str, kept: list[Row]) -> bool:
-    expected = {k: v for k, v in deltas(kept, steplen=Area.steplen).items() if abs(v) > 1e-9}
+    expected = {k: v for k, v in deltas(kept, steplen=_steplen()).items() if abs(v) > 1e-9}
     stored = {
         (path, grain, day): value
         for path, grain, day, value in Tally.objects.filter(indicator=key)
@@ -367,7 +364,7 @@ def verify(indicators: Iterable[str] | None = None) -> dict[str, int]:
     drift: dict[str, int] = {}
     for key in indicators or sources():
         source = sources()[key]
-        fresh = contributions(source.pieces(None), distinct=source.distinct, steplen=Area.steplen)
+        fresh = contributions(source.pieces(None), distinct=source.distinct, steplen=_steplen())
         kept = _kept(key)
         bad = {r.subject for r in set(fresh) ^ set(kept)}
         if bad:

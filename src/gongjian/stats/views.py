@@ -28,12 +28,11 @@ from django.views.decorators.http import require_GET
 
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import XLSX_CONTENT_TYPE
-from gongjian.orgs import selectors as org_selectors
-from gongjian.orgs.models import Area
 
 from . import reports, selectors, tally
 from .forms import FiguresQuery
-from .indicators import CATALOGUE, Indicator
+from .indicators import Indicator
+from .registry import MapArea, catalogue, the_map
 
 ROWS_PAGE_SIZE = 50
 #: A rendered dashboard is dropped when a figure changes (the version in its key); this bounds its memory.
@@ -53,18 +52,18 @@ def _reverse(name: str, *args: str) -> str:
     return reverse(name, args=args)
 
 
-def dashboard_url(area: Area, **params: str | None) -> str:
+def dashboard_url(area: MapArea, **params: str | None) -> str:
     query = urlencode({k: v for k, v in params.items() if v})
     url = _reverse("stats:dashboard", area.code)
     return f"{url}?{query}" if query else url
 
 
-def rows_url(area: Area, indicator_id: str, date: dt.date) -> str:
+def rows_url(area: MapArea, indicator_id: str, date: dt.date) -> str:
     return f"{_reverse('stats:rows', area.code, indicator_id)}?date={date.isoformat()}"
 
 
 def _crumbs(
-    actor: Any, area: Area, ancestors: list[Area], date: dt.date | None, *, last: str | None = None
+    actor: Any, area: MapArea, ancestors: list[MapArea], date: dt.date | None, *, last: str | None = None
 ) -> list[dict[str, Any]]:
     """The way down to ``area``, each node linked to its dashboard when the actor may read it."""
     scope = scope_for(actor)
@@ -79,9 +78,9 @@ def _crumbs(
     return crumbs
 
 
-def _bad_query(request: HttpRequest, area: Area, form: FiguresQuery) -> HttpResponse:
+def _bad_query(request: HttpRequest, area: MapArea, form: FiguresQuery) -> HttpResponse:
     """A date or ranking that cannot be read: the reason and the form to correct it (400)."""
-    ancestors = list(Area.objects.get_ancestors(area)) if area.depth > 1 else []
+    ancestors = the_map().ancestors(area)
     context = {
         "area": area,
         "form": form,
@@ -105,7 +104,7 @@ def _download(data: bytes, *, content_type: str, filename: str, inline: bool = F
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The actor's own top node, or a choice between them; a role without an area is told so."""
-    roots = list(org_selectors.area_roots(actor=request.user))
+    roots = list(the_map().roots(actor=request.user))
     if len(roots) == 1:
         return redirect(dashboard_url(roots[0]))
     return render(request, "stats/home.html", {"roots": roots})
@@ -125,7 +124,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     # Read the version before the figures: a page built from older rows is kept under the older number.
     version = tally.version()
     key = f"stats:dashboard:{version}:{area.pk}:{date.isoformat()}:{chosen_rank or ''}:{language}"
-    cached: tuple[str, list[Area]] | None = cache.get(key) if version is not None else None
+    cached: tuple[str, list[MapArea]] | None = cache.get(key) if version is not None else None
     if cached is None:
         board = selectors.dashboard(actor=actor, area=area, date=date, rank_by=chosen_rank)
         cached = (_dashboard_body(request, board, chosen_rank, language), board.ancestors)
@@ -155,7 +154,7 @@ def _dashboard_body(
         for f in board.figures
         if not f.indicator.hidden
     ]
-    rank = CATALOGUE[board.rank_by]
+    rank = catalogue()[board.rank_by]
     keep = {"date": date.isoformat(), "rank": chosen_rank}
     children: list[dict[str, Any]] = [
         {
@@ -218,7 +217,7 @@ def rows(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     share of."""
     actor = request.user
     area = reports.area_by_code(actor, code)
-    found = CATALOGUE.get(indicator)
+    found = catalogue().get(indicator)
     if found is None or found.rows is None:
         raise Http404
     form = _query(request)
@@ -243,7 +242,7 @@ def rows(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     if found.kind == "ratio" or found.value is not None:
         # a ratio or a sum: the figure itself, beside the records it is computed from
         figure_value = selectors.indicators_for(actor=actor, area=area, date=date)[found.id]
-    ancestors = list(Area.objects.get_ancestors(area)) if area.depth > 1 else []
+    ancestors = the_map().ancestors(area)
     name = reports.indicator_name(found, language)
     context = {
         "area": area,
@@ -270,7 +269,7 @@ def rows(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
 def rows_xlsx(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     actor = request.user
     area = reports.area_by_code(actor, code)
-    found: Indicator | None = CATALOGUE.get(indicator)
+    found: Indicator | None = catalogue().get(indicator)
     if found is None or found.rows is None:
         raise Http404
     form = _query(request)

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongjian.core.text import initials, is_initials_query, search_key
-from gongjian.orgs.models import Area
-from gongjian.stats.indicators import CATALOGUE, compute_all
+from gongjian.stats.indicators import compute_all
+from gongjian.stats.registry import MapArea, catalogue, the_map
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 MAX_CANDIDATES = 10
@@ -36,28 +36,29 @@ def today() -> dt.date:
     return dt.datetime.now(TIMEZONE).date()
 
 
-def _describe(area: Area) -> str:
+def _describe(area: MapArea) -> str:
     """``王家垅社区 (430105001001, 长沙市 › 开福区 › 东风路街道)``: enough to tell namesakes apart."""
-    ancestors = " › ".join(a.name for a in Area.objects.get_ancestors(area))
+    ancestors = " › ".join(a.name for a in the_map().ancestors(area))
     where = f", {ancestors}" if ancestors else ""
     return f"{area.name} ({area.code}{where})"
 
 
-def _candidates_text(areas: list[Area]) -> str:
+def _candidates_text(areas: list[MapArea]) -> str:
     return "\n".join(f"  - {_describe(a)}" for a in areas)
 
 
-def resolve_area(text: str) -> Area:
+def resolve_area(text: str) -> MapArea:
     """The one area with this code, or with this name in either script; else a clear error."""
     text = (text or "").strip()
     if not text:
         raise CommandError("Say which area: --area takes a name (长沙市 / 長沙市) or a division code.")
-    by_code = Area.objects.filter(code__iexact=text).first()
+    areas = the_map().areas()
+    by_code: MapArea | None = areas.filter(code__iexact=text).first()
     if by_code is not None:
         return by_code
     key = search_key(text)
-    same_name = Area.objects.filter(name_key=key).order_by("path")
-    first = list(same_name[: MAX_CANDIDATES + 1])
+    same_name = areas.filter(name_key=key).order_by("path")
+    first: list[MapArea] = list(same_name[: MAX_CANDIDATES + 1])
     if len(first) == 1:
         return first[0]
     if first:
@@ -67,10 +68,10 @@ def resolve_area(text: str) -> Area:
             f"'{text}' is ambiguous: {total} areas have this name{shown}. "
             f"Give the division code of one of them:\n{_candidates_text(first[:MAX_CANDIDATES])}"
         )
-    near = Area.objects.filter(name_key__contains=key)
+    near = areas.filter(name_key__contains=key)
     if is_initials_query(text):
-        near = near | Area.objects.filter(initials__startswith=initials(text))
-    suggestions = list(near.order_by("path")[:MAX_CANDIDATES])
+        near = near | areas.filter(initials__startswith=initials(text))
+    suggestions: list[MapArea] = list(near.order_by("path")[:MAX_CANDIDATES])
     if suggestions:
         raise CommandError(
             f"No area is named or coded '{text}'. Did you mean one of these? "
@@ -148,7 +149,7 @@ class Command(BaseCommand):
         header = ("id", *HEADERS[language])
         rows: list[tuple[str, ...]] = [header]
         for key, value in values.items():
-            indicator = CATALOGUE[key]
+            indicator = catalogue()[key]
             rows.append((key, indicator.name(language), format_value(value, indicator.kind)))
         self.stdout.write(f"{_describe(area)} · {date.isoformat()}")
         self.stdout.write(render_table(rows))

@@ -13,6 +13,7 @@ from gongjian.lists.models import Project
 from gongjian.members.models import Member
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+from gongjian.web.forms import ActorForm, DateTimeInput
 
 from . import selectors
 from .models import (
@@ -29,7 +30,6 @@ from .models import (
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def _areas(actor: Any) -> Any:
@@ -40,12 +40,6 @@ def _qs(form: forms.Form, name: str, rows: QuerySet[Any]) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
     field.queryset = rows
-
-
-class ActorForm(forms.Form):
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.actor = actor
 
 
 class TeamForm(ActorForm):
@@ -135,8 +129,8 @@ class ActivityForm(ActorForm):
         label=_("Co-building project"), queryset=Project.objects.none(), required=False
     )
     place = forms.CharField(label=_("Place"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
     signup_limit = forms.IntegerField(label=_("Sign-up limit"), min_value=1, required=False)
     audience = forms.ChoiceField(label=_("Open to"), choices=Audience.choices, initial=Audience.AREA)
     description = forms.CharField(
@@ -161,8 +155,8 @@ class AttendanceForm(ActorForm):
     volunteer = forms.ModelChoiceField(
         label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False
     )
-    signed_in_at = forms.DateTimeField(label=_("Signed in"), widget=DATETIME)
-    signed_out_at = forms.DateTimeField(label=_("Signed out"), widget=DATETIME, required=False)
+    signed_in_at = forms.DateTimeField(label=_("Signed in"), widget=DateTimeInput())
+    signed_out_at = forms.DateTimeField(label=_("Signed out"), widget=DateTimeInput(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

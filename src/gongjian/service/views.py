@@ -30,22 +30,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
-from gongjian.orgs.views import _add_service_errors, _page
+from gongjian.web.crumbs import Crumb, crumb, crumbs
+from gongjian.web.pages import FORM_TEMPLATE, add_service_errors, button, form_page, paginate
 
 from . import forms, selectors, services
 from .models import Activity, HoursStatus
 from .qr import QR_STEP_SECONDS, qr_token_valid
 
-FORM_TEMPLATE = "orgs/form.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _home_crumb() -> dict[str, Any]:
-    return {"label": _("Service"), "url": reverse("service:home")}
+def _home_crumb() -> Crumb:
+    return crumb(_("Service"), reverse("service:home"))
 
 
-def _crumbs(*rest: tuple[str, str | None]) -> list[dict[str, Any]]:
-    return [_home_crumb(), *({"label": label, "url": url} for label, url in rest)]
+def _crumbs(*rest: tuple[str, str | None]) -> list[Crumb]:
+    return [_home_crumb(), *crumbs(*rest)]
 
 
 def _form(
@@ -56,35 +56,24 @@ def _form(
     done: Callable[[Any], str],
     success: str,
     title: str,
-    crumbs: list[dict[str, Any]],
+    crumbs: list[Crumb],
     cancel_url: str,
     template: str = FORM_TEMPLATE,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """A form page: a valid POST calls ``save`` (a service) with the cleaned data and redirects;
-    a ValidationError from the service goes on the form, which is shown again."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(dict(form.cleaned_data))
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(done(obj))
-    context = {"form": form, "title": title, "crumbs": crumbs, "cancel_url": cancel_url, **(extra or {})}
-    return render(request, template, context)
-
-
-def _action(request: HttpRequest, call: Callable[[], Any], success: str, back: str) -> HttpResponse:
-    """A button (POST): run the service, say what happened or why not, go back."""
-    try:
-        call()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-    return redirect(back)
+    """``form_page`` with ``save`` given the cleaned data and one fixed ``success`` message."""
+    return form_page(
+        request,
+        form,
+        save=lambda: save(dict(form.cleaned_data)),
+        success=lambda obj: success,
+        done_url=done,
+        title=title,
+        crumbs=crumbs,
+        cancel_url=cancel_url,
+        template=template,
+        extra=extra,
+    )
 
 
 def _qr_svg(url: str) -> str:
@@ -154,7 +143,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         "service/team_list.html",
         {
             "crumbs": _crumbs((_("Service teams"), None)),
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "show": show,
             "q": request.GET.get("q", ""),
             "can_create": services.team_create_allowed(actor=actor),
@@ -258,7 +247,7 @@ def team_membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     membership = selectors.team_membership_get(actor=actor, pk=pk)
     team = _team_to_change(request, membership.team_id)
-    return _action(
+    return button(
         request,
         lambda: services.team_member_end(actor=actor, membership=membership),
         _("The membership ended; it stays in the team's history."),
@@ -290,7 +279,7 @@ def duty_end(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     duty = selectors.duty_get(actor=actor, pk=pk)
     team = _team_to_change(request, duty.team_id)
-    return _action(
+    return button(
         request,
         lambda: services.duty_end(actor=actor, duty=duty),
         _("The duty ended."),
@@ -306,7 +295,7 @@ def team_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.TeamStatusForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {}
     active = request.POST.get("active") == "1"
-    return _action(
+    return button(
         request,
         lambda: services.team_status_set(
             actor=actor, team=team, active=active, on=data.get("on"), note=data.get("note", "")
@@ -328,7 +317,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
         "service/volunteer_list.html",
         {
             "crumbs": _crumbs((_("Volunteers"), None)),
-            "page": _page(request, selectors.volunteer_list(actor=actor, q=q)),
+            "page": paginate(request, selectors.volunteer_list(actor=actor, q=q)),
             "q": q,
             "can_create": services.team_create_allowed(actor=actor),
         },
@@ -418,7 +407,7 @@ def volunteer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, volunteer=volunteer, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
     return render(
         request,
         "service/volunteer_detail.html",
@@ -449,7 +438,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "service/activity_list.html",
         {
             "crumbs": _crumbs((_("Activities"), None)),
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "show": show,
             "q": request.GET.get("q", ""),
             "can_create": services.activity_create_allowed(actor=actor),
@@ -504,7 +493,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_get(actor=request.user, pk=pk)
-    return _action(
+    return button(
         request,
         lambda: services.activity_sign_up(actor=request.user, activity=activity),
         _("You are signed up. A confirmation is in your notifications."),
@@ -516,7 +505,7 @@ def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_sign_up_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_get(actor=request.user, pk=pk)
-    return _action(
+    return button(
         request,
         lambda: services.activity_sign_up_cancel(actor=request.user, activity=activity),
         _("Your sign-up was cancelled."),
@@ -692,7 +681,7 @@ def hours_list(request: HttpRequest) -> HttpResponse:
         "service/hours_list.html",
         {
             "crumbs": _crumbs((_("Service hours"), None)),
-            "page": _page(request, rows.order_by("-on", "-pk")),
+            "page": paginate(request, rows.order_by("-on", "-pk")),
             "status": status,
             "statuses": HoursStatus.choices,
             "decidable": {
@@ -768,7 +757,7 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def points(request: HttpRequest) -> HttpResponse:
     actor = request.user
     entries = selectors.points_entry_list(actor=actor).order_by("-on", "-pk")
-    page = _page(request, entries)
+    page = paginate(request, entries)
     return render(
         request,
         "service/points.html",
@@ -824,7 +813,7 @@ def entry_decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     entry = selectors.points_entry_get(actor=actor, pk=pk)
     approve = request.POST.get("decision") == "approve"
-    return _action(
+    return button(
         request,
         lambda: services.points_entry_decide(
             actor=actor, entry=entry, approve=approve, reason=request.POST.get("reason", "")

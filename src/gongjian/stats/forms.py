@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongjian.orgs.forms import DateInput
+from gongjian.web.forms import DateInput
 
 from .management.commands.indicators import today
 from .reports import visible_indicators

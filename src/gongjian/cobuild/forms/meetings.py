@@ -14,17 +14,16 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.orgs import selectors as org_selectors
-from gongjian.orgs.forms import (
-    CHOICE_DISPLAY_LIMIT,
-    DateInput,
-    MapForm,
-    _date,
-    _org_label,
-    _orgs_to_show,
-    _setup_area_field,
-    _show_choices,
-)
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
+from gongjian.orgs.pages import org_label, orgs_to_show, setup_area_field
+from gongjian.web.forms import (
+    CHOICE_DISPLAY_LIMIT,
+    ActorForm,
+    DateInput,
+    DateTimeInput,
+    date_field,
+    show_choices,
+)
 
 from ..models import (
     AgendaItem,
@@ -43,13 +42,6 @@ from ..selectors import meetings as selectors
 ACTIONS_PER_DECISION = 2
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
 def _choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
@@ -66,7 +58,7 @@ def _setup(
 ) -> None:
     field = _choice(form, name)
     field.queryset = rows
-    _show_choices(field, rows[:CHOICE_DISPLAY_LIMIT], label=label, include=include or [])
+    show_choices(field, rows[:CHOICE_DISPLAY_LIMIT], label=label, include=include or [])
 
 
 def _meeting_label(meeting: JointMeeting) -> str:
@@ -94,7 +86,7 @@ class MeetingFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup_area_field(_choice(self, "within"), actor=actor)
+        setup_area_field(_choice(self, "within"), actor=actor)
 
 
 class ActionFilterForm(forms.Form):
@@ -125,7 +117,7 @@ class ConsultationFilterForm(forms.Form):
 # --- meetings ----------------------------------------------------------------------------------
 
 
-class MeetingForm(MapForm):
+class MeetingForm(ActorForm):
     """A new meeting (``meeting`` is None), or what may still change of one."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -176,8 +168,8 @@ class MeetingForm(MapForm):
         orgs = selectors.convener_org_choices(actor=self.actor)
         field = _choice(self, "convener_org")
         field.queryset = orgs
-        _show_choices(field, _orgs_to_show(orgs), label=_org_label)
-        _setup_area_field(_choice(self, "area"), actor=self.actor)
+        show_choices(field, orgs_to_show(orgs), label=org_label)
+        setup_area_field(_choice(self, "area"), actor=self.actor)
         _setup(self, "alliance", org_selectors.alliance_list(actor=self.actor))
         _setup(self, "previous", selectors.previous_meeting_choices(actor=self.actor), label=_meeting_label)
 
@@ -190,7 +182,7 @@ class MeetingForm(MapForm):
         return data
 
 
-class MeetingUnitForm(MapForm):
+class MeetingUnitForm(ActorForm):
     unit = _unit_field(_("Resident unit"), required=True)
     representative = forms.CharField(label=_("Representative"), max_length=60, required=False)
 
@@ -199,7 +191,7 @@ class MeetingUnitForm(MapForm):
         _setup(self, "unit", selectors.meeting_unit_choices(actor=self.actor, meeting=meeting))
 
 
-class TopicForm(MapForm):
+class TopicForm(ActorForm):
     title = forms.CharField(label=_("Topic"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
     unit = _unit_field(_("Proposed by"))
@@ -255,7 +247,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 3}))
 
 
-class AttendanceForm(MapForm):
+class AttendanceForm(ActorForm):
     person_name = forms.CharField(label=_("Name"), max_length=60)
     unit = _unit_field(_("Unit"))
 
@@ -264,7 +256,7 @@ class AttendanceForm(MapForm):
         _setup(self, "unit", selectors.meeting_invited_units(actor=self.actor, meeting=meeting))
 
 
-class PledgeForm(MapForm):
+class PledgeForm(ActorForm):
     text = forms.CharField(
         label=_("Pledge"), max_length=200, help_text=_("e.g. professors will give lectures")
     )
@@ -290,12 +282,12 @@ def _action_fields(
     form.fields[f"{prefix}owner_org"] = forms.ModelChoiceField(
         label=_("or owner organisation"), queryset=PartyOrg.objects.none(), required=False
     )
-    form.fields[f"{prefix}due_on"] = _date(_("Due on"), required=required)
+    form.fields[f"{prefix}due_on"] = date_field(_("Due on"), required=required)
     _setup(form, f"{prefix}owner_unit", selectors.action_owner_unit_choices(actor=actor, meeting=meeting))
     orgs = selectors.action_owner_org_choices(actor=actor, meeting=meeting)
     field = _choice(form, f"{prefix}owner_org")
     field.queryset = orgs
-    _show_choices(field, _orgs_to_show(orgs), label=_org_label)
+    show_choices(field, orgs_to_show(orgs), label=org_label)
 
 
 def _action_values(data: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -307,7 +299,7 @@ def _action_values(data: dict[str, Any], prefix: str) -> dict[str, Any]:
     }
 
 
-class ResolutionForm(MapForm):
+class ResolutionForm(ActorForm):
     """A decision, optionally on an agenda item, with up to ``ACTIONS_PER_DECISION`` action items
     (a row whose action is left empty is not one)."""
 
@@ -344,7 +336,7 @@ class ResolutionForm(MapForm):
         }
 
 
-class ActionForm(MapForm):
+class ActionForm(ActorForm):
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _action_fields(self, "", meeting, self.actor, required=True)
@@ -360,10 +352,10 @@ class ActionCloseForm(forms.Form):
         max_length=2000,
         help_text=_("What was done, in a few lines."),
     )
-    closed_on = _date(_("Done on"), help_text=_("Today when left empty."))
+    closed_on = date_field(_("Done on"), help_text=_("Today when left empty."))
 
 
-class AgreementRecordForm(MapForm):
+class AgreementRecordForm(ActorForm):
     agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none())
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
@@ -379,7 +371,7 @@ class AgreementRecordForm(MapForm):
 # --- consultations -----------------------------------------------------------------------------
 
 
-class ConsultationForm(MapForm):
+class ConsultationForm(ActorForm):
     """A new consultation (``consultation`` is None), or what may change of one."""
 
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
@@ -389,8 +381,8 @@ class ConsultationForm(MapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ConsultationKind.choices)
     question = forms.CharField(label=_("Question"), max_length=300)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
-    opens_on = _date(_("Opens on"), required=True)
-    closes_on = _date(_("Closes on"), required=True)
+    opens_on = date_field(_("Opens on"), required=True)
+    closes_on = date_field(_("Closes on"), required=True)
     asked = forms.IntegerField(
         label=_("Households or residents asked"),
         min_value=0,
@@ -404,11 +396,11 @@ class ConsultationForm(MapForm):
             for name in ("area", "org", "kind"):
                 del self.fields[name]
             return
-        _setup_area_field(_choice(self, "area"), actor=self.actor)
+        setup_area_field(_choice(self, "area"), actor=self.actor)
         orgs = selectors.consultation_org_choices(actor=self.actor)
         field = _choice(self, "org")
         field.queryset = orgs
-        _show_choices(field, _orgs_to_show(orgs), label=_org_label)
+        show_choices(field, orgs_to_show(orgs), label=org_label)
 
 
 class StaffAnswerForm(forms.Form):
@@ -429,7 +421,7 @@ class ResidentAnswerForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
 
 
-class AttachForm(MapForm):
+class AttachForm(ActorForm):
     resolution = forms.ModelChoiceField(
         label=_("Decision of a joint meeting"), queryset=Resolution.objects.none(), required=False
     )

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.cobuild.models import JointMeeting
-from gongjian.orgs.forms import CHOICE_DISPLAY_LIMIT, MapForm, _date, _show_choices
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
+from gongjian.web.forms import CHOICE_DISPLAY_LIMIT, ActorForm, date_field, show_choices
 
 from ..models import (
     Category,
@@ -33,7 +33,7 @@ def _choices(form: forms.Form, name: str, rows: QuerySet[Any]) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
     field.queryset = rows
-    _show_choices(field, rows[:CHOICE_DISPLAY_LIMIT])
+    show_choices(field, rows[:CHOICE_DISPLAY_LIMIT])
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ class ClaimFilterForm(forms.Form):
 # --- demands -----------------------------------------------------------------------------------
 
 
-class DemandForm(MapForm):
+class DemandForm(ActorForm):
     """Raise a demand: on a list the actor keeps (administrators) or for their unit (liaisons)."""
 
     owner_org = forms.ModelChoiceField(
@@ -103,7 +103,7 @@ class DemandForm(MapForm):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     measure = forms.CharField(label=_("Measure (人, 场, 张…)"), max_length=20, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    deadline = _date(_("Deadline"))
+    deadline = date_field(_("Deadline"))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     requester_first_name = forms.CharField(
         label=_("Micro-wish: first name shown (e.g. 李奶奶)"), max_length=20, required=False
@@ -145,7 +145,7 @@ class DemandEditForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     measure = forms.CharField(label=_("Measure (人, 场, 张…)"), max_length=20, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    deadline = _date(_("Deadline"))
+    deadline = date_field(_("Deadline"))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
 
     def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
@@ -185,7 +185,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class DemandClaimForm(MapForm):
+class DemandClaimForm(ActorForm):
     """Claim a demand: for one of the actor's units, as a member (a micro-wish), or recorded for a
     unit at a held joint meeting."""
 
@@ -235,7 +235,7 @@ class DemandClaimForm(MapForm):
         }
 
 
-class DemandAssignForm(MapForm):
+class DemandAssignForm(ActorForm):
     meeting = forms.ModelChoiceField(label=_("Joint meeting"), queryset=JointMeeting.objects.none())
     unit = forms.ModelChoiceField(label=_("Assigned to the unit"), queryset=ResidentUnit.objects.none())
     quantity = forms.IntegerField(
@@ -254,7 +254,7 @@ class DemandAssignForm(MapForm):
 # --- resources ---------------------------------------------------------------------------------
 
 
-class ResourceForm(MapForm):
+class ResourceForm(ActorForm):
     provider = forms.ChoiceField(label=_("Offered by"))
     name = forms.CharField(label=_("What is offered"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=ResourceKind.choices)
@@ -264,8 +264,8 @@ class ResourceForm(MapForm):
     )
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=1)
     measure = forms.CharField(label=_("Measure (人, 场, 次…)"), max_length=20, required=False)
-    available_from = _date(_("Available from"))
-    available_until = _date(_("Available until"))
+    available_from = date_field(_("Available from"))
+    available_until = date_field(_("Available until"))
     radius_km = forms.DecimalField(
         label=_("Service radius (km)"), max_digits=6, decimal_places=2, required=False
     )
@@ -303,7 +303,7 @@ class ResourceForm(MapForm):
         return data
 
 
-class ResourceClaimForm(MapForm):
+class ResourceClaimForm(ActorForm):
     org = forms.ModelChoiceField(label=_("Claiming community"), queryset=PartyOrg.objects.none())
     meeting = forms.ModelChoiceField(
         label=_("Claimed at joint meeting"),

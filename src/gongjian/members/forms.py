@@ -18,15 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from gongjian.core.search import name_search_q
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
-from gongjian.orgs.pages import areas_to_show, org_label, orgs_to_show, setup_area_field
+from gongjian.orgs.pages import offer_areas, offer_orgs, org_label, orgs_to_show, setup_area_field
 from gongjian.web.forms import (
     CHOICE_DISPLAY_LIMIT,
-    INDENT,
     PHONE_FORMAT,
     ActorForm,
     DateInput,
     NoEchoTextInput,
     date_field,
+    filter_choice,
+    model_field,
+    offer,
+    search_field,
     show_choices,
 )
 
@@ -49,36 +52,8 @@ def _secret_input(**attrs: str) -> NoEchoTextInput:
     )
 
 
-def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    return field
-
-
-def _setup_org_field(
-    field: forms.ModelChoiceField[Any], orgs: QuerySet[PartyOrg], include: list[Model | None] | None = None
-) -> None:
-    field.queryset = orgs
-    show_choices(field, orgs_to_show(orgs), label=org_label, include=include or [])
-
-
-def _setup_areas(
-    field: forms.ModelChoiceField[Any], areas: QuerySet[Area], include: list[Area | None] | None = None
-) -> None:
-    """Accept every area of ``areas``; list them in tree order (the top levels when there are many)."""
-    field.queryset = areas
-    rows = areas_to_show(areas)
-    top = min((a.depth for a in rows), default=1)
-    show_choices(field, rows, label=lambda a: INDENT * (a.depth - top) + a.name, include=include or [])
-
-
 def _member_label(member: Member) -> str:
     return f"{member.name} · {member.id_number_masked}"
-
-
-def _setup_member_field(field: forms.ModelChoiceField[Any], members: QuerySet[Member]) -> None:
-    field.queryset = members
-    show_choices(field, members[:CHOICE_DISPLAY_LIMIT], label=_member_label)
 
 
 def _keep_if_visible(form: forms.Form, name: str, rows: QuerySet[Any], current: Model | None) -> None:
@@ -87,39 +62,27 @@ def _keep_if_visible(form: forms.Form, name: str, rows: QuerySet[Any], current: 
     if current is not None and not rows.filter(pk=current.pk).exists():
         del form.fields[name]
         return
-    field = _model_field(form, name)
-    field.queryset = rows
-    show_choices(field, rows[:CHOICE_DISPLAY_LIMIT], include=[current])
+    offer(model_field(form, name), rows, include=[current])
 
 
 # --- filters -------------------------------------------------------------------------------
 
 
 class LedgerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *MemberStatus.choices]
-    )
-    standing = forms.ChoiceField(
-        label=_("Standing"), required=False, choices=[("", _("Full and probationary")), *Standing.choices]
-    )
+    q = search_field(_("Name or pinyin initials"))
+    status = filter_choice(_("Status"), MemberStatus.choices, everything=_("All statuses"))
+    standing = filter_choice(_("Standing"), Standing.choices, everything=_("Full and probationary"))
     on = forms.DateField(label=_("On"), required=False, widget=DateInput())
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *MemberStatus.choices]
-    )
-    standing = forms.ChoiceField(
-        label=_("Standing"), required=False, choices=[("", _("Full and probationary")), *Standing.choices]
-    )
+    q = search_field(_("Name or pinyin initials"))
+    status = filter_choice(_("Status"), MemberStatus.choices, everything=_("All statuses"))
+    standing = filter_choice(_("Standing"), Standing.choices, everything=_("Full and probationary"))
 
 
 class ReportFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *ReportStatus.choices]
-    )
+    status = filter_choice(_("Status"), ReportStatus.choices, everything=_("All"))
 
 
 class TransferFilterForm(forms.Form):
@@ -152,11 +115,7 @@ class MemberForm(ActorForm):
         widget=_secret_input(inputmode="tel"),
     )
     clear_phone = forms.BooleanField(label=_("Remove the phone number"), required=False)
-    gender = forms.ChoiceField(
-        label=_("Gender"),
-        required=False,
-        choices=[("", _("As the ID number says")), *Gender.choices],
-    )
+    gender = filter_choice(_("Gender"), Gender.choices, everything=_("As the ID number says"))
     birth_date = date_field(_("Birth date"), help_text=_("Leave empty to take it from the ID number."))
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族")
     education = forms.ChoiceField(
@@ -203,10 +162,12 @@ class MemberForm(ActorForm):
         if member is None:
             for name in ("clear_phone", "status"):
                 del self.fields[name]
-            _setup_org_field(_model_field(self, "org"), org_selectors.party_org_list(actor=actor), [org])
+            offer_orgs(model_field(self, "org"), org_selectors.party_org_list(actor=actor), include=[org])
             if org is not None:
                 self.fields["org"].initial = org.pk
-            _setup_areas(_model_field(self, "residence"), selectors.residence_choices(actor=actor), [area])
+            offer_areas(
+                model_field(self, "residence"), selectors.residence_choices(actor=actor), include=[area]
+            )
             if area is not None:
                 self.fields["residence"].initial = area.pk
             _keep_if_visible(self, "work_unit", units.order_by("name_key"), None)
@@ -221,7 +182,7 @@ class MemberForm(ActorForm):
             if member.residence is not None and not areas.filter(pk=member.residence.pk).exists():
                 del self.fields["residence"]
             else:
-                _setup_areas(_model_field(self, "residence"), areas, [member.residence])
+                offer_areas(model_field(self, "residence"), areas, include=[member.residence])
             _keep_if_visible(self, "work_unit", units.order_by("name_key"), member.work_unit)
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -271,7 +232,7 @@ class CategoryAddForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        setup_area_field(_model_field(self, "area"), actor=self.actor)
+        setup_area_field(model_field(self, "area"), actor=self.actor)
 
 
 class EndForm(forms.Form):
@@ -322,13 +283,12 @@ class CoManagementForm(ActorForm):
     def __init__(self, *args: Any, area: Area, q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         communities = org_selectors.area_list(actor=self.actor, within=area, level=Level.COMMUNITY)
-        field = _model_field(self, "community")
-        field.queryset = communities
-        show_choices(field, communities[:CHOICE_DISPLAY_LIMIT])
+        field = model_field(self, "community")
+        offer(field, communities)
         community = area if area.level == Level.COMMUNITY else communities.first()
         if community is not None:
             field.initial = community.pk
-        members = _model_field(self, "member")
+        members = model_field(self, "member")
         members.queryset = (
             selectors.co_management_member_choices(actor=self.actor, community=community, q=q)
             if community is not None
@@ -336,7 +296,7 @@ class CoManagementForm(ActorForm):
         )
         show_choices(members, members.queryset[:CHOICE_DISPLAY_LIMIT], label=_unit_member_label)
         # The units of the members offered: a member's work unit or the unit holding the membership.
-        units = _model_field(self, "unit")
+        units = model_field(self, "unit")
         units.queryset = ResidentUnit.objects.filter(
             Q(pk__in=members.queryset.values("work_unit_id"))
             | Q(pk__in=members.queryset.values("org__unit_id"))
@@ -368,9 +328,11 @@ class MemberReportForm(ActorForm):
         # Any community is accepted (people register where they live); the actor's own are listed.
         shown = org_selectors.area_list(actor=self.actor, level=Level.COMMUNITY)
         if shown.exists():
-            field = _model_field(self, "community")
-            field.queryset = selectors.community_choices(actor=self.actor)
-            show_choices(field, shown[:CHOICE_DISPLAY_LIMIT])
+            offer(
+                model_field(self, "community"),
+                selectors.community_choices(actor=self.actor),
+                shown=shown[:CHOICE_DISPLAY_LIMIT],
+            )
         else:
             del self.fields["community"]
 
@@ -399,11 +361,10 @@ class UnitReportForm(ActorForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         orgs = org_selectors.party_org_list(actor=self.actor).filter(unit__isnull=False)
-        _setup_org_field(_model_field(self, "org"), orgs)
+        offer_orgs(model_field(self, "org"), orgs)
         communities = selectors.report_communities(actor=self.actor)
-        field = _model_field(self, "community")
-        field.queryset = communities
-        show_choices(field, communities[:CHOICE_DISPLAY_LIMIT])
+        field = model_field(self, "community")
+        offer(field, communities)
 
 
 class QuarterForm(forms.Form):
@@ -453,14 +414,11 @@ class StationForm(ActorForm):
 
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = _model_field(self, "area")
+        field = model_field(self, "area")
         areas = org_selectors.area_list(actor=self.actor, within=area)
-        field.queryset = areas
-        show_choices(field, areas[:CHOICE_DISPLAY_LIMIT])
+        offer(field, areas)
         field.initial = area.pk
-        _setup_org_field(
-            _model_field(self, "org"), org_selectors.party_org_list(actor=self.actor, within=area)
-        )
+        offer_orgs(model_field(self, "org"), org_selectors.party_org_list(actor=self.actor, within=area))
 
 
 class CheckInForm(ActorForm):
@@ -476,7 +434,11 @@ class CheckInForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup_member_field(_model_field(self, "member"), selectors.check_in_member_choices(actor=self.actor))
+        offer(
+            model_field(self, "member"),
+            selectors.check_in_member_choices(actor=self.actor),
+            label=_member_label,
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -517,13 +479,11 @@ class TransferForm(ActorForm):
         super().__init__(*args, **kwargs)
         # Any organisation may receive a letter; the list shows the actor's own, or those found by ``q``.
         destinations = selectors.transfer_destination_list(actor=self.actor).exclude(pk=member.org_id)
-        field = _model_field(self, "to_org")
-        field.queryset = destinations
         if q:
             shown = destinations.filter(name_search_q(q)).select_related("area")
         else:
             shown = org_selectors.party_org_list(actor=self.actor).exclude(pk=member.org_id)
-        show_choices(field, orgs_to_show(shown), label=org_label)
+        offer(model_field(self, "to_org"), destinations, shown=orgs_to_show(shown), label=org_label)
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.values()
@@ -563,9 +523,8 @@ class HouseholdForm(ActorForm):
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         areas = org_selectors.area_list(actor=self.actor, within=area).filter(level__gte=Level.COMMUNITY)
-        field = _model_field(self, "area")
-        field.queryset = areas
-        show_choices(field, areas[:CHOICE_DISPLAY_LIMIT])
+        field = model_field(self, "area")
+        offer(field, areas)
         if area.level >= Level.COMMUNITY:
             field.initial = area.pk
         members = selectors.member_list(actor=self.actor, within=area)
@@ -574,7 +533,7 @@ class HouseholdForm(ActorForm):
         members_field.queryset = members
         members_field.widget.choices = [(m.pk, _member_label(m)) for m in members[:CHOICE_DISPLAY_LIMIT]]
         streets = org_selectors.party_org_list(actor=self.actor).filter(area__level=Level.STREET)
-        _setup_org_field(_model_field(self, "awarded_by"), streets)
+        offer_orgs(model_field(self, "awarded_by"), streets)
 
     def clean_neighbours(self) -> list[str]:
         doors = [line.strip() for line in str(self.cleaned_data["neighbours"]).splitlines()]

@@ -19,7 +19,10 @@ from gongjian.web.forms import (
     DateInput,
     NoEchoTextInput,
     date_field,
-    show_choices,
+    filter_choice,
+    model_field,
+    offer,
+    search_field,
 )
 
 from . import selectors
@@ -33,7 +36,7 @@ from .models import (
     UnitKind,
     UnitRank,
 )
-from .pages import org_label, orgs_to_show, setup_area_field
+from .pages import offer_orgs, setup_area_field
 
 # --- areas ---------------------------------------------------------------------------------
 
@@ -140,8 +143,7 @@ class UnitForm(ActorForm):
                 if name not in self.LIAISON_FIELDS:
                     del self.fields[name]
         if "area" in self.fields:
-            field = self.fields["area"]
-            assert isinstance(field, forms.ModelChoiceField)
+            field = model_field(self, "area")
             setup_area_field(field, actor=self.actor, include=[unit.area if unit else None, area])
             if area is not None and unit is None:
                 field.initial = area.pk
@@ -177,13 +179,9 @@ class PhoneRevealForm(forms.Form):
 
 
 class UnitFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *UnitKind.choices]
-    )
-    rank = forms.ChoiceField(
-        label=_("Administrative rank"), required=False, choices=[("", _("All ranks")), *UnitRank.choices]
-    )
+    q = search_field()
+    kind = filter_choice(_("Kind"), UnitKind.choices, everything=_("All kinds"))
+    rank = filter_choice(_("Administrative rank"), UnitRank.choices, everything=_("All ranks"))
     within = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -230,25 +228,19 @@ class PartyOrgForm(ActorForm):
             self.fields["since"].required = True
         else:
             del self.fields["until"]
-            area_field = self.fields["area"]
-            assert isinstance(area_field, forms.ModelChoiceField)
+            area_field = model_field(self, "area")
             setup_area_field(area_field, actor=self.actor, include=[area])
-            unit_field = self.fields["unit"]
-            assert isinstance(unit_field, forms.ModelChoiceField)
+            unit_field = model_field(self, "unit")
             units = selectors.unit_list(actor=self.actor)
-            unit_field.queryset = units
-            show_choices(unit_field, units.order_by("name_key")[:CHOICE_DISPLAY_LIMIT], include=[unit])
+            offer(unit_field, units, shown=units.order_by("name_key")[:CHOICE_DISPLAY_LIMIT], include=[unit])
             if area is not None:
                 area_field.initial = area.pk
             if unit is not None:
                 unit_field.initial = unit.pk
-        parent_field = self.fields["parent"]
-        assert isinstance(parent_field, forms.ModelChoiceField)
         orgs = selectors.party_org_list(actor=self.actor)
         if org is not None:
             orgs = orgs.exclude(pk=org.pk)
-        parent_field.queryset = orgs
-        show_choices(parent_field, orgs_to_show(orgs), label=org_label, include=[org.parent if org else None])
+        offer_orgs(model_field(self, "parent"), orgs, include=[org.parent if org else None])
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.values()
@@ -258,10 +250,8 @@ class PartyOrgForm(ActorForm):
 
 
 class PartyOrgFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *PartyOrgKind.choices]
-    )
+    q = search_field()
+    kind = filter_choice(_("Kind"), PartyOrgKind.choices, everything=_("All kinds"))
     within = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -290,11 +280,12 @@ class AllianceForm(ActorForm):
             self.fields["since"].required = True
         else:
             del self.fields["until"]
-            field = self.fields["convener"]
-            assert isinstance(field, forms.ModelChoiceField)
-            conveners = selectors.party_org_list(actor=self.actor).filter(unit__isnull=True)
-            field.queryset = conveners
-            show_choices(field, orgs_to_show(conveners), label=org_label, include=[convener])
+            field = model_field(self, "convener")
+            offer_orgs(
+                field,
+                selectors.party_org_list(actor=self.actor).filter(unit__isnull=True),
+                include=[convener],
+            )
             if convener is not None:
                 field.initial = convener.pk
 
@@ -313,14 +304,12 @@ class AllianceMemberForm(ActorForm):
 
     def __init__(self, *args: Any, q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        assert isinstance(field, forms.ModelChoiceField)
         units = selectors.unit_list(actor=self.actor)
-        field.queryset = units
         shown = selectors.unit_list(actor=self.actor, q=q) if q else units
-        show_choices(
-            field,
-            shown.order_by("name_key")[:CHOICE_DISPLAY_LIMIT],
+        offer(
+            model_field(self, "unit"),
+            units,
+            shown=shown.order_by("name_key")[:CHOICE_DISPLAY_LIMIT],
             label=lambda u: f"{u.name} · {u.area.name}",
         )
 
@@ -336,4 +325,4 @@ class MembershipEndForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = search_field()

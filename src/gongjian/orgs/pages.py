@@ -73,23 +73,35 @@ def areas_to_show(areas: QuerySet[Area]) -> list[Area]:
     return list(areas.order_by("path")[:CHOICE_DISPLAY_LIMIT])
 
 
+def offer_areas(
+    field: forms.ModelChoiceField[Any], areas: QuerySet[Area], *, include: Iterable[Area | None] = ()
+) -> None:
+    """Accept every area of ``areas``; list them in tree order, indented by depth (the top levels
+    when there are many)."""
+    field.queryset = areas
+    rows = areas_to_show(areas)
+    top = min((a.depth for a in rows), default=1)
+    show_choices(field, rows, label=lambda a: INDENT * (a.depth - top) + a.name, include=include)
+
+
 def setup_area_field(
     field: forms.ModelChoiceField[Any], *, actor: Any, include: Iterable[Area | None] = ()
 ) -> None:
-    """Offer the areas the actor sees, indented by depth (accepting every one of them)."""
-    areas = selectors.area_list(actor=actor)
-    field.queryset = areas
-    rows = areas_to_show(areas)
-    if rows:
-        top = min(a.depth for a in rows)
-        show_choices(field, rows, label=lambda a: INDENT * (a.depth - top) + a.name, include=include)
-    else:
-        show_choices(field, [], include=include)
+    """Offer the areas the actor sees (see ``offer_areas``)."""
+    offer_areas(field, selectors.area_list(actor=actor), include=include)
 
 
 def orgs_to_show(orgs: QuerySet[PartyOrg]) -> list[PartyOrg]:
     """The organisations for a drop-down: from the top of the tree down, at most the display limit."""
     return list(orgs.order_by("area__depth", "area__path", "code")[:CHOICE_DISPLAY_LIMIT])
+
+
+def offer_orgs(
+    field: forms.ModelChoiceField[Any], orgs: QuerySet[PartyOrg], *, include: Iterable[PartyOrg | None] = ()
+) -> None:
+    """Accept every organisation of ``orgs``; list them from the top of the tree, with where they sit."""
+    field.queryset = orgs
+    show_choices(field, orgs_to_show(orgs), label=org_label, include=include)
 
 
 def org_label(org: PartyOrg) -> str:

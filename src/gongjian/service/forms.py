@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +12,7 @@ from gongjian.lists.models import Project
 from gongjian.members.models import Member
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
-from gongjian.web.forms import ActorForm, DateTimeInput
+from gongjian.web.forms import ActorForm, DateTimeInput, model_field
 
 from . import selectors
 from .models import (
@@ -36,12 +35,6 @@ def _areas(actor: Any) -> Any:
     return org_selectors.area_list(actor=actor).filter(level__lte=Level.COMPOUND).order_by("path")
 
 
-def _qs(form: forms.Form, name: str, rows: QuerySet[Any]) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    field.queryset = rows
-
-
 class TeamForm(ActorForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
@@ -58,9 +51,9 @@ class TeamForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "area", _areas(self.actor))
-        _qs(self, "org", org_selectors.party_org_list(actor=self.actor))
-        _qs(self, "unit", org_selectors.unit_list(actor=self.actor))
+        model_field(self, "area").queryset = _areas(self.actor)
+        model_field(self, "org").queryset = org_selectors.party_org_list(actor=self.actor)
+        model_field(self, "unit").queryset = org_selectors.unit_list(actor=self.actor)
 
 
 class TeamMemberForm(ActorForm):
@@ -72,8 +65,8 @@ class TeamMemberForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "member", selectors.member_choices(actor=self.actor))
-        _qs(self, "volunteer", selectors.volunteer_list(actor=self.actor))
+        model_field(self, "member").queryset = selectors.member_choices(actor=self.actor)
+        model_field(self, "volunteer").queryset = selectors.volunteer_list(actor=self.actor)
 
 
 class DutyForm(forms.Form):
@@ -106,7 +99,7 @@ class VolunteerForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "area", _areas(self.actor))
+        model_field(self, "area").queryset = _areas(self.actor)
 
 
 class RevealForm(forms.Form):
@@ -144,10 +137,10 @@ class ActivityForm(ActorForm):
         orgs = org_selectors.party_org_list(actor=self.actor).filter(
             unit__isnull=True, area__level=Level.COMMUNITY
         )
-        _qs(self, "org", orgs)
-        _qs(self, "team", selectors.team_list(actor=self.actor, active=True))
-        _qs(self, "unit", org_selectors.unit_list(actor=self.actor))
-        _qs(self, "project", project_list(actor=self.actor))
+        model_field(self, "org").queryset = orgs
+        model_field(self, "team").queryset = selectors.team_list(actor=self.actor, active=True)
+        model_field(self, "unit").queryset = org_selectors.unit_list(actor=self.actor)
+        model_field(self, "project").queryset = project_list(actor=self.actor)
 
 
 class AttendanceForm(ActorForm):
@@ -160,8 +153,8 @@ class AttendanceForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "member", selectors.member_choices(actor=self.actor))
-        _qs(self, "volunteer", selectors.volunteer_list(actor=self.actor))
+        model_field(self, "member").queryset = selectors.member_choices(actor=self.actor)
+        model_field(self, "volunteer").queryset = selectors.volunteer_list(actor=self.actor)
 
 
 class VerifyForm(forms.Form):
@@ -186,7 +179,7 @@ class HoursLogForm(ActorForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         homes = selectors.actor_homes(self.actor)
-        _qs(self, "area", Area.objects.filter(path__in=homes))
+        model_field(self, "area").queryset = Area.objects.filter(path__in=homes)
 
 
 class HoursDecideForm(forms.Form):
@@ -213,7 +206,7 @@ class RuleForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "area", _areas(self.actor).filter(level__lte=Level.COMMUNITY))
+        model_field(self, "area").queryset = _areas(self.actor).filter(level__lte=Level.COMMUNITY)
 
 
 class ClaimForm(ActorForm):
@@ -226,7 +219,7 @@ class ClaimForm(ActorForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rules = selectors.points_rule_list(actor=self.actor, active=True).filter(basis=RuleBasis.PER_CLAIM)
-        _qs(self, "rule", rules)
+        model_field(self, "rule").queryset = rules
 
 
 class DecisionForm(forms.Form):

@@ -22,7 +22,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +30,7 @@ from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
 from gongjian.web.crumbs import Crumb, crumb, crumbs
-from gongjian.web.pages import FORM_TEMPLATE, add_service_errors, button, form_page, paginate
+from gongjian.web.pages import FORM_TEMPLATE, add_service_errors, button, form_page, paginate, qr_svg
 
 from . import forms, selectors, services
 from .models import Activity, HoursStatus
@@ -74,10 +73,6 @@ def _form(
         template=template,
         extra=extra,
     )
-
-
-def _qr_svg(url: str) -> str:
-    return str(segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111", light="#fff"))
 
 
 # --- home and my service ----------------------------------------------------------------------
@@ -558,7 +553,7 @@ def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
             "step": QR_STEP_SECONDS,
             "opens": opens,
             "closes": closes,
-            "qr_svg": mark_safe(_qr_svg(_scan_url(request, activity))),  # noqa: S308 - segno's markup of our URL
+            "qr_svg": qr_svg(_scan_url(request, activity), scale=6),
         },
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 #: At most this many rows are listed in a drop-down; every row in scope is still accepted.
@@ -19,6 +19,8 @@ CHOICE_DISPLAY_LIMIT = 1000
 #: Indents a row under its parent in a drop-down (an ideographic space).
 INDENT = "\u3000"
 
+#: The label of a list's search box.
+SEARCH = _("Search")
 #: A phone number as typed: digits, spaces, +, - and brackets.
 PHONE_FORMAT = RegexValidator(
     r"^[0-9+()\-\s]{3,20}$", _("Enter a phone number: digits, spaces, +, - and brackets only.")
@@ -80,6 +82,30 @@ def show_choices(
         seen.add(row.pk)
         shown.append((row.pk, describe(row)))
     field.widget.choices = shown
+
+
+def offer(
+    field: forms.ModelChoiceField[Any],
+    rows: QuerySet[Any],
+    *,
+    shown: Iterable[Model] | None = None,
+    label: Callable[[Any], str] | None = None,
+    include: Iterable[Model | None] = (),
+) -> None:
+    """Let ``field`` accept every row of ``rows``; list ``shown`` (by default the first
+    ``CHOICE_DISPLAY_LIMIT`` of them) and ``include`` in its drop-down."""
+    field.queryset = rows
+    show_choices(field, rows[:CHOICE_DISPLAY_LIMIT] if shown is None else shown, label=label, include=include)
+
+
+def search_field(label: Any = SEARCH) -> forms.CharField:
+    """The free-text search box of a list's filters (optional, 100 characters at most)."""
+    return forms.CharField(label=label, required=False, max_length=100)
+
+
+def filter_choice(label: Any, choices: Iterable[tuple[Any, Any]], *, everything: Any) -> forms.ChoiceField:
+    """A drop-down of a list's filters: ``everything`` (no filter) first, then ``choices``."""
+    return forms.ChoiceField(label=label, required=False, choices=[("", everything), *choices])
 
 
 class ActorForm(forms.Form):

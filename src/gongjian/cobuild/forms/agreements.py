@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from gongjian.members.models import Member
 from gongjian.orgs.models import PartyOrg, ResidentUnit
 from gongjian.orgs.pages import org_label
-from gongjian.web.forms import CHOICE_DISPLAY_LIMIT, ActorForm, DateInput, date_field, show_choices
+from gongjian.web.forms import (
+    ActorForm,
+    DateInput,
+    date_field,
+    filter_choice,
+    model_field,
+    offer,
+    search_field,
+)
 
 from ..models import AgreementStatus, Clause, CommitteeKind, ReviewRating, SeatStep
 from ..selectors import agreements as selectors
@@ -36,35 +44,22 @@ def _today_initial(kwargs: dict[str, Any], *names: str) -> None:
         initial.setdefault(name, timezone.localdate())
 
 
-def _org_field(form: forms.Form, name: str, orgs: Any, current: PartyOrg | None = None) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    field.queryset = orgs
-    show_choices(field, orgs[:CHOICE_DISPLAY_LIMIT], label=org_label, include=[current])
-
-
 # --- filters --------------------------------------------------------------------------------------
 
 
 class AgreementFilterForm(forms.Form):
-    q = forms.CharField(label=_("Number, party or title"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *AgreementStatus.choices]
-    )
+    q = search_field(_("Number, party or title"))
+    status = filter_choice(_("Status"), AgreementStatus.choices, everything=_("All statuses"))
 
 
 class CommitteeFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *CommitteeKind.choices]
-    )
+    q = search_field(_("Name or pinyin initials"))
+    kind = filter_choice(_("Kind"), CommitteeKind.choices, everything=_("All kinds"))
 
 
 class SeatFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name, unit or certificate"), required=False, max_length=100)
-    step = forms.ChoiceField(
-        label=_("Step"), required=False, choices=[("", _("All steps")), *SeatStep.choices]
-    )
+    q = search_field(_("Name, unit or certificate"))
+    step = filter_choice(_("Step"), SeatStep.choices, everything=_("All steps"))
 
 
 # --- agreements -----------------------------------------------------------------------------------
@@ -143,8 +138,16 @@ class AgreementForm(ActorForm):
             self.fields["title"].required = True
             self.fields["title"].help_text = ""
         else:
-            _org_field(self, "host_org", selectors.agreement_host_choices(actor=self.actor))
-            _org_field(self, "unit_org", selectors.agreement_unit_org_choices(actor=self.actor))
+            offer(
+                model_field(self, "host_org"),
+                selectors.agreement_host_choices(actor=self.actor),
+                label=org_label,
+            )
+            offer(
+                model_field(self, "unit_org"),
+                selectors.agreement_unit_org_choices(actor=self.actor),
+                label=org_label,
+            )
 
     @property
     def main_fields(self) -> list[BoundField]:
@@ -222,7 +225,7 @@ class CommitteeForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _org_field(self, "org", selectors.committee_org_choices(actor=self.actor))
+        offer(model_field(self, "org"), selectors.committee_org_choices(actor=self.actor), label=org_label)
 
 
 class SeatRecommendForm(ActorForm):
@@ -242,16 +245,12 @@ class SeatRecommendForm(ActorForm):
     def __init__(self, *args: Any, committee: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "recommended_on")
         super().__init__(*args, **kwargs)
-        units = selectors.seat_unit_choices(actor=self.actor, committee=committee)
-        unit_field = self.fields["unit"]
-        assert isinstance(unit_field, forms.ModelChoiceField)
-        unit_field.queryset = units
-        show_choices(unit_field, units[:CHOICE_DISPLAY_LIMIT])
-        members = selectors.seat_member_choices(actor=self.actor)
-        member_field = self.fields["member"]
-        assert isinstance(member_field, forms.ModelChoiceField)
-        member_field.queryset = members
-        show_choices(member_field, members[:CHOICE_DISPLAY_LIMIT], label=lambda m: f"{m.name} · {m.org.name}")
+        offer(model_field(self, "unit"), selectors.seat_unit_choices(actor=self.actor, committee=committee))
+        offer(
+            model_field(self, "member"),
+            selectors.seat_member_choices(actor=self.actor),
+            label=lambda m: f"{m.name} · {m.org.name}",
+        )
 
 
 class SeatDateForm(forms.Form):

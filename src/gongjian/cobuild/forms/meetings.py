@@ -10,19 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
-from gongjian.orgs.pages import org_label, orgs_to_show, setup_area_field
+from gongjian.orgs.pages import offer_orgs, setup_area_field
 from gongjian.web.forms import (
-    CHOICE_DISPLAY_LIMIT,
     ActorForm,
     DateInput,
     DateTimeInput,
     date_field,
-    show_choices,
+    filter_choice,
+    model_field,
+    offer,
+    search_field,
 )
 
 from ..models import (
@@ -42,25 +43,6 @@ from ..selectors import meetings as selectors
 ACTIONS_PER_DECISION = 2
 
 
-def _choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    return field
-
-
-def _setup(
-    form: forms.Form,
-    name: str,
-    rows: QuerySet[Any],
-    *,
-    label: Any = None,
-    include: list[Model | None] | None = None,
-) -> None:
-    field = _choice(form, name)
-    field.queryset = rows
-    show_choices(field, rows[:CHOICE_DISPLAY_LIMIT], label=label, include=include or [])
-
-
 def _meeting_label(meeting: JointMeeting) -> str:
     return f"{meeting.day:%Y-%m-%d} · {meeting.title}"
 
@@ -73,20 +55,16 @@ def _unit_field(label: Any, *, required: bool = False) -> forms.ModelChoiceField
 
 
 class MeetingFilterForm(forms.Form):
-    q = forms.CharField(label=_("Title or venue"), required=False, max_length=100)
-    level = forms.ChoiceField(
-        label=_("Level"), required=False, choices=[("", _("All levels")), *MeetingLevel.choices]
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *MeetingStatus.choices]
-    )
+    q = search_field(_("Title or venue"))
+    level = filter_choice(_("Level"), MeetingLevel.choices, everything=_("All levels"))
+    status = filter_choice(_("Status"), MeetingStatus.choices, everything=_("All statuses"))
     within: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
         label=_("Area"), required=False, queryset=Area.objects.none(), empty_label=_("All areas")
     )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        setup_area_field(_choice(self, "within"), actor=actor)
+        setup_area_field(model_field(self, "within"), actor=actor)
 
 
 class ActionFilterForm(forms.Form):
@@ -95,7 +73,7 @@ class ActionFilterForm(forms.Form):
         required=False,
         choices=[("open", _("Open")), ("overdue", _("Overdue")), ("closed", _("Closed")), ("all", _("All"))],
     )
-    q = forms.CharField(label=_("Action or owner"), required=False, max_length=100)
+    q = search_field(_("Action or owner"))
 
 
 class ConsultationFilterForm(forms.Form):
@@ -109,9 +87,7 @@ class ConsultationFilterForm(forms.Form):
             ("closed", _("Closed")),
         ],
     )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ConsultationKind.choices]
-    )
+    kind = filter_choice(_("Kind"), ConsultationKind.choices, everything=_("All kinds"))
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -157,21 +133,22 @@ class MeetingForm(ActorForm):
         if meeting is not None:
             for name in ("convener_org", "area", "alliance"):
                 del self.fields[name]
-            _setup(
-                self,
-                "previous",
+            offer(
+                model_field(self, "previous"),
                 selectors.previous_meeting_choices(actor=self.actor, meeting=meeting),
                 label=_meeting_label,
                 include=[meeting.previous],
             )
             return
         orgs = selectors.convener_org_choices(actor=self.actor)
-        field = _choice(self, "convener_org")
-        field.queryset = orgs
-        show_choices(field, orgs_to_show(orgs), label=org_label)
-        setup_area_field(_choice(self, "area"), actor=self.actor)
-        _setup(self, "alliance", org_selectors.alliance_list(actor=self.actor))
-        _setup(self, "previous", selectors.previous_meeting_choices(actor=self.actor), label=_meeting_label)
+        offer_orgs(model_field(self, "convener_org"), orgs)
+        setup_area_field(model_field(self, "area"), actor=self.actor)
+        offer(model_field(self, "alliance"), org_selectors.alliance_list(actor=self.actor))
+        offer(
+            model_field(self, "previous"),
+            selectors.previous_meeting_choices(actor=self.actor),
+            label=_meeting_label,
+        )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.values()
@@ -188,7 +165,7 @@ class MeetingUnitForm(ActorForm):
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(self, "unit", selectors.meeting_unit_choices(actor=self.actor, meeting=meeting))
+        offer(model_field(self, "unit"), selectors.meeting_unit_choices(actor=self.actor, meeting=meeting))
 
 
 class TopicForm(ActorForm):
@@ -200,8 +177,8 @@ class TopicForm(ActorForm):
         super().__init__(*args, **kwargs)
         mine = org_selectors.unit_list(actor=self.actor, current=False).values("pk")
         units = selectors.meeting_invited_units(actor=self.actor, meeting=meeting).filter(pk__in=mine)
-        _choice(self, "unit").empty_label = str(_("The convener"))
-        _setup(self, "unit", units)
+        model_field(self, "unit").empty_label = str(_("The convener"))
+        offer(model_field(self, "unit"), units)
 
 
 class AgendaAddForm(forms.Form):
@@ -253,7 +230,7 @@ class AttendanceForm(ActorForm):
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(self, "unit", selectors.meeting_invited_units(actor=self.actor, meeting=meeting))
+        offer(model_field(self, "unit"), selectors.meeting_invited_units(actor=self.actor, meeting=meeting))
 
 
 class PledgeForm(ActorForm):
@@ -267,7 +244,9 @@ class PledgeForm(ActorForm):
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(self, "unit", selectors.action_owner_unit_choices(actor=self.actor, meeting=meeting))
+        offer(
+            model_field(self, "unit"), selectors.action_owner_unit_choices(actor=self.actor, meeting=meeting)
+        )
 
 
 class MinutesForm(forms.Form):
@@ -283,11 +262,12 @@ def _action_fields(
         label=_("or owner organisation"), queryset=PartyOrg.objects.none(), required=False
     )
     form.fields[f"{prefix}due_on"] = date_field(_("Due on"), required=required)
-    _setup(form, f"{prefix}owner_unit", selectors.action_owner_unit_choices(actor=actor, meeting=meeting))
+    offer(
+        model_field(form, f"{prefix}owner_unit"),
+        selectors.action_owner_unit_choices(actor=actor, meeting=meeting),
+    )
     orgs = selectors.action_owner_org_choices(actor=actor, meeting=meeting)
-    field = _choice(form, f"{prefix}owner_org")
-    field.queryset = orgs
-    show_choices(field, orgs_to_show(orgs), label=org_label)
+    offer_orgs(model_field(form, f"{prefix}owner_org"), orgs)
 
 
 def _action_values(data: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -310,9 +290,8 @@ class ResolutionForm(ActorForm):
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(
-            self,
-            "agenda_item",
+        offer(
+            model_field(self, "agenda_item"),
             selectors.meeting_agenda(actor=self.actor, meeting=meeting),
             label=lambda item: f"{item.position}. {item.title}",
         )
@@ -360,9 +339,8 @@ class AgreementRecordForm(ActorForm):
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(
-            self,
-            "agreement",
+        offer(
+            model_field(self, "agreement"),
             selectors.meeting_agreement_candidates(actor=self.actor, meeting=meeting),
             label=lambda a: f"{a.number} · {a.title}",
         )
@@ -396,11 +374,9 @@ class ConsultationForm(ActorForm):
             for name in ("area", "org", "kind"):
                 del self.fields[name]
             return
-        setup_area_field(_choice(self, "area"), actor=self.actor)
+        setup_area_field(model_field(self, "area"), actor=self.actor)
         orgs = selectors.consultation_org_choices(actor=self.actor)
-        field = _choice(self, "org")
-        field.queryset = orgs
-        show_choices(field, orgs_to_show(orgs), label=org_label)
+        offer_orgs(model_field(self, "org"), orgs)
 
 
 class StaffAnswerForm(forms.Form):
@@ -434,9 +410,8 @@ class AttachForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(
-            self,
-            "resolution",
+        offer(
+            model_field(self, "resolution"),
             selectors.resolution_choices(actor=self.actor),
             label=lambda r: f"{r.meeting.day:%Y-%m-%d} {r.meeting.title}: {r.text[:40]}",
         )

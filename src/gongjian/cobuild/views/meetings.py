@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import icalendar
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +25,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -40,6 +38,7 @@ from gongjian.web.pages import (
     form_page,
     paginate,
     part_page,
+    qr_svg,
     saved,
     service_messages,
     valid_filters,
@@ -87,12 +86,6 @@ def _gate(allowed: bool) -> None:
     """A form page opens only for who may use it now (the service would refuse the POST anyway)."""
     if not allowed:
         raise PermissionDenied(_("You cannot do this here now."))
-
-
-def _qr_svg(url: str) -> SafeString:
-    """The QR code of ``url`` as inline SVG, drawn on the server (no script on the page)."""
-    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#111", light="#fff")
-    return mark_safe(svg)  # noqa: S308 - segno's own markup of our own URL
 
 
 def _sign_in_url(request: HttpRequest, meeting: JointMeeting) -> str:
@@ -190,7 +183,7 @@ def _detail_context(request: HttpRequest, meeting: JointMeeting) -> dict[str, An
     }
     if can["sign_in_code"]:
         url = _sign_in_url(request, meeting)
-        context.update({"sign_in_url": url, "qr_svg": _qr_svg(url)})
+        context.update({"sign_in_url": url, "qr_svg": qr_svg(url, scale=5)})
     return context
 
 
@@ -422,7 +415,7 @@ def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "crumbs": _meeting_crumbs(meeting, _("Sign-in code")),
-            "qr_svg": _qr_svg(url),
+            "qr_svg": qr_svg(url, scale=5),
             "sign_in_url": url,
             "opens": opens,
             "closes": closes,

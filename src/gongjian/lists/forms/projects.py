@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gongjian.cobuild.models import JointMeeting
 from gongjian.cobuild.selectors.meetings import meeting_list
 from gongjian.orgs.models import ResidentUnit
-from gongjian.web.forms import DateInput, date_field
+from gongjian.web.forms import DateInput, date_field, filter_choice, search_field
 
 from ..models import Milestone, Project, ProjectStatus, Rating
 from ..selectors import projects as selectors
@@ -23,13 +23,9 @@ from ..services.projects import EVIDENCE_MAX_BYTES, quarter_of
 
 
 class ProjectFilterForm(forms.Form):
-    q = forms.CharField(label=_("Project, lead or partner"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *ProjectStatus.choices]
-    )
-    rating = forms.ChoiceField(
-        label=_("Year-end rating"), required=False, choices=[("", _("Any rating")), *Rating.choices]
-    )
+    q = search_field(_("Project, lead or partner"))
+    status = filter_choice(_("Status"), ProjectStatus.choices, everything=_("All statuses"))
+    rating = filter_choice(_("Year-end rating"), Rating.choices, everything=_("Any rating"))
     meeting: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Claimed at joint meeting"),
         required=False,

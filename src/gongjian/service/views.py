@@ -9,12 +9,10 @@ decide which buttons a page offers.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +28,7 @@ from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
 from gongjian.web.crumbs import Crumb, crumb, crumbs
-from gongjian.web.pages import FORM_TEMPLATE, add_service_errors, button, form_page, paginate, qr_svg
+from gongjian.web.pages import add_service_errors, button, form_page, paginate, qr_svg
 
 from . import forms, selectors, services
 from .models import Activity, HoursStatus
@@ -45,34 +43,6 @@ def _home_crumb() -> Crumb:
 
 def _crumbs(*rest: tuple[str, str | None]) -> list[Crumb]:
     return [_home_crumb(), *crumbs(*rest)]
-
-
-def _form(
-    request: HttpRequest,
-    form: django_forms.Form,
-    *,
-    save: Callable[[dict[str, Any]], Any],
-    done: Callable[[Any], str],
-    success: str,
-    title: str,
-    crumbs: list[Crumb],
-    cancel_url: str,
-    template: str = FORM_TEMPLATE,
-    extra: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """``form_page`` with ``save`` given the cleaned data and one fixed ``success`` message."""
-    return form_page(
-        request,
-        form,
-        save=lambda: save(dict(form.cleaned_data)),
-        success=lambda obj: success,
-        done_url=done,
-        title=title,
-        crumbs=crumbs,
-        cancel_url=cancel_url,
-        template=template,
-        extra=extra,
-    )
 
 
 # --- home and my service ----------------------------------------------------------------------
@@ -151,11 +121,11 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def team_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = forms.TeamForm(request.POST or None, actor=actor)
-    return _form(
+    return form_page(
         request,
         form,
-        save=lambda d: services.team_create(actor=actor, **d),
-        done=lambda t: reverse("service:team_detail", args=[t.pk]),
+        save=lambda: services.team_create(actor=actor, **form.cleaned_data),
+        done_url=lambda t: reverse("service:team_detail", args=[t.pk]),
         success=_("The team was set up."),
         title=_("New service team"),
         crumbs=_crumbs((_("Service teams"), reverse("service:team_list")), (_("New"), None)),
@@ -206,11 +176,11 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.TeamForm(request.POST or None, actor=actor, initial=initial)
     del form.fields["since"]
     back = reverse("service:team_detail", args=[team.pk])
-    return _form(
+    return form_page(
         request,
         form,
-        save=lambda d: services.team_update(actor=actor, team=team, **d),
-        done=lambda t: back,
+        save=lambda: services.team_update(actor=actor, team=team, **form.cleaned_data),
+        done_url=lambda t: back,
         success=_("Saved."),
         title=_("Edit %(name)s") % {"name": team.name},
         crumbs=_crumbs((team.name, back), (_("Edit"), None)),
@@ -224,11 +194,12 @@ def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     team = _team_to_change(request, pk)
     back = reverse("service:team_detail", args=[team.pk])
-    return _form(
+    form = forms.TeamMemberForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.TeamMemberForm(request.POST or None, actor=actor),
-        save=lambda d: services.team_member_add(actor=actor, team=team, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.team_member_add(actor=actor, team=team, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("Added to the team."),
         title=_("Add to %(name)s") % {"name": team.name},
         crumbs=_crumbs((team.name, back), (_("Add a member"), None)),
@@ -256,11 +227,12 @@ def team_duty_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     team = _team_to_change(request, pk)
     back = reverse("service:team_detail", args=[team.pk])
-    return _form(
+    form = forms.DutyForm(request.POST or None)
+    return form_page(
         request,
-        forms.DutyForm(request.POST or None),
-        save=lambda d: services.duty_add(actor=actor, team=team, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.duty_add(actor=actor, team=team, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("The duty was added."),
         title=_("Standing duty of %(name)s") % {"name": team.name},
         crumbs=_crumbs((team.name, back), (_("Standing duty"), None)),
@@ -323,11 +295,12 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def volunteer_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    return _form(
+    form = forms.VolunteerForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.VolunteerForm(request.POST or None, actor=actor),
-        save=lambda d: services.volunteer_create(actor=actor, **d),
-        done=lambda v: reverse("service:volunteer_detail", args=[v.pk]),
+        form,
+        save=lambda: services.volunteer_create(actor=actor, **form.cleaned_data),
+        done_url=lambda v: reverse("service:volunteer_detail", args=[v.pk]),
         success=_("The volunteer was registered."),
         title=_("New volunteer"),
         crumbs=_crumbs((_("Volunteers"), reverse("service:volunteer_list")), (_("New"), None)),
@@ -375,11 +348,11 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         phone = d.pop("phone") or None
         return services.volunteer_update(actor=actor, volunteer=volunteer, phone=phone, **d)
 
-    return _form(
+    return form_page(
         request,
         form,
-        save=save,
-        done=lambda v: back,
+        save=lambda: save(dict(form.cleaned_data)),
+        done_url=lambda v: back,
         success=_("Saved."),
         title=_("Edit %(name)s") % {"name": volunteer.name},
         crumbs=_crumbs((volunteer.name, back), (_("Edit"), None)),
@@ -449,11 +422,12 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     team_raw = request.GET.get("team", "")
     if team_raw.isdigit():
         initial = {"organiser_kind": "team", "team": selectors.team_get(actor=actor, pk=int(team_raw))}
-    return _form(
+    form = forms.ActivityForm(request.POST or None, actor=actor, initial=initial)
+    return form_page(
         request,
-        forms.ActivityForm(request.POST or None, actor=actor, initial=initial),
-        save=lambda d: services.activity_create(actor=actor, **d),
-        done=lambda a: reverse("service:activity_detail", args=[a.pk]),
+        form,
+        save=lambda: services.activity_create(actor=actor, **form.cleaned_data),
+        done_url=lambda a: reverse("service:activity_detail", args=[a.pk]),
         success=_("The activity was published."),
         title=_("New activity"),
         crumbs=_crumbs((_("Activities"), reverse("service:activity_list")), (_("New"), None)),
@@ -521,11 +495,14 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     activity = _activity_to_manage(request, pk)
     back = reverse("service:activity_detail", args=[activity.pk])
-    return _form(
+    form = forms.DecisionForm(request.POST or None)
+    return form_page(
         request,
-        forms.DecisionForm(request.POST or None),
-        save=lambda d: services.activity_cancel(actor=actor, activity=activity, reason=d["reason"]),
-        done=lambda a: back,
+        form,
+        save=lambda: services.activity_cancel(
+            actor=actor, activity=activity, reason=form.cleaned_data["reason"]
+        ),
+        done_url=lambda a: back,
         success=_("The activity was cancelled; those signed up were told."),
         title=_("Cancel %(title)s") % {"title": activity.title},
         crumbs=_crumbs((activity.title, back), (_("Cancel"), None)),
@@ -629,11 +606,12 @@ def activity_attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
         "signed_in_at": timezone.localtime(activity.starts_at).strftime("%Y-%m-%dT%H:%M"),
         "signed_out_at": timezone.localtime(activity.ends_at).strftime("%Y-%m-%dT%H:%M"),
     }
-    return _form(
+    form = forms.AttendanceForm(request.POST or None, actor=actor, initial=initial)
+    return form_page(
         request,
-        forms.AttendanceForm(request.POST or None, actor=actor, initial=initial),
-        save=lambda d: services.attendance_record(actor=actor, activity=activity, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.attendance_record(actor=actor, activity=activity, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("The attendance was recorded."),
         title=_("Record attendance"),
         crumbs=_crumbs((activity.title, back), (_("Record attendance"), None)),
@@ -649,13 +627,13 @@ def attendance_verify(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_to_manage(request, row.activity_id)
     back = reverse("service:activity_detail", args=[activity.pk])
     form = forms.VerifyForm(request.POST or None, initial={"hours": row.computed_hours})
-    return _form(
+    return form_page(
         request,
         form,
-        save=lambda d: services.attendance_verify(
-            actor=actor, attendance=row, hours=d["hours"], reason=d["reason"]
+        save=lambda: services.attendance_verify(
+            actor=actor, attendance=row, hours=form.cleaned_data["hours"], reason=form.cleaned_data["reason"]
         ),
-        done=lambda r: back,
+        done_url=lambda r: back,
         success=_("The hours were verified."),
         title=_("Verify the hours of %(name)s") % {"name": row.person.name},
         crumbs=_crumbs((activity.title, back), (_("Verify hours"), None)),
@@ -692,11 +670,12 @@ def hours_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def hours_log(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    return _form(
+    form = forms.HoursLogForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.HoursLogForm(request.POST or None, actor=actor),
-        save=lambda d: services.hours_log(actor=actor, **d),
-        done=lambda r: reverse("service:mine"),
+        form,
+        save=lambda: services.hours_log(actor=actor, **form.cleaned_data),
+        done_url=lambda r: reverse("service:mine"),
         success=_("Your hours were logged; they count once your community verifies them."),
         title=_("Log service hours"),
         crumbs=_crumbs((_("My service"), reverse("service:mine")), (_("Log hours"), None)),
@@ -711,13 +690,18 @@ def hours_decide(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.hours_get(actor=actor, pk=pk)
     back = reverse("service:hours_list")
     approve = request.POST.get("decision", "approve") != "reject"
-    return _form(
+    form = forms.HoursDecideForm(request.POST or None, initial={"hours": record.hours})
+    return form_page(
         request,
-        forms.HoursDecideForm(request.POST or None, initial={"hours": record.hours}),
-        save=lambda d: services.hours_decide(
-            actor=actor, record=record, approve=approve, hours=d["hours"], reason=d["reason"]
+        form,
+        save=lambda: services.hours_decide(
+            actor=actor,
+            record=record,
+            approve=approve,
+            hours=form.cleaned_data["hours"],
+            reason=form.cleaned_data["reason"],
         ),
-        done=lambda r: back,
+        done_url=lambda r: back,
         success=_("The hours were verified.") if approve else _("The hours were rejected."),
         title=_("Verify the hours of %(name)s") % {"name": record.person.name},
         crumbs=_crumbs((_("Service hours"), back), (_("Verify"), None)),
@@ -733,11 +717,12 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     record = selectors.hours_get(actor=actor, pk=pk)
     back = reverse("service:hours_list")
-    return _form(
+    form = forms.HoursCorrectForm(request.POST or None, initial={"hours": record.hours})
+    return form_page(
         request,
-        forms.HoursCorrectForm(request.POST or None, initial={"hours": record.hours}),
-        save=lambda d: services.hours_correct(actor=actor, record=record, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.hours_correct(actor=actor, record=record, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("The hours were corrected."),
         title=_("Correct the hours of %(name)s") % {"name": record.person.name},
         crumbs=_crumbs((_("Service hours"), back), (_("Correct"), None)),
@@ -774,11 +759,12 @@ def points(request: HttpRequest) -> HttpResponse:
 def rule_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     back = reverse("service:points")
-    return _form(
+    form = forms.RuleForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.RuleForm(request.POST or None, actor=actor),
-        save=lambda d: services.points_rule_create(actor=actor, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.points_rule_create(actor=actor, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("The rule was added."),
         title=_("New points rule"),
         crumbs=_crumbs((_("Points"), back), (_("New rule"), None)),
@@ -790,11 +776,12 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def points_claim(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    return _form(
+    form = forms.ClaimForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.ClaimForm(request.POST or None, actor=actor),
-        save=lambda d: services.points_claim(actor=actor, **d),
-        done=lambda e: reverse("service:mine"),
+        form,
+        save=lambda: services.points_claim(actor=actor, **form.cleaned_data),
+        done_url=lambda e: reverse("service:mine"),
         success=_("Your claim was sent for approval."),
         title=_("Claim points"),
         crumbs=_crumbs((_("My service"), reverse("service:mine")), (_("Claim points"), None)),

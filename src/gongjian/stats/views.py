@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -29,7 +28,7 @@ from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import XLSX_CONTENT_TYPE
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area
-from gongjian.web.pages import file_response
+from gongjian.web.pages import file_response, paginate
 
 from . import reports, selectors, tally
 from .forms import FiguresQuery
@@ -219,7 +218,7 @@ def rows(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
         return _bad_query(request, area, form)
     date: dt.date = form.cleaned_data["date"]
     records = selectors.indicator_rows(actor=actor, area=area, indicator_id=indicator, date=date)
-    page = Paginator(reports.ordered(records), ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, reports.ordered(records), ROWS_PAGE_SIZE)
     language = reports.current_language()
     note = reports.ratio_note(found)
     denominator: dict[str, Any] | None = None

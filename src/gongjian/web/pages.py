@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
@@ -99,6 +100,14 @@ def within(request: HttpRequest, get: Callable[[int], T]) -> T | None:
     return get(int(raw))
 
 
+def url_or_none(name: str, *args: Any) -> str | None:
+    """The address of the page ``name`` (with ``args``), or None while no such page exists."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
 def posted(request: HttpRequest) -> Any:
     """The posted data (even when empty: a confirmation step posts nothing), else None."""
     return request.POST if request.method == "POST" else None
@@ -143,7 +152,7 @@ def form_page(
     form: forms.Form,
     *,
     save: Callable[[], T],
-    success: Callable[[T], str],
+    success: str | Callable[[T], str],
     done_url: Callable[[T], str],
     title: str,
     crumbs: list[Crumb],
@@ -151,7 +160,8 @@ def form_page(
     template: str = FORM_TEMPLATE,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """A create/edit page: on a valid POST, ``save()`` (a service call) and redirect; else the form.
+    """A create/edit page: on a valid POST, ``save()`` (a service call), say ``success`` (a message,
+    or a function of the saved object giving it) and redirect; else the form.
 
     A ValidationError from ``save`` goes on the form (which is shown again); PermissionDenied passes.
     """
@@ -161,7 +171,7 @@ def form_page(
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, success(obj))
+            messages.success(request, success(obj) if callable(success) else success)
             return redirect(done_url(obj))
     context = {"form": form, "title": title, "crumbs": crumbs, "cancel_url": cancel_url, **(extra or {})}
     return render(request, template, context)
@@ -184,7 +194,7 @@ def step_page(
         request,
         form,
         save=save,
-        success=lambda obj: success,
+        success=success,
         done_url=lambda obj: url,
         title=title,
         crumbs=crumbs,

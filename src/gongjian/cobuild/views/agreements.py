@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,12 +26,22 @@ from gongjian.accounts.scope import scope_for
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.pages import within_area
 from gongjian.web.crumbs import Crumb, crumb, trail
-from gongjian.web.pages import file_response, form_page, paginate, part_page, saved, step_page, valid_filters
+from gongjian.web.pages import (
+    file_response,
+    form_page,
+    paginate,
+    part_page,
+    saved,
+    step_page,
+    url_or_none,
+    valid_filters,
+)
 
 from ..forms import agreements as forms
 from ..models import Agreement, AgreementStatus, Committee, PartTimeSeat
 from ..selectors import agreements as selectors
 from ..services import agreements as services
+from . import home_crumb
 
 View = Callable[..., HttpResponse]
 
@@ -47,17 +57,13 @@ MEETING_PAGES = [
 cobuild_page = part_page(gettext_lazy("Your roles do not include agreements and committees."))
 
 
-def _home_crumb() -> Crumb:
-    return crumb(_("Co-building"), reverse("cobuild:home"))
-
-
 def _agreement_crumbs(agreement: Agreement | None = None, last: str | None = None) -> list[Crumb]:
     here = (agreement.number, reverse("cobuild:agreement_detail", args=[agreement.pk])) if agreement else None
-    return trail([_home_crumb(), crumb(_("Agreements"), reverse("cobuild:agreement_list"))], here, last)
+    return trail([home_crumb(), crumb(_("Agreements"), reverse("cobuild:agreement_list"))], here, last)
 
 
 def _committees_crumbs() -> list[Crumb]:
-    return [_home_crumb(), crumb(_("Expanded committees"), reverse("cobuild:committee_list"))]
+    return [home_crumb(), crumb(_("Expanded committees"), reverse("cobuild:committee_list"))]
 
 
 def _committee_crumbs(committee: Committee | None = None, last: str | None = None) -> list[Crumb]:
@@ -90,10 +96,9 @@ def cobuild_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     meetings = []
     for name, label, icon in MEETING_PAGES:
-        try:
-            meetings.append({"url": reverse(name), "label": label, "icon": icon})
-        except NoReverseMatch:
-            continue
+        url = url_or_none(name)
+        if url is not None:
+            meetings.append({"url": url, "label": label, "icon": icon})
     context: dict[str, Any] = {"meetings": meetings, "reaches": not scope_for(actor).empty}
     if context["reaches"]:
         context.update(
@@ -134,7 +139,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "within": within,
             "page": page,
-            "crumbs": [_home_crumb(), {"label": _("Agreements"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Agreements"), "url": None}],
             "can_create": services.agreement_create_allowed(actor=actor),
         },
     )
@@ -323,7 +328,7 @@ def committee_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "within": within,
             "page": paginate(request, rows),
-            "crumbs": [_home_crumb(), {"label": _("Expanded committees"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Expanded committees"), "url": None}],
             "can_create": services.committee_create_allowed(actor=actor),
         },
     )
@@ -410,7 +415,7 @@ def seat_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "within": within,
             "page": paginate(request, rows),
-            "crumbs": [_home_crumb(), {"label": _("Part-time members"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Part-time members"), "url": None}],
             "today": timezone.localdate(),
         },
     )

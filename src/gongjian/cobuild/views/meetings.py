@@ -48,6 +48,7 @@ from ..forms import meetings as forms
 from ..models import ActionItem, AgendaItem, AgendaStatus, Consultation, JointMeeting, MeetingStatus
 from ..selectors import meetings as selectors
 from ..services import meetings as services
+from . import home_crumb
 
 View = Callable[..., HttpResponse]
 FORM_TEMPLATE = "cobuild/meeting_form.html"
@@ -58,13 +59,9 @@ FORM_TEMPLATE = "cobuild/meeting_form.html"
 meeting_page = part_page(gettext_lazy("Your roles do not include joint meetings."))
 
 
-def _home_crumb() -> dict[str, Any]:
-    return {"label": _("Co-building"), "url": reverse("cobuild:home")}
-
-
 def _meetings_crumbs(tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     return [
-        _home_crumb(),
+        home_crumb(),
         {"label": _("Joint meetings"), "url": reverse("cobuild:meeting_list")},
         *(tail or []),
     ]
@@ -116,7 +113,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         request,
         "cobuild/meeting_list.html",
         {
-            "crumbs": [_home_crumb(), {"label": _("Joint meetings"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Joint meetings"), "url": None}],
             "filters": filters,
             "within": within,
             "page": paginate(request, rows),
@@ -680,7 +677,7 @@ def meeting_ics_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _actions_crumbs(tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    return [_home_crumb(), {"label": _("Action items"), "url": reverse("cobuild:action_list")}, *(tail or [])]
+    return [home_crumb(), {"label": _("Action items"), "url": reverse("cobuild:action_list")}, *(tail or [])]
 
 
 @meeting_page
@@ -696,7 +693,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
         request,
         "cobuild/action_list.html",
         {
-            "crumbs": [_home_crumb(), {"label": _("Action items"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Action items"), "url": None}],
             "filters": filters,
             "state": state,
             "page": page,
@@ -752,7 +749,7 @@ def action_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _consultations_crumbs(tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     return [
-        _home_crumb(),
+        home_crumb(),
         {"label": _("Consultations"), "url": reverse("cobuild:consultation_list")},
         *(tail or []),
     ]
@@ -771,7 +768,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         request,
         "cobuild/consultation_list.html",
         {
-            "crumbs": [_home_crumb(), {"label": _("Consultations"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Consultations"), "url": None}],
             "filters": filters,
             "page": paginate(request, rows),
             "today": timezone.localdate(),

@@ -16,13 +16,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongjian.orgs.models import Area
 from gongjian.web.crumbs import Crumb, crumb, trail
-from gongjian.web.pages import form_page, paginate, service_messages, valid_filters, within, xlsx_response
+from gongjian.web.pages import (
+    form_page,
+    paginate,
+    service_messages,
+    url_or_none,
+    valid_filters,
+    within,
+    xlsx_response,
+)
 
 from ..forms import claims as forms
 from ..models import Claim, ClaimStatus, Demand, DemandKind, Resource
@@ -33,14 +41,6 @@ from ..services import claims as services
 def _within(request: HttpRequest) -> Area | None:
     """The ``within=<area id>`` filter, read with the lists' own selector (404 outside the scope)."""
     return within(request, lambda pk: selectors.within_get(actor=request.user, pk=pk))
-
-
-def _url(name: str, *args: Any) -> str | None:
-    """A page of another part, once it exists."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _home_crumb() -> Crumb:
@@ -97,8 +97,8 @@ def lists_home(request: HttpRequest) -> HttpResponse:
             "can_raise": services.demand_raise_allowed(actor=actor),
             "is_resident": bool(selectors.actor_communities(actor, "resident")),
             "can_offer": services.resource_create_allowed(actor=actor),
-            "project_list_url": _url("lists:project_list"),
-            "boards": [(a, _url("lists:board", a.pk)) for a in homes],
+            "project_list_url": url_or_none("lists:project_list"),
+            "boards": [(a, url_or_none("lists:board", a.pk)) for a in homes],
             "crumbs": [],
         },
     )
@@ -550,7 +550,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "claimant": selectors.claimant_label(claim),
             "target": target,
             "target_visible": selectors.claim_target_visible(actor=actor, claim=claim),
-            "project_url": _url("lists:project_detail", project.pk) if project is not None else None,
+            "project_url": url_or_none("lists:project_detail", project.pk) if project is not None else None,
             "crumbs": _claim_crumbs(claim),
             "can_accept": services.claim_accept_allowed(actor=actor, claim=claim),
             "can_decline": services.claim_decline_allowed(actor=actor, claim=claim),

@@ -18,57 +18,9 @@ import gongjian
 
 PACKAGE = Path(gongjian.__file__).resolve().parent
 
-#: Borrowings found when this test was written; the page kit (``gongjian.web``) replaces them.
-#: Each is "importing module -> imported module.name". Empty it as they go: a listed import that
-#: no longer exists fails too, so the list cannot go stale.
-ALLOWED: set[str] = {
-    # webkit helper removes (the page kit replaces the helpers borrowed from orgs' views and forms)
-    "gongjian.appeals.views -> gongjian.orgs.views._add_service_errors",
-    "gongjian.appeals.views -> gongjian.orgs.views._page",
-    "gongjian.cobuild.forms.agreements -> gongjian.orgs.forms._date",
-    "gongjian.cobuild.forms.agreements -> gongjian.orgs.forms._org_label",
-    "gongjian.cobuild.forms.agreements -> gongjian.orgs.forms._show_choices",
-    "gongjian.cobuild.forms.meetings -> gongjian.orgs.forms._date",
-    "gongjian.cobuild.forms.meetings -> gongjian.orgs.forms._org_label",
-    "gongjian.cobuild.forms.meetings -> gongjian.orgs.forms._orgs_to_show",
-    "gongjian.cobuild.forms.meetings -> gongjian.orgs.forms._setup_area_field",
-    "gongjian.cobuild.forms.meetings -> gongjian.orgs.forms._show_choices",
-    "gongjian.cobuild.views.agreements -> gongjian.orgs.views._form_page",
-    "gongjian.cobuild.views.agreements -> gongjian.orgs.views._page",
-    "gongjian.cobuild.views.agreements -> gongjian.orgs.views._saved",
-    "gongjian.cobuild.views.agreements -> gongjian.orgs.views._valid_filters",
-    "gongjian.cobuild.views.agreements -> gongjian.orgs.views._within",
-    "gongjian.cobuild.views.meetings -> gongjian.orgs.views._add_service_errors",
-    "gongjian.cobuild.views.meetings -> gongjian.orgs.views._form_page",
-    "gongjian.cobuild.views.meetings -> gongjian.orgs.views._page",
-    "gongjian.cobuild.views.meetings -> gongjian.orgs.views._valid_filters",
-    "gongjian.lists.forms.claims -> gongjian.orgs.forms._date",
-    "gongjian.lists.forms.claims -> gongjian.orgs.forms._show_choices",
-    "gongjian.lists.forms.projects -> gongjian.orgs.forms._date",
-    "gongjian.lists.views.claims -> gongjian.orgs.views._form_page",
-    "gongjian.lists.views.claims -> gongjian.orgs.views._page",
-    "gongjian.lists.views.claims -> gongjian.orgs.views._valid_filters",
-    "gongjian.lists.views.projects -> gongjian.orgs.views._form_page",
-    "gongjian.lists.views.projects -> gongjian.orgs.views._page",
-    "gongjian.lists.views.projects -> gongjian.orgs.views._within",
-    "gongjian.members.forms -> gongjian.orgs.forms._INDENT",
-    "gongjian.members.forms -> gongjian.orgs.forms._areas_to_show",
-    "gongjian.members.forms -> gongjian.orgs.forms._date",
-    "gongjian.members.forms -> gongjian.orgs.forms._org_label",
-    "gongjian.members.forms -> gongjian.orgs.forms._orgs_to_show",
-    "gongjian.members.forms -> gongjian.orgs.forms._phone_format",
-    "gongjian.members.forms -> gongjian.orgs.forms._setup_area_field",
-    "gongjian.members.forms -> gongjian.orgs.forms._show_choices",
-    "gongjian.members.views -> gongjian.orgs.views._add_service_errors",
-    "gongjian.members.views -> gongjian.orgs.views._added",
-    "gongjian.members.views -> gongjian.orgs.views._form_page",
-    "gongjian.members.views -> gongjian.orgs.views._page",
-    "gongjian.members.views -> gongjian.orgs.views._saved",
-    "gongjian.members.views -> gongjian.orgs.views._valid_filters",
-    "gongjian.members.views -> gongjian.orgs.views._within",
-    "gongjian.service.views -> gongjian.orgs.views._add_service_errors",
-    "gongjian.service.views -> gongjian.orgs.views._page",
-}
+#: Borrowings of another app's underscore names that are tolerated: none. Each entry would be
+#: "importing module -> imported module.name"; a listed import that no longer exists fails too.
+ALLOWED: set[str] = set()
 
 
 def _module_name(path: Path) -> str:

@@ -9,19 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongjian.orgs.models import Area, PartyOrg
+from gongjian.web.forms import ActorForm, DateTimeInput
 
 from . import selectors
 from .models import AppealKind, AppealStatus, CallBackResult, Channel, Rating
 
 DATE = forms.DateInput(attrs={"type": "date"})
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXT = forms.Textarea(attrs={"rows": 3})
-
-
-class ActorForm(forms.Form):
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.actor = actor
 
 
 class _AreaField(forms.ModelChoiceField):
@@ -41,7 +35,7 @@ class RegisterForm(ActorForm):
     phone = forms.CharField(label=_("Resident's phone"), max_length=20)
     registered_at = forms.DateTimeField(
         label=_("Came in at"),
-        widget=DATETIME,
+        widget=DateTimeInput(),
         required=False,
         help_text=_("Leave empty for now."),
     )
@@ -99,7 +93,7 @@ class AssignForm(ActorForm):
     org = _OrgField(label=_("Organisation to handle it"), queryset=PartyOrg.objects.none())
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
     at = forms.DateTimeField(
-        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -120,7 +114,7 @@ class ReassignForm(AssignForm):
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("What the resident was told"), widget=TEXT)
     at = forms.DateTimeField(
-        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
     )
 
 
@@ -137,14 +131,14 @@ class SolveForm(forms.Form):
     )
     note = forms.CharField(label=_("What was done, or why it cannot be solved"), widget=TEXT, required=False)
     at = forms.DateTimeField(
-        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
     )
 
 
 class CloseForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
     at = forms.DateTimeField(
-        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
     )
 
 
@@ -152,7 +146,7 @@ class CallBackForm(forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=CallBackResult.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
     at = forms.DateTimeField(
-        label=_("At"), widget=DATETIME, required=False, help_text=_("Leave empty for now.")
+        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
     )
 
 

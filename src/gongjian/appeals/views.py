@@ -24,12 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongjian.orgs.views import _add_service_errors, _page
+from gongjian.web.crumbs import Crumb, crumbs
+from gongjian.web.pages import add_service_errors, form_page, paginate
 
 from . import deadlines, forms, selectors, services
 from .models import Appeal
-
-FORM_TEMPLATE = "orgs/form.html"
 
 #: The form of each step, by the action names of ``services.appeal_actions``.
 ACTION_FORMS: dict[str, Callable[..., django_forms.Form]] = {
@@ -44,11 +43,9 @@ ACTION_FORMS: dict[str, Callable[..., django_forms.Form]] = {
 }
 
 
-def _crumbs(*rest: tuple[str, str | None]) -> list[dict[str, Any]]:
-    return [
-        {"label": _("Appeals"), "url": reverse("appeals:home")},
-        *({"label": label, "url": url} for label, url in rest),
-    ]
+def _crumbs(*rest: tuple[str, str | None]) -> list[Crumb]:
+    """The appeals' home, then ``rest``."""
+    return crumbs((_("Appeals"), reverse("appeals:home")), *rest)
 
 
 def limits() -> list[dict[str, Any]]:
@@ -88,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "crumbs": [{"label": _("Appeals"), "url": None}],
             "form": form,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "counts": selectors.appeal_counts(actor=actor),
             "filtered": rows.count(),
             "query": urlencode(query),
@@ -110,7 +107,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "appeals/mine.html",
         {
             "crumbs": _crumbs((_("My appeals"), None)),
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "now": timezone.now(),
             "can_raise": bool(selectors.home_paths(actor)),
         },
@@ -120,33 +117,35 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- registering ------------------------------------------------------------------------------
 
 
-def _form_page(
+def _register_page(
     request: HttpRequest,
     form: django_forms.Form,
     save: Callable[[dict[str, Any]], Appeal],
     *,
     title: str,
-    crumbs: list[dict[str, Any]],
+    crumbs: list[Crumb],
     cancel_url: str,
     intro: str = "",
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            appeal = save(dict(form.cleaned_data))
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            due = timezone.localtime(appeal.due_at).strftime("%Y-%m-%d %H:%M")
-            messages.success(
-                request,
-                _("Appeal %(number)s was registered; it is due by %(due)s.")
-                % {"number": appeal.number, "due": due},
-            )
-            return redirect("appeals:detail", pk=appeal.pk)
-    return render(
+    """The page that registers an appeal: ``save`` gets the cleaned data; then the appeal's page."""
+
+    def registered(appeal: Appeal) -> str:
+        due = timezone.localtime(appeal.due_at).strftime("%Y-%m-%d %H:%M")
+        return _("Appeal %(number)s was registered; it is due by %(due)s.") % {
+            "number": appeal.number,
+            "due": due,
+        }
+
+    return form_page(
         request,
-        FORM_TEMPLATE,
-        {"form": form, "title": title, "crumbs": crumbs, "cancel_url": cancel_url, "intro": intro},
+        form,
+        save=lambda: save(dict(form.cleaned_data)),
+        success=registered,
+        done_url=lambda appeal: reverse("appeals:detail", args=[appeal.pk]),
+        title=title,
+        crumbs=crumbs,
+        cancel_url=cancel_url,
+        extra={"intro": intro},
     )
 
 
@@ -164,7 +163,7 @@ def register(request: HttpRequest) -> HttpResponse:
     actor = request.user
     if not services.appeal_register_staff_allowed(actor=actor):
         raise PermissionDenied(_("Only staff with a place on the map register appeals for residents."))
-    return _form_page(
+    return _register_page(
         request,
         forms.RegisterForm(request.POST or None, actor=actor),
         lambda d: services.appeal_register(actor=actor, **d),
@@ -184,7 +183,7 @@ def raise_appeal(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Appeals are raised online by the residents of a community."))
     initial = {"resident_name": getattr(actor, "display_name", "") or ""}
     form = forms.RaiseForm(request.POST or None, actor=actor, initial=initial)
-    return _form_page(
+    return _register_page(
         request,
         form,
         lambda d: services.appeal_register(actor=actor, **d),
@@ -244,7 +243,7 @@ def _step(
             try:
                 call(actor, appeal, dict(form.cleaned_data))
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, success)
                 return redirect("appeals:detail", pk=appeal.pk)
@@ -312,7 +311,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, appeal=appeal, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
     if clear:
         return _detail(request, appeal, clear_phone=clear)
     return _detail(request, appeal, {"reveal": form})

@@ -16,14 +16,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from gongjian.cobuild.models import JointMeeting
+from gongjian.web.pages import service_messages
 
 from . import selectors, services
 from .models import MatchingSession
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -41,7 +37,7 @@ def recommendation_claim(request: HttpRequest, pk: int) -> HttpResponse:
             actor=actor, demand=demand, resource=resource, side=request.POST.get("side", "")
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        service_messages(request, exc)
     else:
         messages.success(
             request,
@@ -100,7 +96,7 @@ def session_start(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             current = services.session_start(actor=actor, meeting=meeting)
     except ValidationError as exc:
-        _errors(request, exc)
+        service_messages(request, exc)
     return redirect("matching:session", pk=pk)
 
 
@@ -140,7 +136,7 @@ def session_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, _("Choose one of the offered values."))
     except ValidationError as exc:
-        _errors(request, exc)
+        service_messages(request, exc)
     return redirect("matching:session", pk=pk)
 
 
@@ -155,7 +151,7 @@ def session_commit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         claims = services.session_commit(actor=actor, session=current)
     except ValidationError as exc:
-        _errors(request, exc)
+        service_messages(request, exc)
     else:
         messages.success(
             request,

@@ -19,9 +19,10 @@ from rest_framework.views import APIView
 from gongjian.core.excel import XLSX_CONTENT_TYPE
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.api_io import XlsxRenderer
+from gongjian.web.pages import xlsx_response
 
 from . import importexport
-from .views_io import TEMPLATE_FILENAME, xlsx_response
+from .views_io import TEMPLATE_FILENAME
 
 
 class LedgerImportRequestSerializer(serializers.Serializer[Any]):

@@ -17,21 +17,21 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.search import name_search_q
 from gongjian.orgs import selectors as org_selectors
-from gongjian.orgs.forms import (
-    _INDENT,
-    CHOICE_DISPLAY_LIMIT,
-    DateInput,
-    MapForm,
-    NoEchoTextInput,
-    _areas_to_show,
-    _date,
-    _org_label,
-    _orgs_to_show,
-    _phone_format,
-    _setup_area_field,
-    _show_choices,
-)
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+from gongjian.orgs.pages import offer_areas, offer_orgs, org_label, orgs_to_show, setup_area_field
+from gongjian.web.forms import (
+    CHOICE_DISPLAY_LIMIT,
+    PHONE_FORMAT,
+    ActorForm,
+    DateInput,
+    NoEchoTextInput,
+    date_field,
+    filter_choice,
+    model_field,
+    offer,
+    search_field,
+    show_choices,
+)
 
 from . import selectors
 from .models import (
@@ -52,36 +52,8 @@ def _secret_input(**attrs: str) -> NoEchoTextInput:
     )
 
 
-def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    return field
-
-
-def _setup_org_field(
-    field: forms.ModelChoiceField[Any], orgs: QuerySet[PartyOrg], include: list[Model | None] | None = None
-) -> None:
-    field.queryset = orgs
-    _show_choices(field, _orgs_to_show(orgs), label=_org_label, include=include or [])
-
-
-def _setup_areas(
-    field: forms.ModelChoiceField[Any], areas: QuerySet[Area], include: list[Area | None] | None = None
-) -> None:
-    """Accept every area of ``areas``; list them in tree order (the top levels when there are many)."""
-    field.queryset = areas
-    rows = _areas_to_show(areas)
-    top = min((a.depth for a in rows), default=1)
-    _show_choices(field, rows, label=lambda a: _INDENT * (a.depth - top) + a.name, include=include or [])
-
-
 def _member_label(member: Member) -> str:
     return f"{member.name} · {member.id_number_masked}"
-
-
-def _setup_member_field(field: forms.ModelChoiceField[Any], members: QuerySet[Member]) -> None:
-    field.queryset = members
-    _show_choices(field, members[:CHOICE_DISPLAY_LIMIT], label=_member_label)
 
 
 def _keep_if_visible(form: forms.Form, name: str, rows: QuerySet[Any], current: Model | None) -> None:
@@ -90,39 +62,27 @@ def _keep_if_visible(form: forms.Form, name: str, rows: QuerySet[Any], current: 
     if current is not None and not rows.filter(pk=current.pk).exists():
         del form.fields[name]
         return
-    field = _model_field(form, name)
-    field.queryset = rows
-    _show_choices(field, rows[:CHOICE_DISPLAY_LIMIT], include=[current])
+    offer(model_field(form, name), rows, include=[current])
 
 
 # --- filters -------------------------------------------------------------------------------
 
 
 class LedgerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *MemberStatus.choices]
-    )
-    standing = forms.ChoiceField(
-        label=_("Standing"), required=False, choices=[("", _("Full and probationary")), *Standing.choices]
-    )
+    q = search_field(_("Name or pinyin initials"))
+    status = filter_choice(_("Status"), MemberStatus.choices, everything=_("All statuses"))
+    standing = filter_choice(_("Standing"), Standing.choices, everything=_("Full and probationary"))
     on = forms.DateField(label=_("On"), required=False, widget=DateInput())
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *MemberStatus.choices]
-    )
-    standing = forms.ChoiceField(
-        label=_("Standing"), required=False, choices=[("", _("Full and probationary")), *Standing.choices]
-    )
+    q = search_field(_("Name or pinyin initials"))
+    status = filter_choice(_("Status"), MemberStatus.choices, everything=_("All statuses"))
+    standing = filter_choice(_("Standing"), Standing.choices, everything=_("Full and probationary"))
 
 
 class ReportFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *ReportStatus.choices]
-    )
+    status = filter_choice(_("Status"), ReportStatus.choices, everything=_("All"))
 
 
 class TransferFilterForm(forms.Form):
@@ -136,7 +96,7 @@ class TransferFilterForm(forms.Form):
 # --- members -------------------------------------------------------------------------------
 
 
-class MemberForm(MapForm):
+class MemberForm(ActorForm):
     """A new member (``member`` is None) or the data of one that may change."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
@@ -151,21 +111,17 @@ class MemberForm(MapForm):
         label=_("Phone"),
         max_length=20,
         required=False,
-        validators=[_phone_format],
+        validators=[PHONE_FORMAT],
         widget=_secret_input(inputmode="tel"),
     )
     clear_phone = forms.BooleanField(label=_("Remove the phone number"), required=False)
-    gender = forms.ChoiceField(
-        label=_("Gender"),
-        required=False,
-        choices=[("", _("As the ID number says")), *Gender.choices],
-    )
-    birth_date = _date(_("Birth date"), help_text=_("Leave empty to take it from the ID number."))
+    gender = filter_choice(_("Gender"), Gender.choices, everything=_("As the ID number says"))
+    birth_date = date_field(_("Birth date"), help_text=_("Leave empty to take it from the ID number."))
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族")
     education = forms.ChoiceField(
         label=_("Education"), required=False, choices=[("", "---------"), *Education.choices]
     )
-    joined_on = _date(_("Joined the Party on"), required=True)
+    joined_on = date_field(_("Joined the Party on"), required=True)
     standing = forms.ChoiceField(label=_("Standing"), choices=Standing.choices, initial=Standing.FULL)
     status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)
     org = forms.ModelChoiceField(
@@ -189,7 +145,7 @@ class MemberForm(MapForm):
         widget=forms.SelectMultiple(attrs={"size": len(Category.choices)}),
         help_text=_("The ledgers (and flags) the member starts in; several may be chosen."),
     )
-    since = _date(_("In these ledgers since"), help_text=_("Leave empty for the date of joining."))
+    since = date_field(_("In these ledgers since"), help_text=_("Leave empty for the date of joining."))
 
     def __init__(
         self,
@@ -206,10 +162,12 @@ class MemberForm(MapForm):
         if member is None:
             for name in ("clear_phone", "status"):
                 del self.fields[name]
-            _setup_org_field(_model_field(self, "org"), org_selectors.party_org_list(actor=actor), [org])
+            offer_orgs(model_field(self, "org"), org_selectors.party_org_list(actor=actor), include=[org])
             if org is not None:
                 self.fields["org"].initial = org.pk
-            _setup_areas(_model_field(self, "residence"), selectors.residence_choices(actor=actor), [area])
+            offer_areas(
+                model_field(self, "residence"), selectors.residence_choices(actor=actor), include=[area]
+            )
             if area is not None:
                 self.fields["residence"].initial = area.pk
             _keep_if_visible(self, "work_unit", units.order_by("name_key"), None)
@@ -224,7 +182,7 @@ class MemberForm(MapForm):
             if member.residence is not None and not areas.filter(pk=member.residence.pk).exists():
                 del self.fields["residence"]
             else:
-                _setup_areas(_model_field(self, "residence"), areas, [member.residence])
+                offer_areas(model_field(self, "residence"), areas, include=[member.residence])
             _keep_if_visible(self, "work_unit", units.order_by("name_key"), member.work_unit)
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -261,7 +219,7 @@ class RevealForm(forms.Form):
     )
 
 
-class CategoryAddForm(MapForm):
+class CategoryAddForm(ActorForm):
     category = forms.ChoiceField(label=_("Ledger or flag"), choices=Category.choices)
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
         label=_("Listed at"),
@@ -269,12 +227,12 @@ class CategoryAddForm(MapForm):
         required=False,
         help_text=_("Leave empty for the usual place of this ledger."),
     )
-    since = _date(_("Since"), help_text=_("Leave empty for today."))
+    since = date_field(_("Since"), help_text=_("Leave empty for today."))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup_area_field(_model_field(self, "area"), actor=self.actor)
+        setup_area_field(model_field(self, "area"), actor=self.actor)
 
 
 class EndForm(forms.Form):
@@ -309,7 +267,7 @@ def _unit_member_label(member: Member) -> str:
     return f"{member.name} · {member.id_number_masked} · {unit.name if unit else '–'}"
 
 
-class CoManagementForm(MapForm):
+class CoManagementForm(ActorForm):
     community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
         label=_("Community"), queryset=Area.objects.none()
     )
@@ -320,31 +278,30 @@ class CoManagementForm(MapForm):
         required=False,
         help_text=_("Leave empty for the member's work unit."),
     )
-    since = _date(_("Takes part since"), help_text=_("Leave empty for today."))
+    since = date_field(_("Takes part since"), help_text=_("Leave empty for today."))
 
     def __init__(self, *args: Any, area: Area, q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         communities = org_selectors.area_list(actor=self.actor, within=area, level=Level.COMMUNITY)
-        field = _model_field(self, "community")
-        field.queryset = communities
-        _show_choices(field, communities[:CHOICE_DISPLAY_LIMIT])
+        field = model_field(self, "community")
+        offer(field, communities)
         community = area if area.level == Level.COMMUNITY else communities.first()
         if community is not None:
             field.initial = community.pk
-        members = _model_field(self, "member")
+        members = model_field(self, "member")
         members.queryset = (
             selectors.co_management_member_choices(actor=self.actor, community=community, q=q)
             if community is not None
             else Member.objects.none()
         )
-        _show_choices(members, members.queryset[:CHOICE_DISPLAY_LIMIT], label=_unit_member_label)
+        show_choices(members, members.queryset[:CHOICE_DISPLAY_LIMIT], label=_unit_member_label)
         # The units of the members offered: a member's work unit or the unit holding the membership.
-        units = _model_field(self, "unit")
+        units = model_field(self, "unit")
         units.queryset = ResidentUnit.objects.filter(
             Q(pk__in=members.queryset.values("work_unit_id"))
             | Q(pk__in=members.queryset.values("org__unit_id"))
         ).order_by("name_key", "pk")
-        _show_choices(units, units.queryset[:CHOICE_DISPLAY_LIMIT])
+        show_choices(units, units.queryset[:CHOICE_DISPLAY_LIMIT])
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.values()
@@ -356,7 +313,7 @@ class CoManagementForm(MapForm):
 # --- dual reporting ------------------------------------------------------------------------
 
 
-class MemberReportForm(MapForm):
+class MemberReportForm(ActorForm):
     community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
         label=_("Community"),
         queryset=Area.objects.none(),
@@ -371,9 +328,11 @@ class MemberReportForm(MapForm):
         # Any community is accepted (people register where they live); the actor's own are listed.
         shown = org_selectors.area_list(actor=self.actor, level=Level.COMMUNITY)
         if shown.exists():
-            field = _model_field(self, "community")
-            field.queryset = selectors.community_choices(actor=self.actor)
-            _show_choices(field, shown[:CHOICE_DISPLAY_LIMIT])
+            offer(
+                model_field(self, "community"),
+                selectors.community_choices(actor=self.actor),
+                shown=shown[:CHOICE_DISPLAY_LIMIT],
+            )
         else:
             del self.fields["community"]
 
@@ -392,7 +351,7 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class UnitReportForm(MapForm):
+class UnitReportForm(ActorForm):
     org = forms.ModelChoiceField(label=_("The unit's Party organisation"), queryset=PartyOrg.objects.none())
     community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
         label=_("Community it sits in"), queryset=Area.objects.none()
@@ -402,11 +361,10 @@ class UnitReportForm(MapForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         orgs = org_selectors.party_org_list(actor=self.actor).filter(unit__isnull=False)
-        _setup_org_field(_model_field(self, "org"), orgs)
+        offer_orgs(model_field(self, "org"), orgs)
         communities = selectors.report_communities(actor=self.actor)
-        field = _model_field(self, "community")
-        field.queryset = communities
-        _show_choices(field, communities[:CHOICE_DISPLAY_LIMIT])
+        field = model_field(self, "community")
+        offer(field, communities)
 
 
 class QuarterForm(forms.Form):
@@ -428,7 +386,7 @@ class MobileRecordForm(forms.Form):
         label=_("Contact phone while away"),
         max_length=20,
         required=False,
-        validators=[_phone_format],
+        validators=[PHONE_FORMAT],
         widget=_secret_input(inputmode="tel"),
         help_text=_("Stored encrypted and shown masked."),
     )
@@ -446,7 +404,7 @@ class ReportBackForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class StationForm(MapForm):
+class StationForm(ActorForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
     org = forms.ModelChoiceField(
@@ -456,17 +414,14 @@ class StationForm(MapForm):
 
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = _model_field(self, "area")
+        field = model_field(self, "area")
         areas = org_selectors.area_list(actor=self.actor, within=area)
-        field.queryset = areas
-        _show_choices(field, areas[:CHOICE_DISPLAY_LIMIT])
+        offer(field, areas)
         field.initial = area.pk
-        _setup_org_field(
-            _model_field(self, "org"), org_selectors.party_org_list(actor=self.actor, within=area)
-        )
+        offer_orgs(model_field(self, "org"), org_selectors.party_org_list(actor=self.actor, within=area))
 
 
-class CheckInForm(MapForm):
+class CheckInForm(ActorForm):
     member = forms.ModelChoiceField(label=_("Mobile member"), queryset=Member.objects.none(), required=False)
     id_number = forms.CharField(
         label=_("Or the ID number"),
@@ -479,7 +434,11 @@ class CheckInForm(MapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup_member_field(_model_field(self, "member"), selectors.check_in_member_choices(actor=self.actor))
+        offer(
+            model_field(self, "member"),
+            selectors.check_in_member_choices(actor=self.actor),
+            label=_member_label,
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -509,24 +468,22 @@ class SelfCheckInForm(forms.Form):
 # --- transfers -----------------------------------------------------------------------------
 
 
-class TransferForm(MapForm):
+class TransferForm(ActorForm):
     to_org = forms.ModelChoiceField(label=_("To the organisation"), queryset=PartyOrg.objects.none())
     letter_no = forms.CharField(label=_("Letter number"), max_length=40)
     valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90, initial=30)
-    issued_on = _date(_("Issued on"), help_text=_("Leave empty for today."))
+    issued_on = date_field(_("Issued on"), help_text=_("Leave empty for today."))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args: Any, member: Member, q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Any organisation may receive a letter; the list shows the actor's own, or those found by ``q``.
         destinations = selectors.transfer_destination_list(actor=self.actor).exclude(pk=member.org_id)
-        field = _model_field(self, "to_org")
-        field.queryset = destinations
         if q:
             shown = destinations.filter(name_search_q(q)).select_related("area")
         else:
             shown = org_selectors.party_org_list(actor=self.actor).exclude(pk=member.org_id)
-        _show_choices(field, _orgs_to_show(shown), label=_org_label)
+        offer(model_field(self, "to_org"), destinations, shown=orgs_to_show(shown), label=org_label)
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.values()
@@ -542,7 +499,7 @@ class RejectForm(forms.Form):
 # --- household plaques ---------------------------------------------------------------------
 
 
-class HouseholdForm(MapForm):
+class HouseholdForm(ActorForm):
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
         label=_("Community, compound or building"), queryset=Area.objects.none()
     )
@@ -561,14 +518,13 @@ class HouseholdForm(MapForm):
         label=_("Awarded by (the street's Party organisation)"), queryset=PartyOrg.objects.none()
     )
     plaque_no = forms.CharField(label=_("Plaque number"), max_length=40, required=False)
-    since = _date(_("Awarded on"), help_text=_("Leave empty for today."))
+    since = date_field(_("Awarded on"), help_text=_("Leave empty for today."))
 
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         areas = org_selectors.area_list(actor=self.actor, within=area).filter(level__gte=Level.COMMUNITY)
-        field = _model_field(self, "area")
-        field.queryset = areas
-        _show_choices(field, areas[:CHOICE_DISPLAY_LIMIT])
+        field = model_field(self, "area")
+        offer(field, areas)
         if area.level >= Level.COMMUNITY:
             field.initial = area.pk
         members = selectors.member_list(actor=self.actor, within=area)
@@ -577,7 +533,7 @@ class HouseholdForm(MapForm):
         members_field.queryset = members
         members_field.widget.choices = [(m.pk, _member_label(m)) for m in members[:CHOICE_DISPLAY_LIMIT]]
         streets = org_selectors.party_org_list(actor=self.actor).filter(area__level=Level.STREET)
-        _setup_org_field(_model_field(self, "awarded_by"), streets)
+        offer_orgs(model_field(self, "awarded_by"), streets)
 
     def clean_neighbours(self) -> list[str]:
         doors = [line.strip() for line in str(self.cleaned_data["neighbours"]).splitlines()]

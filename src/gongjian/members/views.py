@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -31,15 +30,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area
-from gongjian.orgs.views import (
-    _add_service_errors,
-    _added,
-    _form_page,
-    _page,
-    _saved,
-    _valid_filters,
-    _within,
-    map_page,
+from gongjian.orgs.pages import area_crumbs, map_page, within_area
+from gongjian.web.crumbs import Crumb, trail
+from gongjian.web.pages import (
+    add_service_errors,
+    added,
+    form_page,
+    get_int,
+    holds_scope,
+    paginate,
+    part_page,
+    saved,
+    service_messages,
+    step_page,
+    valid_filters,
 )
 
 from . import forms, selectors, services
@@ -63,17 +67,12 @@ FLAGS = (Category.HARDSHIP, Category.LOST_CONTACT)
 REMINDERS_SHOWN = 20
 
 
-def ledger_page(view: View) -> View:
-    """Signed in, and either holding a role that reaches the ledgers or linked to a member record
-    (a member opens their own page; the selectors decide what they see)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if scope_for(request.user).empty and selectors.member_self(actor=request.user) is None:
-            raise PermissionDenied(_("Your roles do not include the member ledgers."))
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
+#: Signed in, and either holding a role that reaches the ledgers or linked to a member record
+#: (a member opens their own page; the selectors decide what they see).
+ledger_page = part_page(
+    gettext_lazy("Your roles do not include the member ledgers."),
+    lambda user: holds_scope(user) or selectors.member_self(actor=user) is not None,
+)
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -85,27 +84,17 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     return render(request, template, context)
 
 
-def _crumbs(actor: Any, area: Area, tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def _crumbs(actor: Any, area: Area, tail: list[Crumb] | None = None) -> list[Crumb]:
     """The way down to ``area`` by ledgers, linked where the actor may open them, then ``tail``."""
-    path = [*Area.objects.get_ancestors(area), area]
-    visible = set(
-        org_selectors.area_list(actor=actor).filter(pk__in=[a.pk for a in path]).values_list("pk", flat=True)
-    )
-    crumbs = [
-        {"label": a.name, "url": reverse("members:ledger", args=[a.pk]) if a.pk in visible else None}
-        for a in path
-    ]
+    crumbs = area_crumbs(actor, area, url_name="members:ledger")
     if tail is None:
         crumbs[-1]["url"] = None
         return crumbs
     return [*crumbs, *tail]
 
 
-def _member_crumbs(actor: Any, member: Member, last: str | None = None) -> list[dict[str, Any]]:
-    url = reverse("members:member_detail", args=[member.pk])
-    tail = [{"label": member.name, "url": url if last else None}]
-    if last:
-        tail.append({"label": last, "url": None})
+def _member_crumbs(actor: Any, member: Member, last: str | None = None) -> list[Crumb]:
+    tail = trail([], (member.name, reverse("members:member_detail", args=[member.pk])), last)
     where = member.org.area
     if not org_selectors.area_list(actor=actor).filter(pk=where.pk).exists():
         return tail
@@ -120,15 +109,6 @@ def _next_or(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
-
-
-def _service_error(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
-
-
-def _get_int(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() else None
 
 
 def _end_page(
@@ -146,15 +126,14 @@ def _end_page(
     """The page that ends a dated row on a date (and, with ``WithdrawForm``, a reason): ``end``
     gets the cleaned form data and calls the service; then back to ``back_url``."""
     form = form_class(request.POST or None, label=label)
-    return _form_page(
+    return step_page(
         request,
         form,
         save=lambda: end(form.cleaned_data),
-        success=lambda ended: success,
-        done_url=lambda ended: back_url,
+        success=success,
+        url=back_url,
         title=title,
         crumbs=crumbs,
-        cancel_url=back_url,
         extra={"intro": intro} if intro else None,
     )
 
@@ -183,7 +162,7 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     area = org_selectors.area_get(actor=actor, pk=pk)
     filters = forms.LedgerFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     on: dt.date = data.get("on") or timezone.localdate()
     q, status, standing = data.get("q") or "", data.get("status") or "", data.get("standing") or ""
     tab = request.GET.get("tab", "")
@@ -219,7 +198,7 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "filters": filters,
             "on": on,
             "is_today": on == timezone.localdate(),
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "children": list(org_selectors.area_children(actor=actor, area=area)),
         },
     )
@@ -230,7 +209,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     """Every member the actor may see (a unit liaison: their unit's members), searchable."""
     actor = request.user
     filters = forms.MemberFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.ledger_member_list(
         actor=actor,
         q=data.get("q") or "",
@@ -242,7 +221,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "members/member_list.html",
-        {"filters": filters, "page": _page(request, rows), "own_units": list(own_units)},
+        {"filters": filters, "page": paginate(request, rows), "own_units": list(own_units)},
     )
 
 
@@ -288,7 +267,7 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             revealed = {"field": form.cleaned_data["field"], "value": value}
             form = forms.RevealForm()
@@ -301,16 +280,16 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    org_pk, area_pk = _get_int(request, "org"), _get_int(request, "area")
+    org_pk, area_pk = get_int(request, "org"), get_int(request, "area")
     org = org_selectors.party_org_get(actor=actor, pk=org_pk) if org_pk else None
     area = org_selectors.area_get(actor=actor, pk=area_pk) if area_pk else None
     form = forms.MemberForm(request.POST or None, actor=actor, org=org, area=area)
     where = area or (org.area if org else None)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.member_create(actor=actor, **form.service_kwargs()),
-        success=_added,
+        success=added,
         done_url=lambda member: reverse("members:member_detail", args=[member.pk]),
         title=_("New Party member"),
         crumbs=_crumbs(actor, where, []) if where else [],
@@ -326,11 +305,11 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(member, f) for f in services.MEMBER_FIELDS}
     form = forms.MemberForm(request.POST or None, actor=actor, member=member, initial=initial)
     url = reverse("members:member_detail", args=[member.pk])
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.member_update(actor=actor, member=member, **form.service_kwargs()),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: url,
         title=_("Edit %(name)s") % {"name": member.name},
         crumbs=_member_crumbs(actor, member, _("Edit")),
@@ -364,7 +343,7 @@ def member_link_user(request: HttpRequest, pk: int) -> HttpResponse:
 
     url = reverse("members:member_detail", args=[member.pk])
     title = _("Account of %(name)s") % {"name": member.name}
-    return _form_page(
+    return form_page(
         request,
         form,
         save=save,
@@ -394,7 +373,7 @@ def category_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CategoryAddForm(request.POST or None, actor=actor)
     url = reverse("members:member_detail", args=[member.pk])
     title = _("Add %(name)s to a ledger") % {"name": member.name}
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.category_add(actor=actor, member=member, **form.values()),
@@ -422,7 +401,7 @@ def category_end(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
         request,
         end=lambda data: services.category_end(actor=actor, entry=entry, until=data["until"]),
         label=_("Leaves the ledger on"),
-        success=_saved(entry),
+        success=saved(entry),
         back_url=reverse("members:member_detail", args=[member.pk]),
         title=title,
         crumbs=_member_crumbs(actor, member, title),
@@ -443,7 +422,7 @@ def co_management_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CoManagementForm(request.POST or None, actor=actor, area=area, q=q)
     back = reverse("members:ledger", args=[area.pk]) + "?tab=co_managed"
     title = _("Add a unit member to co-management")
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.co_management_add(actor=actor, **form.service_kwargs()),
@@ -502,7 +481,7 @@ def member_report_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.MemberReportForm(request.POST or None, actor=actor)
     url = reverse("members:member_detail", args=[member.pk])
     title = _("Register %(name)s with a community") % {"name": member.name}
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.member_report_create(actor=actor, member=member, **form.values()),
@@ -530,7 +509,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
     filters = forms.ReportFilterForm(
         request.GET if "status" in request.GET else {"status": ReportStatus.PENDING}
     )
-    status = _valid_filters(filters).get("status") or ""
+    status = valid_filters(filters).get("status") or ""
     rows = selectors.member_report_list(actor=actor, within=area, status=status, current=False)
     return _render(
         request,
@@ -540,7 +519,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
             "crumbs": _crumbs(actor, area, [{"label": _("Reports"), "url": None}]),
             "filters": filters,
             "status": status,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "unit_reports": list(selectors.unit_report_list(actor=actor, within=area)),
         },
     )
@@ -577,7 +556,7 @@ def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.member_report_decide(actor=request.user, report=report, confirm=confirm)
         except ValidationError as exc:
-            _service_error(request, exc)
+            service_messages(request, exc, joined=True)
         else:
             message = (
                 _("%(name)s's registration is confirmed.")
@@ -597,7 +576,7 @@ def report_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_contact_add(actor=request.user, report=report, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recorded."))
             return redirect("members:report_detail", pk=report.pk)
@@ -609,12 +588,12 @@ def report_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 @map_page
 def unit_report_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    within = _within(request)
+    within = within_area(request)
     rows = selectors.unit_report_list(actor=actor, within=within)
     return _render(
         request,
         "members/unit_report_list.html",
-        {"within": within, "page": _page(request, rows), "area": within},
+        {"within": within, "page": paginate(request, rows), "area": within},
     )
 
 
@@ -623,7 +602,7 @@ def unit_report_list(request: HttpRequest) -> HttpResponse:
 def unit_report_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = forms.UnitReportForm(request.POST or None, actor=actor)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.unit_report_create(actor=actor, **form.values()),
@@ -647,7 +626,7 @@ def feedback_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     current = {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
     form = forms.QuarterForm(request.GET or None, initial=current)
-    data = _valid_filters(form) if request.GET else {}
+    data = valid_filters(form) if request.GET else {}
     year: int = data.get("year") or current["year"]
     quarter: int = data.get("quarter") or current["quarter"]
     rows = selectors.feedback_sheet(actor=actor, unit_id=unit.pk, year=year, quarter=quarter)
@@ -676,7 +655,7 @@ def mobile_list(request: HttpRequest, pk: int) -> HttpResponse:
     current = request.GET.get("show") != "all"
     rows = selectors.mobile_list(actor=actor, within=area, current=current)
     reminders = selectors.mobile_reminders(actor=actor, within=area)
-    page = _page(request, rows)
+    page = paginate(request, rows)
     on_page = [r.pk for r in page.object_list]
     return _render(
         request,
@@ -706,7 +685,7 @@ def mobile_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.MobileRecordForm(request.POST or None)
     url = reverse("members:member_detail", args=[member.pk])
     title = _("%(name)s goes away") % {"name": member.name}
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.mobile_record_create(actor=actor, member=member, **form.cleaned_data),
@@ -765,7 +744,7 @@ def station_list(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "area": area,
             "crumbs": _crumbs(actor, area, [{"label": _("Stations"), "url": None}]),
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
         },
     )
 
@@ -776,11 +755,11 @@ def station_create(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     area = org_selectors.area_get(actor=actor, pk=pk)
     form = forms.StationForm(request.POST or None, actor=actor, area=area)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.station_create(actor=actor, **form.values()),
-        success=_added,
+        success=added,
         done_url=lambda station: reverse("members:station_detail", args=[station.pk]),
         title=_("New station for mobile members"),
         crumbs=_crumbs(
@@ -803,7 +782,7 @@ def _station_context(
             station.area,
             [{"label": _("Stations"), "url": list_url}, {"label": station.name, "url": None}],
         ),
-        "check_ins": _page(request, selectors.check_in_list(actor=actor, station=station)),
+        "check_ins": paginate(request, selectors.check_in_list(actor=actor, station=station)),
         "form": form or forms.CheckInForm(actor=actor),
     }
 
@@ -827,7 +806,7 @@ def station_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, station=station, member=member, purpose=form.cleaned_data["purpose"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s checked in.") % {"name": member.name})
             return redirect("members:station_detail", pk=station.pk)
@@ -847,7 +826,7 @@ def station_self_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, station=station, member=away.member, purpose=form.cleaned_data["purpose"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("You checked in at %(station)s.") % {"station": station.name})
             return redirect("members:station_self_check_in", pk=station.pk)
@@ -877,7 +856,7 @@ def station_self_list(request: HttpRequest) -> HttpResponse:
         {
             "away": away,
             "q": q,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "check_ins": list(selectors.own_check_in_list(actor=actor)[:5]),
         },
     )
@@ -890,7 +869,7 @@ def station_self_list(request: HttpRequest) -> HttpResponse:
 def transfer_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     filters = forms.TransferFilterForm(request.GET or None)
-    state = _valid_filters(filters).get("state") or "open"
+    state = valid_filters(filters).get("state") or "open"
     if state == "open":
         rows = selectors.transfer_list(actor=actor, status=TransferStatus.ISSUED)
     elif state == "closed":
@@ -898,7 +877,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     else:
         rows = selectors.transfer_list(actor=actor)
     overdue = selectors.transfer_overdue(actor=actor)
-    page = _page(request, rows)
+    page = paginate(request, rows)
     return _render(
         request,
         "members/transfer_list.html",
@@ -923,7 +902,7 @@ def transfer_issue(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.TransferForm(request.POST or None, actor=actor, member=member, q=q)
     url = reverse("members:member_detail", args=[member.pk])
     title = _("Transfer the membership of %(name)s") % {"name": member.name}
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.transfer_issue(actor=actor, member=member, **form.service_kwargs()),
@@ -973,7 +952,7 @@ def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.transfer_receive(actor=request.user, transfer=transfer)
     except ValidationError as exc:
-        _service_error(request, exc)
+        service_messages(request, exc, joined=True)
     else:
         messages.success(
             request,
@@ -991,7 +970,7 @@ def transfer_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.RejectForm(request.POST or None)
     url = reverse("members:transfer_detail", args=[transfer.pk])
     title = _("Reject transfer %(letter)s") % {"letter": transfer.letter_no}
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.transfer_reject(
@@ -1024,7 +1003,7 @@ def household_list(request: HttpRequest, pk: int) -> HttpResponse:
             "area": area,
             "crumbs": _crumbs(actor, area, [{"label": _("Party-member households"), "url": None}]),
             "current": current,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
         },
     )
 
@@ -1036,7 +1015,7 @@ def household_award(request: HttpRequest, pk: int) -> HttpResponse:
     area = org_selectors.area_get(actor=actor, pk=pk)
     form = forms.HouseholdForm(request.POST or None, actor=actor, area=area)
     list_url = reverse("members:household_list", args=[area.pk])
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.household_award(actor=actor, **form.service_kwargs()),

@@ -4,25 +4,19 @@ an audit entry; a job too, its file sealed until downloaded)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gongjian.core.excel import XLSX_CONTENT_TYPE
-from gongjian.core.models import Job
 from gongjian.orgs import selectors as org_selectors
-from gongjian.orgs.views import map_page
+from gongjian.orgs.pages import map_page
+from gongjian.web.jobs import IMPORT_TEMPLATE, job_button_page, job_form_page
+from gongjian.web.pages import xlsx_response
 
 from . import importexport, selectors
 
@@ -54,43 +48,42 @@ class ClearExportForm(forms.Form):
     )
 
 
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     allowed = importexport.ledger_import_allowed(actor=request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = importexport.ledger_import_start(
-                actor=request.user, upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error("file", message)
-        else:
-            return redirect("core:job", pk=job.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "members/import.html", {"form": form, "allowed": allowed}, status=status)
+    return job_form_page(
+        request,
+        form,
+        start=lambda: importexport.ledger_import_start(
+            actor=request.user, upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+        ),
+        field="file",
+        template=IMPORT_TEMPLATE,
+        context={
+            "allowed": allowed,
+            "title": _("Import member ledgers from Excel"),
+            "intro": _(
+                "One sheet, 党员台账, in the columns a street office keeps. Members are matched by their ID "
+                "number (or, in an exported ledger with masked numbers, by 系统编号), so importing the same "
+                "file again changes nothing and an edited row updates that member."
+            ),
+            "note": _(
+                "All or nothing: if any row is wrong, no row is imported and you get a workbook listing "
+                "each bad row with the reason. ID and phone numbers are stored encrypted and never shown "
+                "in the error workbook."
+            ),
+            "template_url": reverse("members:import_template"),
+            "refused": _("Only administrators and unit liaisons may import ledgers."),
+        },
+    )
 
 
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
     return xlsx_response(importexport.template_workbook(), TEMPLATE_FILENAME)
-
-
-def _export_page(request: HttpRequest, context: dict[str, Any], start: Callable[[], Job]) -> HttpResponse:
-    """GET: what the export holds and a button; POST: start the job and go to its page."""
-    if request.method == "POST":
-        return redirect("core:job", pk=start().pk)
-    return render(request, "members/export.html", context)
 
 
 @map_page
@@ -100,10 +93,11 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     area = org_selectors.area_get(actor=actor, pk=pk)
     count = importexport.ledger_members(actor=actor, area=area).count()
-    return _export_page(
+    return job_button_page(
         request,
-        {"area": area, "count": count, "back_url": reverse("members:ledger", args=[area.pk])},
-        lambda: importexport.ledger_export_start(actor=actor, area=area),
+        start=lambda: importexport.ledger_export_start(actor=actor, area=area),
+        template="members/export.html",
+        context={"area": area, "count": count, "back_url": reverse("members:ledger", args=[area.pk])},
     )
 
 
@@ -115,10 +109,11 @@ def unit_export(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     unit = org_selectors.unit_get(actor=actor, pk=pk)
     count = selectors.unit_member_list(actor=actor, unit=unit).count()
-    return _export_page(
+    return job_button_page(
         request,
-        {"unit": unit, "count": count, "back_url": reverse("orgs:unit_detail", args=[unit.pk])},
-        lambda: importexport.ledger_export_start(actor=actor, unit=unit),
+        start=lambda: importexport.ledger_export_start(actor=actor, unit=unit),
+        template="members/export.html",
+        context={"unit": unit, "count": count, "back_url": reverse("orgs:unit_detail", args=[unit.pk])},
     )
 
 
@@ -130,17 +125,13 @@ def export_clear(request: HttpRequest, pk: int) -> HttpResponse:
     anyone who may not change every member of the ledger)."""
     area = org_selectors.area_get(actor=request.user, pk=pk)
     form = ClearExportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = importexport.ledger_export_start(
-                actor=request.user, area=area, clear=True, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error("reason", message)
-        else:
-            return redirect("core:job", pk=job.pk)
-    status = 400 if request.method == "POST" else 200
-    hours = getattr(settings, "GONGJIAN_CLEAR_EXPORT_HOURS", 24)
-    context = {"form": form, "area": area, "hours": hours}
-    return render(request, "members/export_clear.html", context, status=status)
+    return job_form_page(
+        request,
+        form,
+        start=lambda: importexport.ledger_export_start(
+            actor=request.user, area=area, clear=True, reason=form.cleaned_data["reason"]
+        ),
+        field="reason",
+        template="members/export_clear.html",
+        context={"area": area, "hours": getattr(settings, "GONGJIAN_CLEAR_EXPORT_HOURS", 24)},
+    )

@@ -18,9 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gongjian.core.excel import XLSX_CONTENT_TYPE
+from gongjian.web.pages import xlsx_response
 
 from . import importexport, selectors
-from .views_io import TEMPLATE_FILENAME, export_filename, xlsx_response
+from .views_io import TEMPLATE_FILENAME, export_filename
 
 
 class XlsxRenderer(BaseRenderer):

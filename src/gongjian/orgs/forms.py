@@ -7,13 +7,23 @@ selectors with the actor, so a form never offers (or accepts) a row the actor ma
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.core.validators import RegexValidator
-from django.db.models import Count, Model, QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from gongjian.web.forms import (
+    CHOICE_DISPLAY_LIMIT,
+    PHONE_FORMAT,
+    ActorForm,
+    DateInput,
+    NoEchoTextInput,
+    date_field,
+    filter_choice,
+    model_field,
+    offer,
+    search_field,
+)
 
 from . import selectors
 from .models import (
@@ -26,100 +36,12 @@ from .models import (
     UnitKind,
     UnitRank,
 )
-
-#: At most this many rows are listed in a drop-down; every row in scope is still accepted.
-CHOICE_DISPLAY_LIMIT = 1000
-#: Indents an area under its parent in a drop-down (an ideographic space).
-_INDENT = "\u3000"
-
-_phone_format = RegexValidator(
-    r"^[0-9+()\-\s]{3,20}$", _("Enter a phone number: digits, spaces, +, - and brackets only.")
-)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class NoEchoTextInput(forms.TextInput):
-    """A text input that never writes its value back into the page (for a clear phone number)."""
-
-    def format_value(self, value: Any) -> str | None:
-        return None
-
-
-def _date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
-
-
-def _show_choices(
-    field: forms.ModelChoiceField[Any],
-    rows: Iterable[Model],
-    *,
-    label: Any = None,
-    include: Iterable[Model | None] = (),
-) -> None:
-    """List ``rows`` in the field's drop-down (plus ``include``), while the field keeps accepting
-    everything in its queryset."""
-    shown: list[tuple[Any, str]] = [("", str(field.empty_label or "---------"))] if field.empty_label else []
-    seen: set[Any] = set()
-    describe = label or field.label_from_instance
-    for row in [*rows, *(r for r in include if r is not None)]:
-        if row.pk in seen:
-            continue
-        seen.add(row.pk)
-        shown.append((row.pk, describe(row)))
-    field.widget.choices = shown
-
-
-def _areas_to_show(areas: QuerySet[Area]) -> list[Area]:
-    """The areas for a drop-down, in tree order: all of them when there are few, otherwise the
-    top levels down to the deepest level that still fits."""
-    total = areas.count()
-    if total > CHOICE_DISPLAY_LIMIT:
-        running = 0
-        deepest = 1
-        for depth, n in areas.order_by().values_list("depth").annotate(n=Count("pk")).order_by("depth"):
-            if running + n > CHOICE_DISPLAY_LIMIT:
-                break
-            running += n
-            deepest = depth
-        areas = areas.filter(depth__lte=deepest)
-    return list(areas.order_by("path")[:CHOICE_DISPLAY_LIMIT])
-
-
-def _setup_area_field(
-    field: forms.ModelChoiceField[Any], *, actor: Any, include: Iterable[Area | None] = ()
-) -> None:
-    areas = selectors.area_list(actor=actor)
-    field.queryset = areas
-    rows = _areas_to_show(areas)
-    if rows:
-        top = min(a.depth for a in rows)
-        _show_choices(field, rows, label=lambda a: _INDENT * (a.depth - top) + a.name, include=include)
-    else:
-        _show_choices(field, [], include=include)
-
-
-class MapForm(forms.Form):
-    """A form over the map that knows the actor it serves."""
-
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        self.actor = actor
-        super().__init__(*args, **kwargs)
-
-    def values(self) -> dict[str, Any]:
-        """The cleaned values of the fields the form has."""
-        return {name: self.cleaned_data.get(name) for name in self.fields}
-
+from .pages import offer_orgs, setup_area_field
 
 # --- areas ---------------------------------------------------------------------------------
 
 
-class AreaForm(MapForm):
+class AreaForm(ActorForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     code = forms.CharField(label=_("Division code"), max_length=40)
     kind_label = forms.CharField(
@@ -129,11 +51,11 @@ class AreaForm(MapForm):
         help_text=_("For example 区, 县, 街道, 镇, 社区, 村, 小区, 庭院"),
     )
     old_compound = forms.BooleanField(label=_("Old residential compound"), required=False)
-    since = _date(_("In use since"), required=True)
-    until = _date(_("In use until"), help_text=_("Leave empty while the area is in use."))
+    since = date_field(_("In use since"), required=True)
+    until = date_field(_("In use until"), help_text=_("Leave empty while the area is in use."))
 
 
-class AreaChildForm(MapForm):
+class AreaChildForm(ActorForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     level = forms.TypedChoiceField(label=_("Level"), coerce=int)
     code = forms.CharField(
@@ -149,7 +71,7 @@ class AreaChildForm(MapForm):
         help_text=_("For example 区, 县, 街道, 镇, 社区, 村, 小区, 庭院"),
     )
     old_compound = forms.BooleanField(label=_("Old residential compound"), required=False)
-    since = _date(_("In use since"), help_text=_("Leave empty if not known."))
+    since = date_field(_("In use since"), help_text=_("Leave empty if not known."))
 
     def __init__(self, *args: Any, parent: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -164,7 +86,7 @@ class AreaChildForm(MapForm):
 # --- resident units ------------------------------------------------------------------------
 
 
-class UnitForm(MapForm):
+class UnitForm(ActorForm):
     """A resident unit. ``liaison_only`` keeps the fields a unit liaison may change."""
 
     LIAISON_FIELDS = ("address", "lat", "lng", "contact_name", "contact_phone", "clear_contact_phone")
@@ -189,14 +111,14 @@ class UnitForm(MapForm):
         label=_("Contact phone"),
         max_length=20,
         required=False,
-        validators=[_phone_format],
+        validators=[PHONE_FORMAT],
         widget=NoEchoTextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
     clear_contact_phone = forms.BooleanField(label=_("Remove the contact phone"), required=False)
     incubator = forms.BooleanField(label=_("Incubation base"), required=False)
     hosted_firms = forms.IntegerField(label=_("Registered firms hosted"), min_value=0, initial=0)
-    since = _date(_("In the area since"))
-    until = _date(_("Left the area on"), help_text=_("Leave empty while the unit is in the area."))
+    since = date_field(_("In the area since"))
+    until = date_field(_("Left the area on"), help_text=_("Leave empty while the unit is in the area."))
 
     def __init__(
         self,
@@ -221,9 +143,8 @@ class UnitForm(MapForm):
                 if name not in self.LIAISON_FIELDS:
                     del self.fields[name]
         if "area" in self.fields:
-            field = self.fields["area"]
-            assert isinstance(field, forms.ModelChoiceField)
-            _setup_area_field(field, actor=self.actor, include=[unit.area if unit else None, area])
+            field = model_field(self, "area")
+            setup_area_field(field, actor=self.actor, include=[unit.area if unit else None, area])
             if area is not None and unit is None:
                 field.initial = area.pk
         if "credit_code" in self.fields:
@@ -258,28 +179,16 @@ class PhoneRevealForm(forms.Form):
 
 
 class UnitFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *UnitKind.choices]
-    )
-    rank = forms.ChoiceField(
-        label=_("Administrative rank"), required=False, choices=[("", _("All ranks")), *UnitRank.choices]
-    )
+    q = search_field()
+    kind = filter_choice(_("Kind"), UnitKind.choices, everything=_("All kinds"))
+    rank = filter_choice(_("Administrative rank"), UnitRank.choices, everything=_("All ranks"))
     within = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 # --- Party organisations -------------------------------------------------------------------
 
 
-def _orgs_to_show(orgs: QuerySet[PartyOrg]) -> list[PartyOrg]:
-    return list(orgs.order_by("area__depth", "area__path", "code")[:CHOICE_DISPLAY_LIMIT])
-
-
-def _org_label(org: PartyOrg) -> str:
-    return f"{org.name} · {org.area.name}"
-
-
-class PartyOrgForm(MapForm):
+class PartyOrgForm(ActorForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     code = forms.CharField(label=_("Organisation code"), max_length=40)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyOrgKind.choices)
@@ -299,8 +208,8 @@ class PartyOrgForm(MapForm):
         label=_("Higher organisation"), queryset=PartyOrg.objects.none(), required=False
     )
     secretary = forms.CharField(label=_("Secretary"), max_length=60, required=False)
-    since = _date(_("Established on"))
-    until = _date(_("Dissolved on"), help_text=_("Leave empty while the organisation exists."))
+    since = date_field(_("Established on"))
+    until = date_field(_("Dissolved on"), help_text=_("Leave empty while the organisation exists."))
 
     def __init__(
         self,
@@ -319,27 +228,19 @@ class PartyOrgForm(MapForm):
             self.fields["since"].required = True
         else:
             del self.fields["until"]
-            area_field = self.fields["area"]
-            assert isinstance(area_field, forms.ModelChoiceField)
-            _setup_area_field(area_field, actor=self.actor, include=[area])
-            unit_field = self.fields["unit"]
-            assert isinstance(unit_field, forms.ModelChoiceField)
+            area_field = model_field(self, "area")
+            setup_area_field(area_field, actor=self.actor, include=[area])
+            unit_field = model_field(self, "unit")
             units = selectors.unit_list(actor=self.actor)
-            unit_field.queryset = units
-            _show_choices(unit_field, units.order_by("name_key")[:CHOICE_DISPLAY_LIMIT], include=[unit])
+            offer(unit_field, units, shown=units.order_by("name_key")[:CHOICE_DISPLAY_LIMIT], include=[unit])
             if area is not None:
                 area_field.initial = area.pk
             if unit is not None:
                 unit_field.initial = unit.pk
-        parent_field = self.fields["parent"]
-        assert isinstance(parent_field, forms.ModelChoiceField)
         orgs = selectors.party_org_list(actor=self.actor)
         if org is not None:
             orgs = orgs.exclude(pk=org.pk)
-        parent_field.queryset = orgs
-        _show_choices(
-            parent_field, _orgs_to_show(orgs), label=_org_label, include=[org.parent if org else None]
-        )
+        offer_orgs(model_field(self, "parent"), orgs, include=[org.parent if org else None])
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.values()
@@ -349,17 +250,15 @@ class PartyOrgForm(MapForm):
 
 
 class PartyOrgFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *PartyOrgKind.choices]
-    )
+    q = search_field()
+    kind = filter_choice(_("Kind"), PartyOrgKind.choices, everything=_("All kinds"))
     within = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 # --- alliances -----------------------------------------------------------------------------
 
 
-class AllianceForm(MapForm):
+class AllianceForm(ActorForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     level = forms.ChoiceField(label=_("Level"), choices=AllianceLevel.choices)
     convener = forms.ModelChoiceField(
@@ -368,8 +267,8 @@ class AllianceForm(MapForm):
         help_text=_("A territorial Party organisation; the alliance sits on its area."),
     )
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
-    since = _date(_("Founded on"))
-    until = _date(_("Ended on"), help_text=_("Leave empty while the alliance is active."))
+    since = date_field(_("Founded on"))
+    until = date_field(_("Ended on"), help_text=_("Leave empty while the alliance is active."))
 
     def __init__(
         self, *args: Any, alliance: Any = None, convener: PartyOrg | None = None, **kwargs: Any
@@ -381,11 +280,12 @@ class AllianceForm(MapForm):
             self.fields["since"].required = True
         else:
             del self.fields["until"]
-            field = self.fields["convener"]
-            assert isinstance(field, forms.ModelChoiceField)
-            conveners = selectors.party_org_list(actor=self.actor).filter(unit__isnull=True)
-            field.queryset = conveners
-            _show_choices(field, _orgs_to_show(conveners), label=_org_label, include=[convener])
+            field = model_field(self, "convener")
+            offer_orgs(
+                field,
+                selectors.party_org_list(actor=self.actor).filter(unit__isnull=True),
+                include=[convener],
+            )
             if convener is not None:
                 field.initial = convener.pk
 
@@ -396,22 +296,20 @@ class AllianceForm(MapForm):
         return data
 
 
-class AllianceMemberForm(MapForm):
+class AllianceMemberForm(ActorForm):
     unit = forms.ModelChoiceField(label=_("Resident unit"), queryset=ResidentUnit.objects.none())
     representative = forms.CharField(label=_("Representative"), max_length=60, required=False)
     representative_title = forms.CharField(label=_("Representative's title"), max_length=60, required=False)
-    since = _date(_("Member since"), help_text=_("Leave empty for the default date."))
+    since = date_field(_("Member since"), help_text=_("Leave empty for the default date."))
 
     def __init__(self, *args: Any, q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        assert isinstance(field, forms.ModelChoiceField)
         units = selectors.unit_list(actor=self.actor)
-        field.queryset = units
         shown = selectors.unit_list(actor=self.actor, q=q) if q else units
-        _show_choices(
-            field,
-            shown.order_by("name_key")[:CHOICE_DISPLAY_LIMIT],
+        offer(
+            model_field(self, "unit"),
+            units,
+            shown=shown.order_by("name_key")[:CHOICE_DISPLAY_LIMIT],
             label=lambda u: f"{u.name} · {u.area.name}",
         )
 
@@ -427,4 +325,4 @@ class MembershipEndForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = search_field()

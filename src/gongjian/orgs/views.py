@@ -7,17 +7,11 @@ refuse is a 403 (PermissionDenied) or a message on the form (ValidationError).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
-from django import forms as django_forms
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,121 +25,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongjian.accounts.scope import scope_for
 from gongjian.stats.indicators import CATALOGUE
 from gongjian.stats.selectors import indicators_for
+from gongjian.web.pages import add_service_errors, added, form_page, get_int, paginate, saved, valid_filters
 
 from . import forms, selectors, services
 from .models import Alliance, Area, Level, ResidentUnit
+from .pages import area_crumbs, crumbs_to, map_page, within_area
 
-PAGE_SIZE = 50
 #: Resident units listed on an area's page before linking to the full list.
 AREA_UNITS_SHOWN = 50
-
-View = Callable[..., HttpResponse]
-T = TypeVar("T")
-
-
-def map_page(view: View) -> View:
-    """Signed in, and holding a role that reaches the map (an administrator or a unit liaison).
-
-    Members and residents have no pages here yet; they get a 403 instead of empty lists.
-    """
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if scope_for(request.user).empty:
-            raise PermissionDenied(_("Your roles do not include the map."))
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
-def _add_service_errors(form: django_forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on a field the form has, else on the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _form_page(
-    request: HttpRequest,
-    form: django_forms.Form,
-    *,
-    save: Callable[[], T],
-    success: Callable[[T], str],
-    done_url: Callable[[T], str],
-    title: str,
-    crumbs: list[dict[str, Any]],
-    cancel_url: str,
-    template: str = "orgs/form.html",
-    extra: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """A create/edit page: on a valid POST, ``save()`` (a service call) and redirect; else the form.
-
-    A ValidationError from ``save`` goes on the form (which is shown again); PermissionDenied passes.
-    """
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save()
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, success(obj))
-            return redirect(done_url(obj))
-    context = {"form": form, "title": title, "crumbs": crumbs, "cancel_url": cancel_url, **(extra or {})}
-    return render(request, template, context)
-
-
-def _added(obj: Any) -> str:
-    return _("%(name)s was added.") % {"name": obj.name}
-
-
-def _saved(obj: Any) -> str:
-    return _("Saved.")
-
-
-def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _within(request: HttpRequest) -> Area | None:
-    """The ``within=<area id>`` filter, resolved inside the actor's scope (404 outside it)."""
-    raw = request.GET.get("within", "")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404
-    return selectors.area_get(actor=request.user, pk=int(raw))
-
-
-def _valid_filters(form: django_forms.Form) -> dict[str, Any]:
-    """The filters that are valid (a bad one is dropped, the others still apply)."""
-    form.is_valid()
-    return dict(getattr(form, "cleaned_data", {}))
-
-
-def _get_int(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() else None
-
-
-def _crumbs(actor: Any, area: Area, *, include_self: bool = True) -> list[dict[str, Any]]:
-    """The way down to ``area``: every ancestor by name, linked where the actor may open it."""
-    ancestors = list(Area.objects.get_ancestors(area))
-    if include_self:
-        ancestors.append(area)
-    visible = set(
-        selectors.area_list(actor=actor).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True)
-    )
-    return [
-        {"label": a.name, "url": reverse("orgs:area_detail", args=[a.pk]) if a.pk in visible else None}
-        for a in ancestors
-    ]
-
-
-def _crumbs_to(actor: Any, obj: Any, url: str | None = None) -> list[dict[str, Any]]:
-    """The way down to ``obj``'s area, then ``obj`` itself (linked to ``url`` when given)."""
-    return [*_crumbs(actor, obj.area), {"label": obj.name, "url": url}]
 
 
 def _figures(actor: Any, area: Area) -> list[dict[str, Any]]:
@@ -193,7 +80,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit_total = units.count()
     context = {
         "area": area,
-        "crumbs": [*_crumbs(actor, area, include_self=False), {"label": area.name, "url": None}],
+        "crumbs": [*area_crumbs(actor, area, include_self=False), {"label": area.name, "url": None}],
         "children": child_rows,
         "figures": _figures(actor, area),
         "orgs_here": list(orgs.filter(area=area)),
@@ -213,14 +100,14 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
     area = selectors.area_get(actor=request.user, pk=pk)
     initial = {f: getattr(area, f) for f in services.AREA_FIELDS}
     form = forms.AreaForm(request.POST or None, actor=request.user, initial=initial)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.area_update(actor=request.user, area=area, **form.values()),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: reverse("orgs:area_detail", args=[saved.pk]),
         title=_("Edit %(name)s") % {"name": area.name},
-        crumbs=_crumbs(request.user, area),
+        crumbs=area_crumbs(request.user, area),
         cancel_url=reverse("orgs:area_detail", args=[area.pk]),
     )
 
@@ -230,14 +117,14 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def area_add_child(request: HttpRequest, pk: int) -> HttpResponse:
     parent = selectors.area_get(actor=request.user, pk=pk)
     form = forms.AreaChildForm(request.POST or None, actor=request.user, parent=parent)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.area_create(actor=request.user, parent=parent, **form.values()),
-        success=_added,
+        success=added,
         done_url=lambda child: reverse("orgs:area_detail", args=[child.pk]),
         title=_("Add an area under %(name)s") % {"name": parent.name},
-        crumbs=_crumbs(request.user, parent),
+        crumbs=area_crumbs(request.user, parent),
         cancel_url=reverse("orgs:area_detail", args=[parent.pk]),
     )
 
@@ -247,9 +134,9 @@ def area_add_child(request: HttpRequest, pk: int) -> HttpResponse:
 
 @map_page
 def unit_list(request: HttpRequest) -> HttpResponse:
-    within = _within(request)
+    within = within_area(request)
     filters = forms.UnitFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.unit_list(
         actor=request.user,
         within=within,
@@ -264,7 +151,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "within": within,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "can_create": bool(scope.everything or scope.area_paths),
         },
     )
@@ -274,7 +161,7 @@ def _unit_detail_context(request: HttpRequest, unit: ResidentUnit) -> dict[str, 
     actor = request.user
     return {
         "unit": unit,
-        "crumbs": _crumbs(actor, unit.area),
+        "crumbs": area_crumbs(actor, unit.area),
         "orgs": list(selectors.party_org_list(actor=actor, unit=unit)),
         "alliances": list(selectors.alliance_list(actor=actor, member_unit=unit)),
         "area_visible": scope_for(actor).covers_path(unit.area.path),
@@ -303,7 +190,7 @@ def unit_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, unit=unit, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
     context = _unit_detail_context(request, unit)
     context.update({"reveal_form": form, "revealed_phone": revealed})
     return render(request, "orgs/unit_detail.html", context)
@@ -312,17 +199,17 @@ def unit_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
 @map_page
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
-    area_pk = _get_int(request, "area")
+    area_pk = get_int(request, "area")
     area = selectors.area_get(actor=request.user, pk=area_pk) if area_pk else None
     form = forms.UnitForm(request.POST or None, actor=request.user, area=area)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.unit_create(actor=request.user, **form.service_kwargs()),
-        success=_added,
+        success=added,
         done_url=lambda unit: reverse("orgs:unit_detail", args=[unit.pk]),
         title=_("New resident unit"),
-        crumbs=_crumbs(request.user, area) if area else [],
+        crumbs=area_crumbs(request.user, area) if area else [],
         cancel_url=reverse("orgs:area_detail", args=[area.pk]) if area else reverse("orgs:unit_list"),
     )
 
@@ -340,14 +227,14 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     intro = (
         _("As the unit's liaison you may change its address, position and contact.") if liaison_only else ""
     )
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.unit_update(actor=request.user, unit=unit, **form.service_kwargs()),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: reverse("orgs:unit_detail", args=[saved.pk]),
         title=_("Edit %(name)s") % {"name": unit.name},
-        crumbs=_crumbs_to(request.user, unit),
+        crumbs=crumbs_to(request.user, unit),
         cancel_url=reverse("orgs:unit_detail", args=[unit.pk]),
         extra={"intro": intro},
     )
@@ -358,14 +245,14 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @map_page
 def org_list(request: HttpRequest) -> HttpResponse:
-    within = _within(request)
+    within = within_area(request)
     filters = forms.PartyOrgFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.party_org_list(
         actor=request.user, within=within, q=data.get("q") or "", kind=data.get("kind") or ""
     )
     return render(
-        request, "orgs/org_list.html", {"filters": filters, "within": within, "page": _page(request, rows)}
+        request, "orgs/org_list.html", {"filters": filters, "within": within, "page": paginate(request, rows)}
     )
 
 
@@ -379,7 +266,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "orgs/org_detail.html",
         {
             "org": org,
-            "crumbs": _crumbs(actor, org.area),
+            "crumbs": area_crumbs(actor, org.area),
             "parent_visible": org.parent_id is not None and visible_orgs.filter(pk=org.parent_id).exists(),
             "children": list(visible_orgs.filter(parent=org)),
             "alliances": list(selectors.alliance_list(actor=actor, convener=org)),
@@ -394,7 +281,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def org_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    area_pk, unit_pk = _get_int(request, "area"), _get_int(request, "unit")
+    area_pk, unit_pk = get_int(request, "area"), get_int(request, "unit")
     area = selectors.area_get(actor=actor, pk=area_pk) if area_pk else None
     unit = selectors.unit_get(actor=actor, pk=unit_pk) if unit_pk else None
     form = forms.PartyOrgForm(request.POST or None, actor=actor, area=area, unit=unit)
@@ -405,14 +292,14 @@ def org_create(request: HttpRequest) -> HttpResponse:
         cancel = reverse("orgs:area_detail", args=[area.pk])
     else:
         cancel = reverse("orgs:org_list")
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.party_org_create(actor=actor, **form.service_kwargs()),
-        success=_added,
+        success=added,
         done_url=lambda org: reverse("orgs:org_detail", args=[org.pk]),
         title=_("New Party organisation"),
-        crumbs=_crumbs(actor, where) if where else [],
+        crumbs=area_crumbs(actor, where) if where else [],
         cancel_url=cancel,
     )
 
@@ -423,14 +310,14 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.party_org_get(actor=request.user, pk=pk)
     initial = {f: getattr(org, f) for f in services.ORG_FIELDS}
     form = forms.PartyOrgForm(request.POST or None, actor=request.user, initial=initial, org=org)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.party_org_update(actor=request.user, org=org, **form.service_kwargs()),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: reverse("orgs:org_detail", args=[saved.pk]),
         title=_("Edit %(name)s") % {"name": org.name},
-        crumbs=_crumbs_to(request.user, org),
+        crumbs=crumbs_to(request.user, org),
         cancel_url=reverse("orgs:org_detail", args=[org.pk]),
     )
 
@@ -440,9 +327,9 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @map_page
 def alliance_list(request: HttpRequest) -> HttpResponse:
-    within = _within(request)
+    within = within_area(request)
     filters = forms.SearchForm(request.GET or None)
-    q = _valid_filters(filters).get("q") or ""
+    q = valid_filters(filters).get("q") or ""
     rows = selectors.alliance_list(actor=request.user, within=within, q=q)
     scope = scope_for(request.user)
     return render(
@@ -451,7 +338,7 @@ def alliance_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "within": within,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "can_create": bool(scope.everything or scope.area_paths),
         },
     )
@@ -470,7 +357,7 @@ def _alliance_context(request: HttpRequest, alliance: Alliance) -> dict[str, Any
     )
     return {
         "alliance": alliance,
-        "crumbs": _crumbs(actor, alliance.area),
+        "crumbs": area_crumbs(actor, alliance.area),
         "members": members,
         "past_members": past,
         "visible_units": visible_units,
@@ -498,17 +385,17 @@ def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alliance_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    convener_pk = _get_int(request, "convener")
+    convener_pk = get_int(request, "convener")
     convener = selectors.party_org_get(actor=actor, pk=convener_pk) if convener_pk else None
     form = forms.AllianceForm(request.POST or None, actor=actor, convener=convener)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.alliance_create(actor=actor, **form.service_kwargs()),
-        success=_added,
+        success=added,
         done_url=lambda alliance: reverse("orgs:alliance_detail", args=[alliance.pk]),
         title=_("New alliance"),
-        crumbs=_crumbs(actor, convener.area) if convener else [],
+        crumbs=area_crumbs(actor, convener.area) if convener else [],
         cancel_url=reverse("orgs:alliance_list"),
     )
 
@@ -519,14 +406,14 @@ def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = _alliance_to_change(request, pk)
     initial = {f: getattr(alliance, f) for f in services.ALLIANCE_FIELDS}
     form = forms.AllianceForm(request.POST or None, actor=request.user, initial=initial, alliance=alliance)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.alliance_update(actor=request.user, alliance=alliance, **form.service_kwargs()),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: reverse("orgs:alliance_detail", args=[saved.pk]),
         title=_("Edit %(name)s") % {"name": alliance.name},
-        crumbs=_crumbs_to(request.user, alliance),
+        crumbs=crumbs_to(request.user, alliance),
         cancel_url=reverse("orgs:alliance_detail", args=[alliance.pk]),
     )
 
@@ -539,14 +426,14 @@ def alliance_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     form = forms.AllianceMemberForm(request.POST or None, actor=actor, q=q)
     alliance_url = reverse("orgs:alliance_detail", args=[alliance.pk])
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.alliance_member_add(actor=actor, alliance=alliance, **form.service_kwargs()),
         success=lambda member: _("%(unit)s joined the alliance.") % {"unit": member.unit.name},
         done_url=lambda member: alliance_url,
         title=_("Add a member unit to %(name)s") % {"name": alliance.name},
-        crumbs=_crumbs_to(actor, alliance, alliance_url),
+        crumbs=crumbs_to(actor, alliance, alliance_url),
         cancel_url=alliance_url,
         template="orgs/alliance_member_form.html",
         extra={"q": q, "alliance": alliance},
@@ -563,7 +450,7 @@ def alliance_member_end(request: HttpRequest, pk: int, member_pk: int) -> HttpRe
         raise Http404
     form = forms.MembershipEndForm(request.POST or None, initial={"until": timezone.localdate()})
     alliance_url = reverse("orgs:alliance_detail", args=[alliance.pk])
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.alliance_member_end(
@@ -572,7 +459,7 @@ def alliance_member_end(request: HttpRequest, pk: int, member_pk: int) -> HttpRe
         success=lambda ended: _("The membership of %(unit)s has ended.") % {"unit": member.unit.name},
         done_url=lambda ended: alliance_url,
         title=_("End the membership of %(unit)s") % {"unit": member.unit.name},
-        crumbs=_crumbs_to(actor, alliance, alliance_url),
+        crumbs=crumbs_to(actor, alliance, alliance_url),
         cancel_url=alliance_url,
         template="orgs/alliance_member_end.html",
         extra={"alliance": alliance, "member": member},

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gongjian.core.excel import XLSX_CONTENT_TYPE
+from gongjian.web.jobs import IMPORT_TEMPLATE, job_form_page
+from gongjian.web.pages import xlsx_response
 
 from . import importexport, selectors
 
@@ -28,13 +27,6 @@ class ImportForm(forms.Form):
     )
 
 
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def export_filename(code: str, name: str) -> str:
     return f"{code}-{name}.xlsx"
 
@@ -44,16 +36,28 @@ def export_filename(code: str, name: str) -> str:
 def import_start(request: HttpRequest) -> HttpResponse:
     allowed = importexport.map_import_allowed(actor=request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = importexport.map_import_start(actor=request.user, upload=form.cleaned_data["file"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error("file", message)
-        else:
-            return redirect("core:job", pk=job.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "orgs/import.html", {"form": form, "allowed": allowed}, status=status)
+    return job_form_page(
+        request,
+        form,
+        start=lambda: importexport.map_import_start(actor=request.user, upload=form.cleaned_data["file"]),
+        field="file",
+        template=IMPORT_TEMPLATE,
+        context={
+            "allowed": allowed,
+            "title": _("Import the map from Excel"),
+            "intro": _(
+                "One workbook with three sheets: areas (区划), Party organisations (党组织) and resident "
+                "units (驻区单位). Rows are matched by their code, so importing the same file again updates "
+                "rather than duplicates."
+            ),
+            "note": _(
+                "All or nothing: if any row is wrong, no row is imported and you get a workbook listing "
+                "each bad row with the reason."
+            ),
+            "template_url": reverse("orgs:import_template"),
+            "refused": _("Only area administrators may import the map."),
+        },
+    )
 
 
 @login_required

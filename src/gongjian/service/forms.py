@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +13,7 @@ from gongjian.lists.selectors.projects import project_list
 from gongjian.members.models import Member
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+from gongjian.web.forms import ActorForm, DateTimeInput, model_field
 
 from . import selectors
 from .models import (
@@ -30,23 +30,10 @@ from .models import (
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def _areas(actor: Any) -> Any:
     return org_selectors.area_list(actor=actor).filter(level__lte=Level.COMPOUND).order_by("path")
-
-
-def _qs(form: forms.Form, name: str, rows: QuerySet[Any]) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    field.queryset = rows
-
-
-class ActorForm(forms.Form):
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.actor = actor
 
 
 class TeamForm(ActorForm):
@@ -65,9 +52,9 @@ class TeamForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "area", _areas(self.actor))
-        _qs(self, "org", org_selectors.party_org_list(actor=self.actor))
-        _qs(self, "unit", org_selectors.unit_list(actor=self.actor))
+        model_field(self, "area").queryset = _areas(self.actor)
+        model_field(self, "org").queryset = org_selectors.party_org_list(actor=self.actor)
+        model_field(self, "unit").queryset = org_selectors.unit_list(actor=self.actor)
 
 
 class TeamMemberForm(ActorForm):
@@ -79,8 +66,8 @@ class TeamMemberForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "member", selectors.member_choices(actor=self.actor))
-        _qs(self, "volunteer", selectors.volunteer_list(actor=self.actor))
+        model_field(self, "member").queryset = selectors.member_choices(actor=self.actor)
+        model_field(self, "volunteer").queryset = selectors.volunteer_list(actor=self.actor)
 
 
 class DutyForm(forms.Form):
@@ -113,7 +100,7 @@ class VolunteerForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "area", _areas(self.actor))
+        model_field(self, "area").queryset = _areas(self.actor)
 
 
 class RevealForm(forms.Form):
@@ -136,8 +123,8 @@ class ActivityForm(ActorForm):
         label=_("Co-building project"), queryset=Project.objects.none(), required=False
     )
     place = forms.CharField(label=_("Place"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
     signup_limit = forms.IntegerField(label=_("Sign-up limit"), min_value=1, required=False)
     audience = forms.ChoiceField(label=_("Open to"), choices=Audience.choices, initial=Audience.AREA)
     description = forms.CharField(
@@ -150,10 +137,10 @@ class ActivityForm(ActorForm):
         orgs = org_selectors.party_org_list(actor=self.actor).filter(
             unit__isnull=True, area__level=Level.COMMUNITY
         )
-        _qs(self, "org", orgs)
-        _qs(self, "team", selectors.team_list(actor=self.actor, active=True))
-        _qs(self, "unit", org_selectors.unit_list(actor=self.actor))
-        _qs(self, "project", project_list(actor=self.actor))
+        model_field(self, "org").queryset = orgs
+        model_field(self, "team").queryset = selectors.team_list(actor=self.actor, active=True)
+        model_field(self, "unit").queryset = org_selectors.unit_list(actor=self.actor)
+        model_field(self, "project").queryset = project_list(actor=self.actor)
 
 
 class AttendanceForm(ActorForm):
@@ -161,13 +148,13 @@ class AttendanceForm(ActorForm):
     volunteer = forms.ModelChoiceField(
         label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False
     )
-    signed_in_at = forms.DateTimeField(label=_("Signed in"), widget=DATETIME)
-    signed_out_at = forms.DateTimeField(label=_("Signed out"), widget=DATETIME, required=False)
+    signed_in_at = forms.DateTimeField(label=_("Signed in"), widget=DateTimeInput())
+    signed_out_at = forms.DateTimeField(label=_("Signed out"), widget=DateTimeInput(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "member", selectors.member_choices(actor=self.actor))
-        _qs(self, "volunteer", selectors.volunteer_list(actor=self.actor))
+        model_field(self, "member").queryset = selectors.member_choices(actor=self.actor)
+        model_field(self, "volunteer").queryset = selectors.volunteer_list(actor=self.actor)
 
 
 class VerifyForm(forms.Form):
@@ -192,7 +179,7 @@ class HoursLogForm(ActorForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         homes = selectors.actor_homes(self.actor)
-        _qs(self, "area", Area.objects.filter(path__in=homes))
+        model_field(self, "area").queryset = Area.objects.filter(path__in=homes)
 
 
 class HoursDecideForm(forms.Form):
@@ -219,7 +206,7 @@ class RuleForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "area", _areas(self.actor).filter(level__lte=Level.COMMUNITY))
+        model_field(self, "area").queryset = _areas(self.actor).filter(level__lte=Level.COMMUNITY)
 
 
 class ClaimForm(ActorForm):
@@ -232,7 +219,7 @@ class ClaimForm(ActorForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rules = selectors.points_rule_list(actor=self.actor, active=True).filter(basis=RuleBasis.PER_CLAIM)
-        _qs(self, "rule", rules)
+        model_field(self, "rule").queryset = rules
 
 
 class DecisionForm(forms.Form):

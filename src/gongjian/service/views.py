@@ -9,12 +9,10 @@ decide which buttons a page offers.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +20,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,65 +27,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
-from gongjian.orgs.views import _add_service_errors, _page
+from gongjian.web.crumbs import Crumb, crumb, crumbs
+from gongjian.web.pages import add_service_errors, button, form_page, paginate, qr_svg
 
 from . import forms, selectors, services
 from .models import Activity, HoursStatus
 from .qr import QR_STEP_SECONDS, qr_token_valid
 
-FORM_TEMPLATE = "orgs/form.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _home_crumb() -> dict[str, Any]:
-    return {"label": _("Service"), "url": reverse("service:home")}
+def _home_crumb() -> Crumb:
+    return crumb(_("Service"), reverse("service:home"))
 
 
-def _crumbs(*rest: tuple[str, str | None]) -> list[dict[str, Any]]:
-    return [_home_crumb(), *({"label": label, "url": url} for label, url in rest)]
-
-
-def _form(
-    request: HttpRequest,
-    form: django_forms.Form,
-    *,
-    save: Callable[[dict[str, Any]], Any],
-    done: Callable[[Any], str],
-    success: str,
-    title: str,
-    crumbs: list[dict[str, Any]],
-    cancel_url: str,
-    template: str = FORM_TEMPLATE,
-    extra: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """A form page: a valid POST calls ``save`` (a service) with the cleaned data and redirects;
-    a ValidationError from the service goes on the form, which is shown again."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(dict(form.cleaned_data))
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(done(obj))
-    context = {"form": form, "title": title, "crumbs": crumbs, "cancel_url": cancel_url, **(extra or {})}
-    return render(request, template, context)
-
-
-def _action(request: HttpRequest, call: Callable[[], Any], success: str, back: str) -> HttpResponse:
-    """A button (POST): run the service, say what happened or why not, go back."""
-    try:
-        call()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-    return redirect(back)
-
-
-def _qr_svg(url: str) -> str:
-    return str(segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111", light="#fff"))
+def _crumbs(*rest: tuple[str, str | None]) -> list[Crumb]:
+    return [_home_crumb(), *crumbs(*rest)]
 
 
 # --- home and my service ----------------------------------------------------------------------
@@ -154,7 +108,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         "service/team_list.html",
         {
             "crumbs": _crumbs((_("Service teams"), None)),
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "show": show,
             "q": request.GET.get("q", ""),
             "can_create": services.team_create_allowed(actor=actor),
@@ -167,11 +121,11 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def team_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = forms.TeamForm(request.POST or None, actor=actor)
-    return _form(
+    return form_page(
         request,
         form,
-        save=lambda d: services.team_create(actor=actor, **d),
-        done=lambda t: reverse("service:team_detail", args=[t.pk]),
+        save=lambda: services.team_create(actor=actor, **form.cleaned_data),
+        done_url=lambda t: reverse("service:team_detail", args=[t.pk]),
         success=_("The team was set up."),
         title=_("New service team"),
         crumbs=_crumbs((_("Service teams"), reverse("service:team_list")), (_("New"), None)),
@@ -222,11 +176,11 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.TeamForm(request.POST or None, actor=actor, initial=initial)
     del form.fields["since"]
     back = reverse("service:team_detail", args=[team.pk])
-    return _form(
+    return form_page(
         request,
         form,
-        save=lambda d: services.team_update(actor=actor, team=team, **d),
-        done=lambda t: back,
+        save=lambda: services.team_update(actor=actor, team=team, **form.cleaned_data),
+        done_url=lambda t: back,
         success=_("Saved."),
         title=_("Edit %(name)s") % {"name": team.name},
         crumbs=_crumbs((team.name, back), (_("Edit"), None)),
@@ -240,11 +194,12 @@ def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     team = _team_to_change(request, pk)
     back = reverse("service:team_detail", args=[team.pk])
-    return _form(
+    form = forms.TeamMemberForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.TeamMemberForm(request.POST or None, actor=actor),
-        save=lambda d: services.team_member_add(actor=actor, team=team, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.team_member_add(actor=actor, team=team, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("Added to the team."),
         title=_("Add to %(name)s") % {"name": team.name},
         crumbs=_crumbs((team.name, back), (_("Add a member"), None)),
@@ -258,7 +213,7 @@ def team_membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     membership = selectors.team_membership_get(actor=actor, pk=pk)
     team = _team_to_change(request, membership.team_id)
-    return _action(
+    return button(
         request,
         lambda: services.team_member_end(actor=actor, membership=membership),
         _("The membership ended; it stays in the team's history."),
@@ -272,11 +227,12 @@ def team_duty_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     team = _team_to_change(request, pk)
     back = reverse("service:team_detail", args=[team.pk])
-    return _form(
+    form = forms.DutyForm(request.POST or None)
+    return form_page(
         request,
-        forms.DutyForm(request.POST or None),
-        save=lambda d: services.duty_add(actor=actor, team=team, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.duty_add(actor=actor, team=team, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("The duty was added."),
         title=_("Standing duty of %(name)s") % {"name": team.name},
         crumbs=_crumbs((team.name, back), (_("Standing duty"), None)),
@@ -290,7 +246,7 @@ def duty_end(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     duty = selectors.duty_get(actor=actor, pk=pk)
     team = _team_to_change(request, duty.team_id)
-    return _action(
+    return button(
         request,
         lambda: services.duty_end(actor=actor, duty=duty),
         _("The duty ended."),
@@ -306,7 +262,7 @@ def team_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.TeamStatusForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {}
     active = request.POST.get("active") == "1"
-    return _action(
+    return button(
         request,
         lambda: services.team_status_set(
             actor=actor, team=team, active=active, on=data.get("on"), note=data.get("note", "")
@@ -328,7 +284,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
         "service/volunteer_list.html",
         {
             "crumbs": _crumbs((_("Volunteers"), None)),
-            "page": _page(request, selectors.volunteer_list(actor=actor, q=q)),
+            "page": paginate(request, selectors.volunteer_list(actor=actor, q=q)),
             "q": q,
             "can_create": services.team_create_allowed(actor=actor),
         },
@@ -339,11 +295,12 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def volunteer_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    return _form(
+    form = forms.VolunteerForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.VolunteerForm(request.POST or None, actor=actor),
-        save=lambda d: services.volunteer_create(actor=actor, **d),
-        done=lambda v: reverse("service:volunteer_detail", args=[v.pk]),
+        form,
+        save=lambda: services.volunteer_create(actor=actor, **form.cleaned_data),
+        done_url=lambda v: reverse("service:volunteer_detail", args=[v.pk]),
         success=_("The volunteer was registered."),
         title=_("New volunteer"),
         crumbs=_crumbs((_("Volunteers"), reverse("service:volunteer_list")), (_("New"), None)),
@@ -391,11 +348,11 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         phone = d.pop("phone") or None
         return services.volunteer_update(actor=actor, volunteer=volunteer, phone=phone, **d)
 
-    return _form(
+    return form_page(
         request,
         form,
-        save=save,
-        done=lambda v: back,
+        save=lambda: save(dict(form.cleaned_data)),
+        done_url=lambda v: back,
         success=_("Saved."),
         title=_("Edit %(name)s") % {"name": volunteer.name},
         crumbs=_crumbs((volunteer.name, back), (_("Edit"), None)),
@@ -418,7 +375,7 @@ def volunteer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, volunteer=volunteer, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
     return render(
         request,
         "service/volunteer_detail.html",
@@ -449,7 +406,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "service/activity_list.html",
         {
             "crumbs": _crumbs((_("Activities"), None)),
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "show": show,
             "q": request.GET.get("q", ""),
             "can_create": services.activity_create_allowed(actor=actor),
@@ -465,11 +422,12 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     team_raw = request.GET.get("team", "")
     if team_raw.isdigit():
         initial = {"organiser_kind": "team", "team": selectors.team_get(actor=actor, pk=int(team_raw))}
-    return _form(
+    form = forms.ActivityForm(request.POST or None, actor=actor, initial=initial)
+    return form_page(
         request,
-        forms.ActivityForm(request.POST or None, actor=actor, initial=initial),
-        save=lambda d: services.activity_create(actor=actor, **d),
-        done=lambda a: reverse("service:activity_detail", args=[a.pk]),
+        form,
+        save=lambda: services.activity_create(actor=actor, **form.cleaned_data),
+        done_url=lambda a: reverse("service:activity_detail", args=[a.pk]),
         success=_("The activity was published."),
         title=_("New activity"),
         crumbs=_crumbs((_("Activities"), reverse("service:activity_list")), (_("New"), None)),
@@ -504,7 +462,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_get(actor=request.user, pk=pk)
-    return _action(
+    return button(
         request,
         lambda: services.activity_sign_up(actor=request.user, activity=activity),
         _("You are signed up. A confirmation is in your notifications."),
@@ -516,7 +474,7 @@ def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_sign_up_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_get(actor=request.user, pk=pk)
-    return _action(
+    return button(
         request,
         lambda: services.activity_sign_up_cancel(actor=request.user, activity=activity),
         _("Your sign-up was cancelled."),
@@ -537,11 +495,14 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     activity = _activity_to_manage(request, pk)
     back = reverse("service:activity_detail", args=[activity.pk])
-    return _form(
+    form = forms.DecisionForm(request.POST or None)
+    return form_page(
         request,
-        forms.DecisionForm(request.POST or None),
-        save=lambda d: services.activity_cancel(actor=actor, activity=activity, reason=d["reason"]),
-        done=lambda a: back,
+        form,
+        save=lambda: services.activity_cancel(
+            actor=actor, activity=activity, reason=form.cleaned_data["reason"]
+        ),
+        done_url=lambda a: back,
         success=_("The activity was cancelled; those signed up were told."),
         title=_("Cancel %(title)s") % {"title": activity.title},
         crumbs=_crumbs((activity.title, back), (_("Cancel"), None)),
@@ -569,7 +530,7 @@ def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
             "step": QR_STEP_SECONDS,
             "opens": opens,
             "closes": closes,
-            "qr_svg": mark_safe(_qr_svg(_scan_url(request, activity))),  # noqa: S308 - segno's markup of our URL
+            "qr_svg": qr_svg(_scan_url(request, activity), scale=6),
         },
     )
 
@@ -645,11 +606,12 @@ def activity_attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
         "signed_in_at": timezone.localtime(activity.starts_at).strftime("%Y-%m-%dT%H:%M"),
         "signed_out_at": timezone.localtime(activity.ends_at).strftime("%Y-%m-%dT%H:%M"),
     }
-    return _form(
+    form = forms.AttendanceForm(request.POST or None, actor=actor, initial=initial)
+    return form_page(
         request,
-        forms.AttendanceForm(request.POST or None, actor=actor, initial=initial),
-        save=lambda d: services.attendance_record(actor=actor, activity=activity, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.attendance_record(actor=actor, activity=activity, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("The attendance was recorded."),
         title=_("Record attendance"),
         crumbs=_crumbs((activity.title, back), (_("Record attendance"), None)),
@@ -665,13 +627,13 @@ def attendance_verify(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_to_manage(request, row.activity_id)
     back = reverse("service:activity_detail", args=[activity.pk])
     form = forms.VerifyForm(request.POST or None, initial={"hours": row.computed_hours})
-    return _form(
+    return form_page(
         request,
         form,
-        save=lambda d: services.attendance_verify(
-            actor=actor, attendance=row, hours=d["hours"], reason=d["reason"]
+        save=lambda: services.attendance_verify(
+            actor=actor, attendance=row, hours=form.cleaned_data["hours"], reason=form.cleaned_data["reason"]
         ),
-        done=lambda r: back,
+        done_url=lambda r: back,
         success=_("The hours were verified."),
         title=_("Verify the hours of %(name)s") % {"name": row.person.name},
         crumbs=_crumbs((activity.title, back), (_("Verify hours"), None)),
@@ -692,7 +654,7 @@ def hours_list(request: HttpRequest) -> HttpResponse:
         "service/hours_list.html",
         {
             "crumbs": _crumbs((_("Service hours"), None)),
-            "page": _page(request, rows.order_by("-on", "-pk")),
+            "page": paginate(request, rows.order_by("-on", "-pk")),
             "status": status,
             "statuses": HoursStatus.choices,
             "decidable": {
@@ -708,11 +670,12 @@ def hours_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def hours_log(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    return _form(
+    form = forms.HoursLogForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.HoursLogForm(request.POST or None, actor=actor),
-        save=lambda d: services.hours_log(actor=actor, **d),
-        done=lambda r: reverse("service:mine"),
+        form,
+        save=lambda: services.hours_log(actor=actor, **form.cleaned_data),
+        done_url=lambda r: reverse("service:mine"),
         success=_("Your hours were logged; they count once your community verifies them."),
         title=_("Log service hours"),
         crumbs=_crumbs((_("My service"), reverse("service:mine")), (_("Log hours"), None)),
@@ -727,13 +690,18 @@ def hours_decide(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.hours_get(actor=actor, pk=pk)
     back = reverse("service:hours_list")
     approve = request.POST.get("decision", "approve") != "reject"
-    return _form(
+    form = forms.HoursDecideForm(request.POST or None, initial={"hours": record.hours})
+    return form_page(
         request,
-        forms.HoursDecideForm(request.POST or None, initial={"hours": record.hours}),
-        save=lambda d: services.hours_decide(
-            actor=actor, record=record, approve=approve, hours=d["hours"], reason=d["reason"]
+        form,
+        save=lambda: services.hours_decide(
+            actor=actor,
+            record=record,
+            approve=approve,
+            hours=form.cleaned_data["hours"],
+            reason=form.cleaned_data["reason"],
         ),
-        done=lambda r: back,
+        done_url=lambda r: back,
         success=_("The hours were verified.") if approve else _("The hours were rejected."),
         title=_("Verify the hours of %(name)s") % {"name": record.person.name},
         crumbs=_crumbs((_("Service hours"), back), (_("Verify"), None)),
@@ -749,11 +717,12 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     record = selectors.hours_get(actor=actor, pk=pk)
     back = reverse("service:hours_list")
-    return _form(
+    form = forms.HoursCorrectForm(request.POST or None, initial={"hours": record.hours})
+    return form_page(
         request,
-        forms.HoursCorrectForm(request.POST or None, initial={"hours": record.hours}),
-        save=lambda d: services.hours_correct(actor=actor, record=record, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.hours_correct(actor=actor, record=record, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("The hours were corrected."),
         title=_("Correct the hours of %(name)s") % {"name": record.person.name},
         crumbs=_crumbs((_("Service hours"), back), (_("Correct"), None)),
@@ -768,7 +737,7 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def points(request: HttpRequest) -> HttpResponse:
     actor = request.user
     entries = selectors.points_entry_list(actor=actor).order_by("-on", "-pk")
-    page = _page(request, entries)
+    page = paginate(request, entries)
     return render(
         request,
         "service/points.html",
@@ -790,11 +759,12 @@ def points(request: HttpRequest) -> HttpResponse:
 def rule_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     back = reverse("service:points")
-    return _form(
+    form = forms.RuleForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.RuleForm(request.POST or None, actor=actor),
-        save=lambda d: services.points_rule_create(actor=actor, **d),
-        done=lambda r: back,
+        form,
+        save=lambda: services.points_rule_create(actor=actor, **form.cleaned_data),
+        done_url=lambda r: back,
         success=_("The rule was added."),
         title=_("New points rule"),
         crumbs=_crumbs((_("Points"), back), (_("New rule"), None)),
@@ -806,11 +776,12 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def points_claim(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    return _form(
+    form = forms.ClaimForm(request.POST or None, actor=actor)
+    return form_page(
         request,
-        forms.ClaimForm(request.POST or None, actor=actor),
-        save=lambda d: services.points_claim(actor=actor, **d),
-        done=lambda e: reverse("service:mine"),
+        form,
+        save=lambda: services.points_claim(actor=actor, **form.cleaned_data),
+        done_url=lambda e: reverse("service:mine"),
         success=_("Your claim was sent for approval."),
         title=_("Claim points"),
         crumbs=_crumbs((_("My service"), reverse("service:mine")), (_("Claim points"), None)),
@@ -824,7 +795,7 @@ def entry_decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     entry = selectors.points_entry_get(actor=actor, pk=pk)
     approve = request.POST.get("decision") == "approve"
-    return _action(
+    return button(
         request,
         lambda: services.points_entry_decide(
             actor=actor, entry=entry, approve=approve, reason=request.POST.get("reason", "")

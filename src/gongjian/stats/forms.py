@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.web.forms import DateInput
+
 from .management.commands.indicators import today
 from .reports import visible_indicators
 
@@ -16,15 +18,6 @@ from .reports import visible_indicators
 FIRST_DATE = dt.date(2000, 1, 1)
 #: How far ahead of today a date may be (figures of stocks on a date planned ahead).
 DAYS_AHEAD = 366
-
-
-class DateInput(forms.DateInput):
-    """A date picker writing YYYY-MM-DD (the same as the page kit's; the engine imports no domain app)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def last_date() -> dt.date:

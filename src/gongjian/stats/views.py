@@ -16,18 +16,17 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import XLSX_CONTENT_TYPE
+from gongjian.web.pages import file_response, paginate
 
 from . import reports, selectors, tally
 from .forms import FiguresQuery
@@ -88,13 +87,6 @@ def _bad_query(request: HttpRequest, area: MapArea, form: FiguresQuery) -> HttpR
         "action": request.path,
     }
     return render(request, "stats/query_error.html", context, status=400)
-
-
-def _download(data: bytes, *, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -225,7 +217,7 @@ def rows(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
         return _bad_query(request, area, form)
     date: dt.date = form.cleaned_data["date"]
     records = selectors.indicator_rows(actor=actor, area=area, indicator_id=indicator, date=date)
-    page = Paginator(reports.ordered(records), ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, reports.ordered(records), ROWS_PAGE_SIZE)
     language = reports.current_language()
     note = reports.ratio_note(found)
     denominator: dict[str, Any] | None = None
@@ -278,7 +270,7 @@ def rows_xlsx(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     date: dt.date = form.cleaned_data["date"]
     records = selectors.indicator_rows(actor=actor, area=area, indicator_id=indicator, date=date)
     data = reports.rows_workbook(area=area, indicator=found, date=date, rows=records)
-    return _download(
+    return file_response(
         data, content_type=XLSX_CONTENT_TYPE, filename=f"{area.name}-{found.id}-{date.isoformat()}.xlsx"
     )
 
@@ -298,7 +290,7 @@ def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
     report = _report(request, code)
     if isinstance(report, HttpResponse):
         return report
-    return _download(
+    return file_response(
         reports.report_pdf(report),
         content_type="application/pdf",
         filename=f"{report.area.name}-{report.date.isoformat()}.pdf",
@@ -312,7 +304,7 @@ def report_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     report = _report(request, code)
     if isinstance(report, HttpResponse):
         return report
-    return _download(
+    return file_response(
         reports.report_workbook(report),
         content_type=XLSX_CONTENT_TYPE,
         filename=f"{report.area.name}-{report.date.isoformat()}.xlsx",

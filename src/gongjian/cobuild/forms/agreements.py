@@ -15,8 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.members.models import Member
-from gongjian.orgs.forms import CHOICE_DISPLAY_LIMIT, DateInput, MapForm, _date, _org_label, _show_choices
 from gongjian.orgs.models import PartyOrg, ResidentUnit
+from gongjian.orgs.pages import org_label
+from gongjian.web.forms import (
+    ActorForm,
+    DateInput,
+    date_field,
+    filter_choice,
+    model_field,
+    offer,
+    search_field,
+)
 
 from ..models import AgreementStatus, Clause, CommitteeKind, ReviewRating, SeatStep
 from ..selectors import agreements as selectors
@@ -35,41 +44,28 @@ def _today_initial(kwargs: dict[str, Any], *names: str) -> None:
         initial.setdefault(name, timezone.localdate())
 
 
-def _org_field(form: forms.Form, name: str, orgs: Any, current: PartyOrg | None = None) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    field.queryset = orgs
-    _show_choices(field, orgs[:CHOICE_DISPLAY_LIMIT], label=_org_label, include=[current])
-
-
 # --- filters --------------------------------------------------------------------------------------
 
 
 class AgreementFilterForm(forms.Form):
-    q = forms.CharField(label=_("Number, party or title"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *AgreementStatus.choices]
-    )
+    q = search_field(_("Number, party or title"))
+    status = filter_choice(_("Status"), AgreementStatus.choices, everything=_("All statuses"))
 
 
 class CommitteeFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *CommitteeKind.choices]
-    )
+    q = search_field(_("Name or pinyin initials"))
+    kind = filter_choice(_("Kind"), CommitteeKind.choices, everything=_("All kinds"))
 
 
 class SeatFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name, unit or certificate"), required=False, max_length=100)
-    step = forms.ChoiceField(
-        label=_("Step"), required=False, choices=[("", _("All steps")), *SeatStep.choices]
-    )
+    q = search_field(_("Name, unit or certificate"))
+    step = filter_choice(_("Step"), SeatStep.choices, everything=_("All steps"))
 
 
 # --- agreements -----------------------------------------------------------------------------------
 
 
-class AgreementForm(MapForm):
+class AgreementForm(ActorForm):
     """A new draft (with both parties) or the changes to a draft (the parties stay)."""
 
     host_org = forms.ModelChoiceField(
@@ -88,8 +84,8 @@ class AgreementForm(MapForm):
         required=False,
         help_text=_("Leave empty to name it after the parties."),
     )
-    starts_on = _date(_("Term starts"), required=True)
-    ends_on = _date(_("Term ends"), required=True)
+    starts_on = date_field(_("Term starts"), required=True)
+    ends_on = date_field(_("Term ends"), required=True)
     host_liaison = forms.CharField(label=_("Liaison, community side"), max_length=60, required=False)
     host_liaison_title = forms.CharField(
         label=_("Liaison's title, community side"), max_length=60, required=False
@@ -142,8 +138,16 @@ class AgreementForm(MapForm):
             self.fields["title"].required = True
             self.fields["title"].help_text = ""
         else:
-            _org_field(self, "host_org", selectors.agreement_host_choices(actor=self.actor))
-            _org_field(self, "unit_org", selectors.agreement_unit_org_choices(actor=self.actor))
+            offer(
+                model_field(self, "host_org"),
+                selectors.agreement_host_choices(actor=self.actor),
+                label=org_label,
+            )
+            offer(
+                model_field(self, "unit_org"),
+                selectors.agreement_unit_org_choices(actor=self.actor),
+                label=org_label,
+            )
 
     @property
     def main_fields(self) -> list[BoundField]:
@@ -171,7 +175,7 @@ class AgreementForm(MapForm):
 
 
 class AgreementSignForm(forms.Form):
-    signed_on = _date(_("Signed on"), required=True)
+    signed_on = date_field(_("Signed on"), required=True)
     host_signatory = forms.CharField(label=_("Signed for the community side by"), max_length=60)
     unit_signatory = forms.CharField(label=_("Signed for the unit side by"), max_length=60)
 
@@ -181,7 +185,7 @@ class AgreementSignForm(forms.Form):
 
 
 class AgreementEndForm(forms.Form):
-    ended_on = _date(_("Ends on"), required=True)
+    ended_on = date_field(_("Ends on"), required=True)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -193,7 +197,7 @@ class AgreementReviewForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
     rating = forms.ChoiceField(label=_("Rating"), choices=ReviewRating.choices)
     summary = forms.CharField(label=_("Summary"), widget=_textarea(4))
-    reviewed_on = _date(_("Reviewed on"), required=True)
+    reviewed_on = date_field(_("Reviewed on"), required=True)
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         _today_initial(kwargs, "reviewed_on")
@@ -206,7 +210,7 @@ class AgreementReviewForm(forms.Form):
 # --- committees and seats -------------------------------------------------------------------------
 
 
-class CommitteeForm(MapForm):
+class CommitteeForm(ActorForm):
     org = forms.ModelChoiceField(
         label=_("Party organisation"),
         queryset=PartyOrg.objects.none(),
@@ -217,14 +221,14 @@ class CommitteeForm(MapForm):
     name = forms.CharField(
         label=_("Name"), max_length=120, required=False, help_text=_("Leave empty to name it after the area.")
     )
-    established_on = _date(_("Established on"), required=True)
+    established_on = date_field(_("Established on"), required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _org_field(self, "org", selectors.committee_org_choices(actor=self.actor))
+        offer(model_field(self, "org"), selectors.committee_org_choices(actor=self.actor), label=org_label)
 
 
-class SeatRecommendForm(MapForm):
+class SeatRecommendForm(ActorForm):
     person_name = forms.CharField(label=_("Name"), max_length=60)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=ResidentUnit.objects.none())
     unit_title = forms.CharField(label=_("Post in the unit"), max_length=60, required=False)
@@ -235,23 +239,17 @@ class SeatRecommendForm(MapForm):
         required=False,
         help_text=_("Optional: the person's record in the ledgers (the membership stays where it is)."),
     )
-    recommended_on = _date(_("Recommended on"), required=True)
+    recommended_on = date_field(_("Recommended on"), required=True)
     recommended_by = forms.CharField(label=_("Recommended by"), max_length=120, required=False)
 
     def __init__(self, *args: Any, committee: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "recommended_on")
         super().__init__(*args, **kwargs)
-        units = selectors.seat_unit_choices(actor=self.actor, committee=committee)
-        unit_field = self.fields["unit"]
-        assert isinstance(unit_field, forms.ModelChoiceField)
-        unit_field.queryset = units
-        _show_choices(unit_field, units[:CHOICE_DISPLAY_LIMIT])
-        members = selectors.seat_member_choices(actor=self.actor)
-        member_field = self.fields["member"]
-        assert isinstance(member_field, forms.ModelChoiceField)
-        member_field.queryset = members
-        _show_choices(
-            member_field, members[:CHOICE_DISPLAY_LIMIT], label=lambda m: f"{m.name} · {m.org.name}"
+        offer(model_field(self, "unit"), selectors.seat_unit_choices(actor=self.actor, committee=committee))
+        offer(
+            model_field(self, "member"),
+            selectors.seat_member_choices(actor=self.actor),
+            label=lambda m: f"{m.name} · {m.org.name}",
         )
 
 
@@ -269,7 +267,7 @@ class SeatDateForm(forms.Form):
 
 class SeatRejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
-    on = _date(_("On"), required=True)
+    on = date_field(_("On"), required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "on")
@@ -277,9 +275,11 @@ class SeatRejectForm(forms.Form):
 
 
 class SeatAppointForm(forms.Form):
-    since = _date(_("Term starts"), required=True)
-    until = _date(_("Term ends"), required=True, help_text=_("The first day the seat is no longer held."))
-    appointed_on = _date(_("Appointed on"), required=True)
+    since = date_field(_("Term starts"), required=True)
+    until = date_field(
+        _("Term ends"), required=True, help_text=_("The first day the seat is no longer held.")
+    )
+    appointed_on = date_field(_("Appointed on"), required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "since", "appointed_on")
@@ -288,7 +288,7 @@ class SeatAppointForm(forms.Form):
 
 
 class SeatEndForm(forms.Form):
-    until = _date(_("Ends on"), required=True, help_text=_("The first day the seat is no longer held."))
+    until = date_field(_("Ends on"), required=True, help_text=_("The first day the seat is no longer held."))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -10,21 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.orgs import selectors as org_selectors
-from gongjian.orgs.forms import (
-    CHOICE_DISPLAY_LIMIT,
-    DateInput,
-    MapForm,
-    _date,
-    _org_label,
-    _orgs_to_show,
-    _setup_area_field,
-    _show_choices,
-)
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
+from gongjian.orgs.pages import offer_orgs, setup_area_field
+from gongjian.web.forms import (
+    ActorForm,
+    DateInput,
+    DateTimeInput,
+    date_field,
+    filter_choice,
+    model_field,
+    offer,
+    search_field,
+)
 
 from ..models import (
     AgendaItem,
@@ -43,32 +43,6 @@ from ..selectors import meetings as selectors
 ACTIONS_PER_DECISION = 2
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-def _choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    return field
-
-
-def _setup(
-    form: forms.Form,
-    name: str,
-    rows: QuerySet[Any],
-    *,
-    label: Any = None,
-    include: list[Model | None] | None = None,
-) -> None:
-    field = _choice(form, name)
-    field.queryset = rows
-    _show_choices(field, rows[:CHOICE_DISPLAY_LIMIT], label=label, include=include or [])
-
-
 def _meeting_label(meeting: JointMeeting) -> str:
     return f"{meeting.day:%Y-%m-%d} · {meeting.title}"
 
@@ -81,20 +55,16 @@ def _unit_field(label: Any, *, required: bool = False) -> forms.ModelChoiceField
 
 
 class MeetingFilterForm(forms.Form):
-    q = forms.CharField(label=_("Title or venue"), required=False, max_length=100)
-    level = forms.ChoiceField(
-        label=_("Level"), required=False, choices=[("", _("All levels")), *MeetingLevel.choices]
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *MeetingStatus.choices]
-    )
+    q = search_field(_("Title or venue"))
+    level = filter_choice(_("Level"), MeetingLevel.choices, everything=_("All levels"))
+    status = filter_choice(_("Status"), MeetingStatus.choices, everything=_("All statuses"))
     within: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
         label=_("Area"), required=False, queryset=Area.objects.none(), empty_label=_("All areas")
     )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup_area_field(_choice(self, "within"), actor=actor)
+        setup_area_field(model_field(self, "within"), actor=actor)
 
 
 class ActionFilterForm(forms.Form):
@@ -103,7 +73,7 @@ class ActionFilterForm(forms.Form):
         required=False,
         choices=[("open", _("Open")), ("overdue", _("Overdue")), ("closed", _("Closed")), ("all", _("All"))],
     )
-    q = forms.CharField(label=_("Action or owner"), required=False, max_length=100)
+    q = search_field(_("Action or owner"))
 
 
 class ConsultationFilterForm(forms.Form):
@@ -117,15 +87,13 @@ class ConsultationFilterForm(forms.Form):
             ("closed", _("Closed")),
         ],
     )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ConsultationKind.choices]
-    )
+    kind = filter_choice(_("Kind"), ConsultationKind.choices, everything=_("All kinds"))
 
 
 # --- meetings ----------------------------------------------------------------------------------
 
 
-class MeetingForm(MapForm):
+class MeetingForm(ActorForm):
     """A new meeting (``meeting`` is None), or what may still change of one."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -165,21 +133,22 @@ class MeetingForm(MapForm):
         if meeting is not None:
             for name in ("convener_org", "area", "alliance"):
                 del self.fields[name]
-            _setup(
-                self,
-                "previous",
+            offer(
+                model_field(self, "previous"),
                 selectors.previous_meeting_choices(actor=self.actor, meeting=meeting),
                 label=_meeting_label,
                 include=[meeting.previous],
             )
             return
         orgs = selectors.convener_org_choices(actor=self.actor)
-        field = _choice(self, "convener_org")
-        field.queryset = orgs
-        _show_choices(field, _orgs_to_show(orgs), label=_org_label)
-        _setup_area_field(_choice(self, "area"), actor=self.actor)
-        _setup(self, "alliance", org_selectors.alliance_list(actor=self.actor))
-        _setup(self, "previous", selectors.previous_meeting_choices(actor=self.actor), label=_meeting_label)
+        offer_orgs(model_field(self, "convener_org"), orgs)
+        setup_area_field(model_field(self, "area"), actor=self.actor)
+        offer(model_field(self, "alliance"), org_selectors.alliance_list(actor=self.actor))
+        offer(
+            model_field(self, "previous"),
+            selectors.previous_meeting_choices(actor=self.actor),
+            label=_meeting_label,
+        )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.values()
@@ -190,16 +159,16 @@ class MeetingForm(MapForm):
         return data
 
 
-class MeetingUnitForm(MapForm):
+class MeetingUnitForm(ActorForm):
     unit = _unit_field(_("Resident unit"), required=True)
     representative = forms.CharField(label=_("Representative"), max_length=60, required=False)
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(self, "unit", selectors.meeting_unit_choices(actor=self.actor, meeting=meeting))
+        offer(model_field(self, "unit"), selectors.meeting_unit_choices(actor=self.actor, meeting=meeting))
 
 
-class TopicForm(MapForm):
+class TopicForm(ActorForm):
     title = forms.CharField(label=_("Topic"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
     unit = _unit_field(_("Proposed by"))
@@ -208,8 +177,8 @@ class TopicForm(MapForm):
         super().__init__(*args, **kwargs)
         mine = org_selectors.unit_list(actor=self.actor, current=False).values("pk")
         units = selectors.meeting_invited_units(actor=self.actor, meeting=meeting).filter(pk__in=mine)
-        _choice(self, "unit").empty_label = str(_("The convener"))
-        _setup(self, "unit", units)
+        model_field(self, "unit").empty_label = str(_("The convener"))
+        offer(model_field(self, "unit"), units)
 
 
 class AgendaAddForm(forms.Form):
@@ -255,16 +224,16 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 3}))
 
 
-class AttendanceForm(MapForm):
+class AttendanceForm(ActorForm):
     person_name = forms.CharField(label=_("Name"), max_length=60)
     unit = _unit_field(_("Unit"))
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(self, "unit", selectors.meeting_invited_units(actor=self.actor, meeting=meeting))
+        offer(model_field(self, "unit"), selectors.meeting_invited_units(actor=self.actor, meeting=meeting))
 
 
-class PledgeForm(MapForm):
+class PledgeForm(ActorForm):
     text = forms.CharField(
         label=_("Pledge"), max_length=200, help_text=_("e.g. professors will give lectures")
     )
@@ -275,7 +244,9 @@ class PledgeForm(MapForm):
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(self, "unit", selectors.action_owner_unit_choices(actor=self.actor, meeting=meeting))
+        offer(
+            model_field(self, "unit"), selectors.action_owner_unit_choices(actor=self.actor, meeting=meeting)
+        )
 
 
 class MinutesForm(forms.Form):
@@ -290,12 +261,13 @@ def _action_fields(
     form.fields[f"{prefix}owner_org"] = forms.ModelChoiceField(
         label=_("or owner organisation"), queryset=PartyOrg.objects.none(), required=False
     )
-    form.fields[f"{prefix}due_on"] = _date(_("Due on"), required=required)
-    _setup(form, f"{prefix}owner_unit", selectors.action_owner_unit_choices(actor=actor, meeting=meeting))
+    form.fields[f"{prefix}due_on"] = date_field(_("Due on"), required=required)
+    offer(
+        model_field(form, f"{prefix}owner_unit"),
+        selectors.action_owner_unit_choices(actor=actor, meeting=meeting),
+    )
     orgs = selectors.action_owner_org_choices(actor=actor, meeting=meeting)
-    field = _choice(form, f"{prefix}owner_org")
-    field.queryset = orgs
-    _show_choices(field, _orgs_to_show(orgs), label=_org_label)
+    offer_orgs(model_field(form, f"{prefix}owner_org"), orgs)
 
 
 def _action_values(data: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -307,7 +279,7 @@ def _action_values(data: dict[str, Any], prefix: str) -> dict[str, Any]:
     }
 
 
-class ResolutionForm(MapForm):
+class ResolutionForm(ActorForm):
     """A decision, optionally on an agenda item, with up to ``ACTIONS_PER_DECISION`` action items
     (a row whose action is left empty is not one)."""
 
@@ -318,9 +290,8 @@ class ResolutionForm(MapForm):
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(
-            self,
-            "agenda_item",
+        offer(
+            model_field(self, "agenda_item"),
             selectors.meeting_agenda(actor=self.actor, meeting=meeting),
             label=lambda item: f"{item.position}. {item.title}",
         )
@@ -344,7 +315,7 @@ class ResolutionForm(MapForm):
         }
 
 
-class ActionForm(MapForm):
+class ActionForm(ActorForm):
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _action_fields(self, "", meeting, self.actor, required=True)
@@ -360,17 +331,16 @@ class ActionCloseForm(forms.Form):
         max_length=2000,
         help_text=_("What was done, in a few lines."),
     )
-    closed_on = _date(_("Done on"), help_text=_("Today when left empty."))
+    closed_on = date_field(_("Done on"), help_text=_("Today when left empty."))
 
 
-class AgreementRecordForm(MapForm):
+class AgreementRecordForm(ActorForm):
     agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none())
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(
-            self,
-            "agreement",
+        offer(
+            model_field(self, "agreement"),
             selectors.meeting_agreement_candidates(actor=self.actor, meeting=meeting),
             label=lambda a: f"{a.number} · {a.title}",
         )
@@ -379,7 +349,7 @@ class AgreementRecordForm(MapForm):
 # --- consultations -----------------------------------------------------------------------------
 
 
-class ConsultationForm(MapForm):
+class ConsultationForm(ActorForm):
     """A new consultation (``consultation`` is None), or what may change of one."""
 
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
@@ -389,8 +359,8 @@ class ConsultationForm(MapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ConsultationKind.choices)
     question = forms.CharField(label=_("Question"), max_length=300)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
-    opens_on = _date(_("Opens on"), required=True)
-    closes_on = _date(_("Closes on"), required=True)
+    opens_on = date_field(_("Opens on"), required=True)
+    closes_on = date_field(_("Closes on"), required=True)
     asked = forms.IntegerField(
         label=_("Households or residents asked"),
         min_value=0,
@@ -404,11 +374,9 @@ class ConsultationForm(MapForm):
             for name in ("area", "org", "kind"):
                 del self.fields[name]
             return
-        _setup_area_field(_choice(self, "area"), actor=self.actor)
+        setup_area_field(model_field(self, "area"), actor=self.actor)
         orgs = selectors.consultation_org_choices(actor=self.actor)
-        field = _choice(self, "org")
-        field.queryset = orgs
-        _show_choices(field, _orgs_to_show(orgs), label=_org_label)
+        offer_orgs(model_field(self, "org"), orgs)
 
 
 class StaffAnswerForm(forms.Form):
@@ -429,7 +397,7 @@ class ResidentAnswerForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
 
 
-class AttachForm(MapForm):
+class AttachForm(ActorForm):
     resolution = forms.ModelChoiceField(
         label=_("Decision of a joint meeting"), queryset=Resolution.objects.none(), required=False
     )
@@ -442,9 +410,8 @@ class AttachForm(MapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _setup(
-            self,
-            "resolution",
+        offer(
+            model_field(self, "resolution"),
             selectors.resolution_choices(actor=self.actor),
             label=lambda r: f"{r.meeting.day:%Y-%m-%d} {r.meeting.title}: {r.text[:40]}",
         )

@@ -9,7 +9,6 @@ form. Buttons are shown from the same ``*_allowed`` answers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms as django_forms
@@ -17,21 +16,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs import selectors as org_selectors
-from gongjian.orgs.views import _form_page, _page, _saved, _valid_filters, _within
+from gongjian.orgs.pages import within_area
+from gongjian.web.crumbs import Crumb, crumb, trail
+from gongjian.web.pages import (
+    file_response,
+    form_page,
+    paginate,
+    part_page,
+    saved,
+    step_page,
+    url_or_none,
+    valid_filters,
+)
 
 from ..forms import agreements as forms
 from ..models import Agreement, AgreementStatus, Committee, PartTimeSeat
 from ..selectors import agreements as selectors
 from ..services import agreements as services
+from . import home_crumb
 
 View = Callable[..., HttpResponse]
 
@@ -43,62 +53,36 @@ MEETING_PAGES = [
 ]
 
 
-def cobuild_page(view: View) -> View:
-    """Signed in, and holding a role that reaches co-building (an administrator or a unit liaison)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if scope_for(request.user).empty:
-            raise PermissionDenied(_("Your roles do not include agreements and committees."))
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
+#: Signed in, and holding a role that reaches co-building (an administrator or a unit liaison).
+cobuild_page = part_page(gettext_lazy("Your roles do not include agreements and committees."))
 
 
-def _home_crumb() -> dict[str, Any]:
-    return {"label": _("Co-building"), "url": reverse("cobuild:home")}
+def _agreement_crumbs(agreement: Agreement | None = None, last: str | None = None) -> list[Crumb]:
+    here = (agreement.number, reverse("cobuild:agreement_detail", args=[agreement.pk])) if agreement else None
+    return trail([home_crumb(), crumb(_("Agreements"), reverse("cobuild:agreement_list"))], here, last)
 
 
-def _agreement_crumbs(agreement: Agreement | None = None, last: str | None = None) -> list[dict[str, Any]]:
-    crumbs = [_home_crumb(), {"label": _("Agreements"), "url": reverse("cobuild:agreement_list")}]
-    if agreement is not None:
-        url = reverse("cobuild:agreement_detail", args=[agreement.pk])
-        crumbs.append({"label": agreement.number, "url": url if last else None})
-    if last:
-        crumbs.append({"label": last, "url": None})
-    return crumbs
+def _committees_crumbs() -> list[Crumb]:
+    return [home_crumb(), crumb(_("Expanded committees"), reverse("cobuild:committee_list"))]
 
 
-def _committee_crumbs(committee: Committee | None = None, last: str | None = None) -> list[dict[str, Any]]:
-    crumbs = [_home_crumb(), {"label": _("Expanded committees"), "url": reverse("cobuild:committee_list")}]
-    if committee is not None:
-        url = reverse("cobuild:committee_detail", args=[committee.pk])
-        crumbs.append({"label": committee.name, "url": url if last else None})
-    if last:
-        crumbs.append({"label": last, "url": None})
-    return crumbs
+def _committee_crumbs(committee: Committee | None = None, last: str | None = None) -> list[Crumb]:
+    here = (committee.name, reverse("cobuild:committee_detail", args=[committee.pk])) if committee else None
+    return trail(_committees_crumbs(), here, last)
 
 
-def _seat_crumbs(actor: Any, seat: PartTimeSeat, last: str | None = None) -> list[dict[str, Any]]:
+def _seat_crumbs(actor: Any, seat: PartTimeSeat, last: str | None = None) -> list[Crumb]:
     committee = seat.committee
     visible = selectors.committee_list(actor=actor).filter(pk=committee.pk).exists()
     url = reverse("cobuild:committee_detail", args=[committee.pk]) if visible else None
-    crumbs = [
-        _home_crumb(),
-        {"label": _("Expanded committees"), "url": reverse("cobuild:committee_list")},
-        {"label": committee.name, "url": url},
-        {"label": seat.person_name, "url": reverse("cobuild:seat_detail", args=[seat.pk]) if last else None},
-    ]
-    if last:
-        crumbs.append({"label": last, "url": None})
-    return crumbs
+    here = (seat.person_name, reverse("cobuild:seat_detail", args=[seat.pk]))
+    return trail([*_committees_crumbs(), crumb(committee.name, url)], here, last)
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=filename) or ""
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(
+        data, content_type="application/pdf", filename=filename, inline=True, cache="private, no-store"
+    )
 
 
 # --- home -----------------------------------------------------------------------------------------
@@ -112,10 +96,9 @@ def cobuild_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     meetings = []
     for name, label, icon in MEETING_PAGES:
-        try:
-            meetings.append({"url": reverse(name), "label": label, "icon": icon})
-        except NoReverseMatch:
-            continue
+        url = url_or_none(name)
+        if url is not None:
+            meetings.append({"url": url, "label": label, "icon": icon})
     context: dict[str, Any] = {"meetings": meetings, "reaches": not scope_for(actor).empty}
     if context["reaches"]:
         context.update(
@@ -142,13 +125,13 @@ def cobuild_home(request: HttpRequest) -> HttpResponse:
 @cobuild_page
 def agreement_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    within = _within(request)
+    within = within_area(request)
     filters = forms.AgreementFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.agreement_list(
         actor=actor, q=data.get("q") or "", status=data.get("status") or "", within=within
     )
-    page = _page(request, rows)
+    page = paginate(request, rows)
     return render(
         request,
         "cobuild/agreement_list.html",
@@ -156,7 +139,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "within": within,
             "page": page,
-            "crumbs": [_home_crumb(), {"label": _("Agreements"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Agreements"), "url": None}],
             "can_create": services.agreement_create_allowed(actor=actor),
         },
     )
@@ -193,7 +176,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You may not start an agreement."))
     form = forms.AgreementForm(request.POST or None, actor=actor)
     title = _("New co-building agreement")
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.agreement_create(actor=actor, **form.service_kwargs()),
@@ -225,11 +208,11 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = forms.AgreementForm(request.POST or None, actor=actor, agreement=agreement)
     url = reverse("cobuild:agreement_detail", args=[agreement.pk])
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.agreement_update(actor=actor, agreement=agreement, **form.service_kwargs()),
-        success=_saved,
+        success=saved,
         done_url=lambda a: url,
         title=_("Edit draft %(number)s") % {"number": agreement.number},
         crumbs=_agreement_crumbs(agreement, _("Edit")),
@@ -248,16 +231,14 @@ def _agreement_step(
     title: str,
     intro: str = "",
 ) -> HttpResponse:
-    url = reverse("cobuild:agreement_detail", args=[agreement.pk])
-    return _form_page(
+    return step_page(
         request,
         form,
         save=save,
-        success=lambda obj: success,
-        done_url=lambda obj: url,
+        success=success,
+        url=reverse("cobuild:agreement_detail", args=[agreement.pk]),
         title=title,
         crumbs=_agreement_crumbs(agreement, title),
-        cancel_url=url,
         extra={"intro": intro},
     )
 
@@ -334,9 +315,9 @@ def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @cobuild_page
 def committee_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    within = _within(request)
+    within = within_area(request)
     filters = forms.CommitteeFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.committee_list(
         actor=actor, q=data.get("q") or "", kind=data.get("kind") or "", within=within
     )
@@ -346,8 +327,8 @@ def committee_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "within": within,
-            "page": _page(request, rows),
-            "crumbs": [_home_crumb(), {"label": _("Expanded committees"), "url": None}],
+            "page": paginate(request, rows),
+            "crumbs": [home_crumb(), {"label": _("Expanded committees"), "url": None}],
             "can_create": services.committee_create_allowed(actor=actor),
         },
     )
@@ -377,7 +358,7 @@ def committee_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You may not form an expanded committee."))
     form = forms.CommitteeForm(request.POST or None, actor=actor)
     title = _("New expanded committee")
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.committee_create(actor=actor, **form.cleaned_data),
@@ -400,7 +381,7 @@ def seat_recommend(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = forms.SeatRecommendForm(request.POST or None, actor=actor, committee=committee)
     title = _("Recommend a part-time member")
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.seat_recommend(actor=actor, committee=committee, **form.cleaned_data),
@@ -423,9 +404,9 @@ def seat_recommend(request: HttpRequest, pk: int) -> HttpResponse:
 @cobuild_page
 def seat_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    within = _within(request)
+    within = within_area(request)
     filters = forms.SeatFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.seat_list(actor=actor, q=data.get("q") or "", step=data.get("step") or "", within=within)
     return render(
         request,
@@ -433,8 +414,8 @@ def seat_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "within": within,
-            "page": _page(request, rows),
-            "crumbs": [_home_crumb(), {"label": _("Part-time members"), "url": None}],
+            "page": paginate(request, rows),
+            "crumbs": [home_crumb(), {"label": _("Part-time members"), "url": None}],
             "today": timezone.localdate(),
         },
     )
@@ -477,17 +458,14 @@ def _seat_step(
             _("This step is not yours to take on this seat, or not at its step (%(step)s).")
             % {"step": seat.get_step_display()}
         )
-    url = reverse("cobuild:seat_detail", args=[seat.pk])
-    heading = f"{title} · {seat.person_name}"
-    return _form_page(
+    return step_page(
         request,
         form,
         save=lambda: save(seat),
-        success=lambda obj: success % {"name": seat.person_name},
-        done_url=lambda obj: url,
-        title=heading,
+        success=success % {"name": seat.person_name},
+        url=reverse("cobuild:seat_detail", args=[seat.pk]),
+        title=f"{title} · {seat.person_name}",
         crumbs=_seat_crumbs(actor, seat, title),
-        cancel_url=url,
         extra={"intro": intro},
     )
 

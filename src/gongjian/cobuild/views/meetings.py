@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 import icalendar
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,60 +25,43 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongjian.accounts.scope import scope_for
 from gongjian.core.pdf import render_pdf
 from gongjian.orgs import selectors as org_selectors
-from gongjian.orgs.views import _add_service_errors, _form_page, _page, _valid_filters
+from gongjian.web.pages import (
+    add_service_errors,
+    button,
+    form_page,
+    paginate,
+    part_page,
+    qr_svg,
+    saved,
+    service_messages,
+    valid_filters,
+)
 
 from ..forms import meetings as forms
 from ..models import ActionItem, AgendaItem, AgendaStatus, Consultation, JointMeeting, MeetingStatus
 from ..selectors import meetings as selectors
 from ..services import meetings as services
+from . import home_crumb
 
 View = Callable[..., HttpResponse]
 FORM_TEMPLATE = "cobuild/meeting_form.html"
 
 
-def meeting_page(view: View) -> View:
-    """Signed in, and holding a role that reaches meetings (an administrator or a unit liaison).
-    Members and residents open only the sign-in page of a meeting whose code they hold."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if scope_for(request.user).empty:
-            raise PermissionDenied(_("Your roles do not include joint meetings."))
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
-def _service_error(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
-
-
-def _post(request: HttpRequest, call: Callable[[], Any], success: str, done: str) -> HttpResponse:
-    """A button's POST: the service call, its message, and back to ``done``."""
-    try:
-        call()
-    except ValidationError as exc:
-        _service_error(request, exc)
-    else:
-        messages.success(request, success)
-    return redirect(done)
-
-
-def _home_crumb() -> dict[str, Any]:
-    return {"label": _("Co-building"), "url": reverse("cobuild:home")}
+#: Signed in, and holding a role that reaches meetings (an administrator or a unit liaison).
+#: Members and residents open only the sign-in page of a meeting whose code they hold.
+meeting_page = part_page(gettext_lazy("Your roles do not include joint meetings."))
 
 
 def _meetings_crumbs(tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     return [
-        _home_crumb(),
+        home_crumb(),
         {"label": _("Joint meetings"), "url": reverse("cobuild:meeting_list")},
         *(tail or []),
     ]
@@ -98,46 +79,10 @@ def _detail_url(meeting: JointMeeting, anchor: str = "") -> str:
     return reverse("cobuild:meeting_detail", args=[meeting.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _form(
-    request: HttpRequest,
-    form: Any,
-    *,
-    save: Callable[[], Any],
-    success: Callable[[Any], str],
-    done_url: Callable[[Any], str],
-    title: str,
-    crumbs: list[dict[str, Any]],
-    cancel_url: str,
-    extra: dict[str, Any] | None = None,
-) -> HttpResponse:
-    return _form_page(
-        request,
-        form,
-        save=save,
-        success=success,
-        done_url=done_url,
-        title=title,
-        crumbs=crumbs,
-        cancel_url=cancel_url,
-        template=FORM_TEMPLATE,
-        extra=extra,
-    )
-
-
 def _gate(allowed: bool) -> None:
     """A form page opens only for who may use it now (the service would refuse the POST anyway)."""
     if not allowed:
         raise PermissionDenied(_("You cannot do this here now."))
-
-
-def _saved(obj: Any) -> str:
-    return _("Saved.")
-
-
-def _qr_svg(url: str) -> SafeString:
-    """The QR code of ``url`` as inline SVG, drawn on the server (no script on the page)."""
-    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#111", light="#fff")
-    return mark_safe(svg)  # noqa: S308 - segno's own markup of our own URL
 
 
 def _sign_in_url(request: HttpRequest, meeting: JointMeeting) -> str:
@@ -153,7 +98,7 @@ def _sign_in_url(request: HttpRequest, meeting: JointMeeting) -> str:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     filters = forms.MeetingFilterForm(request.GET or None, actor=actor)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     within = data.get("within")
     rows = selectors.meeting_list(
         actor=actor,
@@ -168,10 +113,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         request,
         "cobuild/meeting_list.html",
         {
-            "crumbs": [_home_crumb(), {"label": _("Joint meetings"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Joint meetings"), "url": None}],
             "filters": filters,
             "within": within,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "can_convene": services.meeting_convene_allowed(actor=actor),
             "feed_url": feed,
             "ics_url": reverse("cobuild:meeting_ics_area", args=[within.pk])
@@ -188,9 +133,10 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     if not services.meeting_convene_allowed(actor=actor):
         raise PermissionDenied(_("Only an administrator convenes a joint meeting."))
     form = forms.MeetingForm(request.POST or None, actor=actor)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.meeting_convene(actor=actor, **form.service_kwargs()),
         success=lambda meeting: _("The meeting %(title)s is convened.") % {"title": meeting.title},
         done_url=lambda meeting: _detail_url(meeting),
@@ -234,7 +180,7 @@ def _detail_context(request: HttpRequest, meeting: JointMeeting) -> dict[str, An
     }
     if can["sign_in_code"]:
         url = _sign_in_url(request, meeting)
-        context.update({"sign_in_url": url, "qr_svg": _qr_svg(url)})
+        context.update({"sign_in_url": url, "qr_svg": qr_svg(url, scale=5)})
     return context
 
 
@@ -254,11 +200,12 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["starts_at"] = timezone.localtime(meeting.starts_at)
     initial["ends_at"] = timezone.localtime(meeting.ends_at) if meeting.ends_at else None
     form = forms.MeetingForm(request.POST or None, actor=actor, meeting=meeting, initial=initial)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.meeting_update(actor=actor, meeting=meeting, **form.service_kwargs()),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: _detail_url(meeting),
         title=_("Edit the meeting"),
         crumbs=_meeting_crumbs(meeting, _("Edit")),
@@ -273,9 +220,10 @@ def meeting_unit_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(actor=actor, pk=pk)
     _gate(services.meeting_units_change_allowed(actor=actor, meeting=meeting))
     form = forms.MeetingUnitForm(request.POST or None, actor=actor, meeting=meeting)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.meeting_unit_add(actor=actor, meeting=meeting, **form.values()),
         success=lambda row: _("%(unit)s is invited.") % {"unit": row.unit.name},
         done_url=lambda row: _detail_url(meeting, "units"),
@@ -298,11 +246,12 @@ def meeting_unit_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if row is None:
         messages.error(request, _("Choose an invited unit."))
         return redirect(_detail_url(meeting, "units"))
-    return _post(
+    return button(
         request,
         lambda: services.meeting_unit_remove(actor=actor, meeting=meeting, unit=row.unit),
         _("%(unit)s is no longer invited.") % {"unit": row.unit.name},
         _detail_url(meeting, "units"),
+        joined=True,
     )
 
 
@@ -313,9 +262,10 @@ def meeting_topic_propose(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(actor=actor, pk=pk)
     _gate(services.topic_propose_allowed(actor=actor, meeting=meeting))
     form = forms.TopicForm(request.POST or None, actor=actor, meeting=meeting)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.agenda_topic_propose(actor=actor, meeting=meeting, **form.values()),
         success=lambda item: _("Your topic is proposed; the convener decides whether it goes on the agenda."),
         done_url=lambda item: _detail_url(meeting, "agenda"),
@@ -336,9 +286,10 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(actor=actor, pk=pk)
     _gate(services.agenda_change_allowed(actor=actor, meeting=meeting))
     form = forms.AgendaAddForm(request.POST or None)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.agenda_item_add(actor=actor, meeting=meeting, **form.cleaned_data),
         success=lambda item: _("%(title)s is on the agenda.") % {"title": item.title},
         done_url=lambda item: _detail_url(meeting, "agenda"),
@@ -367,11 +318,12 @@ def agenda_item_decide(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = item.meeting
     _gate(services.agenda_change_allowed(actor=actor, meeting=meeting))
     form = forms.AgendaDecideForm(request.POST or None, initial={"position": item.position})
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: _decide(actor, item, form.cleaned_data),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: _detail_url(meeting, "agenda"),
         title=_("Change the agenda: %(title)s") % {"title": item.title},
         crumbs=_meeting_crumbs(meeting, _("Agenda")),
@@ -387,11 +339,12 @@ def agenda_item_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = item.meeting
     _gate(services.meeting_record_allowed(actor=actor, meeting=meeting))
     form = forms.OutcomeForm(request.POST or None, initial={"outcome": item.outcome})
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.agenda_item_outcome(actor=actor, item=item, **form.cleaned_data),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: _detail_url(meeting, "agenda"),
         title=_("Outcome: %(title)s") % {"title": item.title},
         crumbs=_meeting_crumbs(meeting, _("Outcome")),
@@ -404,11 +357,12 @@ def agenda_item_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_send_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = selectors.meeting_get(actor=actor, pk=pk)
-    return _post(
+    return button(
         request,
         lambda: services.meeting_send_agenda(actor=actor, meeting=meeting),
         _("The agenda is sent to the level above and to the invited units."),
         _detail_url(meeting, "agenda"),
+        joined=True,
     )
 
 
@@ -417,11 +371,12 @@ def meeting_send_agenda(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = selectors.meeting_get(actor=actor, pk=pk)
-    return _post(
+    return button(
         request,
         lambda: services.meeting_hold(actor=actor, meeting=meeting),
         _("The meeting is held: record its decisions, pledges and minutes."),
         _detail_url(meeting),
+        joined=True,
     )
 
 
@@ -432,9 +387,10 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(actor=actor, pk=pk)
     _gate(services.meeting_cancel_allowed(actor=actor, meeting=meeting))
     form = forms.ReasonForm(request.POST or None)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.meeting_cancel(actor=actor, meeting=meeting, **form.cleaned_data),
         success=lambda cancelled: _("The meeting is cancelled; the invited units are told."),
         done_url=lambda cancelled: _detail_url(meeting),
@@ -456,7 +412,7 @@ def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "crumbs": _meeting_crumbs(meeting, _("Sign-in code")),
-            "qr_svg": _qr_svg(url),
+            "qr_svg": qr_svg(url, scale=5),
             "sign_in_url": url,
             "opens": opens,
             "closes": closes,
@@ -477,7 +433,7 @@ def meeting_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.attendance_sign_in(actor=actor, meeting=meeting, token=token)
         except ValidationError as exc:
-            _service_error(request, exc)
+            service_messages(request, exc, joined=True)
         return redirect(here)
     opens, closes = services.meeting_sign_in_window(meeting=meeting)
     return render(
@@ -501,9 +457,10 @@ def meeting_attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(actor=actor, pk=pk)
     _gate(services.attendance_add_allowed(actor=actor, meeting=meeting))
     form = forms.AttendanceForm(request.POST or None, actor=actor, meeting=meeting)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.attendance_add(actor=actor, meeting=meeting, **form.values()),
         success=lambda row: _("%(name)s is recorded as present.") % {"name": row.person_name},
         done_url=lambda row: _detail_url(meeting, "attendance"),
@@ -520,9 +477,10 @@ def meeting_pledge_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(actor=actor, pk=pk)
     _gate(services.meeting_record_allowed(actor=actor, meeting=meeting))
     form = forms.PledgeForm(request.POST or None, actor=actor, meeting=meeting)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.pledge_add(actor=actor, meeting=meeting, **form.values()),
         success=lambda pledge: _("The pledge is recorded."),
         done_url=lambda pledge: _detail_url(meeting, "pledges"),
@@ -539,9 +497,10 @@ def meeting_resolution_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(actor=actor, pk=pk)
     _gate(services.meeting_record_allowed(actor=actor, meeting=meeting))
     form = forms.ResolutionForm(request.POST or None, actor=actor, meeting=meeting)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.resolution_record(actor=actor, meeting=meeting, **form.service_kwargs()),
         success=lambda resolution: (
             _("The decision is recorded with %(n)d action item(s).") % {"n": resolution.actions.count()}
@@ -565,9 +524,10 @@ def resolution_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = resolution.meeting
     _gate(services.action_item_add_allowed(actor=actor, resolution=resolution))
     form = forms.ActionForm(request.POST or None, actor=actor, meeting=meeting)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.action_item_add(actor=actor, resolution=resolution, **form.service_kwargs()),
         success=lambda item: _("The action item is recorded."),
         done_url=lambda item: _detail_url(meeting, "decisions"),
@@ -585,9 +545,10 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(actor=actor, pk=pk)
     _gate(services.meeting_record_allowed(actor=actor, meeting=meeting))
     form = forms.MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.meeting_minutes_record(actor=actor, meeting=meeting, **form.cleaned_data),
         success=lambda saved: _("The minutes are saved; archive them when they are final."),
         done_url=lambda saved: _detail_url(meeting, "minutes"),
@@ -602,11 +563,12 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     meeting = selectors.meeting_get(actor=actor, pk=pk)
-    return _post(
+    return button(
         request,
         lambda: services.meeting_close(actor=actor, meeting=meeting),
         _("The minutes are archived and the meeting is closed."),
         _detail_url(meeting, "minutes"),
+        joined=True,
     )
 
 
@@ -617,9 +579,10 @@ def meeting_agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(actor=actor, pk=pk)
     _gate(services.meeting_agreement_allowed(actor=actor, meeting=meeting))
     form = forms.AgreementRecordForm(request.POST or None, actor=actor, meeting=meeting)
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.meeting_record_agreement(actor=actor, meeting=meeting, **form.values()),
         success=lambda agreement: (
             _("%(number)s is recorded as signed at the meeting.") % {"number": agreement.number}
@@ -714,23 +677,23 @@ def meeting_ics_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _actions_crumbs(tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    return [_home_crumb(), {"label": _("Action items"), "url": reverse("cobuild:action_list")}, *(tail or [])]
+    return [home_crumb(), {"label": _("Action items"), "url": reverse("cobuild:action_list")}, *(tail or [])]
 
 
 @meeting_page
 def action_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     filters = forms.ActionFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     state = data.get("state") or "open"
     rows = selectors.action_item_list(actor=actor, state=state, q=data.get("q") or "")
-    page = _page(request, rows)
+    page = paginate(request, rows)
     today = timezone.localdate()
     return render(
         request,
         "cobuild/action_list.html",
         {
-            "crumbs": [_home_crumb(), {"label": _("Action items"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Action items"), "url": None}],
             "filters": filters,
             "state": state,
             "page": page,
@@ -774,7 +737,7 @@ def action_close(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_item_close(actor=actor, item=item, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The action item is closed."))
             return redirect("cobuild:action_detail", pk=item.pk)
@@ -786,7 +749,7 @@ def action_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _consultations_crumbs(tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     return [
-        _home_crumb(),
+        home_crumb(),
         {"label": _("Consultations"), "url": reverse("cobuild:consultation_list")},
         *(tail or []),
     ]
@@ -797,7 +760,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     """Administrators: the consultations of their subtree; residents: those put to their area."""
     actor = request.user
     filters = forms.ConsultationFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.consultation_list(
         actor=actor, state=data.get("state") or "all", kind=data.get("kind") or ""
     )
@@ -805,9 +768,9 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         request,
         "cobuild/consultation_list.html",
         {
-            "crumbs": [_home_crumb(), {"label": _("Consultations"), "url": None}],
+            "crumbs": [home_crumb(), {"label": _("Consultations"), "url": None}],
             "filters": filters,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "today": timezone.localdate(),
             "can_create": services.consultation_create_allowed(actor=actor),
         },
@@ -826,9 +789,10 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
         actor=actor,
         initial={"opens_on": today, "closes_on": today + dt.timedelta(days=14)},
     )
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.consultation_create(actor=actor, **form.values()),
         success=lambda consultation: (
             _("The consultation is open from %(date)s.") % {"date": consultation.opens_on.isoformat()}
@@ -881,7 +845,7 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.consultation_answer(actor=actor, consultation=consultation, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The answer is recorded."))
             return redirect("cobuild:consultation_detail", pk=consultation.pk)
@@ -901,11 +865,12 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, actor=actor, consultation=consultation, initial=initial
     )
     url = reverse("cobuild:consultation_detail", args=[consultation.pk])
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.consultation_update(actor=actor, consultation=consultation, **form.values()),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: url,
         title=_("Edit the consultation"),
         crumbs=_consultations_crumbs(
@@ -927,11 +892,12 @@ def consultation_attach(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"resolution": consultation.resolution_id, "decision": consultation.decision},
     )
     url = reverse("cobuild:consultation_detail", args=[consultation.pk])
-    return _form(
+    return form_page(
         request,
         form,
+        template=FORM_TEMPLATE,
         save=lambda: services.consultation_attach(actor=actor, consultation=consultation, **form.values()),
-        success=_saved,
+        success=saved,
         done_url=lambda saved: url,
         title=_("The decision this consultation informed"),
         crumbs=_consultations_crumbs(

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.cobuild.models import JointMeeting
-from gongjian.orgs.forms import CHOICE_DISPLAY_LIMIT, MapForm, _date, _show_choices
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
+from gongjian.web.forms import ActorForm, date_field, filter_choice, model_field, offer, search_field
 
 from ..models import (
     Category,
@@ -27,59 +26,36 @@ from ..models import (
 from ..selectors import claims as selectors
 from ..services import claims as services
 
-
-def _choices(form: forms.Form, name: str, rows: QuerySet[Any]) -> None:
-    """Let the field accept ``rows`` and show at most ``CHOICE_DISPLAY_LIMIT`` of them."""
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    field.queryset = rows
-    _show_choices(field, rows[:CHOICE_DISPLAY_LIMIT])
-
-
 # --- filters -----------------------------------------------------------------------------------
 
 
 class DemandFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
+    q = search_field(_("Name or pinyin initials"))
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("All statuses")), ("open", _("Open (published, not done)")), *DemandStatus.choices],
     )
-    category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
-    )
-    urgency = forms.ChoiceField(
-        label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices]
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *DemandKind.choices]
-    )
+    category = filter_choice(_("Category"), Category.choices, everything=_("All categories"))
+    urgency = filter_choice(_("Urgency"), Urgency.choices, everything=_("Any urgency"))
+    kind = filter_choice(_("Kind"), DemandKind.choices, everything=_("All kinds"))
 
 
 class ResourceFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or pinyin initials"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *ResourceStatus.choices]
-    )
-    category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ResourceKind.choices]
-    )
+    q = search_field(_("Name or pinyin initials"))
+    status = filter_choice(_("Status"), ResourceStatus.choices, everything=_("All statuses"))
+    category = filter_choice(_("Category"), Category.choices, everything=_("All categories"))
+    kind = filter_choice(_("Kind"), ResourceKind.choices, everything=_("All kinds"))
 
 
 class ClaimFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *ClaimStatus.choices]
-    )
+    status = filter_choice(_("Status"), ClaimStatus.choices, everything=_("All statuses"))
 
 
 # --- demands -----------------------------------------------------------------------------------
 
 
-class DemandForm(MapForm):
+class DemandForm(ActorForm):
     """Raise a demand: on a list the actor keeps (administrators) or for their unit (liaisons)."""
 
     owner_org = forms.ModelChoiceField(
@@ -103,7 +79,7 @@ class DemandForm(MapForm):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     measure = forms.CharField(label=_("Measure (人, 场, 张…)"), max_length=20, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    deadline = _date(_("Deadline"))
+    deadline = date_field(_("Deadline"))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     requester_first_name = forms.CharField(
         label=_("Micro-wish: first name shown (e.g. 李奶奶)"), max_length=20, required=False
@@ -119,9 +95,9 @@ class DemandForm(MapForm):
         super().__init__(*args, actor=actor, **kwargs)
         orgs = selectors.owner_org_choices(actor=actor)
         units = selectors.actor_units_choices(actor=actor)
-        _choices(self, "owner_org", orgs)
-        _choices(self, "raised_by_unit", units)
-        _choices(self, "area", selectors.area_choices(actor=actor))
+        offer(model_field(self, "owner_org"), orgs)
+        offer(model_field(self, "raised_by_unit"), units)
+        offer(model_field(self, "area"), selectors.area_choices(actor=actor))
         if not orgs.exists():
             del self.fields["owner_org"]
             del self.fields["area"]
@@ -145,7 +121,7 @@ class DemandEditForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     measure = forms.CharField(label=_("Measure (人, 场, 张…)"), max_length=20, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    deadline = _date(_("Deadline"))
+    deadline = date_field(_("Deadline"))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
 
     def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
@@ -185,7 +161,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class DemandClaimForm(MapForm):
+class DemandClaimForm(ActorForm):
     """Claim a demand: for one of the actor's units, as a member (a micro-wish), or recorded for a
     unit at a held joint meeting."""
 
@@ -217,8 +193,8 @@ class DemandClaimForm(MapForm):
             units = units.filter(pk__in=own)
             del self.fields["meeting"]
         else:
-            _choices(self, "meeting", meetings)
-        _choices(self, "unit", units)
+            offer(model_field(self, "meeting"), meetings)
+        offer(model_field(self, "unit"), units)
         if not units.exists():
             del self.fields["unit"]
         if not services.demand_claim_as_member_allowed(actor=actor, demand=demand):
@@ -235,7 +211,7 @@ class DemandClaimForm(MapForm):
         }
 
 
-class DemandAssignForm(MapForm):
+class DemandAssignForm(ActorForm):
     meeting = forms.ModelChoiceField(label=_("Joint meeting"), queryset=JointMeeting.objects.none())
     unit = forms.ModelChoiceField(label=_("Assigned to the unit"), queryset=ResidentUnit.objects.none())
     quantity = forms.IntegerField(
@@ -247,14 +223,14 @@ class DemandAssignForm(MapForm):
         meetings = [
             m.pk for m in selectors.meeting_choices(actor=actor) if demand.area.path.startswith(m.area.path)
         ]
-        _choices(self, "meeting", selectors.meeting_choices(actor=actor).filter(pk__in=meetings))
-        _choices(self, "unit", selectors.unit_choices(actor=actor))
+        offer(model_field(self, "meeting"), selectors.meeting_choices(actor=actor).filter(pk__in=meetings))
+        offer(model_field(self, "unit"), selectors.unit_choices(actor=actor))
 
 
 # --- resources ---------------------------------------------------------------------------------
 
 
-class ResourceForm(MapForm):
+class ResourceForm(ActorForm):
     provider = forms.ChoiceField(label=_("Offered by"))
     name = forms.CharField(label=_("What is offered"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=ResourceKind.choices)
@@ -264,8 +240,8 @@ class ResourceForm(MapForm):
     )
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=1)
     measure = forms.CharField(label=_("Measure (人, 场, 次…)"), max_length=20, required=False)
-    available_from = _date(_("Available from"))
-    available_until = _date(_("Available until"))
+    available_from = date_field(_("Available from"))
+    available_until = date_field(_("Available until"))
     radius_km = forms.DecimalField(
         label=_("Service radius (km)"), max_digits=6, decimal_places=2, required=False
     )
@@ -287,7 +263,7 @@ class ResourceForm(MapForm):
         provider = self.fields["provider"]
         assert isinstance(provider, forms.ChoiceField)
         provider.choices = choices
-        _choices(self, "service_areas", selectors.service_area_choices(actor=actor))
+        offer(model_field(self, "service_areas"), selectors.service_area_choices(actor=actor))
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -303,7 +279,7 @@ class ResourceForm(MapForm):
         return data
 
 
-class ResourceClaimForm(MapForm):
+class ResourceClaimForm(ActorForm):
     org = forms.ModelChoiceField(label=_("Claiming community"), queryset=PartyOrg.objects.none())
     meeting = forms.ModelChoiceField(
         label=_("Claimed at joint meeting"),
@@ -317,10 +293,10 @@ class ResourceClaimForm(MapForm):
     def __init__(self, *args: Any, actor: Any, resource: Resource, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         orgs = [o.pk for o in services.resource_claim_orgs(actor=actor, resource=resource)]
-        _choices(self, "org", selectors.owner_org_choices(actor=actor).filter(pk__in=orgs))
+        offer(model_field(self, "org"), selectors.owner_org_choices(actor=actor).filter(pk__in=orgs))
         meetings = selectors.meeting_choices(actor=actor)
         if meetings.exists():
-            _choices(self, "meeting", meetings)
+            offer(model_field(self, "meeting"), meetings)
         else:
             del self.fields["meeting"]
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjian.cobuild.models import JointMeeting
 from gongjian.cobuild.selectors.meetings import meeting_list
-from gongjian.orgs.forms import DateInput, _date
 from gongjian.orgs.models import ResidentUnit
+from gongjian.web.forms import DateInput, date_field, filter_choice, search_field
 
 from ..models import Milestone, Project, ProjectStatus, Rating
 from ..selectors import projects as selectors
@@ -23,13 +23,9 @@ from ..services.projects import EVIDENCE_MAX_BYTES, quarter_of
 
 
 class ProjectFilterForm(forms.Form):
-    q = forms.CharField(label=_("Project, lead or partner"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *ProjectStatus.choices]
-    )
-    rating = forms.ChoiceField(
-        label=_("Year-end rating"), required=False, choices=[("", _("Any rating")), *Rating.choices]
-    )
+    q = search_field(_("Project, lead or partner"))
+    status = filter_choice(_("Status"), ProjectStatus.choices, everything=_("All statuses"))
+    rating = filter_choice(_("Year-end rating"), Rating.choices, everything=_("Any rating"))
     meeting: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Claimed at joint meeting"),
         required=False,
@@ -62,7 +58,7 @@ class ProjectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("For the project's side; it is not shown on the public board."),
     )
-    due_on = _date(_("Due on"))
+    due_on = date_field(_("Due on"))
     partners: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Partner units"),
         required=False,
@@ -109,9 +105,9 @@ class MilestoneForm(forms.Form):
         initial=1,
         help_text=_("How much this step counts towards the project's percent done."),
     )
-    due_on = _date(_("Due on"))
+    due_on = date_field(_("Due on"))
     percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100, initial=0)
-    done_on = _date(_("Done on"), help_text=_("At 100% it is today unless you give a date."))
+    done_on = date_field(_("Done on"), help_text=_("At 100% it is today unless you give a date."))
 
     def __init__(self, *args: Any, milestone: Milestone | None = None, **kwargs: Any) -> None:
         if milestone is not None:

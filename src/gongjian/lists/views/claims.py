@@ -14,15 +14,23 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongjian.orgs.models import Area
-from gongjian.orgs.views import _form_page, _page, _valid_filters
-from gongjian.orgs.views_io import xlsx_response
+from gongjian.web.crumbs import Crumb, crumb, trail
+from gongjian.web.pages import (
+    form_page,
+    paginate,
+    service_messages,
+    url_or_none,
+    valid_filters,
+    within,
+    xlsx_response,
+)
 
 from ..forms import claims as forms
 from ..models import Claim, ClaimStatus, Demand, DemandKind, Resource
@@ -31,60 +39,27 @@ from ..services import claims as services
 
 
 def _within(request: HttpRequest) -> Area | None:
-    raw = request.GET.get("within", "")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404
-    return selectors.within_get(actor=request.user, pk=int(raw))
+    """The ``within=<area id>`` filter, read with the lists' own selector (404 outside the scope)."""
+    return within(request, lambda pk: selectors.within_get(actor=request.user, pk=pk))
 
 
-def _url(name: str, *args: Any) -> str | None:
-    """A page of another part, once it exists."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+def _home_crumb() -> Crumb:
+    return crumb(_("Three lists"), reverse("lists:home"))
 
 
-def _home_crumb() -> dict[str, Any]:
-    return {"label": _("Three lists"), "url": reverse("lists:home")}
+def _demand_crumbs(demand: Demand | None = None, last: str | None = None) -> list[Crumb]:
+    here = (demand.name, reverse("lists:demand_detail", args=[demand.pk])) if demand else None
+    return trail([_home_crumb(), crumb(_("Demand list"), reverse("lists:demand_list"))], here, last)
 
 
-def _demand_crumbs(demand: Demand | None = None, last: str | None = None) -> list[dict[str, Any]]:
-    crumbs = [_home_crumb(), {"label": _("Demand list"), "url": reverse("lists:demand_list")}]
-    if demand is not None:
-        crumbs.append(
-            {"label": demand.name, "url": reverse("lists:demand_detail", args=[demand.pk]) if last else None}
-        )
-    if last:
-        crumbs.append({"label": last, "url": None})
-    return crumbs
+def _resource_crumbs(resource: Resource | None = None, last: str | None = None) -> list[Crumb]:
+    here = (resource.name, reverse("lists:resource_detail", args=[resource.pk])) if resource else None
+    return trail([_home_crumb(), crumb(_("Resource list"), reverse("lists:resource_list"))], here, last)
 
 
-def _resource_crumbs(resource: Resource | None = None, last: str | None = None) -> list[dict[str, Any]]:
-    crumbs = [_home_crumb(), {"label": _("Resource list"), "url": reverse("lists:resource_list")}]
-    if resource is not None:
-        url = reverse("lists:resource_detail", args=[resource.pk])
-        crumbs.append({"label": resource.name, "url": url if last else None})
-    if last:
-        crumbs.append({"label": last, "url": None})
-    return crumbs
-
-
-def _claim_crumbs(claim: Claim | None = None, last: str | None = None) -> list[dict[str, Any]]:
-    crumbs = [_home_crumb(), {"label": _("Claims"), "url": reverse("lists:claim_list")}]
-    if claim is not None:
-        url = reverse("lists:claim_detail", args=[claim.pk])
-        crumbs.append({"label": str(claim.pk), "url": url if last else None})
-    if last:
-        crumbs.append({"label": last, "url": None})
-    return crumbs
-
-
-def _service_error(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+def _claim_crumbs(claim: Claim | None = None, last: str | None = None) -> list[Crumb]:
+    here = (str(claim.pk), reverse("lists:claim_detail", args=[claim.pk])) if claim else None
+    return trail([_home_crumb(), crumb(_("Claims"), reverse("lists:claim_list"))], here, last)
 
 
 # --- home --------------------------------------------------------------------------------------
@@ -122,8 +97,8 @@ def lists_home(request: HttpRequest) -> HttpResponse:
             "can_raise": services.demand_raise_allowed(actor=actor),
             "is_resident": bool(selectors.actor_communities(actor, "resident")),
             "can_offer": services.resource_create_allowed(actor=actor),
-            "project_list_url": _url("lists:project_list"),
-            "boards": [(a, _url("lists:board", a.pk)) for a in homes],
+            "project_list_url": url_or_none("lists:project_list"),
+            "boards": [(a, url_or_none("lists:board", a.pk)) for a in homes],
             "crumbs": [],
         },
     )
@@ -135,7 +110,7 @@ def lists_home(request: HttpRequest) -> HttpResponse:
 def _demand_rows(request: HttpRequest) -> tuple[Any, forms.DemandFilterForm, Area | None]:
     within = _within(request)
     filters = forms.DemandFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.demand_list(
         actor=request.user,
         within=within,
@@ -158,7 +133,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "within": within,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "query": request.GET.urlencode(),
             "crumbs": [_home_crumb(), {"label": _("Demand list"), "url": None}],
             "can_create": services.demand_raise_allowed(actor=request.user),
@@ -185,7 +160,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
     ):
         return redirect("lists:resident_raise")
     form = forms.DemandForm(request.POST or None, actor=actor)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.demand_raise(actor=actor, **form.service_kwargs()),
@@ -207,7 +182,7 @@ def resident_raise(request: HttpRequest) -> HttpResponse:
     if not homes:
         raise PermissionDenied(_("Only residents raise demands here."))
     form = forms.ResidentDemandForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.demand_raise(actor=actor, **form.cleaned_data),
@@ -260,7 +235,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.demand_update_allowed(actor=actor, demand=demand):
         raise PermissionDenied(_("You may not change this demand."))
     form = forms.DemandEditForm(request.POST or None, demand=demand)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.demand_update(actor=actor, demand=demand, **form.changes()),
@@ -288,7 +263,7 @@ def demand_review(request: HttpRequest, pk: int) -> HttpResponse:
             return services.demand_publish(actor=actor, demand=demand)
         return services.demand_reject(actor=actor, demand=demand, reason=data.get("reason") or "")
 
-    return _form_page(
+    return form_page(
         request,
         form,
         save=save,
@@ -310,7 +285,7 @@ def demand_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.demand_withdraw_allowed(actor=actor, demand=demand):
         raise PermissionDenied(_("You may not withdraw this demand."))
     form = forms.ReasonForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.demand_withdraw(actor=actor, demand=demand, reason=form.cleaned_data["reason"]),
@@ -332,7 +307,7 @@ def demand_claim(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.demand_claim_allowed(actor=actor, demand=demand):
         raise PermissionDenied(_("You may not claim this demand."))
     form = forms.DemandClaimForm(request.POST or None, actor=actor, demand=demand)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.demand_claim(actor=actor, demand=demand, **form.service_kwargs()),
@@ -354,7 +329,7 @@ def demand_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.demand_assign_allowed(actor=actor, demand=demand):
         raise PermissionDenied(_("Only the staff of a held joint meeting assign a demand."))
     form = forms.DemandAssignForm(request.POST or None, actor=actor, demand=demand)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.demand_assign(actor=actor, demand=demand, **form.cleaned_data),
@@ -374,7 +349,7 @@ def demand_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def _resource_rows(request: HttpRequest) -> tuple[Any, forms.ResourceFilterForm, Area | None]:
     within = _within(request)
     filters = forms.ResourceFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.resource_list(
         actor=request.user,
         within=within,
@@ -390,7 +365,7 @@ def _resource_rows(request: HttpRequest) -> tuple[Any, forms.ResourceFilterForm,
 @require_GET
 def resource_list(request: HttpRequest) -> HttpResponse:
     rows, filters, within = _resource_rows(request)
-    page = _page(request, rows)
+    page = paginate(request, rows)
     return render(
         request,
         "lists/resource_list.html",
@@ -420,7 +395,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
     if not services.resource_create_allowed(actor=actor):
         raise PermissionDenied(_("You may not offer resources."))
     form = forms.ResourceForm(request.POST or None, actor=actor)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.resource_create(actor=actor, **form.service_kwargs()),
@@ -473,7 +448,7 @@ def resource_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.resource_publish(actor=actor, resource=resource)
     except ValidationError as exc:
-        _service_error(request, exc)
+        service_messages(request, exc)
     else:
         messages.success(request, _("The resource is published."))
     return redirect("lists:resource_detail", pk=resource.pk)
@@ -487,7 +462,7 @@ def resource_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.resource_withdraw_allowed(actor=actor, resource=resource):
         raise PermissionDenied(_("Only the provider withdraws it."))
     form = forms.ReasonForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.resource_withdraw(
@@ -510,7 +485,7 @@ def resource_claim(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.resource_claim_allowed(actor=actor, resource=resource):
         raise PermissionDenied(_("You may not claim this resource."))
     form = forms.ResourceClaimForm(request.POST or None, actor=actor, resource=resource)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.resource_claim(actor=actor, resource=resource, **form.service_kwargs()),
@@ -529,9 +504,9 @@ def resource_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _claim_page(request: HttpRequest, *, side: str, title: str) -> HttpResponse:
     filters = forms.ClaimFilterForm(request.GET or None)
-    data = _valid_filters(filters)
+    data = valid_filters(filters)
     rows = selectors.claim_list(actor=request.user, status=data.get("status") or "", side=side)
-    page = _page(request, rows)
+    page = paginate(request, rows)
     return render(
         request,
         "lists/claim_list.html",
@@ -575,7 +550,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "claimant": selectors.claimant_label(claim),
             "target": target,
             "target_visible": selectors.claim_target_visible(actor=actor, claim=claim),
-            "project_url": _url("lists:project_detail", project.pk) if project is not None else None,
+            "project_url": url_or_none("lists:project_detail", project.pk) if project is not None else None,
             "crumbs": _claim_crumbs(claim),
             "can_accept": services.claim_accept_allowed(actor=actor, claim=claim),
             "can_decline": services.claim_decline_allowed(actor=actor, claim=claim),
@@ -594,7 +569,7 @@ def claim_accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.claim_accept(actor=actor, claim=claim)
     except ValidationError as exc:
-        _service_error(request, exc)
+        service_messages(request, exc)
     else:
         messages.success(request, _("The claim was accepted and its project opened."))
     return redirect("lists:claim_detail", pk=claim.pk)
@@ -608,7 +583,7 @@ def claim_decline(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.claim_decline_allowed(actor=actor, claim=claim):
         raise PermissionDenied(_("Only the owner declines a claim."))
     form = forms.ReasonForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.claim_decline(actor=actor, claim=claim, reason=form.cleaned_data["reason"]),
@@ -631,7 +606,7 @@ def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.claim_withdraw(actor=actor, claim=claim)
     except ValidationError as exc:
-        _service_error(request, exc)
+        service_messages(request, exc)
     else:
         messages.success(request, _("The claim was withdrawn."))
     return redirect("lists:claim_detail", pk=claim.pk)

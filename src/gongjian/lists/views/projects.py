@@ -13,7 +13,6 @@ are served by ``board/evidence/<id>/`` (public photos only). Every other evidenc
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms as django_forms
@@ -26,9 +25,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gongjian.orgs.views import _form_page, _page, _within
+from gongjian.orgs.pages import within_area
+from gongjian.web.crumbs import Crumb, crumbs, trail
+from gongjian.web.pages import paginate, part_page, posted, step_page
 
 from ..forms import projects as forms
 from ..models import Evidence, Milestone, ProgressReport, Project
@@ -49,18 +51,11 @@ EVIDENCE_TYPES = {
 XLSX = EVIDENCE_TYPES["xlsx"]
 
 
-def project_page(view: View) -> View:
-    """Signed in, and holding a role that reaches projects (an administrator or a unit liaison)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.project_reaches(actor=request.user):
-            raise PermissionDenied(
-                _("Your roles do not include projects; see the public board of your area.")
-            )
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
+#: Signed in, and holding a role that reaches projects (an administrator or a unit liaison).
+project_page = part_page(
+    gettext_lazy("Your roles do not include projects; see the public board of your area."),
+    lambda user: selectors.project_reaches(actor=user),
+)
 
 
 def evidence_file_response(evidence: Evidence, *, public: bool) -> FileResponse:
@@ -83,22 +78,10 @@ def evidence_file_response(evidence: Evidence, *, public: bool) -> FileResponse:
     return response
 
 
-def _posted(request: HttpRequest) -> Any:
-    """The posted data (even when empty: a confirmation step posts nothing), else None."""
-    return request.POST if request.method == "POST" else None
-
-
-def _crumbs(project: Project | None = None, last: str | None = None) -> list[dict[str, Any]]:
-    crumbs: list[dict[str, Any]] = [
-        {"label": _("Three lists"), "url": reverse("lists:home")},
-        {"label": _("Projects"), "url": reverse("lists:project_list")},
-    ]
-    if project is not None:
-        url = reverse("lists:project_detail", args=[project.pk])
-        crumbs.append({"label": project.name, "url": url if last else None})
-    if last:
-        crumbs.append({"label": last, "url": None})
-    return crumbs
+def _crumbs(project: Project | None = None, last: str | None = None) -> list[Crumb]:
+    here = (project.name, reverse("lists:project_detail", args=[project.pk])) if project else None
+    base = crumbs((_("Three lists"), reverse("lists:home")), (_("Projects"), reverse("lists:project_list")))
+    return trail(base, here, last)
 
 
 # --- list and export ------------------------------------------------------------------------------
@@ -108,7 +91,7 @@ def _crumbs(project: Project | None = None, last: str | None = None) -> list[dic
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    within = _within(request)
+    within = within_area(request)
     filters = forms.ProjectFilterForm(request.GET or None, actor=actor)
     wanted = filters.selector_kwargs()
     rows = selectors.project_list(actor=actor, within=within, **wanted)
@@ -118,7 +101,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "within": within,
-            "page": _page(request, rows),
+            "page": paginate(request, rows),
             "timing": selectors.project_timing(actor=actor, within=within, **wanted),
             "query": request.GET.urlencode(),
             "crumbs": [*_crumbs()[:1], {"label": _("Projects"), "url": None}],
@@ -130,7 +113,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def project_export(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    within = _within(request)
+    within = within_area(request)
     wanted = forms.ProjectFilterForm(request.GET or None, actor=actor).selector_kwargs()
     data = selectors.project_export(actor=actor, within=within, **wanted)
     response = HttpResponse(data, content_type=XLSX)
@@ -187,16 +170,14 @@ def _step(
     intro: str = "",
     submit_label: str = "",
 ) -> HttpResponse:
-    url = reverse("lists:project_detail", args=[project.pk])
-    return _form_page(
+    return step_page(
         request,
         form,
         save=save,
-        success=lambda obj: success,
-        done_url=lambda obj: url,
+        success=success,
+        url=reverse("lists:project_detail", args=[project.pk]),
         title=f"{title} · {project.name}",
         crumbs=_crumbs(project, title),
-        cancel_url=url,
         template="lists/project_form.html",
         extra={"intro": intro, "submit_label": submit_label or _("Save")},
     )
@@ -208,7 +189,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_to(
         request, pk, services.project_edit_allowed, _("%(name)s cannot be changed by you now.")
     )
-    form = forms.ProjectForm(_posted(request), actor=actor, project=project)
+    form = forms.ProjectForm(posted(request), actor=actor, project=project)
     return _step(
         request,
         project,
@@ -228,7 +209,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.project_edit_allowed,
         _("The milestones of %(name)s cannot be changed by you now."),
     )
-    form = forms.MilestoneForm(_posted(request))
+    form = forms.MilestoneForm(posted(request))
     return _step(
         request,
         project,
@@ -253,7 +234,7 @@ def _milestone_to(request: HttpRequest, pk: int) -> Milestone:
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     milestone = _milestone_to(request, pk)
-    form = forms.MilestoneForm(_posted(request), milestone=milestone)
+    form = forms.MilestoneForm(posted(request), milestone=milestone)
     return _step(
         request,
         milestone.project,
@@ -281,7 +262,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         request, pk, services.evidence_add_allowed, _("You may not add evidence to %(name)s now.")
     )
     form = forms.EvidenceForm(
-        _posted(request), request.FILES if request.method == "POST" else None, actor=actor, project=project
+        posted(request), request.FILES if request.method == "POST" else None, actor=actor, project=project
     )
     return _step(
         request,
@@ -310,7 +291,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _("You may not change the evidence of %(name)s.") % {"name": evidence.project.name}
         )
     form = forms.EvidenceEditForm(
-        _posted(request), initial={"caption": evidence.caption, "public": evidence.public}
+        posted(request), initial={"caption": evidence.caption, "public": evidence.public}
     )
     return _step(
         request,
@@ -328,7 +309,7 @@ def report_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_to(
         request, pk, services.report_add_allowed, _("Only the lead of %(name)s reports its progress.")
     )
-    form = forms.ReportForm(_posted(request))
+    form = forms.ReportForm(posted(request))
     return _step(
         request,
         project,
@@ -349,7 +330,7 @@ def report_inspect(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         report.project,
-        forms.ConfirmForm(_posted(request)),
+        forms.ConfirmForm(posted(request)),
         save=lambda: services.report_inspect(actor=actor, report=report),
         success=_("The report was marked inspected."),
         title=_("Inspect %(year)s Q%(quarter)s") % {"year": report.year, "quarter": report.quarter},
@@ -365,7 +346,7 @@ def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
         request, pk, services.project_complete_allowed, _("%(name)s cannot be completed by you now.")
     )
     form = forms.CompleteForm(
-        _posted(request), initial={"beneficiaries": project.beneficiaries, "hours": project.hours}
+        posted(request), initial={"beneficiaries": project.beneficiaries, "hours": project.hours}
     )
     return _step(
         request,
@@ -385,7 +366,7 @@ def project_rate(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_to(
         request, pk, services.project_rate_allowed, _("%(name)s cannot be rated by you now.")
     )
-    form = forms.RateForm(_posted(request))
+    form = forms.RateForm(posted(request))
     return _step(
         request,
         project,
@@ -405,7 +386,7 @@ def project_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         project,
-        forms.ConfirmForm(_posted(request)),
+        forms.ConfirmForm(posted(request)),
         save=lambda: services.project_close(actor=actor, project=project),
         success=_("%(name)s is closed.") % {"name": project.name},
         title=_("Close"),
@@ -420,7 +401,7 @@ def project_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_to(
         request, pk, services.project_cancel_allowed, _("%(name)s cannot be cancelled by you now.")
     )
-    form = forms.CancelForm(_posted(request))
+    form = forms.CancelForm(posted(request))
     return _step(
         request,
         project,

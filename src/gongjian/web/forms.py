@@ -1,0 +1,120 @@
+"""What the forms of every app share: a form that knows its actor, date and time inputs, inputs that
+never echo a secret, and drop-downs that list a bounded number of rows while accepting all in scope.
+
+Forms check formats only; what an actor may do is for the services to decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+#: At most this many rows are listed in a drop-down; every row in scope is still accepted.
+CHOICE_DISPLAY_LIMIT = 1000
+#: Indents a row under its parent in a drop-down (an ideographic space).
+INDENT = "\u3000"
+
+#: The label of a list's search box.
+SEARCH = _("Search")
+#: A phone number as typed: digits, spaces, +, - and brackets.
+PHONE_FORMAT = RegexValidator(
+    r"^[0-9+()\-\s]{3,20}$", _("Enter a phone number: digits, spaces, +, - and brackets only.")
+)
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker (ISO dates in and out)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A browser date-and-time picker (``YYYY-MM-DDTHH:MM``)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class NoEchoTextInput(forms.TextInput):
+    """A text input that never writes its value back into the page (for a clear phone number)."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+def date_field(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:
+    """A date field with the date picker (optional unless ``required``)."""
+    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
+
+
+def model_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's field ``name``, which is a model choice."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+def show_choices(
+    field: forms.ModelChoiceField[Any],
+    rows: Iterable[Model],
+    *,
+    label: Callable[[Any], str] | None = None,
+    include: Iterable[Model | None] = (),
+) -> None:
+    """List ``rows`` in the field's drop-down (plus ``include``), while the field keeps accepting
+    everything in its queryset."""
+    shown: list[tuple[Any, str]] = [("", str(field.empty_label or "---------"))] if field.empty_label else []
+    seen: set[Any] = set()
+    describe = label or field.label_from_instance
+    for row in [*rows, *(r for r in include if r is not None)]:
+        if row.pk in seen:
+            continue
+        seen.add(row.pk)
+        shown.append((row.pk, describe(row)))
+    field.widget.choices = shown
+
+
+def offer(
+    field: forms.ModelChoiceField[Any],
+    rows: QuerySet[Any],
+    *,
+    shown: Iterable[Model] | None = None,
+    label: Callable[[Any], str] | None = None,
+    include: Iterable[Model | None] = (),
+) -> None:
+    """Let ``field`` accept every row of ``rows``; list ``shown`` (by default the first
+    ``CHOICE_DISPLAY_LIMIT`` of them) and ``include`` in its drop-down."""
+    field.queryset = rows
+    show_choices(field, rows[:CHOICE_DISPLAY_LIMIT] if shown is None else shown, label=label, include=include)
+
+
+def search_field(label: Any = SEARCH) -> forms.CharField:
+    """The free-text search box of a list's filters (optional, 100 characters at most)."""
+    return forms.CharField(label=label, required=False, max_length=100)
+
+
+def filter_choice(label: Any, choices: Iterable[tuple[Any, Any]], *, everything: Any) -> forms.ChoiceField:
+    """A drop-down of a list's filters: ``everything`` (no filter) first, then ``choices``."""
+    return forms.ChoiceField(label=label, required=False, choices=[("", everything), *choices])
+
+
+class ActorForm(forms.Form):
+    """A form that knows the actor it serves (its choices are read with the actor's scope)."""
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        self.actor = actor
+        super().__init__(*args, **kwargs)
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned values of the fields the form has."""
+        return {name: self.cleaned_data.get(name) for name in self.fields}

@@ -1,0 +1,241 @@
+"""What the pages of every app share: the gate of a part, paging and filters, form and step pages,
+buttons, a service's refusal shown on a form or as a message, and file downloads.
+
+Views call services and selectors; these helpers only carry the request, the form and the answer
+between them. A ValidationError from a service goes on the form (or into the messages), a
+PermissionDenied passes through (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from gongjian.accounts.scope import scope_for
+from gongjian.core.excel import XLSX_CONTENT_TYPE
+
+from .crumbs import Crumb
+
+#: Rows on one page of a list.
+PAGE_SIZE = 50
+#: The page of a form: title, breadcrumbs, the fields, save and cancel.
+FORM_TEMPLATE = "web/form.html"
+
+T = TypeVar("T")
+#: A view (its response may be streamed: a file).
+ViewT = TypeVar("ViewT", bound=Callable[..., HttpResponseBase])
+
+
+# --- gates ------------------------------------------------------------------------------------
+
+
+def holds_scope(user: Any) -> bool:
+    """Whether ``user`` holds a role that reaches somewhere (an administrator or a unit liaison)."""
+    return not scope_for(user).empty
+
+
+def part_page(
+    message: str | Promise, reaches: Callable[[Any], bool] = holds_scope
+) -> Callable[[ViewT], ViewT]:
+    """A decorator for the pages of one part: signed in, and ``reaches(user)``, else 403 with ``message``."""
+
+    def decorate(view: ViewT) -> ViewT:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not reaches(request.user):
+                raise PermissionDenied(str(message))
+            return view(request, *args, **kwargs)
+
+        return cast(ViewT, login_required(wrapped))
+
+    return decorate
+
+
+# --- reading the request ----------------------------------------------------------------------
+
+
+def paginate(
+    request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], per_page: int = PAGE_SIZE
+) -> Page[Any]:
+    """The page of ``rows`` that ``?page=`` asks for (the last one past the end, the first if not a number)."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def valid_filters(form: forms.Form) -> dict[str, Any]:
+    """The filters that are valid (a bad one is dropped, the others still apply)."""
+    form.is_valid()
+    return dict(getattr(form, "cleaned_data", {}))
+
+
+def get_int(request: HttpRequest, name: str) -> int | None:
+    """The query parameter ``name`` as a whole number, or None when absent or not one."""
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def within(request: HttpRequest, get: Callable[[int], T]) -> T | None:
+    """The ``within=<id>`` filter read with ``get`` (a selector: 404 outside the scope); None if absent."""
+    raw = request.GET.get("within", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get(int(raw))
+
+
+def url_or_none(name: str, *args: Any) -> str | None:
+    """The address of the page ``name`` (with ``args``), or None while no such page exists."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def posted(request: HttpRequest) -> Any:
+    """The posted data (even when empty: a confirmation step posts nothing), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+# --- a service's answer -----------------------------------------------------------------------
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on a field the form has, else on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def service_messages(request: HttpRequest, exc: ValidationError, *, joined: bool = False) -> None:
+    """Show a service's ValidationError as error messages: one each, or ``joined`` into one."""
+    if joined:
+        messages.error(request, " ".join(exc.messages))
+        return
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def added(obj: Any) -> str:
+    """The message after a create: "<name> was added."."""
+    return _("%(name)s was added.") % {"name": obj.name}
+
+
+def saved(obj: Any) -> str:
+    """The message after an edit: "Saved."."""
+    return _("Saved.")
+
+
+# --- form pages and buttons -------------------------------------------------------------------
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    save: Callable[[], T],
+    success: str | Callable[[T], str],
+    done_url: Callable[[T], str],
+    title: str,
+    crumbs: list[Crumb],
+    cancel_url: str,
+    template: str = FORM_TEMPLATE,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A create/edit page: on a valid POST, ``save()`` (a service call), say ``success`` (a message,
+    or a function of the saved object giving it) and redirect; else the form.
+
+    A ValidationError from ``save`` goes on the form (which is shown again); PermissionDenied passes.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, success(obj) if callable(success) else success)
+            return redirect(done_url(obj))
+    context = {"form": form, "title": title, "crumbs": crumbs, "cancel_url": cancel_url, **(extra or {})}
+    return render(request, template, context)
+
+
+def step_page(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    save: Callable[[], Any],
+    success: str,
+    url: str,
+    title: str,
+    crumbs: list[Crumb],
+    template: str = FORM_TEMPLATE,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A step on one object: a form page that goes back to the object's page ``url``, done or cancelled."""
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=success,
+        done_url=lambda obj: url,
+        title=title,
+        crumbs=crumbs,
+        cancel_url=url,
+        template=template,
+        extra=extra,
+    )
+
+
+def button(
+    request: HttpRequest, call: Callable[[], Any], success: str, back: str, *, joined: bool = False
+) -> HttpResponse:
+    """A button (POST): run the service, say what happened or why not (see ``service_messages``), go back."""
+    try:
+        call()
+    except ValidationError as exc:
+        service_messages(request, exc, joined=joined)
+    else:
+        messages.success(request, success)
+    return redirect(back)
+
+
+# --- QR codes and downloads --------------------------------------------------------------------------------
+
+
+def qr_svg(url: str, *, scale: int) -> SafeString:
+    """The QR code of ``url`` as inline SVG, drawn on the server (no script on the page)."""
+    svg = segno.make(url, error="m").svg_inline(scale=scale, border=2, dark="#111", light="#fff")
+    return mark_safe(svg)  # noqa: S308 - segno's own markup of our own URL
+
+
+def file_response(
+    data: bytes, *, content_type: str, filename: str, inline: bool = False, cache: str = "no-store"
+) -> HttpResponse:
+    """``data`` as a file named ``filename`` (shown in the browser when ``inline``, else downloaded)."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
+    response["Cache-Control"] = cache
+    return response
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """An Excel workbook as a download, never cached."""
+    return file_response(data, content_type=XLSX_CONTENT_TYPE, filename=filename)

@@ -35,6 +35,7 @@ from gongjian.web.crumbs import Crumb, trail
 from gongjian.web.pages import (
     add_service_errors,
     added,
+    button,
     form_page,
     get_int,
     holds_scope,
@@ -949,17 +950,14 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = selectors.transfer_get(actor=request.user, pk=pk)
-    try:
-        services.transfer_receive(actor=request.user, transfer=transfer)
-    except ValidationError as exc:
-        service_messages(request, exc, joined=True)
-    else:
-        messages.success(
-            request,
-            _("Received: the membership of %(name)s is now held by %(org)s.")
-            % {"name": transfer.member.name, "org": transfer.to_org.name},
-        )
-    return redirect("members:transfer_detail", pk=transfer.pk)
+    return button(
+        request,
+        lambda: services.transfer_receive(actor=request.user, transfer=transfer),
+        _("Received: the membership of %(name)s is now held by %(org)s.")
+        % {"name": transfer.member.name, "org": transfer.to_org.name},
+        reverse("members:transfer_detail", args=[transfer.pk]),
+        joined=True,
+    )
 
 
 @map_page

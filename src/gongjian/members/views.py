@@ -52,8 +52,6 @@ from gongjian.web.pages import (
 from . import forms, selectors, services
 from .models import Category, Member, MemberReport, ReportStatus, Station, Transfer, TransferStatus
 
-View = Callable[..., HttpResponse]
-
 #: The tabs of a ledger page: the four ledgers, the two flags, co-management and reports.
 TAB_LABELS: dict[str, Any] = {
     Category.DIRECT: gettext_lazy("Directly managed"),

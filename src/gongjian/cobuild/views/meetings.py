@@ -11,7 +11,6 @@ meeting's code; the calendar feed at ``calendar/<token>.ics`` to whoever holds a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,7 +49,6 @@ from ..selectors import meetings as selectors
 from ..services import meetings as services
 from . import home_crumb
 
-View = Callable[..., HttpResponse]
 FORM_TEMPLATE = "cobuild/meeting_form.html"
 
 

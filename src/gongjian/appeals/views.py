@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongjian.web.crumbs import Crumb, crumbs
-from gongjian.web.pages import add_service_errors, form_page, paginate
+from gongjian.web.pages import add_service_errors, form_page, paginate, reveal_once
 
 from . import deadlines, forms, selectors, services
 from .models import Appeal
@@ -304,14 +304,9 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     appeal = selectors.appeal_get(actor=actor, pk=pk)
     form = forms.RevealForm(request.POST, prefix="reveal")
-    clear = ""
-    if form.is_valid():
-        try:
-            clear = services.appeal_reveal_phone(
-                actor=actor, appeal=appeal, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+    clear = reveal_once(
+        form, lambda data: services.appeal_reveal_phone(actor=actor, appeal=appeal, reason=data["reason"])
+    )
     if clear:
         return _detail(request, appeal, clear_phone=clear)
     return _detail(request, appeal, {"reveal": form})

@@ -35,11 +35,14 @@ from gongjian.web.crumbs import Crumb, trail
 from gongjian.web.pages import (
     add_service_errors,
     added,
+    button,
     form_page,
     get_int,
     holds_scope,
+    page_form_post,
     paginate,
     part_page,
+    reveal_once,
     saved,
     service_messages,
     step_page,
@@ -48,8 +51,6 @@ from gongjian.web.pages import (
 
 from . import forms, selectors, services
 from .models import Category, Member, MemberReport, ReportStatus, Station, Transfer, TransferStatus
-
-View = Callable[..., HttpResponse]
 
 #: The tabs of a ledger page: the four ledgers, the two flags, co-management and reports.
 TAB_LABELS: dict[str, Any] = {
@@ -258,19 +259,15 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.member_get(actor=request.user, pk=pk)
     form = forms.RevealForm(request.POST)
     revealed = None
-    if form.is_valid():
-        try:
-            value = services.member_reveal(
-                actor=request.user,
-                member=member,
-                field=form.cleaned_data["field"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            revealed = {"field": form.cleaned_data["field"], "value": value}
-            form = forms.RevealForm()
+    value = reveal_once(
+        form,
+        lambda data: services.member_reveal(
+            actor=request.user, member=member, field=data["field"], reason=data["reason"]
+        ),
+    )
+    if value is not None:
+        revealed = {"field": form.cleaned_data["field"], "value": value}
+        form = forms.RevealForm()
     context = _member_context(request, member)
     context.update({"reveal_form": form, "revealed": revealed})
     return _render(request, "members/member_detail.html", context)
@@ -572,17 +569,20 @@ def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def report_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.member_report_get(actor=request.user, pk=pk)
     form = forms.ContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.report_contact_add(actor=request.user, report=report, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Recorded."))
-            return redirect("members:report_detail", pk=report.pk)
-    context = _report_context(request, report)
-    context["contact_form"] = form
-    return _render(request, "members/report_detail.html", context)
+
+    def again() -> HttpResponse:
+        context = _report_context(request, report)
+        context["contact_form"] = form
+        return _render(request, "members/report_detail.html", context)
+
+    return page_form_post(
+        request,
+        form,
+        save=lambda: services.report_contact_add(actor=request.user, report=report, **form.cleaned_data),
+        success=_("Recorded."),
+        done_url=reverse("members:report_detail", args=[report.pk]),
+        again=again,
+    )
 
 
 @map_page
@@ -799,18 +799,21 @@ def station_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     station = selectors.station_get(actor=actor, pk=pk)
     form = forms.CheckInForm(request.POST, actor=actor)
-    if form.is_valid():
-        member = form.cleaned_data["member"]
-        try:
-            services.station_check_in(
-                actor=actor, station=station, member=member, purpose=form.cleaned_data["purpose"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s checked in.") % {"name": member.name})
-            return redirect("members:station_detail", pk=station.pk)
-    return _render(request, "members/station_detail.html", _station_context(request, station, form))
+    return page_form_post(
+        request,
+        form,
+        save=lambda: services.station_check_in(
+            actor=actor,
+            station=station,
+            member=form.cleaned_data["member"],
+            purpose=form.cleaned_data["purpose"],
+        ),
+        success=lambda checked_in: _("%(name)s checked in.") % {"name": form.cleaned_data["member"].name},
+        done_url=reverse("members:station_detail", args=[station.pk]),
+        again=lambda: _render(
+            request, "members/station_detail.html", _station_context(request, station, form)
+        ),
+    )
 
 
 @login_required
@@ -949,17 +952,14 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = selectors.transfer_get(actor=request.user, pk=pk)
-    try:
-        services.transfer_receive(actor=request.user, transfer=transfer)
-    except ValidationError as exc:
-        service_messages(request, exc, joined=True)
-    else:
-        messages.success(
-            request,
-            _("Received: the membership of %(name)s is now held by %(org)s.")
-            % {"name": transfer.member.name, "org": transfer.to_org.name},
-        )
-    return redirect("members:transfer_detail", pk=transfer.pk)
+    return button(
+        request,
+        lambda: services.transfer_receive(actor=request.user, transfer=transfer),
+        _("Received: the membership of %(name)s is now held by %(org)s.")
+        % {"name": transfer.member.name, "org": transfer.to_org.name},
+        reverse("members:transfer_detail", args=[transfer.pk]),
+        joined=True,
+    )
 
 
 @map_page

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongjian.accounts.scope import scope_for
 from gongjian.stats.indicators import CATALOGUE
 from gongjian.stats.selectors import indicators_for
-from gongjian.web.pages import add_service_errors, added, form_page, get_int, paginate, saved, valid_filters
+from gongjian.web.pages import added, form_page, get_int, paginate, reveal_once, saved, valid_filters
 
 from . import forms, selectors, services
 from .models import Alliance, Area, Level, ResidentUnit
@@ -183,14 +183,10 @@ def unit_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full contact phone once, on this response only (never stored, logged or redirected)."""
     unit = selectors.unit_get(actor=request.user, pk=pk)
     form = forms.PhoneRevealForm(request.POST)
-    revealed = None
-    if form.is_valid():
-        try:
-            revealed = services.unit_contact_phone_reveal(
-                actor=request.user, unit=unit, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+    revealed = reveal_once(
+        form,
+        lambda data: services.unit_contact_phone_reveal(actor=request.user, unit=unit, reason=data["reason"]),
+    )
     context = _unit_detail_context(request, unit)
     context.update({"reveal_form": form, "revealed_phone": revealed})
     return render(request, "orgs/unit_detail.html", context)

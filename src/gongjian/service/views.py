@@ -28,7 +28,7 @@ from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
 from gongjian.web.crumbs import Crumb, crumb, crumbs
-from gongjian.web.pages import add_service_errors, button, form_page, paginate, qr_svg
+from gongjian.web.pages import button, form_page, paginate, qr_svg, reveal_once
 
 from . import forms, selectors, services
 from .models import Activity, HoursStatus
@@ -368,14 +368,13 @@ def volunteer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     volunteer = selectors.volunteer_get(actor=actor, pk=pk)
     form = forms.RevealForm(request.POST)
-    clear = ""
-    if form.is_valid():
-        try:
-            clear = services.volunteer_reveal(
-                actor=actor, volunteer=volunteer, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+    clear = (
+        reveal_once(
+            form,
+            lambda data: services.volunteer_reveal(actor=actor, volunteer=volunteer, reason=data["reason"]),
+        )
+        or ""
+    )
     return render(
         request,
         "service/volunteer_detail.html",

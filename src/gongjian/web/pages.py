@@ -147,6 +147,25 @@ def saved(obj: Any) -> str:
 # --- form pages and buttons -------------------------------------------------------------------
 
 
+def _save(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[], T],
+    success: str | Callable[[T], str],
+    done_url: Callable[[T], str],
+) -> HttpResponse | None:
+    """Validate ``form`` and ``save()``: the redirect after success, else None (errors on the form)."""
+    if not form.is_valid():
+        return None
+    try:
+        obj = save()
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, success(obj) if callable(success) else success)
+    return redirect(done_url(obj))
+
+
 def form_page(
     request: HttpRequest,
     form: forms.Form,
@@ -165,16 +184,39 @@ def form_page(
 
     A ValidationError from ``save`` goes on the form (which is shown again); PermissionDenied passes.
     """
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save()
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, success(obj) if callable(success) else success)
-            return redirect(done_url(obj))
+    if request.method == "POST":
+        done = _save(request, form, save, success, done_url)
+        if done is not None:
+            return done
     context = {"form": form, "title": title, "crumbs": crumbs, "cancel_url": cancel_url, **(extra or {})}
     return render(request, template, context)
+
+
+def reveal_once(form: forms.Form, call: Callable[[dict[str, Any]], str]) -> str | None:
+    """The clear value ``call`` (a service, given the cleaned data) reveals for a valid form, for this
+    response only; else None, with the refusal on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+def page_form_post(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    save: Callable[[], T],
+    success: str | Callable[[T], str],
+    done_url: str,
+    again: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """A form posted from an object's own page: on success say so and go to ``done_url``; else
+    ``again()``, the page shown again with the bound form and its errors."""
+    done = _save(request, form, save, success, lambda obj: done_url)
+    return done if done is not None else again()
 
 
 def step_page(

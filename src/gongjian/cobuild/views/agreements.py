@@ -43,8 +43,6 @@ from ..selectors import agreements as selectors
 from ..services import agreements as services
 from . import home_crumb
 
-View = Callable[..., HttpResponse]
-
 #: Pages of the meetings part, linked from the co-building home once they exist.
 MEETING_PAGES = [
     ("cobuild:meeting_list", gettext_lazy("Joint meetings"), "bi-people-fill"),

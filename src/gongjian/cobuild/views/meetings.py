@@ -11,7 +11,6 @@ meeting's code; the calendar feed at ``calendar/<token>.ics`` to whoever holds a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,9 +32,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongjian.core.pdf import render_pdf
 from gongjian.orgs import selectors as org_selectors
 from gongjian.web.pages import (
-    add_service_errors,
     button,
     form_page,
+    page_form_post,
     paginate,
     part_page,
     qr_svg,
@@ -50,7 +49,6 @@ from ..selectors import meetings as selectors
 from ..services import meetings as services
 from . import home_crumb
 
-View = Callable[..., HttpResponse]
 FORM_TEMPLATE = "cobuild/meeting_form.html"
 
 
@@ -733,15 +731,14 @@ def action_close(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     item = selectors.action_item_get(actor=actor, pk=pk)
     form = forms.ActionCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.action_item_close(actor=actor, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The action item is closed."))
-            return redirect("cobuild:action_detail", pk=item.pk)
-    return render(request, "cobuild/action_detail.html", _action_context(request, item, form))
+    return page_form_post(
+        request,
+        form,
+        save=lambda: services.action_item_close(actor=actor, item=item, **form.cleaned_data),
+        success=_("The action item is closed."),
+        done_url=reverse("cobuild:action_detail", args=[item.pk]),
+        again=lambda: render(request, "cobuild/action_detail.html", _action_context(request, item, form)),
+    )
 
 
 # --- consultations ---------------------------------------------------------------------------
@@ -841,16 +838,17 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.consultation_get(actor=actor, pk=pk)
     staff = services.consultation_manage_allowed(actor=actor, consultation=consultation)
     form: Any = forms.StaffAnswerForm(request.POST) if staff else forms.ResidentAnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.consultation_answer(actor=actor, consultation=consultation, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The answer is recorded."))
-            return redirect("cobuild:consultation_detail", pk=consultation.pk)
-    return render(
-        request, "cobuild/consultation_detail.html", _consultation_context(request, consultation, form)
+    return page_form_post(
+        request,
+        form,
+        save=lambda: services.consultation_answer(
+            actor=actor, consultation=consultation, **form.cleaned_data
+        ),
+        success=_("The answer is recorded."),
+        done_url=reverse("cobuild:consultation_detail", args=[consultation.pk]),
+        again=lambda: render(
+            request, "cobuild/consultation_detail.html", _consultation_context(request, consultation, form)
+        ),
     )
 
 

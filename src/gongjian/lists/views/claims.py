@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -23,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongjian.orgs.models import Area
 from gongjian.web.crumbs import Crumb, crumb, trail
 from gongjian.web.pages import (
+    button,
     form_page,
     paginate,
-    service_messages,
     url_or_none,
     valid_filters,
     within,
@@ -445,13 +444,12 @@ def resource_publish(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(actor=actor, pk=pk)
     if not services.resource_publish_allowed(actor=actor, resource=resource):
         raise PermissionDenied(_("Only the provider publishes it."))
-    try:
-        services.resource_publish(actor=actor, resource=resource)
-    except ValidationError as exc:
-        service_messages(request, exc)
-    else:
-        messages.success(request, _("The resource is published."))
-    return redirect("lists:resource_detail", pk=resource.pk)
+    return button(
+        request,
+        lambda: services.resource_publish(actor=actor, resource=resource),
+        _("The resource is published."),
+        reverse("lists:resource_detail", args=[resource.pk]),
+    )
 
 
 @login_required
@@ -566,13 +564,12 @@ def claim_accept(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get(actor=actor, pk=pk)
     if not services.claim_accept_allowed(actor=actor, claim=claim):
         raise PermissionDenied(_("Only the owner accepts a claim."))
-    try:
-        services.claim_accept(actor=actor, claim=claim)
-    except ValidationError as exc:
-        service_messages(request, exc)
-    else:
-        messages.success(request, _("The claim was accepted and its project opened."))
-    return redirect("lists:claim_detail", pk=claim.pk)
+    return button(
+        request,
+        lambda: services.claim_accept(actor=actor, claim=claim),
+        _("The claim was accepted and its project opened."),
+        reverse("lists:claim_detail", args=[claim.pk]),
+    )
 
 
 @login_required
@@ -603,13 +600,12 @@ def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get(actor=actor, pk=pk)
     if not services.claim_withdraw_allowed(actor=actor, claim=claim):
         raise PermissionDenied(_("Only the claimant withdraws a claim."))
-    try:
-        services.claim_withdraw(actor=actor, claim=claim)
-    except ValidationError as exc:
-        service_messages(request, exc)
-    else:
-        messages.success(request, _("The claim was withdrawn."))
-    return redirect("lists:claim_detail", pk=claim.pk)
+    return button(
+        request,
+        lambda: services.claim_withdraw(actor=actor, claim=claim),
+        _("The claim was withdrawn."),
+        reverse("lists:claim_detail", args=[claim.pk]),
+    )
 
 
 urlpatterns: list[URLPattern] = [

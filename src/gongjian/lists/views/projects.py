@@ -37,8 +37,6 @@ from ..models import Evidence, Milestone, ProgressReport, Project
 from ..selectors import projects as selectors
 from ..services import projects as services
 
-View = Callable[..., Any]
-
 #: Content types of the evidence files, by the extension the services gave them.
 EVIDENCE_TYPES = {
     "jpg": "image/jpeg",

@@ -63,6 +63,7 @@ from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.audit import audit_record
 from gongjian.core.bulkwrite import refresh_statistics
+from gongjian.core.events import Event
 from gongjian.core.excel import (
     EXAMPLE_MARK,
     HEADER_SEARCH_ROWS,
@@ -450,7 +451,7 @@ def _ledger_cells(categories: set[str]) -> tuple[str, str, str]:
 def _audit_clear_export(*, actor: Any, area: Area, count: int, reason: str) -> None:
     audit_record(
         actor=actor,
-        action="pii.export",
+        action=Event.PII_EXPORT,
         obj=area,
         changes={"members": count, "fields": ["id_number", "phone", "birth_date"], "sheet": SHEET},
         reason=reason,
@@ -1169,14 +1170,14 @@ class _Import:
         bulk.members_insert(
             actor=self.actor,
             members=creates,
-            action="member.import_create",
+            action=Event.MEMBER_IMPORT_CREATE,
             scope=self.org_scope,
             checked=True,
         )
         bulk.members_bulk_update(
             actor=self.actor,
             changes=updates,
-            action="member.import_update",
+            action=Event.MEMBER_IMPORT_UPDATE,
             scope=self.org_scope,
             on=self.today,
         )

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.models import ADMIN_LEVELS, Role
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
+from gongjian.core.events import Event
 from gongjian.core.services import apply_changes, notification_send
 from gongjian.members.models import Member
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
@@ -220,7 +221,9 @@ def volunteer_create(
         raise ValidationError({"user": _("This account is already linked to another volunteer.")})
     volunteer.full_clean()
     volunteer.save()
-    audit_record(actor=actor, action="volunteer.create", obj=volunteer, changes=_volunteer_summary(volunteer))
+    audit_record(
+        actor=actor, action=Event.VOLUNTEER_CREATE, obj=volunteer, changes=_volunteer_summary(volunteer)
+    )
     return volunteer
 
 
@@ -244,7 +247,7 @@ def volunteer_update(
     if not diff:
         return volunteer
     volunteer.save()
-    audit_record(actor=actor, action="volunteer.update", obj=volunteer, changes=diff)
+    audit_record(actor=actor, action=Event.VOLUNTEER_UPDATE, obj=volunteer, changes=diff)
     return volunteer
 
 
@@ -258,7 +261,7 @@ def volunteer_reveal(*, actor: Any, volunteer: Volunteer, reason: str) -> str:
     if not own and not volunteer_manage_allowed(actor=actor, volunteer=volunteer):
         raise PermissionDenied(_("You may not see this number."))
     audit_record(
-        actor=actor, action="pii.reveal", obj=volunteer, changes={"field": "phone"}, reason=reason.strip()
+        actor=actor, action=Event.PII_REVEAL, obj=volunteer, changes={"field": "phone"}, reason=reason.strip()
     )
     return volunteer.phone_clear()
 
@@ -298,7 +301,7 @@ def team_create(
     TeamPeriod.objects.create(team=team, since=since)
     audit_record(
         actor=actor,
-        action="team.create",
+        action=Event.TEAM_CREATE,
         obj=team,
         changes={"name": team.name, "area": area.pk, "org": org, "unit": unit, "since": since},
     )
@@ -314,7 +317,7 @@ def team_update(*, actor: Any, team: ServiceTeam, **changes: Any) -> ServiceTeam
     diff = apply_changes(team, changes, allowed=("name", "description", "org", "unit", "area"))
     if diff:
         team.save()
-        audit_record(actor=actor, action="team.update", obj=team, changes=diff)
+        audit_record(actor=actor, action=Event.TEAM_UPDATE, obj=team, changes=diff)
     return team
 
 
@@ -346,7 +349,7 @@ def team_status_set(
     team.save(update_fields=["active"])
     audit_record(
         actor=actor,
-        action="team.status",
+        action=Event.TEAM_STATUS,
         obj=team,
         changes={"active": [not active, active], "on": on},
         reason=note,
@@ -384,7 +387,7 @@ def team_member_add(
     )
     audit_record(
         actor=actor,
-        action="team.member_add",
+        action=Event.TEAM_MEMBER_ADD,
         obj=team,
         changes={"membership": row.pk, "member": member, "volunteer": volunteer, "leader": leader},
     )
@@ -407,7 +410,10 @@ def team_member_end(
     row.until = until
     row.save(update_fields=["until"])
     audit_record(
-        actor=actor, action="team.member_end", obj=row.team, changes={"membership": row.pk, "until": until}
+        actor=actor,
+        action=Event.TEAM_MEMBER_END,
+        obj=row.team,
+        changes={"membership": row.pk, "until": until},
     )
     return row
 
@@ -453,7 +459,7 @@ def duty_add(
     )
     audit_record(
         actor=actor,
-        action="team.duty_add",
+        action=Event.TEAM_DUTY_ADD,
         obj=team,
         changes={
             "duty": duty.pk,
@@ -477,7 +483,7 @@ def duty_end(*, actor: Any, duty: StandingDuty, until: dt.date | None = None) ->
     duty.until = until
     duty.save(update_fields=["until"])
     audit_record(
-        actor=actor, action="team.duty_end", obj=duty.team, changes={"duty": duty.pk, "until": until}
+        actor=actor, action=Event.TEAM_DUTY_END, obj=duty.team, changes={"duty": duty.pk, "until": until}
     )
     return duty
 
@@ -567,7 +573,7 @@ def activity_create(
     activity.save()
     audit_record(
         actor=actor,
-        action="activity.create",
+        action=Event.ACTIVITY_CREATE,
         obj=activity,
         changes={
             "title": activity.title,
@@ -596,7 +602,7 @@ def activity_update(*, actor: Any, activity: Activity, **changes: Any) -> Activi
         raise ValidationError({"ends_at": _("The end must come after the start.")})
     if diff:
         activity.save()
-        audit_record(actor=actor, action="activity.update", obj=activity, changes=diff)
+        audit_record(actor=actor, action=Event.ACTIVITY_UPDATE, obj=activity, changes=diff)
     return activity
 
 
@@ -617,7 +623,7 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
     activity.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="activity.cancel",
+        action=Event.ACTIVITY_CANCEL,
         obj=activity,
         changes={"status": ["open", "cancelled"]},
         reason=reason,
@@ -625,7 +631,7 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
     users = _users_of(Attendance.objects.filter(activity=activity, status=AttendanceStatus.SIGNED_UP))
     notification_send(
         recipients=users,
-        kind="service.cancelled",
+        kind=Event.ACTIVITY_CANCEL.notice_kind,
         title=_("Cancelled: %(title)s") % {"title": activity.title},
         body=reason,
         url=reverse("service:activity_detail", args=[activity.pk]),
@@ -692,10 +698,10 @@ def activity_sign_up(*, actor: Any, activity: Activity) -> Attendance:
     row.signed_up_at = now
     row.cancelled_at = None
     row.save()
-    audit_record(actor=actor, action="activity.sign_up", obj=activity, changes={"attendance": row.pk})
+    audit_record(actor=actor, action=Event.ACTIVITY_SIGN_UP, obj=activity, changes={"attendance": row.pk})
     notification_send(
         recipients=[actor],
-        kind="service.signed_up",
+        kind=Event.ACTIVITY_SIGN_UP.notice_kind,
         title=_("Signed up: %(title)s") % {"title": activity.title},
         body=_("%(when)s at %(place)s. Scan the code at the activity to sign in and out.")
         % {
@@ -721,7 +727,9 @@ def activity_sign_up_cancel(*, actor: Any, activity: Activity) -> Attendance:
     row.status = AttendanceStatus.CANCELLED
     row.cancelled_at = timezone.now()
     row.save(update_fields=["status", "cancelled_at"])
-    audit_record(actor=actor, action="activity.sign_up_cancel", obj=activity, changes={"attendance": row.pk})
+    audit_record(
+        actor=actor, action=Event.ACTIVITY_SIGN_UP_CANCEL, obj=activity, changes={"attendance": row.pk}
+    )
     return row
 
 
@@ -772,7 +780,7 @@ def attendance_scan(
         row.signed_in_at = now
         row.sign_in_method = Method.QR
         row.save()
-        action = "attendance.sign_in"
+        action = Event.ATTENDANCE_SIGN_IN
         changes: dict[str, Any] = {"signed_in_at": now}
     elif row.signed_out_at is None:
         if selectors_hours_locked(row):
@@ -781,7 +789,7 @@ def attendance_scan(
         row.sign_out_method = Method.QR
         row.computed_hours = compute_hours(activity, row.signed_in_at, now)
         row.save()
-        action = "attendance.sign_out"
+        action = Event.ATTENDANCE_SIGN_OUT
         changes = {"signed_out_at": now, "hours": row.computed_hours}
     else:
         raise ValidationError(_("You have already signed in and out."))
@@ -835,7 +843,7 @@ def attendance_record(
     row.save()
     audit_record(
         actor=actor,
-        action="attendance.record",
+        action=Event.ATTENDANCE_RECORD,
         obj=row,
         changes={
             "signed_in_at": [before["signed_in_at"], signed_in_at],
@@ -885,7 +893,7 @@ def attendance_verify(
     points = _auto_points(record, actor)
     audit_record(
         actor=actor,
-        action="hours.verify",
+        action=Event.HOURS_VERIFY,
         obj=record,
         changes={"attendance": row.pk, "computed": row.computed_hours, "hours": final, "points": points},
         reason=reason.strip(),
@@ -985,7 +993,7 @@ def activity_verify_bulk(
     )
     audit_record(
         actor=actor,
-        action="hours.verify_bulk",
+        action=Event.HOURS_VERIFY_BULK,
         obj=activity,
         changes={"people": len(records), "hours": hours, "signed_in_at": t_in, "signed_out_at": t_out},
     )
@@ -1039,7 +1047,7 @@ def hours_log(
     )
     audit_record(
         actor=actor,
-        action="hours.log",
+        action=Event.HOURS_LOG,
         obj=record,
         changes={"on": on, "hours": record.hours, "area": area.pk},
     )
@@ -1071,7 +1079,7 @@ def hours_decide(
     points = _auto_points(record, actor) if approve else Decimal(0)
     audit_record(
         actor=actor,
-        action="hours.verify" if approve else "hours.reject",
+        action=Event.HOURS_VERIFY if approve else Event.HOURS_REJECT,
         obj=record,
         changes={"status": ["pending", record.status], "hours": [before, record.hours], "points": points},
         reason=record.reason,
@@ -1109,7 +1117,7 @@ def hours_correct(*, actor: Any, record: ServiceHours, hours: Decimal, reason: s
         changed.append({"entry": entry.pk, "points": [old, entry.points]})
     audit_record(
         actor=actor,
-        action="hours.correct",
+        action=Event.HOURS_CORRECT,
         obj=record,
         changes={"hours": [before, new], "points": changed},
         reason=reason.strip(),
@@ -1157,7 +1165,7 @@ def points_rule_create(
     rule.save()
     audit_record(
         actor=actor,
-        action="points.rule_create",
+        action=Event.POINTS_RULE_CREATE,
         obj=rule,
         changes={
             "name": rule.name,
@@ -1195,7 +1203,7 @@ def points_rule_update(*, actor: Any, rule: PointsRule, **changes: Any) -> Point
     )
     if diff:
         rule.save()
-        audit_record(actor=actor, action="points.rule_update", obj=rule, changes=diff)
+        audit_record(actor=actor, action=Event.POINTS_RULE_UPDATE, obj=rule, changes=diff)
     return rule
 
 
@@ -1370,7 +1378,7 @@ def points_claim(
     entry.save()
     audit_record(
         actor=actor,
-        action="points.claim",
+        action=Event.POINTS_CLAIM,
         obj=entry,
         changes={"member": member.pk, "rule": rule.pk, "units": entry.units, "requested": entry.requested},
     )
@@ -1399,7 +1407,7 @@ def points_entry_decide(*, actor: Any, entry: PointsEntry, approve: bool, reason
     entry.save()
     audit_record(
         actor=actor,
-        action="points.approve" if approve else "points.reject",
+        action=Event.POINTS_APPROVE if approve else Event.POINTS_REJECT,
         obj=entry,
         changes={"status": ["pending", entry.status], "points": entry.points, "requested": entry.requested},
         reason=entry.reason,

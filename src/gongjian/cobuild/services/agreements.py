@@ -36,6 +36,7 @@ from gongjian.accounts.models import User
 from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record, snapshot
+from gongjian.core.events import Event
 from gongjian.core.services import apply_changes, notification_send
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
 
@@ -298,7 +299,7 @@ def agreement_create(
     )
     audit_record(
         actor=actor,
-        action="agreement.create",
+        action=Event.AGREEMENT_CREATE,
         obj=agreement,
         changes={
             **snapshot(agreement, ("number", "host_org", "unit_org", "starts_on", "ends_on")),
@@ -356,7 +357,7 @@ def agreement_update(
             changed["clauses"] = [before, after]
     if changed:
         agreement.save()
-        audit_record(actor=actor, action="agreement.update", obj=agreement, changes=changed)
+        audit_record(actor=actor, action=Event.AGREEMENT_UPDATE, obj=agreement, changes=changed)
     return agreement
 
 
@@ -407,7 +408,7 @@ def agreement_sign(
     agreement.save()
     audit_record(
         actor=actor,
-        action="agreement.sign",
+        action=Event.AGREEMENT_SIGN,
         obj=agreement,
         changes={
             **snapshot(agreement, ("signed_on", "host_signatory", "unit_signatory", "meeting")),
@@ -448,7 +449,7 @@ def agreement_end(
     agreement.save(update_fields=["ended_on", "end_reason", "status"])
     audit_record(
         actor=actor,
-        action="agreement.end",
+        action=Event.AGREEMENT_END,
         obj=agreement,
         changes={"ended_on": [None, ended_on], "status": [old, AgreementStatus.ENDED]},
         reason=agreement.end_reason,
@@ -507,7 +508,7 @@ def agreement_review(
         raise ValidationError({"year": _("%(year)s has already been reviewed.") % {"year": year}}) from exc
     audit_record(
         actor=actor,
-        action="agreement.review",
+        action=Event.AGREEMENT_REVIEW,
         obj=review,
         changes={"agreement": agreement.pk, "year": year, "rating": rating},
     )
@@ -533,7 +534,9 @@ def agreements_refresh_status(*, today: dt.date | None = None) -> int:
         old = agreement.status
         agreement.status = status
         agreement.save(update_fields=["status"])
-        audit_record(actor=None, action="agreement.status", obj=agreement, changes={"status": [old, status]})
+        audit_record(
+            actor=None, action=Event.AGREEMENT_STATUS, obj=agreement, changes={"status": [old, status]}
+        )
         count += 1
     return count
 
@@ -649,7 +652,7 @@ def committee_create(
     committee.save()
     audit_record(
         actor=actor,
-        action="committee.create",
+        action=Event.COMMITTEE_CREATE,
         obj=committee,
         changes=snapshot(committee, ("org", "area", "kind", "name", "established_on")),
     )
@@ -718,9 +721,9 @@ def _not_before(value: dt.date, earlier: dt.date | None, field: str) -> None:
 
 
 def _seat_audit(
-    actor: Any, action: str, seat: PartTimeSeat, changes: dict[str, Any], reason: str = ""
+    actor: Any, action: Event, seat: PartTimeSeat, changes: dict[str, Any], reason: str = ""
 ) -> None:
-    audit_record(actor=actor, action=f"seat.{action}", obj=seat, changes=changes, reason=reason)
+    audit_record(actor=actor, action=action, obj=seat, changes=changes, reason=reason)
 
 
 @transaction.atomic
@@ -783,7 +786,7 @@ def seat_recommend(
     seat.save()
     _seat_audit(
         actor,
-        "recommend",
+        Event.SEAT_RECOMMEND,
         seat,
         snapshot(
             seat, ("committee", "person_name", "unit", "unit_title", "member", "duty", "recommended_on")
@@ -806,7 +809,9 @@ def seat_screen(*, actor: Any, seat: PartTimeSeat, screened_on: dt.date | None =
     _not_before(on, seat.recommended_on, "screened_on")
     seat.step, seat.screened_on = SeatStep.SCREENED, on
     seat.save(update_fields=["step", "screened_on"])
-    _seat_audit(actor, "screen", seat, {"step": [SeatStep.RECOMMENDED, SeatStep.SCREENED], "screened_on": on})
+    _seat_audit(
+        actor, Event.SEAT_SCREEN, seat, {"step": [SeatStep.RECOMMENDED, SeatStep.SCREENED], "screened_on": on}
+    )
     return seat
 
 
@@ -826,7 +831,9 @@ def seat_approve(*, actor: Any, seat: PartTimeSeat, approved_on: dt.date | None 
     seat.step, seat.approved_on = SeatStep.APPROVED, on
     seat.approved_by = actor if getattr(actor, "is_authenticated", False) else None
     seat.save(update_fields=["step", "approved_on", "approved_by"])
-    _seat_audit(actor, "approve", seat, {"step": [SeatStep.SCREENED, SeatStep.APPROVED], "approved_on": on})
+    _seat_audit(
+        actor, Event.SEAT_APPROVE, seat, {"step": [SeatStep.SCREENED, SeatStep.APPROVED], "approved_on": on}
+    )
     return seat
 
 
@@ -854,7 +861,9 @@ def seat_reject(*, actor: Any, seat: PartTimeSeat, reason: str, on: dt.date | No
     old = seat.step
     seat.step, seat.note, seat.until = SeatStep.REJECTED, _text(reason)[:200], max(day, seat.since)
     seat.save(update_fields=["step", "note", "until"])
-    _seat_audit(actor, "reject", seat, {"step": [old, SeatStep.REJECTED], "on": day}, reason=seat.note)
+    _seat_audit(
+        actor, Event.SEAT_REJECT, seat, {"step": [old, SeatStep.REJECTED], "on": day}, reason=seat.note
+    )
     return seat
 
 
@@ -904,7 +913,7 @@ def seat_appoint(
         raise ValidationError({"step": _("No certificate number is free; try again.")})
     _seat_audit(
         actor,
-        "appoint",
+        Event.SEAT_APPOINT,
         seat,
         {
             "step": [SeatStep.APPROVED, SeatStep.APPOINTED],
@@ -932,7 +941,10 @@ def seat_announce(*, actor: Any, seat: PartTimeSeat, announced_on: dt.date | Non
     seat.step, seat.announced_on = SeatStep.ANNOUNCED, on
     seat.save(update_fields=["step", "announced_on"])
     _seat_audit(
-        actor, "announce", seat, {"step": [SeatStep.APPOINTED, SeatStep.ANNOUNCED], "announced_on": on}
+        actor,
+        Event.SEAT_ANNOUNCE,
+        seat,
+        {"step": [SeatStep.APPOINTED, SeatStep.ANNOUNCED], "announced_on": on},
     )
     return seat
 
@@ -958,7 +970,7 @@ def seat_end(*, actor: Any, seat: PartTimeSeat, until: dt.date, reason: str = ""
     seat.save(update_fields=["step", "until", "note"])
     _seat_audit(
         actor,
-        "end",
+        Event.SEAT_END,
         seat,
         {"step": [old_step, SeatStep.ENDED], "until": [old_until, until]},
         reason=_text(reason),

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
+from gongjian.core.events import Event
 from gongjian.core.pii import mask_in_text
 from gongjian.core.services import apply_changes, notification_send
 from gongjian.orgs.models import Alliance, AllianceMember, Area, Dated, Level, PartyOrg, ResidentUnit
@@ -504,7 +505,7 @@ def meeting_convene(
     )
     audit_record(
         actor=actor,
-        action="meeting.convene",
+        action=Event.MEETING_CONVENE,
         obj=meeting,
         changes={
             **snapshot(
@@ -543,7 +544,7 @@ def meeting_update(*, actor: Any, meeting: JointMeeting, **changes: Any) -> Join
     _check_previous(meeting, meeting.previous)
     if changed:
         meeting.save()
-        audit_record(actor=actor, action="meeting.update", obj=meeting, changes=changed)
+        audit_record(actor=actor, action=Event.MEETING_UPDATE, obj=meeting, changes=changed)
     return meeting
 
 
@@ -563,7 +564,7 @@ def meeting_unit_add(
     )
     audit_record(
         actor=actor,
-        action="meeting.unit_add",
+        action=Event.MEETING_UNIT_ADD,
         obj=meeting,
         changes={"unit": unit.pk, "representative": row.representative},
     )
@@ -582,7 +583,7 @@ def meeting_unit_remove(*, actor: Any, meeting: JointMeeting, unit: ResidentUnit
     row.delete()
     audit_record(
         actor=actor,
-        action="meeting.unit_remove",
+        action=Event.MEETING_UNIT_REMOVE,
         obj=meeting,
         changes={"unit": unit.pk, "representative": row.representative},
     )
@@ -642,7 +643,7 @@ def agenda_topic_propose(
     )
     audit_record(
         actor=actor,
-        action="agenda.propose",
+        action=Event.AGENDA_PROPOSE,
         obj=item,
         changes=snapshot(item, ("meeting", "title", "proposed_by_unit")),
     )
@@ -670,7 +671,7 @@ def agenda_item_add(
     )
     audit_record(
         actor=actor,
-        action="agenda.add",
+        action=Event.AGENDA_ADD,
         obj=item,
         changes=snapshot(item, ("meeting", "title", "source", "status")),
         reason=reason,
@@ -697,7 +698,7 @@ def _agenda_decide(actor: Any, item: AgendaItem, status: str, reason: str) -> Ag
     item.save(update_fields=["status", "position"])
     audit_record(
         actor=actor,
-        action="agenda.accept" if status == AgendaStatus.ACCEPTED else "agenda.decline",
+        action=Event.AGENDA_ACCEPT if status == AgendaStatus.ACCEPTED else Event.AGENDA_DECLINE,
         obj=item,
         changes={"status": [before, status], "meeting": meeting.pk},
         reason=reason,
@@ -743,7 +744,7 @@ def agenda_item_move(*, actor: Any, item: AgendaItem, position: int, reason: str
     item.position = position
     audit_record(
         actor=actor,
-        action="agenda.move",
+        action=Event.AGENDA_MOVE,
         obj=item,
         changes={"position": [old, position], "meeting": meeting.pk},
         reason=reason,
@@ -761,7 +762,7 @@ def agenda_item_outcome(*, actor: Any, item: AgendaItem, outcome: str) -> Agenda
     before = item.outcome
     item.outcome = outcome
     item.save(update_fields=["outcome"])
-    audit_record(actor=actor, action="agenda.outcome", obj=item, changes={"outcome": [before, outcome]})
+    audit_record(actor=actor, action=Event.AGENDA_OUTCOME, obj=item, changes={"outcome": [before, outcome]})
     return item
 
 
@@ -815,7 +816,7 @@ def meeting_send_agenda(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
     above = _level_above(meeting)
     audit_record(
         actor=actor,
-        action="meeting.send_agenda",
+        action=Event.MEETING_SEND_AGENDA,
         obj=meeting,
         changes={
             "status": [MeetingStatus.PLANNED, MeetingStatus.AGENDA_SENT],
@@ -835,7 +836,7 @@ def meeting_send_agenda(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
     recipients = [*_admins_on(above), *_invited_liaisons(meeting)]
     notification_send(
         recipients=recipients,
-        kind="cobuild.meeting.agenda",
+        kind=Event.MEETING_SEND_AGENDA.notice_kind,
         title=title,
         body=body,
         url=_meeting_url(meeting),
@@ -858,7 +859,7 @@ def meeting_hold(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
     meeting.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="meeting.hold",
+        action=Event.MEETING_HOLD,
         obj=meeting,
         changes={"status": [MeetingStatus.AGENDA_SENT, MeetingStatus.HELD]},
     )
@@ -876,14 +877,14 @@ def meeting_cancel(*, actor: Any, meeting: JointMeeting, reason: str) -> JointMe
     meeting.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="meeting.cancel",
+        action=Event.MEETING_CANCEL,
         obj=meeting,
         changes={"status": [before, MeetingStatus.CANCELLED]},
         reason=reason,
     )
     notification_send(
         recipients=_invited_liaisons(meeting),
-        kind="cobuild.meeting.cancelled",
+        kind=Event.MEETING_CANCEL.notice_kind,
         title=_("Cancelled: %(title)s") % {"title": meeting.title},
         body=reason,
         url=_meeting_url(meeting),
@@ -950,7 +951,7 @@ def attendance_sign_in(*, actor: Any, meeting: JointMeeting, token: str) -> Atte
         return found
     audit_record(
         actor=actor,
-        action="meeting.sign_in",
+        action=Event.MEETING_SIGN_IN,
         obj=row,
         changes=snapshot(row, ("meeting", "user", "person_name", "unit", "method")),
     )
@@ -981,7 +982,7 @@ def attendance_add(
     )
     audit_record(
         actor=actor,
-        action="meeting.attendance_add",
+        action=Event.MEETING_ATTENDANCE_ADD,
         obj=row,
         changes=snapshot(row, ("meeting", "person_name", "unit", "method")),
     )
@@ -1036,7 +1037,7 @@ def pledge_add(
     pledge.save()
     audit_record(
         actor=actor,
-        action="meeting.pledge",
+        action=Event.MEETING_PLEDGE,
         obj=pledge,
         changes=snapshot(pledge, ("meeting", "unit", "text", "quantity", "measure", "at_least")),
     )
@@ -1056,7 +1057,9 @@ def meeting_minutes_record(*, actor: Any, meeting: JointMeeting, minutes: str) -
         return meeting
     meeting.minutes = minutes
     meeting.save(update_fields=["minutes"])
-    audit_record(actor=actor, action="meeting.minutes", obj=meeting, changes={"minutes": [before, minutes]})
+    audit_record(
+        actor=actor, action=Event.MEETING_MINUTES, obj=meeting, changes={"minutes": [before, minutes]}
+    )
     return meeting
 
 
@@ -1074,7 +1077,7 @@ def meeting_close(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
     meeting.save(update_fields=["status", "minutes_at"])
     audit_record(
         actor=actor,
-        action="meeting.close",
+        action=Event.MEETING_CLOSE,
         obj=meeting,
         changes={"status": [MeetingStatus.HELD, MeetingStatus.CLOSED], "minutes_at": meeting.minutes_at},
     )
@@ -1107,7 +1110,7 @@ def meeting_record_agreement(*, actor: Any, meeting: JointMeeting, agreement: Ag
     agreement.meeting = meeting
     agreement.save(update_fields=["meeting"])
     audit_record(
-        actor=actor, action="meeting.agreement", obj=agreement, changes={"meeting": [None, meeting.pk]}
+        actor=actor, action=Event.MEETING_AGREEMENT, obj=agreement, changes={"meeting": [None, meeting.pk]}
     )
     return agreement
 
@@ -1207,7 +1210,7 @@ def resolution_record(
     items = [_create_action(meeting, resolution, t, a) for t, a in zip(titles, actions, strict=True)]
     audit_record(
         actor=actor,
-        action="resolution.record",
+        action=Event.RESOLUTION_RECORD,
         obj=resolution,
         changes={
             "meeting": meeting.pk,
@@ -1240,7 +1243,7 @@ def action_item_add(
     )
     audit_record(
         actor=actor,
-        action="action.add",
+        action=Event.ACTION_ADD,
         obj=item,
         changes={"resolution": resolution.pk, **_action_summary(item)},
     )
@@ -1275,7 +1278,7 @@ def action_item_close(
     item.save(update_fields=["status", "closed_on", "report", "closed_by"])
     audit_record(
         actor=actor,
-        action="action.close",
+        action=Event.ACTION_CLOSE,
         obj=item,
         changes={
             "status": [ActionStatus.OPEN, ActionStatus.CLOSED],
@@ -1414,7 +1417,7 @@ def consultation_create(
     consultation.save()
     audit_record(
         actor=actor,
-        action="consultation.create",
+        action=Event.CONSULTATION_CREATE,
         obj=consultation,
         changes=snapshot(consultation, ("area", "org", "kind", "question", "opens_on", "closes_on", "asked")),
     )
@@ -1441,7 +1444,7 @@ def consultation_update(*, actor: Any, consultation: Consultation, **changes: An
     changed = apply_changes(consultation, changes, CONSULTATION_FIELDS)
     if changed:
         consultation.save()
-        audit_record(actor=actor, action="consultation.update", obj=consultation, changes=changed)
+        audit_record(actor=actor, action=Event.CONSULTATION_UPDATE, obj=consultation, changes=changed)
     return consultation
 
 
@@ -1510,7 +1513,7 @@ def consultation_answer(
         raise ValidationError({"respondent": _("This household has already answered.")}) from exc
     audit_record(
         actor=actor,
-        action="consultation.answer",
+        action=Event.CONSULTATION_ANSWER,
         obj=row,
         changes={
             "consultation": consultation.pk,
@@ -1549,5 +1552,5 @@ def consultation_attach(
     changed = apply_changes(consultation, changes, ("resolution", "decision"))
     if changed:
         consultation.save()
-        audit_record(actor=actor, action="consultation.attach", obj=consultation, changes=changed)
+        audit_record(actor=actor, action=Event.CONSULTATION_ATTACH, obj=consultation, changes=changed)
     return consultation

@@ -40,6 +40,7 @@ from gongjian.accounts.models import RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.cobuild.models import JointMeeting
 from gongjian.core.audit import audit_record, snapshot
+from gongjian.core.events import Event
 from gongjian.core.services import apply_changes
 from gongjian.members.models import Member
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
@@ -505,7 +506,7 @@ def demand_raise(
         demand.save()
         audit_record(
             actor=actor,
-            action="demand.raise",
+            action=Event.DEMAND_RAISE,
             obj=demand,
             changes={**_audit_fields(demand, DEMAND_AUDITED), "status": demand.status},
         )
@@ -531,7 +532,7 @@ def demand_update(*, actor: Any, demand: Demand, **changes: Any) -> Demand:
         diff = apply_changes(demand, changes, DEMAND_FIELDS)
         if diff:
             demand.save()
-            audit_record(actor=actor, action="demand.update", obj=demand, changes=diff)
+            audit_record(actor=actor, action=Event.DEMAND_UPDATE, obj=demand, changes=diff)
     return demand
 
 
@@ -546,7 +547,7 @@ def demand_review(*, actor: Any, demand: Demand) -> Demand:
         demand.reviewed_by = actor
         demand.reviewed_at = timezone.now()
         demand.save(update_fields=["reviewed_by", "reviewed_at"])
-        audit_record(actor=actor, action="demand.review", obj=demand, changes={"reviewed": True})
+        audit_record(actor=actor, action=Event.DEMAND_REVIEW, obj=demand, changes={"reviewed": True})
     return demand
 
 
@@ -567,7 +568,7 @@ def demand_publish(*, actor: Any, demand: Demand) -> Demand:
         demand.save(update_fields=["status", "published_at", "reviewed_by", "reviewed_at"])
         audit_record(
             actor=actor,
-            action="demand.publish",
+            action=Event.DEMAND_PUBLISH,
             obj=demand,
             changes={"status": [DemandStatus.RAISED, DemandStatus.PUBLISHED]},
         )
@@ -588,7 +589,7 @@ def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
         demand.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
         audit_record(
             actor=actor,
-            action="demand.reject",
+            action=Event.DEMAND_REJECT,
             obj=demand,
             changes={"status": [DemandStatus.RAISED, DemandStatus.REJECTED]},
             reason=reason,
@@ -617,7 +618,7 @@ def demand_withdraw(*, actor: Any, demand: Demand, reason: str) -> Demand:
         demand.save(update_fields=["status", "reject_reason", "closed_at"])
         audit_record(
             actor=actor,
-            action="demand.withdraw",
+            action=Event.DEMAND_WITHDRAW,
             obj=demand,
             changes={"status": [before, DemandStatus.WITHDRAWN], "declined_claims": declined},
             reason=reason,
@@ -649,7 +650,7 @@ def demands_expire(*, today: dt.date | None = None) -> int:
         tally.touch_rows(Demand, rows)  # an update sends no signals
         audit_record(
             actor=None,
-            action="demand.expire",
+            action=Event.DEMAND_EXPIRE,
             object_type="lists.demand",
             object_id=str(ids[0]),
             object_label=f"{len(ids)}",
@@ -743,7 +744,7 @@ def resource_create(
         resource.service_areas.set(served)
         audit_record(
             actor=actor,
-            action="resource.create",
+            action=Event.RESOURCE_CREATE,
             obj=resource,
             changes={**_audit_fields(resource, RESOURCE_AUDITED), "service_areas": [a.pk for a in served]},
         )
@@ -765,7 +766,7 @@ def resource_publish(*, actor: Any, resource: Resource) -> Resource:
         resource.save(update_fields=["status", "published_at"])
         audit_record(
             actor=actor,
-            action="resource.publish",
+            action=Event.RESOURCE_PUBLISH,
             obj=resource,
             changes={"status": [ResourceStatus.DRAFT, ResourceStatus.PUBLISHED]},
         )
@@ -789,7 +790,7 @@ def resource_withdraw(*, actor: Any, resource: Resource, reason: str) -> Resourc
         resource.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action="resource.withdraw",
+            action=Event.RESOURCE_WITHDRAW,
             obj=resource,
             changes={"status": [before, ResourceStatus.WITHDRAWN], "declined_claims": declined},
             reason=reason,
@@ -816,7 +817,7 @@ def resources_expire(*, today: dt.date | None = None) -> int:
         tally.touch_rows(Resource, rows)  # an update sends no signals
         audit_record(
             actor=None,
-            action="resource.expire",
+            action=Event.RESOURCE_EXPIRE,
             object_type="lists.resource",
             object_id=str(ids[0]),
             object_label=f"{len(ids)}",
@@ -905,7 +906,7 @@ def demand_claim(
         )
         audit_record(
             actor=actor,
-            action="claim.create",
+            action=Event.CLAIM_CREATE,
             obj=claim,
             changes={
                 "demand": demand.pk,
@@ -963,7 +964,7 @@ def resource_claim(
         )
         audit_record(
             actor=actor,
-            action="claim.create",
+            action=Event.CLAIM_CREATE,
             obj=claim,
             changes={
                 "resource": resource.pk,
@@ -1036,7 +1037,7 @@ def claim_accept(*, actor: Any, claim: Claim) -> Claim:
         claim.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(
             actor=actor,
-            action="claim.accept",
+            action=Event.CLAIM_ACCEPT,
             obj=claim,
             changes={
                 "status": [ClaimStatus.PENDING, ClaimStatus.ACCEPTED],
@@ -1063,7 +1064,7 @@ def claim_decline(*, actor: Any, claim: Claim, reason: str) -> Claim:
         claim.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
         audit_record(
             actor=actor,
-            action="claim.decline",
+            action=Event.CLAIM_DECLINE,
             obj=claim,
             changes={"status": [ClaimStatus.PENDING, ClaimStatus.DECLINED]},
             reason=reason,
@@ -1087,7 +1088,7 @@ def claim_withdraw(*, actor: Any, claim: Claim, reason: str = "") -> Claim:
         claim.save(update_fields=["status", "decided_at"])
         audit_record(
             actor=actor,
-            action="claim.withdraw",
+            action=Event.CLAIM_WITHDRAW,
             obj=claim,
             changes={"status": [ClaimStatus.PENDING, ClaimStatus.WITHDRAWN]},
             reason=reason,
@@ -1135,7 +1136,7 @@ def demand_assign(
         claim.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(
             actor=actor,
-            action="demand.assign",
+            action=Event.DEMAND_ASSIGN,
             obj=claim,
             changes={
                 "demand": demand.pk,

@@ -1,2 +1,3 @@
-"""Services of the co-building app, one module per part: agreements (agreements, committees and
-part-time seats) and meetings (joint meetings, resolutions and action items, consultations)."""
+"""Services of the co-building app, one module per part: agreements, seats (expanded committees and
+their part-time seats, re-exported by agreements) and meetings (joint meetings, resolutions and
+action items, consultations)."""

@@ -67,9 +67,9 @@ from gongjian.lists.services import claims as lists_services
 from gongjian.orgs.models import Area
 
 from . import engine
-from .model import Context, Recommendation, Result
-from .model import Demand as EngineDemand
-from .model import Resource as EngineResource
+from .engine_data import Context, Recommendation, Result
+from .engine_data import Demand as EngineDemand
+from .engine_data import Resource as EngineResource
 from .models import MatchingPair, MatchingSession, PairState, SessionStatus
 
 #: Demands above which a session's proposal is computed by a task with progress.

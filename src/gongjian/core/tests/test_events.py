@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 
 from gongjian.core.audit import audit_record, audit_verify
-from gongjian.core.events import Audience, Event, event_of
+from gongjian.core.events import NOTICE_KINDS, Audience, Event, event_of
 from gongjian.core.models import AuditEntry
 
 
@@ -51,6 +51,8 @@ def test_every_event_has_one_value_a_label_and_an_audience():
             assert event.audit_only and event.why.strip(), f"{event}: audit-only needs a one-line reason"
         else:
             assert not event.audit_only and not event.why, event
+    for event, kind in NOTICE_KINDS.items():
+        assert kind and not event.audit_only and event.notice_kind == kind, event
 
 
 def test_the_labels_are_translated_into_both_scripts():

@@ -10,12 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gongjian.cobuild.models import (
-    Committee,
-    CommitteeKind,
-    PartTimeSeat,
-    SeatStep,
-)
+from gongjian.cobuild.models import Committee, CommitteeKind, PartTimeSeat, SeatStep
 from gongjian.cobuild.services import seats as svc
 from gongjian.core.models import AuditEntry
 from gongjian.orgs.models import PartyOrg

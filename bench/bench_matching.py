@@ -46,8 +46,8 @@ def _peak_mib() -> float:
 
 def build_city(scale: float, seed: int = 2018) -> tuple[list[Any], list[Any], Any]:
     """Demands, resources and context of the synthetic city at ``scale`` (1.0 = 20,000 × 10,000)."""
+    from gongjian.matching.engine_data import Context, Demand, Resource
     from gongjian.matching.evaluate import load
-    from gongjian.matching.model import Context, Demand, Resource
 
     rng = random.Random(seed)
     labelled = load()

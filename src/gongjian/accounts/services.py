@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from gongjian.core.audit import audit_record
+from gongjian.core.events import Event
 
 from .models import ADMIN_LEVELS, Role, RoleKind, User
 from .scope import forget_scope, scope_for
@@ -46,7 +47,7 @@ def user_create(
     user.set_password(password)
     user.full_clean()
     user.save()
-    audit_record(actor=actor, action="user.create", obj=user, changes={"username": username})
+    audit_record(actor=actor, action=Event.USER_CREATE, obj=user, changes={"username": username})
     return user
 
 
@@ -79,7 +80,7 @@ def role_grant(
     role.full_clean()
     role.save()
     forget_scope(user)
-    audit_record(actor=actor, action="role.grant", obj=role, changes={"user": user.pk, "kind": kind})
+    audit_record(actor=actor, action=Event.ROLE_GRANT, obj=role, changes={"user": user.pk, "kind": kind})
     return role
 
 
@@ -88,7 +89,9 @@ def token_rotate(*, actor: Any) -> Token:
     """Replace the actor's API token with a new one (the old one stops working)."""
     Token.objects.filter(user=actor).delete()
     token = Token.objects.create(user=actor)
-    audit_record(actor=actor, action="token.rotate", object_type="accounts.token", object_id=str(actor.pk))
+    audit_record(
+        actor=actor, action=Event.TOKEN_ROTATE, object_type="accounts.token", object_id=str(actor.pk)
+    )
     return token
 
 
@@ -97,5 +100,5 @@ def token_revoke(*, actor: Any) -> None:
     deleted, _count = Token.objects.filter(user=actor).delete()
     if deleted:
         audit_record(
-            actor=actor, action="token.revoke", object_type="accounts.token", object_id=str(actor.pk)
+            actor=actor, action=Event.TOKEN_REVOKE, object_type="accounts.token", object_id=str(actor.pk)
         )

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
+from gongjian.core.events import Event
 from gongjian.core.services import notification_send
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 
@@ -235,12 +236,12 @@ def _liaisons(org: PartyOrg | None) -> list[Any]:
     return [r.user for r in roles]
 
 
-def _notify_resident(appeal: Appeal, actor: Any, title: str) -> None:
+def _notify_resident(appeal: Appeal, actor: Any, event: Event, title: str) -> None:
     if appeal.resident is None:
         return
     notification_send(
         recipients=[appeal.resident],
-        kind="appeals.progress",
+        kind=event.notice_kind,
         title=title,
         url=reverse("appeals:detail", args=[appeal.pk]),
         actor=actor,
@@ -326,7 +327,7 @@ def appeal_register(
     _event(appeal, EventKind.REGISTERED, when, actor)
     audit_record(
         actor=actor,
-        action="appeal.register",
+        action=Event.APPEAL_REGISTER,
         obj=appeal,
         changes={
             "number": appeal.number,
@@ -377,13 +378,13 @@ def appeal_assign(
     _event(appeal, EventKind.ASSIGNED, when, actor, note=(note or "").strip(), org=org)
     audit_record(
         actor=actor,
-        action="appeal.assign",
+        action=Event.APPEAL_ASSIGN,
         obj=appeal,
         changes={"status": [AppealStatus.REGISTERED, AppealStatus.ASSIGNED], "org": org.pk, "at": when},
     )
     notification_send(
         recipients=_liaisons(org),
-        kind="appeals.assigned",
+        kind=Event.APPEAL_ASSIGN.notice_kind,
         title=_("Appeal %(number)s assigned to %(org)s") % {"number": appeal.number, "org": org.name},
         body=appeal.title,
         url=reverse("appeals:detail", args=[appeal.pk]),
@@ -416,14 +417,14 @@ def appeal_reassign(
     _event(appeal, EventKind.REASSIGNED, when, actor, note=reason, org=org)
     audit_record(
         actor=actor,
-        action="appeal.reassign",
+        action=Event.APPEAL_REASSIGN,
         obj=appeal,
         changes={"org": [before, org.pk], "at": when},
         reason=reason,
     )
     notification_send(
         recipients=_liaisons(org),
-        kind="appeals.assigned",
+        kind=Event.APPEAL_REASSIGN.notice_kind,
         title=_("Appeal %(number)s assigned to %(org)s") % {"number": appeal.number, "org": org.name},
         body=appeal.title,
         url=reverse("appeals:detail", args=[appeal.pk]),
@@ -453,7 +454,7 @@ def appeal_answer(*, actor: Any, appeal: Appeal, answer: str, at: dt.datetime | 
     _event(appeal, EventKind.ANSWERED, when, actor, note=answer)
     audit_record(
         actor=actor,
-        action="appeal.answer",
+        action=Event.APPEAL_ANSWER,
         obj=appeal,
         changes={
             "status": [AppealStatus.ASSIGNED, AppealStatus.ANSWERED],
@@ -461,7 +462,12 @@ def appeal_answer(*, actor: Any, appeal: Appeal, answer: str, at: dt.datetime | 
             "in_time": when <= appeal.due_at,
         },
     )
-    _notify_resident(appeal, actor, _("Your appeal %(number)s was answered") % {"number": appeal.number})
+    _notify_resident(
+        appeal,
+        actor,
+        Event.APPEAL_ANSWER,
+        _("Your appeal %(number)s was answered") % {"number": appeal.number},
+    )
     return appeal
 
 
@@ -487,7 +493,7 @@ def appeal_solve(
     _event(appeal, EventKind.SOLVED if solved else EventKind.UNSOLVABLE, when, actor, note=note)
     audit_record(
         actor=actor,
-        action="appeal.solve",
+        action=Event.APPEAL_SOLVE,
         obj=appeal,
         changes={"status": [AppealStatus.ANSWERED, appeal.status], "at": when},
         reason=note,
@@ -495,6 +501,7 @@ def appeal_solve(
     _notify_resident(
         appeal,
         actor,
+        Event.APPEAL_SOLVE,
         _("Your appeal %(number)s was solved") % {"number": appeal.number}
         if solved
         else _("Your appeal %(number)s cannot be solved") % {"number": appeal.number},
@@ -518,7 +525,7 @@ def appeal_close(*, actor: Any, appeal: Appeal, note: str = "", at: dt.datetime 
     _event(appeal, EventKind.CLOSED, when, actor, note=(note or "").strip())
     audit_record(
         actor=actor,
-        action="appeal.close",
+        action=Event.APPEAL_CLOSE,
         obj=appeal,
         changes={"status": [before, AppealStatus.CLOSED], "at": when},
     )
@@ -557,7 +564,7 @@ def appeal_call_back(
     )
     audit_record(
         actor=actor,
-        action="appeal.call_back",
+        action=Event.APPEAL_CALL_BACK,
         obj=appeal,
         changes={"callback_result": [before, result], "at": when},
         reason=(note or "").strip(),
@@ -585,7 +592,7 @@ def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "") -
     label = str(Rating(rating).label)
     comment = (comment or "").strip()
     _event(appeal, EventKind.RATED, when, actor, note=f"{label}{'：' + comment if comment else ''}")
-    audit_record(actor=actor, action="appeal.rate", obj=appeal, changes={"resident_rating": ["", rating]})
+    audit_record(actor=actor, action=Event.APPEAL_RATE, obj=appeal, changes={"resident_rating": ["", rating]})
     return appeal
 
 
@@ -600,5 +607,5 @@ def appeal_reveal_phone(*, actor: Any, appeal: Appeal, reason: str) -> str:
     if not reason:
         raise ValidationError({"reason": _("Say why you need to see the full number.")})
     _require_handle(actor, appeal)
-    audit_record(actor=actor, action="pii.reveal", obj=appeal, changes={"field": "phone"}, reason=reason)
+    audit_record(actor=actor, action=Event.PII_REVEAL, obj=appeal, changes={"field": "phone"}, reason=reason)
     return appeal.phone_clear()

@@ -1,6 +1,7 @@
 """The audit log: append one entry per write, and verify the chain.
 
-``audit_record`` is called by every service inside its transaction. Entries are chained with an
+``audit_record`` is called by every service inside its transaction, with the change's name from the
+event catalogue (``core.events.Event``; the entry stores its value). Entries are chained with an
 HMAC keyed from the personal-data key, so an entry edited or deleted in the database (even with
 its hash recomputed by someone without the key) breaks verification.
 """
@@ -19,6 +20,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from .events import Event, event_of
 from .models import AuditEntry, AuditHead
 from .pii import derived_key
 
@@ -74,7 +76,7 @@ def _digest(entry: AuditEntry) -> str:
 def audit_record(
     *,
     actor: Any,
-    action: str,
+    action: Event,
     obj: models.Model | None = None,
     changes: Mapping[str, Any] | None = None,
     reason: str = "",
@@ -82,7 +84,13 @@ def audit_record(
     object_id: str = "",
     object_label: str = "",
 ) -> AuditEntry:
-    """Append one entry. Must run inside the caller's transaction (services open one)."""
+    """Append one entry for ``action``. Must run inside the caller's transaction (services open one).
+
+    ``action`` is an ``Event``; its value (the action string) is what the entry stores and hashes. An
+    entry read back holds that string: ``core.events.event_of(entry.action)`` gives the event."""
+    event = event_of(action)
+    if event is None:
+        raise ValueError(f"{action!r} is not in the event catalogue (core.events.Event)")
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         if obj is not None:
@@ -95,7 +103,7 @@ def audit_record(
             at=timezone.now(),
             actor=user,
             actor_label=(user.get_username() if user else str(actor or "system"))[:150],
-            action=action,
+            action=event.value,
             object_type=object_type,
             object_id=object_id,
             object_label=object_label,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from . import pii
 from .audit import audit_record, audit_verify
+from .events import Event
 from .models import Job
 
 
@@ -207,7 +208,7 @@ def job_result_open(*, actor: Any, job: Job) -> tuple[Path | bytes, str]:
     with transaction.atomic():
         audit_record(
             actor=actor,
-            action="pii.export_download",
+            action=Event.PII_EXPORT_DOWNLOAD,
             obj=job,
             object_label=name,
             changes={"kind": job.kind, "params": {k: v for k, v in job.params.items() if k != "reason"}},

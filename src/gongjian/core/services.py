@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_record, diff, snapshot
+from .events import Event
 from .models import Notification
 from .pii import mask_in_text
 
@@ -141,7 +142,7 @@ def notification_send(
             return 0
         audit_record(
             actor=actor,
-            action="notification.send",
+            action=Event.NOTIFICATION_SEND,
             object_type="core.notification",
             object_id=str(created[0].pk),
             object_label=kind,
@@ -170,7 +171,9 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
         return notification
     notification.read_at = timezone.now()
     notification.save(update_fields=["read_at"])
-    audit_record(actor=actor, action="notification.read", obj=notification, changes={"read": [False, True]})
+    audit_record(
+        actor=actor, action=Event.NOTIFICATION_READ, obj=notification, changes={"read": [False, True]}
+    )
     return notification
 
 
@@ -186,7 +189,7 @@ def notification_mark_all_read(*, actor: Any) -> int:
     Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
     audit_record(
         actor=actor,
-        action="notification.read_all",
+        action=Event.NOTIFICATION_READ_ALL,
         object_type="core.notification",
         object_label=str(len(ids)),
         changes={"notifications": ids},

@@ -60,6 +60,7 @@ from gongjian.cobuild.models import (
     SeatStep,
 )
 from gongjian.core.audit import audit_record
+from gongjian.core.events import Event
 from gongjian.core.synthetic import person_name
 from gongjian.orgs.models import AllianceMember, Area, Level, PartyOrg, ResidentUnit
 
@@ -109,13 +110,13 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def _batch_audit(
-    loader: _Loader, model: str, label: str, pks: Sequence[int], what: dict[str, object]
+    loader: _Loader, event: Event, model: str, label: str, pks: Sequence[int], what: dict[str, object]
 ) -> None:
     if not pks:
         return
     audit_record(
         actor=loader.actor,
-        action=f"{model.split('.')[-1]}.demo_load",
+        action=event,
         object_type=model,
         object_id=f"{min(pks)}..{max(pks)}",
         object_label=label,
@@ -179,7 +180,7 @@ def _agreement(
     )
     audit_record(
         actor=loader.actor,
-        action="agreement.demo_load",
+        action=Event.AGREEMENT_DEMO_LOAD,
         obj=agreement,
         changes={"host": host.name, "unit": guest.name, "clauses": [k for k, _ in clauses]},
         reason="demo",
@@ -344,7 +345,7 @@ def build_yuelu_meetings(loader: _Loader, today: dt.date) -> JointMeeting:
             )
     audit_record(
         actor=loader.actor,
-        action="jointmeeting.demo_load",
+        action=Event.JOINTMEETING_DEMO_LOAD,
         obj=first,
         changes={"units": len(invited), "pledges": first.pledges.count(), "actions": len(actions)},
         reason="demo",
@@ -467,6 +468,7 @@ def build_yuelu_meetings(loader: _Loader, today: dt.date) -> JointMeeting:
     )
     _batch_audit(
         loader,
+        Event.JOINTMEETING_DEMO_LOAD,
         "cobuild.jointmeeting",
         "岳麓区 quarterly joint meetings",
         list(
@@ -572,6 +574,7 @@ def build_committees(loader: _Loader, today: dt.date) -> None:
         created = PartTimeSeat.objects.bulk_create(seats, batch_size=1000)
         _batch_audit(
             loader,
+            Event.PARTTIMESEAT_DEMO_LOAD,
             "cobuild.parttimeseat",
             f"{len(created)} part-time seats ({label})",
             [s.pk for s in created],
@@ -627,7 +630,7 @@ def build_xiangfeng_consultation(loader: _Loader) -> None:
     assert consultation.answers.filter(answer=Answer.AGAINST).count() == against
     audit_record(
         actor=loader.actor,
-        action="consultation.demo_load",
+        action=Event.CONSULTATION_DEMO_LOAD,
         obj=consultation,
         changes={"asked": asked, "answered": answered},
         reason="demo",

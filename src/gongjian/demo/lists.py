@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from gongjian.cobuild.models import AgendaItem, JointMeeting, MeetingUnit
 from gongjian.core.audit import audit_record
+from gongjian.core.events import Event
 from gongjian.core.synthetic import person_name
 from gongjian.lists.models import (
     Category,
@@ -58,6 +59,13 @@ if TYPE_CHECKING:
     from .scenario import _Loader
 
 YUELU_PROJECTS = 53
+#: The audit event of each kind of row the lists' demo loads in bulk.
+_DEMO_LOAD: dict[str, Event] = {
+    "demand": Event.DEMAND_DEMO_LOAD,
+    "resource": Event.RESOURCE_DEMO_LOAD,
+    "claim": Event.CLAIM_DEMO_LOAD,
+    "project": Event.PROJECT_DEMO_LOAD,
+}
 
 #: Demands of 岳麓区's communities claimed by member units at the first joint meeting.
 YUELU_DEMANDS: tuple[tuple[str, str, int, str], ...] = (
@@ -620,7 +628,7 @@ class _Lists:
             source="convener",
             status="accepted",
         )
-        audit_record(actor=self.actor, action="jointmeeting.demo_load", obj=meeting, reason="demo")
+        audit_record(actor=self.actor, action=Event.JOINTMEETING_DEMO_LOAD, obj=meeting, reason="demo")
         self.loader.counts["meetings"] += 1
 
     def expire(self) -> None:
@@ -646,7 +654,7 @@ class _Lists:
             if pks:
                 audit_record(
                     actor=self.actor,
-                    action=f"{model}.demo_load",
+                    action=_DEMO_LOAD[model],
                     object_type=f"lists.{model}",
                     object_id=f"{min(pks)}..{max(pks)}",
                     object_label=f"{len(pks)} {model}s",

@@ -37,6 +37,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from gongjian.accounts.models import User
 from gongjian.accounts.services import user_create
 from gongjian.core.audit import audit_record
+from gongjian.core.events import Event
 from gongjian.core.synthetic import credit_code, fake_phone, id_number, person_name
 from gongjian.core.text import initials, search_key
 from gongjian.members import bulk
@@ -334,7 +335,7 @@ class CityBuilder:
             Area.objects.bulk_create(areas, batch_size=BATCH)
             audit_record(
                 actor=self.actor,
-                action="synth.areas_create",
+                action=Event.SYNTH_AREAS_CREATE,
                 object_type="orgs.area",
                 object_id=CITY_CODE,
                 object_label=CITY_NAME,
@@ -465,7 +466,7 @@ class CityBuilder:
             all_orgs += len(unit_orgs)
             audit_record(
                 actor=self.actor,
-                action="synth.orgs_create",
+                action=Event.SYNTH_ORGS_CREATE,
                 object_type="orgs.partyorg",
                 object_id=CITY_CODE,
                 object_label=CITY_NAME,
@@ -640,7 +641,7 @@ class CityBuilder:
             if batch and to_db:
                 with transaction.atomic():
                     bulk.members_insert(
-                        actor=self.actor, members=batch, action="member.synth_create", scope=scope
+                        actor=self.actor, members=batch, action=Event.MEMBER_SYNTH_CREATE, scope=scope
                     )
             batch.clear()
 

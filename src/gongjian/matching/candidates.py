@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from .model import LEVEL_LENGTHS, Context, Demand, Resource, area_prefix
+from .engine_data import LEVEL_LENGTHS, Context, Demand, Resource, area_prefix
 
 EARTH_RADIUS_KM = 6371.0088
 _TOP = "\U0010ffff"

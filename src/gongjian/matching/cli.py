@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .csvio import read_demands, read_resources
 from .engine import match
-from .model import Context, Result
+from .engine_data import Context, Result
 
 FORMATS = ("json", "table")
 

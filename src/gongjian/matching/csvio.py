@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from .model import Demand, Resource
+from .engine_data import Demand, Resource
 
 DEMAND_COLUMNS = ("id", "title", "description", "category", "quantity", "area", "lat", "lng", "deadline")
 RESOURCE_COLUMNS = (

@@ -26,7 +26,7 @@ from . import text as tx
 from .allocate import allocate as solve_allocation
 from .allocate import unit_values
 from .candidates import Index, candidate_pairs
-from .model import Allocation, Context, Demand, Recommendation, Resource, Result
+from .engine_data import Allocation, Context, Demand, Recommendation, Resource, Result
 from .reasons import parts_of, reasons_for, shared_terms
 from .recommend import for_demands, for_resources
 from .score import DEFAULT_WEIGHTS, PairScores, Weights, category_ids, score_pairs, text_vectors

@@ -30,7 +30,7 @@ from . import text as tx
 from .candidates import Index, candidate_pairs
 from .csvio import read_demands, read_resources
 from .engine import match
-from .model import Context, Demand, Resource
+from .engine_data import Context, Demand, Resource
 from .score import DEFAULT_WEIGHTS, Weights
 
 LABELLED = Path(__file__).resolve().parent / "data" / "labelled"

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import text as tx
 from .candidates import IntArray
-from .model import ScoreParts
+from .engine_data import ScoreParts
 from .score import RELATIONS, PairScores, TextVectors, pair_products
 
 RELATION_TEXT = {"community": "同一社区", "street": "同一街道", "district": "同一区县", "": ""}

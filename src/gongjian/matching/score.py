@@ -31,13 +31,11 @@ from sklearn.preprocessing import normalize
 
 from . import text as tx
 from .candidates import FloatArray, Index, IntArray, chord_km
-from .model import Context
+from .engine_data import Context
 
 RELATIONS = ("", "district", "street", "community")
 BLOCK_DEMANDS = 2048  # demands per block of the text product
-DENSE_CELLS = (
-    8_000_000  # largest dense block (64 MB of float64)  # index = how close; the names of model.LEVEL_LENGTHS
-)
+DENSE_CELLS = 8_000_000  # largest dense block (64 MB of float64)  # index = how close; the names of engine_data.LEVEL_LENGTHS
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from gongjian.cobuild.models import Agreement, JointMeeting, MeetingStatus
 from gongjian.cobuild.services.meetings import meeting_manage_allowed
 from gongjian.core.audit import audit_record
+from gongjian.core.events import Event
 from gongjian.core.jobs import job_create, job_finish, job_progress
 from gongjian.core.models import Job
 from gongjian.lists.models import (
@@ -66,9 +67,9 @@ from gongjian.lists.services import claims as lists_services
 from gongjian.orgs.models import Area
 
 from . import engine
-from .model import Context, Recommendation, Result
-from .model import Demand as EngineDemand
-from .model import Resource as EngineResource
+from .engine_data import Context, Recommendation, Result
+from .engine_data import Demand as EngineDemand
+from .engine_data import Resource as EngineResource
 from .models import MatchingPair, MatchingSession, PairState, SessionStatus
 
 #: Demands above which a session's proposal is computed by a task with progress.
@@ -641,7 +642,7 @@ def session_start(*, actor: Any, meeting: JointMeeting) -> MatchingSession:
             return session
         session = MatchingSession.objects.create(meeting=meeting, created_by=actor)
         audit_record(
-            actor=actor, action="matching.session_start", obj=session, changes={"meeting": meeting.pk}
+            actor=actor, action=Event.MATCHING_SESSION_START, obj=session, changes={"meeting": meeting.pk}
         )
         _reproposal(actor=actor, session=session)
     return session
@@ -652,7 +653,7 @@ def session_repropose(*, actor: Any, session: MatchingSession) -> MatchingSessio
     with transaction.atomic():
         session = _lock(session)
         _check_decide(actor, session)
-        audit_record(actor=actor, action="matching.session_propose", obj=session, changes={})
+        audit_record(actor=actor, action=Event.MATCHING_SESSION_PROPOSE, obj=session, changes={})
         _reproposal(actor=actor, session=session)
     return session
 
@@ -784,7 +785,7 @@ def pair_accept(
         )
         audit_record(
             actor=actor,
-            action="matching.pair_swap" if swap else "matching.pair_accept",
+            action=Event.MATCHING_PAIR_SWAP if swap else Event.MATCHING_PAIR_ACCEPT,
             obj=session,
             changes={"demand": demand_pk, "resource": resource_pk, "quantity": amount, "score": score},
         )
@@ -819,7 +820,7 @@ def pair_drop(*, actor: Any, session: MatchingSession, demand_id: Any, resource_
         )
         audit_record(
             actor=actor,
-            action="matching.pair_drop",
+            action=Event.MATCHING_PAIR_DROP,
             obj=session,
             changes={"demand": demand_pk, "resource": resource_pk},
         )
@@ -840,7 +841,7 @@ def pair_release(*, actor: Any, session: MatchingSession, pair_id: Any) -> Match
         _release(pair, actor, timezone.now())
         audit_record(
             actor=actor,
-            action="matching.pair_release",
+            action=Event.MATCHING_PAIR_RELEASE,
             obj=session,
             changes={"pair": pair.pk, "state": [before, PairState.RELEASED]},
         )
@@ -925,7 +926,7 @@ def session_commit(*, actor: Any, session: MatchingSession) -> list[Claim]:
         session.save(update_fields=["status", "committed_by", "committed_at"])
         audit_record(
             actor=actor,
-            action="matching.session_commit",
+            action=Event.MATCHING_SESSION_COMMIT,
             obj=session,
             changes={
                 "meeting": meeting.pk,

@@ -44,6 +44,7 @@ from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.audit import audit_record
 from gongjian.core.bulkwrite import copy_rows, quote
+from gongjian.core.events import Event
 from gongjian.core.text import initials, search_key
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
 from gongjian.stats import tally
@@ -446,7 +447,7 @@ def members_insert(
     *,
     actor: Any,
     members: Sequence[NewMember],
-    action: str = "member.bulk_create",
+    action: Event = Event.MEMBER_BULK_CREATE,
     scope: _OrgScope | None = None,
     checked: bool = False,
 ) -> list[int]:
@@ -532,7 +533,7 @@ def members_bulk_create(
     rows: Iterable[MemberRow],
     batch_size: int = 5000,
     progress: Progress | None = None,
-    action: str = "member.bulk_create",
+    action: Event = Event.MEMBER_BULK_CREATE,
 ) -> int:
     """Create members with their ledger entries, co-management and confirmed reports, in batches.
 
@@ -562,7 +563,7 @@ def members_bulk_update(
     *,
     actor: Any,
     changes: Sequence[MemberChange],
-    action: str = "member.bulk_update",
+    action: Event = Event.MEMBER_BULK_UPDATE,
     scope: _OrgScope | None = None,
     on: dt.date | None = None,
 ) -> int:

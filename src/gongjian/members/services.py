@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record
+from gongjian.core.events import Event
 from gongjian.core.pii import mask_name
 from gongjian.core.services import apply_changes, notification_send
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
@@ -111,7 +112,7 @@ def _end_dated(
     until: dt.date,
     related: str,
     require: Callable[[D], None],
-    action: str,
+    action: Event,
     reason: str = "",
 ) -> D:
     """End a dated row on ``until`` (it stays in the history): lock it, let ``require`` check the
@@ -203,7 +204,7 @@ def member_create(
     member.fill_search_keys()
     member.full_clean(exclude=["id_number_index"])
     member.save()
-    audit_record(actor=actor, action="member.create", obj=member, changes=member_summary(member))
+    audit_record(actor=actor, action=Event.MEMBER_CREATE, obj=member, changes=member_summary(member))
     for category in categories:
         category_add(actor=actor, member=member, category=category, since=since or joined_on)
     return member
@@ -247,7 +248,7 @@ def member_update(*, actor: Any, member: Member, phone: str | None = None, **cha
         changed["phone"] = [old, member.phone_masked]
     if changed:
         member.save()
-        audit_record(actor=actor, action="member.update", obj=member, changes=changed)
+        audit_record(actor=actor, action=Event.MEMBER_UPDATE, obj=member, changes=changed)
         if "status" in changed and member.status != MemberStatus.NORMAL:
             today = timezone.localdate()
             for entry in MemberCategory.objects.filter(member=member, until__isnull=True):
@@ -267,7 +268,7 @@ def member_reveal(*, actor: Any, member: Member, field: str, reason: str) -> str
     if not own:
         _require_member(actor, member)
     audit_record(
-        actor=actor, action="pii.reveal", obj=member, changes={"field": field}, reason=reason.strip()
+        actor=actor, action=Event.PII_REVEAL, obj=member, changes={"field": field}, reason=reason.strip()
     )
     return member.id_number_clear() if field == "id_number" else member.phone_clear()
 
@@ -289,7 +290,7 @@ def member_link_user(*, actor: Any, member: Member, user: Any) -> Member:
     member.user = user
     member.save(update_fields=["user", "updated_at"])
     changes = {"user": user.pk if user is not None else None, "previous": previous}
-    audit_record(actor=actor, action="member.link_user", obj=member, changes=changes)
+    audit_record(actor=actor, action=Event.MEMBER_LINK_USER, obj=member, changes=changes)
     return member
 
 
@@ -330,7 +331,7 @@ def category_add(
     entry.save()
     audit_record(
         actor=actor,
-        action="member.category_add",
+        action=Event.MEMBER_CATEGORY_ADD,
         obj=entry,
         changes={"member": member.pk, "category": category, "area": entry.area_id, "since": entry.since},
     )
@@ -351,7 +352,7 @@ def category_end(*, actor: Any, entry: MemberCategory, until: dt.date) -> Member
         raise ValidationError({"until": _("An entry cannot end before it began.")})
     entry.until = until
     entry.save(update_fields=["until"])
-    audit_record(actor=actor, action="member.category_end", obj=entry, changes={"until": [None, until]})
+    audit_record(actor=actor, action=Event.MEMBER_CATEGORY_END, obj=entry, changes={"until": [None, until]})
     return entry
 
 
@@ -389,7 +390,7 @@ def co_management_add(
     row.save()
     audit_record(
         actor=actor,
-        action="member.co_management_add",
+        action=Event.MEMBER_CO_MANAGEMENT_ADD,
         obj=row,
         changes={"member": member.pk, "community": community.pk, "unit": unit.pk},
     )
@@ -405,7 +406,7 @@ def co_management_end(*, actor: Any, row: CoManagement, until: dt.date) -> CoMan
         until=until,
         related="community",
         require=lambda r: _require_area(actor, r.community),
-        action="member.co_management_end",
+        action=Event.MEMBER_CO_MANAGEMENT_END,
     )
 
 
@@ -429,7 +430,7 @@ def unit_report_create(*, actor: Any, org: PartyOrg, community: Area, note: str 
     report.save()
     audit_record(
         actor=actor,
-        action="report.unit_create",
+        action=Event.REPORT_UNIT_CREATE,
         obj=report,
         changes={"org": org.pk, "community": community.pk},
     )
@@ -483,7 +484,7 @@ def member_report_create(
     report.save()
     audit_record(
         actor=actor,
-        action="report.member_create",
+        action=Event.REPORT_MEMBER_CREATE,
         obj=report,
         changes={"member": member.pk, "community": community.pk},
     )
@@ -506,7 +507,9 @@ def member_report_decide(
     if not confirm:
         report.until = report.confirmed_on
     report.save()
-    audit_record(actor=actor, action="report.member_decide", obj=report, changes={"status": report.status})
+    audit_record(
+        actor=actor, action=Event.REPORT_MEMBER_DECIDE, obj=report, changes={"status": report.status}
+    )
     return report
 
 
@@ -526,7 +529,7 @@ def report_contact_add(
     contact.save()
     audit_record(
         actor=actor,
-        action="report.contact_add",
+        action=Event.REPORT_CONTACT_ADD,
         obj=contact,
         changes={"report": report.pk, "kind": kind, "on": on},
     )
@@ -566,7 +569,7 @@ def mobile_record_create(
     record.save()
     audit_record(
         actor=actor,
-        action="mobile.create",
+        action=Event.MOBILE_CREATE,
         obj=record,
         changes={"member": member.pk, "destination": destination, "contact": record.contact_masked},
     )
@@ -587,7 +590,7 @@ def mobile_report_back(*, actor: Any, record: MobileRecord, on: dt.date) -> Mobi
     _require_member(actor, record.member)
     record.last_report_back = on
     record.save(update_fields=["last_report_back"])
-    audit_record(actor=actor, action="mobile.report_back", obj=record, changes={"on": on})
+    audit_record(actor=actor, action=Event.MOBILE_REPORT_BACK, obj=record, changes={"on": on})
     return record
 
 
@@ -600,7 +603,7 @@ def mobile_record_end(*, actor: Any, record: MobileRecord, until: dt.date) -> Mo
         until=until,
         related="member__org__area",
         require=lambda r: _require_member(actor, r.member),
-        action="mobile.end",
+        action=Event.MOBILE_END,
     )
     for entry in MemberCategory.objects.filter(
         member=record.member, category=Category.MOBILE, until__isnull=True
@@ -618,7 +621,9 @@ def station_create(
     station.fill_search_keys()
     station.full_clean()
     station.save()
-    audit_record(actor=actor, action="station.create", obj=station, changes={"name": name, "area": area.pk})
+    audit_record(
+        actor=actor, action=Event.STATION_CREATE, obj=station, changes={"name": name, "area": area.pk}
+    )
     return station
 
 
@@ -637,7 +642,7 @@ def station_check_in(
     check_in.save()
     audit_record(
         actor=actor,
-        action="station.check_in",
+        action=Event.STATION_CHECK_IN,
         obj=check_in,
         changes={"station": station.pk, "member": member.pk},
     )
@@ -692,7 +697,7 @@ def transfer_issue(
         ) from exc
     audit_record(
         actor=actor,
-        action="transfer.issue",
+        action=Event.TRANSFER_ISSUE,
         obj=transfer,
         changes={"member": member.pk, "from": member.org_id, "to": to_org.pk, "letter_no": letter_no},
     )
@@ -740,7 +745,7 @@ def transfer_receive(*, actor: Any, transfer: Transfer, on: dt.date | None = Non
                 member=member, category=entry.category, area=transfer.to_org.area, since=today
             )
     audit_record(
-        actor=actor, action="transfer.receive", obj=transfer, changes={"org": [old_org, member.org_id]}
+        actor=actor, action=Event.TRANSFER_RECEIVE, obj=transfer, changes={"org": [old_org, member.org_id]}
     )
     return transfer
 
@@ -760,7 +765,7 @@ def transfer_reject(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
     transfer.reason = reason.strip()
     transfer.save(update_fields=["status", "closed_on", "reason"])
     audit_record(
-        actor=actor, action="transfer.reject", obj=transfer, changes={"status": "rejected"}, reason=reason
+        actor=actor, action=Event.TRANSFER_REJECT, obj=transfer, changes={"status": "rejected"}, reason=reason
     )
     return transfer
 
@@ -778,7 +783,7 @@ def transfers_expire(*, actor: Any, on: dt.date | None = None) -> list[Transfer]
         transfer.status = TransferStatus.EXPIRED
         transfer.closed_on = today
         transfer.save(update_fields=["status", "closed_on"])
-        audit_record(actor=actor, action="transfer.expire", obj=transfer, changes={"status": "expired"})
+        audit_record(actor=actor, action=Event.TRANSFER_EXPIRE, obj=transfer, changes={"status": "expired"})
         expired.append(transfer)
     return expired
 
@@ -830,7 +835,7 @@ def household_award(
     Neighbour.objects.bulk_create([Neighbour(household=household, address=d) for d in doors])
     audit_record(
         actor=actor,
-        action="household.award",
+        action=Event.HOUSEHOLD_AWARD,
         obj=household,
         changes={
             "area": area.pk,
@@ -850,7 +855,7 @@ def household_withdraw(*, actor: Any, household: Household, until: dt.date, reas
         until=until,
         related="area",
         require=lambda r: _require_area(actor, r.area),
-        action="household.withdraw",
+        action=Event.HOUSEHOLD_WITHDRAW,
         reason=reason,
     )
 

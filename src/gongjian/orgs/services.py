@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
+from gongjian.core.events import Event
 from gongjian.core.services import apply_changes
 from gongjian.stats import tally
 
@@ -149,7 +150,7 @@ def area_create(
     probe.full_clean(exclude=["path", "depth", "numchild"])
     area = Area.objects.add_child(parent, fields) if parent else Area.objects.add_root(fields)
     audit_record(
-        actor=actor, action="area.create", obj=area, changes=snapshot(area, ("name", "code", "level"))
+        actor=actor, action=Event.AREA_CREATE, obj=area, changes=snapshot(area, ("name", "code", "level"))
     )
     return area
 
@@ -163,7 +164,7 @@ def area_update(*, actor: Any, area: Area, **changes: Any) -> Area:
     changed = apply_changes(area, changes, AREA_FIELDS)
     if changed:
         area.save()
-        audit_record(actor=actor, action="area.update", obj=area, changes=changed)
+        audit_record(actor=actor, action=Event.AREA_UPDATE, obj=area, changes=changed)
     return area
 
 
@@ -216,7 +217,7 @@ def unit_create(
     unit.save()
     audit_record(
         actor=actor,
-        action="unit.create",
+        action=Event.UNIT_CREATE,
         obj=unit,
         changes={
             **snapshot(unit, ("name", "credit_code", "kind", "area")),
@@ -254,7 +255,7 @@ def unit_update(
         if "area" in changed:
             PartyOrg.objects.filter(unit=unit).update(area=unit.area)
             tally.touch_rows(PartyOrg, PartyOrg.objects.filter(unit=unit))  # an update sends no signals
-        audit_record(actor=actor, action="unit.update", obj=unit, changes=changed)
+        audit_record(actor=actor, action=Event.UNIT_UPDATE, obj=unit, changes=changed)
     return unit
 
 
@@ -265,7 +266,7 @@ def unit_contact_phone_reveal(*, actor: Any, unit: ResidentUnit, reason: str) ->
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Say why you need to see the full number.")})
     audit_record(
-        actor=actor, action="pii.reveal", obj=unit, changes={"field": "contact_phone"}, reason=reason
+        actor=actor, action=Event.PII_REVEAL, obj=unit, changes={"field": "contact_phone"}, reason=reason
     )
     return unit.contact_phone_clear()
 
@@ -308,7 +309,7 @@ def party_org_create(
     org.save()
     audit_record(
         actor=actor,
-        action="party_org.create",
+        action=Event.PARTY_ORG_CREATE,
         obj=org,
         changes=snapshot(org, ("name", "kind", "code", "area", "unit")),
     )
@@ -339,7 +340,7 @@ def party_org_update(*, actor: Any, org: PartyOrg, **changes: Any) -> PartyOrg:
     changed = apply_changes(org, changes, ORG_FIELDS)
     if changed:
         org.save()
-        audit_record(actor=actor, action="party_org.update", obj=org, changes=changed)
+        audit_record(actor=actor, action=Event.PARTY_ORG_UPDATE, obj=org, changes=changed)
     return org
 
 
@@ -369,7 +370,7 @@ def alliance_create(
     alliance.save()
     audit_record(
         actor=actor,
-        action="alliance.create",
+        action=Event.ALLIANCE_CREATE,
         obj=alliance,
         changes=snapshot(alliance, ("name", "level", "convener")),
     )
@@ -386,7 +387,7 @@ def alliance_update(*, actor: Any, alliance: Alliance, **changes: Any) -> Allian
     changed = apply_changes(alliance, changes, ALLIANCE_FIELDS)
     if changed:
         alliance.save()
-        audit_record(actor=actor, action="alliance.update", obj=alliance, changes=changed)
+        audit_record(actor=actor, action=Event.ALLIANCE_UPDATE, obj=alliance, changes=changed)
     return alliance
 
 
@@ -417,7 +418,7 @@ def alliance_member_add(
     member.save()
     audit_record(
         actor=actor,
-        action="alliance.member_add",
+        action=Event.ALLIANCE_MEMBER_ADD,
         obj=member,
         changes=snapshot(member, ("alliance", "unit", "representative", "since")),
     )
@@ -434,5 +435,5 @@ def alliance_member_end(*, actor: Any, member: AllianceMember, until: dt.date) -
         raise ValidationError({"until": _("A membership cannot end before it began.")})
     member.until = until
     member.save(update_fields=["until"])
-    audit_record(actor=actor, action="alliance.member_end", obj=member, changes={"until": [None, until]})
+    audit_record(actor=actor, action=Event.ALLIANCE_MEMBER_END, obj=member, changes={"until": [None, until]})
     return member

@@ -1,2 +1,3 @@
-"""Services of the three lists, one module per part: claims (demands, resources and claiming from both
-sides) and projects (projects, milestones, evidence, reports, ratings and the public board)."""
+"""Services of the three lists, one module per aggregate: demands, resources and claims (claiming
+from both sides, decisions, 交办; it re-exports demands, resources and list_rules, who may do what)
+and projects (projects, milestones, evidence, reports, ratings and the public board)."""

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, diff, snapshot
+from gongjian.core.events import Event
 from gongjian.core.services import apply_changes
 from gongjian.orgs.models import Area, ResidentUnit
 
@@ -292,7 +293,7 @@ def project_open_from_claim(*, actor: Any, claim: Claim) -> Project:
             demand.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action="project.open",
+            action=Event.PROJECT_OPEN,
             obj=project,
             changes={"claim": claim.pk, "demand": claim.demand_id, "resource": claim.resource_id},
         )
@@ -351,7 +352,7 @@ def project_update(
             changed["partners"] = [before, after]
     if changed:
         project.save()
-        audit_record(actor=actor, action="project.update", obj=project, changes=changed)
+        audit_record(actor=actor, action=Event.PROJECT_UPDATE, obj=project, changes=changed)
         board_changed()
     return project
 
@@ -424,7 +425,7 @@ def milestone_add(
     rolled = _rollup(project)
     audit_record(
         actor=actor,
-        action="project.milestone_add",
+        action=Event.PROJECT_MILESTONE_ADD,
         obj=milestone,
         changes={
             **snapshot(milestone, ("project", "title", "weight", "due_on", "percent", "done_on")),
@@ -459,7 +460,7 @@ def milestone_update(*, actor: Any, milestone: Milestone, **changes: Any) -> Mil
     if changed:
         milestone.save()
         changed["project_percent"] = _rollup(project)
-        audit_record(actor=actor, action="project.milestone_update", obj=milestone, changes=changed)
+        audit_record(actor=actor, action=Event.PROJECT_MILESTONE_UPDATE, obj=milestone, changes=changed)
         board_changed()
     return milestone
 
@@ -480,7 +481,10 @@ def milestone_reorder(*, actor: Any, project: Project, order: Sequence[int]) -> 
             rows[pk].position = position
         Milestone.objects.bulk_update(list(rows.values()), ["position"])
         audit_record(
-            actor=actor, action="project.milestone_reorder", obj=project, changes={"order": [before, order]}
+            actor=actor,
+            action=Event.PROJECT_MILESTONE_REORDER,
+            obj=project,
+            changes={"order": [before, order]},
         )
         board_changed()
     return [rows[pk] for pk in order]
@@ -614,7 +618,7 @@ def evidence_add(
         evidence.save()
         audit_record(
             actor=actor,
-            action="project.evidence_add",
+            action=Event.PROJECT_EVIDENCE_ADD,
             obj=evidence,
             changes={
                 **snapshot(evidence, ("project", "milestone", "kind", "caption", "public")),
@@ -643,7 +647,7 @@ def evidence_update(*, actor: Any, evidence: Evidence, **changes: Any) -> Eviden
     changed = apply_changes(evidence, changes, ("caption", "public"))
     if changed:
         evidence.save()
-        audit_record(actor=actor, action="project.evidence_update", obj=evidence, changes=changed)
+        audit_record(actor=actor, action=Event.PROJECT_EVIDENCE_UPDATE, obj=evidence, changes=changed)
         board_changed()
     return evidence
 
@@ -707,7 +711,7 @@ def report_add(
         ) from exc
     audit_record(
         actor=actor,
-        action="project.report_add",
+        action=Event.PROJECT_REPORT_ADD,
         obj=report,
         changes=snapshot(report, ("project", "year", "quarter", "percent")),
     )
@@ -729,7 +733,7 @@ def report_inspect(*, actor: Any, report: ProgressReport) -> ProgressReport:
     report.inspected_at = timezone.now()
     report.save(update_fields=["inspected", "inspected_by", "inspected_at"])
     audit_record(
-        actor=actor, action="project.report_inspect", obj=report, changes={"inspected": [False, True]}
+        actor=actor, action=Event.PROJECT_REPORT_INSPECT, obj=report, changes={"inspected": [False, True]}
     )
     return report
 
@@ -815,7 +819,7 @@ def project_complete(
     project.completed_at = now
     project.save()
     changes.update(_demand_follow(project.demand, now))
-    audit_record(actor=actor, action="project.complete", obj=project, changes=changes)
+    audit_record(actor=actor, action=Event.PROJECT_COMPLETE, obj=project, changes=changes)
     board_changed()
     return project
 
@@ -846,7 +850,7 @@ def project_rate(*, actor: Any, project: Project, rating: str, rated_on: dt.date
         "rated_on": rated_on,
     }
     changes.update(_demand_follow(project.demand, timezone.now()))
-    audit_record(actor=actor, action="project.rate", obj=project, changes=changes)
+    audit_record(actor=actor, action=Event.PROJECT_RATE, obj=project, changes=changes)
     board_changed()
     return project
 
@@ -865,7 +869,7 @@ def project_close(*, actor: Any, project: Project) -> Project:
     project.save(update_fields=["status", "closed_at"])
     changes: dict[str, Any] = {"status": [ProjectStatus.EVALUATED, ProjectStatus.CLOSED]}
     changes.update(_demand_follow(project.demand, now))
-    audit_record(actor=actor, action="project.close", obj=project, changes=changes)
+    audit_record(actor=actor, action=Event.PROJECT_CLOSE, obj=project, changes=changes)
     board_changed()
     return project
 
@@ -888,7 +892,7 @@ def project_cancel(*, actor: Any, project: Project, reason: str) -> Project:
     project.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     audit_record(
         actor=actor,
-        action="project.cancel",
+        action=Event.PROJECT_CANCEL,
         obj=project,
         changes={"status": [ProjectStatus.IN_PROGRESS, ProjectStatus.CANCELLED]},
         reason=project.cancel_reason,
@@ -920,7 +924,10 @@ def satisfaction_rate(*, actor: Any, project: Project, score: int, comment: str 
     except IntegrityError as exc:
         raise ValidationError(_("You have rated this project already; thank you.")) from exc
     audit_record(
-        actor=actor, action="project.satisfaction", obj=row, changes={"project": project.pk, "score": score}
+        actor=actor,
+        action=Event.PROJECT_SATISFACTION,
+        obj=row,
+        changes={"project": project.pk, "score": score},
     )
     board_changed()
     return row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gongjian.matching.model import Demand, Resource
+from gongjian.matching.engine_data import Demand, Resource
 
 STREET = "430104001"
 COMMUNITY = STREET + "001"

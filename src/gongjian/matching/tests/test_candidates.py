@@ -3,7 +3,7 @@ import datetime as dt
 import numpy as np
 
 from gongjian.matching.candidates import Index, candidate_pairs, haversine_km
-from gongjian.matching.model import Context
+from gongjian.matching.engine_data import Context
 
 from .helpers import COMMUNITY, STREET, demand, resource
 

@@ -61,7 +61,7 @@ sys.modules["gongjian"] = package
 for name in {modules!r}:
     importlib.import_module(name)
 from gongjian.matching.engine import match
-from gongjian.matching.model import Demand, Resource
+from gongjian.matching.engine_data import Demand, Resource
 result = match([Demand("d", "孩子牙疼", area="430104001001")], [Resource("r", "兒童齲齒檢查", area="430104001002")])
 print(json.dumps({{"django": sorted(m for m in sys.modules if m == "django" or m.startswith("django.")),
                   "allocated": len(result.allocation)}}))

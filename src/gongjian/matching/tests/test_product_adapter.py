@@ -7,7 +7,7 @@ import pytest
 from gongjian.cobuild.models import Agreement
 from gongjian.cobuild.tests.fixtures_agreements import build_cobuild_agreements
 from gongjian.matching import services
-from gongjian.matching.model import area_prefix
+from gongjian.matching.engine_data import area_prefix
 from gongjian.testing import World
 
 from .product_fixtures import build_product

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gongjian.matching.engine import explain, match
-from gongjian.matching.model import Context
+from gongjian.matching.engine_data import Context
 
 from .helpers import COMMUNITY, STREET, demand, resource
 

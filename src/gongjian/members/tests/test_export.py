@@ -26,6 +26,7 @@ from gongjian.core.synthetic import id_number
 from gongjian.core.tests.test_broker import real_worker  # noqa: F401 - a fixture used below
 from gongjian.members import importexport, services
 from gongjian.members.importexport import SHEET
+from gongjian.members.importexport import export as ledger_export
 from gongjian.members.models import Category, Member
 from gongjian.members.tests.people import ledger_member
 from gongjian.testing import World
@@ -97,16 +98,16 @@ def test_progress_moves_while_rows_are_written(
 ):
     for n in range(10, 15):
         _member(world, n, f"进度{n}")
-    monkeypatch.setattr(importexport, "EXPORT_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(ledger_export, "EXPORT_PROGRESS_EVERY", 2)
     saved: list[tuple[int, int]] = []
-    real = importexport.job_progress
+    real = ledger_export.job_progress
 
     def spy(*, job: Job, done: int, total: int | None = None) -> None:
         real(job=job, done=done, total=total)
         stored = Job.objects.get(pk=job.pk)  # what a watcher polling the job sees
         saved.append((stored.done, stored.total))
 
-    monkeypatch.setattr(importexport, "job_progress", spy)
+    monkeypatch.setattr(ledger_export, "job_progress", spy)
     job = _run(world.wjl_admin, django_capture_on_commit_callbacks, area=world.wjl)
     total = 8  # 社区党员, 民政职工, 机关党员 (the unit sits in 王家垅) and five more
     assert saved[0] == (0, total) and saved[-1] == (total, total)
@@ -265,14 +266,14 @@ def test_progress_moves_through_a_real_worker(world, monkeypatch):
 
     for n in range(40, 52):
         _member(world, n, f"远程{n}")
-    monkeypatch.setattr(importexport, "EXPORT_PROGRESS_EVERY", 3)
-    real = importexport.job_progress
+    monkeypatch.setattr(ledger_export, "EXPORT_PROGRESS_EVERY", 3)
+    real = ledger_export.job_progress
 
     def slow(*, job: Job, done: int, total: int | None = None) -> None:
         real(job=job, done=done, total=total)
         time.sleep(0.3)  # a large export's pace, so the watcher below can see each step
 
-    monkeypatch.setattr(importexport, "job_progress", slow)
+    monkeypatch.setattr(ledger_export, "job_progress", slow)
     job = importexport.ledger_export_start(actor=world.wjl_admin, area=world.wjl)
     seen: set[int] = set()
     deadline = time.monotonic() + 60

@@ -30,7 +30,14 @@ from gongjian.core.synthetic import id_number
 from gongjian.core.text import initials, search_key
 from gongjian.core.xlsxstream import iter_rows
 from gongjian.members import bulk, importexport, services
-from gongjian.members.importexport import HEADERS, SHEET, export_ledger, import_ledger, template_workbook
+from gongjian.members.importexport import (
+    HEADERS,
+    SHEET,
+    export_ledger,
+    import_ledger,
+    ledger_import,
+    template_workbook,
+)
 from gongjian.members.models import ID_PURPOSE, Category, Member, MemberCategory, parse_id_number
 from gongjian.stats import tally
 from gongjian.stats.indicators import compute_all, from_rows
@@ -235,8 +242,8 @@ def test_import_creates_members_ledgers_and_a_masked_audit_entry(world, tmp_path
 @pytest.mark.parametrize("waiting", [importexport.FIGURES_WAITING, 1])
 def test_the_figures_are_kept_for_every_member_imported(world, tmp_path, monkeypatch, waiting):
     # kept once at the end, or (waiting=1) after every batch of two rows
-    monkeypatch.setattr(importexport, "FIGURES_WAITING", waiting)
-    monkeypatch.setattr(importexport, "BATCH", 2)
+    monkeypatch.setattr(ledger_import, "FIGURES_WAITING", waiting)
+    monkeypatch.setattr(ledger_import, "BATCH", 2)
     today = dt.date.today()
     before = compute_all(world.wjl, today)
     rows = [row(world, n) for n in range(1, 6)]
@@ -636,9 +643,9 @@ def test_on_postgresql_the_import_writes_on_a_second_thread(transactional_db, wo
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
-    monkeypatch.setattr(importexport, "THREAD_MIN_ROWS", 0)
-    monkeypatch.setattr(importexport, "BATCH", 2)
-    monkeypatch.setattr(importexport, "STATISTICS_MIN_ROWS", 7)
+    monkeypatch.setattr(ledger_import, "THREAD_MIN_ROWS", 0)
+    monkeypatch.setattr(ledger_import, "BATCH", 2)
+    monkeypatch.setattr(ledger_import, "STATISTICS_MIN_ROWS", 7)
     rows = [row(world, n) for n in range(1, 8)]
     result = imported(world, tmp_path, rows)
     assert result.ok and result.created == 7, result.errors

@@ -1,0 +1,91 @@
+"""The event catalogue: one name per state change, each with a label and an audience."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import translation
+
+from gongjian.core.audit import audit_record, audit_verify
+from gongjian.core.events import NOTICE_KINDS, Audience, Event, event_of
+from gongjian.core.models import AuditEntry
+
+
+def _sources() -> list[Path]:
+    root = Path(settings.PACKAGE_DIR)
+    return [
+        path
+        for path in sorted(root.rglob("*.py"))
+        if "tests" not in path.relative_to(root).parts and "migrations" not in path.relative_to(root).parts
+    ]
+
+
+def _action_arguments() -> list[tuple[str, str, ast.expr]]:
+    """Every ``action=`` argument in the product code: (place, called function, expression)."""
+    found = []
+    for path in _sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            for keyword in node.keywords:
+                if keyword.arg == "action":
+                    found.append((f"{path.name}:{node.lineno}", name, keyword.value))
+    return found
+
+
+def test_every_event_has_one_value_a_label_and_an_audience():
+    assert len(Event.__members__) == len(list(Event)), "two events share a value"
+    for event in Event:
+        noun, _, verb = event.value.partition(".")
+        assert noun and verb and event.value == event.value.strip().lower(), event
+        assert event.name == event.value.upper().replace(".", "_"), event
+        assert str(event.label).strip(), event
+        assert event.audience, f"{event}: nobody hears of it (say AUDIT_ONLY and why)"
+        if Audience.AUDIT_ONLY in event.audience:
+            assert event.audience == {Audience.AUDIT_ONLY}, f"{event}: audit-only and heard by someone"
+            assert event.audit_only and event.why.strip(), f"{event}: audit-only needs a one-line reason"
+        else:
+            assert not event.audit_only and not event.why, event
+    for event, kind in NOTICE_KINDS.items():
+        assert kind and not event.audit_only and event.notice_kind == kind, event
+
+
+def test_the_labels_are_translated_into_both_scripts():
+    with translation.override("en"):
+        english = {e: str(e.label) for e in Event}
+    for language in ("zh-hans", "zh-hant"):
+        with translation.override(language):
+            untranslated = [e.value for e in Event if str(e.label) == english[e]]
+        assert not untranslated, f"{language}: {untranslated[:10]}"
+    with translation.override("zh-hans"):
+        assert str(Event.CLAIM_CREATE.label) == "认领"
+    with translation.override("zh-hant"):
+        assert str(Event.CLAIM_CREATE.label) == "認領"
+
+
+def test_every_action_string_in_the_code_is_an_event_and_audit_calls_name_events():
+    values = {e.value for e in Event}
+    for place, name, value in _action_arguments():
+        if name == "add_argument":  # argparse's action="store_true"
+            continue
+        literals = [
+            n.value for n in ast.walk(value) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        ]
+        assert set(literals) <= values, f"{place}: {literals} not in the event catalogue"
+        if name == "audit_record":
+            assert not literals, f"{place}: pass Event.X to audit_record, not its string"
+            assert not any(isinstance(n, ast.JoinedStr) for n in ast.walk(value)), place
+
+
+def test_the_entry_stores_the_value_and_reads_back_as_the_event(db):
+    entry = audit_record(actor=None, action=Event.TOKEN_ROTATE, object_type="accounts.token", object_id="1")
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.action == "token.rotate" and type(stored.action) is str
+    assert event_of(stored.action) is Event.TOKEN_ROTATE
+    assert event_of("no.such_event") is None
+    assert audit_verify().ok

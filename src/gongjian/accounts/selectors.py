@@ -3,20 +3,19 @@ uses to address notifications."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
+from .actor import Actor
 from .models import ADMIN_LEVELS, Role, RoleKind, User
 
 
-def role_list(*, actor: Any) -> QuerySet[Role]:
+def role_list(*, actor: Actor) -> QuerySet[Role]:
     """The actor's own active roles."""
     return Role.objects.filter(user=actor, active=True).select_related("area", "unit").order_by("kind")
 
 
-def token_exists(*, actor: Any) -> bool:
+def token_exists(*, actor: Actor) -> bool:
     """Whether the actor has an API token (the key itself is shown only when it is made)."""
     return Token.objects.filter(user_id=actor.pk).exists()
 

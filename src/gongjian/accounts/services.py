@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,13 +10,14 @@ from rest_framework.authtoken.models import Token
 from gongjian.core.audit import audit_record
 from gongjian.orgs.models import Area, ResidentUnit
 
+from .actor import Actor
 from .models import ADMIN_LEVELS, Role, RoleKind, User
 from .scope import forget_scope, scope_for
 
 
 @transaction.atomic
 def user_create(
-    *, actor: Any, username: str, password: str, display_name: str = "", is_superuser: bool = False
+    *, actor: Actor, username: str, password: str, display_name: str = "", is_superuser: bool = False
 ) -> User:
     """A new account. Only a platform administrator (or the system, actor=None) creates superusers."""
     if is_superuser and actor is not None and not scope_for(actor).everything:
@@ -37,7 +36,7 @@ def user_create(
 
 @transaction.atomic
 def role_grant(
-    *, actor: Any, user: User, kind: str, area: Area | None = None, unit: ResidentUnit | None = None
+    *, actor: Actor, user: User, kind: str, area: Area | None = None, unit: ResidentUnit | None = None
 ) -> Role:
     """Grant a role. Administrators grant roles inside their own subtree; never above it."""
     if kind not in RoleKind.values:
@@ -68,7 +67,7 @@ def role_grant(
 
 
 @transaction.atomic
-def token_rotate(*, actor: Any) -> Token:
+def token_rotate(*, actor: Actor) -> Token:
     """Replace the actor's API token with a new one (the old one stops working)."""
     Token.objects.filter(user=actor).delete()
     token = Token.objects.create(user=actor)
@@ -77,7 +76,7 @@ def token_rotate(*, actor: Any) -> Token:
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any) -> None:
+def token_revoke(*, actor: Actor) -> None:
     deleted, _count = Token.objects.filter(user=actor).delete()
     if deleted:
         audit_record(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongjian.accounts.actor import Actor
 from gongjian.orgs.models import Area, PartyOrg
 
 from . import selectors
@@ -19,7 +20,7 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 
 
 class ActorForm(forms.Form):
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
 

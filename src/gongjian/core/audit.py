@@ -14,13 +14,17 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from .models import AuditEntry, AuditHead
 from .pii import derived_key
+
+if TYPE_CHECKING:
+    from gongjian.accounts.actor import Actor
+
 
 GENESIS = "0" * 64
 
@@ -73,7 +77,7 @@ def _digest(entry: AuditEntry) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     changes: Mapping[str, Any] | None = None,

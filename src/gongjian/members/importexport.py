@@ -59,6 +59,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.audit import audit_record
@@ -416,7 +417,7 @@ def template_workbook() -> bytes:
     return book.close()
 
 
-def ledger_members(*, actor: Any, area: Area) -> Any:
+def ledger_members(*, actor: Actor, area: Area) -> Any:
     """The members the ledger export of ``area`` lists: visible to the actor, membership held at
     or below ``area`` (a 404 when the actor may not see the area)."""
     area = org_selectors.area_get(actor=actor, pk=area.pk)
@@ -447,7 +448,7 @@ def _ledger_cells(categories: set[str]) -> tuple[str, str, str]:
 
 
 @transaction.atomic
-def _audit_clear_export(*, actor: Any, area: Area, count: int, reason: str) -> None:
+def _audit_clear_export(*, actor: Actor, area: Area, count: int, reason: str) -> None:
     audit_record(
         actor=actor,
         action="pii.export",
@@ -458,7 +459,7 @@ def _audit_clear_export(*, actor: Any, area: Area, count: int, reason: str) -> N
 
 
 def export_ledger(
-    *, actor: Any, area: Area, clear: bool = False, reason: str = "", progress: Progress | None = None
+    *, actor: Actor, area: Area, clear: bool = False, reason: str = "", progress: Progress | None = None
 ) -> bytes:
     """The ledger of ``area`` in the import format (module docstring).
 
@@ -472,7 +473,7 @@ def export_ledger(
     return _ledger_workbook(qs, clear=clear, progress=progress)
 
 
-def clear_export_check(*, actor: Any, area: Area, reason: str) -> str:
+def clear_export_check(*, actor: Actor, area: Area, reason: str) -> str:
     """Refuse an unmasked export without a reason, or by someone who may not change every member
     of the ledger (ValidationError, PermissionDenied); return the reason, trimmed."""
     reason = (reason or "").strip()
@@ -488,7 +489,7 @@ def clear_export_check(*, actor: Any, area: Area, reason: str) -> str:
     return reason
 
 
-def export_unit_ledger(*, actor: Any, unit: ResidentUnit, progress: Progress | None = None) -> bytes:
+def export_unit_ledger(*, actor: Actor, unit: ResidentUnit, progress: Progress | None = None) -> bytes:
     """The members of a resident unit (its staff, and the members its Party organisations hold) that
     the actor may see, in the import format, always masked (a 404 when the unit is not visible)."""
     qs = selectors.unit_member_list(actor=actor, unit=unit).order_by("org__code", "name_key", "pk")
@@ -590,7 +591,7 @@ def export_filename(code: str, name: str, *, clear: bool = False) -> str:
 
 def ledger_export_start(
     *,
-    actor: Any,
+    actor: Actor,
     area: Area | None = None,
     unit: ResidentUnit | None = None,
     clear: bool = False,
@@ -976,7 +977,7 @@ class _Import:
     """One import (module docstring): check every row, writing each clean batch inside one
     transaction that is rolled back as soon as the import ends with a bad row."""
 
-    def __init__(self, actor: Any, path: Path, progress: Progress) -> None:
+    def __init__(self, actor: Actor, path: Path, progress: Progress) -> None:
         self.actor = actor
         self.path = path
         self.scope: Scope = scope_for(actor)
@@ -1718,7 +1719,7 @@ def _error_book(job: _Import) -> bytes:
 
 
 def import_ledger(
-    *, actor: Any, path: str | Path, progress: Progress | None = None, dry_run: bool = False
+    *, actor: Actor, path: str | Path, progress: Progress | None = None, dry_run: bool = False
 ) -> ImportResult:
     """Import the ledger workbook at ``path``: every row or none (module docstring).
 
@@ -1766,11 +1767,11 @@ def import_ledger(
 # --- jobs -----------------------------------------------------------------------------------
 
 
-def ledger_import_allowed(*, actor: Any) -> bool:
+def ledger_import_allowed(*, actor: Actor) -> bool:
     return not scope_for(actor).empty
 
 
-def ledger_import_start(*, actor: Any, upload: UploadedFile, dry_run: bool = False) -> Job:
+def ledger_import_start(*, actor: Actor, upload: UploadedFile, dry_run: bool = False) -> Job:
     """Keep the upload, create the job, and queue the import on commit (``dry_run``: check every
     row, write nothing)."""
     if not ledger_import_allowed(actor=actor):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area
@@ -85,7 +86,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     return render(request, template, context)
 
 
-def _crumbs(actor: Any, area: Area, tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def _crumbs(actor: Actor, area: Area, tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The way down to ``area`` by ledgers, linked where the actor may open them, then ``tail``."""
     path = [*Area.objects.get_ancestors(area), area]
     visible = set(
@@ -101,7 +102,7 @@ def _crumbs(actor: Any, area: Area, tail: list[dict[str, Any]] | None = None) ->
     return [*crumbs, *tail]
 
 
-def _member_crumbs(actor: Any, member: Member, last: str | None = None) -> list[dict[str, Any]]:
+def _member_crumbs(actor: Actor, member: Member, last: str | None = None) -> list[dict[str, Any]]:
     url = reverse("members:member_detail", args=[member.pk])
     tail = [{"label": member.name, "url": url if last else None}]
     if last:

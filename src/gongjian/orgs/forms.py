@@ -15,6 +15,8 @@ from django.core.validators import RegexValidator
 from django.db.models import Count, Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
+
 from . import selectors
 from .models import (
     AllianceLevel,
@@ -92,7 +94,7 @@ def _areas_to_show(areas: QuerySet[Area]) -> list[Area]:
 
 
 def _setup_area_field(
-    field: forms.ModelChoiceField[Any], *, actor: Any, include: Iterable[Area | None] = ()
+    field: forms.ModelChoiceField[Any], *, actor: Actor, include: Iterable[Area | None] = ()
 ) -> None:
     areas = selectors.area_list(actor=actor)
     field.queryset = areas
@@ -107,7 +109,7 @@ def _setup_area_field(
 class MapForm(forms.Form):
     """A form over the map that knows the actor it serves."""
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         self.actor = actor
         super().__init__(*args, **kwargs)
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.stats.indicators import CATALOGUE
 from gongjian.stats.selectors import indicators_for
@@ -129,7 +130,7 @@ def _get_int(request: HttpRequest, name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _crumbs(actor: Any, area: Area, *, include_self: bool = True) -> list[dict[str, Any]]:
+def _crumbs(actor: Actor, area: Area, *, include_self: bool = True) -> list[dict[str, Any]]:
     """The way down to ``area``: every ancestor by name, linked where the actor may open it."""
     ancestors = list(Area.objects.get_ancestors(area))
     if include_self:
@@ -143,12 +144,12 @@ def _crumbs(actor: Any, area: Area, *, include_self: bool = True) -> list[dict[s
     ]
 
 
-def _crumbs_to(actor: Any, obj: Any, url: str | None = None) -> list[dict[str, Any]]:
+def _crumbs_to(actor: Actor, obj: Any, url: str | None = None) -> list[dict[str, Any]]:
     """The way down to ``obj``'s area, then ``obj`` itself (linked to ``url`` when given)."""
     return [*_crumbs(actor, obj.area), {"label": obj.name, "url": url}]
 
 
-def _figures(actor: Any, area: Area) -> list[dict[str, Any]]:
+def _figures(actor: Actor, area: Area) -> list[dict[str, Any]]:
     values = indicators_for(actor=actor, area=area, date=timezone.localdate())
     language = get_language() or settings.LANGUAGE_CODE
     links = {"units.resident": f"{reverse('orgs:unit_list')}?{urlencode({'within': area.pk})}"}

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.lists.models import Project
 from gongjian.members.models import Member
 from gongjian.orgs import selectors as org_selectors
@@ -32,7 +33,7 @@ TIME = forms.TimeInput(attrs={"type": "time"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def _areas(actor: Any) -> Any:
+def _areas(actor: Actor) -> Any:
     return org_selectors.area_list(actor=actor).filter(level__lte=Level.COMPOUND).order_by("path")
 
 
@@ -43,7 +44,7 @@ def _qs(form: forms.Form, name: str, rows: QuerySet[Any]) -> None:
 
 
 class ActorForm(forms.Form):
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
 

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import ADMIN_LEVELS, Role
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
@@ -79,34 +80,34 @@ MAX_HOURS_A_DAY = Decimal(24)
 # --- permissions ----------------------------------------------------------------------------
 
 
-def _authenticated(actor: Any) -> bool:
+def _authenticated(actor: Actor) -> bool:
     return bool(getattr(actor, "is_authenticated", False))
 
 
-def _require_area(actor: Any, area: Area) -> None:
+def _require_area(actor: Actor, area: Area) -> None:
     if not scope_for(actor).covers_path(area.path):
         raise PermissionDenied(_("You may not change anything in %(area)s.") % {"area": area.name})
 
 
-def team_manage_allowed(*, actor: Any, team: ServiceTeam) -> bool:
+def team_manage_allowed(*, actor: Actor, team: ServiceTeam) -> bool:
     scope = scope_for(actor)
     return scope.covers_path(team.area.path) or scope.covers_unit(team.unit_id)
 
 
-def _require_team(actor: Any, team: ServiceTeam) -> None:
+def _require_team(actor: Actor, team: ServiceTeam) -> None:
     if not team_manage_allowed(actor=actor, team=team):
         raise PermissionDenied(_("You may not change the team %(name)s.") % {"name": team.name})
 
 
-def team_create_allowed(*, actor: Any) -> bool:
+def team_create_allowed(*, actor: Actor) -> bool:
     return not scope_for(actor).empty
 
 
-def volunteer_manage_allowed(*, actor: Any, volunteer: Volunteer) -> bool:
+def volunteer_manage_allowed(*, actor: Actor, volunteer: Volunteer) -> bool:
     return scope_for(actor).covers_path(volunteer.area.path)
 
 
-def activity_manage_allowed(*, actor: Any, activity: Activity) -> bool:
+def activity_manage_allowed(*, actor: Actor, activity: Activity) -> bool:
     """The organisers: administrators over the activity's area; the liaison of the unit that
     organises it (itself, through its team, or a project it leads)."""
     scope = scope_for(actor)
@@ -118,22 +119,22 @@ def activity_manage_allowed(*, actor: Any, activity: Activity) -> bool:
     return any(scope.covers_unit(u) for u in units)
 
 
-def _require_activity(actor: Any, activity: Activity) -> None:
+def _require_activity(actor: Actor, activity: Activity) -> None:
     if not activity_manage_allowed(actor=actor, activity=activity):
         raise PermissionDenied(_("Only the organisers may do this."))
 
 
-def activity_create_allowed(*, actor: Any) -> bool:
+def activity_create_allowed(*, actor: Actor) -> bool:
     return not scope_for(actor).empty
 
 
-def _person(actor: Any) -> tuple[Member | None, Volunteer | None]:
+def _person(actor: Actor) -> tuple[Member | None, Volunteer | None]:
     member = selectors.actor_member(actor)
     volunteer = None if member is not None else selectors.actor_volunteer(actor)
     return member, volunteer
 
 
-def activity_signup_allowed(*, actor: Any, activity: Activity) -> bool:
+def activity_signup_allowed(*, actor: Actor, activity: Activity) -> bool:
     """Whether to offer the sign-up button: a person, an open activity not yet over, no sign-up."""
     member, volunteer = _person(actor)
     if member is None and volunteer is None:
@@ -144,12 +145,12 @@ def activity_signup_allowed(*, actor: Any, activity: Activity) -> bool:
     return own is None or own.status == AttendanceStatus.CANCELLED
 
 
-def hours_decide_allowed(*, actor: Any, record: ServiceHours) -> bool:
+def hours_decide_allowed(*, actor: Actor, record: ServiceHours) -> bool:
     """Logged hours: an administrator over the community they were logged for."""
     return record.source == HoursSource.SELF and scope_for(actor).covers_path(record.area.path)
 
 
-def hours_correct_allowed(*, actor: Any, record: ServiceHours) -> bool:
+def hours_correct_allowed(*, actor: Actor, record: ServiceHours) -> bool:
     if record.status != HoursStatus.VERIFIED:
         return False
     if record.attendance is not None:
@@ -157,15 +158,15 @@ def hours_correct_allowed(*, actor: Any, record: ServiceHours) -> bool:
     return scope_for(actor).covers_path(record.area.path)
 
 
-def points_rule_create_allowed(*, actor: Any) -> bool:
+def points_rule_create_allowed(*, actor: Actor) -> bool:
     return bool(scope_for(actor).area_paths) or scope_for(actor).everything
 
 
-def points_rule_manage_allowed(*, actor: Any, rule: PointsRule) -> bool:
+def points_rule_manage_allowed(*, actor: Actor, rule: PointsRule) -> bool:
     return scope_for(actor).covers_path(rule.area.path)
 
 
-def points_decide_allowed(*, actor: Any, entry: PointsEntry) -> bool:
+def points_decide_allowed(*, actor: Actor, entry: PointsEntry) -> bool:
     """The rule's approver role, or a higher administrator, over the entry's area."""
     if entry.status != EntryStatus.PENDING or not _authenticated(actor):
         return False
@@ -184,7 +185,7 @@ def points_decide_allowed(*, actor: Any, entry: PointsEntry) -> bool:
     return False
 
 
-def points_claim_allowed(*, actor: Any) -> bool:
+def points_claim_allowed(*, actor: Actor) -> bool:
     return selectors.actor_member(actor) is not None
 
 
@@ -198,7 +199,7 @@ def _volunteer_summary(v: Volunteer) -> dict[str, Any]:
 @transaction.atomic
 def volunteer_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     area: Area,
     phone: str = "",
@@ -226,7 +227,7 @@ def volunteer_create(
 
 @transaction.atomic
 def volunteer_update(
-    *, actor: Any, volunteer: Volunteer, phone: str | None = None, **changes: Any
+    *, actor: Actor, volunteer: Volunteer, phone: str | None = None, **changes: Any
 ) -> Volunteer:
     volunteer = Volunteer.objects.select_for_update().select_related("area").get(pk=volunteer.pk)
     if not volunteer_manage_allowed(actor=actor, volunteer=volunteer):
@@ -249,7 +250,7 @@ def volunteer_update(
 
 
 @transaction.atomic
-def volunteer_reveal(*, actor: Any, volunteer: Volunteer, reason: str) -> str:
+def volunteer_reveal(*, actor: Actor, volunteer: Volunteer, reason: str) -> str:
     """The clear phone number, for an administrator over the volunteer (or the volunteer), with a
     stated reason; the read is written to the audit log."""
     if not reason or not reason.strip():
@@ -266,7 +267,7 @@ def volunteer_reveal(*, actor: Any, volunteer: Volunteer, reason: str) -> str:
 # --- teams ----------------------------------------------------------------------------------
 
 
-def _check_organiser(actor: Any, area: Area, org: PartyOrg | None, unit: ResidentUnit | None) -> None:
+def _check_organiser(actor: Actor, area: Area, org: PartyOrg | None, unit: ResidentUnit | None) -> None:
     scope = scope_for(actor)
     if unit is not None and scope.covers_unit(unit.pk):
         pass
@@ -279,7 +280,7 @@ def _check_organiser(actor: Any, area: Area, org: PartyOrg | None, unit: Residen
 @transaction.atomic
 def team_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     area: Area,
     org: PartyOrg | None = None,
@@ -306,7 +307,7 @@ def team_create(
 
 
 @transaction.atomic
-def team_update(*, actor: Any, team: ServiceTeam, **changes: Any) -> ServiceTeam:
+def team_update(*, actor: Actor, team: ServiceTeam, **changes: Any) -> ServiceTeam:
     team = ServiceTeam.objects.select_for_update().select_related("area").get(pk=team.pk)
     _require_team(actor, team)
     if "area" in changes:
@@ -320,7 +321,7 @@ def team_update(*, actor: Any, team: ServiceTeam, **changes: Any) -> ServiceTeam
 
 @transaction.atomic
 def team_status_set(
-    *, actor: Any, team: ServiceTeam, active: bool, on: dt.date | None = None, note: str = ""
+    *, actor: Actor, team: ServiceTeam, active: bool, on: dt.date | None = None, note: str = ""
 ) -> ServiceTeam:
     """Stand a team down (its open period ends on ``on``) or re-activate it (a new period)."""
     team = ServiceTeam.objects.select_for_update().select_related("area").get(pk=team.pk)
@@ -357,7 +358,7 @@ def team_status_set(
 @transaction.atomic
 def team_member_add(
     *,
-    actor: Any,
+    actor: Actor,
     team: ServiceTeam,
     member: Member | None = None,
     volunteer: Volunteer | None = None,
@@ -393,7 +394,7 @@ def team_member_add(
 
 @transaction.atomic
 def team_member_end(
-    *, actor: Any, membership: TeamMembership, until: dt.date | None = None
+    *, actor: Actor, membership: TeamMembership, until: dt.date | None = None
 ) -> TeamMembership:
     row = (
         TeamMembership.objects.select_for_update(of=("self",))
@@ -422,7 +423,7 @@ def _weekdays(raw: str) -> str:
 @transaction.atomic
 def duty_add(
     *,
-    actor: Any,
+    actor: Actor,
     team: ServiceTeam,
     kind: str,
     weekdays: str = "",
@@ -468,7 +469,7 @@ def duty_add(
 
 
 @transaction.atomic
-def duty_end(*, actor: Any, duty: StandingDuty, until: dt.date | None = None) -> StandingDuty:
+def duty_end(*, actor: Actor, duty: StandingDuty, until: dt.date | None = None) -> StandingDuty:
     duty = StandingDuty.objects.select_for_update(of=("self",)).select_related("team__area").get(pk=duty.pk)
     _require_team(actor, duty.team)
     until = until or timezone.localdate()
@@ -515,7 +516,7 @@ def _activity_area(
 @transaction.atomic
 def activity_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     organiser_kind: str,
     place: str,
@@ -582,7 +583,7 @@ def activity_create(
 
 
 @transaction.atomic
-def activity_update(*, actor: Any, activity: Activity, **changes: Any) -> Activity:
+def activity_update(*, actor: Actor, activity: Activity, **changes: Any) -> Activity:
     activity = (
         Activity.objects.select_for_update(of=("self",))
         .select_related("area", "team", "project")
@@ -601,7 +602,7 @@ def activity_update(*, actor: Any, activity: Activity, **changes: Any) -> Activi
 
 
 @transaction.atomic
-def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
+def activity_cancel(*, actor: Actor, activity: Activity, reason: str) -> Activity:
     """Cancel an activity; the people signed up are told."""
     activity = (
         Activity.objects.select_for_update(of=("self",))
@@ -652,7 +653,7 @@ def _lock_activity(activity: Activity) -> Activity:
     )
 
 
-def _require_person(actor: Any) -> tuple[Member | None, Volunteer | None]:
+def _require_person(actor: Actor) -> tuple[Member | None, Volunteer | None]:
     member, volunteer = _person(actor)
     if member is None and volunteer is None:
         raise ValidationError(
@@ -672,7 +673,7 @@ def _check_room(activity: Activity) -> None:
 
 
 @transaction.atomic
-def activity_sign_up(*, actor: Any, activity: Activity) -> Attendance:
+def activity_sign_up(*, actor: Actor, activity: Activity) -> Attendance:
     """The actor signs up (once; again after cancelling), within the limit; a confirmation follows."""
     selectors.activity_get(actor=actor, pk=activity.pk)
     activity = _lock_activity(activity)
@@ -709,7 +710,7 @@ def activity_sign_up(*, actor: Any, activity: Activity) -> Attendance:
 
 
 @transaction.atomic
-def activity_sign_up_cancel(*, actor: Any, activity: Activity) -> Attendance:
+def activity_sign_up_cancel(*, actor: Actor, activity: Activity) -> Attendance:
     selectors.activity_get(actor=actor, pk=activity.pk)
     activity = _lock_activity(activity)
     member, volunteer = _require_person(actor)
@@ -728,7 +729,7 @@ def activity_sign_up_cancel(*, actor: Any, activity: Activity) -> Attendance:
 # --- the rotating QR code -------------------------------------------------------------------
 
 
-def activity_code(*, actor: Any, activity: Activity, now: dt.datetime | None = None) -> str:
+def activity_code(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) -> str:
     """The current code, for the organisers' screen only."""
     _require_activity(actor, activity)
     return qr_token(activity, window(now or timezone.now()))
@@ -748,7 +749,7 @@ def compute_hours(activity: Activity, signed_in_at: dt.datetime, signed_out_at: 
 
 @transaction.atomic
 def attendance_scan(
-    *, actor: Any, activity: Activity, token: str, now: dt.datetime | None = None
+    *, actor: Actor, activity: Activity, token: str, now: dt.datetime | None = None
 ) -> Attendance:
     """The actor scanned the activity's code: the first scan signs in (a walk-in if they had not
     signed up and there is room), the next signs out and computes the hours."""
@@ -796,7 +797,7 @@ def selectors_hours_locked(row: Attendance) -> bool:
 @transaction.atomic
 def attendance_record(
     *,
-    actor: Any,
+    actor: Actor,
     activity: Activity,
     signed_in_at: dt.datetime,
     signed_out_at: dt.datetime | None = None,
@@ -848,7 +849,7 @@ def attendance_record(
 
 @transaction.atomic
 def attendance_verify(
-    *, actor: Any, attendance: Attendance, hours: Decimal | None = None, reason: str = ""
+    *, actor: Actor, attendance: Attendance, hours: Decimal | None = None, reason: str = ""
 ) -> ServiceHours:
     """The organiser verifies the computed hours (or other hours, with a reason): they become a
     verified ``ServiceHours`` row, and points follow by the rules."""
@@ -896,7 +897,7 @@ def attendance_verify(
 @transaction.atomic
 def activity_verify_bulk(
     *,
-    actor: Any,
+    actor: Actor,
     activity: Activity,
     members: Iterable[Member] = (),
     volunteers: Iterable[Volunteer] = (),
@@ -1008,7 +1009,7 @@ def _check_hours(hours: Decimal, cap: Decimal = MAX_HOURS_A_DAY) -> Decimal:
 
 @transaction.atomic
 def hours_log(
-    *, actor: Any, on: dt.date, hours: Decimal, description: str, area: Area | None = None
+    *, actor: Actor, on: dt.date, hours: Decimal, description: str, area: Area | None = None
 ) -> ServiceHours:
     """A member (or volunteer) logs their own hours for work outside an activity, for a community
     they serve in (their first by default); pending until that community's administrator verifies."""
@@ -1048,7 +1049,7 @@ def hours_log(
 
 @transaction.atomic
 def hours_decide(
-    *, actor: Any, record: ServiceHours, approve: bool, hours: Decimal | None = None, reason: str = ""
+    *, actor: Actor, record: ServiceHours, approve: bool, hours: Decimal | None = None, reason: str = ""
 ) -> ServiceHours:
     """Verify (possibly with other hours, with a reason) or reject logged hours."""
     record = ServiceHours.objects.select_for_update(of=("self",)).select_related("area").get(pk=record.pk)
@@ -1080,7 +1081,7 @@ def hours_decide(
 
 
 @transaction.atomic
-def hours_correct(*, actor: Any, record: ServiceHours, hours: Decimal, reason: str) -> ServiceHours:
+def hours_correct(*, actor: Actor, record: ServiceHours, hours: Decimal, reason: str) -> ServiceHours:
     """Correct verified hours (a reason is required; the audit log keeps the old value); the
     automatic points follow."""
     record = (
@@ -1123,7 +1124,7 @@ def hours_correct(*, actor: Any, record: ServiceHours, hours: Decimal, reason: s
 @transaction.atomic
 def points_rule_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     area: Area,
     basis: str,
@@ -1175,7 +1176,7 @@ def points_rule_create(
 
 
 @transaction.atomic
-def points_rule_update(*, actor: Any, rule: PointsRule, **changes: Any) -> PointsRule:
+def points_rule_update(*, actor: Actor, rule: PointsRule, **changes: Any) -> PointsRule:
     rule = PointsRule.objects.select_for_update(of=("self",)).select_related("area").get(pk=rule.pk)
     if not points_rule_manage_allowed(actor=actor, rule=rule):
         raise PermissionDenied(_("You may not change this rule."))
@@ -1223,7 +1224,7 @@ def _lock_member(member_id: int) -> None:
     Member.objects.select_for_update().filter(pk=member_id).first()
 
 
-def _auto_points(record: ServiceHours, actor: Any) -> Decimal:
+def _auto_points(record: ServiceHours, actor: Actor) -> Decimal:
     """Approved entries under every active per-hour rule applying to the record's area (members
     only: volunteers earn hours, not Party points). Returns the points given."""
     if record.member_id is None:
@@ -1254,7 +1255,7 @@ def _auto_points(record: ServiceHours, actor: Any) -> Decimal:
     return total
 
 
-def _auto_points_bulk(records: list[ServiceHours], actor: Any) -> None:
+def _auto_points_bulk(records: list[ServiceHours], actor: Actor) -> None:
     """``_auto_points`` for many records of one activity at once (one day, one area, each member
     once): the members' rows locked in one query, each rule's cap use read in one grouped query,
     the entries written in one insert. The same points as one record at a time."""
@@ -1320,7 +1321,7 @@ def _auto_points_bulk(records: list[ServiceHours], actor: Any) -> None:
 @transaction.atomic
 def points_claim(
     *,
-    actor: Any,
+    actor: Actor,
     rule: PointsRule,
     on: dt.date,
     units: Decimal = Decimal(1),
@@ -1378,7 +1379,7 @@ def points_claim(
 
 
 @transaction.atomic
-def points_entry_decide(*, actor: Any, entry: PointsEntry, approve: bool, reason: str = "") -> PointsEntry:
+def points_entry_decide(*, actor: Actor, entry: PointsEntry, approve: bool, reason: str = "") -> PointsEntry:
     """Approve (the cap then applies to what is left in the period) or reject a claimed entry."""
     entry = (
         PointsEntry.objects.select_for_update(of=("self",)).select_related("rule", "area").get(pk=entry.pk)

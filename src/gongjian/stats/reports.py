@@ -23,6 +23,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
 from gongjian.core.templatetags.ui import figure
@@ -34,7 +35,7 @@ from .indicators import CATALOGUE, Indicator
 from .selectors import ChildRow, Dashboard
 
 
-def area_by_code(actor: Any, code: str) -> Area:
+def area_by_code(actor: Actor, code: str) -> Area:
     """The area with this division code, among those the actor may read (404 otherwise)."""
     area = org_selectors.area_list(actor=actor).filter(code=code).first()
     if area is None:
@@ -357,7 +358,7 @@ def report_title(area: Area, date: dt.date) -> str:
     }
 
 
-def report_for(*, actor: Any, area: Area, date: dt.date) -> Report:
+def report_for(*, actor: Actor, area: Area, date: dt.date) -> Report:
     """The node's figures on the date and a year before, and its children: through the selectors,
     so a node outside the actor's scope is a 404."""
     board: Dashboard = selectors.dashboard(actor=actor, area=area, date=date)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs.models import Area, Dated, Level
 
@@ -51,17 +52,17 @@ class Dashboard:
     rank_by: str
 
 
-def _check(actor: Any, area: Area) -> None:
+def _check(actor: Actor, area: Area) -> None:
     if not scope_for(actor).covers_path(area.path):
         raise Http404
 
 
-def indicators_for(*, actor: Any, area: Area, date: dt.date) -> dict[str, float | int]:
+def indicators_for(*, actor: Actor, area: Area, date: dt.date) -> dict[str, float | int]:
     _check(actor, area)
     return compute_all(area, date)
 
 
-def indicator_rows(*, actor: Any, area: Area, indicator_id: str, date: dt.date) -> QuerySet[Any]:
+def indicator_rows(*, actor: Actor, area: Area, indicator_id: str, date: dt.date) -> QuerySet[Any]:
     """The records behind one figure."""
     _check(actor, area)
     if indicator_id not in CATALOGUE:
@@ -87,7 +88,7 @@ def children_of(area: Area, date: dt.date) -> list[Area]:
     return list(Area.objects.get_children(area).filter(Dated.on(date)).order_by("code"))
 
 
-def dashboard(*, actor: Any, area: Area, date: dt.date, rank_by: str | None = None) -> Dashboard:
+def dashboard(*, actor: Actor, area: Area, date: dt.date, rank_by: str | None = None) -> Dashboard:
     """Everything the dashboard page of one node shows: each figure with its monthly trend, and the
     children with all their figures, ranked."""
     _check(actor, area)

@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import XLSX_CONTENT_TYPE
 from gongjian.orgs import selectors as org_selectors
@@ -64,7 +65,7 @@ def rows_url(area: Area, indicator_id: str, date: dt.date) -> str:
 
 
 def _crumbs(
-    actor: Any, area: Area, ancestors: list[Area], date: dt.date | None, *, last: str | None = None
+    actor: Actor, area: Area, ancestors: list[Area], date: dt.date | None, *, last: str | None = None
 ) -> list[dict[str, Any]]:
     """The way down to ``area``, each node linked to its dashboard when the actor may read it."""
     scope = scope_for(actor)

@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.forms import (
     CHOICE_DISPLAY_LIMIT,
@@ -92,7 +93,7 @@ class MeetingFilterForm(forms.Form):
         label=_("Area"), required=False, queryset=Area.objects.none(), empty_label=_("All areas")
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _setup_area_field(_choice(self, "within"), actor=actor)
 
@@ -283,7 +284,7 @@ class MinutesForm(forms.Form):
 
 
 def _action_fields(
-    form: forms.Form, prefix: str, meeting: JointMeeting, actor: Any, *, required: bool
+    form: forms.Form, prefix: str, meeting: JointMeeting, actor: Actor, *, required: bool
 ) -> None:
     form.fields[f"{prefix}title"] = forms.CharField(label=_("Action"), max_length=200, required=required)
     form.fields[f"{prefix}owner_unit"] = _unit_field(_("Owner unit"))

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import User
 from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
@@ -91,11 +92,11 @@ def _text(value: Any) -> str:
 # --- permissions ----------------------------------------------------------------------------------
 
 
-def _covers(actor: Any, area: Area) -> bool:
+def _covers(actor: Actor, area: Area) -> bool:
     return scope_for(actor).covers_path(area.path)
 
 
-def _above(actor: Any, area: Area) -> bool:
+def _above(actor: Actor, area: Area) -> bool:
     """Whether the actor administers a level above ``area`` (strictly): the approver of its seats."""
     scope = scope_for(actor)
     if scope.everything:
@@ -103,25 +104,25 @@ def _above(actor: Any, area: Area) -> bool:
     return any(area.path.startswith(p) and len(p) < len(area.path) for p in scope.area_paths)
 
 
-def agreement_create_allowed(*, actor: Any) -> bool:
+def agreement_create_allowed(*, actor: Actor) -> bool:
     """Whether the actor may start an agreement at all (an administrator, or a unit's liaison)."""
     scope = scope_for(actor)
     return bool(scope.everything or scope.area_paths or scope.unit_ids)
 
 
-def agreement_edit_allowed(*, actor: Any, agreement: Agreement) -> bool:
+def agreement_edit_allowed(*, actor: Actor, agreement: Agreement) -> bool:
     """A draft changes by the host side or by the unit's liaison."""
     if agreement.status != AgreementStatus.DRAFT:
         return False
     return _covers(actor, agreement.area) or scope_for(actor).covers_unit(agreement.unit_id)
 
 
-def agreement_sign_allowed(*, actor: Any, agreement: Agreement) -> bool:
+def agreement_sign_allowed(*, actor: Actor, agreement: Agreement) -> bool:
     """A draft is signed by the host side (the community or street)."""
     return agreement.status == AgreementStatus.DRAFT and _covers(actor, agreement.area)
 
 
-def agreement_end_allowed(*, actor: Any, agreement: Agreement, today: dt.date | None = None) -> bool:
+def agreement_end_allowed(*, actor: Actor, agreement: Agreement, today: dt.date | None = None) -> bool:
     """A signed agreement not yet run out nor ended may be ended early by the host side."""
     status = agreement_status_on(agreement, _today(today))
     open_ = agreement.signed_on is not None and agreement.ended_on is None
@@ -141,7 +142,7 @@ def agreement_review_years(agreement: Agreement, today: dt.date | None = None) -
     return [y for y in range(agreement.starts_on.year, last.year + 1) if y not in done]
 
 
-def agreement_review_allowed(*, actor: Any, agreement: Agreement, today: dt.date | None = None) -> bool:
+def agreement_review_allowed(*, actor: Actor, agreement: Agreement, today: dt.date | None = None) -> bool:
     return _covers(actor, agreement.area) and bool(agreement_review_years(agreement, today))
 
 
@@ -217,7 +218,7 @@ def _clause_rows(agreement: Agreement) -> list[list[str]]:
 @transaction.atomic
 def agreement_create(
     *,
-    actor: Any,
+    actor: Actor,
     host_org: PartyOrg,
     unit_org: PartyOrg,
     starts_on: dt.date,
@@ -318,7 +319,7 @@ def _locked(agreement: Agreement) -> Agreement:
 
 @transaction.atomic
 def agreement_update(
-    *, actor: Any, agreement: Agreement, clauses: Iterable[ClauseInput] | None = None, **changes: Any
+    *, actor: Actor, agreement: Agreement, clauses: Iterable[ClauseInput] | None = None, **changes: Any
 ) -> Agreement:
     """Change a draft: its title, liaisons, term, yearly plan and clauses (all of them, in order).
     A signed agreement does not change; end it and sign a new one."""
@@ -363,7 +364,7 @@ def agreement_update(
 @transaction.atomic
 def agreement_sign(
     *,
-    actor: Any,
+    actor: Actor,
     agreement: Agreement,
     signed_on: dt.date,
     host_signatory: str,
@@ -419,7 +420,7 @@ def agreement_sign(
 
 @transaction.atomic
 def agreement_end(
-    *, actor: Any, agreement: Agreement, ended_on: dt.date, reason: str, today: dt.date | None = None
+    *, actor: Actor, agreement: Agreement, ended_on: dt.date, reason: str, today: dt.date | None = None
 ) -> Agreement:
     """End a signed agreement early, from ``ended_on`` (today or earlier), with a reason."""
     agreement = _locked(agreement)
@@ -459,7 +460,7 @@ def agreement_end(
 @transaction.atomic
 def agreement_review(
     *,
-    actor: Any,
+    actor: Actor,
     agreement: Agreement,
     year: int,
     rating: str,
@@ -593,7 +594,7 @@ def agreements_remind(*, today: dt.date | None = None) -> int:
 KIND_OF_LEVEL = {Level.STREET: CommitteeKind.STREET, Level.COMMUNITY: CommitteeKind.COMMUNITY}
 
 
-def committee_create_allowed(*, actor: Any) -> bool:
+def committee_create_allowed(*, actor: Actor) -> bool:
     scope = scope_for(actor)
     return bool(scope.everything or scope.area_paths)
 
@@ -601,7 +602,7 @@ def committee_create_allowed(*, actor: Any) -> bool:
 @transaction.atomic
 def committee_create(
     *,
-    actor: Any,
+    actor: Actor,
     org: PartyOrg,
     established_on: dt.date,
     name: str = "",
@@ -662,11 +663,11 @@ def committee_create(
 SEAT_ACTIONS = ("screen", "approve", "reject", "appoint", "announce", "end")
 
 
-def seat_recommend_allowed(*, actor: Any, committee: Committee) -> bool:
+def seat_recommend_allowed(*, actor: Actor, committee: Committee) -> bool:
     return _covers(actor, committee.area)
 
 
-def seat_actions_allowed(*, actor: Any, seat: PartTimeSeat) -> set[str]:
+def seat_actions_allowed(*, actor: Actor, seat: PartTimeSeat) -> set[str]:
     """The steps the actor may take on ``seat`` now (names from ``SEAT_ACTIONS``)."""
     area = seat.committee.area
     side = _covers(actor, area)
@@ -718,7 +719,7 @@ def _not_before(value: dt.date, earlier: dt.date | None, field: str) -> None:
 
 
 def _seat_audit(
-    actor: Any, action: str, seat: PartTimeSeat, changes: dict[str, Any], reason: str = ""
+    actor: Actor, action: str, seat: PartTimeSeat, changes: dict[str, Any], reason: str = ""
 ) -> None:
     audit_record(actor=actor, action=f"seat.{action}", obj=seat, changes=changes, reason=reason)
 
@@ -726,7 +727,7 @@ def _seat_audit(
 @transaction.atomic
 def seat_recommend(
     *,
-    actor: Any,
+    actor: Actor,
     committee: Committee,
     person_name: str,
     unit: ResidentUnit,
@@ -793,7 +794,7 @@ def seat_recommend(
 
 
 @transaction.atomic
-def seat_screen(*, actor: Any, seat: PartTimeSeat, screened_on: dt.date | None = None) -> PartTimeSeat:
+def seat_screen(*, actor: Actor, seat: PartTimeSeat, screened_on: dt.date | None = None) -> PartTimeSeat:
     """The committee's side has screened (考察) the recommended person: the seat goes up for approval."""
     seat = _locked_seat(seat)
     _step_is(seat, SeatStep.RECOMMENDED)
@@ -811,7 +812,7 @@ def seat_screen(*, actor: Any, seat: PartTimeSeat, screened_on: dt.date | None =
 
 
 @transaction.atomic
-def seat_approve(*, actor: Any, seat: PartTimeSeat, approved_on: dt.date | None = None) -> PartTimeSeat:
+def seat_approve(*, actor: Actor, seat: PartTimeSeat, approved_on: dt.date | None = None) -> PartTimeSeat:
     """Approval by the level above the committee's area: never by the committee's own level."""
     seat = _locked_seat(seat)
     _step_is(seat, SeatStep.SCREENED)
@@ -831,7 +832,7 @@ def seat_approve(*, actor: Any, seat: PartTimeSeat, approved_on: dt.date | None 
 
 
 @transaction.atomic
-def seat_reject(*, actor: Any, seat: PartTimeSeat, reason: str, on: dt.date | None = None) -> PartTimeSeat:
+def seat_reject(*, actor: Actor, seat: PartTimeSeat, reason: str, on: dt.date | None = None) -> PartTimeSeat:
     """Not taken: at screening (by the committee's side) or at approval (by the level above)."""
     seat = _locked_seat(seat)
     _step_is(seat, SeatStep.RECOMMENDED, SeatStep.SCREENED)
@@ -870,7 +871,7 @@ def _next_certificate(committee: Committee, year: int) -> str:
 @transaction.atomic
 def seat_appoint(
     *,
-    actor: Any,
+    actor: Actor,
     seat: PartTimeSeat,
     since: dt.date,
     until: dt.date,
@@ -917,7 +918,7 @@ def seat_appoint(
 
 
 @transaction.atomic
-def seat_announce(*, actor: Any, seat: PartTimeSeat, announced_on: dt.date | None = None) -> PartTimeSeat:
+def seat_announce(*, actor: Actor, seat: PartTimeSeat, announced_on: dt.date | None = None) -> PartTimeSeat:
     """The appointment was publicly announced in the member's own unit (recorded by the unit's
     liaison or the committee's side)."""
     seat = _locked_seat(seat)
@@ -938,7 +939,7 @@ def seat_announce(*, actor: Any, seat: PartTimeSeat, announced_on: dt.date | Non
 
 
 @transaction.atomic
-def seat_end(*, actor: Any, seat: PartTimeSeat, until: dt.date, reason: str = "") -> PartTimeSeat:
+def seat_end(*, actor: Actor, seat: PartTimeSeat, until: dt.date, reason: str = "") -> PartTimeSeat:
     """The seat ends on ``until`` (the last day is the day before), at the latest when its term does."""
     seat = _locked_seat(seat)
     _step_is(seat, SeatStep.APPOINTED, SeatStep.ANNOUNCED)

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
@@ -80,18 +81,18 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def meeting_convene_allowed(*, actor: Any) -> bool:
+def meeting_convene_allowed(*, actor: Actor) -> bool:
     """Administrators convene meetings (a unit liaison, a member or a resident does not)."""
     scope = scope_for(actor)
     return scope.everything or bool(scope.area_paths)
 
 
-def meeting_manage_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_manage_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     """The convener's staff: administrators whose subtree holds the meeting's area."""
     return scope_for(actor).covers_path(meeting.area.path)
 
 
-def _liaison_units(actor: Any, meeting: JointMeeting) -> list[int]:
+def _liaison_units(actor: Actor, meeting: JointMeeting) -> list[int]:
     """The actor's units invited to the meeting, in a stable order."""
     units = scope_for(actor).unit_ids
     if not units:
@@ -105,13 +106,13 @@ def topic_window_open(*, meeting: JointMeeting, today: dt.date | None = None) ->
     return meeting.status == MeetingStatus.PLANNED and (today or _today()) >= meeting.topics_open_on
 
 
-def topic_propose_allowed(*, actor: Any, meeting: JointMeeting, today: dt.date | None = None) -> bool:
+def topic_propose_allowed(*, actor: Actor, meeting: JointMeeting, today: dt.date | None = None) -> bool:
     if not topic_window_open(meeting=meeting, today=today):
         return False
     return meeting_manage_allowed(actor=actor, meeting=meeting) or bool(_liaison_units(actor, meeting))
 
 
-def agenda_change_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def agenda_change_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     """The convener orders the agenda until the meeting is held (after sending, with a reason)."""
     return meeting.status in BEFORE_HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
@@ -121,19 +122,19 @@ def agenda_frozen(*, meeting: JointMeeting) -> bool:
     return meeting.status != MeetingStatus.PLANNED
 
 
-def meeting_units_change_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_units_change_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status in BEFORE_HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def meeting_update_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_update_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status in BEFORE_HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def agenda_send_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def agenda_send_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status == MeetingStatus.PLANNED and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def meeting_hold_allowed(*, actor: Any, meeting: JointMeeting, today: dt.date | None = None) -> bool:
+def meeting_hold_allowed(*, actor: Actor, meeting: JointMeeting, today: dt.date | None = None) -> bool:
     return (
         meeting.status == MeetingStatus.AGENDA_SENT
         and (today or _today()) >= meeting.day
@@ -141,27 +142,27 @@ def meeting_hold_allowed(*, actor: Any, meeting: JointMeeting, today: dt.date | 
     )
 
 
-def meeting_cancel_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_cancel_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status in BEFORE_HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def meeting_record_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_record_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     """Pledges, decisions, action items, outcomes and minutes are recorded at a held meeting."""
     return meeting.status == MeetingStatus.HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def meeting_close_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_close_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting_record_allowed(actor=actor, meeting=meeting) and bool(meeting.minutes.strip())
 
 
-def attendance_add_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def attendance_add_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     """Staff enter attendance by hand from the day the agenda is sent until the minutes are archived."""
     return meeting.status in (MeetingStatus.AGENDA_SENT, MeetingStatus.HELD) and meeting_manage_allowed(
         actor=actor, meeting=meeting
     )
 
 
-def meeting_agreement_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_agreement_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status in (MeetingStatus.HELD, MeetingStatus.CLOSED) and meeting_manage_allowed(
         actor=actor, meeting=meeting
     )
@@ -189,7 +190,7 @@ def sign_in_open(*, meeting: JointMeeting, now: dt.datetime | None = None) -> bo
     )
 
 
-def meeting_permissions(*, actor: Any, meeting: JointMeeting) -> dict[str, bool]:
+def meeting_permissions(*, actor: Actor, meeting: JointMeeting) -> dict[str, bool]:
     """Every ``*_allowed`` answer for one meeting, for a page to show only the buttons that work."""
     return {
         "manage": meeting_manage_allowed(actor=actor, meeting=meeting),
@@ -210,13 +211,13 @@ def meeting_permissions(*, actor: Any, meeting: JointMeeting) -> dict[str, bool]
     }
 
 
-def action_item_close_allowed(*, actor: Any, item: ActionItem) -> bool:
+def action_item_close_allowed(*, actor: Actor, item: ActionItem) -> bool:
     """An open item is closed by the convener's staff, or by the liaison of the unit that owns it
     (or owns its organisation)."""
     return item.status == ActionStatus.OPEN and _action_owner_or_staff(actor, item)
 
 
-def _action_owner_or_staff(actor: Any, item: ActionItem) -> bool:
+def _action_owner_or_staff(actor: Actor, item: ActionItem) -> bool:
     scope = scope_for(actor)
     if scope.covers_path(item.meeting.area.path):
         return True
@@ -224,20 +225,20 @@ def _action_owner_or_staff(actor: Any, item: ActionItem) -> bool:
     return scope.covers_unit(item.owner_unit_id) or scope.covers_unit(owner_org_unit)
 
 
-def action_item_add_allowed(*, actor: Any, resolution: Resolution) -> bool:
+def action_item_add_allowed(*, actor: Actor, resolution: Resolution) -> bool:
     return meeting_record_allowed(actor=actor, meeting=resolution.meeting)
 
 
-def consultation_create_allowed(*, actor: Any) -> bool:
+def consultation_create_allowed(*, actor: Actor) -> bool:
     return meeting_convene_allowed(actor=actor)
 
 
-def consultation_manage_allowed(*, actor: Any, consultation: Consultation) -> bool:
+def consultation_manage_allowed(*, actor: Actor, consultation: Consultation) -> bool:
     """Administrators whose subtree holds the consultation's area record answers and attach it."""
     return scope_for(actor).covers_path(consultation.area.path)
 
 
-def _resident_areas(actor: Any) -> list[Area]:
+def _resident_areas(actor: Actor) -> list[Area]:
     if not getattr(actor, "is_authenticated", False):
         return []
     roles = Role.objects.filter(user_id=actor.pk, active=True, kind=RoleKind.RESIDENT).select_related("area")
@@ -248,13 +249,13 @@ def consultation_open(*, consultation: Consultation, today: dt.date | None = Non
     return consultation.opens_on <= (today or _today()) <= consultation.closes_on
 
 
-def _own_label(actor: Any) -> str:
+def _own_label(actor: Actor) -> str:
     """The respondent label of a resident answering themself: one answer per user, no personal data."""
     return f"user:{actor.pk}"
 
 
 def consultation_answer_allowed(
-    *, actor: Any, consultation: Consultation, today: dt.date | None = None
+    *, actor: Actor, consultation: Consultation, today: dt.date | None = None
 ) -> bool:
     """Staff record answers while it is open; a resident of the area answers once, themself."""
     if not consultation_open(consultation=consultation, today=today):
@@ -266,7 +267,7 @@ def consultation_answer_allowed(
     )
 
 
-def _resident_of(actor: Any, consultation: Consultation) -> bool:
+def _resident_of(actor: Actor, consultation: Consultation) -> bool:
     return any(a.path.startswith(consultation.area.path) for a in _resident_areas(actor))
 
 
@@ -278,7 +279,7 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _require_manage(actor: Any, meeting: JointMeeting) -> None:
+def _require_manage(actor: Actor, meeting: JointMeeting) -> None:
     _require(
         meeting_manage_allowed(actor=actor, meeting=meeting),
         _("You may not change the meeting %(title)s.") % {"title": meeting.title},
@@ -357,7 +358,7 @@ def _when(meeting: JointMeeting) -> str:
     return timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
 
 
-def _notify_topics_open(meeting: JointMeeting, actor: Any = None) -> int:
+def _notify_topics_open(meeting: JointMeeting, actor: Actor | None = None) -> int:
     """Invited units' liaisons hear that topics are being collected (once each), while the
     meeting is still ahead."""
     if not topic_window_open(meeting=meeting) or _today() > meeting.day:
@@ -411,7 +412,7 @@ def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> None:
         raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
 
 
-def _unit_visible(actor: Any, unit: ResidentUnit) -> bool:
+def _unit_visible(actor: Actor, unit: ResidentUnit) -> bool:
     from gongjian.orgs.selectors import unit_list
 
     return unit_list(actor=actor).filter(pk=unit.pk).exists()
@@ -424,7 +425,7 @@ def _current_members(alliance: Alliance, on: dt.date) -> QuerySet[AllianceMember
 @transaction.atomic
 def meeting_convene(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     convener_org: PartyOrg,
     starts_at: dt.datetime,
@@ -529,7 +530,7 @@ def meeting_convene(
 
 
 @transaction.atomic
-def meeting_update(*, actor: Any, meeting: JointMeeting, **changes: Any) -> JointMeeting:
+def meeting_update(*, actor: Actor, meeting: JointMeeting, **changes: Any) -> JointMeeting:
     """Change the title, convener, venue, time or previous meeting before the meeting is held."""
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
@@ -549,7 +550,7 @@ def meeting_update(*, actor: Any, meeting: JointMeeting, **changes: Any) -> Join
 
 @transaction.atomic
 def meeting_unit_add(
-    *, actor: Any, meeting: JointMeeting, unit: ResidentUnit, representative: str = ""
+    *, actor: Actor, meeting: JointMeeting, unit: ResidentUnit, representative: str = ""
 ) -> MeetingUnit:
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
@@ -572,7 +573,7 @@ def meeting_unit_add(
 
 
 @transaction.atomic
-def meeting_unit_remove(*, actor: Any, meeting: JointMeeting, unit: ResidentUnit) -> JointMeeting:
+def meeting_unit_remove(*, actor: Actor, meeting: JointMeeting, unit: ResidentUnit) -> JointMeeting:
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
     _require_status(meeting, BEFORE_HELD, _("Member units change only before the meeting is held."))
@@ -600,7 +601,7 @@ def _next_position(meeting: JointMeeting) -> int:
 @transaction.atomic
 def agenda_topic_propose(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: JointMeeting,
     title: str,
     description: str = "",
@@ -651,7 +652,7 @@ def agenda_topic_propose(
 
 @transaction.atomic
 def agenda_item_add(
-    *, actor: Any, meeting: JointMeeting, title: str, description: str = "", reason: str = ""
+    *, actor: Actor, meeting: JointMeeting, title: str, description: str = "", reason: str = ""
 ) -> AgendaItem:
     """An item the convener puts on the agenda directly (after sending, with a reason)."""
     meeting = _lock(meeting)
@@ -683,7 +684,7 @@ def _lock_item(item: AgendaItem) -> tuple[AgendaItem, JointMeeting]:
     return AgendaItem.objects.select_for_update().get(pk=item.pk), meeting
 
 
-def _agenda_decide(actor: Any, item: AgendaItem, status: str, reason: str) -> AgendaItem:
+def _agenda_decide(actor: Actor, item: AgendaItem, status: str, reason: str) -> AgendaItem:
     item, meeting = _lock_item(item)
     _require_manage(actor, meeting)
     _require_status(meeting, BEFORE_HELD, _("The agenda changes only before the meeting is held."))
@@ -706,19 +707,19 @@ def _agenda_decide(actor: Any, item: AgendaItem, status: str, reason: str) -> Ag
 
 
 @transaction.atomic
-def agenda_item_accept(*, actor: Any, item: AgendaItem, reason: str = "") -> AgendaItem:
+def agenda_item_accept(*, actor: Actor, item: AgendaItem, reason: str = "") -> AgendaItem:
     """Put a proposed (or declined) topic on the agenda, at its end."""
     return _agenda_decide(actor, item, AgendaStatus.ACCEPTED, reason)
 
 
 @transaction.atomic
-def agenda_item_decline(*, actor: Any, item: AgendaItem, reason: str = "") -> AgendaItem:
+def agenda_item_decline(*, actor: Actor, item: AgendaItem, reason: str = "") -> AgendaItem:
     """Leave a topic off the agenda (it stays listed as not taken)."""
     return _agenda_decide(actor, item, AgendaStatus.DECLINED, reason)
 
 
 @transaction.atomic
-def agenda_item_move(*, actor: Any, item: AgendaItem, position: int, reason: str = "") -> AgendaItem:
+def agenda_item_move(*, actor: Actor, item: AgendaItem, position: int, reason: str = "") -> AgendaItem:
     """Move an item of the agenda to ``position`` (1 = first); the others follow in their order."""
     item, meeting = _lock_item(item)
     _require_manage(actor, meeting)
@@ -752,7 +753,7 @@ def agenda_item_move(*, actor: Any, item: AgendaItem, position: int, reason: str
 
 
 @transaction.atomic
-def agenda_item_outcome(*, actor: Any, item: AgendaItem, outcome: str) -> AgendaItem:
+def agenda_item_outcome(*, actor: Actor, item: AgendaItem, outcome: str) -> AgendaItem:
     """What was said and concluded on an item, at the held meeting."""
     item, meeting = _lock_item(item)
     _require_manage(actor, meeting)
@@ -766,7 +767,7 @@ def agenda_item_outcome(*, actor: Any, item: AgendaItem, outcome: str) -> Agenda
 
 
 @transaction.atomic
-def meeting_send_agenda(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
+def meeting_send_agenda(*, actor: Actor, meeting: JointMeeting) -> JointMeeting:
     """Send the agenda to the level above (and the invited units): follow-ups of open action items
     first, then the accepted topics in their order. Refused while a proposed topic is undecided or
     when nothing would be on it; from now on the agenda changes only with a reason."""
@@ -846,7 +847,7 @@ def meeting_send_agenda(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
 
 
 @transaction.atomic
-def meeting_hold(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
+def meeting_hold(*, actor: Actor, meeting: JointMeeting) -> JointMeeting:
     """The meeting takes place (from its day, once its agenda has been sent)."""
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
@@ -866,7 +867,7 @@ def meeting_hold(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
 
 
 @transaction.atomic
-def meeting_cancel(*, actor: Any, meeting: JointMeeting, reason: str) -> JointMeeting:
+def meeting_cancel(*, actor: Actor, meeting: JointMeeting, reason: str) -> JointMeeting:
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
     _require_status(meeting, BEFORE_HELD, _status_message(meeting))
@@ -896,7 +897,7 @@ def meeting_cancel(*, actor: Any, meeting: JointMeeting, reason: str) -> JointMe
 # --- attendance ------------------------------------------------------------------------------
 
 
-def meeting_sign_in_token(*, actor: Any, meeting: JointMeeting) -> str:
+def meeting_sign_in_token(*, actor: Actor, meeting: JointMeeting) -> str:
     """The code behind the meeting's QR code, for its convener's staff to show. It is a signature
     over the meeting's secret, so it cannot be made for another meeting; it works only inside
     the sign-in window (``meeting_sign_in_window``)."""
@@ -909,7 +910,7 @@ def _person_name(user: Any) -> str:
 
 
 @transaction.atomic
-def attendance_sign_in(*, actor: Any, meeting: JointMeeting, token: str) -> Attendance:
+def attendance_sign_in(*, actor: Actor, meeting: JointMeeting, token: str) -> Attendance:
     """A signed-in user scanned the meeting's QR code: recorded once (a second scan returns the
     first record), with their unit when they are the liaison of an invited unit (or of one unit)."""
     if not getattr(actor, "is_authenticated", False):
@@ -959,7 +960,7 @@ def attendance_sign_in(*, actor: Any, meeting: JointMeeting, token: str) -> Atte
 
 @transaction.atomic
 def attendance_add(
-    *, actor: Any, meeting: JointMeeting, person_name: str, unit: ResidentUnit | None = None
+    *, actor: Actor, meeting: JointMeeting, person_name: str, unit: ResidentUnit | None = None
 ) -> Attendance:
     """Staff enter someone who attended (name, and their unit when they came for one)."""
     meeting = _lock(meeting)
@@ -991,7 +992,9 @@ def attendance_add(
 # --- pledges, minutes, closing --------------------------------------------------------------
 
 
-def _check_unit_of_meeting(actor: Any, meeting: JointMeeting, unit: ResidentUnit | None, field: str) -> None:
+def _check_unit_of_meeting(
+    actor: Actor, meeting: JointMeeting, unit: ResidentUnit | None, field: str
+) -> None:
     if unit is None:
         return
     if MeetingUnit.objects.filter(meeting=meeting, unit=unit).exists():
@@ -1009,7 +1012,7 @@ def _check_unit_of_meeting(actor: Any, meeting: JointMeeting, unit: ResidentUnit
 @transaction.atomic
 def pledge_add(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: JointMeeting,
     text: str,
     unit: ResidentUnit | None = None,
@@ -1044,7 +1047,7 @@ def pledge_add(
 
 
 @transaction.atomic
-def meeting_minutes_record(*, actor: Any, meeting: JointMeeting, minutes: str) -> JointMeeting:
+def meeting_minutes_record(*, actor: Actor, meeting: JointMeeting, minutes: str) -> JointMeeting:
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
     _require_status(
@@ -1061,7 +1064,7 @@ def meeting_minutes_record(*, actor: Any, meeting: JointMeeting, minutes: str) -
 
 
 @transaction.atomic
-def meeting_close(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
+def meeting_close(*, actor: Actor, meeting: JointMeeting) -> JointMeeting:
     """Archive the minutes: the meeting is closed and its record no longer changes (its action
     items are still closed one by one as they are done)."""
     meeting = _lock(meeting)
@@ -1082,7 +1085,7 @@ def meeting_close(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
 
 
 @transaction.atomic
-def meeting_record_agreement(*, actor: Any, meeting: JointMeeting, agreement: Agreement) -> Agreement:
+def meeting_record_agreement(*, actor: Actor, meeting: JointMeeting, agreement: Agreement) -> Agreement:
     """Record that a pairing agreement was signed at the meeting (sets ``agreement.meeting``)."""
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
@@ -1116,7 +1119,7 @@ def meeting_record_agreement(*, actor: Any, meeting: JointMeeting, agreement: Ag
 
 
 def _check_action(
-    actor: Any,
+    actor: Actor,
     meeting: JointMeeting,
     *,
     title: str,
@@ -1173,7 +1176,7 @@ def _action_summary(item: ActionItem) -> dict[str, Any]:
 @transaction.atomic
 def resolution_record(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: JointMeeting,
     text: str,
     agenda_item: AgendaItem | None = None,
@@ -1222,7 +1225,7 @@ def resolution_record(
 @transaction.atomic
 def action_item_add(
     *,
-    actor: Any,
+    actor: Actor,
     resolution: Resolution,
     title: str,
     due_on: dt.date | None,
@@ -1249,7 +1252,7 @@ def action_item_add(
 
 @transaction.atomic
 def action_item_close(
-    *, actor: Any, item: ActionItem, report: str, closed_on: dt.date | None = None
+    *, actor: Actor, item: ActionItem, report: str, closed_on: dt.date | None = None
 ) -> ActionItem:
     """Close an action item with a short report of what was done (refused without one)."""
     item = (
@@ -1351,7 +1354,7 @@ def _check_consultation_dates(opens_on: dt.date, closes_on: dt.date) -> None:
         raise ValidationError({"closes_on": _("A consultation cannot close before it opens.")})
 
 
-def _check_resolution(actor: Any, resolution: Resolution | None, area: Area) -> None:
+def _check_resolution(actor: Actor, resolution: Resolution | None, area: Area) -> None:
     if resolution is None:
         return
     meeting = resolution.meeting
@@ -1366,7 +1369,7 @@ def _check_resolution(actor: Any, resolution: Resolution | None, area: Area) -> 
 @transaction.atomic
 def consultation_create(
     *,
-    actor: Any,
+    actor: Actor,
     area: Area,
     org: PartyOrg,
     question: str,
@@ -1422,7 +1425,7 @@ def consultation_create(
 
 
 @transaction.atomic
-def consultation_update(*, actor: Any, consultation: Consultation, **changes: Any) -> Consultation:
+def consultation_update(*, actor: Actor, consultation: Consultation, **changes: Any) -> Consultation:
     consultation = Consultation.objects.select_for_update().select_related("area").get(pk=consultation.pk)
     _require(
         consultation_manage_allowed(actor=actor, consultation=consultation),
@@ -1461,7 +1464,7 @@ def _check_respondent(label: str) -> str:
 @transaction.atomic
 def consultation_answer(
     *,
-    actor: Any,
+    actor: Actor,
     consultation: Consultation,
     answer: str,
     respondent: str = "",
@@ -1525,7 +1528,7 @@ def consultation_answer(
 @transaction.atomic
 def consultation_attach(
     *,
-    actor: Any,
+    actor: Actor,
     consultation: Consultation,
     resolution: Resolution | None = None,
     decision: str = "",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.views import _form_page, _page, _saved, _valid_filters, _within
@@ -79,7 +80,7 @@ def _committee_crumbs(committee: Committee | None = None, last: str | None = Non
     return crumbs
 
 
-def _seat_crumbs(actor: Any, seat: PartTimeSeat, last: str | None = None) -> list[dict[str, Any]]:
+def _seat_crumbs(actor: Actor, seat: PartTimeSeat, last: str | None = None) -> list[dict[str, Any]]:
     committee = seat.committee
     visible = selectors.committee_list(actor=actor).filter(pk=committee.pk).exists()
     url = reverse("cobuild:committee_detail", args=[committee.pk]) if visible else None

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.pdf import render_pdf
 from gongjian.orgs import selectors as org_selectors
@@ -348,7 +349,7 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _decide(actor: Any, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
+def _decide(actor: Actor, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
     reason = data.get("reason") or ""
     if data["decision"] == "accept":
         return services.agenda_item_accept(actor=actor, item=item, reason=reason)

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.cobuild.models import JointMeeting
 from gongjian.orgs.forms import CHOICE_DISPLAY_LIMIT, MapForm, _date, _show_choices
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
@@ -115,7 +116,7 @@ class DemandForm(MapForm):
         label=_("Micro-wish: requester's contact (confidential)"), max_length=100, required=False
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         orgs = selectors.owner_org_choices(actor=actor)
         units = selectors.actor_units_choices(actor=actor)
@@ -202,7 +203,7 @@ class DemandClaimForm(MapForm):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, actor: Any, demand: Demand, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, demand: Demand, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         own = [u.pk for u in services.demand_claim_units(actor=actor, demand=demand)]
         meetings = selectors.meeting_choices(actor=actor).filter(
@@ -242,7 +243,7 @@ class DemandAssignForm(MapForm):
         label=_("Quantity"), min_value=1, required=False, help_text=_("Empty: all that remains.")
     )
 
-    def __init__(self, *args: Any, actor: Any, demand: Demand, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, demand: Demand, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         meetings = [
             m.pk for m in selectors.meeting_choices(actor=actor) if demand.area.path.startswith(m.area.path)
@@ -276,7 +277,7 @@ class ResourceForm(MapForm):
         help_text=_("None chosen: the district it sits in."),
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         choices: list[tuple[str, str]] = [
             (f"unit:{u.pk}", u.name) for u in selectors.actor_units_choices(actor=actor)
@@ -314,7 +315,7 @@ class ResourceClaimForm(MapForm):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, actor: Any, resource: Resource, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, resource: Resource, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         orgs = [o.pk for o in services.resource_claim_orgs(actor=actor, resource=resource)]
         _choices(self, "org", selectors.owner_org_choices(actor=actor).filter(pk__in=orgs))

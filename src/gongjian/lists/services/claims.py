@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.cobuild.models import JointMeeting
@@ -167,12 +168,12 @@ def _territorial_org_of(area: Area | None) -> PartyOrg | None:
     )
 
 
-def _list_admin(actor: Any, org: PartyOrg) -> bool:
+def _list_admin(actor: Actor, org: PartyOrg) -> bool:
     """Administrators of a territorial organisation's list: their subtree holds its area."""
     return org.unit_id is None and scope_for(actor).covers_path(org.area.path)
 
 
-def _is_raiser(actor: Any, demand: Demand) -> bool:
+def _is_raiser(actor: Actor, demand: Demand) -> bool:
     if not getattr(actor, "is_authenticated", False):
         return False
     if demand.raised_by_id == actor.pk:
@@ -202,7 +203,7 @@ def _status_error(obj: Demand | Resource | Claim) -> ValidationError:
     )
 
 
-def _decline_pending(claims: Iterable[Claim], actor: Any, reason: str, now: dt.datetime) -> list[int]:
+def _decline_pending(claims: Iterable[Claim], actor: Actor, reason: str, now: dt.datetime) -> list[int]:
     """Decline the claims still waiting (the caller holds the transaction and writes the audit)."""
     ids: list[int] = []
     for claim in claims:
@@ -215,7 +216,7 @@ def _decline_pending(claims: Iterable[Claim], actor: Any, reason: str, now: dt.d
     return ids
 
 
-def _meeting_staff(actor: Any, meeting: JointMeeting) -> bool:
+def _meeting_staff(actor: Actor, meeting: JointMeeting) -> bool:
     """The convener's staff record claims made at a held meeting (or after, from its minutes)."""
     return meeting.status in MEETING_RECORDS and scope_for(actor).covers_path(meeting.area.path)
 
@@ -223,7 +224,7 @@ def _meeting_staff(actor: Any, meeting: JointMeeting) -> bool:
 # --- who may do what (pages and the API show buttons from these) -------------------------------
 
 
-def demand_raise_allowed(*, actor: Any) -> bool:
+def demand_raise_allowed(*, actor: Actor) -> bool:
     """Administrators, unit liaisons and residents raise demands."""
     scope = scope_for(actor)
     return (
@@ -234,18 +235,18 @@ def demand_raise_allowed(*, actor: Any) -> bool:
     )
 
 
-def demand_update_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_update_allowed(*, actor: Actor, demand: Demand) -> bool:
     return demand.status == DemandStatus.RAISED and (
         _list_admin(actor, demand.owner_org) or _is_raiser(actor, demand)
     )
 
 
-def demand_review_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_review_allowed(*, actor: Actor, demand: Demand) -> bool:
     """The list owner's administrators review a raised demand (publish or reject it)."""
     return demand.status == DemandStatus.RAISED and _list_admin(actor, demand.owner_org)
 
 
-def demand_withdraw_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_withdraw_allowed(*, actor: Actor, demand: Demand) -> bool:
     """Before anything was accepted, by the list owner's administrators or who raised it."""
     return (
         demand.status in (DemandStatus.RAISED, DemandStatus.REJECTED, DemandStatus.PUBLISHED)
@@ -258,7 +259,7 @@ def _claimable(demand: Demand) -> bool:
     return demand.status in DEMAND_CLAIMABLE and demand.claimed < demand.quantity
 
 
-def demand_claim_units(*, actor: Any, demand: Demand) -> list[ResidentUnit]:
+def demand_claim_units(*, actor: Actor, demand: Demand) -> list[ResidentUnit]:
     """The actor's own units that may claim the demand online (within their reach)."""
     if not _claimable(demand):
         return []
@@ -266,7 +267,7 @@ def demand_claim_units(*, actor: Any, demand: Demand) -> list[ResidentUnit]:
     return [u for u in units if unit_reaches(u, demand.area)]
 
 
-def demand_claim_as_member_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_claim_as_member_allowed(*, actor: Actor, demand: Demand) -> bool:
     """A member linked to the account claims a micro-wish of their community."""
     if not (_claimable(demand) and demand.kind == DemandKind.MICRO_WISH):
         return False
@@ -275,7 +276,7 @@ def demand_claim_as_member_allowed(*, actor: Any, demand: Demand) -> bool:
     return any(demand.area.path.startswith(c.path) for c in actor_communities(actor, RoleKind.MEMBER))
 
 
-def demand_record_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_record_allowed(*, actor: Actor, demand: Demand) -> bool:
     """Meeting staff record a unit's claim made at a held meeting covering the demand's area."""
     from ..selectors.claims import meeting_choices
 
@@ -284,7 +285,7 @@ def demand_record_allowed(*, actor: Any, demand: Demand) -> bool:
     return any(demand.area.path.startswith(m.area.path) for m in meeting_choices(actor=actor))
 
 
-def demand_claim_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_claim_allowed(*, actor: Actor, demand: Demand) -> bool:
     return (
         bool(demand_claim_units(actor=actor, demand=demand))
         or demand_claim_as_member_allowed(actor=actor, demand=demand)
@@ -292,7 +293,7 @@ def demand_claim_allowed(*, actor: Any, demand: Demand) -> bool:
     )
 
 
-def demand_assign_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_assign_allowed(*, actor: Actor, demand: Demand) -> bool:
     """An unclaimed published demand, by the staff of a held meeting covering its area."""
     return (
         demand.status == DemandStatus.PUBLISHED
@@ -301,14 +302,14 @@ def demand_assign_allowed(*, actor: Any, demand: Demand) -> bool:
     )
 
 
-def resource_create_allowed(*, actor: Any) -> bool:
+def resource_create_allowed(*, actor: Actor) -> bool:
     scope = scope_for(actor)
     return (
         scope.everything or bool(scope.area_paths) or bool(scope.unit_ids) or actor_member(actor) is not None
     )
 
 
-def resource_provider_allowed(*, actor: Any, resource: Resource) -> bool:
+def resource_provider_allowed(*, actor: Actor, resource: Resource) -> bool:
     """The provider: the unit's liaison, the organisation's administrators, the member themself."""
     scope = scope_for(actor)
     if resource.provider_unit_id is not None:
@@ -321,13 +322,13 @@ def resource_provider_allowed(*, actor: Any, resource: Resource) -> bool:
     )
 
 
-def resource_publish_allowed(*, actor: Any, resource: Resource) -> bool:
+def resource_publish_allowed(*, actor: Actor, resource: Resource) -> bool:
     return resource.status == ResourceStatus.DRAFT and resource_provider_allowed(
         actor=actor, resource=resource
     )
 
 
-def resource_withdraw_allowed(*, actor: Any, resource: Resource) -> bool:
+def resource_withdraw_allowed(*, actor: Actor, resource: Resource) -> bool:
     return resource.status in (
         ResourceStatus.DRAFT,
         ResourceStatus.PUBLISHED,
@@ -335,7 +336,7 @@ def resource_withdraw_allowed(*, actor: Any, resource: Resource) -> bool:
     ) and resource_provider_allowed(actor=actor, resource=resource)
 
 
-def resource_claim_orgs(*, actor: Any, resource: Resource) -> list[PartyOrg]:
+def resource_claim_orgs(*, actor: Actor, resource: Resource) -> list[PartyOrg]:
     """Territorial organisations the actor administers whose area the published resource serves."""
     from ..selectors.claims import owner_org_choices
 
@@ -344,11 +345,11 @@ def resource_claim_orgs(*, actor: Any, resource: Resource) -> list[PartyOrg]:
     return [o for o in owner_org_choices(actor=actor) if resource_serves(resource, o.area)]
 
 
-def resource_claim_allowed(*, actor: Any, resource: Resource) -> bool:
+def resource_claim_allowed(*, actor: Actor, resource: Resource) -> bool:
     return bool(resource_claim_orgs(actor=actor, resource=resource))
 
 
-def claim_owner_allowed(*, actor: Any, claim: Claim) -> bool:
+def claim_owner_allowed(*, actor: Actor, claim: Claim) -> bool:
     """Only the owner decides: the demand's list owner, the resource's provider."""
     if claim.demand is not None:
         return _list_admin(actor, claim.demand.owner_org)
@@ -356,15 +357,15 @@ def claim_owner_allowed(*, actor: Any, claim: Claim) -> bool:
     return resource_provider_allowed(actor=actor, resource=claim.resource)
 
 
-def claim_accept_allowed(*, actor: Any, claim: Claim) -> bool:
+def claim_accept_allowed(*, actor: Actor, claim: Claim) -> bool:
     return claim.status == ClaimStatus.PENDING and claim_owner_allowed(actor=actor, claim=claim)
 
 
-def claim_decline_allowed(*, actor: Any, claim: Claim) -> bool:
+def claim_decline_allowed(*, actor: Actor, claim: Claim) -> bool:
     return claim.status == ClaimStatus.PENDING and claim_owner_allowed(actor=actor, claim=claim)
 
 
-def claim_withdraw_allowed(*, actor: Any, claim: Claim) -> bool:
+def claim_withdraw_allowed(*, actor: Actor, claim: Claim) -> bool:
     """The claimant's side (or who recorded the claim) withdraws it while it waits."""
     if claim.status != ClaimStatus.PENDING or not getattr(actor, "is_authenticated", False):
         return False
@@ -402,7 +403,7 @@ def _requester(name: str, contact: str, first_name: str, texts: Iterable[str]) -
 
 def demand_raise(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     category: str,
     kind: str = DemandKind.GENERAL,
@@ -512,7 +513,7 @@ def demand_raise(
     return demand
 
 
-def demand_update(*, actor: Any, demand: Demand, **changes: Any) -> Demand:
+def demand_update(*, actor: Actor, demand: Demand, **changes: Any) -> Demand:
     """Change a demand while it waits for review (the owner's administrators or who raised it)."""
     with transaction.atomic():
         demand = _lock_demand(demand)
@@ -535,7 +536,7 @@ def demand_update(*, actor: Any, demand: Demand, **changes: Any) -> Demand:
     return demand
 
 
-def demand_review(*, actor: Any, demand: Demand) -> Demand:
+def demand_review(*, actor: Actor, demand: Demand) -> Demand:
     """The list owner's administrators have reviewed it and find it fit (it still waits to be
     published)."""
     with transaction.atomic():
@@ -550,7 +551,7 @@ def demand_review(*, actor: Any, demand: Demand) -> Demand:
     return demand
 
 
-def demand_publish(*, actor: Any, demand: Demand) -> Demand:
+def demand_publish(*, actor: Actor, demand: Demand) -> Demand:
     """Publish a raised demand on the list (reviewing it if that was not done)."""
     with transaction.atomic():
         demand = _lock_demand(demand)
@@ -574,7 +575,7 @@ def demand_publish(*, actor: Any, demand: Demand) -> Demand:
     return demand
 
 
-def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
+def demand_reject(*, actor: Actor, demand: Demand, reason: str) -> Demand:
     """Reject a raised demand, with the reason the one who raised it reads."""
     reason = _reason(reason)
     with transaction.atomic():
@@ -596,7 +597,7 @@ def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
     return demand
 
 
-def demand_withdraw(*, actor: Any, demand: Demand, reason: str) -> Demand:
+def demand_withdraw(*, actor: Actor, demand: Demand, reason: str) -> Demand:
     """Withdraw a demand nobody's claim was accepted on; claims still waiting are declined."""
     reason = _reason(reason)
     with transaction.atomic():
@@ -663,7 +664,7 @@ def demands_expire(*, today: dt.date | None = None) -> int:
 
 def resource_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     kind: str,
     category: str,
@@ -750,7 +751,7 @@ def resource_create(
     return resource
 
 
-def resource_publish(*, actor: Any, resource: Resource) -> Resource:
+def resource_publish(*, actor: Actor, resource: Resource) -> Resource:
     with transaction.atomic():
         resource = _lock_resource(resource)
         _require(
@@ -772,7 +773,7 @@ def resource_publish(*, actor: Any, resource: Resource) -> Resource:
     return resource
 
 
-def resource_withdraw(*, actor: Any, resource: Resource, reason: str) -> Resource:
+def resource_withdraw(*, actor: Actor, resource: Resource, reason: str) -> Resource:
     """The provider withdraws it; claims still waiting are declined (accepted ones stand)."""
     reason = _reason(reason)
     with transaction.atomic():
@@ -840,7 +841,7 @@ def _check_quantity(quantity: int, remaining: int) -> None:
 
 def demand_claim(
     *,
-    actor: Any,
+    actor: Actor,
     demand: Demand,
     quantity: int = 1,
     note: str = "",
@@ -920,7 +921,7 @@ def demand_claim(
 
 def resource_claim(
     *,
-    actor: Any,
+    actor: Actor,
     resource: Resource,
     org: PartyOrg,
     quantity: int = 1,
@@ -975,7 +976,7 @@ def resource_claim(
     return claim
 
 
-def _take(claim: Claim, actor: Any, now: dt.datetime) -> tuple[str, str]:
+def _take(claim: Claim, actor: Actor, now: dt.datetime) -> tuple[str, str]:
     """Add an accepted claim's quantity to its locked demand or resource (the caller locked it and
     holds the transaction); return the status before and after."""
     target: Demand | Resource
@@ -1007,7 +1008,7 @@ def _take(claim: Claim, actor: Any, now: dt.datetime) -> tuple[str, str]:
     return before, target.status
 
 
-def claim_accept(*, actor: Any, claim: Claim) -> Claim:
+def claim_accept(*, actor: Actor, claim: Claim) -> Claim:
     """The owner accepts: the quantity is added under a row lock on the demand or resource (never
     beyond what is left) and the project is opened, all in one transaction."""
     with transaction.atomic():
@@ -1049,7 +1050,7 @@ def claim_accept(*, actor: Any, claim: Claim) -> Claim:
     return claim
 
 
-def claim_decline(*, actor: Any, claim: Claim, reason: str) -> Claim:
+def claim_decline(*, actor: Actor, claim: Claim, reason: str) -> Claim:
     reason = _reason(reason)
     with transaction.atomic():
         claim = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
@@ -1071,7 +1072,7 @@ def claim_decline(*, actor: Any, claim: Claim, reason: str) -> Claim:
     return claim
 
 
-def claim_withdraw(*, actor: Any, claim: Claim, reason: str = "") -> Claim:
+def claim_withdraw(*, actor: Actor, claim: Claim, reason: str = "") -> Claim:
     reason = _reason(reason, required=False)
     with transaction.atomic():
         claim = (
@@ -1097,7 +1098,7 @@ def claim_withdraw(*, actor: Any, claim: Claim, reason: str = "") -> Claim:
 
 def demand_assign(
     *,
-    actor: Any,
+    actor: Actor,
     demand: Demand,
     unit: ResidentUnit,
     meeting: JointMeeting,

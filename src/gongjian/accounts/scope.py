@@ -61,9 +61,9 @@ def _minimal(paths: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def scope_for(actor: Actor) -> Scope:
+def scope_for(actor: Actor | None) -> Scope:
     """The scope of an actor, cached on the user object for the request."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
         return Scope()
     cached = getattr(actor, "_gongjian_scope", None)
     if cached is not None:

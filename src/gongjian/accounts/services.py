@@ -10,14 +10,14 @@ from rest_framework.authtoken.models import Token
 from gongjian.core.audit import audit_record
 from gongjian.orgs.models import Area, ResidentUnit
 
-from .actor import Actor
+from .actor import Actor, person
 from .models import ADMIN_LEVELS, Role, RoleKind, User
 from .scope import forget_scope, scope_for
 
 
 @transaction.atomic
 def user_create(
-    *, actor: Actor, username: str, password: str, display_name: str = "", is_superuser: bool = False
+    *, actor: Actor | None, username: str, password: str, display_name: str = "", is_superuser: bool = False
 ) -> User:
     """A new account. Only a platform administrator (or the system, actor=None) creates superusers."""
     if is_superuser and actor is not None and not scope_for(actor).everything:
@@ -36,7 +36,7 @@ def user_create(
 
 @transaction.atomic
 def role_grant(
-    *, actor: Actor, user: User, kind: str, area: Area | None = None, unit: ResidentUnit | None = None
+    *, actor: Actor | None, user: User, kind: str, area: Area | None = None, unit: ResidentUnit | None = None
 ) -> Role:
     """Grant a role. Administrators grant roles inside their own subtree; never above it."""
     if kind not in RoleKind.values:
@@ -69,15 +69,16 @@ def role_grant(
 @transaction.atomic
 def token_rotate(*, actor: Actor) -> Token:
     """Replace the actor's API token with a new one (the old one stops working)."""
-    Token.objects.filter(user=actor).delete()
-    token = Token.objects.create(user=actor)
+    user = person(actor)
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
     audit_record(actor=actor, action="token.rotate", object_type="accounts.token", object_id=str(actor.pk))
     return token
 
 
 @transaction.atomic
 def token_revoke(*, actor: Actor) -> None:
-    deleted, _count = Token.objects.filter(user=actor).delete()
+    deleted, _count = Token.objects.filter(user=person(actor)).delete()
     if deleted:
         audit_record(
             actor=actor, action="token.revoke", object_type="accounts.token", object_id=str(actor.pk)

@@ -14,21 +14,22 @@ Overdue: due (``due_at`` passed) and not answered yet.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeGuard
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from gongjian.accounts.actor import Actor
-from gongjian.accounts.models import Role, RoleKind
+from gongjian.accounts.models import Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 
 from .models import OPEN_STATUSES, Appeal, AppealEvent, AppealStatus
 
 
-def _authenticated(actor: Actor) -> bool:
-    return bool(getattr(actor, "is_authenticated", False))
+def _authenticated(actor: Actor) -> TypeGuard[User]:
+    return bool(actor.is_authenticated)
 
 
 def community_path(path: str) -> str:

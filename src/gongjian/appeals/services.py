@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,8 +37,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.actor import Actor
-from gongjian.accounts.models import Role, RoleKind
+from gongjian.accounts.actor import Actor, signed_in
+from gongjian.accounts.models import Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.services import notification_send
@@ -65,8 +65,8 @@ _PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
 # --- who may do what --------------------------------------------------------------------------
 
 
-def _authenticated(actor: Actor) -> bool:
-    return bool(getattr(actor, "is_authenticated", False))
+def _authenticated(actor: Actor) -> TypeGuard[User]:
+    return bool(actor.is_authenticated)
 
 
 def appeal_register_allowed(*, actor: Actor) -> bool:
@@ -195,7 +195,7 @@ def _event(
         appeal=appeal,
         kind=kind,
         at=at,
-        actor=actor if _authenticated(actor) else None,
+        actor=signed_in(actor),
         org=org,
         note=note,
     )
@@ -304,10 +304,10 @@ def appeal_register(
         kind=kind,
         title=title[:200],
         description=(description or "").strip(),
-        resident=actor if online else None,
+        resident=signed_in(actor) if online else None,
         resident_name=resident_name[:60],
         registered_at=when,
-        registered_by=actor if _authenticated(actor) else None,
+        registered_by=signed_in(actor),
         working_days=working_days,
         due_at=due,
     )

@@ -77,7 +77,7 @@ def _digest(entry: AuditEntry) -> str:
 
 def audit_record(
     *,
-    actor: Actor,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     changes: Mapping[str, Any] | None = None,
@@ -93,7 +93,7 @@ def audit_record(
             object_type = object_type or obj._meta.label_lower
             object_id = object_id or str(obj.pk)
             object_label = object_label or str(obj)[:255]
-        user = actor if getattr(actor, "is_authenticated", False) else None
+        user = actor if actor is not None and actor.is_authenticated else None
         entry = AuditEntry(
             seq=head.seq + 1,
             at=timezone.now(),

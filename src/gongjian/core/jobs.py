@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def job_create(*, actor: Actor, kind: str, params: dict[str, Any] | None = None, input_file: str = "") -> Job:
+    assert actor.is_authenticated, "a job belongs to a signed-in user (the pages that start one require it)"
     return Job.objects.create(kind=kind, actor=actor, params=params or {}, input_file=input_file)
 
 

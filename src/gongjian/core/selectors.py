@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def job_list(*, actor: Actor) -> QuerySet[Job]:
     """The actor's own jobs."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return Job.objects.none()
     return Job.objects.filter(actor=actor)
 
@@ -29,7 +29,7 @@ def job_get(*, actor: Actor, pk: int) -> Job:
 
 def notification_list(*, actor: Actor, unread: bool = False) -> QuerySet[Notification]:
     """The actor's own notifications, newest first (``unread``: only those not yet read)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return Notification.objects.none()
     rows = Notification.objects.filter(recipient=actor)
     if unread:

@@ -159,7 +159,7 @@ def notification_send(
 
 
 def _own_notification(*, actor: Actor, notification: Notification) -> None:
-    if not getattr(actor, "is_authenticated", False) or notification.recipient_id != actor.pk:
+    if not actor.is_authenticated or notification.recipient_id != actor.pk:
         raise PermissionDenied(_("This notification is not yours."))
 
 
@@ -178,7 +178,7 @@ def notification_mark_read(*, actor: Actor, notification: Notification) -> Notif
 @transaction.atomic
 def notification_mark_all_read(*, actor: Actor) -> int:
     """Mark all the actor's unread notifications read; return how many changed."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         raise PermissionDenied(_("Please sign in."))
     unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     ids = list(unread.values_list("pk", flat=True))

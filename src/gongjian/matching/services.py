@@ -44,7 +44,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.actor import Actor
+from gongjian.accounts.actor import Actor, person
 from gongjian.cobuild.models import Agreement, JointMeeting, MeetingStatus
 from gongjian.cobuild.services.meetings import meeting_manage_allowed
 from gongjian.core.audit import audit_record
@@ -640,7 +640,7 @@ def session_start(*, actor: Actor, meeting: JointMeeting) -> MatchingSession:
         session = MatchingSession.objects.filter(meeting=meeting, status=SessionStatus.OPEN).first()
         if session is not None:
             return session
-        session = MatchingSession.objects.create(meeting=meeting, created_by=actor)
+        session = MatchingSession.objects.create(meeting=meeting, created_by=person(actor))
         audit_record(
             actor=actor, action="matching.session_start", obj=session, changes={"meeting": meeting.pk}
         )
@@ -693,7 +693,7 @@ def _open_pair(session: MatchingSession, demand_id: int, resource_id: int) -> Ma
 def _release(pair: MatchingPair | None, actor: Actor, now: dt.datetime) -> None:
     if pair is not None:
         pair.state = PairState.RELEASED
-        pair.decided_by = actor
+        pair.decided_by = person(actor)
         pair.decided_at = now
         pair.save(update_fields=["state", "decided_by", "decided_at"])
 
@@ -780,7 +780,7 @@ def pair_accept(
             score=score,
             reasons=reasons,
             swapped=swap,
-            decided_by=actor,
+            decided_by=person(actor),
             decided_at=now,
         )
         audit_record(
@@ -815,7 +815,7 @@ def pair_drop(*, actor: Actor, session: MatchingSession, demand_id: Any, resourc
             demand_id=demand_pk,
             resource_id=resource_pk,
             state=PairState.DROPPED,
-            decided_by=actor,
+            decided_by=person(actor),
             decided_at=now,
         )
         audit_record(
@@ -921,7 +921,7 @@ def session_commit(*, actor: Actor, session: MatchingSession) -> list[Claim]:
             pair.save(update_fields=["state", "claim"])
             claims.append(claim)
         session.status = SessionStatus.COMMITTED
-        session.committed_by = actor
+        session.committed_by = person(actor)
         session.committed_at = now
         session.save(update_fields=["status", "committed_by", "committed_at"])
         audit_record(

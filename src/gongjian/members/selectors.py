@@ -58,7 +58,7 @@ def _member_scope_q(actor: Actor) -> Q:
     if scope.unit_ids:
         units = sorted(scope.unit_ids)
         q |= Q(org__unit_id__in=units) | Q(work_unit_id__in=units)
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         q |= Q(user_id=actor.pk)
     return q
 
@@ -340,7 +340,7 @@ def household_get(*, actor: Actor, pk: int) -> Household:
 
 def member_self(*, actor: Actor) -> Member | None:
     """The actor's own member record (linked through ``Member.user``), if any."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return Member.objects.filter(user_id=actor.pk).select_related("org", "residence").first()
 

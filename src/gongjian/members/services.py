@@ -768,7 +768,7 @@ def transfer_reject(*, actor: Actor, transfer: Transfer, reason: str) -> Transfe
 
 
 @transaction.atomic
-def transfers_expire(*, actor: Actor, on: dt.date | None = None) -> list[Transfer]:
+def transfers_expire(*, actor: Actor | None, on: dt.date | None = None) -> list[Transfer]:
     """Mark every issued letter past its validity as expired (the daily reminders run this);
     return those expired now. The letters are found in SQL and locked; one audit entry each."""
     from .selectors import expired_before

@@ -54,13 +54,13 @@ ZERO = Decimal(0)
 
 def actor_member(actor: Actor) -> Member | None:
     """The ledger member the account is linked to, if any."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return Member.objects.filter(user_id=actor.pk).select_related("org__area", "residence").first()
 
 
 def actor_volunteer(actor: Actor) -> Volunteer | None:
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return Volunteer.objects.filter(user_id=actor.pk).select_related("area").first()
 
@@ -74,7 +74,7 @@ def actor_homes(actor: Actor) -> list[str]:
     """Paths of the communities the actor serves in as a member or volunteer: where they hold a
     member role, and for a linked member their residence, organisation, confirmed registration
     (双报到) and co-management; for a linked volunteer their area."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return []
     paths: set[str] = set()
     for role in Role.objects.filter(user_id=actor.pk, kind=RoleKind.MEMBER, active=True).select_related(
@@ -99,7 +99,7 @@ def actor_homes(actor: Actor) -> list[str]:
 
 def _person_q(actor: Actor, prefix: str = "") -> Q:
     """Rows of the actor's own person (their member or volunteer record)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return Q(pk__in=[])
     return Q(**{f"{prefix}member__user_id": actor.pk}) | Q(**{f"{prefix}volunteer__user_id": actor.pk})
 
@@ -121,7 +121,7 @@ def team_list(
 ) -> QuerySet[ServiceTeam]:
     scope = scope_for(actor)
     cond = scope.rows_q("area__", "unit_id")
-    if getattr(actor, "is_authenticated", False) and not scope.everything:
+    if actor.is_authenticated and not scope.everything:
         mine = TeamMembership.objects.filter(_person_q(actor)).values("team_id")
         cond |= Q(pk__in=mine)
     qs = ServiceTeam.objects.filter(cond)
@@ -178,7 +178,7 @@ def team_periods(*, actor: Actor, team: ServiceTeam) -> QuerySet[Any]:
 def volunteer_list(*, actor: Actor, within: Area | None = None, q: str = "") -> QuerySet[Volunteer]:
     scope = scope_for(actor)
     cond = scope.area_q("area__")
-    if getattr(actor, "is_authenticated", False) and not scope.everything:
+    if actor.is_authenticated and not scope.everything:
         cond |= Q(user_id=actor.pk)
     qs = Volunteer.objects.filter(cond)
     if within is not None:
@@ -222,7 +222,7 @@ def _activity_scope_q(actor: Actor) -> Q:
     q = scope.area_q("area__")
     if scope.unit_ids:
         q |= _unit_activity_q(sorted(scope.unit_ids))
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         homes = actor_homes(actor)
         q |= Q(audience=Audience.AREA) & _open_to_homes_q(homes)
         teams = TeamMembership.objects.filter(_person_q(actor), until__isnull=True).values("team_id")
@@ -265,7 +265,7 @@ def activity_for_scan(*, actor: Actor, pk: int, token: str) -> Activity:
     member from elsewhere open it. Without a valid code, only an activity the actor sees."""
     from .qr import qr_token_valid
 
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         activity = Activity.objects.filter(pk=pk).select_related("area", "team", "project").first()
         if activity is not None and qr_token_valid(activity=activity, token=token):
             return activity

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,8 +34,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.actor import Actor
-from gongjian.accounts.models import ADMIN_LEVELS, Role
+from gongjian.accounts.actor import Actor, person, signed_in
+from gongjian.accounts.models import ADMIN_LEVELS, Role, User
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.services import apply_changes, notification_send
@@ -80,8 +80,8 @@ MAX_HOURS_A_DAY = Decimal(24)
 # --- permissions ----------------------------------------------------------------------------
 
 
-def _authenticated(actor: Actor) -> bool:
-    return bool(getattr(actor, "is_authenticated", False))
+def _authenticated(actor: Actor) -> TypeGuard[User]:
+    return bool(actor.is_authenticated)
 
 
 def _require_area(actor: Actor, area: Area) -> None:
@@ -551,7 +551,7 @@ def activity_create(
         ends_at=ends_at,
         signup_limit=signup_limit,
         audience=audience,
-        created_by=actor if _authenticated(actor) else None,
+        created_by=signed_in(actor),
     )
     _require_activity(actor, activity)
     if audience == Audience.TEAM and team is None:
@@ -695,7 +695,7 @@ def activity_sign_up(*, actor: Actor, activity: Activity) -> Attendance:
     row.save()
     audit_record(actor=actor, action="activity.sign_up", obj=activity, changes={"attendance": row.pk})
     notification_send(
-        recipients=[actor],
+        recipients=[person(actor)],
         kind="service.signed_up",
         title=_("Signed up: %(title)s") % {"title": activity.title},
         body=_("%(when)s at %(place)s. Scan the code at the activity to sign in and out.")
@@ -879,7 +879,7 @@ def attendance_verify(
         attendance=row,
         description=activity.title[:300],
         status=HoursStatus.VERIFIED,
-        decided_by=actor if _authenticated(actor) else None,
+        decided_by=signed_in(actor),
         decided_at=timezone.now(),
         reason=reason.strip(),
     )
@@ -960,7 +960,7 @@ def activity_verify_bulk(
             Attendance.objects.filter(activity=activity, signed_in_at=t_in, sign_in_method="organiser")
         )
     now = timezone.now()
-    decider = actor if _authenticated(actor) else None
+    decider = signed_in(actor)
     records = ServiceHours.objects.bulk_create(
         [
             ServiceHours(
@@ -1036,7 +1036,7 @@ def hours_log(
         source=HoursSource.SELF,
         description=description.strip()[:300],
         status=HoursStatus.PENDING,
-        logged_by=actor,
+        logged_by=person(actor),
     )
     audit_record(
         actor=actor,
@@ -1065,7 +1065,7 @@ def hours_decide(
             raise ValidationError({"reason": _("Say why the hours differ from the logged ones.")})
         record.hours = _check_hours(hours)
     record.status = HoursStatus.VERIFIED if approve else HoursStatus.REJECTED
-    record.decided_by = actor
+    record.decided_by = person(actor)
     record.decided_at = timezone.now()
     record.reason = reason.strip()[:300]
     record.save()
@@ -1245,8 +1245,8 @@ def _auto_points(record: ServiceHours, actor: Actor) -> Decimal:
             units=record.hours,
             hours_record=record,
             status=EntryStatus.APPROVED,
-            submitted_by=actor if _authenticated(actor) else None,
-            decided_by=actor if _authenticated(actor) else None,
+            submitted_by=signed_in(actor),
+            decided_by=signed_in(actor),
             decided_at=timezone.now(),
         )
         _apply_cap(entry)
@@ -1274,7 +1274,7 @@ def _auto_points_bulk(records: list[ServiceHours], actor: Actor) -> None:
         return
     member_ids = sorted({r.member_id for r in records if r.member_id is not None})
     list(Member.objects.select_for_update().filter(pk__in=member_ids).values_list("pk", flat=True))
-    who = actor if _authenticated(actor) else None
+    who = signed_in(actor)
     now = timezone.now()
     entries: list[PointsEntry] = []
     for rule in rules:
@@ -1365,7 +1365,7 @@ def points_claim(
         evidence=evidence.strip()[:500],
         note=note.strip()[:300],
         status=EntryStatus.PENDING,
-        submitted_by=actor,
+        submitted_by=person(actor),
     )
     _apply_cap(entry)
     entry.save()
@@ -1394,7 +1394,7 @@ def points_entry_decide(*, actor: Actor, entry: PointsEntry, approve: bool, reas
     if approve:
         _apply_cap(entry, exclude_self=True)
     entry.status = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
-    entry.decided_by = actor
+    entry.decided_by = person(actor)
     entry.decided_at = timezone.now()
     entry.reason = reason.strip()[:300]
     entry.save()

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.actor import Actor
+from gongjian.accounts.actor import Actor, person
 from gongjian.accounts.models import Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
 from gongjian.core.models import AuditEntry
@@ -86,7 +86,7 @@ def _consultation_q(actor: Actor) -> Q:
     if scope.everything:
         return Q()
     q = scope.area_q("area__")
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         homes = Role.objects.filter(user_id=actor.pk, active=True, kind=RoleKind.RESIDENT, area__isnull=False)
         paths = [p for role in homes.select_related("area") if role.area for p in _ancestor_paths(role.area)]
         if paths:
@@ -244,11 +244,7 @@ def meeting_for_sign_in(*, actor: Actor, pk: int, token: str) -> JointMeeting:
     resident (who sees no meeting otherwise) open it. Without a valid code the answer is the same
     refusal whether the meeting exists or not."""
     meeting = JointMeeting.objects.filter(pk=pk).select_related("area", "convener_org").first()
-    if (
-        not getattr(actor, "is_authenticated", False)
-        or meeting is None
-        or not sign_in_token_valid(meeting=meeting, token=token)
-    ):
+    if not actor.is_authenticated or meeting is None or not sign_in_token_valid(meeting=meeting, token=token):
         raise PermissionDenied(_("This sign-in code is not valid: scan the code shown at the meeting."))
     return meeting
 
@@ -260,7 +256,7 @@ def attendance_list(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Attendan
 
 def attendance_own(*, actor: Actor, meeting: JointMeeting) -> Attendance | None:
     """The actor's own sign-in at a meeting (anyone holding its code may sign in)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return Attendance.objects.filter(meeting=meeting, user_id=actor.pk).first()
 
@@ -399,7 +395,7 @@ def calendar_feed_token(*, actor: Actor, area: Area | None = None) -> str:
     """A signed address part for the actor's own calendar feed (of one area, or of every meeting
     they see), for calendar apps that cannot sign in. The feed is read with the actor's scope at
     the time it is fetched; changing the password revokes it."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         raise Http404
     data = {"u": actor.pk, "a": area.pk if area is not None else None, "h": _feed_fingerprint(actor)}
     return signing.dumps(data, salt=_FEED_SALT, compress=True)
@@ -600,11 +596,11 @@ def consultation_answer_list(*, actor: Actor, consultation: Consultation) -> Que
     qs = ConsultationAnswer.objects.filter(consultation=consultation).order_by("at", "pk")
     if scope_for(actor).covers_path(consultation.area.path):
         return qs
-    return qs.filter(user_id=actor.pk)
+    return qs.filter(user_id=person(actor).pk)
 
 
 def consultation_own_answer(*, actor: Actor, consultation: Consultation) -> ConsultationAnswer | None:
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return ConsultationAnswer.objects.filter(consultation=consultation, user_id=actor.pk).first()
 

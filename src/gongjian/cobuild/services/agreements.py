@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.actor import Actor
+from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.models import User
 from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
@@ -279,7 +279,7 @@ def agreement_create(
         yearly_plan=_text(yearly_plan),
         status=AgreementStatus.DRAFT,
         meeting=meeting,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in(actor),
     )
     agreement.number = _next_number(prefix)
     agreement.full_clean(exclude=["number"])
@@ -498,7 +498,7 @@ def agreement_review(
         rating=rating,
         summary=_text(summary),
         reviewed_on=on,
-        reviewed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reviewed_by=signed_in(actor),
     )
     review.full_clean(validate_constraints=False)
     try:
@@ -825,7 +825,7 @@ def seat_approve(*, actor: Actor, seat: PartTimeSeat, approved_on: dt.date | Non
     _not_future(on, "approved_on")
     _not_before(on, seat.screened_on, "approved_on")
     seat.step, seat.approved_on = SeatStep.APPROVED, on
-    seat.approved_by = actor if getattr(actor, "is_authenticated", False) else None
+    seat.approved_by = signed_in(actor)
     seat.save(update_fields=["step", "approved_on", "approved_by"])
     _seat_audit(actor, "approve", seat, {"step": [SeatStep.SCREENED, SeatStep.APPROVED], "approved_on": on})
     return seat

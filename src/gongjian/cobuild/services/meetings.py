@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.actor import Actor
+from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
@@ -239,7 +239,7 @@ def consultation_manage_allowed(*, actor: Actor, consultation: Consultation) -> 
 
 
 def _resident_areas(actor: Actor) -> list[Area]:
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return []
     roles = Role.objects.filter(user_id=actor.pk, active=True, kind=RoleKind.RESIDENT).select_related("area")
     return [r.area for r in roles if r.area is not None]
@@ -482,7 +482,7 @@ def meeting_convene(
         starts_at=starts_at,
         ends_at=ends_at,
         venue=(venue or "").strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in(actor),
     )
     if previous is None:
         previous = _default_previous(convener_org, starts_at)
@@ -639,7 +639,7 @@ def agenda_topic_propose(
         source=AgendaSource.TOPIC,
         status=AgendaStatus.PROPOSED,
         proposed_by_unit_id=unit_id,
-        proposed_by=actor,
+        proposed_by=person(actor),
     )
     audit_record(
         actor=actor,
@@ -667,7 +667,7 @@ def agenda_item_add(
         description=(description or "").strip(),
         source=AgendaSource.CONVENER,
         status=AgendaStatus.ACCEPTED,
-        proposed_by=actor,
+        proposed_by=person(actor),
     )
     audit_record(
         actor=actor,
@@ -913,7 +913,7 @@ def _person_name(user: Any) -> str:
 def attendance_sign_in(*, actor: Actor, meeting: JointMeeting, token: str) -> Attendance:
     """A signed-in user scanned the meeting's QR code: recorded once (a second scan returns the
     first record), with their unit when they are the liaison of an invited unit (or of one unit)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         raise PermissionDenied(_("Please sign in first."))
     meeting = _lock(meeting)
     if not sign_in_token_valid(meeting=meeting, token=token):
@@ -1273,7 +1273,7 @@ def action_item_close(
     item.status = ActionStatus.CLOSED
     item.closed_on = closed_on
     item.report = mask_in_text(report)
-    item.closed_by = actor
+    item.closed_by = person(actor)
     item.full_clean()
     item.save(update_fields=["status", "closed_on", "report", "closed_by"])
     audit_record(
@@ -1411,7 +1411,7 @@ def consultation_create(
         closes_on=closes_on,
         asked=asked,
         resolution=resolution,
-        created_by=actor,
+        created_by=person(actor),
     )
     consultation.full_clean()
     consultation.save()
@@ -1501,7 +1501,7 @@ def consultation_answer(
     row = ConsultationAnswer(
         consultation=consultation,
         respondent=label,
-        user=None if staff else actor,
+        user=None if staff else person(actor),
         answer=answer,
         comment=mask_in_text((comment or "").strip())[:300],
         at=at,

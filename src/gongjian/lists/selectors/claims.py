@@ -140,14 +140,14 @@ def _serves_any_q(paths: tuple[str, ...] | list[str]) -> Q:
 
 def actor_member(actor: Actor) -> Member | None:
     """The Party member record linked to the actor's account, if any."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return Member.objects.filter(user_id=actor.pk).select_related("residence", "org__area").first()
 
 
 def actor_communities(actor: Actor, kind: str) -> list[Area]:
     """The communities where the actor holds a member's or resident's role (``kind``)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return []
     roles = Role.objects.filter(user_id=actor.pk, active=True, kind=kind).select_related("area")
     out: dict[int, Area] = {}
@@ -186,7 +186,7 @@ def _demand_scope_q(actor: Actor) -> Q:
         q |= Q(
             pk__in=Claim.objects.filter(claimant_unit_id__in=units, demand__isnull=False).values("demand_id")
         )
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return q
     homes = [c.path for c in actor_communities(actor, RoleKind.MEMBER)]
     if homes:
@@ -251,7 +251,7 @@ def _resource_scope_q(actor: Actor) -> Q:
         q |= Q(pk__in=claimed.values("resource_id"))
     if scope.unit_ids:
         q |= Q(provider_unit_id__in=sorted(scope.unit_ids))
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         q |= Q(provider_member__user_id=actor.pk)
     return q
 
@@ -304,7 +304,7 @@ def _claim_scope_q(actor: Actor) -> Q:
         units = sorted(scope.unit_ids)
         q |= Q(claimant_unit_id__in=units) | Q(resource__provider_unit_id__in=units)
         q |= Q(demand__raised_by_unit_id__in=units)
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         q |= Q(claimant_member__user_id=actor.pk) | Q(resource__provider_member__user_id=actor.pk)
     return q
 
@@ -348,7 +348,7 @@ def claims_made_q(actor: Actor) -> Q:
         q |= Q(claimant_unit_id__in=sorted(scope.unit_ids))
     if scope.area_paths:
         q |= scope.area_q("claimant_org__area__")
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         q |= Q(claimant_member__user_id=actor.pk)
     return q
 

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.actor import Actor
+from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.accounts.models import RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.cobuild.models import JointMeeting
@@ -174,7 +174,7 @@ def _list_admin(actor: Actor, org: PartyOrg) -> bool:
 
 
 def _is_raiser(actor: Actor, demand: Demand) -> bool:
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return False
     if demand.raised_by_id == actor.pk:
         return True
@@ -203,13 +203,15 @@ def _status_error(obj: Demand | Resource | Claim) -> ValidationError:
     )
 
 
-def _decline_pending(claims: Iterable[Claim], actor: Actor, reason: str, now: dt.datetime) -> list[int]:
+def _decline_pending(
+    claims: Iterable[Claim], actor: Actor | None, reason: str, now: dt.datetime
+) -> list[int]:
     """Decline the claims still waiting (the caller holds the transaction and writes the audit)."""
     ids: list[int] = []
     for claim in claims:
         claim.status = ClaimStatus.DECLINED
         claim.decline_reason = reason[:REASON_MAX]
-        claim.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+        claim.decided_by = signed_in(actor)
         claim.decided_at = now
         claim.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
         ids.append(claim.pk)
@@ -367,7 +369,7 @@ def claim_decline_allowed(*, actor: Actor, claim: Claim) -> bool:
 
 def claim_withdraw_allowed(*, actor: Actor, claim: Claim) -> bool:
     """The claimant's side (or who recorded the claim) withdraws it while it waits."""
-    if claim.status != ClaimStatus.PENDING or not getattr(actor, "is_authenticated", False):
+    if claim.status != ClaimStatus.PENDING or not actor.is_authenticated:
         return False
     scope = scope_for(actor)
     if claim.claimed_by_id == actor.pk or scope.everything:
@@ -489,7 +491,7 @@ def demand_raise(
         urgency=urgency,
         source=source,
         status=DemandStatus.RAISED,
-        raised_by=actor if getattr(actor, "is_authenticated", False) else None,
+        raised_by=signed_in(actor),
         meeting=meeting,
         raised_at=timezone.now(),
     )
@@ -544,7 +546,7 @@ def demand_review(*, actor: Actor, demand: Demand) -> Demand:
         _require(_list_admin(actor, demand.owner_org), _("Only the list's administrators review it."))
         if demand.status != DemandStatus.RAISED:
             raise _status_error(demand)
-        demand.reviewed_by = actor
+        demand.reviewed_by = person(actor)
         demand.reviewed_at = timezone.now()
         demand.save(update_fields=["reviewed_by", "reviewed_at"])
         audit_record(actor=actor, action="demand.review", obj=demand, changes={"reviewed": True})
@@ -562,7 +564,7 @@ def demand_publish(*, actor: Actor, demand: Demand) -> Demand:
             raise ValidationError({"deadline": _("The deadline has passed: change it before publishing.")})
         now = timezone.now()
         if demand.reviewed_at is None:
-            demand.reviewed_by, demand.reviewed_at = actor, now
+            demand.reviewed_by, demand.reviewed_at = person(actor), now
         demand.status = DemandStatus.PUBLISHED
         demand.published_at = now
         demand.save(update_fields=["status", "published_at", "reviewed_by", "reviewed_at"])
@@ -585,7 +587,7 @@ def demand_reject(*, actor: Actor, demand: Demand, reason: str) -> Demand:
             raise _status_error(demand)
         demand.status = DemandStatus.REJECTED
         demand.reject_reason = reason
-        demand.reviewed_by, demand.reviewed_at = actor, timezone.now()
+        demand.reviewed_by, demand.reviewed_at = person(actor), timezone.now()
         demand.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
         audit_record(
             actor=actor,
@@ -735,7 +737,7 @@ def resource_create(
         available_until=available_until,
         radius_km=radius_km,
         status=ResourceStatus.DRAFT,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in(actor),
         created_at=timezone.now(),
     )
     resource.full_clean()
@@ -901,7 +903,7 @@ def demand_claim(
             quantity=quantity,
             note=note,
             meeting=meeting,
-            claimed_by=actor,
+            claimed_by=person(actor),
             claimed_at=timezone.now(),
         )
         audit_record(
@@ -959,7 +961,7 @@ def resource_claim(
             quantity=quantity,
             note=note,
             meeting=meeting,
-            claimed_by=actor,
+            claimed_by=person(actor),
             claimed_at=timezone.now(),
         )
         audit_record(
@@ -1032,7 +1034,7 @@ def claim_accept(*, actor: Actor, claim: Claim) -> Claim:
         now = timezone.now()
         before, after = _take(claim, actor, now)
         claim.status = ClaimStatus.ACCEPTED
-        claim.decided_by = actor
+        claim.decided_by = person(actor)
         claim.decided_at = now
         claim.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(
@@ -1059,7 +1061,7 @@ def claim_decline(*, actor: Actor, claim: Claim, reason: str) -> Claim:
             raise _status_error(claim)
         claim.status = ClaimStatus.DECLINED
         claim.decline_reason = reason
-        claim.decided_by = actor
+        claim.decided_by = person(actor)
         claim.decided_at = timezone.now()
         claim.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
         audit_record(
@@ -1126,12 +1128,12 @@ def demand_assign(
             status=ClaimStatus.PENDING,
             assigned=True,
             meeting=meeting,
-            claimed_by=actor,
+            claimed_by=person(actor),
             claimed_at=now,
         )
         before, after = _take(claim, actor, now)
         claim.status = ClaimStatus.ACCEPTED
-        claim.decided_by = actor
+        claim.decided_by = person(actor)
         claim.decided_at = now
         claim.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(

@@ -41,7 +41,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.actor import Actor
+from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, diff, snapshot
@@ -189,7 +189,7 @@ def project_actions_allowed(*, actor: Actor, project: Project) -> dict[str, bool
 
 
 def _resident_areas(actor: Actor) -> list[str]:
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return []
     roles = Role.objects.filter(user=actor, active=True, kind=RoleKind.RESIDENT, area__isnull=False)
     return list(roles.values_list("area__path", flat=True))
@@ -198,7 +198,7 @@ def _resident_areas(actor: Actor) -> list[str]:
 def satisfaction_allowed(*, actor: Actor, project: Project) -> bool:
     """A resident of the project's area (a resident role on an area inside it), or the resident
     who raised the demand, rates a finished public project once."""
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not actor.is_authenticated or not actor.is_active:
         return False
     if project.status not in FINISHED or not project.public:
         return False
@@ -211,7 +211,7 @@ def satisfaction_allowed(*, actor: Actor, project: Project) -> bool:
 
 def satisfaction_allowed_ids(*, actor: Actor, project_ids: Iterable[int]) -> set[int]:
     """Of the given projects, those the actor may rate now (``satisfaction_allowed`` for many)."""
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not actor.is_authenticated or not actor.is_active:
         return set()
     ids = sorted(set(project_ids))
     paths = _resident_areas(actor)
@@ -286,7 +286,7 @@ def project_open_from_claim(*, actor: Actor, claim: Claim) -> Project:
             meeting=claim.meeting,
             published_at=published_at,
             claimed_at=claim.decided_at or timezone.now(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=signed_in(actor),
         )
         if demand is not None and demand.status in (DemandStatus.PUBLISHED, DemandStatus.CLAIMED):
             demand.status = DemandStatus.IN_PROGRESS
@@ -601,7 +601,7 @@ def evidence_add(
         kind=kind,
         caption=_text(caption)[:200],
         public=bool(public),
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=signed_in(actor),
         uploaded_at=timezone.now(),
     )
     evidence.file.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
@@ -696,7 +696,7 @@ def report_add(
                 quarter=quarter,
                 text=_text(text),
                 percent=percent,
-                reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+                reported_by=signed_in(actor),
                 reported_at=timezone.now(),
             )
     except IntegrityError as exc:  # the same quarter, reported at the same moment
@@ -726,7 +726,7 @@ def report_inspect(*, actor: Actor, report: ProgressReport) -> ProgressReport:
         _("Only the review team of the level above inspects these reports."),
     )
     report.inspected = True
-    report.inspected_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.inspected_by = signed_in(actor)
     report.inspected_at = timezone.now()
     report.save(update_fields=["inspected", "inspected_by", "inspected_at"])
     audit_record(
@@ -905,7 +905,7 @@ def project_cancel(*, actor: Actor, project: Project, reason: str) -> Project:
 def satisfaction_rate(*, actor: Actor, project: Project, score: int, comment: str = "") -> Satisfaction:
     """A resident's rating (1-5, an optional comment) of a finished project: once per resident."""
     project = Project.objects.select_related("area", "demand").get(pk=project.pk)
-    if getattr(actor, "pk", None) and Satisfaction.objects.filter(project=project, user=actor).exists():
+    if actor.is_authenticated and Satisfaction.objects.filter(project=project, user=actor).exists():
         raise ValidationError(_("You have rated this project already; thank you."))
     _require(
         satisfaction_allowed(actor=actor, project=project),
@@ -916,7 +916,11 @@ def satisfaction_rate(*, actor: Actor, project: Project, score: int, comment: st
     try:
         with transaction.atomic():
             row = Satisfaction.objects.create(
-                project=project, user=actor, score=score, comment=_text(comment)[:300], at=timezone.now()
+                project=project,
+                user=person(actor),
+                score=score,
+                comment=_text(comment)[:300],
+                at=timezone.now(),
             )
     except IntegrityError as exc:
         raise ValidationError(_("You have rated this project already; thank you.")) from exc

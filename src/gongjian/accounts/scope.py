@@ -65,7 +65,7 @@ def scope_for(actor: Actor | None) -> Scope:
     """The scope of an actor, cached on the user object for the request."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return Scope()
-    cached = getattr(actor, "_gongjian_scope", None)
+    cached: Scope | None = getattr(actor, "_gongjian_scope", None)
     if cached is not None:
         return cached
     if actor.is_superuser:

@@ -89,7 +89,7 @@ def _import_max_bytes(default: int) -> int:
 def import_upload_start(
     *,
     actor: Actor,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     kind: str,
     task: Any,
     params: dict[str, Any] | None = None,

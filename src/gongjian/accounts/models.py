@@ -6,6 +6,8 @@ string reference (``"orgs.Area"``), so this module imports no domain app.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -13,9 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.levels import Level
 
+if TYPE_CHECKING:
+    from .scope import Scope
+
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    #: What the user may see and change, kept on the object for the request by ``scope_for``.
+    _gongjian_scope: Scope
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -9,10 +9,10 @@ everything.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q
 
+from .actor import Actor
 from .models import ADMIN_LEVELS, Role, RoleKind
 
 
@@ -61,11 +61,11 @@ def _minimal(paths: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def scope_for(actor: Any) -> Scope:
+def scope_for(actor: Actor | None) -> Scope:
     """The scope of an actor, cached on the user object for the request."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
         return Scope()
-    cached = getattr(actor, "_gongjian_scope", None)
+    cached: Scope | None = getattr(actor, "_gongjian_scope", None)
     if cached is not None:
         return cached
     if actor.is_superuser:
@@ -85,7 +85,7 @@ def scope_for(actor: Any) -> Scope:
     return scope
 
 
-def forget_scope(actor: Any) -> None:
+def forget_scope(actor: Actor) -> None:
     """Drop the cached scope after the actor's roles change."""
     if hasattr(actor, "_gongjian_scope"):
         del actor._gongjian_scope

@@ -8,17 +8,20 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
+from .actor import Actor, person
 from .models import ADMIN_LEVELS, Role, RoleKind, User
 
 
-def role_list(*, actor: Any) -> QuerySet[Role]:
+def role_list(*, actor: Actor) -> QuerySet[Role]:
     """The actor's own active roles."""
-    return Role.objects.filter(user=actor, active=True).select_related("area", "unit").order_by("kind")
+    return (
+        Role.objects.filter(user=person(actor), active=True).select_related("area", "unit").order_by("kind")
+    )
 
 
-def token_exists(*, actor: Any) -> bool:
+def token_exists(*, actor: Actor) -> bool:
     """Whether the actor has an API token (the key itself is shown only when it is made)."""
-    return Token.objects.filter(user_id=actor.pk).exists()
+    return actor.is_authenticated and Token.objects.filter(user_id=actor.pk).exists()
 
 
 def nearest_administrators(*, area_path: str, unit_id: int | None = None) -> list[User]:

@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
 
+from .actor import Actor, person
 from .models import ADMIN_LEVELS, Role, RoleKind, User
 from .scope import forget_scope, scope_for
 
@@ -34,7 +35,7 @@ class MapUnit(Protocol):
 
 @transaction.atomic
 def user_create(
-    *, actor: Any, username: str, password: str, display_name: str = "", is_superuser: bool = False
+    *, actor: Actor | None, username: str, password: str, display_name: str = "", is_superuser: bool = False
 ) -> User:
     """A new account. Only a platform administrator (or the system, actor=None) creates superusers."""
     if is_superuser and actor is not None and not scope_for(actor).everything:
@@ -53,7 +54,7 @@ def user_create(
 
 @transaction.atomic
 def role_grant(
-    *, actor: Any, user: User, kind: str, area: MapArea | None = None, unit: MapUnit | None = None
+    *, actor: Actor | None, user: User, kind: str, area: MapArea | None = None, unit: MapUnit | None = None
 ) -> Role:
     """Grant a role. Administrators grant roles inside their own subtree; never above it."""
     if kind not in RoleKind.values:
@@ -85,10 +86,11 @@ def role_grant(
 
 
 @transaction.atomic
-def token_rotate(*, actor: Any) -> Token:
+def token_rotate(*, actor: Actor) -> Token:
     """Replace the actor's API token with a new one (the old one stops working)."""
-    Token.objects.filter(user=actor).delete()
-    token = Token.objects.create(user=actor)
+    user = person(actor)
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
     audit_record(
         actor=actor, action=Event.TOKEN_ROTATE, object_type="accounts.token", object_id=str(actor.pk)
     )
@@ -96,8 +98,8 @@ def token_rotate(*, actor: Any) -> Token:
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any) -> None:
-    deleted, _count = Token.objects.filter(user=actor).delete()
+def token_revoke(*, actor: Actor) -> None:
+    deleted, _count = Token.objects.filter(user=person(actor)).delete()
     if deleted:
         audit_record(
             actor=actor, action=Event.TOKEN_REVOKE, object_type="accounts.token", object_id=str(actor.pk)

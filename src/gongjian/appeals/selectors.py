@@ -14,12 +14,12 @@ Overdue: due (``due_at`` passed) and not answered yet.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from gongjian.accounts.actor import Actor, is_person
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg
@@ -27,19 +27,15 @@ from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 from .models import OPEN_STATUSES, Appeal, AppealEvent, AppealStatus
 
 
-def _authenticated(actor: Any) -> bool:
-    return bool(getattr(actor, "is_authenticated", False))
-
-
 def community_path(path: str) -> str:
     """The community (or village) an area's path sits in; the path itself at or above that level."""
     return path[: Area.steplen * Level.COMMUNITY]
 
 
-def home_paths(actor: Any) -> list[str]:
+def home_paths(actor: Actor) -> list[str]:
     """Paths of the communities where the actor holds a resident or member role: where they may
     raise an appeal online."""
-    if not _authenticated(actor):
+    if not is_person(actor):
         return []
     roles = Role.objects.filter(
         user_id=actor.pk, kind__in=[RoleKind.RESIDENT, RoleKind.MEMBER], active=True
@@ -49,14 +45,14 @@ def home_paths(actor: Any) -> list[str]:
     )
 
 
-def _visible_q(actor: Any) -> Q:
+def _visible_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
     cond = scope.area_q("area__")
     if scope.unit_ids:
         cond |= Q(assigned_org__unit_id__in=sorted(scope.unit_ids))
-    if _authenticated(actor):
+    if is_person(actor):
         cond |= Q(resident_id=actor.pk)
     return cond
 
@@ -68,7 +64,7 @@ def overdue_q(now: dt.datetime | None = None) -> Q:
 
 def appeal_list(
     *,
-    actor: Any,
+    actor: Actor,
     status: str = "",
     kind: str = "",
     overdue: bool | None = None,
@@ -83,7 +79,7 @@ def appeal_list(
     answered; False: not so), ``open_only`` (not closed), ``within`` an area's subtree, registered
     between two local dates (both included), ``q`` in the number or title; ``mine``: only those the
     actor raised online."""
-    if not _authenticated(actor):
+    if not is_person(actor):
         return Appeal.objects.none()
     qs = Appeal.objects.filter(_visible_q(actor))
     if mine:
@@ -110,13 +106,13 @@ def appeal_list(
     return qs.select_related("area", "assigned_org").order_by("-registered_at", "-pk")
 
 
-def appeal_get(*, actor: Any, pk: int) -> Appeal:
+def appeal_get(*, actor: Actor, pk: int) -> Appeal:
     """One appeal the actor may see (404 otherwise)."""
     appeal = (
         Appeal.objects.filter(_visible_q(actor), pk=pk)
         .select_related("area", "assigned_org", "resident")
         .first()
-        if _authenticated(actor)
+        if is_person(actor)
         else None
     )
     if appeal is None:
@@ -124,13 +120,13 @@ def appeal_get(*, actor: Any, pk: int) -> Appeal:
     return appeal
 
 
-def appeal_events(*, actor: Any, appeal: Appeal) -> QuerySet[AppealEvent]:
+def appeal_events(*, actor: Actor, appeal: Appeal) -> QuerySet[AppealEvent]:
     """The timeline of an appeal the actor may see, oldest first."""
     appeal_get(actor=actor, pk=appeal.pk)
     return AppealEvent.objects.filter(appeal=appeal).select_related("actor", "org").order_by("at", "pk")
 
 
-def appeal_counts(*, actor: Any, rows: QuerySet[Appeal] | None = None) -> dict[str, int]:
+def appeal_counts(*, actor: Actor, rows: QuerySet[Appeal] | None = None) -> dict[str, int]:
     """How many of the actor's appeals (or of ``rows``) are open, overdue, and in each status."""
     base = rows if rows is not None else appeal_list(actor=actor)
     by_status = dict(base.order_by().values_list("status").annotate(n=Count("pk")))
@@ -142,7 +138,7 @@ def appeal_counts(*, actor: Any, rows: QuerySet[Appeal] | None = None) -> dict[s
     }
 
 
-def area_choices(*, actor: Any) -> QuerySet[Area]:
+def area_choices(*, actor: Actor) -> QuerySet[Area]:
     """Areas an appeal may be registered for by the actor on a form: community level or below, in
     force, inside the actor's subtree (staff), or their own community itself (residents and
     members: the map below a community is the staff's to browse; they say the place in words)."""
@@ -156,7 +152,7 @@ def area_choices(*, actor: Any) -> QuerySet[Area]:
     )
 
 
-def org_choices(*, actor: Any, on: dt.date | None = None) -> QuerySet[PartyOrg]:
+def org_choices(*, actor: Actor, on: dt.date | None = None) -> QuerySet[PartyOrg]:
     """Party organisations an appeal may be assigned to by the actor: in force (today, or ``on``),
     sitting in the actor's subtree (territorial ones and those of resident units there)."""
     scope = scope_for(actor)

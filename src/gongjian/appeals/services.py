@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, is_person, signed_in
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
@@ -65,28 +66,24 @@ _PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
 # --- who may do what --------------------------------------------------------------------------
 
 
-def _authenticated(actor: Any) -> bool:
-    return bool(getattr(actor, "is_authenticated", False))
-
-
-def appeal_register_allowed(*, actor: Any) -> bool:
+def appeal_register_allowed(*, actor: Actor) -> bool:
     """Staff with a place on the map, or a resident or member of a community."""
     scope = scope_for(actor)
     return scope.everything or bool(scope.area_paths) or bool(selectors.home_paths(actor))
 
 
-def appeal_register_staff_allowed(*, actor: Any) -> bool:
+def appeal_register_staff_allowed(*, actor: Actor) -> bool:
     """Staff with a place on the map (who register appeals on residents' behalf)."""
     scope = scope_for(actor)
     return scope.everything or bool(scope.area_paths)
 
 
-def appeal_manage_allowed(*, actor: Any, appeal: Appeal) -> bool:
+def appeal_manage_allowed(*, actor: Actor, appeal: Appeal) -> bool:
     """Administrators over the appeal's area."""
     return scope_for(actor).covers_path(appeal.area.path)
 
 
-def appeal_handle_allowed(*, actor: Any, appeal: Appeal) -> bool:
+def appeal_handle_allowed(*, actor: Actor, appeal: Appeal) -> bool:
     """Administrators over the appeal's area, and the liaison of the unit it is assigned to."""
     if appeal_manage_allowed(actor=actor, appeal=appeal):
         return True
@@ -94,7 +91,7 @@ def appeal_handle_allowed(*, actor: Any, appeal: Appeal) -> bool:
     return org is not None and scope_for(actor).covers_unit(org.unit_id)
 
 
-def appeal_actions(*, actor: Any, appeal: Appeal) -> list[str]:
+def appeal_actions(*, actor: Actor, appeal: Appeal) -> list[str]:
     """The steps the actor may take on the appeal now (the buttons and forms a page offers)."""
     manage = appeal_manage_allowed(actor=actor, appeal=appeal)
     handle = manage or appeal_handle_allowed(actor=actor, appeal=appeal)
@@ -123,9 +120,9 @@ def appeal_actions(*, actor: Any, appeal: Appeal) -> list[str]:
     return out
 
 
-def _can_rate(actor: Any, appeal: Appeal) -> bool:
+def _can_rate(actor: Actor, appeal: Appeal) -> bool:
     return (
-        _authenticated(actor)
+        is_person(actor)
         and appeal.resident_id == actor.pk
         and appeal.channel == Channel.ONLINE
         and appeal.solved_at is not None
@@ -133,12 +130,12 @@ def _can_rate(actor: Any, appeal: Appeal) -> bool:
     )
 
 
-def _require_manage(actor: Any, appeal: Appeal) -> None:
+def _require_manage(actor: Actor, appeal: Appeal) -> None:
     if not appeal_manage_allowed(actor=actor, appeal=appeal):
         raise PermissionDenied(_("Only the staff of %(area)s may do this.") % {"area": appeal.area.name})
 
 
-def _require_handle(actor: Any, appeal: Appeal) -> None:
+def _require_handle(actor: Actor, appeal: Appeal) -> None:
     if not appeal_handle_allowed(actor=actor, appeal=appeal):
         raise PermissionDenied(
             _("Only the staff of the area or the organisation it is assigned to may do this.")
@@ -189,13 +186,13 @@ def _locked(appeal: Appeal) -> Appeal:
 
 
 def _event(
-    appeal: Appeal, kind: str, at: dt.datetime, actor: Any, note: str = "", org: PartyOrg | None = None
+    appeal: Appeal, kind: str, at: dt.datetime, actor: Actor, note: str = "", org: PartyOrg | None = None
 ) -> AppealEvent:
     return AppealEvent.objects.create(
         appeal=appeal,
         kind=kind,
         at=at,
-        actor=actor if _authenticated(actor) else None,
+        actor=signed_in(actor),
         org=org,
         note=note,
     )
@@ -236,7 +233,7 @@ def _liaisons(org: PartyOrg | None) -> list[Any]:
     return [r.user for r in roles]
 
 
-def _notify_resident(appeal: Appeal, actor: Any, event: Event, title: str) -> None:
+def _notify_resident(appeal: Appeal, actor: Actor, event: Event, title: str) -> None:
     if appeal.resident is None:
         return
     notification_send(
@@ -254,7 +251,7 @@ def _notify_resident(appeal: Appeal, actor: Any, event: Event, title: str) -> No
 @transaction.atomic
 def appeal_register(
     *,
-    actor: Any,
+    actor: Actor,
     area: Area,
     kind: str,
     title: str,
@@ -304,10 +301,10 @@ def appeal_register(
         kind=kind,
         title=title[:200],
         description=(description or "").strip(),
-        resident=actor if online else None,
+        resident=signed_in(actor) if online else None,
         resident_name=resident_name[:60],
         registered_at=when,
-        registered_by=actor if _authenticated(actor) else None,
+        registered_by=signed_in(actor),
         working_days=working_days,
         due_at=due,
     )
@@ -349,7 +346,7 @@ def appeal_register(
 # --- assign -----------------------------------------------------------------------------------
 
 
-def _check_org(actor: Any, org: PartyOrg, when: dt.datetime) -> None:
+def _check_org(actor: Actor, org: PartyOrg, when: dt.datetime) -> None:
     """The organisation sits in the actor's subtree and is in force on the day of the step."""
     if not selectors.org_choices(actor=actor, on=timezone.localdate(when)).filter(pk=org.pk).exists():
         raise ValidationError({"org": _("Choose an organisation in force in the area you administer.")})
@@ -357,7 +354,7 @@ def _check_org(actor: Any, org: PartyOrg, when: dt.datetime) -> None:
 
 @transaction.atomic
 def appeal_assign(
-    *, actor: Any, appeal: Appeal, org: PartyOrg, note: str = "", at: dt.datetime | None = None
+    *, actor: Actor, appeal: Appeal, org: PartyOrg, note: str = "", at: dt.datetime | None = None
 ) -> Appeal:
     """Assign a registered appeal to a Party organisation (派单)."""
     appeal = _locked(appeal)
@@ -395,7 +392,7 @@ def appeal_assign(
 
 @transaction.atomic
 def appeal_reassign(
-    *, actor: Any, appeal: Appeal, org: PartyOrg, reason: str, at: dt.datetime | None = None
+    *, actor: Actor, appeal: Appeal, org: PartyOrg, reason: str, at: dt.datetime | None = None
 ) -> Appeal:
     """Assign an appeal being handled to another organisation, with a reason (改派). The first
     answer, if given, stays: the resident was answered."""
@@ -437,7 +434,7 @@ def appeal_reassign(
 
 
 @transaction.atomic
-def appeal_answer(*, actor: Any, appeal: Appeal, answer: str, at: dt.datetime | None = None) -> Appeal:
+def appeal_answer(*, actor: Actor, appeal: Appeal, answer: str, at: dt.datetime | None = None) -> Appeal:
     """The first response to the resident (响应): what was said, and when. Answered by the due time
     counts in ``appeals.response_rate``."""
     appeal = _locked(appeal)
@@ -473,7 +470,7 @@ def appeal_answer(*, actor: Any, appeal: Appeal, answer: str, at: dt.datetime | 
 
 @transaction.atomic
 def appeal_solve(
-    *, actor: Any, appeal: Appeal, solved: bool = True, note: str = "", at: dt.datetime | None = None
+    *, actor: Actor, appeal: Appeal, solved: bool = True, note: str = "", at: dt.datetime | None = None
 ) -> Appeal:
     """Report the outcome of an answered appeal: solved, or cannot be solved (with the reason)."""
     appeal = _locked(appeal)
@@ -510,7 +507,7 @@ def appeal_solve(
 
 
 @transaction.atomic
-def appeal_close(*, actor: Any, appeal: Appeal, note: str = "", at: dt.datetime | None = None) -> Appeal:
+def appeal_close(*, actor: Actor, appeal: Appeal, note: str = "", at: dt.datetime | None = None) -> Appeal:
     """Close an appeal whose outcome was reported (办结). Two staff closing it at once: the second
     waits for the first's lock, then finds it closed and is refused."""
     appeal = _locked(appeal)
@@ -537,7 +534,7 @@ def appeal_close(*, actor: Any, appeal: Appeal, note: str = "", at: dt.datetime 
 
 @transaction.atomic
 def appeal_call_back(
-    *, actor: Any, appeal: Appeal, result: str, note: str = "", at: dt.datetime | None = None
+    *, actor: Actor, appeal: Appeal, result: str, note: str = "", at: dt.datetime | None = None
 ) -> Appeal:
     """Record the call-back to the resident (回访) of a closed appeal: satisfied, basically
     satisfied, dissatisfied, or not reached (then it may be called back again)."""
@@ -573,11 +570,11 @@ def appeal_call_back(
 
 
 @transaction.atomic
-def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "") -> Appeal:
+def appeal_rate(*, actor: Actor, appeal: Appeal, rating: str, comment: str = "") -> Appeal:
     """The resident's own rating of an appeal they raised online, once its outcome is reported
     (once). It is shown with the appeal; ``appeals.satisfaction_rate`` counts the call-backs."""
     appeal = _locked(appeal)
-    if not (_authenticated(actor) and appeal.resident_id == actor.pk and appeal.channel == Channel.ONLINE):
+    if not (is_person(actor) and appeal.resident_id == actor.pk and appeal.channel == Channel.ONLINE):
         raise PermissionDenied(_("Only the resident who raised the appeal online may rate it."))
     if appeal.resident_rating:
         raise _refuse(_("You have already rated this appeal."))
@@ -600,7 +597,7 @@ def appeal_rate(*, actor: Any, appeal: Appeal, rating: str, comment: str = "") -
 
 
 @transaction.atomic
-def appeal_reveal_phone(*, actor: Any, appeal: Appeal, reason: str) -> str:
+def appeal_reveal_phone(*, actor: Actor, appeal: Appeal, reason: str) -> str:
     """The resident's clear phone number, for those who handle the appeal (to answer or call
     back), with a stated reason; the read is written to the audit log."""
     reason = (reason or "").strip()

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -23,6 +23,10 @@ from django.utils import timezone
 from .events import Event, event_of
 from .models import AuditEntry, AuditHead
 from .pii import derived_key
+
+if TYPE_CHECKING:
+    from gongjian.accounts.actor import Actor
+
 
 GENESIS = "0" * 64
 
@@ -75,7 +79,7 @@ def _digest(entry: AuditEntry) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: Event,
     obj: models.Model | None = None,
     changes: Mapping[str, Any] | None = None,
@@ -97,7 +101,7 @@ def audit_record(
             object_type = object_type or obj._meta.label_lower
             object_id = object_id or str(obj.pk)
             object_label = object_label or str(obj)[:255]
-        user = actor if getattr(actor, "is_authenticated", False) else None
+        user = actor if actor is not None and actor.is_authenticated else None
         entry = AuditEntry(
             seq=head.seq + 1,
             at=timezone.now(),

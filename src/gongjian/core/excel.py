@@ -218,7 +218,7 @@ class Enumeration:
     ) -> None:
         self.name = name
         self.pairs = list(pairs)
-        self._label = dict(pairs)
+        self._label: dict[Any, str] = dict(pairs)
         self._lookup: dict[str, Any] = {}
         for value, label in pairs:
             self._lookup[search_key(str(value))] = value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,9 +19,13 @@ from .audit import audit_record, audit_verify
 from .events import Event
 from .models import Job
 
+if TYPE_CHECKING:
+    from gongjian.accounts.actor import Actor
+
 
 @transaction.atomic
-def job_create(*, actor: Any, kind: str, params: dict[str, Any] | None = None, input_file: str = "") -> Job:
+def job_create(*, actor: Actor, kind: str, params: dict[str, Any] | None = None, input_file: str = "") -> Job:
+    assert actor.is_authenticated, "a job belongs to a signed-in user (the pages that start one require it)"
     return Job.objects.create(kind=kind, actor=actor, params=params or {}, input_file=input_file)
 
 
@@ -85,8 +89,8 @@ def _import_max_bytes(default: int) -> int:
 
 def import_upload_start(
     *,
-    actor: Any,
-    upload: UploadedFile,
+    actor: Actor,
+    upload: UploadedFile[bytes],
     kind: str,
     task: Any,
     params: dict[str, Any] | None = None,
@@ -188,7 +192,7 @@ def job_result_store(*, job: Job, data: bytes, download_name: str, sealed: bool 
     return target.relative_to(media).as_posix()
 
 
-def job_result_open(*, actor: Any, job: Job) -> tuple[Path | bytes, str]:
+def job_result_open(*, actor: Actor, job: Job) -> tuple[Path | bytes, str]:
     """The job's result file for its owner: a path, or the bytes of a sealed file (whose download
     is written to the audit log). Http404 when there is none, it is gone, or it has expired."""
     from django.http import Http404

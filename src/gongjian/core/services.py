@@ -21,6 +21,8 @@ from .pii import mask_in_text
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser  # any user model: core sits under accounts
 
+    from gongjian.accounts.actor import Actor
+
 
 def apply_changes(
     obj: models.Model, changes: Mapping[str, Any], allowed: Iterable[str]
@@ -89,7 +91,7 @@ def notification_send(
     url: str = "",
     dedupe_key: str = "",
     email: bool = True,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> int:
     """Notify each of ``recipients`` (users) once; return how many notifications were created.
 
@@ -158,13 +160,13 @@ def notification_send(
     return len(created)
 
 
-def _own_notification(*, actor: Any, notification: Notification) -> None:
-    if not getattr(actor, "is_authenticated", False) or notification.recipient_id != actor.pk:
+def _own_notification(*, actor: Actor, notification: Notification) -> None:
+    if not actor.is_authenticated or notification.recipient_id != actor.pk:
         raise PermissionDenied(_("This notification is not yours."))
 
 
 @transaction.atomic
-def notification_mark_read(*, actor: Any, notification: Notification) -> Notification:
+def notification_mark_read(*, actor: Actor, notification: Notification) -> Notification:
     """Mark one of the actor's own notifications read (reading it twice changes nothing)."""
     _own_notification(actor=actor, notification=notification)
     if notification.read_at is not None:
@@ -178,9 +180,9 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
 
 
 @transaction.atomic
-def notification_mark_all_read(*, actor: Any) -> int:
+def notification_mark_all_read(*, actor: Actor) -> int:
     """Mark all the actor's unread notifications read; return how many changed."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         raise PermissionDenied(_("Please sign in."))
     unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     ids = list(unread.values_list("pk", flat=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,9 @@ from .excel import XLSX_CONTENT_TYPE
 from .jobs import job_result_open
 from .models import Job
 
+if TYPE_CHECKING:
+    from gongjian.accounts.actor import Actor
+
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -28,7 +31,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {"job": job})
 
 
-def job_file_response(*, actor: Any, job: Job) -> HttpResponse | FileResponse:
+def job_file_response(*, actor: Actor, job: Job) -> HttpResponse | FileResponse:
     """The job's file as a download (pages and API): never cached."""
     body, name = job_result_open(actor=actor, job=job)
     response: HttpResponse | FileResponse

@@ -34,6 +34,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import User
 from gongjian.accounts.services import user_create
 from gongjian.core.audit import audit_record
@@ -229,7 +230,7 @@ class CityBuilder:
         *,
         seed: int = 20231231,
         say: Callable[[str], None] = lambda text: None,
-        actor: Any = None,
+        actor: Actor | None = None,
     ) -> None:
         self.scale = scale
         self.seed = seed

@@ -44,13 +44,15 @@ def haversine_km(lat1: FloatArray, lng1: FloatArray, lat2: FloatArray, lng2: Flo
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lng2) - np.radians(lng1)
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    km: FloatArray = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return km
 
 
 def chord_km(a: FloatArray, b: FloatArray) -> FloatArray:
     """Great-circle distance in km between rows of unit vectors (same as ``haversine_km``)."""
     chord = np.sqrt(((a - b) ** 2).sum(axis=1))
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0.0, 1.0))
+    km: FloatArray = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0.0, 1.0))
+    return km
 
 
 def _unit_vectors(lat: FloatArray, lng: FloatArray) -> FloatArray:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import F, Q
 from django.http import Http404
 
+from gongjian.accounts.actor import Actor
 from gongjian.cobuild.models import JointMeeting
 from gongjian.cobuild.selectors.meetings import meeting_get
 from gongjian.lists.models import Claim, Demand, Resource, ResourceStatus
@@ -23,7 +24,7 @@ from gongjian.lists.selectors import claims as lists_selectors
 from .models import MatchingPair, MatchingSession, PairState, SessionStatus
 
 
-def demand_recommendations(*, actor: Any, demand: Demand, top_k: int = 5) -> list[Any]:
+def demand_recommendations(*, actor: Actor, demand: Demand, top_k: int = 5) -> list[Any]:
     """The best resources the actor sees for an open demand the actor sees (``Suggestion``s)."""
     from .services import suggest_for_demand
 
@@ -36,7 +37,7 @@ def demand_recommendations(*, actor: Any, demand: Demand, top_k: int = 5) -> lis
     return suggest_for_demand(demand=demand, candidates=candidates, top_k=top_k)
 
 
-def resource_recommendations(*, actor: Any, resource: Resource, top_k: int = 5) -> list[Any]:
+def resource_recommendations(*, actor: Actor, resource: Resource, top_k: int = 5) -> list[Any]:
     """The open demands the actor sees that a published resource (that the actor sees) could serve."""
     from .services import served_paths, suggest_for_resource
 
@@ -54,12 +55,12 @@ def resource_recommendations(*, actor: Any, resource: Resource, top_k: int = 5) 
     return suggest_for_resource(resource=resource, candidates=candidates, top_k=top_k)
 
 
-def session_meeting_get(*, actor: Any, pk: int) -> JointMeeting:
+def session_meeting_get(*, actor: Actor, pk: int) -> JointMeeting:
     """The meeting whose claiming session the actor opens: one they see (404 otherwise)."""
     return meeting_get(actor=actor, pk=pk)
 
 
-def session_current(*, actor: Any, meeting: JointMeeting) -> MatchingSession | None:
+def session_current(*, actor: Actor, meeting: JointMeeting) -> MatchingSession | None:
     """The meeting's open session, else its last committed one."""
     meeting_get(actor=actor, pk=meeting.pk)
     sessions = MatchingSession.objects.filter(meeting=meeting).select_related("meeting__area", "job")
@@ -91,7 +92,7 @@ class SessionView:
     resources: int
 
 
-def session_view(*, actor: Any, session: MatchingSession) -> SessionView:
+def session_view(*, actor: Actor, session: MatchingSession) -> SessionView:
     """The session's proposal and decisions as rows, every demand and resource through the lists'
     selectors (what the actor no longer sees is left out)."""
     meeting_get(actor=actor, pk=session.meeting_id)
@@ -165,7 +166,7 @@ def session_view(*, actor: Any, session: MatchingSession) -> SessionView:
     )
 
 
-def swap_choices(*, actor: Any, session: MatchingSession) -> tuple[list[Demand], list[Resource]]:
+def swap_choices(*, actor: Actor, session: MatchingSession) -> tuple[list[Demand], list[Resource]]:
     """Demands and resources the convener may pair by hand in a swap."""
     from .services import session_inputs
 
@@ -176,11 +177,11 @@ def swap_choices(*, actor: Any, session: MatchingSession) -> tuple[list[Demand],
     )
 
 
-def demand_for_claim(*, actor: Any, pk: int) -> Demand:
+def demand_for_claim(*, actor: Actor, pk: int) -> Demand:
     return lists_selectors.demand_get(actor=actor, pk=pk)
 
 
-def resource_for_claim(*, actor: Any, pk: Any) -> Resource:
+def resource_for_claim(*, actor: Actor, pk: Any) -> Resource:
     try:
         number = int(pk)
     except (TypeError, ValueError):

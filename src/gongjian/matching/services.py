@@ -44,6 +44,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person
 from gongjian.cobuild.models import Agreement, JointMeeting, MeetingStatus
 from gongjian.cobuild.services.meetings import meeting_manage_allowed
 from gongjian.core.audit import audit_record
@@ -337,7 +338,7 @@ OFFER = "offer"  # the provider unit claims the demand (its liaison)
 COMMUNITY = "community"  # the demand's list (its community's administrators) claims the resource
 
 
-def recommendation_claim_sides(*, actor: Any, demand: Demand, resource: Resource) -> list[str]:
+def recommendation_claim_sides(*, actor: Actor, demand: Demand, resource: Resource) -> list[str]:
     """Which one-click claims the actor may make on a recommended pair (pages show these buttons)."""
     sides: list[str] = []
     if resource.provider_unit_id is not None and any(
@@ -353,7 +354,7 @@ def recommendation_claim_sides(*, actor: Any, demand: Demand, resource: Resource
     return sides
 
 
-def recommendation_claim(*, actor: Any, demand: Demand, resource: Resource, side: str) -> Claim:
+def recommendation_claim(*, actor: Actor, demand: Demand, resource: Resource, side: str) -> Claim:
     """One click: ``offer`` claims the demand for the resource's provider unit; ``community`` claims
     the resource for the demand's list. The quantity is what both still have. The lists' service
     does the write, its checks and its audit entry (``claim.create``, the note naming the pair); the
@@ -388,7 +389,7 @@ def recommendation_claim(*, actor: Any, demand: Demand, resource: Resource, side
 # --- the claiming session of a joint meeting -------------------------------------------------------
 
 
-def session_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def session_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     """The convener's staff (as for managing the meeting) run its claiming session, unless it was
     cancelled."""
     return meeting.status != MeetingStatus.CANCELLED and meeting_manage_allowed(actor=actor, meeting=meeting)
@@ -398,7 +399,7 @@ def _busy(session: MatchingSession) -> bool:
     return session.job is not None and not session.job.finished
 
 
-def session_decide_allowed(*, actor: Any, session: MatchingSession) -> bool:
+def session_decide_allowed(*, actor: Actor, session: MatchingSession) -> bool:
     """Accept, drop, swap, take back: an open session whose proposal is not being computed."""
     return (
         session.status == SessionStatus.OPEN
@@ -407,7 +408,7 @@ def session_decide_allowed(*, actor: Any, session: MatchingSession) -> bool:
     )
 
 
-def session_commit_allowed(*, actor: Any, session: MatchingSession) -> bool:
+def session_commit_allowed(*, actor: Actor, session: MatchingSession) -> bool:
     """Claims are recorded at a held meeting (or from its minutes), as the lists require."""
     return (
         session_decide_allowed(actor=actor, session=session)
@@ -440,7 +441,7 @@ class SessionInputs:
         return resource.remaining - self.used.get(resource.pk, 0)
 
 
-def session_demands(*, actor: Any, meeting: JointMeeting) -> QuerySet[Demand]:
+def session_demands(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Demand]:
     """Open demands of the meeting's area subtree the actor sees (micro-wishes aside)."""
     return (
         lists_selectors.demand_list(actor=actor, within=meeting.area, status="open")
@@ -450,7 +451,7 @@ def session_demands(*, actor: Any, meeting: JointMeeting) -> QuerySet[Demand]:
     )
 
 
-def session_inputs(*, actor: Any, meeting: JointMeeting, day: dt.date | None = None) -> SessionInputs:
+def session_inputs(*, actor: Actor, meeting: JointMeeting, day: dt.date | None = None) -> SessionInputs:
     """What a session matches: the open demands of the area, and the published resources of units
     serving some part of it with capacity left (both through the lists' selectors, so the actor's
     scope applies)."""
@@ -504,7 +505,7 @@ def _reasons_for(
 
 
 def session_compute(
-    *, actor: Any, session: MatchingSession, progress: Callable[[int], None] | None = None
+    *, actor: Actor, session: MatchingSession, progress: Callable[[int], None] | None = None
 ) -> dict[str, Any]:
     """The proposal around the session's decisions (pure read and engine work; the caller stores
     it). Accepted pairs are pinned, dropped ones excluded, and any pair the lists' rules would refuse
@@ -586,7 +587,7 @@ def _store(session: MatchingSession, proposal: dict[str, Any]) -> None:
     session.save(update_fields=["proposal", "proposed_at"])
 
 
-def _reproposal(*, actor: Any, session: MatchingSession) -> Job | None:
+def _reproposal(*, actor: Actor, session: MatchingSession) -> Job | None:
     """Recompute the proposal now, or queue a task with progress when the area is big (the caller
     holds the transaction; the task starts once it commits)."""
     count = session_demands(actor=actor, meeting=session.meeting).count()
@@ -631,7 +632,7 @@ def session_propose_run(*, job_id: int) -> Job:
     return job
 
 
-def session_start(*, actor: Any, meeting: JointMeeting) -> MatchingSession:
+def session_start(*, actor: Actor, meeting: JointMeeting) -> MatchingSession:
     """Open the meeting's claiming session (or return the open one) and propose."""
     with transaction.atomic():
         JointMeeting.objects.select_for_update().filter(pk=meeting.pk).first()
@@ -640,7 +641,7 @@ def session_start(*, actor: Any, meeting: JointMeeting) -> MatchingSession:
         session = MatchingSession.objects.filter(meeting=meeting, status=SessionStatus.OPEN).first()
         if session is not None:
             return session
-        session = MatchingSession.objects.create(meeting=meeting, created_by=actor)
+        session = MatchingSession.objects.create(meeting=meeting, created_by=person(actor))
         audit_record(
             actor=actor, action=Event.MATCHING_SESSION_START, obj=session, changes={"meeting": meeting.pk}
         )
@@ -648,7 +649,7 @@ def session_start(*, actor: Any, meeting: JointMeeting) -> MatchingSession:
     return session
 
 
-def session_repropose(*, actor: Any, session: MatchingSession) -> MatchingSession:
+def session_repropose(*, actor: Actor, session: MatchingSession) -> MatchingSession:
     """Propose again from the lists as they are now (claims made elsewhere since)."""
     with transaction.atomic():
         session = _lock(session)
@@ -666,7 +667,7 @@ def _lock(session: MatchingSession) -> MatchingSession:
     )
 
 
-def _check_decide(actor: Any, session: MatchingSession) -> None:
+def _check_decide(actor: Actor, session: MatchingSession) -> None:
     if not session_allowed(actor=actor, meeting=session.meeting):
         raise PermissionDenied(_("Only the convener's staff run the claiming session."))
     if session.status != SessionStatus.OPEN:
@@ -690,10 +691,10 @@ def _open_pair(session: MatchingSession, demand_id: int, resource_id: int) -> Ma
     )
 
 
-def _release(pair: MatchingPair | None, actor: Any, now: dt.datetime) -> None:
+def _release(pair: MatchingPair | None, actor: Actor, now: dt.datetime) -> None:
     if pair is not None:
         pair.state = PairState.RELEASED
-        pair.decided_by = actor
+        pair.decided_by = person(actor)
         pair.decided_at = now
         pair.save(update_fields=["state", "decided_by", "decided_at"])
 
@@ -711,7 +712,7 @@ def _proposed(session: MatchingSession, demand_id: int, resource_id: int) -> dic
 
 def pair_accept(
     *,
-    actor: Any,
+    actor: Actor,
     session: MatchingSession,
     demand_id: Any,
     resource_id: Any,
@@ -780,7 +781,7 @@ def pair_accept(
             score=score,
             reasons=reasons,
             swapped=swap,
-            decided_by=actor,
+            decided_by=person(actor),
             decided_at=now,
         )
         audit_record(
@@ -793,7 +794,7 @@ def pair_accept(
     return pair
 
 
-def pair_drop(*, actor: Any, session: MatchingSession, demand_id: Any, resource_id: Any) -> MatchingPair:
+def pair_drop(*, actor: Actor, session: MatchingSession, demand_id: Any, resource_id: Any) -> MatchingPair:
     """Drop a pair (proposed or accepted): never proposed again in this session."""
     demand_pk, resource_pk = _id(demand_id, "demand"), _id(resource_id, "resource")
     with transaction.atomic():
@@ -815,7 +816,7 @@ def pair_drop(*, actor: Any, session: MatchingSession, demand_id: Any, resource_
             demand_id=demand_pk,
             resource_id=resource_pk,
             state=PairState.DROPPED,
-            decided_by=actor,
+            decided_by=person(actor),
             decided_at=now,
         )
         audit_record(
@@ -828,7 +829,7 @@ def pair_drop(*, actor: Any, session: MatchingSession, demand_id: Any, resource_
     return pair
 
 
-def pair_release(*, actor: Any, session: MatchingSession, pair_id: Any) -> MatchingPair:
+def pair_release(*, actor: Actor, session: MatchingSession, pair_id: Any) -> MatchingPair:
     """Take back an accept or a drop."""
     pk = _id(pair_id, "pair")
     with transaction.atomic():
@@ -855,7 +856,7 @@ def _message(error: ValidationError | PermissionDenied) -> str:
     return str(error) or _("Permission denied.")
 
 
-def session_commit(*, actor: Any, session: MatchingSession) -> list[Claim]:
+def session_commit(*, actor: Actor, session: MatchingSession) -> list[Claim]:
     """Turn every accepted pair into an accepted claim of the provider unit on the demand, recorded
     against the meeting, with its project opened (the lists' services do it, so quantities are
     checked under row locks); the resource's capacity is checked here under its row lock. All or
@@ -921,7 +922,7 @@ def session_commit(*, actor: Any, session: MatchingSession) -> list[Claim]:
             pair.save(update_fields=["state", "claim"])
             claims.append(claim)
         session.status = SessionStatus.COMMITTED
-        session.committed_by = actor
+        session.committed_by = person(actor)
         session.committed_at = now
         session.save(update_fields=["status", "committed_by", "committed_at"])
         audit_record(

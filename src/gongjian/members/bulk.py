@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.audit import audit_record
@@ -390,7 +391,7 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 class _OrgScope:
     """Whether the actor may change the members of each organisation, looked up once per org."""
 
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: Actor) -> None:
         self.scope: Scope = scope_for(actor)
         self._allowed: dict[int, tuple[bool, str]] = {}
 
@@ -445,7 +446,7 @@ def _allocate_ids(table: str, count: int) -> list[int]:
 
 def members_insert(
     *,
-    actor: Any,
+    actor: Actor,
     members: Sequence[NewMember],
     action: Event = Event.MEMBER_BULK_CREATE,
     scope: _OrgScope | None = None,
@@ -529,7 +530,7 @@ def members_insert(
 @transaction.atomic
 def members_bulk_create(
     *,
-    actor: Any,
+    actor: Actor,
     rows: Iterable[MemberRow],
     batch_size: int = 5000,
     progress: Progress | None = None,
@@ -561,7 +562,7 @@ def members_bulk_create(
 
 def members_bulk_update(
     *,
-    actor: Any,
+    actor: Actor,
     changes: Sequence[MemberChange],
     action: Event = Event.MEMBER_BULK_UPDATE,
     scope: _OrgScope | None = None,

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core import pii
 from gongjian.core.dbfunctions import AddDays
@@ -45,7 +46,7 @@ MOBILE_TRANSFER_AFTER_DAYS = 183
 MOBILE_REPORT_BACK_DAYS = 365
 
 
-def _member_scope_q(actor: Any) -> Q:
+def _member_scope_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -58,14 +59,14 @@ def _member_scope_q(actor: Any) -> Q:
     if scope.unit_ids:
         units = sorted(scope.unit_ids)
         q |= Q(org__unit_id__in=units) | Q(work_unit_id__in=units)
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         q |= Q(user_id=actor.pk)
     return q
 
 
 def member_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     q: str = "",
     category: str = "",
@@ -92,7 +93,7 @@ def member_list(
     return qs.select_related("org", "residence", "work_unit").order_by("name_key", "pk")
 
 
-def unit_member_list(*, actor: Any, unit: Any) -> QuerySet[Member]:
+def unit_member_list(*, actor: Actor, unit: Any) -> QuerySet[Member]:
     """The members of a resident unit the actor may see: its staff (work unit) and the members its
     Party organisations hold. Http404 when the actor may not see the unit. A unit liaison sees
     exactly these for their own unit, and nothing of another unit's."""
@@ -100,32 +101,32 @@ def unit_member_list(*, actor: Any, unit: Any) -> QuerySet[Member]:
     return member_list(actor=actor).filter(Q(work_unit_id=unit.pk) | Q(org__unit_id=unit.pk))
 
 
-def member_get(*, actor: Any, pk: int) -> Member:
+def member_get(*, actor: Actor, pk: int) -> Member:
     member = member_list(actor=actor).filter(pk=pk).first()
     if member is None:
         raise Http404
     return member
 
 
-def member_find_by_id_number(*, actor: Any, id_number: str) -> Member | None:
+def member_find_by_id_number(*, actor: Actor, id_number: str) -> Member | None:
     """Look a member up by ID number through the blind index (the clear value is never queried)."""
     compact, _birth, _sex = parse_id_number(id_number)
     index = pii.blind_index(compact, purpose=ID_PURPOSE)
     return member_list(actor=actor).filter(id_number_index=index).first()
 
 
-def ledger_counts(*, actor: Any, area: Area, on: dt.date | None = None) -> dict[str, int]:
+def ledger_counts(*, actor: Actor, area: Area, on: dt.date | None = None) -> dict[str, int]:
     """How many visible members each ledger and flag lists at ``area`` (and below) on ``on``."""
     return {c: member_list(actor=actor, within=area, category=c, on=on).count() for c in Category.values}
 
 
-def category_history(*, actor: Any, member: Member) -> QuerySet[MemberCategory]:
+def category_history(*, actor: Actor, member: Member) -> QuerySet[MemberCategory]:
     member_get(actor=actor, pk=member.pk)
     return MemberCategory.objects.filter(member=member).select_related("area").order_by("-since", "category")
 
 
 def co_management_list(
-    *, actor: Any, within: Area | None = None, on: dt.date | None = None
+    *, actor: Actor, within: Area | None = None, on: dt.date | None = None
 ) -> QuerySet[CoManagement]:
     scope = scope_for(actor)
     qs = CoManagement.objects.filter(Dated.on(on or timezone.localdate()))
@@ -136,7 +137,7 @@ def co_management_list(
 
 
 def member_report_list(
-    *, actor: Any, within: Area | None = None, status: str = "", current: bool = True
+    *, actor: Actor, within: Area | None = None, status: str = "", current: bool = True
 ) -> QuerySet[MemberReport]:
     qs = MemberReport.objects.filter(member__in=member_list(actor=actor))
     if current:
@@ -148,14 +149,14 @@ def member_report_list(
     return qs.select_related("member", "community", "member__work_unit").order_by("community__path", "-since")
 
 
-def member_report_get(*, actor: Any, pk: int) -> MemberReport:
+def member_report_get(*, actor: Actor, pk: int) -> MemberReport:
     report = member_report_list(actor=actor, current=False).filter(pk=pk).first()
     if report is None:
         raise Http404
     return report
 
 
-def unit_report_list(*, actor: Any, within: Area | None = None) -> QuerySet[UnitReport]:
+def unit_report_list(*, actor: Actor, within: Area | None = None) -> QuerySet[UnitReport]:
     scope = scope_for(actor)
     qs = UnitReport.objects.filter(scope.rows_q("community__", "org__unit_id") | scope.area_q("org__area__"))
     if within is not None:
@@ -163,14 +164,14 @@ def unit_report_list(*, actor: Any, within: Area | None = None) -> QuerySet[Unit
     return qs.select_related("org", "community").order_by("community__path")
 
 
-def unit_report_get(*, actor: Any, pk: int) -> UnitReport:
+def unit_report_get(*, actor: Actor, pk: int) -> UnitReport:
     report = unit_report_list(actor=actor).filter(pk=pk).first()
     if report is None:
         raise Http404
     return report
 
 
-def feedback_unit_get(*, actor: Any, pk: int) -> Any:
+def feedback_unit_get(*, actor: Actor, pk: int) -> Any:
     """The employer whose quarterly feedback sheet the actor may open: a unit they see (its
     liaison, administrators of where it sits), or a unit elsewhere that employs members who
     registered (双报到, confirmed) with a community the actor administers. The sheet then lists
@@ -186,7 +187,7 @@ def feedback_unit_get(*, actor: Any, pk: int) -> Any:
     return ResidentUnit.objects.get(pk=pk)
 
 
-def feedback_sheet(*, actor: Any, unit_id: int, year: int, quarter: int) -> list[dict[str, Any]]:
+def feedback_sheet(*, actor: Actor, unit_id: int, year: int, quarter: int) -> list[dict[str, Any]]:
     """The quarterly sheet for one employer: each of its reported members and what they did."""
     start = dt.date(year, 3 * quarter - 2, 1)
     end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
@@ -211,14 +212,14 @@ def feedback_sheet(*, actor: Any, unit_id: int, year: int, quarter: int) -> list
     return rows
 
 
-def mobile_list(*, actor: Any, within: Area | None = None, current: bool = True) -> QuerySet[MobileRecord]:
+def mobile_list(*, actor: Actor, within: Area | None = None, current: bool = True) -> QuerySet[MobileRecord]:
     qs = MobileRecord.objects.filter(member__in=member_list(actor=actor, within=within))
     if current:
         qs = qs.filter(until__isnull=True)
     return qs.select_related("member", "member__org").order_by("since")
 
 
-def mobile_get(*, actor: Any, pk: int) -> MobileRecord:
+def mobile_get(*, actor: Actor, pk: int) -> MobileRecord:
     record = mobile_list(actor=actor, current=False).filter(pk=pk).first()
     if record is None:
         raise Http404
@@ -226,7 +227,7 @@ def mobile_get(*, actor: Any, pk: int) -> MobileRecord:
 
 
 def mobile_reminders(
-    *, actor: Any, within: Area | None = None, on: dt.date | None = None
+    *, actor: Actor, within: Area | None = None, on: dt.date | None = None
 ) -> dict[str, QuerySet[MobileRecord]]:
     """Mobile members whose yearly report-back is due, and those away so long they should
     transfer: the current mobile records the actor sees, filtered in SQL (fit for a city's
@@ -254,7 +255,7 @@ def transfer_prompted(records: QuerySet[MobileRecord], on: dt.date | None = None
     return records.filter(since__lt=today - dt.timedelta(days=MOBILE_TRANSFER_AFTER_DAYS))
 
 
-def station_list(*, actor: Any, within: Area | None = None) -> QuerySet[Station]:
+def station_list(*, actor: Actor, within: Area | None = None) -> QuerySet[Station]:
     scope = scope_for(actor)
     qs = Station.objects.filter(scope.area_q("area__")) if not scope.everything else Station.objects.all()
     if within is not None:
@@ -262,19 +263,19 @@ def station_list(*, actor: Any, within: Area | None = None) -> QuerySet[Station]
     return qs.select_related("area").order_by("area__path")
 
 
-def station_get(*, actor: Any, pk: int) -> Station:
+def station_get(*, actor: Actor, pk: int) -> Station:
     station = station_list(actor=actor).filter(pk=pk).first()
     if station is None:
         raise Http404
     return station
 
 
-def check_in_list(*, actor: Any, station: Station) -> QuerySet[StationCheckIn]:
+def check_in_list(*, actor: Actor, station: Station) -> QuerySet[StationCheckIn]:
     station_get(actor=actor, pk=station.pk)
     return StationCheckIn.objects.filter(station=station).select_related("member")
 
 
-def transfer_list(*, actor: Any, status: str = "") -> QuerySet[Transfer]:
+def transfer_list(*, actor: Actor, status: str = "") -> QuerySet[Transfer]:
     """Transfers out of or into organisations the actor may see."""
     scope = scope_for(actor)
     qs = Transfer.objects.all()
@@ -290,14 +291,14 @@ def transfer_list(*, actor: Any, status: str = "") -> QuerySet[Transfer]:
     return qs.select_related("member", "from_org", "to_org").order_by("-issued_on", "-pk")
 
 
-def transfer_get(*, actor: Any, pk: int) -> Transfer:
+def transfer_get(*, actor: Actor, pk: int) -> Transfer:
     transfer = transfer_list(actor=actor).filter(pk=pk).first()
     if transfer is None:
         raise Http404
     return transfer
 
 
-def transfer_overdue(*, actor: Any, on: dt.date | None = None) -> QuerySet[Transfer]:
+def transfer_overdue(*, actor: Actor, on: dt.date | None = None) -> QuerySet[Transfer]:
     """Letters still open past their validity, filtered in SQL; ``transfers_expire`` closes them."""
     return expired_before(transfer_list(actor=actor, status=TransferStatus.ISSUED), on)
 
@@ -309,7 +310,7 @@ def expired_before(transfers: QuerySet[Transfer], on: dt.date | None = None) -> 
     return transfers.alias(expires=AddDays("issued_on", "valid_days")).filter(expires__lt=today)
 
 
-def household_list(*, actor: Any, within: Area | None = None, current: bool = True) -> QuerySet[Household]:
+def household_list(*, actor: Actor, within: Area | None = None, current: bool = True) -> QuerySet[Household]:
     scope = scope_for(actor)
     qs = Household.objects.filter(scope.area_q("area__")) if not scope.everything else Household.objects.all()
     if current:
@@ -323,7 +324,7 @@ def household_list(*, actor: Any, within: Area | None = None, current: bool = Tr
     )
 
 
-def household_get(*, actor: Any, pk: int) -> Household:
+def household_get(*, actor: Actor, pk: int) -> Household:
     household = household_list(actor=actor, current=False).filter(pk=pk).first()
     if household is None:
         raise Http404
@@ -333,16 +334,16 @@ def household_get(*, actor: Any, pk: int) -> Household:
 # --- reads of the ledger pages --------------------------------------------------------------
 
 
-def member_self(*, actor: Any) -> Member | None:
+def member_self(*, actor: Actor) -> Member | None:
     """The actor's own member record (linked through ``Member.user``), if any."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return Member.objects.filter(user_id=actor.pk).select_related("org", "residence").first()
 
 
 def ledger_member_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     category: str = "",
     on: dt.date | None = None,
@@ -358,7 +359,7 @@ def ledger_member_list(
 
 
 def ledger_co_management_list(
-    *, actor: Any, within: Area, on: dt.date | None = None, q: str = ""
+    *, actor: Actor, within: Area, on: dt.date | None = None, q: str = ""
 ) -> QuerySet[CoManagement]:
     """The co-management tab of a ledger page: ``co_management_list`` searched by member name."""
     qs = co_management_list(actor=actor, within=within, on=on)
@@ -367,7 +368,9 @@ def ledger_co_management_list(
     return qs
 
 
-def ledger_report_list(*, actor: Any, within: Area, q: str = "", status: str = "") -> QuerySet[MemberReport]:
+def ledger_report_list(
+    *, actor: Actor, within: Area, q: str = "", status: str = ""
+) -> QuerySet[MemberReport]:
     """The reports tab of a ledger page: current registrations, searched by member name."""
     qs = member_report_list(actor=actor, within=within, status=status)
     if q:
@@ -375,7 +378,7 @@ def ledger_report_list(*, actor: Any, within: Area, q: str = "", status: str = "
     return qs
 
 
-def member_dossier(*, actor: Any, member: Member) -> dict[str, Any]:
+def member_dossier(*, actor: Actor, member: Member) -> dict[str, Any]:
     """What a member's page shows besides the person: ledger history, reports, mobile records,
     transfers, households and co-management, each as the actor may see it."""
     member_get(actor=actor, pk=member.pk)
@@ -401,7 +404,7 @@ def member_dossier(*, actor: Any, member: Member) -> dict[str, Any]:
     }
 
 
-def report_communities(*, actor: Any) -> QuerySet[Area]:
+def report_communities(*, actor: Actor) -> QuerySet[Area]:
     """Communities a unit report may name: those in the actor's subtree, and (for a unit liaison)
     the community each of their units sits in."""
     scope = scope_for(actor)
@@ -420,7 +423,7 @@ def report_communities(*, actor: Any) -> QuerySet[Area]:
 # --- reads of the ledgers' API: single rows, and the choices a form or request may name ---------
 
 
-def member_category_get(*, actor: Any, pk: int) -> MemberCategory:
+def member_category_get(*, actor: Actor, pk: int) -> MemberCategory:
     """One ledger entry of a member the actor may see."""
     entry = (
         MemberCategory.objects.filter(pk=pk, member__in=member_list(actor=actor))
@@ -432,7 +435,7 @@ def member_category_get(*, actor: Any, pk: int) -> MemberCategory:
     return entry
 
 
-def co_management_get(*, actor: Any, pk: int) -> CoManagement:
+def co_management_get(*, actor: Actor, pk: int) -> CoManagement:
     """One co-management row (current or ended) in the actor's scope."""
     scope = scope_for(actor)
     row = (
@@ -445,7 +448,7 @@ def co_management_get(*, actor: Any, pk: int) -> CoManagement:
     return row
 
 
-def place_list(*, actor: Any) -> QuerySet[Area]:
+def place_list(*, actor: Actor) -> QuerySet[Area]:
     """Areas a ledger row may point at beyond the actor's own subtree: where a unit's staff live,
     where a mobile member goes, the community a member registers with. The whole map (names of
     places, nothing personal) for anyone with a role or a member record; nothing for others."""
@@ -455,7 +458,7 @@ def place_list(*, actor: Any) -> QuerySet[Area]:
     return Area.objects.order_by("path")
 
 
-def residence_choices(*, actor: Any) -> QuerySet[Area]:
+def residence_choices(*, actor: Actor) -> QuerySet[Area]:
     """Where the actor may say a member lives: their subtree; anywhere for a unit liaison (staff
     live all over the city). Mirrors the check in ``services.member_create``."""
     scope = scope_for(actor)
@@ -464,13 +467,13 @@ def residence_choices(*, actor: Any) -> QuerySet[Area]:
     return area_list(actor=actor)
 
 
-def community_choices(*, actor: Any) -> QuerySet[Area]:
+def community_choices(*, actor: Actor) -> QuerySet[Area]:
     """Communities (and villages) a member may register with: any, since people report where
     they live, which need not be in the registering administrator's subtree."""
     return place_list(actor=actor).filter(level=Level.COMMUNITY)
 
 
-def transfer_destination_list(*, actor: Any) -> QuerySet[Any]:
+def transfer_destination_list(*, actor: Actor) -> QuerySet[Any]:
     """Organisations a transfer letter may be addressed to: any organisation in force, for an actor
     who administers something (the receiving side decides on the letter)."""
     if scope_for(actor).empty:
@@ -478,7 +481,7 @@ def transfer_destination_list(*, actor: Any) -> QuerySet[Any]:
     return PartyOrg.objects.filter(Dated.on(timezone.localdate())).order_by("code", "pk")
 
 
-def co_management_candidates(*, actor: Any) -> QuerySet[Member]:
+def co_management_candidates(*, actor: Actor) -> QuerySet[Member]:
     """Members the actor may enrol in a community's co-management: those they see, and the staff
     (organisation or work unit) of the resident units that sit in the actor's subtree."""
     scope = scope_for(actor)
@@ -490,7 +493,7 @@ def co_management_candidates(*, actor: Any) -> QuerySet[Member]:
     ).order_by("name_key", "pk")
 
 
-def co_management_member_choices(*, actor: Any, community: Area, q: str = "") -> QuerySet[Member]:
+def co_management_member_choices(*, actor: Actor, community: Area, q: str = "") -> QuerySet[Member]:
     """Members the actor may enrol in ``community``'s co-management: unit members among
     ``co_management_candidates`` (their work unit or the unit whose organisation holds them), in
     normal standing, not already taking part there; searched by name or initials with ``q``."""
@@ -508,7 +511,7 @@ def co_management_member_choices(*, actor: Any, community: Area, q: str = "") ->
     return qs
 
 
-def self_check_in_away(*, actor: Any) -> MobileRecord:
+def self_check_in_away(*, actor: Actor) -> MobileRecord:
     """The actor's own current stay away, which lets them check themself in at a station.
 
     PermissionDenied (with the reason, for the page) unless the actor is signed in with the
@@ -530,7 +533,7 @@ def self_check_in_away(*, actor: Any) -> MobileRecord:
     return away
 
 
-def station_for_self_check_in(*, actor: Any, pk: int) -> tuple[Station, MobileRecord]:
+def station_for_self_check_in(*, actor: Actor, pk: int) -> tuple[Station, MobileRecord]:
     """The station a member away from home opens from its link to check themself in, and their stay
     away (``self_check_in_away``). Any station: members travel, and a station's name and address
     are public; nothing else of it (no one else's check-in) is shown. Http404 for an unknown one."""
@@ -541,7 +544,7 @@ def station_for_self_check_in(*, actor: Any, pk: int) -> tuple[Station, MobileRe
     return station, away
 
 
-def self_check_in_station_list(*, actor: Any, q: str = "") -> QuerySet[Station]:
+def self_check_in_station_list(*, actor: Actor, q: str = "") -> QuerySet[Station]:
     """Stations a member away from home may check in at, those at their destination first,
     searched by name or initials (PermissionDenied for anyone else)."""
     from django.db.models import Case, IntegerField, Value, When
@@ -560,7 +563,7 @@ def self_check_in_station_list(*, actor: Any, q: str = "") -> QuerySet[Station]:
     return qs.annotate(near=near).order_by("near", "area__path", "name_key", "pk")
 
 
-def own_check_in_list(*, actor: Any, station: Station | None = None) -> QuerySet[StationCheckIn]:
+def own_check_in_list(*, actor: Actor, station: Station | None = None) -> QuerySet[StationCheckIn]:
     """The actor's own check-ins (at ``station``), newest first; none for someone not a member."""
     member = member_self(actor=actor)
     if member is None:
@@ -571,7 +574,7 @@ def own_check_in_list(*, actor: Any, station: Station | None = None) -> QuerySet
     return qs.select_related("station", "station__area").order_by("-at", "-pk")
 
 
-def link_user_find(*, actor: Any, username: str) -> Any:
+def link_user_find(*, actor: Actor, username: str) -> Any:
     """The active account with this exact user name, for an administrator linking a member record
     to it (no listing: one name at a time); None when there is none or the actor administers nothing."""
     from django.contrib.auth import get_user_model
@@ -581,7 +584,7 @@ def link_user_find(*, actor: Any, username: str) -> Any:
     return get_user_model().objects.filter(username=username.strip(), is_active=True).first()
 
 
-def check_in_member_choices(*, actor: Any) -> QuerySet[Member]:
+def check_in_member_choices(*, actor: Actor) -> QuerySet[Member]:
     """Members who may be signed in at the actor's stations: those the actor sees, and mobile
     members currently away to a place in the actor's subtree (their membership is held elsewhere)."""
     scope = scope_for(actor)
@@ -591,7 +594,7 @@ def check_in_member_choices(*, actor: Any) -> QuerySet[Member]:
     ).order_by("name_key", "pk")
 
 
-def check_in_member_find(*, actor: Any, id_number: str) -> Member | None:
+def check_in_member_find(*, actor: Actor, id_number: str) -> Member | None:
     """A member who may be signed in at the actor's stations, looked up by ID number through the
     blind index (the clear value is never queried). Raises ValidationError for a malformed number."""
     compact, _birth, _sex = parse_id_number(id_number)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record
@@ -65,24 +66,24 @@ REVEALABLE = ("id_number", "phone")
 # --- permissions ----------------------------------------------------------------------------
 
 
-def _require_area(actor: Any, area: Area) -> None:
+def _require_area(actor: Actor, area: Area) -> None:
     if not scope_for(actor).covers_path(area.path):
         raise PermissionDenied(_("You may not change anything in %(area)s.") % {"area": area.name})
 
 
-def _require_org(actor: Any, org: PartyOrg) -> None:
+def _require_org(actor: Actor, org: PartyOrg) -> None:
     scope = scope_for(actor)
     if not (scope.covers_path(org.area.path) or scope.covers_unit(org.unit_id)):
         raise PermissionDenied(_("You may not change the members of %(org)s.") % {"org": org.name})
 
 
-def member_change_allowed(*, actor: Any, member: Member) -> bool:
+def member_change_allowed(*, actor: Actor, member: Member) -> bool:
     """Whether the actor may change a member: they administer the organisation holding it."""
     scope = scope_for(actor)
     return scope.covers_path(member.org.area.path) or scope.covers_unit(member.org.unit_id)
 
 
-def _require_member(actor: Any, member: Member) -> None:
+def _require_member(actor: Actor, member: Member) -> None:
     if not member_change_allowed(actor=actor, member=member):
         raise PermissionDenied(_("You may not change %(name)s.") % {"name": member.name})
 
@@ -108,7 +109,7 @@ D = TypeVar("D", CoManagement, MobileRecord, Household)
 def _end_dated(
     row: D,
     *,
-    actor: Any,
+    actor: Actor,
     until: dt.date,
     related: str,
     require: Callable[[D], None],
@@ -156,7 +157,7 @@ def default_ledger_area(member: Member, category: str) -> Area:
 @transaction.atomic
 def member_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     id_number: str,
     org: PartyOrg,
@@ -210,19 +211,19 @@ def member_create(
     return member
 
 
-def _require_unit_visible(actor: Any, unit: ResidentUnit) -> None:
+def _require_unit_visible(actor: Actor, unit: ResidentUnit) -> None:
     if not unit_list(actor=actor, current=False).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("You may not link to %(unit)s.") % {"unit": unit.name})
 
 
-def _require_member_visible(actor: Any, member: Member) -> None:
+def _require_member_visible(actor: Actor, member: Member) -> None:
     from .selectors import member_list
 
     if not member_list(actor=actor).filter(pk=member.pk).exists():
         raise PermissionDenied(_("You may not change %(name)s.") % {"name": member.name})
 
 
-def _require_area_visible(actor: Any, area: Area) -> None:
+def _require_area_visible(actor: Actor, area: Area) -> None:
     """A residence must be on the actor's map; a unit liaison's staff may live anywhere."""
     scope = scope_for(actor)
     if scope.everything or scope.unit_ids or area_list(actor=actor).filter(pk=area.pk).exists():
@@ -231,7 +232,7 @@ def _require_area_visible(actor: Any, area: Area) -> None:
 
 
 @transaction.atomic
-def member_update(*, actor: Any, member: Member, phone: str | None = None, **changes: Any) -> Member:
+def member_update(*, actor: Actor, member: Member, phone: str | None = None, **changes: Any) -> Member:
     """Change a member's data. The organisation holding the membership moves only by a transfer."""
     member = Member.objects.select_for_update(of=("self",)).select_related("org__area").get(pk=member.pk)
     _require_member(actor, member)
@@ -257,7 +258,7 @@ def member_update(*, actor: Any, member: Member, phone: str | None = None, **cha
 
 
 @transaction.atomic
-def member_reveal(*, actor: Any, member: Member, field: str, reason: str) -> str:
+def member_reveal(*, actor: Actor, member: Member, field: str, reason: str) -> str:
     """The clear ID or phone number, for someone who may change the member (or the member
     themself), with a stated reason; the read is written to the audit log."""
     if field not in REVEALABLE:
@@ -274,7 +275,7 @@ def member_reveal(*, actor: Any, member: Member, field: str, reason: str) -> str
 
 
 @transaction.atomic
-def member_link_user(*, actor: Any, member: Member, user: Any) -> Member:
+def member_link_user(*, actor: Actor, member: Member, user: Any) -> Member:
     """Link a member to the account they sign in with (so they see their own record and check
     themself in at stations); ``user=None`` removes the link."""
     member = Member.objects.select_for_update(of=("self",)).select_related("org__area").get(pk=member.pk)
@@ -300,7 +301,7 @@ def member_link_user(*, actor: Any, member: Member, user: Any) -> Member:
 @transaction.atomic
 def category_add(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     category: str,
     area: Area | None = None,
@@ -339,7 +340,7 @@ def category_add(
 
 
 @transaction.atomic
-def category_end(*, actor: Any, entry: MemberCategory, until: dt.date) -> MemberCategory:
+def category_end(*, actor: Actor, entry: MemberCategory, until: dt.date) -> MemberCategory:
     entry = (
         MemberCategory.objects.select_for_update(of=("self",))
         .select_related("member__org__area")
@@ -362,7 +363,7 @@ def category_end(*, actor: Any, entry: MemberCategory, until: dt.date) -> Member
 @transaction.atomic
 def co_management_add(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     community: Area,
     unit: ResidentUnit | None = None,
@@ -398,7 +399,7 @@ def co_management_add(
 
 
 @transaction.atomic
-def co_management_end(*, actor: Any, row: CoManagement, until: dt.date) -> CoManagement:
+def co_management_end(*, actor: Actor, row: CoManagement, until: dt.date) -> CoManagement:
     """The member leaves the community's co-management on ``until`` (decided by the community)."""
     return _end_dated(
         row,
@@ -414,7 +415,7 @@ def co_management_end(*, actor: Any, row: CoManagement, until: dt.date) -> CoMan
 
 
 @transaction.atomic
-def unit_report_create(*, actor: Any, org: PartyOrg, community: Area, note: str = "") -> UnitReport:
+def unit_report_create(*, actor: Actor, org: PartyOrg, community: Area, note: str = "") -> UnitReport:
     """A unit's Party organisation registers with the community it sits in."""
     _community(community)
     scope = scope_for(actor)
@@ -440,7 +441,7 @@ def unit_report_create(*, actor: Any, org: PartyOrg, community: Area, note: str 
 @transaction.atomic
 def member_report_create(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     community: Area | None = None,
     skills: str = "",
@@ -493,7 +494,7 @@ def member_report_create(
 
 @transaction.atomic
 def member_report_decide(
-    *, actor: Any, report: MemberReport, confirm: bool, on: dt.date | None = None
+    *, actor: Actor, report: MemberReport, confirm: bool, on: dt.date | None = None
 ) -> MemberReport:
     """The community confirms (or declines) a member's registration."""
     report = (
@@ -515,7 +516,7 @@ def member_report_decide(
 
 @transaction.atomic
 def report_contact_add(
-    *, actor: Any, report: MemberReport, on: dt.date, kind: str, description: str
+    *, actor: Actor, report: MemberReport, on: dt.date, kind: str, description: str
 ) -> ReportContact:
     """Record a contact or an activity of a reported member (fed back to the employer)."""
     report = MemberReport.objects.select_related("community").get(pk=report.pk)
@@ -542,7 +543,7 @@ def report_contact_add(
 @transaction.atomic
 def mobile_record_create(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     destination: str,
     since: dt.date,
@@ -581,7 +582,7 @@ def mobile_record_create(
 
 
 @transaction.atomic
-def mobile_report_back(*, actor: Any, record: MobileRecord, on: dt.date) -> MobileRecord:
+def mobile_report_back(*, actor: Actor, record: MobileRecord, on: dt.date) -> MobileRecord:
     record = (
         MobileRecord.objects.select_for_update(of=("self",))
         .select_related("member__org__area")
@@ -595,7 +596,7 @@ def mobile_report_back(*, actor: Any, record: MobileRecord, on: dt.date) -> Mobi
 
 
 @transaction.atomic
-def mobile_record_end(*, actor: Any, record: MobileRecord, until: dt.date) -> MobileRecord:
+def mobile_record_end(*, actor: Actor, record: MobileRecord, until: dt.date) -> MobileRecord:
     """The member is back: the record and the mobile ledger entry end."""
     record = _end_dated(
         record,
@@ -614,7 +615,7 @@ def mobile_record_end(*, actor: Any, record: MobileRecord, until: dt.date) -> Mo
 
 @transaction.atomic
 def station_create(
-    *, actor: Any, name: str, area: Area, org: PartyOrg | None = None, address: str = ""
+    *, actor: Actor, name: str, area: Area, org: PartyOrg | None = None, address: str = ""
 ) -> Station:
     _require_area(actor, area)
     station = Station(name=name, area=area, org=org, address=address)
@@ -629,7 +630,7 @@ def station_create(
 
 @transaction.atomic
 def station_check_in(
-    *, actor: Any, station: Station, member: Member, at: dt.datetime | None = None, purpose: str = ""
+    *, actor: Actor, station: Station, member: Member, at: dt.datetime | None = None, purpose: str = ""
 ) -> StationCheckIn:
     """A mobile member signs in at a station (recorded by the station's staff or by the member)."""
     own = getattr(actor, "pk", None) is not None and member.user_id == actor.pk
@@ -655,7 +656,7 @@ def station_check_in(
 @transaction.atomic
 def transfer_issue(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     to_org: PartyOrg,
     letter_no: str,
@@ -704,14 +705,14 @@ def transfer_issue(
     return transfer
 
 
-def _require_receiver(actor: Any, transfer: Transfer) -> None:
+def _require_receiver(actor: Actor, transfer: Transfer) -> None:
     scope = scope_for(actor)
     if not (scope.covers_path(transfer.to_org.area.path) or scope.covers_unit(transfer.to_org.unit_id)):
         raise PermissionDenied(_("Only the receiving organisation decides on this transfer."))
 
 
 @transaction.atomic
-def transfer_receive(*, actor: Any, transfer: Transfer, on: dt.date | None = None) -> Transfer:
+def transfer_receive(*, actor: Actor, transfer: Transfer, on: dt.date | None = None) -> Transfer:
     """The receiving organisation accepts: the membership moves, exactly once.
 
     The transfer row and the member row are locked in that order; a second, concurrent receive
@@ -751,7 +752,7 @@ def transfer_receive(*, actor: Any, transfer: Transfer, on: dt.date | None = Non
 
 
 @transaction.atomic
-def transfer_reject(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
+def transfer_reject(*, actor: Actor, transfer: Transfer, reason: str) -> Transfer:
     transfer = (
         Transfer.objects.select_for_update(of=("self",)).select_related("to_org__area").get(pk=transfer.pk)
     )
@@ -771,7 +772,7 @@ def transfer_reject(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
 
 
 @transaction.atomic
-def transfers_expire(*, actor: Any, on: dt.date | None = None) -> list[Transfer]:
+def transfers_expire(*, actor: Actor | None, on: dt.date | None = None) -> list[Transfer]:
     """Mark every issued letter past its validity as expired (the daily reminders run this);
     return those expired now. The letters are found in SQL and locked; one audit entry each."""
     from .selectors import expired_before
@@ -794,7 +795,7 @@ def transfers_expire(*, actor: Any, on: dt.date | None = None) -> list[Transfer]
 @transaction.atomic
 def household_award(
     *,
-    actor: Any,
+    actor: Actor,
     area: Area,
     address: str,
     members: list[Member],
@@ -848,7 +849,7 @@ def household_award(
 
 
 @transaction.atomic
-def household_withdraw(*, actor: Any, household: Household, until: dt.date, reason: str) -> Household:
+def household_withdraw(*, actor: Actor, household: Household, until: dt.date, reason: str) -> Household:
     return _end_dated(
         household,
         actor=actor,
@@ -866,7 +867,7 @@ def household_withdraw(*, actor: Any, household: Household, until: dt.date, reas
 TRANSFER_EXPIRY_WARNING_DAYS = 3
 
 
-def reminders_send(*, actor: Any = None, on: dt.date | None = None) -> dict[str, int]:
+def reminders_send(*, actor: Actor | None = None, on: dt.date | None = None) -> dict[str, int]:
     """Send the ledgers' reminders as notifications; return how many were created of each kind.
 
     - ``mobile.report_due``: a mobile member's yearly report-back is due;

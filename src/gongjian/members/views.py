@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area
@@ -85,7 +86,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     return render(request, template, context)
 
 
-def _crumbs(actor: Any, area: Area, tail: list[Crumb] | None = None) -> list[Crumb]:
+def _crumbs(actor: Actor, area: Area, tail: list[Crumb] | None = None) -> list[Crumb]:
     """The way down to ``area`` by ledgers, linked where the actor may open them, then ``tail``."""
     crumbs = area_crumbs(actor, area, url_name="members:ledger")
     if tail is None:
@@ -94,7 +95,7 @@ def _crumbs(actor: Any, area: Area, tail: list[Crumb] | None = None) -> list[Cru
     return [*crumbs, *tail]
 
 
-def _member_crumbs(actor: Any, member: Member, last: str | None = None) -> list[Crumb]:
+def _member_crumbs(actor: Actor, member: Member, last: str | None = None) -> list[Crumb]:
     tail = trail([], (member.name, reverse("members:member_detail", args=[member.pk])), last)
     where = member.org.area
     if not org_selectors.area_list(actor=actor).filter(pk=where.pk).exists():

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q, QuerySet, Sum
 
+from gongjian.accounts.actor import Actor
 from gongjian.stats.registry import Figure, Indicator, Kept, Subjects, ratio
 from gongjian.stats.sources import by_field, dated, itself, rows_of
 from gongjian.stats.tally_core import Piece, overlap
@@ -41,10 +42,10 @@ class AreaMap:
     def areas(self) -> QuerySet[Area]:
         return Area.objects.all()
 
-    def visible(self, *, actor: Any) -> QuerySet[Area]:
+    def visible(self, *, actor: Actor) -> QuerySet[Area]:
         return selectors.area_list(actor=actor)
 
-    def roots(self, *, actor: Any) -> QuerySet[Area]:
+    def roots(self, *, actor: Actor) -> QuerySet[Area]:
         return selectors.area_roots(actor=actor)
 
     def children(self, area: Any, date: dt.date) -> list[Area]:

@@ -36,6 +36,7 @@ from django.db.models import Model, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.excel import (
@@ -391,7 +392,7 @@ def _parent_path(path: str) -> str:
     return path[: -Area.steplen]
 
 
-def export_subtree(*, actor: Any, area: Area) -> bytes:
+def export_subtree(*, actor: Actor, area: Area) -> bytes:
     """Everything the actor may see in ``area``'s subtree, in the import format. Phones are masked."""
     area = selectors.area_get(actor=actor, pk=area.pk)
     book = BookWriter()
@@ -530,7 +531,7 @@ def _coord(value: Decimal | None) -> Decimal | None:
 class _Import:
     """One import: read and validate everything, then (only if clean) write everything."""
 
-    def __init__(self, actor: Any, path: Path, progress: Progress) -> None:
+    def __init__(self, actor: Actor, path: Path, progress: Progress) -> None:
         self.actor = actor
         self.path = path
         self.scope: Scope = scope_for(actor)
@@ -1106,7 +1107,7 @@ def _failed(job: _Import) -> ImportResult:
     return ImportResult(ok=False, errors=job.errors, error_workbook=data, rows=job.rows)
 
 
-def import_map(*, actor: Any, path: str | Path, progress: Progress | None = None) -> ImportResult:
+def import_map(*, actor: Actor, path: str | Path, progress: Progress | None = None) -> ImportResult:
     """Import the map's workbook at ``path``: every row or none (module docstring)."""
     job = _Import(actor, Path(path), progress or (lambda done, total: None))
     with translation.override("zh-hans"):
@@ -1136,12 +1137,12 @@ def import_map(*, actor: Any, path: str | Path, progress: Progress | None = None
 # --- jobs -----------------------------------------------------------------------------------
 
 
-def map_import_allowed(*, actor: Any) -> bool:
+def map_import_allowed(*, actor: Actor) -> bool:
     scope = scope_for(actor)
     return scope.everything or bool(scope.area_paths)
 
 
-def map_import_start(*, actor: Any, upload: UploadedFile) -> Job:
+def map_import_start(*, actor: Actor, upload: UploadedFile) -> Job:
     """Keep the upload, create the job, and queue the import on commit."""
     if not map_import_allowed(actor=actor):
         raise PermissionDenied(_("Only area administrators may import the map."))

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from gongjian.accounts.actor import Actor
 from gongjian.web.crumbs import Crumb, crumb
 from gongjian.web.forms import CHOICE_DISPLAY_LIMIT, INDENT, show_choices
 from gongjian.web.pages import part_page, within
@@ -32,7 +33,7 @@ map_page = part_page(gettext_lazy("Your roles do not include the map."))
 
 
 def area_crumbs(
-    actor: Any, area: Area, *, include_self: bool = True, url_name: str = "orgs:area_detail"
+    actor: Actor, area: Area, *, include_self: bool = True, url_name: str = "orgs:area_detail"
 ) -> list[Crumb]:
     """The way down to ``area``: every ancestor by name, linked (to ``url_name``) where the actor may open it."""
     ancestors = list(Area.objects.get_ancestors(area))
@@ -44,7 +45,7 @@ def area_crumbs(
     return [crumb(a.name, reverse(url_name, args=[a.pk]) if a.pk in visible else None) for a in ancestors]
 
 
-def crumbs_to(actor: Any, obj: Any, url: str | None = None) -> list[Crumb]:
+def crumbs_to(actor: Actor, obj: Any, url: str | None = None) -> list[Crumb]:
     """The way down to ``obj``'s area, then ``obj`` itself (linked to ``url`` when given)."""
     return [*area_crumbs(actor, obj.area), crumb(obj.name, url)]
 
@@ -85,7 +86,7 @@ def offer_areas(
 
 
 def setup_area_field(
-    field: forms.ModelChoiceField[Any], *, actor: Any, include: Iterable[Area | None] = ()
+    field: forms.ModelChoiceField[Any], *, actor: Actor, include: Iterable[Area | None] = ()
 ) -> None:
     """Offer the areas the actor sees (see ``offer_areas``)."""
     offer_areas(field, selectors.area_list(actor=actor), include=include)

@@ -10,6 +10,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.search import name_search_q
 from gongjian.core.text import search_key
@@ -18,7 +19,7 @@ from .models import Alliance, AllianceMember, Area, Dated, PartyOrg, ResidentUni
 
 
 def area_list(
-    *, actor: Any, within: Area | None = None, q: str = "", level: int | None = None
+    *, actor: Actor, within: Area | None = None, q: str = "", level: int | None = None
 ) -> QuerySet[Area]:
     scope = scope_for(actor)
     qs = Area.objects.filter(scope.area_q())
@@ -31,7 +32,7 @@ def area_list(
     return qs.order_by("path")
 
 
-def area_roots(*, actor: Any) -> QuerySet[Area]:
+def area_roots(*, actor: Actor) -> QuerySet[Area]:
     """The top nodes the actor may browse from."""
     scope = scope_for(actor)
     if scope.everything:
@@ -39,14 +40,14 @@ def area_roots(*, actor: Any) -> QuerySet[Area]:
     return Area.objects.filter(path__in=scope.area_paths).order_by("path")
 
 
-def area_get(*, actor: Any, pk: int) -> Area:
+def area_get(*, actor: Actor, pk: int) -> Area:
     area = Area.objects.filter(pk=pk).first()
     if area is None or not scope_for(actor).covers_path(area.path):
         raise Http404
     return area
 
 
-def area_children(*, actor: Any, area: Area) -> QuerySet[Area]:
+def area_children(*, actor: Actor, area: Area) -> QuerySet[Area]:
     area_get(actor=actor, pk=area.pk)
     return Area.objects.get_children(area).order_by("code")
 
@@ -63,7 +64,7 @@ def _counts_by_child(rows: QuerySet[Any], path_field: str, area: Area) -> dict[s
     return {row["child_path"]: row["n"] for row in grouped}
 
 
-def area_children_summary(*, actor: Any, area: Area) -> list[dict[str, Any]]:
+def area_children_summary(*, actor: Actor, area: Area) -> list[dict[str, Any]]:
     """The children of ``area`` with how many units and Party organisations sit below each."""
     children = list(area_children(actor=actor, area=area))
     if not children:
@@ -76,7 +77,7 @@ def area_children_summary(*, actor: Any, area: Area) -> list[dict[str, Any]]:
     ]
 
 
-def area_get_by_name_or_code(*, actor: Any, text: str) -> Area:
+def area_get_by_name_or_code(*, actor: Actor, text: str) -> Area:
     """The one area named ``text`` (either script) or with that code, inside the actor's scope."""
     qs = area_list(actor=actor)
     match = qs.filter(code=text.strip()).first()
@@ -90,7 +91,7 @@ def area_get_by_name_or_code(*, actor: Any, text: str) -> Area:
 
 def party_org_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     q: str = "",
     kind: str = "",
@@ -113,7 +114,7 @@ def party_org_list(
     return qs.select_related("area", "unit", "parent").order_by("area__path", "code")
 
 
-def party_org_get(*, actor: Any, pk: int) -> PartyOrg:
+def party_org_get(*, actor: Actor, pk: int) -> PartyOrg:
     org = party_org_list(actor=actor, current=False).filter(pk=pk).first()
     if org is None:
         raise Http404
@@ -122,7 +123,7 @@ def party_org_get(*, actor: Any, pk: int) -> PartyOrg:
 
 def unit_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     q: str = "",
     kind: str = "",
@@ -146,7 +147,7 @@ def unit_list(
     return qs.select_related("area").order_by("area__path", "name_key")
 
 
-def unit_get(*, actor: Any, pk: int) -> ResidentUnit:
+def unit_get(*, actor: Actor, pk: int) -> ResidentUnit:
     unit = unit_list(actor=actor, current=False).filter(pk=pk).first()
     if unit is None:
         raise Http404
@@ -155,7 +156,7 @@ def unit_get(*, actor: Any, pk: int) -> ResidentUnit:
 
 def alliance_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     q: str = "",
     member_unit: ResidentUnit | None = None,
@@ -184,14 +185,16 @@ def alliance_list(
     )
 
 
-def alliance_get(*, actor: Any, pk: int) -> Alliance:
+def alliance_get(*, actor: Actor, pk: int) -> Alliance:
     alliance = alliance_list(actor=actor).filter(pk=pk).first()
     if alliance is None:
         raise Http404
     return alliance
 
 
-def alliance_member_list(*, actor: Any, alliance: Alliance, current: bool = True) -> QuerySet[AllianceMember]:
+def alliance_member_list(
+    *, actor: Actor, alliance: Alliance, current: bool = True
+) -> QuerySet[AllianceMember]:
     alliance_get(actor=actor, pk=alliance.pk)
     qs = AllianceMember.objects.filter(alliance=alliance).select_related("unit", "unit__area")
     if current:
@@ -199,7 +202,7 @@ def alliance_member_list(*, actor: Any, alliance: Alliance, current: bool = True
     return qs.order_by("since", "unit__name_key")
 
 
-def alliance_member_get(*, actor: Any, pk: int) -> AllianceMember:
+def alliance_member_get(*, actor: Actor, pk: int) -> AllianceMember:
     member = AllianceMember.objects.filter(pk=pk).select_related("alliance").first()
     if member is None:
         raise Http404

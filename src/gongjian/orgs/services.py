@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
@@ -49,12 +50,12 @@ ALLIANCE_FIELDS = ("name", "level", "description", "since", "until")
 # --- permissions --------------------------------------------------------------------------
 
 
-def _require_area(actor: Any, area: Area) -> None:
+def _require_area(actor: Actor, area: Area) -> None:
     if not scope_for(actor).covers_path(area.path):
         raise PermissionDenied(_("You may not change anything in %(area)s.") % {"area": area.name})
 
 
-def _require_unit(actor: Any, unit: ResidentUnit, *, as_liaison_ok: bool = True) -> None:
+def _require_unit(actor: Actor, unit: ResidentUnit, *, as_liaison_ok: bool = True) -> None:
     scope = scope_for(actor)
     if scope.covers_path(unit.area.path):
         return
@@ -63,19 +64,19 @@ def _require_unit(actor: Any, unit: ResidentUnit, *, as_liaison_ok: bool = True)
     raise PermissionDenied(_("You may not change %(unit)s.") % {"unit": unit.name})
 
 
-def _require_alliance(actor: Any, alliance: Alliance) -> None:
+def _require_alliance(actor: Actor, alliance: Alliance) -> None:
     if not alliance_change_allowed(actor=actor, alliance=alliance):
         raise PermissionDenied(_("You may not change %(alliance)s.") % {"alliance": alliance.name})
 
 
-def _require_org(actor: Any, org: PartyOrg) -> None:
+def _require_org(actor: Actor, org: PartyOrg) -> None:
     scope = scope_for(actor)
     if scope.covers_path(org.area.path) or scope.covers_unit(org.unit_id):
         return
     raise PermissionDenied(_("You may not change %(org)s.") % {"org": org.name})
 
 
-def alliance_change_allowed(*, actor: Any, alliance: Alliance) -> bool:
+def alliance_change_allowed(*, actor: Actor, alliance: Alliance) -> bool:
     """Whether the actor may change an alliance and its memberships (its members' liaisons may not)."""
     return scope_for(actor).covers_path(alliance.area.path)
 
@@ -108,7 +109,7 @@ def _next_child_code(parent: Area, level: int) -> str:
 @transaction.atomic
 def area_create(
     *,
-    actor: Any,
+    actor: Actor,
     parent: Area | None,
     name: str,
     level: int,
@@ -156,7 +157,7 @@ def area_create(
 
 
 @transaction.atomic
-def area_update(*, actor: Any, area: Area, **changes: Any) -> Area:
+def area_update(*, actor: Actor, area: Area, **changes: Any) -> Area:
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_area(actor, area)
     if "code" in changes and Area.objects.filter(code=changes["code"]).exclude(pk=area.pk).exists():
@@ -180,7 +181,7 @@ def _coord(value: Any) -> Decimal | None:
 @transaction.atomic
 def unit_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     credit_code: str,
     kind: str,
@@ -229,7 +230,7 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(
-    *, actor: Any, unit: ResidentUnit, contact_phone: str | None = None, **changes: Any
+    *, actor: Actor, unit: ResidentUnit, contact_phone: str | None = None, **changes: Any
 ) -> ResidentUnit:
     unit = ResidentUnit.objects.select_for_update().select_related("area").get(pk=unit.pk)
     _require_unit(actor, unit)
@@ -260,7 +261,7 @@ def unit_update(
 
 
 @transaction.atomic
-def unit_contact_phone_reveal(*, actor: Any, unit: ResidentUnit, reason: str) -> str:
+def unit_contact_phone_reveal(*, actor: Actor, unit: ResidentUnit, reason: str) -> str:
     """The clear contact phone of a unit, for someone allowed; the read is audited with its reason."""
     _require_unit(actor, unit)
     if not reason or not reason.strip():
@@ -277,7 +278,7 @@ def unit_contact_phone_reveal(*, actor: Any, unit: ResidentUnit, reason: str) ->
 @transaction.atomic
 def party_org_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     kind: str,
     code: str,
@@ -316,7 +317,7 @@ def party_org_create(
     return org
 
 
-def _require_org_visible(actor: Any, org: PartyOrg) -> None:
+def _require_org_visible(actor: Actor, org: PartyOrg) -> None:
     from .selectors import party_org_list
 
     if not party_org_list(actor=actor).filter(pk=org.pk).exists() and not scope_for(actor).everything:
@@ -324,7 +325,7 @@ def _require_org_visible(actor: Any, org: PartyOrg) -> None:
 
 
 @transaction.atomic
-def party_org_update(*, actor: Any, org: PartyOrg, **changes: Any) -> PartyOrg:
+def party_org_update(*, actor: Actor, org: PartyOrg, **changes: Any) -> PartyOrg:
     org = PartyOrg.objects.select_for_update().select_related("area").get(pk=org.pk)
     _require_org(actor, org)
     _keep_fixed(
@@ -350,7 +351,7 @@ def party_org_update(*, actor: Any, org: PartyOrg, **changes: Any) -> PartyOrg:
 @transaction.atomic
 def alliance_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     level: str,
     convener: PartyOrg,
@@ -378,7 +379,7 @@ def alliance_create(
 
 
 @transaction.atomic
-def alliance_update(*, actor: Any, alliance: Alliance, **changes: Any) -> Alliance:
+def alliance_update(*, actor: Actor, alliance: Alliance, **changes: Any) -> Alliance:
     alliance = Alliance.objects.select_for_update().select_related("area").get(pk=alliance.pk)
     _require_alliance(actor, alliance)
     _keep_fixed(
@@ -394,7 +395,7 @@ def alliance_update(*, actor: Any, alliance: Alliance, **changes: Any) -> Allian
 @transaction.atomic
 def alliance_member_add(
     *,
-    actor: Any,
+    actor: Actor,
     alliance: Alliance,
     unit: ResidentUnit,
     representative: str = "",
@@ -426,7 +427,7 @@ def alliance_member_add(
 
 
 @transaction.atomic
-def alliance_member_end(*, actor: Any, member: AllianceMember, until: dt.date) -> AllianceMember:
+def alliance_member_end(*, actor: Actor, member: AllianceMember, until: dt.date) -> AllianceMember:
     member = AllianceMember.objects.select_for_update().select_related("alliance__area").get(pk=member.pk)
     _require_alliance(actor, member.alliance)
     if member.until is not None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.stats.indicators import CATALOGUE
 from gongjian.stats.selectors import indicators_for
@@ -35,7 +36,7 @@ from .pages import area_crumbs, crumbs_to, map_page, within_area
 AREA_UNITS_SHOWN = 50
 
 
-def _figures(actor: Any, area: Area) -> list[dict[str, Any]]:
+def _figures(actor: Actor, area: Area) -> list[dict[str, Any]]:
     values = indicators_for(actor=actor, area=area, date=timezone.localdate())
     language = get_language() or settings.LANGUAGE_CODE
     links = {"units.resident": f"{reverse('orgs:unit_list')}?{urlencode({'within': area.pk})}"}

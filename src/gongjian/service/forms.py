@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.lists.models import Project
 from gongjian.lists.selectors.projects import project_list
 from gongjian.members.models import Member
@@ -32,7 +33,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
 
 
-def _areas(actor: Any) -> Any:
+def _areas(actor: Actor) -> Any:
     return org_selectors.area_list(actor=actor).filter(level__lte=Level.COMPOUND).order_by("path")
 
 

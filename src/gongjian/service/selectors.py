@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.search import name_search_q
@@ -54,15 +55,15 @@ ZERO = Decimal(0)
 # --- who the actor is -----------------------------------------------------------------------
 
 
-def actor_member(actor: Any) -> Member | None:
+def actor_member(actor: Actor) -> Member | None:
     """The ledger member the account is linked to, if any."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return Member.objects.filter(user_id=actor.pk).select_related("org__area", "residence").first()
 
 
-def actor_volunteer(actor: Any) -> Volunteer | None:
-    if not getattr(actor, "is_authenticated", False):
+def actor_volunteer(actor: Actor) -> Volunteer | None:
+    if not actor.is_authenticated:
         return None
     return Volunteer.objects.filter(user_id=actor.pk).select_related("area").first()
 
@@ -72,11 +73,11 @@ def community_path(path: str) -> str:
     return path[: Area.steplen * Level.COMMUNITY]
 
 
-def actor_homes(actor: Any) -> list[str]:
+def actor_homes(actor: Actor) -> list[str]:
     """Paths of the communities the actor serves in as a member or volunteer: where they hold a
     member role, and for a linked member their residence, organisation, confirmed registration
     (双报到) and co-management; for a linked volunteer their area."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return []
     paths: set[str] = set()
     for role in Role.objects.filter(user_id=actor.pk, kind=RoleKind.MEMBER, active=True).select_related(
@@ -99,9 +100,9 @@ def actor_homes(actor: Any) -> list[str]:
     return sorted(paths)
 
 
-def _person_q(actor: Any, prefix: str = "") -> Q:
+def _person_q(actor: Actor, prefix: str = "") -> Q:
     """Rows of the actor's own person (their member or volunteer record)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return Q(pk__in=[])
     return Q(**{f"{prefix}member__user_id": actor.pk}) | Q(**{f"{prefix}volunteer__user_id": actor.pk})
 
@@ -119,11 +120,11 @@ def _open_to_homes_q(homes: list[str], prefix: str = "area__") -> Q:
 
 
 def team_list(
-    *, actor: Any, within: Area | None = None, active: bool | None = None, q: str = ""
+    *, actor: Actor, within: Area | None = None, active: bool | None = None, q: str = ""
 ) -> QuerySet[ServiceTeam]:
     scope = scope_for(actor)
     cond = scope.rows_q("area__", "unit_id")
-    if getattr(actor, "is_authenticated", False) and not scope.everything:
+    if actor.is_authenticated and not scope.everything:
         mine = TeamMembership.objects.filter(_person_q(actor)).values("team_id")
         cond |= Q(pk__in=mine)
     qs = ServiceTeam.objects.filter(cond)
@@ -136,14 +137,14 @@ def team_list(
     return qs.select_related("area", "org", "unit").order_by("area__path", "name_key", "pk")
 
 
-def team_get(*, actor: Any, pk: int) -> ServiceTeam:
+def team_get(*, actor: Actor, pk: int) -> ServiceTeam:
     team = team_list(actor=actor).filter(pk=pk).first()
     if team is None:
         raise Http404
     return team
 
 
-def team_memberships(*, actor: Any, team: ServiceTeam, current: bool = True) -> QuerySet[TeamMembership]:
+def team_memberships(*, actor: Actor, team: ServiceTeam, current: bool = True) -> QuerySet[TeamMembership]:
     team_get(actor=actor, pk=team.pk)
     qs = TeamMembership.objects.filter(team=team)
     if current:
@@ -151,34 +152,34 @@ def team_memberships(*, actor: Any, team: ServiceTeam, current: bool = True) -> 
     return qs.select_related("member", "volunteer").order_by("-leader", "since", "pk")
 
 
-def team_membership_get(*, actor: Any, pk: int) -> TeamMembership:
+def team_membership_get(*, actor: Actor, pk: int) -> TeamMembership:
     row = TeamMembership.objects.filter(pk=pk, team__in=team_list(actor=actor)).select_related("team").first()
     if row is None:
         raise Http404
     return row
 
 
-def duty_get(*, actor: Any, pk: int) -> StandingDuty:
+def duty_get(*, actor: Actor, pk: int) -> StandingDuty:
     row = StandingDuty.objects.filter(pk=pk, team__in=team_list(actor=actor)).select_related("team").first()
     if row is None:
         raise Http404
     return row
 
 
-def team_duties(*, actor: Any, team: ServiceTeam) -> QuerySet[Any]:
+def team_duties(*, actor: Actor, team: ServiceTeam) -> QuerySet[Any]:
     team_get(actor=actor, pk=team.pk)
     return team.duties.filter(until__isnull=True).order_by("kind", "pk")
 
 
-def team_periods(*, actor: Any, team: ServiceTeam) -> QuerySet[Any]:
+def team_periods(*, actor: Actor, team: ServiceTeam) -> QuerySet[Any]:
     team_get(actor=actor, pk=team.pk)
     return team.periods.order_by("-since")
 
 
-def volunteer_list(*, actor: Any, within: Area | None = None, q: str = "") -> QuerySet[Volunteer]:
+def volunteer_list(*, actor: Actor, within: Area | None = None, q: str = "") -> QuerySet[Volunteer]:
     scope = scope_for(actor)
     cond = scope.area_q("area__")
-    if getattr(actor, "is_authenticated", False) and not scope.everything:
+    if actor.is_authenticated and not scope.everything:
         cond |= Q(user_id=actor.pk)
     qs = Volunteer.objects.filter(cond)
     if within is not None:
@@ -188,14 +189,14 @@ def volunteer_list(*, actor: Any, within: Area | None = None, q: str = "") -> Qu
     return qs.select_related("area").order_by("name_key", "pk")
 
 
-def volunteer_get(*, actor: Any, pk: int) -> Volunteer:
+def volunteer_get(*, actor: Actor, pk: int) -> Volunteer:
     volunteer = volunteer_list(actor=actor).filter(pk=pk).first()
     if volunteer is None:
         raise Http404
     return volunteer
 
 
-def member_choices(*, actor: Any) -> QuerySet[Member]:
+def member_choices(*, actor: Actor) -> QuerySet[Member]:
     """Members the actor may put on a team or record at an activity (the ledgers they see)."""
     return member_list(actor=actor, status="normal")
 
@@ -211,14 +212,14 @@ def _unit_activity_q(units: list[int], prefix: str = "") -> Q:
     )
 
 
-def _activity_scope_q(actor: Any) -> Q:
+def _activity_scope_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
     q = scope.area_q("area__")
     if scope.unit_ids:
         q |= _unit_activity_q(sorted(scope.unit_ids))
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         homes = actor_homes(actor)
         q |= Q(audience=Audience.AREA) & _open_to_homes_q(homes)
         teams = TeamMembership.objects.filter(_person_q(actor), until__isnull=True).values("team_id")
@@ -229,7 +230,7 @@ def _activity_scope_q(actor: Any) -> Q:
 
 def activity_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     team: ServiceTeam | None = None,
     upcoming: bool | None = None,
@@ -249,26 +250,26 @@ def activity_list(
     return qs.select_related("area", "org", "team", "unit", "project")
 
 
-def activity_get(*, actor: Any, pk: int) -> Activity:
+def activity_get(*, actor: Actor, pk: int) -> Activity:
     activity = activity_list(actor=actor).filter(pk=pk).first()
     if activity is None:
         raise Http404
     return activity
 
 
-def activity_for_scan(*, actor: Any, pk: int, token: str) -> Activity:
+def activity_for_scan(*, actor: Actor, pk: int, token: str) -> Activity:
     """The activity whose current QR code the actor scanned: the code is what lets a volunteer or
     member from elsewhere open it. Without a valid code, only an activity the actor sees."""
     from .qr import qr_token_valid
 
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         activity = Activity.objects.filter(pk=pk).select_related("area", "team", "project").first()
         if activity is not None and qr_token_valid(activity=activity, token=token):
             return activity
     return activity_get(actor=actor, pk=pk)
 
 
-def activity_managed_q(actor: Any) -> Q:
+def activity_managed_q(actor: Actor) -> Q:
     """Activities the actor organises: by area for administrators, their unit's for liaisons."""
     scope = scope_for(actor)
     if scope.everything:
@@ -279,7 +280,7 @@ def activity_managed_q(actor: Any) -> Q:
     return q
 
 
-def attendance_list(*, actor: Any, activity: Activity) -> QuerySet[Attendance]:
+def attendance_list(*, actor: Actor, activity: Activity) -> QuerySet[Attendance]:
     """Who signed up and came: all of them for the organisers, one's own row for the others."""
     activity_get(actor=actor, pk=activity.pk)
     qs = Attendance.objects.filter(activity=activity)
@@ -288,7 +289,7 @@ def attendance_list(*, actor: Any, activity: Activity) -> QuerySet[Attendance]:
     return qs.select_related("member", "volunteer", "hours_record").order_by("signed_up_at", "pk")
 
 
-def attendance_get(*, actor: Any, pk: int) -> Attendance:
+def attendance_get(*, actor: Actor, pk: int) -> Attendance:
     managed = Activity.objects.filter(activity_managed_q(actor)).values("pk")
     row = (
         Attendance.objects.filter(Q(activity_id__in=managed) | _person_q(actor), pk=pk)
@@ -306,14 +307,14 @@ def signup_count(activity: Activity) -> int:
     ).count()
 
 
-def own_attendance(*, actor: Any, activity: Activity) -> Attendance | None:
+def own_attendance(*, actor: Actor, activity: Activity) -> Attendance | None:
     return Attendance.objects.filter(_person_q(actor), activity=activity).first()
 
 
 # --- hours ----------------------------------------------------------------------------------
 
 
-def _hours_scope_q(actor: Any) -> Q:
+def _hours_scope_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -328,7 +329,7 @@ def _hours_scope_q(actor: Any) -> Q:
 
 def hours_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     status: str = "",
     member: Member | None = None,
@@ -346,7 +347,7 @@ def hours_list(
     return qs.select_related("member", "volunteer", "area", "attendance__activity")
 
 
-def hours_get(*, actor: Any, pk: int) -> ServiceHours:
+def hours_get(*, actor: Actor, pk: int) -> ServiceHours:
     row = hours_list(actor=actor).filter(pk=pk).first()
     if row is None:
         raise Http404
@@ -356,7 +357,7 @@ def hours_get(*, actor: Any, pk: int) -> ServiceHours:
 # --- points ---------------------------------------------------------------------------------
 
 
-def points_rule_list(*, actor: Any, active: bool | None = None) -> QuerySet[PointsRule]:
+def points_rule_list(*, actor: Actor, active: bool | None = None) -> QuerySet[PointsRule]:
     """Rules set in the actor's subtree or above it, or above a community they serve in."""
     scope = scope_for(actor)
     if scope.everything:
@@ -374,7 +375,7 @@ def points_rule_list(*, actor: Any, active: bool | None = None) -> QuerySet[Poin
     return qs.select_related("area").order_by("area__path", "name", "pk")
 
 
-def points_rule_get(*, actor: Any, pk: int) -> PointsRule:
+def points_rule_get(*, actor: Actor, pk: int) -> PointsRule:
     rule = points_rule_list(actor=actor).filter(pk=pk).first()
     if rule is None:
         raise Http404
@@ -382,7 +383,7 @@ def points_rule_get(*, actor: Any, pk: int) -> PointsRule:
 
 
 def points_entry_list(
-    *, actor: Any, status: str = "", member: Member | None = None, year: int | None = None
+    *, actor: Actor, status: str = "", member: Member | None = None, year: int | None = None
 ) -> QuerySet[PointsEntry]:
     scope = scope_for(actor)
     cond = scope.area_q("area__")
@@ -398,7 +399,7 @@ def points_entry_list(
     return qs.select_related("member", "rule", "area")
 
 
-def points_entry_get(*, actor: Any, pk: int) -> PointsEntry:
+def points_entry_get(*, actor: Actor, pk: int) -> PointsEntry:
     entry = points_entry_list(actor=actor).filter(pk=pk).first()
     if entry is None:
         raise Http404
@@ -412,7 +413,7 @@ def points_total(entries: QuerySet[PointsEntry]) -> Decimal:
 # --- my service -----------------------------------------------------------------------------
 
 
-def my_service(*, actor: Any, year: int | None = None) -> dict[str, Any]:
+def my_service(*, actor: Actor, year: int | None = None) -> dict[str, Any]:
     """The actor's own service for the year: verified and pending hours, points (approved total,
     pending), recent records and upcoming activities they signed up for."""
     year = year or timezone.localdate().year
@@ -457,13 +458,13 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def feedback_unit_get(*, actor: Any, pk: int) -> ResidentUnit:
+def feedback_unit_get(*, actor: Actor, pk: int) -> ResidentUnit:
     """The employer whose quarterly sheet the actor may open (as the ledgers' feedback sheet)."""
     unit: ResidentUnit = ledger_unit_get(actor=actor, pk=pk)
     return unit
 
 
-def feedback_hours(*, actor: Any, unit: ResidentUnit, year: int, quarter: int) -> list[dict[str, Any]]:
+def feedback_hours(*, actor: Actor, unit: ResidentUnit, year: int, quarter: int) -> list[dict[str, Any]]:
     """Per reported member of ``unit`` (confirmed 双报到 during the quarter, employer
     ``Member.work_unit``) that the actor sees: the community, verified hours in the quarter and the
     activities (and logged work) behind them. Only verified hours count."""

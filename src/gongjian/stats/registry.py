@@ -31,6 +31,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import QuerySet
 
+from gongjian.accounts.actor import Actor
+
 from .tally_core import Piece
 
 #: The area a figure is asked for: an ``orgs.Area`` (the engine reads it through :class:`MapArea`).
@@ -65,11 +67,11 @@ class MapProvider(Protocol):
         """Every node (an operator's search: code, ``name_key``, ``initials``, ``path``)."""
         ...
 
-    def visible(self, *, actor: Any) -> QuerySet[Any]:
+    def visible(self, *, actor: Actor) -> QuerySet[Any]:
         """The nodes the actor may read."""
         ...
 
-    def roots(self, *, actor: Any) -> QuerySet[Any]:
+    def roots(self, *, actor: Actor) -> QuerySet[Any]:
         """The top nodes the actor may browse from."""
         ...
 

@@ -23,6 +23,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
 from gongjian.core.templatetags.ui import figure
@@ -33,7 +34,7 @@ from .registry import MapArea, catalogue, the_map
 from .selectors import ChildRow, Dashboard
 
 
-def area_by_code(actor: Any, code: str) -> MapArea:
+def area_by_code(actor: Actor, code: str) -> MapArea:
     """The area with this division code, among those the actor may read (404 otherwise)."""
     area: MapArea | None = the_map().visible(actor=actor).filter(code=code).first()
     if area is None:
@@ -356,7 +357,7 @@ def report_title(area: MapArea, date: dt.date) -> str:
     }
 
 
-def report_for(*, actor: Any, area: MapArea, date: dt.date) -> Report:
+def report_for(*, actor: Actor, area: MapArea, date: dt.date) -> Report:
     """The node's figures on the date and a year before, and its children: through the selectors,
     so a node outside the actor's scope is a 404."""
     board: Dashboard = selectors.dashboard(actor=actor, area=area, date=date)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 
 from .indicators import Indicator, compute_all, compute_many
@@ -42,17 +43,17 @@ class Dashboard:
     rank_by: str
 
 
-def _check(actor: Any, area: MapArea) -> None:
+def _check(actor: Actor, area: MapArea) -> None:
     if not scope_for(actor).covers_path(area.path):
         raise Http404
 
 
-def indicators_for(*, actor: Any, area: MapArea, date: dt.date) -> dict[str, float | int]:
+def indicators_for(*, actor: Actor, area: MapArea, date: dt.date) -> dict[str, float | int]:
     _check(actor, area)
     return compute_all(area, date)
 
 
-def indicator_rows(*, actor: Any, area: MapArea, indicator_id: str, date: dt.date) -> QuerySet[Any]:
+def indicator_rows(*, actor: Actor, area: MapArea, indicator_id: str, date: dt.date) -> QuerySet[Any]:
     """The records behind one figure."""
     _check(actor, area)
     found = catalogue().get(indicator_id)
@@ -79,7 +80,7 @@ def children_of(area: MapArea, date: dt.date) -> list[MapArea]:
     return the_map().children(area, date)
 
 
-def dashboard(*, actor: Any, area: MapArea, date: dt.date, rank_by: str | None = None) -> Dashboard:
+def dashboard(*, actor: Actor, area: MapArea, date: dt.date, rank_by: str | None = None) -> Dashboard:
     """Everything the dashboard page of one node shows: each figure with its monthly trend, and the
     children with all their figures, ranked."""
     _check(actor, area)

@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import XLSX_CONTENT_TYPE
 from gongjian.web.pages import file_response, paginate
@@ -62,7 +63,7 @@ def rows_url(area: MapArea, indicator_id: str, date: dt.date) -> str:
 
 
 def _crumbs(
-    actor: Any, area: MapArea, ancestors: list[MapArea], date: dt.date | None, *, last: str | None = None
+    actor: Actor, area: MapArea, ancestors: list[MapArea], date: dt.date | None, *, last: str | None = None
 ) -> list[dict[str, Any]]:
     """The way down to ``area``, each node linked to its dashboard when the actor may read it."""
     scope = scope_for(actor)

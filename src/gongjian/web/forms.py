@@ -14,6 +14,8 @@ from django.core.validators import RegexValidator
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
+
 #: At most this many rows are listed in a drop-down; every row in scope is still accepted.
 CHOICE_DISPLAY_LIMIT = 1000
 #: Indents a row under its parent in a drop-down (an ideographic space).
@@ -111,7 +113,7 @@ def filter_choice(label: Any, choices: Iterable[tuple[Any, Any]], *, everything:
 class ActorForm(forms.Form):
     """A form that knows the actor it serves (its choices are read with the actor's scope)."""
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         self.actor = actor
         super().__init__(*args, **kwargs)
 

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
 from gongjian.orgs.pages import offer_orgs, setup_area_field
@@ -62,7 +63,7 @@ class MeetingFilterForm(forms.Form):
         label=_("Area"), required=False, queryset=Area.objects.none(), empty_label=_("All areas")
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         setup_area_field(model_field(self, "within"), actor=actor)
 
@@ -254,7 +255,7 @@ class MinutesForm(forms.Form):
 
 
 def _action_fields(
-    form: forms.Form, prefix: str, meeting: JointMeeting, actor: Any, *, required: bool
+    form: forms.Form, prefix: str, meeting: JointMeeting, actor: Actor, *, required: bool
 ) -> None:
     form.fields[f"{prefix}title"] = forms.CharField(label=_("Action"), max_length=200, required=required)
     form.fields[f"{prefix}owner_unit"] = _unit_field(_("Owner unit"))

@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.pdf import render_pdf
 from gongjian.core.search import name_search_q
@@ -163,7 +164,7 @@ def seat_search_q(text: str) -> Q:
 # --- scope --------------------------------------------------------------------------------------
 
 
-def _agreement_scope_q(actor: Any) -> Q:
+def _agreement_scope_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -175,7 +176,7 @@ def _agreement_scope_q(actor: Any) -> Q:
     return q
 
 
-def _seat_scope_q(actor: Any, prefix: str = "") -> Q:
+def _seat_scope_q(actor: Actor, prefix: str = "") -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -187,7 +188,7 @@ def _seat_scope_q(actor: Any, prefix: str = "") -> Q:
     return q
 
 
-def _committee_scope_q(actor: Any) -> Q:
+def _committee_scope_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -205,7 +206,7 @@ def _committee_scope_q(actor: Any) -> Q:
 
 def agreement_list(
     *,
-    actor: Any,
+    actor: Actor,
     q: str = "",
     status: str = "",
     within: Area | None = None,
@@ -237,7 +238,7 @@ def agreement_list(
     )
 
 
-def agreement_expiring_list(*, actor: Any, days: int, on: dt.date | None = None) -> QuerySet[Agreement]:
+def agreement_expiring_list(*, actor: Actor, days: int, on: dt.date | None = None) -> QuerySet[Agreement]:
     """Agreements in force whose term runs out within ``days`` days, soonest first."""
     date = _today(on)
     return (
@@ -247,19 +248,19 @@ def agreement_expiring_list(*, actor: Any, days: int, on: dt.date | None = None)
     )
 
 
-def agreement_get(*, actor: Any, pk: int) -> Agreement:
+def agreement_get(*, actor: Actor, pk: int) -> Agreement:
     agreement = agreement_list(actor=actor).filter(pk=pk).first()
     if agreement is None:
         raise Http404
     return agreement
 
 
-def agreement_clauses(*, actor: Any, agreement: Agreement) -> QuerySet[AgreementClause]:
+def agreement_clauses(*, actor: Actor, agreement: Agreement) -> QuerySet[AgreementClause]:
     agreement_get(actor=actor, pk=agreement.pk)
     return AgreementClause.objects.filter(agreement=agreement).order_by("position", "pk")
 
 
-def agreement_reviews(*, actor: Any, agreement: Agreement) -> QuerySet[AgreementReview]:
+def agreement_reviews(*, actor: Actor, agreement: Agreement) -> QuerySet[AgreementReview]:
     agreement_get(actor=actor, pk=agreement.pk)
     return AgreementReview.objects.filter(agreement=agreement).select_related("reviewed_by").order_by("-year")
 
@@ -278,7 +279,7 @@ def _communities_of_units(unit_ids: list[int]) -> list[str]:
     return paths
 
 
-def agreement_host_choices(*, actor: Any) -> QuerySet[PartyOrg]:
+def agreement_host_choices(*, actor: Actor) -> QuerySet[PartyOrg]:
     """Territorial Party organisations of a street or community the actor may pair a unit with: an
     administrator those in their subtree; a unit liaison the organisation of the community their
     unit sits in (a unit proposes to its community, which then signs)."""
@@ -295,7 +296,7 @@ def agreement_host_choices(*, actor: Any) -> QuerySet[PartyOrg]:
     return qs.select_related("area").order_by("area__path", "code")
 
 
-def agreement_unit_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
+def agreement_unit_org_choices(*, actor: Actor) -> QuerySet[PartyOrg]:
     """Party organisations of resident units the actor may pair: those of the units in their subtree
     (administrators), their own unit's (liaisons)."""
     scope = scope_for(actor)
@@ -318,7 +319,7 @@ def agreement_due_for_reminder(*, on: dt.date, days: int) -> QuerySet[Agreement]
     )
 
 
-def agreement_document(*, actor: Any, agreement: Agreement) -> bytes:
+def agreement_document(*, actor: Actor, agreement: Agreement) -> bytes:
     """The agreement as a PDF in Chinese (a legal document: Chinese labels whatever the reader's
     language): title, number, both parties, term, every clause with its wording, the yearly plan,
     the liaisons and the signatures block with places for the seals."""
@@ -346,7 +347,7 @@ def agreement_document(*, actor: Any, agreement: Agreement) -> bytes:
 
 def committee_list(
     *,
-    actor: Any,
+    actor: Actor,
     q: str = "",
     kind: str = "",
     within: Area | None = None,
@@ -375,14 +376,14 @@ def committee_list(
     )
 
 
-def committee_get(*, actor: Any, pk: int) -> Committee:
+def committee_get(*, actor: Actor, pk: int) -> Committee:
     committee = committee_list(actor=actor).filter(pk=pk).first()
     if committee is None:
         raise Http404
     return committee
 
 
-def committee_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
+def committee_org_choices(*, actor: Actor) -> QuerySet[PartyOrg]:
     """Territorial organisations of streets and communities in the actor's subtree that have no
     expanded committee yet."""
     scope = scope_for(actor)
@@ -400,7 +401,7 @@ def committee_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
 
 def seat_list(
     *,
-    actor: Any,
+    actor: Actor,
     committee: Committee | None = None,
     step: str = "",
     unit: ResidentUnit | None = None,
@@ -428,14 +429,14 @@ def seat_list(
     )
 
 
-def seat_get(*, actor: Any, pk: int) -> PartTimeSeat:
+def seat_get(*, actor: Actor, pk: int) -> PartTimeSeat:
     seat = seat_list(actor=actor).filter(pk=pk).first()
     if seat is None:
         raise Http404
     return seat
 
 
-def committee_seats_by_step(*, actor: Any, committee: Committee) -> list[dict[str, Any]]:
+def committee_seats_by_step(*, actor: Actor, committee: Committee) -> list[dict[str, Any]]:
     """The committee's seats the actor may see, grouped by step in the order the steps are taken
     (then the rejected and the ended), each group with its label."""
     committee_get(actor=actor, pk=committee.pk)
@@ -447,13 +448,13 @@ def committee_seats_by_step(*, actor: Any, committee: Committee) -> list[dict[st
     ]
 
 
-def seat_unit_choices(*, actor: Any, committee: Committee) -> QuerySet[ResidentUnit]:
+def seat_unit_choices(*, actor: Actor, committee: Committee) -> QuerySet[ResidentUnit]:
     """Units whose leaders may sit on ``committee``: those sitting in its area now, as far as the
     actor sees them."""
     return unit_list(actor=actor, within=committee.area).order_by("name_key")
 
 
-def seat_member_choices(*, actor: Any) -> QuerySet[Any]:
+def seat_member_choices(*, actor: Actor) -> QuerySet[Any]:
     """Members a seat may point at (optional): those the actor sees."""
     return member_list(actor=actor)
 
@@ -467,7 +468,7 @@ def seat_has_certificate(seat: PartTimeSeat) -> bool:
     return seat.step in CERTIFIED_STEPS and bool(seat.certificate_no)
 
 
-def seat_certificate(*, actor: Any, seat: PartTimeSeat) -> bytes:
+def seat_certificate(*, actor: Actor, seat: PartTimeSeat) -> bytes:
     """The appointment certificate (聘书) of an appointed seat, as a PDF in Chinese. A seat not yet
     appointed has none (PermissionDenied: nobody may have it)."""
     seat = seat_get(actor=actor, pk=seat.pk)
@@ -489,13 +490,13 @@ def seat_certificate(*, actor: Any, seat: PartTimeSeat) -> bytes:
 # --- what waits for the actor -------------------------------------------------------------------
 
 
-def agreement_signing_queue(*, actor: Any) -> QuerySet[Agreement]:
+def agreement_signing_queue(*, actor: Actor) -> QuerySet[Agreement]:
     """Drafts hosted in the actor's subtree: the host side signs them."""
     scope = scope_for(actor)
     return agreement_list(actor=actor, status=AgreementStatus.DRAFT).filter(scope.area_q("area__"))
 
 
-def seat_approval_queue(*, actor: Any) -> QuerySet[PartTimeSeat]:
+def seat_approval_queue(*, actor: Actor) -> QuerySet[PartTimeSeat]:
     """Screened seats of committees strictly below the actor's level: the actor approves them."""
     scope = scope_for(actor)
     qs = seat_list(actor=actor, step=SeatStep.SCREENED)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person
 from gongjian.accounts.models import Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
 from gongjian.core.models import AuditEntry
@@ -51,7 +52,7 @@ from ..models import (
 # --- scope -------------------------------------------------------------------------------------
 
 
-def _meeting_q(actor: Any, prefix: str = "") -> Q:
+def _meeting_q(actor: Actor, prefix: str = "") -> Q:
     """Meetings (at ``prefix``) the actor sees: by area for administrators, by invitation for
     unit liaisons."""
     scope = scope_for(actor)
@@ -64,7 +65,7 @@ def _meeting_q(actor: Any, prefix: str = "") -> Q:
     return q
 
 
-def _action_q(actor: Any) -> Q:
+def _action_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -81,12 +82,12 @@ def _ancestor_paths(area: Area) -> list[str]:
     return [area.path[:n] for n in range(step, len(area.path) + 1, step)]
 
 
-def _consultation_q(actor: Any) -> Q:
+def _consultation_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
     q = scope.area_q("area__")
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         homes = Role.objects.filter(user_id=actor.pk, active=True, kind=RoleKind.RESIDENT, area__isnull=False)
         paths = [p for role in homes.select_related("area") if role.area for p in _ancestor_paths(role.area)]
         if paths:
@@ -99,7 +100,7 @@ def _consultation_q(actor: Any) -> Q:
 
 def meeting_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     level: str = "",
     status: str = "",
@@ -124,7 +125,7 @@ def meeting_list(
     )
 
 
-def meeting_get(*, actor: Any, pk: int) -> JointMeeting:
+def meeting_get(*, actor: Actor, pk: int) -> JointMeeting:
     meeting = (
         JointMeeting.objects.filter(_meeting_q(actor), pk=pk)
         .select_related("area", "convener_org", "alliance", "previous", "created_by")
@@ -135,7 +136,7 @@ def meeting_get(*, actor: Any, pk: int) -> JointMeeting:
     return meeting
 
 
-def meeting_unit_list(*, actor: Any, meeting: JointMeeting) -> QuerySet[MeetingUnit]:
+def meeting_unit_list(*, actor: Actor, meeting: JointMeeting) -> QuerySet[MeetingUnit]:
     meeting_get(actor=actor, pk=meeting.pk)
     return (
         MeetingUnit.objects.filter(meeting=meeting)
@@ -144,19 +145,19 @@ def meeting_unit_list(*, actor: Any, meeting: JointMeeting) -> QuerySet[MeetingU
     )
 
 
-def meeting_unit_choices(*, actor: Any, meeting: JointMeeting) -> QuerySet[Any]:
+def meeting_unit_choices(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Any]:
     """Units the actor may still invite: sitting in the actor's scope today, not yet invited."""
     invited = MeetingUnit.objects.filter(meeting=meeting).values("unit_id")
     return unit_list(actor=actor).exclude(pk__in=invited)
 
 
-def meeting_invited_units(*, actor: Any, meeting: JointMeeting) -> QuerySet[Any]:
+def meeting_invited_units(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Any]:
     """The units invited to the meeting (as units), for choosing a pledge's or an action's owner."""
     meeting_get(actor=actor, pk=meeting.pk)
     return ResidentUnit.objects.filter(meetings__meeting=meeting).order_by("name_key")
 
 
-def convener_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
+def convener_org_choices(*, actor: Actor) -> QuerySet[PartyOrg]:
     """Territorial Party organisations in the actor's subtree, which may convene a meeting."""
     scope = scope_for(actor)
     return (
@@ -166,14 +167,14 @@ def convener_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
     )
 
 
-def previous_meeting_choices(*, actor: Any, meeting: JointMeeting | None = None) -> QuerySet[JointMeeting]:
+def previous_meeting_choices(*, actor: Actor, meeting: JointMeeting | None = None) -> QuerySet[JointMeeting]:
     qs = meeting_list(actor=actor).exclude(status=MeetingStatus.CANCELLED)
     if meeting is not None:
         qs = qs.filter(convener_org=meeting.convener_org, starts_at__lt=meeting.starts_at)
     return qs
 
 
-def agenda_item_list(*, actor: Any, meeting: JointMeeting, status: str = "") -> QuerySet[AgendaItem]:
+def agenda_item_list(*, actor: Actor, meeting: JointMeeting, status: str = "") -> QuerySet[AgendaItem]:
     """Every topic and item of the meeting: proposed, on the agenda, or not taken."""
     meeting_get(actor=actor, pk=meeting.pk)
     qs = AgendaItem.objects.filter(meeting=meeting)
@@ -184,12 +185,12 @@ def agenda_item_list(*, actor: Any, meeting: JointMeeting, status: str = "") -> 
     ).order_by("position", "pk")
 
 
-def meeting_agenda(*, actor: Any, meeting: JointMeeting) -> QuerySet[AgendaItem]:
+def meeting_agenda(*, actor: Actor, meeting: JointMeeting) -> QuerySet[AgendaItem]:
     """The agenda: the accepted items in their order (follow-ups first once it is sent)."""
     return agenda_item_list(actor=actor, meeting=meeting, status=AgendaStatus.ACCEPTED)
 
 
-def agenda_item_get(*, actor: Any, pk: int) -> AgendaItem:
+def agenda_item_get(*, actor: Actor, pk: int) -> AgendaItem:
     item = AgendaItem.objects.filter(pk=pk).select_related("meeting", "meeting__area").first()
     if item is None:
         raise Http404
@@ -214,7 +215,7 @@ def open_actions_before(meeting: JointMeeting) -> QuerySet[ActionItem]:
     )
 
 
-def meeting_follow_ups(*, actor: Any, meeting: JointMeeting) -> list[ActionItem]:
+def meeting_follow_ups(*, actor: Actor, meeting: JointMeeting) -> list[ActionItem]:
     """Before the agenda is sent: the open action items it will carry automatically (after, they
     are agenda items of source ``follow_up``)."""
     meeting_get(actor=actor, pk=meeting.pk)
@@ -235,38 +236,34 @@ def sign_in_token_valid(*, meeting: JointMeeting, token: str) -> bool:
     return bool(token) and constant_time_compare(token, sign_in_signature(meeting))
 
 
-def meeting_for_sign_in(*, actor: Any, pk: int, token: str) -> JointMeeting:
+def meeting_for_sign_in(*, actor: Actor, pk: int, token: str) -> JointMeeting:
     """The meeting a signed-in user holds the sign-in code of: the code is what lets a member or a
     resident (who sees no meeting otherwise) open it. Without a valid code the answer is the same
     refusal whether the meeting exists or not."""
     meeting = JointMeeting.objects.filter(pk=pk).select_related("area", "convener_org").first()
-    if (
-        not getattr(actor, "is_authenticated", False)
-        or meeting is None
-        or not sign_in_token_valid(meeting=meeting, token=token)
-    ):
+    if not actor.is_authenticated or meeting is None or not sign_in_token_valid(meeting=meeting, token=token):
         raise PermissionDenied(_("This sign-in code is not valid: scan the code shown at the meeting."))
     return meeting
 
 
-def attendance_list(*, actor: Any, meeting: JointMeeting) -> QuerySet[Attendance]:
+def attendance_list(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Attendance]:
     meeting_get(actor=actor, pk=meeting.pk)
     return Attendance.objects.filter(meeting=meeting).select_related("unit").order_by("at", "pk")
 
 
-def attendance_own(*, actor: Any, meeting: JointMeeting) -> Attendance | None:
+def attendance_own(*, actor: Actor, meeting: JointMeeting) -> Attendance | None:
     """The actor's own sign-in at a meeting (anyone holding its code may sign in)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return Attendance.objects.filter(meeting=meeting, user_id=actor.pk).first()
 
 
-def pledge_list(*, actor: Any, meeting: JointMeeting) -> QuerySet[Pledge]:
+def pledge_list(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Pledge]:
     meeting_get(actor=actor, pk=meeting.pk)
     return Pledge.objects.filter(meeting=meeting).select_related("unit").order_by("pk")
 
 
-def resolution_list(*, actor: Any, meeting: JointMeeting) -> QuerySet[Resolution]:
+def resolution_list(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Resolution]:
     meeting_get(actor=actor, pk=meeting.pk)
     actions = ActionItem.objects.select_related("owner_unit", "owner_org").order_by("due_on", "pk")
     return (
@@ -277,7 +274,7 @@ def resolution_list(*, actor: Any, meeting: JointMeeting) -> QuerySet[Resolution
     )
 
 
-def resolution_get(*, actor: Any, pk: int) -> Resolution:
+def resolution_get(*, actor: Actor, pk: int) -> Resolution:
     resolution = Resolution.objects.filter(pk=pk).select_related("meeting", "meeting__area").first()
     if resolution is None:
         raise Http404
@@ -285,7 +282,7 @@ def resolution_get(*, actor: Any, pk: int) -> Resolution:
     return resolution
 
 
-def resolution_choices(*, actor: Any) -> QuerySet[Resolution]:
+def resolution_choices(*, actor: Actor) -> QuerySet[Resolution]:
     """Decisions the actor may attach a consultation to: of meetings in the actor's subtree."""
     scope = scope_for(actor)
     return (
@@ -295,13 +292,13 @@ def resolution_choices(*, actor: Any) -> QuerySet[Resolution]:
     )
 
 
-def meeting_agreements(*, actor: Any, meeting: JointMeeting) -> QuerySet[Agreement]:
+def meeting_agreements(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Agreement]:
     """The pairing agreements signed at the meeting (read-only here)."""
     meeting_get(actor=actor, pk=meeting.pk)
     return Agreement.objects.filter(meeting=meeting).select_related("host_org", "unit_org").order_by("number")
 
 
-def meeting_agreement_candidates(*, actor: Any, meeting: JointMeeting) -> QuerySet[Agreement]:
+def meeting_agreement_candidates(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Agreement]:
     """Agreements of the meeting's area, in the actor's scope, not yet recorded against a meeting."""
     scope = scope_for(actor)
     return (
@@ -313,7 +310,7 @@ def meeting_agreement_candidates(*, actor: Any, meeting: JointMeeting) -> QueryS
     )
 
 
-def meeting_history(*, actor: Any, meeting: JointMeeting) -> QuerySet[AuditEntry]:
+def meeting_history(*, actor: Actor, meeting: JointMeeting) -> QuerySet[AuditEntry]:
     """What happened to the meeting and its agenda, with the reasons given (for the convener's
     staff and the level above; nobody else)."""
     meeting_get(actor=actor, pk=meeting.pk)
@@ -326,7 +323,7 @@ def meeting_history(*, actor: Any, meeting: JointMeeting) -> QuerySet[AuditEntry
     ).order_by("seq")
 
 
-def meeting_unclaimed_demands(*, actor: Any, meeting: JointMeeting) -> list[Any]:
+def meeting_unclaimed_demands(*, actor: Actor, meeting: JointMeeting) -> list[Any]:
     """The unclaimed demands of the meeting's area, for the meeting pack to assign (交办): published
     (or partly claimed) demands of the area's subtree still taking claims, not fully claimed, the
     most urgent and the nearest deadline first. Whoever may read the meeting pack (its convener's
@@ -354,7 +351,7 @@ def meeting_unclaimed_demands(*, actor: Any, meeting: JointMeeting) -> list[Any]
     )
 
 
-def meeting_pack(*, actor: Any, meeting: JointMeeting, today: dt.date | None = None) -> dict[str, Any]:
+def meeting_pack(*, actor: Actor, meeting: JointMeeting, today: dt.date | None = None) -> dict[str, Any]:
     """What the meeting pack (PDF) holds: the agenda (with the follow-ups it will carry while not
     yet sent), open action items (overdue marked), pledges, attendance, unclaimed demands."""
     meeting = meeting_get(actor=actor, pk=meeting.pk)
@@ -392,11 +389,11 @@ def _feed_fingerprint(user: Any) -> str:
     return salted_hmac(_FEED_SALT, f"{user.pk}:{user.password}").hexdigest()[:20]
 
 
-def calendar_feed_token(*, actor: Any, area: Area | None = None) -> str:
+def calendar_feed_token(*, actor: Actor, area: Area | None = None) -> str:
     """A signed address part for the actor's own calendar feed (of one area, or of every meeting
     they see), for calendar apps that cannot sign in. The feed is read with the actor's scope at
     the time it is fetched; changing the password revokes it."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         raise Http404
     data = {"u": actor.pk, "a": area.pk if area is not None else None, "h": _feed_fingerprint(actor)}
     return signing.dumps(data, salt=_FEED_SALT, compress=True)
@@ -421,7 +418,7 @@ def calendar_feed_owner(*, token: str) -> tuple[User, int | None]:
     return user, area if isinstance(area, int) else None
 
 
-def meeting_calendar(*, actor: Any, area: Area | None = None) -> QuerySet[JointMeeting]:
+def meeting_calendar(*, actor: Actor, area: Area | None = None) -> QuerySet[JointMeeting]:
     """The meetings of a calendar feed: those the actor sees (in ``area``), from a year back."""
     since = timezone.now() - dt.timedelta(days=366)
     return meeting_list(actor=actor, within=area).filter(starts_at__gte=since)
@@ -434,7 +431,7 @@ ACTION_STATES = ("open", "overdue", "closed", "all")
 
 def action_item_list(
     *,
-    actor: Any,
+    actor: Actor,
     state: str = "open",
     meeting: JointMeeting | None = None,
     within: Area | None = None,
@@ -463,7 +460,7 @@ def action_item_list(
     ).order_by("status", "due_on", "pk")
 
 
-def action_item_get(*, actor: Any, pk: int) -> ActionItem:
+def action_item_get(*, actor: Actor, pk: int) -> ActionItem:
     item = (
         ActionItem.objects.filter(_action_q(actor), pk=pk)
         .select_related("meeting", "meeting__area", "owner_unit", "owner_org", "resolution", "closed_by")
@@ -474,14 +471,14 @@ def action_item_get(*, actor: Any, pk: int) -> ActionItem:
     return item
 
 
-def action_owner_unit_choices(*, actor: Any, meeting: JointMeeting) -> QuerySet[Any]:
+def action_owner_unit_choices(*, actor: Actor, meeting: JointMeeting) -> QuerySet[Any]:
     """Units that may own an action of the meeting: invited, or sitting in its area (in scope)."""
     invited = MeetingUnit.objects.filter(meeting=meeting).values("unit_id")
     local = unit_list(actor=actor, within=meeting.area).values("pk")
     return ResidentUnit.objects.filter(Q(pk__in=invited) | Q(pk__in=local)).order_by("name_key")
 
 
-def action_owner_org_choices(*, actor: Any, meeting: JointMeeting) -> QuerySet[PartyOrg]:
+def action_owner_org_choices(*, actor: Actor, meeting: JointMeeting) -> QuerySet[PartyOrg]:
     """Organisations that may own an action: of an invited unit, or sitting in the meeting's area."""
     scope = scope_for(actor)
     invited = MeetingUnit.objects.filter(meeting=meeting).values("unit_id")
@@ -500,7 +497,7 @@ CONSULTATION_STATES = ("open", "upcoming", "closed", "all")
 
 def consultation_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     state: str = "all",
     kind: str = "",
@@ -528,7 +525,7 @@ def consultation_list(
     )
 
 
-def consultation_get(*, actor: Any, pk: int) -> Consultation:
+def consultation_get(*, actor: Actor, pk: int) -> Consultation:
     consultation = (
         Consultation.objects.filter(_consultation_q(actor), pk=pk)
         .select_related("area", "org", "resolution", "resolution__meeting")
@@ -570,7 +567,7 @@ class ConsultationResults:
         }
 
 
-def consultation_results(*, actor: Any, consultation: Consultation) -> ConsultationResults:
+def consultation_results(*, actor: Actor, consultation: Consultation) -> ConsultationResults:
     consultation_get(actor=actor, pk=consultation.pk)
     counts = dict(
         ConsultationAnswer.objects.filter(consultation=consultation)
@@ -588,34 +585,34 @@ def consultation_results(*, actor: Any, consultation: Consultation) -> Consultat
     )
 
 
-def consultation_answer_list(*, actor: Any, consultation: Consultation) -> QuerySet[ConsultationAnswer]:
+def consultation_answer_list(*, actor: Actor, consultation: Consultation) -> QuerySet[ConsultationAnswer]:
     """Every answer for the administrators of the area; a resident only their own."""
     consultation_get(actor=actor, pk=consultation.pk)
     qs = ConsultationAnswer.objects.filter(consultation=consultation).order_by("at", "pk")
     if scope_for(actor).covers_path(consultation.area.path):
         return qs
-    return qs.filter(user_id=actor.pk)
+    return qs.filter(user_id=person(actor).pk)
 
 
-def consultation_own_answer(*, actor: Any, consultation: Consultation) -> ConsultationAnswer | None:
-    if not getattr(actor, "is_authenticated", False):
+def consultation_own_answer(*, actor: Actor, consultation: Consultation) -> ConsultationAnswer | None:
+    if not actor.is_authenticated:
         return None
     return ConsultationAnswer.objects.filter(consultation=consultation, user_id=actor.pk).first()
 
 
-def consultation_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
+def consultation_org_choices(*, actor: Actor) -> QuerySet[PartyOrg]:
     return convener_org_choices(actor=actor)
 
 
 # --- choices for the API's foreign keys ----------------------------------------------------------
 
 
-def agenda_item_choices(*, actor: Any) -> QuerySet[AgendaItem]:
+def agenda_item_choices(*, actor: Actor) -> QuerySet[AgendaItem]:
     """Agenda items of the meetings the actor sees (the services check which meeting they are of)."""
     return AgendaItem.objects.filter(_meeting_q(actor, "meeting__"))
 
 
-def owner_unit_choices(*, actor: Any) -> QuerySet[Any]:
+def owner_unit_choices(*, actor: Actor) -> QuerySet[Any]:
     """Units the actor may name at a meeting: in the actor's scope, or invited to a meeting the
     actor sees."""
     invited = MeetingUnit.objects.filter(_meeting_q(actor, "meeting__")).values("unit_id")
@@ -624,7 +621,7 @@ def owner_unit_choices(*, actor: Any) -> QuerySet[Any]:
     ).order_by("name_key")
 
 
-def owner_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
+def owner_org_choices(*, actor: Actor) -> QuerySet[PartyOrg]:
     """Organisations the actor may name as an action's owner: in scope, or of an invited unit."""
     invited = MeetingUnit.objects.filter(_meeting_q(actor, "meeting__")).values("unit_id")
     return PartyOrg.objects.filter(
@@ -632,6 +629,6 @@ def owner_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
     )
 
 
-def agreement_choices(*, actor: Any) -> QuerySet[Agreement]:
+def agreement_choices(*, actor: Actor) -> QuerySet[Agreement]:
     """Agreements made in the actor's subtree (which may be recorded against a meeting there)."""
     return Agreement.objects.filter(scope_for(actor).area_q("area__"))

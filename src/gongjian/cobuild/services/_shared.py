@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs.models import Area
 
@@ -24,11 +25,11 @@ def _text(value: Any) -> str:
 # --- permissions ----------------------------------------------------------------------------------
 
 
-def _covers(actor: Any, area: Area) -> bool:
+def _covers(actor: Actor, area: Area) -> bool:
     return scope_for(actor).covers_path(area.path)
 
 
-def _above(actor: Any, area: Area) -> bool:
+def _above(actor: Actor, area: Area) -> bool:
     """Whether the actor administers a level above ``area`` (strictly): the approver of its seats."""
     scope = scope_for(actor)
     if scope.everything:

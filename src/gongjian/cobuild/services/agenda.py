@@ -3,14 +3,13 @@ and orders them, and the agenda goes to the level above."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
 from gongjian.core.services import notification_send
@@ -55,7 +54,7 @@ def _next_position(meeting: JointMeeting) -> int:
 @transaction.atomic
 def agenda_topic_propose(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: JointMeeting,
     title: str,
     description: str = "",
@@ -93,7 +92,7 @@ def agenda_topic_propose(
         source=AgendaSource.TOPIC,
         status=AgendaStatus.PROPOSED,
         proposed_by_unit_id=unit_id,
-        proposed_by=actor,
+        proposed_by=person(actor),
     )
     audit_record(
         actor=actor,
@@ -106,7 +105,7 @@ def agenda_topic_propose(
 
 @transaction.atomic
 def agenda_item_add(
-    *, actor: Any, meeting: JointMeeting, title: str, description: str = "", reason: str = ""
+    *, actor: Actor, meeting: JointMeeting, title: str, description: str = "", reason: str = ""
 ) -> AgendaItem:
     """An item the convener puts on the agenda directly (after sending, with a reason)."""
     meeting = _lock(meeting)
@@ -121,7 +120,7 @@ def agenda_item_add(
         description=(description or "").strip(),
         source=AgendaSource.CONVENER,
         status=AgendaStatus.ACCEPTED,
-        proposed_by=actor,
+        proposed_by=person(actor),
     )
     audit_record(
         actor=actor,
@@ -138,7 +137,7 @@ def _lock_item(item: AgendaItem) -> tuple[AgendaItem, JointMeeting]:
     return AgendaItem.objects.select_for_update().get(pk=item.pk), meeting
 
 
-def _agenda_decide(actor: Any, item: AgendaItem, status: str, reason: str) -> AgendaItem:
+def _agenda_decide(actor: Actor, item: AgendaItem, status: str, reason: str) -> AgendaItem:
     item, meeting = _lock_item(item)
     _require_manage(actor, meeting)
     _require_status(meeting, BEFORE_HELD, _("The agenda changes only before the meeting is held."))
@@ -161,19 +160,19 @@ def _agenda_decide(actor: Any, item: AgendaItem, status: str, reason: str) -> Ag
 
 
 @transaction.atomic
-def agenda_item_accept(*, actor: Any, item: AgendaItem, reason: str = "") -> AgendaItem:
+def agenda_item_accept(*, actor: Actor, item: AgendaItem, reason: str = "") -> AgendaItem:
     """Put a proposed (or declined) topic on the agenda, at its end."""
     return _agenda_decide(actor, item, AgendaStatus.ACCEPTED, reason)
 
 
 @transaction.atomic
-def agenda_item_decline(*, actor: Any, item: AgendaItem, reason: str = "") -> AgendaItem:
+def agenda_item_decline(*, actor: Actor, item: AgendaItem, reason: str = "") -> AgendaItem:
     """Leave a topic off the agenda (it stays listed as not taken)."""
     return _agenda_decide(actor, item, AgendaStatus.DECLINED, reason)
 
 
 @transaction.atomic
-def agenda_item_move(*, actor: Any, item: AgendaItem, position: int, reason: str = "") -> AgendaItem:
+def agenda_item_move(*, actor: Actor, item: AgendaItem, position: int, reason: str = "") -> AgendaItem:
     """Move an item of the agenda to ``position`` (1 = first); the others follow in their order."""
     item, meeting = _lock_item(item)
     _require_manage(actor, meeting)
@@ -207,7 +206,7 @@ def agenda_item_move(*, actor: Any, item: AgendaItem, position: int, reason: str
 
 
 @transaction.atomic
-def agenda_item_outcome(*, actor: Any, item: AgendaItem, outcome: str) -> AgendaItem:
+def agenda_item_outcome(*, actor: Actor, item: AgendaItem, outcome: str) -> AgendaItem:
     """What was said and concluded on an item, at the held meeting."""
     item, meeting = _lock_item(item)
     _require_manage(actor, meeting)
@@ -221,7 +220,7 @@ def agenda_item_outcome(*, actor: Any, item: AgendaItem, outcome: str) -> Agenda
 
 
 @transaction.atomic
-def meeting_send_agenda(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
+def meeting_send_agenda(*, actor: Actor, meeting: JointMeeting) -> JointMeeting:
     """Send the agenda to the level above (and the invited units): follow-ups of open action items
     first, then the accepted topics in their order. Refused while a proposed topic is undecided or
     when nothing would be on it; from now on the agenda changes only with a reason."""

@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.models import User
 from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
@@ -95,25 +96,25 @@ MAX_TERM_DAYS = 3653
 ClauseInput = Mapping[str, Any] | tuple[str, str]
 
 
-def agreement_create_allowed(*, actor: Any) -> bool:
+def agreement_create_allowed(*, actor: Actor) -> bool:
     """Whether the actor may start an agreement at all (an administrator, or a unit's liaison)."""
     scope = scope_for(actor)
     return bool(scope.everything or scope.area_paths or scope.unit_ids)
 
 
-def agreement_edit_allowed(*, actor: Any, agreement: Agreement) -> bool:
+def agreement_edit_allowed(*, actor: Actor, agreement: Agreement) -> bool:
     """A draft changes by the host side or by the unit's liaison."""
     if agreement.status != AgreementStatus.DRAFT:
         return False
     return _covers(actor, agreement.area) or scope_for(actor).covers_unit(agreement.unit_id)
 
 
-def agreement_sign_allowed(*, actor: Any, agreement: Agreement) -> bool:
+def agreement_sign_allowed(*, actor: Actor, agreement: Agreement) -> bool:
     """A draft is signed by the host side (the community or street)."""
     return agreement.status == AgreementStatus.DRAFT and _covers(actor, agreement.area)
 
 
-def agreement_end_allowed(*, actor: Any, agreement: Agreement, today: dt.date | None = None) -> bool:
+def agreement_end_allowed(*, actor: Actor, agreement: Agreement, today: dt.date | None = None) -> bool:
     """A signed agreement not yet run out nor ended may be ended early by the host side."""
     status = agreement_status_on(agreement, _today(today))
     open_ = agreement.signed_on is not None and agreement.ended_on is None
@@ -133,7 +134,7 @@ def agreement_review_years(agreement: Agreement, today: dt.date | None = None) -
     return [y for y in range(agreement.starts_on.year, last.year + 1) if y not in done]
 
 
-def agreement_review_allowed(*, actor: Any, agreement: Agreement, today: dt.date | None = None) -> bool:
+def agreement_review_allowed(*, actor: Actor, agreement: Agreement, today: dt.date | None = None) -> bool:
     return _covers(actor, agreement.area) and bool(agreement_review_years(agreement, today))
 
 
@@ -204,7 +205,7 @@ def _clause_rows(agreement: Agreement) -> list[list[str]]:
 @transaction.atomic
 def agreement_create(
     *,
-    actor: Any,
+    actor: Actor,
     host_org: PartyOrg,
     unit_org: PartyOrg,
     starts_on: dt.date,
@@ -265,7 +266,7 @@ def agreement_create(
         yearly_plan=_text(yearly_plan),
         status=AgreementStatus.DRAFT,
         meeting=meeting,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in(actor),
     )
     agreement.number = _next_number(prefix)
     agreement.full_clean(exclude=["number"])
@@ -305,7 +306,7 @@ def _locked(agreement: Agreement) -> Agreement:
 
 @transaction.atomic
 def agreement_update(
-    *, actor: Any, agreement: Agreement, clauses: Iterable[ClauseInput] | None = None, **changes: Any
+    *, actor: Actor, agreement: Agreement, clauses: Iterable[ClauseInput] | None = None, **changes: Any
 ) -> Agreement:
     """Change a draft: its title, liaisons, term, yearly plan and clauses (all of them, in order).
     A signed agreement does not change; end it and sign a new one."""
@@ -350,7 +351,7 @@ def agreement_update(
 @transaction.atomic
 def agreement_sign(
     *,
-    actor: Any,
+    actor: Actor,
     agreement: Agreement,
     signed_on: dt.date,
     host_signatory: str,
@@ -406,7 +407,7 @@ def agreement_sign(
 
 @transaction.atomic
 def agreement_end(
-    *, actor: Any, agreement: Agreement, ended_on: dt.date, reason: str, today: dt.date | None = None
+    *, actor: Actor, agreement: Agreement, ended_on: dt.date, reason: str, today: dt.date | None = None
 ) -> Agreement:
     """End a signed agreement early, from ``ended_on`` (today or earlier), with a reason."""
     agreement = _locked(agreement)
@@ -446,7 +447,7 @@ def agreement_end(
 @transaction.atomic
 def agreement_review(
     *,
-    actor: Any,
+    actor: Actor,
     agreement: Agreement,
     year: int,
     rating: str,
@@ -484,7 +485,7 @@ def agreement_review(
         rating=rating,
         summary=_text(summary),
         reviewed_on=on,
-        reviewed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reviewed_by=signed_in(actor),
     )
     review.full_clean(validate_constraints=False)
     try:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
@@ -46,7 +47,7 @@ def _check_consultation_dates(opens_on: dt.date, closes_on: dt.date) -> None:
         raise ValidationError({"closes_on": _("A consultation cannot close before it opens.")})
 
 
-def _check_resolution(actor: Any, resolution: Resolution | None, area: Area) -> None:
+def _check_resolution(actor: Actor, resolution: Resolution | None, area: Area) -> None:
     if resolution is None:
         return
     meeting = resolution.meeting
@@ -61,7 +62,7 @@ def _check_resolution(actor: Any, resolution: Resolution | None, area: Area) -> 
 @transaction.atomic
 def consultation_create(
     *,
-    actor: Any,
+    actor: Actor,
     area: Area,
     org: PartyOrg,
     question: str,
@@ -103,7 +104,7 @@ def consultation_create(
         closes_on=closes_on,
         asked=asked,
         resolution=resolution,
-        created_by=actor,
+        created_by=person(actor),
     )
     consultation.full_clean()
     consultation.save()
@@ -117,7 +118,7 @@ def consultation_create(
 
 
 @transaction.atomic
-def consultation_update(*, actor: Any, consultation: Consultation, **changes: Any) -> Consultation:
+def consultation_update(*, actor: Actor, consultation: Consultation, **changes: Any) -> Consultation:
     consultation = Consultation.objects.select_for_update().select_related("area").get(pk=consultation.pk)
     _require(
         consultation_manage_allowed(actor=actor, consultation=consultation),
@@ -156,7 +157,7 @@ def _check_respondent(label: str) -> str:
 @transaction.atomic
 def consultation_answer(
     *,
-    actor: Any,
+    actor: Actor,
     consultation: Consultation,
     answer: str,
     respondent: str = "",
@@ -193,7 +194,7 @@ def consultation_answer(
     row = ConsultationAnswer(
         consultation=consultation,
         respondent=label,
-        user=None if staff else actor,
+        user=None if staff else person(actor),
         answer=answer,
         comment=mask_in_text((comment or "").strip())[:300],
         at=at,
@@ -220,7 +221,7 @@ def consultation_answer(
 @transaction.atomic
 def consultation_attach(
     *,
-    actor: Any,
+    actor: Actor,
     consultation: Consultation,
     resolution: Resolution | None = None,
     decision: str = "",

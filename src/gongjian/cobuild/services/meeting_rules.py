@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
 from gongjian.core.services import notification_send
@@ -58,18 +58,18 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def meeting_convene_allowed(*, actor: Any) -> bool:
+def meeting_convene_allowed(*, actor: Actor) -> bool:
     """Administrators convene meetings (a unit liaison, a member or a resident does not)."""
     scope = scope_for(actor)
     return scope.everything or bool(scope.area_paths)
 
 
-def meeting_manage_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_manage_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     """The convener's staff: administrators whose subtree holds the meeting's area."""
     return scope_for(actor).covers_path(meeting.area.path)
 
 
-def _liaison_units(actor: Any, meeting: JointMeeting) -> list[int]:
+def _liaison_units(actor: Actor, meeting: JointMeeting) -> list[int]:
     """The actor's units invited to the meeting, in a stable order."""
     units = scope_for(actor).unit_ids
     if not units:
@@ -83,13 +83,13 @@ def topic_window_open(*, meeting: JointMeeting, today: dt.date | None = None) ->
     return meeting.status == MeetingStatus.PLANNED and (today or _today()) >= meeting.topics_open_on
 
 
-def topic_propose_allowed(*, actor: Any, meeting: JointMeeting, today: dt.date | None = None) -> bool:
+def topic_propose_allowed(*, actor: Actor, meeting: JointMeeting, today: dt.date | None = None) -> bool:
     if not topic_window_open(meeting=meeting, today=today):
         return False
     return meeting_manage_allowed(actor=actor, meeting=meeting) or bool(_liaison_units(actor, meeting))
 
 
-def agenda_change_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def agenda_change_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     """The convener orders the agenda until the meeting is held (after sending, with a reason)."""
     return meeting.status in BEFORE_HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
@@ -99,19 +99,19 @@ def agenda_frozen(*, meeting: JointMeeting) -> bool:
     return meeting.status != MeetingStatus.PLANNED
 
 
-def meeting_units_change_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_units_change_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status in BEFORE_HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def meeting_update_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_update_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status in BEFORE_HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def agenda_send_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def agenda_send_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status == MeetingStatus.PLANNED and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def meeting_hold_allowed(*, actor: Any, meeting: JointMeeting, today: dt.date | None = None) -> bool:
+def meeting_hold_allowed(*, actor: Actor, meeting: JointMeeting, today: dt.date | None = None) -> bool:
     return (
         meeting.status == MeetingStatus.AGENDA_SENT
         and (today or _today()) >= meeting.day
@@ -119,27 +119,27 @@ def meeting_hold_allowed(*, actor: Any, meeting: JointMeeting, today: dt.date | 
     )
 
 
-def meeting_cancel_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_cancel_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status in BEFORE_HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def meeting_record_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_record_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     """Pledges, decisions, action items, outcomes and minutes are recorded at a held meeting."""
     return meeting.status == MeetingStatus.HELD and meeting_manage_allowed(actor=actor, meeting=meeting)
 
 
-def meeting_close_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_close_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting_record_allowed(actor=actor, meeting=meeting) and bool(meeting.minutes.strip())
 
 
-def attendance_add_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def attendance_add_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     """Staff enter attendance by hand from the day the agenda is sent until the minutes are archived."""
     return meeting.status in (MeetingStatus.AGENDA_SENT, MeetingStatus.HELD) and meeting_manage_allowed(
         actor=actor, meeting=meeting
     )
 
 
-def meeting_agreement_allowed(*, actor: Any, meeting: JointMeeting) -> bool:
+def meeting_agreement_allowed(*, actor: Actor, meeting: JointMeeting) -> bool:
     return meeting.status in (MeetingStatus.HELD, MeetingStatus.CLOSED) and meeting_manage_allowed(
         actor=actor, meeting=meeting
     )
@@ -167,7 +167,7 @@ def sign_in_open(*, meeting: JointMeeting, now: dt.datetime | None = None) -> bo
     )
 
 
-def meeting_permissions(*, actor: Any, meeting: JointMeeting) -> dict[str, bool]:
+def meeting_permissions(*, actor: Actor, meeting: JointMeeting) -> dict[str, bool]:
     """Every ``*_allowed`` answer for one meeting, for a page to show only the buttons that work."""
     return {
         "manage": meeting_manage_allowed(actor=actor, meeting=meeting),
@@ -188,13 +188,13 @@ def meeting_permissions(*, actor: Any, meeting: JointMeeting) -> dict[str, bool]
     }
 
 
-def action_item_close_allowed(*, actor: Any, item: ActionItem) -> bool:
+def action_item_close_allowed(*, actor: Actor, item: ActionItem) -> bool:
     """An open item is closed by the convener's staff, or by the liaison of the unit that owns it
     (or owns its organisation)."""
     return item.status == ActionStatus.OPEN and _action_owner_or_staff(actor, item)
 
 
-def _action_owner_or_staff(actor: Any, item: ActionItem) -> bool:
+def _action_owner_or_staff(actor: Actor, item: ActionItem) -> bool:
     scope = scope_for(actor)
     if scope.covers_path(item.meeting.area.path):
         return True
@@ -202,21 +202,21 @@ def _action_owner_or_staff(actor: Any, item: ActionItem) -> bool:
     return scope.covers_unit(item.owner_unit_id) or scope.covers_unit(owner_org_unit)
 
 
-def action_item_add_allowed(*, actor: Any, resolution: Resolution) -> bool:
+def action_item_add_allowed(*, actor: Actor, resolution: Resolution) -> bool:
     return meeting_record_allowed(actor=actor, meeting=resolution.meeting)
 
 
-def consultation_create_allowed(*, actor: Any) -> bool:
+def consultation_create_allowed(*, actor: Actor) -> bool:
     return meeting_convene_allowed(actor=actor)
 
 
-def consultation_manage_allowed(*, actor: Any, consultation: Consultation) -> bool:
+def consultation_manage_allowed(*, actor: Actor, consultation: Consultation) -> bool:
     """Administrators whose subtree holds the consultation's area record answers and attach it."""
     return scope_for(actor).covers_path(consultation.area.path)
 
 
-def _resident_areas(actor: Any) -> list[Area]:
-    if not getattr(actor, "is_authenticated", False):
+def _resident_areas(actor: Actor) -> list[Area]:
+    if not actor.is_authenticated:
         return []
     roles = Role.objects.filter(user_id=actor.pk, active=True, kind=RoleKind.RESIDENT).select_related("area")
     return [r.area for r in roles if r.area is not None]
@@ -226,13 +226,13 @@ def consultation_open(*, consultation: Consultation, today: dt.date | None = Non
     return consultation.opens_on <= (today or _today()) <= consultation.closes_on
 
 
-def _own_label(actor: Any) -> str:
+def _own_label(actor: Actor) -> str:
     """The respondent label of a resident answering themself: one answer per user, no personal data."""
     return f"user:{actor.pk}"
 
 
 def consultation_answer_allowed(
-    *, actor: Any, consultation: Consultation, today: dt.date | None = None
+    *, actor: Actor, consultation: Consultation, today: dt.date | None = None
 ) -> bool:
     """Staff record answers while it is open; a resident of the area answers once, themself."""
     if not consultation_open(consultation=consultation, today=today):
@@ -244,7 +244,7 @@ def consultation_answer_allowed(
     )
 
 
-def _resident_of(actor: Any, consultation: Consultation) -> bool:
+def _resident_of(actor: Actor, consultation: Consultation) -> bool:
     return any(a.path.startswith(consultation.area.path) for a in _resident_areas(actor))
 
 
@@ -256,7 +256,7 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _require_manage(actor: Any, meeting: JointMeeting) -> None:
+def _require_manage(actor: Actor, meeting: JointMeeting) -> None:
     _require(
         meeting_manage_allowed(actor=actor, meeting=meeting),
         _("You may not change the meeting %(title)s.") % {"title": meeting.title},
@@ -335,7 +335,7 @@ def _when(meeting: JointMeeting) -> str:
     return timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
 
 
-def _notify_topics_open(meeting: JointMeeting, actor: Any = None) -> int:
+def _notify_topics_open(meeting: JointMeeting, actor: Actor | None = None) -> int:
     """Invited units' liaisons hear that topics are being collected (once each), while the
     meeting is still ahead."""
     if not topic_window_open(meeting=meeting) or _today() > meeting.day:
@@ -355,14 +355,16 @@ def _notify_topics_open(meeting: JointMeeting, actor: Any = None) -> int:
     )
 
 
-def _unit_visible(actor: Any, unit: ResidentUnit) -> bool:
+def _unit_visible(actor: Actor, unit: ResidentUnit) -> bool:
     return unit_list(actor=actor).filter(pk=unit.pk).exists()
 
 
 # --- a unit named on a meeting's record (pledges, resolutions) -------------------------------
 
 
-def _check_unit_of_meeting(actor: Any, meeting: JointMeeting, unit: ResidentUnit | None, field: str) -> None:
+def _check_unit_of_meeting(
+    actor: Actor, meeting: JointMeeting, unit: ResidentUnit | None, field: str
+) -> None:
     if unit is None:
         return
     if MeetingUnit.objects.filter(meeting=meeting, unit=unit).exists():

@@ -31,6 +31,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
@@ -156,7 +157,7 @@ def _current_members(alliance: Alliance, on: dt.date) -> QuerySet[AllianceMember
 @transaction.atomic
 def meeting_convene(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     convener_org: PartyOrg,
     starts_at: dt.datetime,
@@ -213,7 +214,7 @@ def meeting_convene(
         starts_at=starts_at,
         ends_at=ends_at,
         venue=(venue or "").strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in(actor),
     )
     if previous is None:
         previous = _default_previous(convener_org, starts_at)
@@ -261,7 +262,7 @@ def meeting_convene(
 
 
 @transaction.atomic
-def meeting_update(*, actor: Any, meeting: JointMeeting, **changes: Any) -> JointMeeting:
+def meeting_update(*, actor: Actor, meeting: JointMeeting, **changes: Any) -> JointMeeting:
     """Change the title, convener, venue, time or previous meeting before the meeting is held."""
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
@@ -281,7 +282,7 @@ def meeting_update(*, actor: Any, meeting: JointMeeting, **changes: Any) -> Join
 
 @transaction.atomic
 def meeting_unit_add(
-    *, actor: Any, meeting: JointMeeting, unit: ResidentUnit, representative: str = ""
+    *, actor: Actor, meeting: JointMeeting, unit: ResidentUnit, representative: str = ""
 ) -> MeetingUnit:
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
@@ -304,7 +305,7 @@ def meeting_unit_add(
 
 
 @transaction.atomic
-def meeting_unit_remove(*, actor: Any, meeting: JointMeeting, unit: ResidentUnit) -> JointMeeting:
+def meeting_unit_remove(*, actor: Actor, meeting: JointMeeting, unit: ResidentUnit) -> JointMeeting:
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
     _require_status(meeting, BEFORE_HELD, _("Member units change only before the meeting is held."))
@@ -322,7 +323,7 @@ def meeting_unit_remove(*, actor: Any, meeting: JointMeeting, unit: ResidentUnit
 
 
 @transaction.atomic
-def meeting_hold(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
+def meeting_hold(*, actor: Actor, meeting: JointMeeting) -> JointMeeting:
     """The meeting takes place (from its day, once its agenda has been sent)."""
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
@@ -342,7 +343,7 @@ def meeting_hold(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
 
 
 @transaction.atomic
-def meeting_cancel(*, actor: Any, meeting: JointMeeting, reason: str) -> JointMeeting:
+def meeting_cancel(*, actor: Actor, meeting: JointMeeting, reason: str) -> JointMeeting:
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
     _require_status(meeting, BEFORE_HELD, _status_message(meeting))
@@ -372,7 +373,7 @@ def meeting_cancel(*, actor: Any, meeting: JointMeeting, reason: str) -> JointMe
 # --- attendance ------------------------------------------------------------------------------
 
 
-def meeting_sign_in_token(*, actor: Any, meeting: JointMeeting) -> str:
+def meeting_sign_in_token(*, actor: Actor, meeting: JointMeeting) -> str:
     """The code behind the meeting's QR code, for its convener's staff to show. It is a signature
     over the meeting's secret, so it cannot be made for another meeting; it works only inside
     the sign-in window (``meeting_sign_in_window``)."""
@@ -385,10 +386,10 @@ def _person_name(user: Any) -> str:
 
 
 @transaction.atomic
-def attendance_sign_in(*, actor: Any, meeting: JointMeeting, token: str) -> Attendance:
+def attendance_sign_in(*, actor: Actor, meeting: JointMeeting, token: str) -> Attendance:
     """A signed-in user scanned the meeting's QR code: recorded once (a second scan returns the
     first record), with their unit when they are the liaison of an invited unit (or of one unit)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         raise PermissionDenied(_("Please sign in first."))
     meeting = _lock(meeting)
     if not sign_in_token_valid(meeting=meeting, token=token):
@@ -435,7 +436,7 @@ def attendance_sign_in(*, actor: Any, meeting: JointMeeting, token: str) -> Atte
 
 @transaction.atomic
 def attendance_add(
-    *, actor: Any, meeting: JointMeeting, person_name: str, unit: ResidentUnit | None = None
+    *, actor: Actor, meeting: JointMeeting, person_name: str, unit: ResidentUnit | None = None
 ) -> Attendance:
     """Staff enter someone who attended (name, and their unit when they came for one)."""
     meeting = _lock(meeting)
@@ -470,7 +471,7 @@ def attendance_add(
 @transaction.atomic
 def pledge_add(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: JointMeeting,
     text: str,
     unit: ResidentUnit | None = None,
@@ -505,7 +506,7 @@ def pledge_add(
 
 
 @transaction.atomic
-def meeting_minutes_record(*, actor: Any, meeting: JointMeeting, minutes: str) -> JointMeeting:
+def meeting_minutes_record(*, actor: Actor, meeting: JointMeeting, minutes: str) -> JointMeeting:
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
     _require_status(
@@ -524,7 +525,7 @@ def meeting_minutes_record(*, actor: Any, meeting: JointMeeting, minutes: str) -
 
 
 @transaction.atomic
-def meeting_close(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
+def meeting_close(*, actor: Actor, meeting: JointMeeting) -> JointMeeting:
     """Archive the minutes: the meeting is closed and its record no longer changes (its action
     items are still closed one by one as they are done)."""
     meeting = _lock(meeting)
@@ -545,7 +546,7 @@ def meeting_close(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
 
 
 @transaction.atomic
-def meeting_record_agreement(*, actor: Any, meeting: JointMeeting, agreement: Agreement) -> Agreement:
+def meeting_record_agreement(*, actor: Actor, meeting: JointMeeting, agreement: Agreement) -> Agreement:
     """Record that a pairing agreement was signed at the meeting (sets ``agreement.meeting``)."""
     meeting = _lock(meeting)
     _require_manage(actor, meeting)

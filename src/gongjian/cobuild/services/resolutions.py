@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
@@ -41,7 +42,7 @@ from .meeting_rules import (
 
 
 def _check_action(
-    actor: Any,
+    actor: Actor,
     meeting: JointMeeting,
     *,
     title: str,
@@ -98,7 +99,7 @@ def _action_summary(item: ActionItem) -> dict[str, Any]:
 @transaction.atomic
 def resolution_record(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: JointMeeting,
     text: str,
     agenda_item: AgendaItem | None = None,
@@ -147,7 +148,7 @@ def resolution_record(
 @transaction.atomic
 def action_item_add(
     *,
-    actor: Any,
+    actor: Actor,
     resolution: Resolution,
     title: str,
     due_on: dt.date | None,
@@ -174,7 +175,7 @@ def action_item_add(
 
 @transaction.atomic
 def action_item_close(
-    *, actor: Any, item: ActionItem, report: str, closed_on: dt.date | None = None
+    *, actor: Actor, item: ActionItem, report: str, closed_on: dt.date | None = None
 ) -> ActionItem:
     """Close an action item with a short report of what was done (refused without one)."""
     item = (
@@ -195,7 +196,7 @@ def action_item_close(
     item.status = ActionStatus.CLOSED
     item.closed_on = closed_on
     item.report = mask_in_text(report)
-    item.closed_by = actor
+    item.closed_by = person(actor)
     item.full_clean()
     item.save(update_fields=["status", "closed_on", "report", "closed_by"])
     audit_record(

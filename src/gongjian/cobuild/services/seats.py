@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
@@ -46,7 +47,7 @@ from ._shared import _above, _covers, _require, _text
 KIND_OF_LEVEL = {Level.STREET: CommitteeKind.STREET, Level.COMMUNITY: CommitteeKind.COMMUNITY}
 
 
-def committee_create_allowed(*, actor: Any) -> bool:
+def committee_create_allowed(*, actor: Actor) -> bool:
     scope = scope_for(actor)
     return bool(scope.everything or scope.area_paths)
 
@@ -54,7 +55,7 @@ def committee_create_allowed(*, actor: Any) -> bool:
 @transaction.atomic
 def committee_create(
     *,
-    actor: Any,
+    actor: Actor,
     org: PartyOrg,
     established_on: dt.date,
     name: str = "",
@@ -115,11 +116,11 @@ def committee_create(
 SEAT_ACTIONS = ("screen", "approve", "reject", "appoint", "announce", "end")
 
 
-def seat_recommend_allowed(*, actor: Any, committee: Committee) -> bool:
+def seat_recommend_allowed(*, actor: Actor, committee: Committee) -> bool:
     return _covers(actor, committee.area)
 
 
-def seat_actions_allowed(*, actor: Any, seat: PartTimeSeat) -> set[str]:
+def seat_actions_allowed(*, actor: Actor, seat: PartTimeSeat) -> set[str]:
     """The steps the actor may take on ``seat`` now (names from ``SEAT_ACTIONS``)."""
     area = seat.committee.area
     side = _covers(actor, area)
@@ -171,7 +172,7 @@ def _not_before(value: dt.date, earlier: dt.date | None, field: str) -> None:
 
 
 def _seat_audit(
-    actor: Any, action: Event, seat: PartTimeSeat, changes: dict[str, Any], reason: str = ""
+    actor: Actor, action: Event, seat: PartTimeSeat, changes: dict[str, Any], reason: str = ""
 ) -> None:
     audit_record(actor=actor, action=action, obj=seat, changes=changes, reason=reason)
 
@@ -179,7 +180,7 @@ def _seat_audit(
 @transaction.atomic
 def seat_recommend(
     *,
-    actor: Any,
+    actor: Actor,
     committee: Committee,
     person_name: str,
     unit: ResidentUnit,
@@ -246,7 +247,7 @@ def seat_recommend(
 
 
 @transaction.atomic
-def seat_screen(*, actor: Any, seat: PartTimeSeat, screened_on: dt.date | None = None) -> PartTimeSeat:
+def seat_screen(*, actor: Actor, seat: PartTimeSeat, screened_on: dt.date | None = None) -> PartTimeSeat:
     """The committee's side has screened (考察) the recommended person: the seat goes up for approval."""
     seat = _locked_seat(seat)
     _step_is(seat, SeatStep.RECOMMENDED)
@@ -266,7 +267,7 @@ def seat_screen(*, actor: Any, seat: PartTimeSeat, screened_on: dt.date | None =
 
 
 @transaction.atomic
-def seat_approve(*, actor: Any, seat: PartTimeSeat, approved_on: dt.date | None = None) -> PartTimeSeat:
+def seat_approve(*, actor: Actor, seat: PartTimeSeat, approved_on: dt.date | None = None) -> PartTimeSeat:
     """Approval by the level above the committee's area: never by the committee's own level."""
     seat = _locked_seat(seat)
     _step_is(seat, SeatStep.SCREENED)
@@ -279,7 +280,7 @@ def seat_approve(*, actor: Any, seat: PartTimeSeat, approved_on: dt.date | None 
     _not_future(on, "approved_on")
     _not_before(on, seat.screened_on, "approved_on")
     seat.step, seat.approved_on = SeatStep.APPROVED, on
-    seat.approved_by = actor if getattr(actor, "is_authenticated", False) else None
+    seat.approved_by = signed_in(actor)
     seat.save(update_fields=["step", "approved_on", "approved_by"])
     _seat_audit(
         actor, Event.SEAT_APPROVE, seat, {"step": [SeatStep.SCREENED, SeatStep.APPROVED], "approved_on": on}
@@ -288,7 +289,7 @@ def seat_approve(*, actor: Any, seat: PartTimeSeat, approved_on: dt.date | None 
 
 
 @transaction.atomic
-def seat_reject(*, actor: Any, seat: PartTimeSeat, reason: str, on: dt.date | None = None) -> PartTimeSeat:
+def seat_reject(*, actor: Actor, seat: PartTimeSeat, reason: str, on: dt.date | None = None) -> PartTimeSeat:
     """Not taken: at screening (by the committee's side) or at approval (by the level above)."""
     seat = _locked_seat(seat)
     _step_is(seat, SeatStep.RECOMMENDED, SeatStep.SCREENED)
@@ -329,7 +330,7 @@ def _next_certificate(committee: Committee, year: int) -> str:
 @transaction.atomic
 def seat_appoint(
     *,
-    actor: Any,
+    actor: Actor,
     seat: PartTimeSeat,
     since: dt.date,
     until: dt.date,
@@ -376,7 +377,7 @@ def seat_appoint(
 
 
 @transaction.atomic
-def seat_announce(*, actor: Any, seat: PartTimeSeat, announced_on: dt.date | None = None) -> PartTimeSeat:
+def seat_announce(*, actor: Actor, seat: PartTimeSeat, announced_on: dt.date | None = None) -> PartTimeSeat:
     """The appointment was publicly announced in the member's own unit (recorded by the unit's
     liaison or the committee's side)."""
     seat = _locked_seat(seat)
@@ -400,7 +401,7 @@ def seat_announce(*, actor: Any, seat: PartTimeSeat, announced_on: dt.date | Non
 
 
 @transaction.atomic
-def seat_end(*, actor: Any, seat: PartTimeSeat, until: dt.date, reason: str = "") -> PartTimeSeat:
+def seat_end(*, actor: Actor, seat: PartTimeSeat, until: dt.date, reason: str = "") -> PartTimeSeat:
     """The seat ends on ``until`` (the last day is the day before), at the latest when its term does."""
     seat = _locked_seat(seat)
     _step_is(seat, SeatStep.APPOINTED, SeatStep.ANNOUNCED)

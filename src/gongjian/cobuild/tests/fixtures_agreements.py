@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from gongjian.accounts.actor import Actor
 from gongjian.cobuild.models import Agreement, Committee, PartTimeSeat
 from gongjian.cobuild.services import agreements as svc
 from gongjian.orgs.models import PartyOrg
@@ -34,7 +35,7 @@ class CobuildAgreements:
     seats: dict[str, PartTimeSeat]
 
 
-def _sign(world: World, agreement: Agreement, actor: object, on: dt.date) -> Agreement:
+def _sign(world: World, agreement: Agreement, actor: Actor, on: dt.date) -> Agreement:
     return svc.agreement_sign(
         actor=actor, agreement=agreement, signed_on=on, host_signatory="王书记", unit_signatory="李书记"
     )
@@ -48,7 +49,7 @@ def build_cobuild_agreements(world: World) -> CobuildAgreements:
     street_org = PartyOrg.objects.get(code="PO-DFL")
     jsh_org = PartyOrg.objects.get(code="PO-JSH")
 
-    def agreement(host: PartyOrg, unit_org: PartyOrg, actor: object) -> Agreement:
+    def agreement(host: PartyOrg, unit_org: PartyOrg, actor: Actor) -> Agreement:
         return svc.agreement_create(
             actor=actor,
             host_org=host,

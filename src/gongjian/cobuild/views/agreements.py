@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.pages import within_area
@@ -69,7 +70,7 @@ def _committee_crumbs(committee: Committee | None = None, last: str | None = Non
     return trail(_committees_crumbs(), here, last)
 
 
-def _seat_crumbs(actor: Any, seat: PartTimeSeat, last: str | None = None) -> list[Crumb]:
+def _seat_crumbs(actor: Actor, seat: PartTimeSeat, last: str | None = None) -> list[Crumb]:
     committee = seat.committee
     visible = selectors.committee_list(actor=actor).filter(pk=committee.pk).exists()
     url = reverse("cobuild:committee_detail", args=[committee.pk]) if visible else None

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongjian.accounts.actor import Actor
 from gongjian.core.pdf import render_pdf
 from gongjian.orgs import selectors as org_selectors
 from gongjian.web.pages import (
@@ -297,7 +298,7 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _decide(actor: Any, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
+def _decide(actor: Actor, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
     reason = data.get("reason") or ""
     if data["decision"] == "accept":
         return services.agenda_item_accept(actor=actor, item=item, reason=reason)

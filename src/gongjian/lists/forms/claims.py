@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.cobuild.models import JointMeeting
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
 from gongjian.web.forms import ActorForm, date_field, filter_choice, model_field, offer, search_field
@@ -91,7 +92,7 @@ class DemandForm(ActorForm):
         label=_("Micro-wish: requester's contact (confidential)"), max_length=100, required=False
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         orgs = selectors.owner_org_choices(actor=actor)
         units = selectors.actor_units_choices(actor=actor)
@@ -178,7 +179,7 @@ class DemandClaimForm(ActorForm):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, actor: Any, demand: Demand, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, demand: Demand, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         own = [u.pk for u in services.demand_claim_units(actor=actor, demand=demand)]
         meetings = selectors.meeting_choices(actor=actor).filter(
@@ -218,7 +219,7 @@ class DemandAssignForm(ActorForm):
         label=_("Quantity"), min_value=1, required=False, help_text=_("Empty: all that remains.")
     )
 
-    def __init__(self, *args: Any, actor: Any, demand: Demand, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, demand: Demand, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         meetings = [
             m.pk for m in selectors.meeting_choices(actor=actor) if demand.area.path.startswith(m.area.path)
@@ -252,7 +253,7 @@ class ResourceForm(ActorForm):
         help_text=_("None chosen: the district it sits in."),
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         choices: list[tuple[str, str]] = [
             (f"unit:{u.pk}", u.name) for u in selectors.actor_units_choices(actor=actor)
@@ -290,7 +291,7 @@ class ResourceClaimForm(ActorForm):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, actor: Any, resource: Resource, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, resource: Resource, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         orgs = [o.pk for o in services.resource_claim_orgs(actor=actor, resource=resource)]
         offer(model_field(self, "org"), selectors.owner_org_choices(actor=actor).filter(pk__in=orgs))

@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.cobuild.models import JointMeeting
 from gongjian.cobuild.selectors.meetings import meeting_list
 from gongjian.orgs.models import ResidentUnit
@@ -33,7 +34,7 @@ class ProjectFilterForm(forms.Form):
         empty_label=_("Any meeting"),
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["meeting"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -72,7 +73,7 @@ class ProjectForm(forms.Form):
     )
     public = forms.BooleanField(label=_("Shown on the public board"), required=False)
 
-    def __init__(self, *args: Any, actor: Any, project: Project, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, project: Project, **kwargs: Any) -> None:
         initial = {
             "plan": project.plan,
             "due_on": project.due_on,
@@ -151,7 +152,7 @@ class EvidenceForm(forms.Form):
         help_text=_("Only photos are shown; make sure no face or name can be recognised without consent."),
     )
 
-    def __init__(self, *args: Any, actor: Any, project: Project, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["milestone"]
         assert isinstance(field, forms.ModelChoiceField)

@@ -28,6 +28,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.cobuild.models import JointMeeting, MeetingStatus
@@ -137,16 +138,16 @@ def _serves_any_q(paths: tuple[str, ...] | list[str]) -> Q:
 # --- who the actor is --------------------------------------------------------------------------
 
 
-def actor_member(actor: Any) -> Member | None:
+def actor_member(actor: Actor) -> Member | None:
     """The Party member record linked to the actor's account, if any."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return None
     return Member.objects.filter(user_id=actor.pk).select_related("residence", "org__area").first()
 
 
-def actor_communities(actor: Any, kind: str) -> list[Area]:
+def actor_communities(actor: Actor, kind: str) -> list[Area]:
     """The communities where the actor holds a member's or resident's role (``kind``)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return []
     roles = Role.objects.filter(user_id=actor.pk, active=True, kind=kind).select_related("area")
     out: dict[int, Area] = {}
@@ -157,7 +158,7 @@ def actor_communities(actor: Any, kind: str) -> list[Area]:
     return list(out.values())
 
 
-def actor_units_choices(*, actor: Any) -> QuerySet[ResidentUnit]:
+def actor_units_choices(*, actor: Actor) -> QuerySet[ResidentUnit]:
     """The units the actor is the liaison of (for which they raise demands and offer resources)."""
     scope = scope_for(actor)
     if scope.everything:
@@ -168,7 +169,7 @@ def actor_units_choices(*, actor: Any) -> QuerySet[ResidentUnit]:
 # --- demands ---------------------------------------------------------------------------------
 
 
-def _demand_scope_q(actor: Any) -> Q:
+def _demand_scope_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -185,7 +186,7 @@ def _demand_scope_q(actor: Any) -> Q:
         q |= Q(
             pk__in=Claim.objects.filter(claimant_unit_id__in=units, demand__isnull=False).values("demand_id")
         )
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return q
     homes = [c.path for c in actor_communities(actor, RoleKind.MEMBER)]
     if homes:
@@ -201,7 +202,7 @@ def _demand_scope_q(actor: Any) -> Q:
 
 def demand_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     q: str = "",
     status: str = "",
@@ -228,7 +229,7 @@ def demand_list(
     return qs.select_related("area", "owner_org__area").order_by("-raised_at", "-pk")
 
 
-def demand_get(*, actor: Any, pk: int) -> Demand:
+def demand_get(*, actor: Actor, pk: int) -> Demand:
     demand = demand_list(actor=actor).filter(pk=pk).select_related("raised_by_unit", "meeting").first()
     if demand is None:
         raise Http404
@@ -238,7 +239,7 @@ def demand_get(*, actor: Any, pk: int) -> Demand:
 # --- resources -------------------------------------------------------------------------------
 
 
-def _resource_scope_q(actor: Any) -> Q:
+def _resource_scope_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -250,14 +251,14 @@ def _resource_scope_q(actor: Any) -> Q:
         q |= Q(pk__in=claimed.values("resource_id"))
     if scope.unit_ids:
         q |= Q(provider_unit_id__in=sorted(scope.unit_ids))
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         q |= Q(provider_member__user_id=actor.pk)
     return q
 
 
 def resource_list(
     *,
-    actor: Any,
+    actor: Actor,
     within: Area | None = None,
     q: str = "",
     status: str = "",
@@ -281,7 +282,7 @@ def resource_list(
     )
 
 
-def resource_get(*, actor: Any, pk: int) -> Resource:
+def resource_get(*, actor: Actor, pk: int) -> Resource:
     resource = resource_list(actor=actor).filter(pk=pk).first()
     if resource is None:
         raise Http404
@@ -291,7 +292,7 @@ def resource_get(*, actor: Any, pk: int) -> Resource:
 # --- claims ----------------------------------------------------------------------------------
 
 
-def _claim_scope_q(actor: Any) -> Q:
+def _claim_scope_q(actor: Actor) -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -303,14 +304,14 @@ def _claim_scope_q(actor: Any) -> Q:
         units = sorted(scope.unit_ids)
         q |= Q(claimant_unit_id__in=units) | Q(resource__provider_unit_id__in=units)
         q |= Q(demand__raised_by_unit_id__in=units)
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         q |= Q(claimant_member__user_id=actor.pk) | Q(resource__provider_member__user_id=actor.pk)
     return q
 
 
 def claim_list(
     *,
-    actor: Any,
+    actor: Actor,
     status: str = "",
     demand: Demand | None = None,
     resource: Resource | None = None,
@@ -337,7 +338,7 @@ def claim_list(
     ).order_by("-claimed_at", "-pk")
 
 
-def claims_made_q(actor: Any) -> Q:
+def claims_made_q(actor: Actor) -> Q:
     """Claims made by the actor's side: their units, organisations they administer, themself."""
     scope = scope_for(actor)
     if scope.everything:
@@ -347,19 +348,19 @@ def claims_made_q(actor: Any) -> Q:
         q |= Q(claimant_unit_id__in=sorted(scope.unit_ids))
     if scope.area_paths:
         q |= scope.area_q("claimant_org__area__")
-    if getattr(actor, "is_authenticated", False):
+    if actor.is_authenticated:
         q |= Q(claimant_member__user_id=actor.pk)
     return q
 
 
-def claim_get(*, actor: Any, pk: int) -> Claim:
+def claim_get(*, actor: Actor, pk: int) -> Claim:
     claim = claim_list(actor=actor).filter(pk=pk).first()
     if claim is None:
         raise Http404
     return claim
 
 
-def claim_target_visible(*, actor: Any, claim: Claim) -> bool:
+def claim_target_visible(*, actor: Actor, claim: Claim) -> bool:
     """Whether the actor may open the demand or resource a claim is on."""
     if claim.demand_id is not None:
         return demand_list(actor=actor).filter(pk=claim.demand_id).exists()
@@ -388,7 +389,7 @@ def provider_label(resource: Resource) -> str:
 # --- choices for forms and serializers ---------------------------------------------------------
 
 
-def owner_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
+def owner_org_choices(*, actor: Actor) -> QuerySet[PartyOrg]:
     """Territorial organisations (district, street, community) whose list the actor keeps."""
     scope = scope_for(actor)
     return (
@@ -403,12 +404,12 @@ def owner_org_choices(*, actor: Any) -> QuerySet[PartyOrg]:
     )
 
 
-def area_choices(*, actor: Any) -> QuerySet[Area]:
+def area_choices(*, actor: Actor) -> QuerySet[Area]:
     """Areas the actor administers (where a demand or a resource may be placed)."""
     return Area.objects.filter(scope_for(actor).area_q()).order_by("path")
 
 
-def unit_choices(*, actor: Any) -> QuerySet[ResidentUnit]:
+def unit_choices(*, actor: Actor) -> QuerySet[ResidentUnit]:
     """Units that may claim or offer in the actor's name: the liaison's units; for meeting staff,
     the units sitting in or allied within their subtree (checked against the demand's reach by the
     services)."""
@@ -423,7 +424,7 @@ def unit_choices(*, actor: Any) -> QuerySet[ResidentUnit]:
     return ResidentUnit.objects.filter(q).order_by("name_key", "pk")
 
 
-def meeting_choices(*, actor: Any) -> QuerySet[JointMeeting]:
+def meeting_choices(*, actor: Actor) -> QuerySet[JointMeeting]:
     """Joint meetings whose claims the actor records: held ones in their subtree."""
     scope = scope_for(actor)
     if not (scope.everything or scope.area_paths):
@@ -435,7 +436,7 @@ def meeting_choices(*, actor: Any) -> QuerySet[JointMeeting]:
     )
 
 
-def service_area_choices(*, actor: Any) -> QuerySet[Area]:
+def service_area_choices(*, actor: Actor) -> QuerySet[Area]:
     """Areas a resource may list as served (districts down to communities): an administrator's
     subtree, a liaison's units' reach, a member's community."""
     scope = scope_for(actor)
@@ -446,7 +447,7 @@ def service_area_choices(*, actor: Any) -> QuerySet[Area]:
     return Area.objects.filter(q, level__lte=Level.COMMUNITY, level__gte=Level.DISTRICT).order_by("path")
 
 
-def within_get(*, actor: Any, pk: int) -> Area:
+def within_get(*, actor: Actor, pk: int) -> Area:
     """The area of a ``within`` filter: inside the scope of an administrator (404 outside it);
     any area for the other roles, whose lists the scope already limits."""
     area = Area.objects.filter(pk=pk).first()
@@ -463,7 +464,7 @@ def _label(value: Any) -> str:
     return str(value) if value is not None else ""
 
 
-def demand_export(*, actor: Any, rows: QuerySet[Demand]) -> bytes:
+def demand_export(*, actor: Actor, rows: QuerySet[Demand]) -> bytes:
     """The demand list as a workbook. A micro-wish's requester is never in it (only the first
     name the wish is published with)."""
     book = BookWriter()
@@ -511,7 +512,7 @@ def demand_export(*, actor: Any, rows: QuerySet[Demand]) -> bytes:
     return book.close()
 
 
-def resource_export(*, actor: Any, rows: QuerySet[Resource]) -> bytes:
+def resource_export(*, actor: Actor, rows: QuerySet[Resource]) -> bytes:
     book = BookWriter()
     sheet = book.sheet("资源清单")
     sheet.header(

@@ -27,6 +27,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import BookWriter
 from gongjian.core.search import name_search_q
@@ -54,7 +55,7 @@ BOARD_VERSION_KEY = "lists:board:version"
 # --- scope --------------------------------------------------------------------------------------
 
 
-def _project_scope_q(actor: Any, prefix: str = "") -> Q:
+def _project_scope_q(actor: Actor, prefix: str = "") -> Q:
     scope = scope_for(actor)
     if scope.everything:
         return Q()
@@ -72,7 +73,7 @@ def _project_scope_q(actor: Any, prefix: str = "") -> Q:
     return q
 
 
-def project_reaches(*, actor: Any) -> bool:
+def project_reaches(*, actor: Actor) -> bool:
     """Whether the actor's roles reach the project pages at all (administrators, liaisons)."""
     return not scope_for(actor).empty
 
@@ -95,7 +96,7 @@ def project_search_q(text: str) -> Q:
 
 def project_list(
     *,
-    actor: Any,
+    actor: Actor,
     q: str = "",
     status: str = "",
     rating: str = "",
@@ -119,29 +120,29 @@ def project_list(
     )
 
 
-def project_get(*, actor: Any, pk: int) -> Project:
+def project_get(*, actor: Actor, pk: int) -> Project:
     project = project_list(actor=actor).filter(pk=pk).first()
     if project is None:
         raise Http404
     return project
 
 
-def project_milestones(*, actor: Any, project: Project) -> QuerySet[Milestone]:
+def project_milestones(*, actor: Actor, project: Project) -> QuerySet[Milestone]:
     project_get(actor=actor, pk=project.pk)
     return Milestone.objects.filter(project=project).order_by("position", "pk")
 
 
-def project_evidence(*, actor: Any, project: Project) -> QuerySet[Evidence]:
+def project_evidence(*, actor: Actor, project: Project) -> QuerySet[Evidence]:
     project_get(actor=actor, pk=project.pk)
     return Evidence.objects.filter(project=project).select_related("milestone").order_by("uploaded_at", "pk")
 
 
-def project_reports(*, actor: Any, project: Project) -> QuerySet[ProgressReport]:
+def project_reports(*, actor: Actor, project: Project) -> QuerySet[ProgressReport]:
     project_get(actor=actor, pk=project.pk)
     return ProgressReport.objects.filter(project=project).order_by("-year", "-quarter")
 
 
-def project_partners(*, actor: Any, project: Project) -> QuerySet[ResidentUnit]:
+def project_partners(*, actor: Actor, project: Project) -> QuerySet[ResidentUnit]:
     project_get(actor=actor, pk=project.pk)
     return project.partners.order_by("name")
 
@@ -158,7 +159,7 @@ def satisfaction_summary(project: Project) -> SatisfactionSummary:
     return SatisfactionSummary(round(row["avg"], 1) if row["avg"] is not None else None, row["n"])
 
 
-def project_satisfaction(*, actor: Any, project: Project) -> QuerySet[Satisfaction]:
+def project_satisfaction(*, actor: Actor, project: Project) -> QuerySet[Satisfaction]:
     """The residents' ratings (score, comment, when) for the project's side; the raters are not
     named on any page."""
     project_get(actor=actor, pk=project.pk)
@@ -167,14 +168,14 @@ def project_satisfaction(*, actor: Any, project: Project) -> QuerySet[Satisfacti
     )
 
 
-def milestone_get(*, actor: Any, pk: int) -> Milestone:
+def milestone_get(*, actor: Actor, pk: int) -> Milestone:
     milestone = Milestone.objects.filter(pk=pk, project__in=project_list(actor=actor).values("pk")).first()
     if milestone is None:
         raise Http404
     return milestone
 
 
-def evidence_get(*, actor: Any, pk: int) -> Evidence:
+def evidence_get(*, actor: Actor, pk: int) -> Evidence:
     evidence = (
         Evidence.objects.filter(pk=pk, project__in=project_list(actor=actor).values("pk"))
         .select_related("project", "project__area")
@@ -185,7 +186,7 @@ def evidence_get(*, actor: Any, pk: int) -> Evidence:
     return evidence
 
 
-def report_get(*, actor: Any, pk: int) -> ProgressReport:
+def report_get(*, actor: Actor, pk: int) -> ProgressReport:
     report = (
         ProgressReport.objects.filter(pk=pk, project__in=project_list(actor=actor).values("pk"))
         .select_related("project", "project__area")
@@ -196,7 +197,7 @@ def report_get(*, actor: Any, pk: int) -> ProgressReport:
     return report
 
 
-def project_partner_choices(*, actor: Any, project: Project) -> QuerySet[ResidentUnit]:
+def project_partner_choices(*, actor: Actor, project: Project) -> QuerySet[ResidentUnit]:
     """Units that may join a project: those sitting in the project's area (and below), those in the
     actor's scope, and the partners it has; never the lead unit."""
     scope = scope_for(actor)
@@ -211,14 +212,14 @@ def project_partner_choices(*, actor: Any, project: Project) -> QuerySet[Residen
     return qs.order_by("name")
 
 
-def project_milestone_choices(*, actor: Any, project: Project) -> QuerySet[Milestone]:
+def project_milestone_choices(*, actor: Actor, project: Project) -> QuerySet[Milestone]:
     return project_milestones(actor=actor, project=project)
 
 
 # --- figures --------------------------------------------------------------------------------------
 
 
-def project_timing(*, actor: Any, within: Area | None = None, **filters: Any) -> dict[str, Any]:
+def project_timing(*, actor: Actor, within: Area | None = None, **filters: Any) -> dict[str, Any]:
     """How fast projects go, over the projects the actor sees: the average days from publication to
     the accepted claim, and from publication to completion (each project's ``days_to_claim`` and
     ``days_to_complete``)."""
@@ -240,7 +241,7 @@ def project_timing(*, actor: Any, within: Area | None = None, **filters: Any) ->
 # --- Excel export ---------------------------------------------------------------------------------
 
 
-def project_export(*, actor: Any, **filters: Any) -> bytes:
+def project_export(*, actor: Actor, **filters: Any) -> bytes:
     """The projects the actor sees (with the list's filters) as a workbook, one row a project.
     No person is named: the lead and partners are units or organisations."""
     book = BookWriter()
@@ -317,7 +318,7 @@ def _lead_name(project: Project) -> str:
 # --- the public board -----------------------------------------------------------------------------
 
 
-def board_area(*, actor: Any, pk: int) -> Area:
+def board_area(*, actor: Actor, pk: int) -> Area:
     """Any area has a public board (place names are public)."""
     area = Area.objects.filter(pk=pk).first()
     if area is None:
@@ -325,7 +326,7 @@ def board_area(*, actor: Any, pk: int) -> Area:
     return area
 
 
-def board_crumbs(*, actor: Any, area: Area) -> list[dict[str, Any]]:
+def board_crumbs(*, actor: Actor, area: Area) -> list[dict[str, Any]]:
     """The way down to ``area``, each step linking to its own board."""
     rows = [*Area.objects.get_ancestors(area), area]
     return [
@@ -402,7 +403,7 @@ class BoardPage:
     projects: list[dict[str, Any]]
 
 
-def board_page(*, actor: Any, area: Area, page: Any = 1) -> BoardPage:
+def board_page(*, actor: Actor, area: Area, page: Any = 1) -> BoardPage:
     """A page of the public board of ``area`` and its subtree: the public projects (cancelled ones
     aside), newest first, as plain data without any personal data; cached until a project changes."""
     version = cache.get(BOARD_VERSION_KEY, 0)
@@ -422,7 +423,7 @@ def board_page(*, actor: Any, area: Area, page: Any = 1) -> BoardPage:
     return BoardPage(page=pager, projects=projects)
 
 
-def board_evidence_get(*, actor: Any, pk: int) -> Evidence:
+def board_evidence_get(*, actor: Actor, pk: int) -> Evidence:
     """A photo shown on the public board: public, of a public project that is not cancelled."""
     evidence = (
         Evidence.objects.filter(pk=pk, public=True, kind=Evidence.Kind.PHOTO, project__public=True)
@@ -434,7 +435,7 @@ def board_evidence_get(*, actor: Any, pk: int) -> Evidence:
     return evidence
 
 
-def board_project_get(*, actor: Any, pk: int) -> Project:
+def board_project_get(*, actor: Actor, pk: int) -> Project:
     """A project of the public board (for residents' ratings)."""
     project = (
         Project.objects.filter(pk=pk, public=True)

@@ -31,13 +31,13 @@ are re-exported here (``__all__``), so ``claims.demand_raise`` and the rest keep
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person
 from gongjian.accounts.models import RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.cobuild.models import JointMeeting
@@ -127,7 +127,7 @@ def _check_quantity(quantity: int, remaining: int) -> None:
 
 def demand_claim(
     *,
-    actor: Any,
+    actor: Actor,
     demand: Demand,
     quantity: int = 1,
     note: str = "",
@@ -187,7 +187,7 @@ def demand_claim(
             quantity=quantity,
             note=note,
             meeting=meeting,
-            claimed_by=actor,
+            claimed_by=person(actor),
             claimed_at=timezone.now(),
         )
         audit_record(
@@ -207,7 +207,7 @@ def demand_claim(
 
 def resource_claim(
     *,
-    actor: Any,
+    actor: Actor,
     resource: Resource,
     org: PartyOrg,
     quantity: int = 1,
@@ -245,7 +245,7 @@ def resource_claim(
             quantity=quantity,
             note=note,
             meeting=meeting,
-            claimed_by=actor,
+            claimed_by=person(actor),
             claimed_at=timezone.now(),
         )
         audit_record(
@@ -262,7 +262,7 @@ def resource_claim(
     return claim
 
 
-def _take(claim: Claim, actor: Any, now: dt.datetime) -> tuple[str, str]:
+def _take(claim: Claim, actor: Actor, now: dt.datetime) -> tuple[str, str]:
     """Add an accepted claim's quantity to its locked demand or resource (the caller locked it and
     holds the transaction); return the status before and after."""
     target: Demand | Resource
@@ -294,7 +294,7 @@ def _take(claim: Claim, actor: Any, now: dt.datetime) -> tuple[str, str]:
     return before, target.status
 
 
-def claim_accept(*, actor: Any, claim: Claim) -> Claim:
+def claim_accept(*, actor: Actor, claim: Claim) -> Claim:
     """The owner accepts: the quantity is added under a row lock on the demand or resource (never
     beyond what is left) and the project is opened, all in one transaction."""
     with transaction.atomic():
@@ -318,7 +318,7 @@ def claim_accept(*, actor: Any, claim: Claim) -> Claim:
         now = timezone.now()
         before, after = _take(claim, actor, now)
         claim.status = ClaimStatus.ACCEPTED
-        claim.decided_by = actor
+        claim.decided_by = person(actor)
         claim.decided_at = now
         claim.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(
@@ -336,7 +336,7 @@ def claim_accept(*, actor: Any, claim: Claim) -> Claim:
     return claim
 
 
-def claim_decline(*, actor: Any, claim: Claim, reason: str) -> Claim:
+def claim_decline(*, actor: Actor, claim: Claim, reason: str) -> Claim:
     reason = _reason(reason)
     with transaction.atomic():
         claim = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
@@ -345,7 +345,7 @@ def claim_decline(*, actor: Any, claim: Claim, reason: str) -> Claim:
             raise _status_error(claim)
         claim.status = ClaimStatus.DECLINED
         claim.decline_reason = reason
-        claim.decided_by = actor
+        claim.decided_by = person(actor)
         claim.decided_at = timezone.now()
         claim.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
         audit_record(
@@ -358,7 +358,7 @@ def claim_decline(*, actor: Any, claim: Claim, reason: str) -> Claim:
     return claim
 
 
-def claim_withdraw(*, actor: Any, claim: Claim, reason: str = "") -> Claim:
+def claim_withdraw(*, actor: Actor, claim: Claim, reason: str = "") -> Claim:
     reason = _reason(reason, required=False)
     with transaction.atomic():
         claim = (
@@ -384,7 +384,7 @@ def claim_withdraw(*, actor: Any, claim: Claim, reason: str = "") -> Claim:
 
 def demand_assign(
     *,
-    actor: Any,
+    actor: Actor,
     demand: Demand,
     unit: ResidentUnit,
     meeting: JointMeeting,
@@ -412,12 +412,12 @@ def demand_assign(
             status=ClaimStatus.PENDING,
             assigned=True,
             meeting=meeting,
-            claimed_by=actor,
+            claimed_by=person(actor),
             claimed_at=now,
         )
         before, after = _take(claim, actor, now)
         claim.status = ClaimStatus.ACCEPTED
-        claim.decided_by = actor
+        claim.decided_by = person(actor)
         claim.decided_at = now
         claim.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(

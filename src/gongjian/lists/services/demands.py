@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.accounts.models import RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.cobuild.models import JointMeeting
@@ -106,7 +107,7 @@ def _requester(name: str, contact: str, first_name: str, texts: Iterable[str]) -
 
 def demand_raise(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     category: str,
     kind: str = DemandKind.GENERAL,
@@ -192,7 +193,7 @@ def demand_raise(
         urgency=urgency,
         source=source,
         status=DemandStatus.RAISED,
-        raised_by=actor if getattr(actor, "is_authenticated", False) else None,
+        raised_by=signed_in(actor),
         meeting=meeting,
         raised_at=timezone.now(),
     )
@@ -216,7 +217,7 @@ def demand_raise(
     return demand
 
 
-def demand_update(*, actor: Any, demand: Demand, **changes: Any) -> Demand:
+def demand_update(*, actor: Actor, demand: Demand, **changes: Any) -> Demand:
     """Change a demand while it waits for review (the owner's administrators or who raised it)."""
     with transaction.atomic():
         demand = _lock_demand(demand)
@@ -239,7 +240,7 @@ def demand_update(*, actor: Any, demand: Demand, **changes: Any) -> Demand:
     return demand
 
 
-def demand_review(*, actor: Any, demand: Demand) -> Demand:
+def demand_review(*, actor: Actor, demand: Demand) -> Demand:
     """The list owner's administrators have reviewed it and find it fit (it still waits to be
     published)."""
     with transaction.atomic():
@@ -247,14 +248,14 @@ def demand_review(*, actor: Any, demand: Demand) -> Demand:
         _require(_list_admin(actor, demand.owner_org), _("Only the list's administrators review it."))
         if demand.status != DemandStatus.RAISED:
             raise _status_error(demand)
-        demand.reviewed_by = actor
+        demand.reviewed_by = person(actor)
         demand.reviewed_at = timezone.now()
         demand.save(update_fields=["reviewed_by", "reviewed_at"])
         audit_record(actor=actor, action=Event.DEMAND_REVIEW, obj=demand, changes={"reviewed": True})
     return demand
 
 
-def demand_publish(*, actor: Any, demand: Demand) -> Demand:
+def demand_publish(*, actor: Actor, demand: Demand) -> Demand:
     """Publish a raised demand on the list (reviewing it if that was not done)."""
     with transaction.atomic():
         demand = _lock_demand(demand)
@@ -265,7 +266,7 @@ def demand_publish(*, actor: Any, demand: Demand) -> Demand:
             raise ValidationError({"deadline": _("The deadline has passed: change it before publishing.")})
         now = timezone.now()
         if demand.reviewed_at is None:
-            demand.reviewed_by, demand.reviewed_at = actor, now
+            demand.reviewed_by, demand.reviewed_at = person(actor), now
         demand.status = DemandStatus.PUBLISHED
         demand.published_at = now
         demand.save(update_fields=["status", "published_at", "reviewed_by", "reviewed_at"])
@@ -278,7 +279,7 @@ def demand_publish(*, actor: Any, demand: Demand) -> Demand:
     return demand
 
 
-def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
+def demand_reject(*, actor: Actor, demand: Demand, reason: str) -> Demand:
     """Reject a raised demand, with the reason the one who raised it reads."""
     reason = _reason(reason)
     with transaction.atomic():
@@ -288,7 +289,7 @@ def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
             raise _status_error(demand)
         demand.status = DemandStatus.REJECTED
         demand.reject_reason = reason
-        demand.reviewed_by, demand.reviewed_at = actor, timezone.now()
+        demand.reviewed_by, demand.reviewed_at = person(actor), timezone.now()
         demand.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
         audit_record(
             actor=actor,
@@ -300,7 +301,7 @@ def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
     return demand
 
 
-def demand_withdraw(*, actor: Any, demand: Demand, reason: str) -> Demand:
+def demand_withdraw(*, actor: Actor, demand: Demand, reason: str) -> Demand:
     """Withdraw a demand nobody's claim was accepted on; claims still waiting are declined."""
     reason = _reason(reason)
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.models import RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.cobuild.models import JointMeeting
@@ -91,12 +92,12 @@ def _territorial_org_of(area: Area | None) -> PartyOrg | None:
     )
 
 
-def _list_admin(actor: Any, org: PartyOrg) -> bool:
+def _list_admin(actor: Actor, org: PartyOrg) -> bool:
     """Administrators of a territorial organisation's list: their subtree holds its area."""
     return org.unit_id is None and scope_for(actor).covers_path(org.area.path)
 
 
-def _is_raiser(actor: Any, demand: Demand) -> bool:
+def _is_raiser(actor: Actor, demand: Demand) -> bool:
     if not getattr(actor, "is_authenticated", False):
         return False
     if demand.raised_by_id == actor.pk:
@@ -126,20 +127,22 @@ def _status_error(obj: Demand | Resource | Claim) -> ValidationError:
     )
 
 
-def _decline_pending(claims: Iterable[Claim], actor: Any, reason: str, now: dt.datetime) -> list[int]:
+def _decline_pending(
+    claims: Iterable[Claim], actor: Actor | None, reason: str, now: dt.datetime
+) -> list[int]:
     """Decline the claims still waiting (the caller holds the transaction and writes the audit)."""
     ids: list[int] = []
     for claim in claims:
         claim.status = ClaimStatus.DECLINED
         claim.decline_reason = reason[:REASON_MAX]
-        claim.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+        claim.decided_by = signed_in(actor)
         claim.decided_at = now
         claim.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
         ids.append(claim.pk)
     return ids
 
 
-def _meeting_staff(actor: Any, meeting: JointMeeting) -> bool:
+def _meeting_staff(actor: Actor, meeting: JointMeeting) -> bool:
     """The convener's staff record claims made at a held meeting (or after, from its minutes)."""
     return meeting.status in MEETING_RECORDS and scope_for(actor).covers_path(meeting.area.path)
 
@@ -147,7 +150,7 @@ def _meeting_staff(actor: Any, meeting: JointMeeting) -> bool:
 # --- who may do what (pages and the API show buttons from these) -------------------------------
 
 
-def demand_raise_allowed(*, actor: Any) -> bool:
+def demand_raise_allowed(*, actor: Actor) -> bool:
     """Administrators, unit liaisons and residents raise demands."""
     scope = scope_for(actor)
     return (
@@ -158,18 +161,18 @@ def demand_raise_allowed(*, actor: Any) -> bool:
     )
 
 
-def demand_update_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_update_allowed(*, actor: Actor, demand: Demand) -> bool:
     return demand.status == DemandStatus.RAISED and (
         _list_admin(actor, demand.owner_org) or _is_raiser(actor, demand)
     )
 
 
-def demand_review_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_review_allowed(*, actor: Actor, demand: Demand) -> bool:
     """The list owner's administrators review a raised demand (publish or reject it)."""
     return demand.status == DemandStatus.RAISED and _list_admin(actor, demand.owner_org)
 
 
-def demand_withdraw_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_withdraw_allowed(*, actor: Actor, demand: Demand) -> bool:
     """Before anything was accepted, by the list owner's administrators or who raised it."""
     return (
         demand.status in (DemandStatus.RAISED, DemandStatus.REJECTED, DemandStatus.PUBLISHED)
@@ -182,7 +185,7 @@ def _claimable(demand: Demand) -> bool:
     return demand.status in DEMAND_CLAIMABLE and demand.claimed < demand.quantity
 
 
-def demand_claim_units(*, actor: Any, demand: Demand) -> list[ResidentUnit]:
+def demand_claim_units(*, actor: Actor, demand: Demand) -> list[ResidentUnit]:
     """The actor's own units that may claim the demand online (within their reach)."""
     if not _claimable(demand):
         return []
@@ -190,7 +193,7 @@ def demand_claim_units(*, actor: Any, demand: Demand) -> list[ResidentUnit]:
     return [u for u in units if unit_reaches(u, demand.area)]
 
 
-def demand_claim_as_member_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_claim_as_member_allowed(*, actor: Actor, demand: Demand) -> bool:
     """A member linked to the account claims a micro-wish of their community."""
     if not (_claimable(demand) and demand.kind == DemandKind.MICRO_WISH):
         return False
@@ -199,7 +202,7 @@ def demand_claim_as_member_allowed(*, actor: Any, demand: Demand) -> bool:
     return any(demand.area.path.startswith(c.path) for c in actor_communities(actor, RoleKind.MEMBER))
 
 
-def demand_record_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_record_allowed(*, actor: Actor, demand: Demand) -> bool:
     """Meeting staff record a unit's claim made at a held meeting covering the demand's area."""
     from ..selectors.claims import meeting_choices
 
@@ -208,7 +211,7 @@ def demand_record_allowed(*, actor: Any, demand: Demand) -> bool:
     return any(demand.area.path.startswith(m.area.path) for m in meeting_choices(actor=actor))
 
 
-def demand_claim_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_claim_allowed(*, actor: Actor, demand: Demand) -> bool:
     return (
         bool(demand_claim_units(actor=actor, demand=demand))
         or demand_claim_as_member_allowed(actor=actor, demand=demand)
@@ -216,7 +219,7 @@ def demand_claim_allowed(*, actor: Any, demand: Demand) -> bool:
     )
 
 
-def demand_assign_allowed(*, actor: Any, demand: Demand) -> bool:
+def demand_assign_allowed(*, actor: Actor, demand: Demand) -> bool:
     """An unclaimed published demand, by the staff of a held meeting covering its area."""
     return (
         demand.status == DemandStatus.PUBLISHED
@@ -225,14 +228,14 @@ def demand_assign_allowed(*, actor: Any, demand: Demand) -> bool:
     )
 
 
-def resource_create_allowed(*, actor: Any) -> bool:
+def resource_create_allowed(*, actor: Actor) -> bool:
     scope = scope_for(actor)
     return (
         scope.everything or bool(scope.area_paths) or bool(scope.unit_ids) or actor_member(actor) is not None
     )
 
 
-def resource_provider_allowed(*, actor: Any, resource: Resource) -> bool:
+def resource_provider_allowed(*, actor: Actor, resource: Resource) -> bool:
     """The provider: the unit's liaison, the organisation's administrators, the member themself."""
     scope = scope_for(actor)
     if resource.provider_unit_id is not None:
@@ -245,13 +248,13 @@ def resource_provider_allowed(*, actor: Any, resource: Resource) -> bool:
     )
 
 
-def resource_publish_allowed(*, actor: Any, resource: Resource) -> bool:
+def resource_publish_allowed(*, actor: Actor, resource: Resource) -> bool:
     return resource.status == ResourceStatus.DRAFT and resource_provider_allowed(
         actor=actor, resource=resource
     )
 
 
-def resource_withdraw_allowed(*, actor: Any, resource: Resource) -> bool:
+def resource_withdraw_allowed(*, actor: Actor, resource: Resource) -> bool:
     return resource.status in (
         ResourceStatus.DRAFT,
         ResourceStatus.PUBLISHED,
@@ -259,7 +262,7 @@ def resource_withdraw_allowed(*, actor: Any, resource: Resource) -> bool:
     ) and resource_provider_allowed(actor=actor, resource=resource)
 
 
-def resource_claim_orgs(*, actor: Any, resource: Resource) -> list[PartyOrg]:
+def resource_claim_orgs(*, actor: Actor, resource: Resource) -> list[PartyOrg]:
     """Territorial organisations the actor administers whose area the published resource serves."""
     from ..selectors.claims import owner_org_choices
 
@@ -268,11 +271,11 @@ def resource_claim_orgs(*, actor: Any, resource: Resource) -> list[PartyOrg]:
     return [o for o in owner_org_choices(actor=actor) if resource_serves(resource, o.area)]
 
 
-def resource_claim_allowed(*, actor: Any, resource: Resource) -> bool:
+def resource_claim_allowed(*, actor: Actor, resource: Resource) -> bool:
     return bool(resource_claim_orgs(actor=actor, resource=resource))
 
 
-def claim_owner_allowed(*, actor: Any, claim: Claim) -> bool:
+def claim_owner_allowed(*, actor: Actor, claim: Claim) -> bool:
     """Only the owner decides: the demand's list owner, the resource's provider."""
     if claim.demand is not None:
         return _list_admin(actor, claim.demand.owner_org)
@@ -280,15 +283,15 @@ def claim_owner_allowed(*, actor: Any, claim: Claim) -> bool:
     return resource_provider_allowed(actor=actor, resource=claim.resource)
 
 
-def claim_accept_allowed(*, actor: Any, claim: Claim) -> bool:
+def claim_accept_allowed(*, actor: Actor, claim: Claim) -> bool:
     return claim.status == ClaimStatus.PENDING and claim_owner_allowed(actor=actor, claim=claim)
 
 
-def claim_decline_allowed(*, actor: Any, claim: Claim) -> bool:
+def claim_decline_allowed(*, actor: Actor, claim: Claim) -> bool:
     return claim.status == ClaimStatus.PENDING and claim_owner_allowed(actor=actor, claim=claim)
 
 
-def claim_withdraw_allowed(*, actor: Any, claim: Claim) -> bool:
+def claim_withdraw_allowed(*, actor: Actor, claim: Claim) -> bool:
     """The claimant's side (or who recorded the claim) withdraws it while it waits."""
     if claim.status != ClaimStatus.PENDING or not getattr(actor, "is_authenticated", False):
         return False

@@ -41,6 +41,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, diff, snapshot
@@ -103,11 +104,11 @@ def _lead_unit_ids(project: Project) -> set[int]:
     return {i for i in ids if i is not None}
 
 
-def _covers_area(actor: Any, project: Project) -> bool:
+def _covers_area(actor: Actor, project: Project) -> bool:
     return scope_for(actor).covers_path(project.area.path)
 
 
-def _is_lead(actor: Any, project: Project) -> bool:
+def _is_lead(actor: Actor, project: Project) -> bool:
     """The lead unit's liaison; for a lead organisation its unit's liaison, or (a territorial one)
     the administrators of its area; the area's administrators stand in for any lead."""
     scope = scope_for(actor)
@@ -119,7 +120,7 @@ def _is_lead(actor: Any, project: Project) -> bool:
     return _covers_area(actor, project)
 
 
-def _on_side(actor: Any, project: Project) -> bool:
+def _on_side(actor: Actor, project: Project) -> bool:
     """The lead, a partner unit's liaison, or an administrator of the area."""
     if _is_lead(actor, project):
         return True
@@ -127,7 +128,7 @@ def _on_side(actor: Any, project: Project) -> bool:
     return bool(units) and project.partners.filter(pk__in=sorted(units)).exists()
 
 
-def _above(actor: Any, area: Area) -> bool:
+def _above(actor: Actor, area: Area) -> bool:
     """An administrator of a level strictly above ``area`` (the review team)."""
     scope = scope_for(actor)
     if scope.everything:
@@ -135,47 +136,47 @@ def _above(actor: Any, area: Area) -> bool:
     return any(area.path.startswith(p) and len(p) < len(area.path) for p in scope.area_paths)
 
 
-def project_edit_allowed(*, actor: Any, project: Project) -> bool:
+def project_edit_allowed(*, actor: Actor, project: Project) -> bool:
     """Plan, due date, partners, milestones: the project's side while it is in progress."""
     return project.status == ProjectStatus.IN_PROGRESS and _on_side(actor, project)
 
 
-def evidence_add_allowed(*, actor: Any, project: Project) -> bool:
+def evidence_add_allowed(*, actor: Actor, project: Project) -> bool:
     """Evidence comes from the project's side while in progress or done (before the rating)."""
     return project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.DONE) and _on_side(actor, project)
 
 
-def evidence_edit_allowed(*, actor: Any, evidence: Evidence) -> bool:
+def evidence_edit_allowed(*, actor: Actor, evidence: Evidence) -> bool:
     project = evidence.project
     return project.status != ProjectStatus.CANCELLED and _on_side(actor, project)
 
 
-def report_add_allowed(*, actor: Any, project: Project) -> bool:
+def report_add_allowed(*, actor: Actor, project: Project) -> bool:
     """The lead files the quarterly report while the project runs (and once it is done)."""
     return project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.DONE) and _is_lead(actor, project)
 
 
-def report_inspect_allowed(*, actor: Any, report: ProgressReport) -> bool:
+def report_inspect_allowed(*, actor: Actor, report: ProgressReport) -> bool:
     return not report.inspected and _above(actor, report.project.area)
 
 
-def project_complete_allowed(*, actor: Any, project: Project) -> bool:
+def project_complete_allowed(*, actor: Actor, project: Project) -> bool:
     return project.status == ProjectStatus.IN_PROGRESS and _is_lead(actor, project)
 
 
-def project_cancel_allowed(*, actor: Any, project: Project) -> bool:
+def project_cancel_allowed(*, actor: Actor, project: Project) -> bool:
     return project.status == ProjectStatus.IN_PROGRESS and _is_lead(actor, project)
 
 
-def project_rate_allowed(*, actor: Any, project: Project) -> bool:
+def project_rate_allowed(*, actor: Actor, project: Project) -> bool:
     return project.status == ProjectStatus.DONE and _covers_area(actor, project)
 
 
-def project_close_allowed(*, actor: Any, project: Project) -> bool:
+def project_close_allowed(*, actor: Actor, project: Project) -> bool:
     return project.status == ProjectStatus.EVALUATED and _covers_area(actor, project)
 
 
-def project_actions_allowed(*, actor: Any, project: Project) -> dict[str, bool]:
+def project_actions_allowed(*, actor: Actor, project: Project) -> dict[str, bool]:
     """Every button of a project page at once."""
     return {
         "edit": project_edit_allowed(actor=actor, project=project),
@@ -188,17 +189,17 @@ def project_actions_allowed(*, actor: Any, project: Project) -> dict[str, bool]:
     }
 
 
-def _resident_areas(actor: Any) -> list[str]:
-    if not getattr(actor, "is_authenticated", False):
+def _resident_areas(actor: Actor) -> list[str]:
+    if not actor.is_authenticated:
         return []
     roles = Role.objects.filter(user=actor, active=True, kind=RoleKind.RESIDENT, area__isnull=False)
     return list(roles.values_list("area__path", flat=True))
 
 
-def satisfaction_allowed(*, actor: Any, project: Project) -> bool:
+def satisfaction_allowed(*, actor: Actor, project: Project) -> bool:
     """A resident of the project's area (a resident role on an area inside it), or the resident
     who raised the demand, rates a finished public project once."""
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not actor.is_authenticated or not actor.is_active:
         return False
     if project.status not in FINISHED or not project.public:
         return False
@@ -209,9 +210,9 @@ def satisfaction_allowed(*, actor: Any, project: Project) -> bool:
     return not Satisfaction.objects.filter(project=project, user=actor).exists()
 
 
-def satisfaction_allowed_ids(*, actor: Any, project_ids: Iterable[int]) -> set[int]:
+def satisfaction_allowed_ids(*, actor: Actor, project_ids: Iterable[int]) -> set[int]:
     """Of the given projects, those the actor may rate now (``satisfaction_allowed`` for many)."""
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not actor.is_authenticated or not actor.is_active:
         return set()
     ids = sorted(set(project_ids))
     paths = _resident_areas(actor)
@@ -248,7 +249,7 @@ def _locked(project: Project) -> Project:
 # --- opening -------------------------------------------------------------------------------------
 
 
-def project_open_from_claim(*, actor: Any, claim: Claim) -> Project:
+def project_open_from_claim(*, actor: Actor, claim: Claim) -> Project:
     """The project formed by an accepted claim (called by the claim's acceptance, in its
     transaction): linked to the demand or resource claimed, led by the side that gives (the
     claiming unit of a demand, the providing unit of a resource), in the area of the list. A
@@ -286,7 +287,7 @@ def project_open_from_claim(*, actor: Any, claim: Claim) -> Project:
             meeting=claim.meeting,
             published_at=published_at,
             claimed_at=claim.decided_at or timezone.now(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=signed_in(actor),
         )
         if demand is not None and demand.status in (DemandStatus.PUBLISHED, DemandStatus.CLAIMED):
             demand.status = DemandStatus.IN_PROGRESS
@@ -304,7 +305,7 @@ def project_open_from_claim(*, actor: Any, claim: Claim) -> Project:
 # --- the project itself ---------------------------------------------------------------------------
 
 
-def _check_partners(actor: Any, project: Project, partners: Iterable[ResidentUnit]) -> list[ResidentUnit]:
+def _check_partners(actor: Actor, project: Project, partners: Iterable[ResidentUnit]) -> list[ResidentUnit]:
     units = list(dict.fromkeys(partners))
     lead = _lead_unit_ids(project)
     if any(u.pk in lead for u in units):
@@ -324,7 +325,7 @@ def _check_partners(actor: Any, project: Project, partners: Iterable[ResidentUni
 
 @transaction.atomic
 def project_update(
-    *, actor: Any, project: Project, partners: Iterable[ResidentUnit] | None = None, **changes: Any
+    *, actor: Actor, project: Project, partners: Iterable[ResidentUnit] | None = None, **changes: Any
 ) -> Project:
     """Change the plan, due date, beneficiaries, service hours, the public flag and the partner
     units of a project in progress."""
@@ -387,7 +388,7 @@ def _check_milestone(milestone: Milestone) -> None:
         raise ValidationError({"title": _("Name the milestone.")})
 
 
-def _project_for_change(actor: Any, project: Project) -> Project:
+def _project_for_change(actor: Actor, project: Project) -> Project:
     project = _locked(project)
     _require(
         project_edit_allowed(actor=actor, project=project),
@@ -399,7 +400,7 @@ def _project_for_change(actor: Any, project: Project) -> Project:
 @transaction.atomic
 def milestone_add(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     title: str,
     weight: int = 1,
@@ -437,7 +438,7 @@ def milestone_add(
 
 
 @transaction.atomic
-def milestone_update(*, actor: Any, milestone: Milestone, **changes: Any) -> Milestone:
+def milestone_update(*, actor: Actor, milestone: Milestone, **changes: Any) -> Milestone:
     """Change a step (its title, weight, due date, percent, done date); the roll-up follows. A
     step set to 100% is done today unless a date is given; below 100% it is no longer done."""
     project = _project_for_change(actor, milestone.project)
@@ -466,7 +467,7 @@ def milestone_update(*, actor: Any, milestone: Milestone, **changes: Any) -> Mil
 
 
 @transaction.atomic
-def milestone_reorder(*, actor: Any, project: Project, order: Sequence[int]) -> list[Milestone]:
+def milestone_reorder(*, actor: Actor, project: Project, order: Sequence[int]) -> list[Milestone]:
     """Put the project's milestones in the order of ``order`` (every milestone id, once)."""
     project = _project_for_change(actor, project)
     rows = {m.pk: m for m in Milestone.objects.select_for_update().filter(project=project)}
@@ -490,7 +491,7 @@ def milestone_reorder(*, actor: Any, project: Project, order: Sequence[int]) -> 
     return [rows[pk] for pk in order]
 
 
-def milestone_move(*, actor: Any, milestone: Milestone, step: int) -> list[Milestone]:
+def milestone_move(*, actor: Actor, milestone: Milestone, step: int) -> list[Milestone]:
     """Move a milestone ``step`` places (-1 up, +1 down) within its project."""
     project = milestone.project
     ids = list(
@@ -581,7 +582,7 @@ def evidence_check(upload: UploadedFile) -> tuple[str, bytes, str]:
 @transaction.atomic
 def evidence_add(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     upload: UploadedFile,
     caption: str = "",
@@ -604,7 +605,7 @@ def evidence_add(
         kind=kind,
         caption=_text(caption)[:200],
         public=bool(public),
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=signed_in(actor),
         uploaded_at=timezone.now(),
     )
     evidence.file.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
@@ -633,7 +634,7 @@ def evidence_add(
 
 
 @transaction.atomic
-def evidence_update(*, actor: Any, evidence: Evidence, **changes: Any) -> Evidence:
+def evidence_update(*, actor: Actor, evidence: Evidence, **changes: Any) -> Evidence:
     """Change the caption of a piece of evidence, or whether it shows on the public board."""
     evidence = (
         Evidence.objects.select_for_update().select_related("project", "project__area").get(pk=evidence.pk)
@@ -661,7 +662,7 @@ def quarter_of(date: dt.date) -> tuple[int, int]:
 
 @transaction.atomic
 def report_add(
-    *, actor: Any, project: Project, year: int, quarter: int, text: str, percent: int | None = None
+    *, actor: Actor, project: Project, year: int, quarter: int, text: str, percent: int | None = None
 ) -> ProgressReport:
     """The lead's progress report for a quarter (one a quarter), with the percent done then (the
     project's own by default)."""
@@ -699,7 +700,7 @@ def report_add(
                 quarter=quarter,
                 text=_text(text),
                 percent=percent,
-                reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+                reported_by=signed_in(actor),
                 reported_at=timezone.now(),
             )
     except IntegrityError as exc:  # the same quarter, reported at the same moment
@@ -719,7 +720,7 @@ def report_add(
 
 
 @transaction.atomic
-def report_inspect(*, actor: Any, report: ProgressReport) -> ProgressReport:
+def report_inspect(*, actor: Actor, report: ProgressReport) -> ProgressReport:
     """The review team (administrators of a level above the project's area) inspected it."""
     report = ProgressReport.objects.select_for_update().select_related("project__area").get(pk=report.pk)
     if report.inspected:
@@ -729,7 +730,7 @@ def report_inspect(*, actor: Any, report: ProgressReport) -> ProgressReport:
         _("Only the review team of the level above inspects these reports."),
     )
     report.inspected = True
-    report.inspected_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.inspected_by = signed_in(actor)
     report.inspected_at = timezone.now()
     report.save(update_fields=["inspected", "inspected_by", "inspected_at"])
     audit_record(
@@ -781,7 +782,7 @@ def _demand_follow(demand: Demand | None, now: dt.datetime) -> dict[str, Any]:
 @transaction.atomic
 def project_complete(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     beneficiaries: int | None = None,
     hours: Decimal | float | None = None,
@@ -825,7 +826,7 @@ def project_complete(
 
 
 @transaction.atomic
-def project_rate(*, actor: Any, project: Project, rating: str, rated_on: dt.date | None = None) -> Project:
+def project_rate(*, actor: Actor, project: Project, rating: str, rated_on: dt.date | None = None) -> Project:
     """The year-end rating (excellent, fair, poor) by the area's administrators: evaluated."""
     project = _locked(project)
     _require(
@@ -856,7 +857,7 @@ def project_rate(*, actor: Any, project: Project, rating: str, rated_on: dt.date
 
 
 @transaction.atomic
-def project_close(*, actor: Any, project: Project) -> Project:
+def project_close(*, actor: Actor, project: Project) -> Project:
     """Close a rated project (its record stays; nothing changes it any more)."""
     project = _locked(project)
     _require(
@@ -875,7 +876,7 @@ def project_close(*, actor: Any, project: Project) -> Project:
 
 
 @transaction.atomic
-def project_cancel(*, actor: Any, project: Project, reason: str) -> Project:
+def project_cancel(*, actor: Actor, project: Project, reason: str) -> Project:
     """Cancel a project in progress, with the reason. The demand stays as it is: its owner decides
     to publish it again or withdraw it (claims part)."""
     project = _locked(project)
@@ -905,10 +906,10 @@ def project_cancel(*, actor: Any, project: Project, reason: str) -> Project:
 
 
 @transaction.atomic
-def satisfaction_rate(*, actor: Any, project: Project, score: int, comment: str = "") -> Satisfaction:
+def satisfaction_rate(*, actor: Actor, project: Project, score: int, comment: str = "") -> Satisfaction:
     """A resident's rating (1-5, an optional comment) of a finished project: once per resident."""
     project = Project.objects.select_related("area", "demand").get(pk=project.pk)
-    if getattr(actor, "pk", None) and Satisfaction.objects.filter(project=project, user=actor).exists():
+    if actor.is_authenticated and Satisfaction.objects.filter(project=project, user=actor).exists():
         raise ValidationError(_("You have rated this project already; thank you."))
     _require(
         satisfaction_allowed(actor=actor, project=project),
@@ -919,7 +920,11 @@ def satisfaction_rate(*, actor: Any, project: Project, score: int, comment: str 
     try:
         with transaction.atomic():
             row = Satisfaction.objects.create(
-                project=project, user=actor, score=score, comment=_text(comment)[:300], at=timezone.now()
+                project=project,
+                user=person(actor),
+                score=score,
+                comment=_text(comment)[:300],
+                at=timezone.now(),
             )
     except IntegrityError as exc:
         raise ValidationError(_("You have rated this project already; thank you.")) from exc

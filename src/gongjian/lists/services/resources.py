@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
@@ -66,7 +66,7 @@ RESOURCE_AUDITED = (
 
 def resource_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     kind: str,
     category: str,
@@ -137,7 +137,7 @@ def resource_create(
         available_until=available_until,
         radius_km=radius_km,
         status=ResourceStatus.DRAFT,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in(actor),
         created_at=timezone.now(),
     )
     resource.full_clean()
@@ -153,7 +153,7 @@ def resource_create(
     return resource
 
 
-def resource_publish(*, actor: Any, resource: Resource) -> Resource:
+def resource_publish(*, actor: Actor, resource: Resource) -> Resource:
     with transaction.atomic():
         resource = _lock_resource(resource)
         _require(
@@ -175,7 +175,7 @@ def resource_publish(*, actor: Any, resource: Resource) -> Resource:
     return resource
 
 
-def resource_withdraw(*, actor: Any, resource: Resource, reason: str) -> Resource:
+def resource_withdraw(*, actor: Actor, resource: Resource, reason: str) -> Resource:
     """The provider withdraws it; claims still waiting are declined (accepted ones stand)."""
     reason = _reason(reason)
     with transaction.atomic():

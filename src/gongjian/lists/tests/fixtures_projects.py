@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import User
 from gongjian.orgs.models import PartyOrg, ResidentUnit
 from gongjian.testing import World
@@ -120,7 +121,7 @@ def make_project(
     return s.project_open_from_claim(actor=world.superuser, claim=claim)
 
 
-def finish(world: World, project: Project, *, actor: object = None) -> Project:
+def finish(world: World, project: Project, *, actor: Actor | None = None) -> Project:
     """One milestone at 100%, a public photo, then done."""
     actor = actor or world.superuser
     s.milestone_add(actor=actor, project=project, title="完成", percent=100)

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.http import Http404
 from python_calamine import CalamineWorkbook
 
+from gongjian.accounts.actor import Actor
 from gongjian.lists.models import ProjectStatus
 from gongjian.lists.selectors import projects as sel
 from gongjian.lists.services import projects as s
@@ -29,7 +30,7 @@ def lp(world: World) -> ListsProjects:
     return build_lists_projects(world)
 
 
-def _names(actor: object, **kwargs: Any) -> set[str]:
+def _names(actor: Actor, **kwargs: Any) -> set[str]:
     return set(sel.project_list(actor=actor, **kwargs).values_list("name", flat=True))
 
 

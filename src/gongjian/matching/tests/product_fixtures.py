@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from gongjian.accounts.actor import Actor
 from gongjian.cobuild.tests.fixtures_meetings import CobuildMeetings, build_cobuild_meetings
 from gongjian.lists.models import Demand, Resource
 from gongjian.lists.services import claims as s
@@ -73,7 +74,7 @@ def build_product(world: World) -> Product:
     jsh_teeth = s.demand_publish(actor=world.jsh_admin, demand=jsh_teeth)
 
     def resource(
-        unit: ResidentUnit, actor: object, name: str, description: str, category: str, cap: int
+        unit: ResidentUnit, actor: Actor, name: str, description: str, category: str, cap: int
     ) -> Resource:
         r = s.resource_create(
             actor=actor,

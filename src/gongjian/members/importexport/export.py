@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.core import pii
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
@@ -98,7 +99,7 @@ def template_workbook() -> bytes:
     return book.close()
 
 
-def ledger_members(*, actor: Any, area: Area) -> Any:
+def ledger_members(*, actor: Actor, area: Area) -> Any:
     """The members the ledger export of ``area`` lists: visible to the actor, membership held at
     or below ``area`` (a 404 when the actor may not see the area)."""
     area = org_selectors.area_get(actor=actor, pk=area.pk)
@@ -129,7 +130,7 @@ def _ledger_cells(categories: set[str]) -> tuple[str, str, str]:
 
 
 @transaction.atomic
-def _audit_clear_export(*, actor: Any, area: Area, count: int, reason: str) -> None:
+def _audit_clear_export(*, actor: Actor, area: Area, count: int, reason: str) -> None:
     audit_record(
         actor=actor,
         action=Event.PII_EXPORT,
@@ -140,7 +141,7 @@ def _audit_clear_export(*, actor: Any, area: Area, count: int, reason: str) -> N
 
 
 def export_ledger(
-    *, actor: Any, area: Area, clear: bool = False, reason: str = "", progress: Progress | None = None
+    *, actor: Actor, area: Area, clear: bool = False, reason: str = "", progress: Progress | None = None
 ) -> bytes:
     """The ledger of ``area`` in the import format (module docstring).
 
@@ -154,7 +155,7 @@ def export_ledger(
     return _ledger_workbook(qs, clear=clear, progress=progress)
 
 
-def clear_export_check(*, actor: Any, area: Area, reason: str) -> str:
+def clear_export_check(*, actor: Actor, area: Area, reason: str) -> str:
     """Refuse an unmasked export without a reason, or by someone who may not change every member
     of the ledger (ValidationError, PermissionDenied); return the reason, trimmed."""
     reason = (reason or "").strip()
@@ -170,7 +171,7 @@ def clear_export_check(*, actor: Any, area: Area, reason: str) -> str:
     return reason
 
 
-def export_unit_ledger(*, actor: Any, unit: ResidentUnit, progress: Progress | None = None) -> bytes:
+def export_unit_ledger(*, actor: Actor, unit: ResidentUnit, progress: Progress | None = None) -> bytes:
     """The members of a resident unit (its staff, and the members its Party organisations hold) that
     the actor may see, in the import format, always masked (a 404 when the unit is not visible)."""
     qs = selectors.unit_member_list(actor=actor, unit=unit).order_by("org__code", "name_key", "pk")
@@ -272,7 +273,7 @@ def export_filename(code: str, name: str, *, clear: bool = False) -> str:
 
 def ledger_export_start(
     *,
-    actor: Any,
+    actor: Actor,
     area: Area | None = None,
     unit: ResidentUnit | None = None,
     clear: bool = False,

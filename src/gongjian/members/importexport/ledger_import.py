@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.bulkwrite import refresh_statistics
 from gongjian.core.events import Event
@@ -119,7 +120,7 @@ class _Import(_Reading, _Deciding):
     """One import (module docstring): check every row, writing each clean batch inside one
     transaction that is rolled back as soon as the import ends with a bad row."""
 
-    def __init__(self, actor: Any, path: Path, progress: Progress) -> None:
+    def __init__(self, actor: Actor, path: Path, progress: Progress) -> None:
         self.actor = actor
         self.path = path
         self.scope = scope_for(actor)
@@ -294,7 +295,7 @@ def _error_book(job: _Import) -> bytes:
 
 
 def import_ledger(
-    *, actor: Any, path: str | Path, progress: Progress | None = None, dry_run: bool = False
+    *, actor: Actor, path: str | Path, progress: Progress | None = None, dry_run: bool = False
 ) -> ImportResult:
     """Import the ledger workbook at ``path``: every row or none (module docstring).
 
@@ -342,11 +343,11 @@ def import_ledger(
 # --- jobs -----------------------------------------------------------------------------------
 
 
-def ledger_import_allowed(*, actor: Any) -> bool:
+def ledger_import_allowed(*, actor: Actor) -> bool:
     return not scope_for(actor).empty
 
 
-def ledger_import_start(*, actor: Any, upload: UploadedFile, dry_run: bool = False) -> Job:
+def ledger_import_start(*, actor: Actor, upload: UploadedFile, dry_run: bool = False) -> Job:
     """Keep the upload, create the job, and queue the import on commit (``dry_run``: check every
     row, write nothing)."""
     if not ledger_import_allowed(actor=actor):

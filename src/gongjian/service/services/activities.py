@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
 from gongjian.core.services import apply_changes, notification_send
@@ -34,7 +35,7 @@ from ..models import (
     Volunteer,
 )
 from ..qr import qr_token, qr_token_valid, window
-from .permissions import _authenticated, _require_activity, _require_person
+from .permissions import _require_activity, _require_person
 
 #: Scanning opens from this long before an activity starts until this long after it ends.
 SCAN_MARGIN = dt.timedelta(hours=2)
@@ -77,7 +78,7 @@ def _activity_area(
 @transaction.atomic
 def activity_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     organiser_kind: str,
     place: str,
@@ -112,7 +113,7 @@ def activity_create(
         ends_at=ends_at,
         signup_limit=signup_limit,
         audience=audience,
-        created_by=actor if _authenticated(actor) else None,
+        created_by=signed_in(actor),
     )
     _require_activity(actor, activity)
     if audience == Audience.TEAM and team is None:
@@ -144,7 +145,7 @@ def activity_create(
 
 
 @transaction.atomic
-def activity_update(*, actor: Any, activity: Activity, **changes: Any) -> Activity:
+def activity_update(*, actor: Actor, activity: Activity, **changes: Any) -> Activity:
     activity = (
         Activity.objects.select_for_update(of=("self",))
         .select_related("area", "team", "project")
@@ -163,7 +164,7 @@ def activity_update(*, actor: Any, activity: Activity, **changes: Any) -> Activi
 
 
 @transaction.atomic
-def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
+def activity_cancel(*, actor: Actor, activity: Activity, reason: str) -> Activity:
     """Cancel an activity; the people signed up are told."""
     activity = (
         Activity.objects.select_for_update(of=("self",))
@@ -225,7 +226,7 @@ def _check_room(activity: Activity) -> None:
 
 
 @transaction.atomic
-def activity_sign_up(*, actor: Any, activity: Activity) -> Attendance:
+def activity_sign_up(*, actor: Actor, activity: Activity) -> Attendance:
     """The actor signs up (once; again after cancelling), within the limit; a confirmation follows."""
     selectors.activity_get(actor=actor, pk=activity.pk)
     activity = _lock_activity(activity)
@@ -247,7 +248,7 @@ def activity_sign_up(*, actor: Any, activity: Activity) -> Attendance:
     row.save()
     audit_record(actor=actor, action=Event.ACTIVITY_SIGN_UP, obj=activity, changes={"attendance": row.pk})
     notification_send(
-        recipients=[actor],
+        recipients=[person(actor)],
         kind=Event.ACTIVITY_SIGN_UP.notice_kind,
         title=_("Signed up: %(title)s") % {"title": activity.title},
         body=_("%(when)s at %(place)s. Scan the code at the activity to sign in and out.")
@@ -262,7 +263,7 @@ def activity_sign_up(*, actor: Any, activity: Activity) -> Attendance:
 
 
 @transaction.atomic
-def activity_sign_up_cancel(*, actor: Any, activity: Activity) -> Attendance:
+def activity_sign_up_cancel(*, actor: Actor, activity: Activity) -> Attendance:
     selectors.activity_get(actor=actor, pk=activity.pk)
     activity = _lock_activity(activity)
     member, volunteer = _require_person(actor)
@@ -283,7 +284,7 @@ def activity_sign_up_cancel(*, actor: Any, activity: Activity) -> Attendance:
 # --- the rotating QR code -------------------------------------------------------------------
 
 
-def activity_code(*, actor: Any, activity: Activity, now: dt.datetime | None = None) -> str:
+def activity_code(*, actor: Actor, activity: Activity, now: dt.datetime | None = None) -> str:
     """The current code, for the organisers' screen only."""
     _require_activity(actor, activity)
     return qr_token(activity, window(now or timezone.now()))
@@ -303,7 +304,7 @@ def compute_hours(activity: Activity, signed_in_at: dt.datetime, signed_out_at: 
 
 @transaction.atomic
 def attendance_scan(
-    *, actor: Any, activity: Activity, token: str, now: dt.datetime | None = None
+    *, actor: Actor, activity: Activity, token: str, now: dt.datetime | None = None
 ) -> Attendance:
     """The actor scanned the activity's code: the first scan signs in (a walk-in if they had not
     signed up and there is room), the next signs out and computes the hours."""
@@ -351,7 +352,7 @@ def selectors_hours_locked(row: Attendance) -> bool:
 @transaction.atomic
 def attendance_record(
     *,
-    actor: Any,
+    actor: Actor,
     activity: Activity,
     signed_in_at: dt.datetime,
     signed_out_at: dt.datetime | None = None,

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
@@ -34,13 +34,13 @@ from ..models import (
     Volunteer,
 )
 from .activities import MAX_HOURS_A_DAY, QUARTER, _lock_activity, compute_hours, scan_window
-from .permissions import _authenticated, _require_activity, _require_person, hours_correct_allowed
+from .permissions import _require_activity, _require_person, hours_correct_allowed
 from .points import _apply_cap, _auto_points, _auto_points_bulk
 
 
 @transaction.atomic
 def attendance_verify(
-    *, actor: Any, attendance: Attendance, hours: Decimal | None = None, reason: str = ""
+    *, actor: Actor, attendance: Attendance, hours: Decimal | None = None, reason: str = ""
 ) -> ServiceHours:
     """The organiser verifies the computed hours (or other hours, with a reason): they become a
     verified ``ServiceHours`` row, and points follow by the rules."""
@@ -70,7 +70,7 @@ def attendance_verify(
         attendance=row,
         description=activity.title[:300],
         status=HoursStatus.VERIFIED,
-        decided_by=actor if _authenticated(actor) else None,
+        decided_by=signed_in(actor),
         decided_at=timezone.now(),
         reason=reason.strip(),
     )
@@ -88,7 +88,7 @@ def attendance_verify(
 @transaction.atomic
 def activity_verify_bulk(
     *,
-    actor: Any,
+    actor: Actor,
     activity: Activity,
     members: Iterable[Member] = (),
     volunteers: Iterable[Volunteer] = (),
@@ -151,7 +151,7 @@ def activity_verify_bulk(
             Attendance.objects.filter(activity=activity, signed_in_at=t_in, sign_in_method="organiser")
         )
     now = timezone.now()
-    decider = actor if _authenticated(actor) else None
+    decider = signed_in(actor)
     records = ServiceHours.objects.bulk_create(
         [
             ServiceHours(
@@ -200,7 +200,7 @@ def _check_hours(hours: Decimal, cap: Decimal = MAX_HOURS_A_DAY) -> Decimal:
 
 @transaction.atomic
 def hours_log(
-    *, actor: Any, on: dt.date, hours: Decimal, description: str, area: Area | None = None
+    *, actor: Actor, on: dt.date, hours: Decimal, description: str, area: Area | None = None
 ) -> ServiceHours:
     """A member (or volunteer) logs their own hours for work outside an activity, for a community
     they serve in (their first by default); pending until that community's administrator verifies."""
@@ -227,7 +227,7 @@ def hours_log(
         source=HoursSource.SELF,
         description=description.strip()[:300],
         status=HoursStatus.PENDING,
-        logged_by=actor,
+        logged_by=person(actor),
     )
     audit_record(
         actor=actor,
@@ -240,7 +240,7 @@ def hours_log(
 
 @transaction.atomic
 def hours_decide(
-    *, actor: Any, record: ServiceHours, approve: bool, hours: Decimal | None = None, reason: str = ""
+    *, actor: Actor, record: ServiceHours, approve: bool, hours: Decimal | None = None, reason: str = ""
 ) -> ServiceHours:
     """Verify (possibly with other hours, with a reason) or reject logged hours."""
     record = ServiceHours.objects.select_for_update(of=("self",)).select_related("area").get(pk=record.pk)
@@ -256,7 +256,7 @@ def hours_decide(
             raise ValidationError({"reason": _("Say why the hours differ from the logged ones.")})
         record.hours = _check_hours(hours)
     record.status = HoursStatus.VERIFIED if approve else HoursStatus.REJECTED
-    record.decided_by = actor
+    record.decided_by = person(actor)
     record.decided_at = timezone.now()
     record.reason = reason.strip()[:300]
     record.save()
@@ -272,7 +272,7 @@ def hours_decide(
 
 
 @transaction.atomic
-def hours_correct(*, actor: Any, record: ServiceHours, hours: Decimal, reason: str) -> ServiceHours:
+def hours_correct(*, actor: Actor, record: ServiceHours, hours: Decimal, reason: str) -> ServiceHours:
     """Correct verified hours (a reason is required; the audit log keeps the old value); the
     automatic points follow."""
     record = (

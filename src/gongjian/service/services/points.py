@@ -13,6 +13,7 @@ from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
@@ -29,7 +30,7 @@ from ..models import (
     RuleBasis,
     ServiceHours,
 )
-from .permissions import _authenticated, _require_area, points_decide_allowed, points_rule_manage_allowed
+from .permissions import _require_area, points_decide_allowed, points_rule_manage_allowed
 
 # --- points ---------------------------------------------------------------------------------
 
@@ -37,7 +38,7 @@ from .permissions import _authenticated, _require_area, points_decide_allowed, p
 @transaction.atomic
 def points_rule_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     area: Area,
     basis: str,
@@ -89,7 +90,7 @@ def points_rule_create(
 
 
 @transaction.atomic
-def points_rule_update(*, actor: Any, rule: PointsRule, **changes: Any) -> PointsRule:
+def points_rule_update(*, actor: Actor, rule: PointsRule, **changes: Any) -> PointsRule:
     rule = PointsRule.objects.select_for_update(of=("self",)).select_related("area").get(pk=rule.pk)
     if not points_rule_manage_allowed(actor=actor, rule=rule):
         raise PermissionDenied(_("You may not change this rule."))
@@ -137,7 +138,7 @@ def _lock_member(member_id: int) -> None:
     Member.objects.select_for_update().filter(pk=member_id).first()
 
 
-def _auto_points(record: ServiceHours, actor: Any) -> Decimal:
+def _auto_points(record: ServiceHours, actor: Actor) -> Decimal:
     """Approved entries under every active per-hour rule applying to the record's area (members
     only: volunteers earn hours, not Party points). Returns the points given."""
     if record.member_id is None:
@@ -158,8 +159,8 @@ def _auto_points(record: ServiceHours, actor: Any) -> Decimal:
             units=record.hours,
             hours_record=record,
             status=EntryStatus.APPROVED,
-            submitted_by=actor if _authenticated(actor) else None,
-            decided_by=actor if _authenticated(actor) else None,
+            submitted_by=signed_in(actor),
+            decided_by=signed_in(actor),
             decided_at=timezone.now(),
         )
         _apply_cap(entry)
@@ -168,7 +169,7 @@ def _auto_points(record: ServiceHours, actor: Any) -> Decimal:
     return total
 
 
-def _auto_points_bulk(records: list[ServiceHours], actor: Any) -> None:
+def _auto_points_bulk(records: list[ServiceHours], actor: Actor) -> None:
     """``_auto_points`` for many records of one activity at once (one day, one area, each member
     once): the members' rows locked in one query, each rule's cap use read in one grouped query,
     the entries written in one insert. The same points as one record at a time."""
@@ -187,7 +188,7 @@ def _auto_points_bulk(records: list[ServiceHours], actor: Any) -> None:
         return
     member_ids = sorted({r.member_id for r in records if r.member_id is not None})
     list(Member.objects.select_for_update().filter(pk__in=member_ids).values_list("pk", flat=True))
-    who = actor if _authenticated(actor) else None
+    who = signed_in(actor)
     now = timezone.now()
     entries: list[PointsEntry] = []
     for rule in rules:
@@ -234,7 +235,7 @@ def _auto_points_bulk(records: list[ServiceHours], actor: Any) -> None:
 @transaction.atomic
 def points_claim(
     *,
-    actor: Any,
+    actor: Actor,
     rule: PointsRule,
     on: dt.date,
     units: Decimal = Decimal(1),
@@ -278,7 +279,7 @@ def points_claim(
         evidence=evidence.strip()[:500],
         note=note.strip()[:300],
         status=EntryStatus.PENDING,
-        submitted_by=actor,
+        submitted_by=person(actor),
     )
     _apply_cap(entry)
     entry.save()
@@ -292,7 +293,7 @@ def points_claim(
 
 
 @transaction.atomic
-def points_entry_decide(*, actor: Any, entry: PointsEntry, approve: bool, reason: str = "") -> PointsEntry:
+def points_entry_decide(*, actor: Actor, entry: PointsEntry, approve: bool, reason: str = "") -> PointsEntry:
     """Approve (the cap then applies to what is left in the period) or reject a claimed entry."""
     entry = (
         PointsEntry.objects.select_for_update(of=("self",)).select_related("rule", "area").get(pk=entry.pk)
@@ -307,7 +308,7 @@ def points_entry_decide(*, actor: Any, entry: PointsEntry, approve: bool, reason
     if approve:
         _apply_cap(entry, exclude_self=True)
     entry.status = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
-    entry.decided_by = actor
+    entry.decided_by = person(actor)
     entry.decided_at = timezone.now()
     entry.reason = reason.strip()[:300]
     entry.save()

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.accounts.actor import Actor, is_person
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
@@ -28,7 +29,7 @@ from ..models import (
     TeamPeriod,
     Volunteer,
 )
-from .permissions import _authenticated, _require_area, _require_team, volunteer_manage_allowed
+from .permissions import _require_area, _require_team, volunteer_manage_allowed
 
 # --- volunteers -----------------------------------------------------------------------------
 
@@ -40,7 +41,7 @@ def _volunteer_summary(v: Volunteer) -> dict[str, Any]:
 @transaction.atomic
 def volunteer_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     area: Area,
     phone: str = "",
@@ -70,7 +71,7 @@ def volunteer_create(
 
 @transaction.atomic
 def volunteer_update(
-    *, actor: Any, volunteer: Volunteer, phone: str | None = None, **changes: Any
+    *, actor: Actor, volunteer: Volunteer, phone: str | None = None, **changes: Any
 ) -> Volunteer:
     volunteer = Volunteer.objects.select_for_update().select_related("area").get(pk=volunteer.pk)
     if not volunteer_manage_allowed(actor=actor, volunteer=volunteer):
@@ -93,12 +94,12 @@ def volunteer_update(
 
 
 @transaction.atomic
-def volunteer_reveal(*, actor: Any, volunteer: Volunteer, reason: str) -> str:
+def volunteer_reveal(*, actor: Actor, volunteer: Volunteer, reason: str) -> str:
     """The clear phone number, for an administrator over the volunteer (or the volunteer), with a
     stated reason; the read is written to the audit log."""
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Say why you need to see the full number.")})
-    own = _authenticated(actor) and volunteer.user_id == actor.pk
+    own = is_person(actor) and volunteer.user_id == actor.pk
     if not own and not volunteer_manage_allowed(actor=actor, volunteer=volunteer):
         raise PermissionDenied(_("You may not see this number."))
     audit_record(
@@ -110,7 +111,7 @@ def volunteer_reveal(*, actor: Any, volunteer: Volunteer, reason: str) -> str:
 # --- teams ----------------------------------------------------------------------------------
 
 
-def _check_organiser(actor: Any, area: Area, org: PartyOrg | None, unit: ResidentUnit | None) -> None:
+def _check_organiser(actor: Actor, area: Area, org: PartyOrg | None, unit: ResidentUnit | None) -> None:
     scope = scope_for(actor)
     if unit is not None and scope.covers_unit(unit.pk):
         pass
@@ -123,7 +124,7 @@ def _check_organiser(actor: Any, area: Area, org: PartyOrg | None, unit: Residen
 @transaction.atomic
 def team_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     area: Area,
     org: PartyOrg | None = None,
@@ -150,7 +151,7 @@ def team_create(
 
 
 @transaction.atomic
-def team_update(*, actor: Any, team: ServiceTeam, **changes: Any) -> ServiceTeam:
+def team_update(*, actor: Actor, team: ServiceTeam, **changes: Any) -> ServiceTeam:
     team = ServiceTeam.objects.select_for_update().select_related("area").get(pk=team.pk)
     _require_team(actor, team)
     if "area" in changes:
@@ -164,7 +165,7 @@ def team_update(*, actor: Any, team: ServiceTeam, **changes: Any) -> ServiceTeam
 
 @transaction.atomic
 def team_status_set(
-    *, actor: Any, team: ServiceTeam, active: bool, on: dt.date | None = None, note: str = ""
+    *, actor: Actor, team: ServiceTeam, active: bool, on: dt.date | None = None, note: str = ""
 ) -> ServiceTeam:
     """Stand a team down (its open period ends on ``on``) or re-activate it (a new period)."""
     team = ServiceTeam.objects.select_for_update().select_related("area").get(pk=team.pk)
@@ -201,7 +202,7 @@ def team_status_set(
 @transaction.atomic
 def team_member_add(
     *,
-    actor: Any,
+    actor: Actor,
     team: ServiceTeam,
     member: Member | None = None,
     volunteer: Volunteer | None = None,
@@ -237,7 +238,7 @@ def team_member_add(
 
 @transaction.atomic
 def team_member_end(
-    *, actor: Any, membership: TeamMembership, until: dt.date | None = None
+    *, actor: Actor, membership: TeamMembership, until: dt.date | None = None
 ) -> TeamMembership:
     row = (
         TeamMembership.objects.select_for_update(of=("self",))
@@ -269,7 +270,7 @@ def _weekdays(raw: str) -> str:
 @transaction.atomic
 def duty_add(
     *,
-    actor: Any,
+    actor: Actor,
     team: ServiceTeam,
     kind: str,
     weekdays: str = "",
@@ -315,7 +316,7 @@ def duty_add(
 
 
 @transaction.atomic
-def duty_end(*, actor: Any, duty: StandingDuty, until: dt.date | None = None) -> StandingDuty:
+def duty_end(*, actor: Actor, duty: StandingDuty, until: dt.date | None = None) -> StandingDuty:
     duty = StandingDuty.objects.select_for_update(of=("self",)).select_related("team__area").get(pk=duty.pk)
     _require_team(actor, duty.team)
     until = until or timezone.localdate()

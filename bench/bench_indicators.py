@@ -1265,15 +1265,17 @@ def query_date() -> dt.date:
 
 
 #: What ``compute_all`` runs: runs compared side by side must have read the same code.
-FIGURE_CODE = ("indicators*.py", "sources.py", "tally*.py", "models.py")
+FIGURE_CODE = ("indicators*.py", "registry.py", "sources.py", "tally*.py", "models.py")
 
 
 def code_fingerprint() -> str:
-    """A hash of the figures' code (``FIGURE_CODE`` in ``gongjian/stats``)."""
+    """A hash of the figures' code: the engine (``FIGURE_CODE`` in ``gongjian/stats``) and the
+    figures each app declares (``gongjian/<app>/figures.py``)."""
     digest = hashlib.sha256()
-    stats = REPO / "src" / "gongjian" / "stats"
-    for path in sorted({p for pattern in FIGURE_CODE for p in stats.glob(pattern)}):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    package = REPO / "src" / "gongjian"
+    engine = {p for pattern in FIGURE_CODE for p in (package / "stats").glob(pattern)}
+    for path in sorted(engine | set(package.glob("*/figures.py"))):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -1712,7 +1714,8 @@ def report(
         )
     else:
         print(
-            f"Figures' code (sha256 of gongjian/stats/{{{','.join(FIGURE_CODE)}}}): {codes.pop()}, the same in every run."
+            f"Figures' code (sha256 of gongjian/stats/{{{','.join(FIGURE_CODE)}}} and gongjian/*/figures.py): "
+            f"{codes.pop()}, the same in every run."
         )
     bad = [(r["db"], r["factor"], kind, ids) for r in runs for kind, ids in r["time"]["check"].items() if ids]
     print()

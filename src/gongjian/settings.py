@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongjian.home.navigation",
+                "gongjian.accounts.views.care_context",
             ],
         },
     },

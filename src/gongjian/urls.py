@@ -4,10 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from gongjian import home
+from gongjian.web import pick
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    *(path(f"pick/{kind}/", pick.pick, {"kind": kind}, name=f"pick_{kind}") for kind in pick.KINDS),
     path("accounts/", include("gongjian.accounts.urls")),
     path("map/", include("gongjian.orgs.urls")),
     path("ledgers/", include("gongjian.members.urls")),

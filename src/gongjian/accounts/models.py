@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    #: The care mode (关怀版): larger type, higher contrast, bigger targets, on every page.
+    care_mode = models.BooleanField(_("care mode"), default=False)
     #: What the user may see and change, kept on the object for the request by ``scope_for``.
     _gongjian_scope: Scope
 

@@ -86,6 +86,23 @@ def role_grant(
 
 
 @transaction.atomic
+def user_set_care_mode(*, actor: Actor, on: bool) -> None:
+    """Switch the care mode (关怀版) of the actor's pages on or off; it stays so on every device."""
+    user = person(actor)
+    if user.care_mode == on:
+        return
+    user.care_mode = on
+    user.save(update_fields=["care_mode"])
+    audit_record(
+        actor=actor,
+        action=Event.USER_CARE_MODE,
+        object_type="accounts.user",
+        object_id=str(user.pk),
+        changes={"care_mode": on},
+    )
+
+
+@transaction.atomic
 def token_rotate(*, actor: Actor) -> Token:
     """Replace the actor's API token with a new one (the old one stops working)."""
     user = person(actor)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongjian.orgs.models import Area, PartyOrg
-from gongjian.web.forms import ActorForm, DateTimeInput
+from gongjian.web.forms import ActorForm, DateTimeInput, offer
 
 from . import selectors
 from .models import AppealKind, AppealStatus, CallBackResult, Channel, Rating
@@ -44,7 +44,7 @@ class RegisterForm(ActorForm):
         super().__init__(*args, **kwargs)
         field = self.fields["area"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = selectors.area_choices(actor=self.actor)
+        offer(field, selectors.area_choices(actor=self.actor))
 
 
 class RaiseForm(ActorForm):
@@ -67,7 +67,7 @@ class RaiseForm(ActorForm):
         super().__init__(*args, **kwargs)
         field = self.fields["area"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = selectors.area_choices(actor=self.actor)
+        offer(field, selectors.area_choices(actor=self.actor))
 
 
 class FilterForm(forms.Form):
@@ -100,7 +100,7 @@ class AssignForm(ActorForm):
         super().__init__(*args, **kwargs)
         field = self.fields["org"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = selectors.org_choices(actor=self.actor)
+        offer(field, selectors.org_choices(actor=self.actor))
 
 
 class ReassignForm(AssignForm):

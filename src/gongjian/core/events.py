@@ -727,6 +727,12 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "the administrator hands over the account",
     )
+    USER_CARE_MODE = (
+        "user.care_mode",
+        pgettext_lazy("event", "Care mode switched"),
+        {_A.AUDIT_ONLY},
+        "the person's own display preference, changed by themself",
+    )
     # volunteer
     VOLUNTEER_CREATE = (
         "volunteer.create",

@@ -10,6 +10,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Member ledgers")
 
     def ready(self) -> None:
-        from . import figures  # the models are loaded only now
+        from . import figures, pick  # the models are loaded only now
 
         registry.register(*figures.FIGURES)
+        pick.register_pickers()

@@ -530,8 +530,7 @@ class HouseholdForm(ActorForm):
         members = selectors.member_list(actor=self.actor, within=area)
         members_field = self.fields["members"]
         assert isinstance(members_field, forms.ModelMultipleChoiceField)
-        members_field.queryset = members
-        members_field.widget.choices = [(m.pk, _member_label(m)) for m in members[:CHOICE_DISPLAY_LIMIT]]
+        offer(members_field, members)
         streets = org_selectors.party_org_list(actor=self.actor).filter(area__level=Level.STREET)
         offer_orgs(model_field(self, "awarded_by"), streets)
 

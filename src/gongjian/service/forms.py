@@ -14,7 +14,7 @@ from gongjian.lists.selectors.projects import project_list
 from gongjian.members.models import Member
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
-from gongjian.web.forms import ActorForm, DateTimeInput, model_field
+from gongjian.web.forms import ActorForm, DateTimeInput, model_field, offer
 
 from . import selectors
 from .models import (
@@ -53,9 +53,9 @@ class TeamForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_field(self, "area").queryset = _areas(self.actor)
-        model_field(self, "org").queryset = org_selectors.party_org_list(actor=self.actor)
-        model_field(self, "unit").queryset = org_selectors.unit_list(actor=self.actor)
+        offer(model_field(self, "area"), _areas(self.actor))
+        offer(model_field(self, "org"), org_selectors.party_org_list(actor=self.actor))
+        offer(model_field(self, "unit"), org_selectors.unit_list(actor=self.actor))
 
 
 class TeamMemberForm(ActorForm):
@@ -67,7 +67,7 @@ class TeamMemberForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_field(self, "member").queryset = selectors.member_choices(actor=self.actor)
+        offer(model_field(self, "member"), selectors.member_choices(actor=self.actor))
         model_field(self, "volunteer").queryset = selectors.volunteer_list(actor=self.actor)
 
 
@@ -101,7 +101,7 @@ class VolunteerForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_field(self, "area").queryset = _areas(self.actor)
+        offer(model_field(self, "area"), _areas(self.actor))
 
 
 class RevealForm(forms.Form):
@@ -138,9 +138,9 @@ class ActivityForm(ActorForm):
         orgs = org_selectors.party_org_list(actor=self.actor).filter(
             unit__isnull=True, area__level=Level.COMMUNITY
         )
-        model_field(self, "org").queryset = orgs
+        offer(model_field(self, "org"), orgs)
         model_field(self, "team").queryset = selectors.team_list(actor=self.actor, active=True)
-        model_field(self, "unit").queryset = org_selectors.unit_list(actor=self.actor)
+        offer(model_field(self, "unit"), org_selectors.unit_list(actor=self.actor))
         model_field(self, "project").queryset = project_list(actor=self.actor)
 
 
@@ -154,7 +154,7 @@ class AttendanceForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_field(self, "member").queryset = selectors.member_choices(actor=self.actor)
+        offer(model_field(self, "member"), selectors.member_choices(actor=self.actor))
         model_field(self, "volunteer").queryset = selectors.volunteer_list(actor=self.actor)
 
 
@@ -180,7 +180,7 @@ class HoursLogForm(ActorForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         homes = selectors.actor_homes(self.actor)
-        model_field(self, "area").queryset = Area.objects.filter(path__in=homes)
+        offer(model_field(self, "area"), Area.objects.filter(path__in=homes))
 
 
 class HoursDecideForm(forms.Form):
@@ -207,7 +207,7 @@ class RuleForm(ActorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_field(self, "area").queryset = _areas(self.actor).filter(level__lte=Level.COMMUNITY)
+        offer(model_field(self, "area"), _areas(self.actor).filter(level__lte=Level.COMMUNITY))
 
 
 class ClaimForm(ActorForm):

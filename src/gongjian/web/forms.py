@@ -12,11 +12,15 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Model, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.actor import Actor
 
-#: At most this many rows are listed in a drop-down; every row in scope is still accepted.
+from . import pick
+
+#: At most this many rows are listed in a drop-down; every row in scope is still accepted (a
+#: member, unit, area or organisation choice becomes a searchable picker listing ``pick.PICK_LIMIT``).
 CHOICE_DISPLAY_LIMIT = 1000
 #: Indents a row under its parent in a drop-down (an ideographic space).
 INDENT = "\u3000"
@@ -66,6 +70,81 @@ def model_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
     return field
 
 
+class PickerMixin:
+    """A drop-down that becomes a searchable picker (Tom Select, fetching ``/pick/<kind>/?q=``).
+
+    Without JavaScript it is a plain drop-down of the nearest ``pick.PICK_LIMIT`` rows in scope
+    (and the current value), each labelled with where it is."""
+
+    kind: str
+    queryset: QuerySet[Any] | None
+    choices: Any
+    attrs: dict[str, Any]
+
+    def setup_picker(self, kind: str, queryset: QuerySet[Any] | None) -> None:
+        self.kind = kind
+        self.queryset = queryset
+
+    def _with_current(self, value: list[str]) -> None:
+        """Add the chosen rows that are not listed (picked by search), labelled, so they stay chosen."""
+        source = pick.source(self.kind)
+        listed = {str(v) for v, _label in self.choices}
+        missing = [v for v in value if v and v not in listed]
+        if not missing or source is None or self.queryset is None:
+            return
+        try:
+            rows = list(self.queryset.filter(pk__in=missing))
+        except (ValueError, TypeError):
+            return
+        self.choices = [*self.choices, *pick.labelled(source, rows)]
+
+    def picker_attrs(self) -> dict[str, Any]:
+        return {
+            "data-picker": self.kind,
+            "data-pick-url": reverse(f"pick_{self.kind}"),
+            "data-pick-none": str(_("Nothing found: type part of the name, or its pinyin initials.")),
+            "data-pick-placeholder": str(_("Type to search: 长沙, 長沙 or cs")),
+        }
+
+
+class PickerSelect(PickerMixin, forms.Select):
+    """A searchable picker for one member, unit, area or organisation."""
+
+    def __init__(
+        self, *, kind: str, queryset: QuerySet[Any] | None = None, attrs: dict[str, Any] | None = None
+    ):
+        super().__init__(attrs=attrs)
+        self.setup_picker(kind, queryset)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        self._with_current(self.format_value(value))
+        return super().get_context(name, value, {**(attrs or {}), **self.picker_attrs()})
+
+
+class PickerSelectMultiple(PickerMixin, forms.SelectMultiple):
+    """A searchable picker for several members, units, areas or organisations."""
+
+    def __init__(
+        self, *, kind: str, queryset: QuerySet[Any] | None = None, attrs: dict[str, Any] | None = None
+    ):
+        super().__init__(attrs=attrs)
+        self.setup_picker(kind, queryset)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        self._with_current(self.format_value(value))
+        return super().get_context(name, value, {**(attrs or {}), **self.picker_attrs()})
+
+
+def _as_picker(field: forms.ModelChoiceField[Any], kind: str) -> None:
+    """Turn ``field``'s drop-down into a picker of ``kind`` (keeping its attributes)."""
+    old = field.widget
+    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+    cls: type[PickerSelect] | type[PickerSelectMultiple] = PickerSelectMultiple if multiple else PickerSelect
+    widget = cls(kind=kind, queryset=field.queryset, attrs=dict(old.attrs))
+    widget.is_required = old.is_required
+    field.widget = widget
+
+
 def show_choices(
     field: forms.ModelChoiceField[Any],
     rows: Iterable[Model],
@@ -74,8 +153,24 @@ def show_choices(
     include: Iterable[Model | None] = (),
 ) -> None:
     """List ``rows`` in the field's drop-down (plus ``include``), while the field keeps accepting
-    everything in its queryset."""
+    everything in its queryset.
+
+    A choice of members, units, areas or organisations becomes a searchable picker: it lists the
+    current value and the first rows up to ``pick.PICK_LIMIT``, each with where it is, and finds
+    the others as the person types."""
     shown: list[tuple[Any, str]] = [("", str(field.empty_label or "---------"))] if field.empty_label else []
+    source = pick.source_for_model(field.queryset.model) if field.queryset is not None else None
+    if source is not None and isinstance(field.widget, forms.Select):
+        _as_picker(field, source.kind)
+        room = pick.PICK_LIMIT - len(shown)
+        picked: list[Model] = []
+        for row in [*(r for r in include if r is not None), *rows]:
+            if len(picked) >= room:
+                break
+            if all(row.pk != p.pk for p in picked):
+                picked.append(row)
+        field.widget.choices = shown + pick.labelled(source, picked)
+        return
     seen: set[Any] = set()
     describe = label or field.label_from_instance
     for row in [*rows, *(r for r in include if r is not None)]:

@@ -69,5 +69,53 @@
         }
       });
     });
+    // <select data-picker="area|unit|org|member" data-pick-url="/pick/area/">: a searchable picker
+    // (Tom Select) asking the server for the options matching what is typed (names in either script
+    // or pinyin initials, within the person's scope). Without Tom Select it stays a plain drop-down.
+    if (typeof window.TomSelect === "function") {
+      document.querySelectorAll("select[data-picker]").forEach(function (select) {
+        var url = select.getAttribute("data-pick-url");
+        var none = select.getAttribute("data-pick-none") || "";
+        var multiple = select.multiple;
+        var plugins = multiple ? ["remove_button"] : [];
+        new window.TomSelect(select, {
+          valueField: "value",
+          labelField: "text",
+          searchField: ["text"],
+          maxOptions: 50,
+          loadThrottle: 250,
+          preload: "focus",
+          plugins: plugins,
+          allowEmptyOption: !select.required && !multiple,
+          placeholder: select.getAttribute("data-pick-placeholder") || "",
+          // The server has matched already (by pinyin initials, too): keep every option it sends.
+          score: function () {
+            return function () { return 1; };
+          },
+          load: function (query, callback) {
+            var self = this;
+            fetch(url + "?q=" + encodeURIComponent(query), {
+              credentials: "same-origin",
+              headers: { "Accept": "application/json" }
+            }).then(function (response) {
+              return response.ok ? response.json() : { results: [] };
+            }).then(function (data) {
+              self.clearOptions();
+              callback(data.results);
+            }).catch(function () {
+              callback();
+            });
+          },
+          render: {
+            no_results: function () {
+              var div = document.createElement("div");
+              div.className = "no-results";
+              div.textContent = none;
+              return div;
+            }
+          }
+        });
+      });
+    }
   });
 })();

@@ -78,7 +78,9 @@
         var none = select.getAttribute("data-pick-none") || "";
         var multiple = select.multiple;
         var plugins = multiple ? ["remove_button"] : [];
-        new window.TomSelect(select, {
+        var lastLoaded = {};
+        var loadedFor = "";
+        var picker = new window.TomSelect(select, {
           valueField: "value",
           labelField: "text",
           searchField: ["text"],
@@ -88,9 +90,12 @@
           plugins: plugins,
           allowEmptyOption: !select.required && !multiple,
           placeholder: select.getAttribute("data-pick-placeholder") || "",
-          // The server has matched already (by pinyin initials, too): keep every option it sends.
-          score: function () {
-            return function () { return 1; };
+          // The server has matched already (by pinyin initials, too): show what it sent for the
+          // latest search, and nothing left over from an earlier one (the chosen value included).
+          score: function (search) {
+            return function (item) {
+              return !search || (search === loadedFor && lastLoaded[item.value]) ? 1 : 0;
+            };
           },
           load: function (query, callback) {
             var self = this;
@@ -100,6 +105,9 @@
             }).then(function (response) {
               return response.ok ? response.json() : { results: [] };
             }).then(function (data) {
+              lastLoaded = {};
+              loadedFor = query;
+              data.results.forEach(function (row) { lastLoaded[row.value] = true; });
               self.clearOptions();
               callback(data.results);
             }).catch(function () {
@@ -115,6 +123,12 @@
             }
           }
         });
+        // Tom Select points the field's label at its search box; the hidden drop-down it keeps
+        // for the form is named by the same label, for the tools that still look at it.
+        var label = picker.wrapper.ownerDocument.querySelector("label[for='" + picker.control_input.id + "']");
+        if (label && label.id) {
+          select.setAttribute("aria-labelledby", label.id);
+        }
       });
     }
   });

@@ -80,6 +80,15 @@ def test_a_community_administrator_is_offered_nothing_outside_their_community(
     assert _pick(_as(world.jsh_admin), kind, "王家垅")[1] == []
 
 
+def test_a_picker_offers_only_the_levels_its_field_accepts(world: World) -> None:
+    client = _as(world.city_admin)
+    _status, texts = _pick(client, "area", "")
+    assert any(t.endswith("1栋") for t in texts) and any(t.endswith("王家垅社区") for t in texts)
+    response = client.get(reverse("pick_area"), {"q": "", "levels": "4"})
+    communities = [row["text"] for row in response.json()["results"]]
+    assert sorted(communities) == ["开福区 · 东风路街道 · 王家垅社区", "高新区 · 东方红街道 · 尖山湖社区"]
+
+
 def test_a_visitor_is_offered_nothing(client: Client, world: World) -> None:
     assert client.get(reverse("pick_area"), {"q": "长沙"}).status_code == 403
 
@@ -115,7 +124,7 @@ def test_a_form_offers_areas_in_a_picker_that_keeps_a_choice_made_by_search(worl
     client = _as(world.city_admin)
     html = client.get(reverse("appeals:register")).content.decode()
     select = _selects(html)["area"]
-    assert 'data-picker="area"' in select and f'data-pick-url="{reverse("pick_area")}"' in select
+    assert 'data-picker="area"' in select and f'data-pick-url="{reverse("pick_area")}?' in select
     assert select.count("<option") <= PICK_LIMIT
     # a building found by search (not among the options listed) stays chosen when the form comes back
     last = extra[-1]

@@ -3,7 +3,7 @@ masked ID number and the organisation holding the membership, read through ``mem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gongjian.accounts.actor import Actor
@@ -19,7 +19,7 @@ def member_labels(members: Sequence[Member]) -> list[str]:
     return [f"{m.name}{SEP}{m.id_number_masked}{SEP}{org}" for m, org in zip(members, orgs, strict=True)]
 
 
-def _members(actor: Actor, q: str) -> Any:
+def _members(actor: Actor, q: str, params: Mapping[str, str]) -> Any:
     return selectors.member_list(actor=actor, q=q).select_related("org__area")
 
 

@@ -3,14 +3,14 @@ is ("王家垅社区 · 30号庭院 · 1栋"), searched through the map's scoped
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gongjian.accounts.actor import Actor
 from gongjian.web.pick import SEP, PickSource, register
 
 from . import selectors
-from .models import Area, PartyOrg, ResidentUnit
+from .models import Area, Level, PartyOrg, ResidentUnit
 
 #: How many places above a thing its label names (the community above a compound above a building).
 ABOVE = 2
@@ -48,19 +48,27 @@ def org_labels(orgs: Sequence[PartyOrg]) -> list[str]:
     return [f"{o.name}{SEP}{place}" for o, place in zip(orgs, places, strict=True)]
 
 
-def _areas(actor: Actor, q: str) -> Any:
-    return selectors.area_list(actor=actor, q=q)
+def _areas(actor: Actor, q: str, params: Mapping[str, str]) -> Any:
+    rows = selectors.area_list(actor=actor, q=q)
+    levels = [int(v) for v in params.get("levels", "").split(",") if v.strip().isdigit()]
+    return rows.filter(level__in=levels) if levels else rows
 
 
-def _units(actor: Actor, q: str) -> Any:
+def _area_levels(areas: Any) -> dict[str, str]:
+    """``levels=4,5`` when a field accepts only some levels of the map (e.g. communities)."""
+    levels = sorted(set(areas.order_by().values_list("level", flat=True).distinct()))
+    return {"levels": ",".join(map(str, levels))} if levels and len(levels) < len(Level) else {}
+
+
+def _units(actor: Actor, q: str, params: Mapping[str, str]) -> Any:
     return selectors.unit_list(actor=actor, q=q)
 
 
-def _orgs(actor: Actor, q: str) -> Any:
+def _orgs(actor: Actor, q: str, params: Mapping[str, str]) -> Any:
     return selectors.party_org_list(actor=actor, q=q)
 
 
 def register_pickers() -> None:
-    register(PickSource(kind="area", model=Area, rows=_areas, labels=area_labels))
+    register(PickSource(kind="area", model=Area, rows=_areas, labels=area_labels, narrow=_area_levels))
     register(PickSource(kind="unit", model=ResidentUnit, rows=_units, labels=unit_labels))
     register(PickSource(kind="org", model=PartyOrg, rows=_orgs, labels=org_labels))

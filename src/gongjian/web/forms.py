@@ -13,6 +13,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Model, QuerySet
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts.actor import Actor
@@ -99,9 +100,19 @@ class PickerMixin:
         self.choices = [*self.choices, *pick.labelled(source, rows)]
 
     def picker_attrs(self) -> dict[str, Any]:
+        source = pick.source(self.kind)
+        url = reverse(f"pick_{self.kind}")
+        if source is not None and source.narrow is not None and self.queryset is not None:
+            params = source.narrow(self.queryset)
+            if params:
+                url += "?" + urlencode(params) + "&"
+            else:
+                url += "?"
+        else:
+            url += "?"
         return {
             "data-picker": self.kind,
-            "data-pick-url": reverse(f"pick_{self.kind}"),
+            "data-pick-url": url,
             "data-pick-none": str(_("Nothing found: type part of the name, or its pinyin initials.")),
             "data-pick-placeholder": str(_("Type to search: 长沙, 長沙 or cs")),
         }

@@ -9,7 +9,7 @@ form's field still validates the choice against its own queryset.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +33,13 @@ class PickSource:
 
     kind: str
     model: type[Model]
-    #: The rows the actor may pick, searched by ``q`` (names in either script or pinyin initials).
-    rows: Callable[[Actor, str], QuerySet[Any]]
+    #: The rows the actor may pick, searched by ``q`` (names in either script or pinyin initials)
+    #: and narrowed by the picker's parameters (e.g. ``levels`` of areas).
+    rows: Callable[[Actor, str, Mapping[str, str]], QuerySet[Any]]
     #: The labels of ``rows``, in order: the thing and where it is (one or two queries for all).
     labels: Callable[[Sequence[Any]], list[str]]
+    #: The parameters that narrow the options to what a field accepts (from the field's rows).
+    narrow: Callable[[QuerySet[Any]], dict[str, str]] | None = None
 
 
 _SOURCES: dict[str, PickSource] = {}
@@ -72,5 +75,5 @@ def pick(request: HttpRequest, kind: str) -> JsonResponse:
     if found is None or not request.user.is_authenticated:
         return JsonResponse({"results": []}, status=404 if found is None else 403)
     q = request.GET.get("q", "").strip()[:100]
-    rows = found.rows(request.user, q)[:PICK_LIMIT]
+    rows = found.rows(request.user, q, request.GET)[:PICK_LIMIT]
     return JsonResponse({"results": [{"value": str(pk), "text": text} for pk, text in labelled(found, rows)]})

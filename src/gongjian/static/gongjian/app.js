@@ -69,7 +69,7 @@
         }
       });
     });
-    // <select data-picker="area|unit|org|member" data-pick-url="/pick/area/">: a searchable picker
+    // <select data-picker="area|unit|org|member" data-pick-url="/pick/area/?levels=4&">: a searchable picker
     // (Tom Select) asking the server for the options matching what is typed (names in either script
     // or pinyin initials, within the person's scope). Without Tom Select it stays a plain drop-down.
     if (typeof window.TomSelect === "function") {
@@ -99,7 +99,7 @@
           },
           load: function (query, callback) {
             var self = this;
-            fetch(url + "?q=" + encodeURIComponent(query), {
+            fetch(url + "q=" + encodeURIComponent(query), {
               credentials: "same-origin",
               headers: { "Accept": "application/json" }
             }).then(function (response) {

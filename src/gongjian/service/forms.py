@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.accounts.actor import Actor
 from gongjian.lists.models import Project
@@ -91,7 +92,7 @@ class TeamStatusForm(forms.Form):
 
 
 class VolunteerForm(ActorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=120)
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     volunteer_no = forms.CharField(

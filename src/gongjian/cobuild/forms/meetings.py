@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.accounts.actor import Actor
 from gongjian.orgs import selectors as org_selectors
@@ -195,7 +196,7 @@ class AgendaAddForm(forms.Form):
 
 class AgendaDecideForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("field", "Decision"),
         choices=[
             ("accept", _("Put on the agenda")),
             ("decline", _("Leave off the agenda")),
@@ -226,7 +227,7 @@ class ReasonForm(forms.Form):
 
 
 class AttendanceForm(ActorForm):
-    person_name = forms.CharField(label=_("Name"), max_length=60)
+    person_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60)
     unit = _unit_field(_("Unit"))
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:

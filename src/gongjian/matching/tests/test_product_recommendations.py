@@ -90,7 +90,7 @@ def test_demand_page_shows_recommendations_and_the_button(world: World) -> None:
     # the resident has no claim button and sees no recommendation to act on
     client.force_login(world.resident)
     assert client.post(
-        reverse("matching:claim", args=[p.haircut.pk]), {"resource": p.barbers.pk, "side": "offer"}
+        reverse("matching:claim", args=[p.haircut.pk]), {"resource": str(p.barbers.pk), "side": "offer"}
     ).status_code in (403, 404)
 
 
@@ -134,7 +134,7 @@ def test_a_recommended_claim_asks_for_confirmation_with_the_quantity_then_the_bu
     claim_url = reverse("matching:claim", args=[p.haircut.pk])
     assert f'<form method="get" action="{claim_url}"' in page
     confirm = client.get(
-        reverse("matching:claim", args=[p.haircut.pk]), {"resource": p.barbers.pk, "side": "offer"}
+        reverse("matching:claim", args=[p.haircut.pk]), {"resource": str(p.barbers.pk), "side": "offer"}
     )
     assert confirm.status_code == 200
     body = confirm.content.decode()
@@ -152,6 +152,6 @@ def test_a_recommended_claim_asks_for_confirmation_with_the_quantity_then_the_bu
     )
     # the confirmation of a claim already made sends back with a word instead
     again = client.get(
-        reverse("matching:claim", args=[p.haircut.pk]), {"resource": p.barbers.pk, "side": "offer"}
+        reverse("matching:claim", args=[p.haircut.pk]), {"resource": str(p.barbers.pk), "side": "offer"}
     )
     assert again.status_code == 302

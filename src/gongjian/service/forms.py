@@ -16,6 +16,7 @@ from gongjian.members.models import Member
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
 from gongjian.web.forms import ActorForm, DateTimeInput, model_field
+from gongjian.web.past_dates import ask_past_start, past_start_field
 
 from . import selectors
 from .models import (
@@ -132,10 +133,11 @@ class ActivityForm(ActorForm):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    recorded_after_the_fact = past_start_field(_("I am recording a past activity"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-
+        ask_past_start(self)
         orgs = org_selectors.party_org_list(actor=self.actor).filter(
             unit__isnull=True, area__level=Level.COMMUNITY
         )

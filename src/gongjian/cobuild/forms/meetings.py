@@ -27,6 +27,7 @@ from gongjian.web.forms import (
     offer,
     search_field,
 )
+from gongjian.web.past_dates import ask_past_start, past_start_field
 
 from ..models import (
     AgendaItem,
@@ -128,12 +129,14 @@ class MeetingForm(ActorForm):
         required=False,
         help_text=_("By default the convening organisation's last meeting; its open actions come up again."),
     )
+    recorded_after_the_fact = past_start_field(_("I am recording a past meeting"))
 
     def __init__(self, *args: Any, meeting: JointMeeting | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.meeting = meeting
+        ask_past_start(self)
         if meeting is not None:
-            for name in ("convener_org", "area", "alliance"):
+            for name in ("convener_org", "area", "alliance", "recorded_after_the_fact"):
                 del self.fields[name]
             offer(
                 model_field(self, "previous"),

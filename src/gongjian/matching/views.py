@@ -30,11 +30,13 @@ def recommendation_claim(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     data = request.POST if request.method == "POST" else request.GET
     demand = selectors.demand_for_claim(actor=actor, pk=pk)
-    resource = selectors.resource_for_claim(actor=actor, pk=data.get("resource"))
     side = data.get("side", "")
     back = data.get("next") or reverse("lists:demand_detail", args=[demand.pk])
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("lists:demand_detail", args=[demand.pk])
+    if request.method == "GET" and not data.get("resource"):
+        return redirect(back)  # the confirmation is of a recommended pair: none named, the demand
+    resource = selectors.resource_for_claim(actor=actor, pk=data.get("resource"))
     if request.method == "GET":
         if side not in services.recommendation_claim_sides(actor=actor, demand=demand, resource=resource):
             messages.info(request, _("This claim is made already, or there is nothing left to claim."))

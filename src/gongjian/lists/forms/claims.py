@@ -105,14 +105,11 @@ class DemandForm(ActorForm):
             del self.fields["area"]
         if not units.exists():
             del self.fields["raised_by_unit"]
-        # One of the two says whose list the demand goes on: required when it is the only one,
-        # preselected when it offers exactly one choice.
+        # One of the two says whose list the demand goes on: required when it is the only one (and
+        # then preselected by the form page when it offers exactly one choice).
         whose = [n for n in ("owner_org", "raised_by_unit") if n in self.fields]
         if len(whose) == 1:
             self.fields[whose[0]].required = True
-        for name, rows in (("owner_org", orgs), ("raised_by_unit", units)):
-            if name in self.fields and self.fields[name].required and rows.count() == 1:
-                self.fields[name].initial = rows.first()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -155,3 +155,5 @@ def test_a_recommended_claim_asks_for_confirmation_with_the_quantity_then_the_bu
         reverse("matching:claim", args=[p.haircut.pk]), {"resource": str(p.barbers.pk), "side": "offer"}
     )
     assert again.status_code == 302
+    # a confirmation names a recommended pair: without one it goes back to the demand
+    assert client.get(reverse("matching:claim", args=[p.haircut.pk])).status_code == 302

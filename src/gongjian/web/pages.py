@@ -8,7 +8,7 @@ PermissionDenied passes through (403).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -206,8 +206,9 @@ def preselect_single_choices(form: forms.Form) -> None:
             if rows is not None and rows.count() == 1:
                 field.initial = rows.first()
         elif isinstance(field, forms.ChoiceField):
-            options = [value for value, label in field.choices if value not in ("", None)]
-            flat = all(not isinstance(label, list | tuple) for _value, label in field.choices)
+            choices = cast(Iterable[tuple[Any, Any]], field.choices)
+            options = [value for value, label in choices if value not in ("", None)]
+            flat = all(not isinstance(label, list | tuple) for _value, label in choices)
             if flat and len(options) == 1:
                 field.initial = options[0]
 

@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class SessionStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("status", "Open")
+    OPEN = "open", pgettext_lazy("status", "In progress")
     COMMITTED = "committed", pgettext_lazy("status", "Committed")
 
 

@@ -202,7 +202,7 @@ class Audience(models.TextChoices):
 
 
 class ActivityStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("status", "Open")
+    OPEN = "open", pgettext_lazy("status", "Published")
     CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
 

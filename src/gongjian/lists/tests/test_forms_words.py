@@ -55,3 +55,18 @@ def test_the_list_is_marked_required_and_preselected_when_there_is_one(world: Wo
     select = _select(body, "owner_org")
     assert "required" in select.split(">")[0]
     assert re.search(rf'<option value="{world.wjl_committee.pk}" selected', select)
+
+
+def test_publishing_says_the_status_not_the_date_label(world: World) -> None:
+    """Issue 16: the message read "需求当前状态为“发布时间”" (the date label's word); the status
+    says 已发布, the detail page's date label keeps 发布时间, and the badge reads 已发布."""
+    from gongjian.lists.tests.fixtures_claims import build_lists_claims
+
+    lc = build_lists_claims(world)
+    client = _client(world.wjl_admin)
+    resp = client.post(
+        reverse("lists:demand_review", args=[lc.resident_demand.pk]), {"decision": "publish"}, follow=True
+    )
+    body = resp.content.decode()
+    assert "需求当前状态为“已发布”" in body and "“发布时间”" not in body
+    assert "发布时间" in body  # the date of publishing, on the detail page, keeps its label

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.core.levels import Level
 
@@ -31,13 +32,13 @@ class User(AbstractUser):
 
 
 class RoleKind(models.TextChoices):
-    CITY_ADMIN = "city_admin", _("City administrator")
-    DISTRICT_ADMIN = "district_admin", _("District administrator")
-    STREET_ADMIN = "street_admin", _("Street administrator")
-    COMMUNITY_ADMIN = "community_admin", _("Community administrator")
-    UNIT_LIAISON = "unit_liaison", _("Unit liaison")
-    MEMBER = "member", _("Party member")
-    RESIDENT = "resident", _("Resident")
+    CITY_ADMIN = "city_admin", pgettext_lazy("status", "City administrator")
+    DISTRICT_ADMIN = "district_admin", pgettext_lazy("status", "District administrator")
+    STREET_ADMIN = "street_admin", pgettext_lazy("status", "Street administrator")
+    COMMUNITY_ADMIN = "community_admin", pgettext_lazy("status", "Community administrator")
+    UNIT_LIAISON = "unit_liaison", pgettext_lazy("status", "Unit liaison")
+    MEMBER = "member", pgettext_lazy("status", "Party member")
+    RESIDENT = "resident", pgettext_lazy("status", "Resident")
 
 
 #: The level of the map each administrator role is held on.

@@ -26,19 +26,19 @@ PHONE_PURPOSE = "appeals.resident_phone"
 
 
 class Channel(models.TextChoices):
-    HOTLINE = "hotline", _("12345 hotline")
-    WALK_IN = "walk_in", _("Walk-in")
-    PHONE = "phone", _("Phone call to the office")
-    ONLINE = "online", _("Online")
-    GRID = "grid", _("Grid worker")
-    LETTER = "letter", _("Letter (by post)")
+    HOTLINE = "hotline", pgettext_lazy("status", "12345 hotline")
+    WALK_IN = "walk_in", pgettext_lazy("status", "Walk-in")
+    PHONE = "phone", pgettext_lazy("status", "Phone call to the office")
+    ONLINE = "online", pgettext_lazy("status", "Online")
+    GRID = "grid", pgettext_lazy("status", "Grid worker")
+    LETTER = "letter", pgettext_lazy("status", "Letter (by post)")
 
 
 class AppealKind(models.TextChoices):
-    EMERGENCY = DeadlineKind.EMERGENCY.value, _("Emergency (2 hours)")
-    UTILITIES = DeadlineKind.UTILITIES.value, _("Water, power, gas, heating (24 hours)")
-    GENERAL = DeadlineKind.GENERAL.value, _("General (7 days)")
-    COMPLEX = DeadlineKind.COMPLEX.value, _("Complex (15 days)")
+    EMERGENCY = DeadlineKind.EMERGENCY.value, pgettext_lazy("status", "Emergency (2 hours)")
+    UTILITIES = DeadlineKind.UTILITIES.value, pgettext_lazy("status", "Water, power, gas, heating (24 hours)")
+    GENERAL = DeadlineKind.GENERAL.value, pgettext_lazy("status", "General (7 days)")
+    COMPLEX = DeadlineKind.COMPLEX.value, pgettext_lazy("status", "Complex (15 days)")
 
 
 class AppealStatus(models.TextChoices):
@@ -66,16 +66,16 @@ class Outcome(models.TextChoices):
 
 
 class CallBackResult(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied")
-    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
-    DISSATISFIED = "dissatisfied", _("Dissatisfied")
-    NOT_REACHED = "not_reached", _("Not reached")
+    SATISFIED = "satisfied", pgettext_lazy("status", "Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", pgettext_lazy("status", "Basically satisfied")
+    DISSATISFIED = "dissatisfied", pgettext_lazy("status", "Dissatisfied")
+    NOT_REACHED = "not_reached", pgettext_lazy("status", "Not reached")
 
 
 class Rating(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied")
-    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
-    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    SATISFIED = "satisfied", pgettext_lazy("status", "Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", pgettext_lazy("status", "Basically satisfied")
+    DISSATISFIED = "dissatisfied", pgettext_lazy("status", "Dissatisfied")
 
 
 #: Call-back results that count as satisfied in ``appeals.satisfaction_rate``.

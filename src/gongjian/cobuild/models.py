@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.orgs.models import Alliance, Area, Dated, PartyOrg, ResidentUnit
 
@@ -25,24 +26,24 @@ from gongjian.orgs.models import Alliance, Area, Dated, PartyOrg, ResidentUnit
 class Clause(models.TextChoices):
     """The catalogue of commitments an agreement is made of (domain guide §2)."""
 
-    CONSULT = "consult", _("Party building discussed together (党建共商)")
-    AFFAIRS = "affairs", _("Affairs managed together (事务共管)")
-    RESOURCES = "resources", _("Resources shared (资源共享)")
-    CIVILITY = "civility", _("Civility built together (文明共创)")
-    PROBLEMS = "problems", _("Problems solved together (难题共解)")
-    ACTIVITIES = "activities", _("Activities run together (活动共办)")
-    ORGANISATION = "organisation", _("Organisations built together (组织共建)")
-    TEAMS = "teams", _("Teams managed together (队伍共管)")
-    VENUES = "venues", _("Venues used together (阵地共用)")
-    OTHER = "other", _("Other commitment")
+    CONSULT = "consult", pgettext_lazy("status", "Party building discussed together (党建共商)")
+    AFFAIRS = "affairs", pgettext_lazy("status", "Affairs managed together (事务共管)")
+    RESOURCES = "resources", pgettext_lazy("status", "Resources shared (资源共享)")
+    CIVILITY = "civility", pgettext_lazy("status", "Civility built together (文明共创)")
+    PROBLEMS = "problems", pgettext_lazy("status", "Problems solved together (难题共解)")
+    ACTIVITIES = "activities", pgettext_lazy("status", "Activities run together (活动共办)")
+    ORGANISATION = "organisation", pgettext_lazy("status", "Organisations built together (组织共建)")
+    TEAMS = "teams", pgettext_lazy("status", "Teams managed together (队伍共管)")
+    VENUES = "venues", pgettext_lazy("status", "Venues used together (阵地共用)")
+    OTHER = "other", pgettext_lazy("status", "Other commitment")
 
 
 class AgreementStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SIGNED = "signed", _("Signed")
-    IN_FORCE = "in_force", _("In force")
-    EXPIRED = "expired", _("Expired")
-    ENDED = "ended", _("Ended")
+    DRAFT = "draft", pgettext_lazy("status", "Draft")
+    SIGNED = "signed", pgettext_lazy("status", "Signed")
+    IN_FORCE = "in_force", pgettext_lazy("status", "In force")
+    EXPIRED = "expired", pgettext_lazy("status", "Expired")
+    ENDED = "ended", pgettext_lazy("status", "Ended")
 
 
 class Agreement(models.Model):
@@ -144,9 +145,9 @@ class AgreementClause(models.Model):
 
 
 class ReviewRating(models.TextChoices):
-    GOOD = "good", _("Good")
-    FAIR = "fair", _("Fair")
-    POOR = "poor", _("Poor")
+    GOOD = "good", pgettext_lazy("status", "Good")
+    FAIR = "fair", pgettext_lazy("status", "Fair")
+    POOR = "poor", pgettext_lazy("status", "Poor")
 
 
 class AgreementReview(models.Model):
@@ -175,8 +176,8 @@ class AgreementReview(models.Model):
 
 
 class CommitteeKind(models.TextChoices):
-    STREET = "street", _("Street big working committee (街道大工委)")
-    COMMUNITY = "community", _("Community big Party committee (社区大党委)")
+    STREET = "street", pgettext_lazy("status", "Street big working committee (街道大工委)")
+    COMMUNITY = "community", pgettext_lazy("status", "Community big Party committee (社区大党委)")
 
 
 class Committee(models.Model):
@@ -204,13 +205,13 @@ class Committee(models.Model):
 class SeatStep(models.TextChoices):
     """The appointment steps of a part-time seat (Changsha practice), then its end."""
 
-    RECOMMENDED = "recommended", _("Recommended")
-    SCREENED = "screened", _("Screened")
-    APPROVED = "approved", _("Approved by the level above")
-    APPOINTED = "appointed", _("Appointed")
-    ANNOUNCED = "announced", _("Publicly announced in the unit")
-    REJECTED = "rejected", _("Not approved")
-    ENDED = "ended", _("Ended")
+    RECOMMENDED = "recommended", pgettext_lazy("status", "Recommended")
+    SCREENED = "screened", pgettext_lazy("status", "Screened")
+    APPROVED = "approved", pgettext_lazy("status", "Approved by the level above")
+    APPOINTED = "appointed", pgettext_lazy("status", "Appointed")
+    ANNOUNCED = "announced", pgettext_lazy("status", "Publicly announced in the unit")
+    REJECTED = "rejected", pgettext_lazy("status", "Not approved")
+    ENDED = "ended", pgettext_lazy("status", "Ended")
 
 
 #: Steps in the order they are taken.
@@ -279,19 +280,19 @@ class PartTimeSeat(Dated):
 
 
 class MeetingLevel(models.TextChoices):
-    CITY = "city", _("City")
-    DISTRICT = "district", _("District")
-    STREET = "street", _("Street")
-    COMMUNITY = "community", _("Community")
-    COMPOUND = "compound", _("Compound")
+    CITY = "city", pgettext_lazy("status", "City")
+    DISTRICT = "district", pgettext_lazy("status", "District")
+    STREET = "street", pgettext_lazy("status", "Street")
+    COMMUNITY = "community", pgettext_lazy("status", "Community")
+    COMPOUND = "compound", pgettext_lazy("status", "Compound")
 
 
 class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned: collecting topics")
-    AGENDA_SENT = "agenda_sent", _("Agenda sent to the level above")
-    HELD = "held", _("Held")
-    CLOSED = "closed", _("Minutes archived")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("status", "Planned: collecting topics")
+    AGENDA_SENT = "agenda_sent", pgettext_lazy("status", "Agenda sent to the level above")
+    HELD = "held", pgettext_lazy("status", "Held")
+    CLOSED = "closed", pgettext_lazy("status", "Minutes archived")
+    CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
 
 def _new_sign_in_secret() -> str:
@@ -394,15 +395,15 @@ class MeetingUnit(models.Model):
 
 
 class AgendaSource(models.TextChoices):
-    TOPIC = "topic", _("Topic proposed by a unit")
-    CONVENER = "convener", _("Put by the convener")
-    FOLLOW_UP = "follow_up", _("Progress on an open action item")
+    TOPIC = "topic", pgettext_lazy("status", "Topic proposed by a unit")
+    CONVENER = "convener", pgettext_lazy("status", "Put by the convener")
+    FOLLOW_UP = "follow_up", pgettext_lazy("status", "Progress on an open action item")
 
 
 class AgendaStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACCEPTED = "accepted", _("On the agenda")
-    DECLINED = "declined", _("Not taken")
+    PROPOSED = "proposed", pgettext_lazy("status", "Proposed")
+    ACCEPTED = "accepted", pgettext_lazy("status", "On the agenda")
+    DECLINED = "declined", pgettext_lazy("status", "Not taken")
 
 
 class AgendaItem(models.Model):
@@ -444,8 +445,8 @@ class Attendance(models.Model):
     """Someone signed in at a meeting: by scanning the meeting's QR code, or entered by staff."""
 
     class Method(models.TextChoices):
-        QR = "qr", _("QR code")
-        STAFF = "staff", _("Entered by staff")
+        QR = "qr", pgettext_lazy("status", "QR code")
+        STAFF = "staff", pgettext_lazy("status", "Entered by staff")
 
     meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="attendance")
     user = models.ForeignKey(
@@ -515,8 +516,8 @@ class Resolution(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("status", "Open")
+    CLOSED = "closed", pgettext_lazy("status", "Closed")
 
 
 class ActionItem(models.Model):
@@ -581,14 +582,14 @@ class ActionItem(models.Model):
 
 
 class ConsultationKind(models.TextChoices):
-    POLL = "poll", _("Household-by-household poll (征求意见)")
-    DELIBERATION = "deliberation", _("Residents' deliberation (民主议事)")
+    POLL = "poll", pgettext_lazy("status", "Household-by-household poll (征求意见)")
+    DELIBERATION = "deliberation", pgettext_lazy("status", "Residents' deliberation (民主议事)")
 
 
 class Answer(models.TextChoices):
-    FOR = "for", _("In favour")
-    AGAINST = "against", _("Against")
-    ABSTAIN = "abstain", _("No opinion")
+    FOR = "for", pgettext_lazy("status", "In favour")
+    AGAINST = "against", pgettext_lazy("status", "Against")
+    ABSTAIN = "abstain", pgettext_lazy("status", "No opinion")
 
 
 class Consultation(models.Model):

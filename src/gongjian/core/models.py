@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnlyError(RuntimeError):
@@ -66,10 +67,10 @@ class Job(models.Model):
     """A long piece of work (import, export) run as a task, with progress a user can watch."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        QUEUED = "queued", pgettext_lazy("status", "Queued")
+        RUNNING = "running", pgettext_lazy("status", "Running")
+        DONE = "done", pgettext_lazy("status", "Done")
+        FAILED = "failed", pgettext_lazy("status", "Failed")
 
     kind = models.CharField(max_length=40)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs")

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.core import pii
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit, SearchableName
@@ -23,53 +24,53 @@ from gongjian.orgs.models import Area, PartyOrg, ResidentUnit, SearchableName
 
 
 class DemandKind(models.TextChoices):
-    GENERAL = "general", _("Demand")
-    MICRO_WISH = "micro_wish", _("Micro-wish (微心愿)")
+    GENERAL = "general", pgettext_lazy("status", "Demand")
+    MICRO_WISH = "micro_wish", pgettext_lazy("status", "Micro-wish (微心愿)")
 
 
 class Category(models.TextChoices):
     """What is needed or offered; shared by demands and resources so they can be matched."""
 
-    VOLUNTEERS = "volunteers", _("Volunteers and service (志愿服务)")
-    EXPERTISE = "expertise", _("Expertise, lectures and training (人才智力)")
-    VENUE = "venue", _("Venue (阵地场所)")
-    GOODS = "goods", _("Goods and equipment (物资设备)")
-    FUNDS = "funds", _("Funds (资金)")
-    HOUSING = "housing", _("Housing (住房)")
-    HEALTH = "health", _("Health care (医疗健康)")
-    ORDER = "order", _("Order and safety (治安秩序)")
-    OTHER = "other", _("Other")
+    VOLUNTEERS = "volunteers", pgettext_lazy("status", "Volunteers and service (志愿服务)")
+    EXPERTISE = "expertise", pgettext_lazy("status", "Expertise, lectures and training (人才智力)")
+    VENUE = "venue", pgettext_lazy("status", "Venue (阵地场所)")
+    GOODS = "goods", pgettext_lazy("status", "Goods and equipment (物资设备)")
+    FUNDS = "funds", pgettext_lazy("status", "Funds (资金)")
+    HOUSING = "housing", pgettext_lazy("status", "Housing (住房)")
+    HEALTH = "health", pgettext_lazy("status", "Health care (医疗健康)")
+    ORDER = "order", pgettext_lazy("status", "Order and safety (治安秩序)")
+    OTHER = "other", pgettext_lazy("status", "Other")
 
 
 class Urgency(models.TextChoices):
-    NORMAL = "normal", _("Normal")
-    URGENT = "urgent", _("Urgent")
-    CRITICAL = "critical", _("Critical")
+    NORMAL = "normal", pgettext_lazy("status", "Normal")
+    URGENT = "urgent", pgettext_lazy("status", "Urgent")
+    CRITICAL = "critical", pgettext_lazy("status", "Critical")
 
 
 class DemandSource(models.TextChoices):
     """Where a demand came from (sources seen in practice)."""
 
-    SURVEY = "survey", _("Residents' survey")
-    RESIDENT = "resident", _("Raised by a resident")
-    COMMUNITY = "community", _("The community itself")
-    STREET = "street", _("The street committee")
-    MEMBER_REPORT = "member_report", _("In-service members' reports")
-    UNIT_REPORT = "unit_report", _("Member units' reports")
-    MEETING = "meeting", _("A joint meeting")
+    SURVEY = "survey", pgettext_lazy("status", "Residents' survey")
+    RESIDENT = "resident", pgettext_lazy("status", "Raised by a resident")
+    COMMUNITY = "community", pgettext_lazy("status", "The community itself")
+    STREET = "street", pgettext_lazy("status", "The street committee")
+    MEMBER_REPORT = "member_report", pgettext_lazy("status", "In-service members' reports")
+    UNIT_REPORT = "unit_report", pgettext_lazy("status", "Member units' reports")
+    MEETING = "meeting", pgettext_lazy("status", "A joint meeting")
 
 
 class DemandStatus(models.TextChoices):
-    RAISED = "raised", _("Raised")
-    REJECTED = "rejected", _("Rejected")
-    PUBLISHED = "published", _("Published")
-    CLAIMED = "claimed", _("Claimed")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    EVALUATED = "evaluated", _("Evaluated")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    EXPIRED = "expired", _("Expired")
+    RAISED = "raised", pgettext_lazy("status", "Raised")
+    REJECTED = "rejected", pgettext_lazy("status", "Rejected")
+    PUBLISHED = "published", pgettext_lazy("status", "Published")
+    CLAIMED = "claimed", pgettext_lazy("status", "Claimed")
+    IN_PROGRESS = "in_progress", pgettext_lazy("status", "In progress")
+    DONE = "done", pgettext_lazy("status", "Done")
+    EVALUATED = "evaluated", pgettext_lazy("status", "Evaluated")
+    CLOSED = "closed", pgettext_lazy("status", "Closed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
+    EXPIRED = "expired", pgettext_lazy("status", "Expired")
 
 
 #: Statuses in which a demand still takes claims.
@@ -152,19 +153,19 @@ class Demand(SearchableName):
 
 
 class ResourceKind(models.TextChoices):
-    VENUE = "venue", _("Venue (阵地)")
-    PEOPLE = "people", _("People and expertise (人才)")
-    SERVICE = "service", _("Service")
-    EQUIPMENT = "equipment", _("Equipment")
-    FUNDS = "funds", _("Funds")
+    VENUE = "venue", pgettext_lazy("status", "Venue (阵地)")
+    PEOPLE = "people", pgettext_lazy("status", "People and expertise (人才)")
+    SERVICE = "service", pgettext_lazy("status", "Service")
+    EQUIPMENT = "equipment", pgettext_lazy("status", "Equipment")
+    FUNDS = "funds", pgettext_lazy("status", "Funds")
 
 
 class ResourceStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    USED_UP = "used_up", _("Used up")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    EXPIRED = "expired", _("Expired")
+    DRAFT = "draft", pgettext_lazy("status", "Draft")
+    PUBLISHED = "published", pgettext_lazy("status", "Published")
+    USED_UP = "used_up", pgettext_lazy("status", "Used up")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
+    EXPIRED = "expired", pgettext_lazy("status", "Expired")
 
 
 class Resource(SearchableName):
@@ -254,10 +255,10 @@ class Resource(SearchableName):
 
 
 class ClaimStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for the owner")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    PENDING = "pending", pgettext_lazy("status", "Waiting for the owner")
+    ACCEPTED = "accepted", pgettext_lazy("status", "Accepted")
+    DECLINED = "declined", pgettext_lazy("status", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
 
 
 class Claim(models.Model):
@@ -342,17 +343,17 @@ class Claim(models.Model):
 
 
 class ProjectStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    EVALUATED = "evaluated", _("Evaluated")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    IN_PROGRESS = "in_progress", pgettext_lazy("status", "In progress")
+    DONE = "done", pgettext_lazy("status", "Done")
+    EVALUATED = "evaluated", pgettext_lazy("status", "Evaluated")
+    CLOSED = "closed", pgettext_lazy("status", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
 
 class Rating(models.TextChoices):
-    EXCELLENT = "excellent", _("Excellent")
-    FAIR = "fair", _("Fair")
-    POOR = "poor", _("Poor")
+    EXCELLENT = "excellent", pgettext_lazy("status", "Excellent")
+    FAIR = "fair", pgettext_lazy("status", "Fair")
+    POOR = "poor", pgettext_lazy("status", "Poor")
 
 
 class Project(SearchableName):
@@ -491,8 +492,8 @@ class Evidence(models.Model):
     """A photo or file showing what a project did."""
 
     class Kind(models.TextChoices):
-        PHOTO = "photo", _("Photo")
-        FILE = "file", _("File")
+        PHOTO = "photo", pgettext_lazy("status", "Photo")
+        FILE = "file", pgettext_lazy("status", "File")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="evidence")
     milestone = models.ForeignKey(

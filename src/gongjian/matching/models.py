@@ -18,11 +18,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SessionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    COMMITTED = "committed", _("Committed")
+    OPEN = "open", pgettext_lazy("status", "In progress")
+    COMMITTED = "committed", pgettext_lazy("status", "Committed")
 
 
 class MatchingSession(models.Model):
@@ -56,10 +57,10 @@ class MatchingSession(models.Model):
 
 
 class PairState(models.TextChoices):
-    ACCEPTED = "accepted", _("Accepted")
-    DROPPED = "dropped", _("Dropped")
-    RELEASED = "released", _("Taken back")
-    COMMITTED = "committed", _("Claim recorded")
+    ACCEPTED = "accepted", pgettext_lazy("status", "Accepted")
+    DROPPED = "dropped", pgettext_lazy("status", "Dropped")
+    RELEASED = "released", pgettext_lazy("status", "Taken back")
+    COMMITTED = "committed", pgettext_lazy("status", "Claim recorded")
 
 
 class MatchingPair(models.Model):

@@ -338,8 +338,35 @@ OFFER = "offer"  # the provider unit claims the demand (its liaison)
 COMMUNITY = "community"  # the demand's list (its community's administrators) claims the resource
 
 
+def recommendation_claim_quantity(*, demand: Demand, resource: Resource) -> int:
+    """What a claim on a recommended pair asks for: what both still have (0 when nothing is left)."""
+    used = committed_use([resource.pk]).get(resource.pk, 0)
+    return max(0, min(demand.remaining, resource.remaining - used))
+
+
+def _pair_claimed(demand: Demand, resource: Resource, side: str) -> bool:
+    """The side already claimed on this pair (a claim waiting or accepted)."""
+    live = (ClaimStatus.PENDING, ClaimStatus.ACCEPTED)
+    if side == OFFER:
+        return Claim.objects.filter(
+            demand=demand, claimant_unit_id=resource.provider_unit_id, status__in=live
+        ).exists()
+    return Claim.objects.filter(
+        resource=resource, claimant_org_id=demand.owner_org_id, status__in=live
+    ).exists()
+
+
 def recommendation_claim_sides(*, actor: Actor, demand: Demand, resource: Resource) -> list[str]:
-    """Which one-click claims the actor may make on a recommended pair (pages show these buttons)."""
+    """Which one-click claims the actor may make on a recommended pair (pages show these buttons):
+    none once that side has claimed it, or when nothing is left to claim."""
+    if recommendation_claim_quantity(demand=demand, resource=resource) < 1:
+        return []
+    return [
+        side for side in _claim_sides(actor, demand, resource) if not _pair_claimed(demand, resource, side)
+    ]
+
+
+def _claim_sides(actor: Actor, demand: Demand, resource: Resource) -> list[str]:
     sides: list[str] = []
     if resource.provider_unit_id is not None and any(
         u.pk == resource.provider_unit_id
@@ -362,10 +389,13 @@ def recommendation_claim(*, actor: Actor, demand: Demand, resource: Resource, si
     if side not in (OFFER, COMMUNITY):
         raise ValidationError({"side": _("Choose one of the offered values.")})
     with transaction.atomic():
-        if side not in recommendation_claim_sides(actor=actor, demand=demand, resource=resource):
+        if side not in _claim_sides(actor, demand, resource):
             raise PermissionDenied(_("You may not make this claim."))
-        used = committed_use([resource.pk]).get(resource.pk, 0)
-        quantity = min(demand.remaining, resource.remaining - used)
+        if _pair_claimed(demand, resource, side):
+            raise ValidationError(
+                _("This pair is claimed already; the claim waits for the owner's decision.")
+            )
+        quantity = recommendation_claim_quantity(demand=demand, resource=resource)
         if quantity < 1:
             raise ValidationError(_("Nothing is left to claim on this pair."))
         if side == OFFER:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongjian.cobuild.models import JointMeeting
 from gongjian.web.pages import service_messages
@@ -23,19 +23,37 @@ from .models import MatchingSession
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recommendation_claim(request: HttpRequest, pk: int) -> HttpResponse:
-    """One click on a recommended pair (``pk`` the demand; ``resource`` and ``side`` posted)."""
+    """A recommended pair (``pk`` the demand; ``resource`` and ``side`` given): GET shows what the
+    claim commits to, with the quantity, to confirm or cancel; POST makes the claim."""
     actor = request.user
+    data = request.POST if request.method == "POST" else request.GET
     demand = selectors.demand_for_claim(actor=actor, pk=pk)
-    resource = selectors.resource_for_claim(actor=actor, pk=request.POST.get("resource"))
-    back = request.POST.get("next") or reverse("lists:demand_detail", args=[demand.pk])
+    side = data.get("side", "")
+    back = data.get("next") or reverse("lists:demand_detail", args=[demand.pk])
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("lists:demand_detail", args=[demand.pk])
-    try:
-        claim = services.recommendation_claim(
-            actor=actor, demand=demand, resource=resource, side=request.POST.get("side", "")
+    if request.method == "GET" and not data.get("resource"):
+        return redirect(back)  # the confirmation is of a recommended pair: none named, the demand
+    resource = selectors.resource_for_claim(actor=actor, pk=data.get("resource"))
+    if request.method == "GET":
+        if side not in services.recommendation_claim_sides(actor=actor, demand=demand, resource=resource):
+            messages.info(request, _("This claim is made already, or there is nothing left to claim."))
+            return redirect(back)
+        return render(
+            request,
+            "matching/claim_confirm.html",
+            {
+                "demand": demand,
+                "resource": resource,
+                "side": side,
+                "quantity": services.recommendation_claim_quantity(demand=demand, resource=resource),
+                "next": back,
+            },
         )
+    try:
+        claim = services.recommendation_claim(actor=actor, demand=demand, resource=resource, side=side)
     except ValidationError as exc:
         service_messages(request, exc)
     else:

@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.core.search import name_search_q
 from gongjian.orgs import selectors as org_selectors
@@ -99,7 +100,7 @@ class TransferFilterForm(forms.Form):
 class MemberForm(ActorForm):
     """A new member (``member`` is None) or the data of one that may change."""
 
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=120)
     id_number = forms.CharField(
         label=_("ID number"),
         max_length=18,

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -28,30 +29,30 @@ MOBILE_CONTACT_PURPOSE = "mobile.contact"
 
 
 class Gender(models.TextChoices):
-    MALE = "M", _("Male")
-    FEMALE = "F", _("Female")
+    MALE = "M", pgettext_lazy("status", "Male")
+    FEMALE = "F", pgettext_lazy("status", "Female")
 
 
 class Education(models.TextChoices):
-    POSTGRADUATE = "postgraduate", _("Postgraduate (研究生)")
-    BACHELOR = "bachelor", _("Bachelor (大学本科)")
-    COLLEGE = "college", _("College (大学专科)")
-    SECONDARY = "secondary", _("Secondary vocational (中专)")
-    HIGH_SCHOOL = "high_school", _("High school (高中)")
-    BELOW = "below", _("Junior high or below (初中及以下)")
+    POSTGRADUATE = "postgraduate", pgettext_lazy("status", "Postgraduate (研究生)")
+    BACHELOR = "bachelor", pgettext_lazy("status", "Bachelor (大学本科)")
+    COLLEGE = "college", pgettext_lazy("status", "College (大学专科)")
+    SECONDARY = "secondary", pgettext_lazy("status", "Secondary vocational (中专)")
+    HIGH_SCHOOL = "high_school", pgettext_lazy("status", "High school (高中)")
+    BELOW = "below", pgettext_lazy("status", "Junior high or below (初中及以下)")
 
 
 class Standing(models.TextChoices):
-    FULL = "full", _("Full member (正式党员)")
-    PROBATIONARY = "probationary", _("Probationary member (预备党员)")
+    FULL = "full", pgettext_lazy("status", "Full member (正式党员)")
+    PROBATIONARY = "probationary", pgettext_lazy("status", "Probationary member (预备党员)")
 
 
 class MemberStatus(models.TextChoices):
-    NORMAL = "normal", _("Normal (正常)")
-    SUSPENDED = "suspended", _("Membership suspended (停止党籍)")
-    EXPELLED = "expelled", _("Left the Party (出党)")
-    DECEASED = "deceased", _("Deceased (去世)")
-    TRANSFERRED_OUT = "transferred_out", _("Transferred out (转出)")
+    NORMAL = "normal", pgettext_lazy("status", "Normal (正常)")
+    SUSPENDED = "suspended", pgettext_lazy("status", "Membership suspended (停止党籍)")
+    EXPELLED = "expelled", pgettext_lazy("status", "Left the Party (出党)")
+    DECEASED = "deceased", pgettext_lazy("status", "Deceased (去世)")
+    TRANSFERRED_OUT = "transferred_out", pgettext_lazy("status", "Transferred out (转出)")
 
 
 def parse_id_number(number: str) -> tuple[str, dt.date, str]:
@@ -149,12 +150,12 @@ class Member(SearchableName):
 
 
 class Category(models.TextChoices):
-    DIRECT = "direct", _("Directly managed (直管党员)")
-    IN_SERVICE = "in_service", _("In-service (在职党员)")
-    MOBILE = "mobile", _("Mobile (流动党员)")
-    RETIRED = "retired", _("Retired (离退休党员)")
-    HARDSHIP = "hardship", _("Hardship (困难党员)")
-    LOST_CONTACT = "lost_contact", _("Lost contact (失联党员)")
+    DIRECT = "direct", pgettext_lazy("status", "Directly managed (直管党员)")
+    IN_SERVICE = "in_service", pgettext_lazy("status", "In-service (在职党员)")
+    MOBILE = "mobile", pgettext_lazy("status", "Mobile (流动党员)")
+    RETIRED = "retired", pgettext_lazy("status", "Retired (离退休党员)")
+    HARDSHIP = "hardship", pgettext_lazy("status", "Hardship (困难党员)")
+    LOST_CONTACT = "lost_contact", pgettext_lazy("status", "Lost contact (失联党员)")
 
     @classmethod
     def ledgers(cls) -> list[str]:
@@ -206,9 +207,9 @@ class CoManagement(Dated):
 
 
 class ReportStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for the community")
-    CONFIRMED = "confirmed", _("Confirmed")
-    DECLINED = "declined", _("Declined")
+    PENDING = "pending", pgettext_lazy("status", "Waiting for the community")
+    CONFIRMED = "confirmed", pgettext_lazy("status", "Confirmed")
+    DECLINED = "declined", pgettext_lazy("status", "Declined")
 
 
 class UnitReport(Dated):
@@ -256,8 +257,8 @@ class MemberReport(Dated):
 
 
 class ContactKind(models.TextChoices):
-    CONTACT = "contact", _("Contact with the community")
-    ACTIVITY = "activity", _("Activity")
+    CONTACT = "contact", pgettext_lazy("status", "Contact with the community")
+    ACTIVITY = "activity", pgettext_lazy("status", "Activity")
 
 
 class ReportContact(models.Model):
@@ -337,10 +338,10 @@ class StationCheckIn(models.Model):
 
 
 class TransferStatus(models.TextChoices):
-    ISSUED = "issued", _("Letter issued")
-    RECEIVED = "received", _("Received")
-    REJECTED = "rejected", _("Rejected")
-    EXPIRED = "expired", _("Expired")
+    ISSUED = "issued", pgettext_lazy("status", "Letter issued")
+    RECEIVED = "received", pgettext_lazy("status", "Received")
+    REJECTED = "rejected", pgettext_lazy("status", "Rejected")
+    EXPIRED = "expired", pgettext_lazy("status", "Expired")
 
 
 class Transfer(models.Model):

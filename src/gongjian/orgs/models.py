@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 from treebeard.mp_tree import MP_Node, MP_NodeManager
@@ -89,22 +90,22 @@ class Area(MP_Node, SearchableName, Dated):
 
 
 class PartyOrgKind(models.TextChoices):
-    COMMITTEE = "committee", _("Party committee (党委)")
-    WORKING_COMMITTEE = "working_committee", _("Working committee (党工委)")
-    GENERAL_BRANCH = "general_branch", _("General branch (党总支)")
-    BRANCH = "branch", _("Branch (党支部)")
-    JOINT_BRANCH = "joint_branch", _("Joint branch (联合党支部)")
-    GROUP = "group", _("Party group (党小组)")
+    COMMITTEE = "committee", pgettext_lazy("status", "Party committee (党委)")
+    WORKING_COMMITTEE = "working_committee", pgettext_lazy("status", "Working committee (党工委)")
+    GENERAL_BRANCH = "general_branch", pgettext_lazy("status", "General branch (党总支)")
+    BRANCH = "branch", pgettext_lazy("status", "Branch (党支部)")
+    JOINT_BRANCH = "joint_branch", pgettext_lazy("status", "Joint branch (联合党支部)")
+    GROUP = "group", pgettext_lazy("status", "Party group (党小组)")
 
 
 class UnitKind(models.TextChoices):
-    ORGAN = "organ", _("Government organ (机关)")
-    INSTITUTION = "institution", _("Public institution (事业单位)")
-    SOE = "soe", _("State-owned enterprise (国企)")
-    UNIVERSITY = "university", _("University (高校)")
-    HOSPITAL = "hospital", _("Hospital (医院)")
-    PRIVATE = "private", _("Private enterprise (非公企业)")
-    SOCIAL = "social", _("Social organisation (社会组织)")
+    ORGAN = "organ", pgettext_lazy("status", "Government organ (机关)")
+    INSTITUTION = "institution", pgettext_lazy("status", "Public institution (事业单位)")
+    SOE = "soe", pgettext_lazy("status", "State-owned enterprise (国企)")
+    UNIVERSITY = "university", pgettext_lazy("status", "University (高校)")
+    HOSPITAL = "hospital", pgettext_lazy("status", "Hospital (医院)")
+    PRIVATE = "private", pgettext_lazy("status", "Private enterprise (非公企业)")
+    SOCIAL = "social", pgettext_lazy("status", "Social organisation (社会组织)")
 
     @classmethod
     def two_new(cls) -> set[str]:
@@ -113,11 +114,11 @@ class UnitKind(models.TextChoices):
 
 
 class UnitRank(models.TextChoices):
-    CENTRAL = "central", _("Central (中央)")
-    PROVINCIAL = "provincial", _("Provincial (省)")
-    MUNICIPAL = "municipal", _("Municipal (市)")
-    DISTRICT = "district", _("District (区)")
-    NONE = "none", _("No rank")
+    CENTRAL = "central", pgettext_lazy("status", "Central (中央)")
+    PROVINCIAL = "provincial", pgettext_lazy("status", "Provincial (省)")
+    MUNICIPAL = "municipal", pgettext_lazy("status", "Municipal (市)")
+    DISTRICT = "district", pgettext_lazy("status", "District (区)")
+    NONE = "none", pgettext_lazy("status", "No rank")
 
 
 def validate_credit_code(value: str) -> None:
@@ -217,10 +218,10 @@ class PartyOrg(SearchableName, Dated):
 
 
 class AllianceLevel(models.TextChoices):
-    CITY = "city", _("City")
-    DISTRICT = "district", _("District")
-    STREET = "street", _("Street")
-    COMMUNITY = "community", _("Community")
+    CITY = "city", pgettext_lazy("status", "City")
+    DISTRICT = "district", pgettext_lazy("status", "District")
+    STREET = "street", pgettext_lazy("status", "Street")
+    COMMUNITY = "community", pgettext_lazy("status", "Community")
 
 
 class Alliance(SearchableName, Dated):

@@ -195,9 +195,15 @@ class ActivityDetailSerializer(ActivitySerializer):
     not for everyone the activity is open to)."""
 
     organiser_name = serializers.CharField(read_only=True)
+    can_sign_up = serializers.SerializerMethodField()
+
+    def get_can_sign_up(self, obj: Activity) -> bool:
+        """Whether the one asking may sign up now (not once the activity has started)."""
+        request = self.context.get("request")
+        return request is not None and services.activity_signup_allowed(actor=request.user, activity=obj)
 
     class Meta(ActivitySerializer.Meta):
-        fields = [*ActivitySerializer.Meta.fields, "organiser_name"]
+        fields = [*ActivitySerializer.Meta.fields, "organiser_name", "can_sign_up"]
         read_only_fields = fields
 
 
@@ -567,7 +573,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
     @extend_schema(responses=ActivityDetailSerializer)
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(ActivityDetailSerializer(self.get_object()).data)
+        return Response(ActivityDetailSerializer(self.get_object(), context={"request": request}).data)
 
     @extend_schema(request=ActivityInputSerializer, responses={201: ActivitySerializer})
     def create(self, request: Request) -> Response:

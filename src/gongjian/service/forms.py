@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.accounts.actor import Actor
 from gongjian.lists.models import Project
@@ -15,6 +16,7 @@ from gongjian.members.models import Member
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
 from gongjian.web.forms import ActorForm, DateTimeInput, model_field, offer
+from gongjian.web.past_dates import ask_past_start, past_start_field
 
 from . import selectors
 from .models import (
@@ -91,7 +93,7 @@ class TeamStatusForm(forms.Form):
 
 
 class VolunteerForm(ActorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=120)
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     volunteer_no = forms.CharField(
@@ -131,10 +133,11 @@ class ActivityForm(ActorForm):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    recorded_after_the_fact = past_start_field(_("I am recording a past activity"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-
+        ask_past_start(self)
         orgs = org_selectors.party_org_list(actor=self.actor).filter(
             unit__isnull=True, area__level=Level.COMMUNITY
         )

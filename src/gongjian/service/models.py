@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.core import pii
 from gongjian.members.models import Member
@@ -163,9 +164,9 @@ class TeamMembership(Dated):
 
 
 class DutyKind(models.TextChoices):
-    PATROL = "patrol", _("Patrol")
-    DOOR_TO_DOOR = "door_to_door", _("Door-to-door help")
-    OTHER = "other", _("Other")
+    PATROL = "patrol", pgettext_lazy("status", "Patrol")
+    DOOR_TO_DOOR = "door_to_door", pgettext_lazy("status", "Door-to-door help")
+    OTHER = "other", pgettext_lazy("status", "Other")
 
 
 class StandingDuty(Dated):
@@ -189,20 +190,20 @@ class StandingDuty(Dated):
 
 
 class OrganiserKind(models.TextChoices):
-    COMMUNITY = "community", _("Community")
-    TEAM = "team", _("Service team")
-    UNIT = "unit", _("Resident unit")
-    PROJECT = "project", _("Co-building project")
+    COMMUNITY = "community", pgettext_lazy("status", "Community")
+    TEAM = "team", pgettext_lazy("status", "Service team")
+    UNIT = "unit", pgettext_lazy("status", "Resident unit")
+    PROJECT = "project", pgettext_lazy("status", "Co-building project")
 
 
 class Audience(models.TextChoices):
-    AREA = "area", _("Everyone serving in the area")
-    TEAM = "team", _("The team's members only")
+    AREA = "area", pgettext_lazy("status", "Everyone serving in the area")
+    TEAM = "team", pgettext_lazy("status", "The team's members only")
 
 
 class ActivityStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CANCELLED = "cancelled", _("Cancelled")
+    OPEN = "open", pgettext_lazy("status", "Published")
+    CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
 
 class Activity(models.Model):
@@ -265,14 +266,14 @@ class Activity(models.Model):
 
 
 class AttendanceStatus(models.TextChoices):
-    SIGNED_UP = "signed_up", _("Signed up")
-    CANCELLED = "cancelled", _("Cancelled")
-    WALK_IN = "walk_in", _("Came without signing up")
+    SIGNED_UP = "signed_up", pgettext_lazy("status", "Signed up")
+    CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
+    WALK_IN = "walk_in", pgettext_lazy("status", "Came without signing up")
 
 
 class Method(models.TextChoices):
-    QR = "qr", _("QR code")
-    ORGANISER = "organiser", _("By the organiser")
+    QR = "qr", pgettext_lazy("status", "QR code")
+    ORGANISER = "organiser", pgettext_lazy("status", "By the organiser")
 
 
 class Attendance(models.Model):
@@ -314,14 +315,14 @@ class Attendance(models.Model):
 
 
 class HoursSource(models.TextChoices):
-    ACTIVITY = "activity", _("Activity")
-    SELF = "self", _("Logged by the member")
+    ACTIVITY = "activity", pgettext_lazy("status", "Activity")
+    SELF = "self", pgettext_lazy("status", "Logged by the member")
 
 
 class HoursStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for verification")
-    VERIFIED = "verified", _("Verified")
-    REJECTED = "rejected", _("Rejected")
+    PENDING = "pending", pgettext_lazy("status", "Waiting for verification")
+    VERIFIED = "verified", pgettext_lazy("status", "Verified")
+    REJECTED = "rejected", pgettext_lazy("status", "Rejected")
 
 
 class ServiceHours(models.Model):
@@ -377,21 +378,21 @@ class ServiceHours(models.Model):
 
 
 class RuleBasis(models.TextChoices):
-    PER_HOUR = "per_hour", _("Per verified hour (automatic)")
-    PER_CLAIM = "per_claim", _("Per claim, with approval")
+    PER_HOUR = "per_hour", pgettext_lazy("status", "Per verified hour (automatic)")
+    PER_CLAIM = "per_claim", pgettext_lazy("status", "Per claim, with approval")
 
 
 class CapPeriod(models.TextChoices):
-    MONTH = "month", _("Month")
-    QUARTER = "quarter", _("Quarter")
-    YEAR = "year", _("Year")
+    MONTH = "month", pgettext_lazy("status", "Month")
+    QUARTER = "quarter", pgettext_lazy("status", "Quarter")
+    YEAR = "year", pgettext_lazy("status", "Year")
 
 
 class ApproverRole(models.TextChoices):
-    COMMUNITY_ADMIN = "community_admin", _("Community administrator")
-    STREET_ADMIN = "street_admin", _("Street administrator")
-    DISTRICT_ADMIN = "district_admin", _("District administrator")
-    CITY_ADMIN = "city_admin", _("City administrator")
+    COMMUNITY_ADMIN = "community_admin", pgettext_lazy("status", "Community administrator")
+    STREET_ADMIN = "street_admin", pgettext_lazy("status", "Street administrator")
+    DISTRICT_ADMIN = "district_admin", pgettext_lazy("status", "District administrator")
+    CITY_ADMIN = "city_admin", pgettext_lazy("status", "City administrator")
 
 
 class PointsRule(models.Model):
@@ -441,9 +442,9 @@ class PointsRule(models.Model):
 
 
 class EntryStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    PENDING = "pending", pgettext_lazy("status", "Waiting for approval")
+    APPROVED = "approved", pgettext_lazy("status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("status", "Rejected")
 
 
 class PointsEntry(models.Model):

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -860,7 +861,7 @@ def feedback_workbook(context: dict[str, Any]) -> bytes:
             _("Member"),
             _("Community"),
             _("Verified hours"),
-            _("Activities"),
+            pgettext("field", "Activities"),
             _("Date"),
             _("What was done"),
             _("Hours"),

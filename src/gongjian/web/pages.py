@@ -8,7 +8,7 @@ PermissionDenied passes through (403).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -188,8 +188,29 @@ def form_page(
         done = _save(request, form, save, success, done_url)
         if done is not None:
             return done
+    if not form.is_bound:
+        preselect_single_choices(form)
     context = {"form": form, "title": title, "crumbs": crumbs, "cancel_url": cancel_url, **(extra or {})}
     return render(request, template, context)
+
+
+def preselect_single_choices(form: forms.Form) -> None:
+    """A required choice with exactly one option starts on it, on every form page alike."""
+    for name, field in form.fields.items():
+        if not field.required or form.initial.get(name) is not None or field.initial is not None:
+            continue
+        if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            rows = field.queryset
+            if rows is not None and rows.count() == 1:
+                field.initial = rows.first()
+        elif isinstance(field, forms.ChoiceField):
+            choices = cast(Iterable[tuple[Any, Any]], field.choices)
+            options = [value for value, label in choices if value not in ("", None)]
+            flat = all(not isinstance(label, list | tuple) for _value, label in choices)
+            if flat and len(options) == 1:
+                field.initial = options[0]
 
 
 def reveal_once(form: forms.Form, call: Callable[[dict[str, Any]], str]) -> str | None:

@@ -13,6 +13,7 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.members.models import Member
 from gongjian.orgs.models import PartyOrg, ResidentUnit
@@ -229,7 +230,7 @@ class CommitteeForm(ActorForm):
 
 
 class SeatRecommendForm(ActorForm):
-    person_name = forms.CharField(label=_("Name"), max_length=60)
+    person_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=ResidentUnit.objects.none())
     unit_title = forms.CharField(label=_("Post in the unit"), max_length=60, required=False)
     duty = forms.CharField(label=_("Duty on the committee"), max_length=120, required=False)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.accounts.actor import Actor
 from gongjian.orgs import selectors as org_selectors
@@ -26,6 +27,7 @@ from gongjian.web.forms import (
     offer,
     search_field,
 )
+from gongjian.web.past_dates import ask_past_start, past_start_field
 
 from ..models import (
     AgendaItem,
@@ -127,12 +129,14 @@ class MeetingForm(ActorForm):
         required=False,
         help_text=_("By default the convening organisation's last meeting; its open actions come up again."),
     )
+    recorded_after_the_fact = past_start_field(_("I am recording a past meeting"))
 
     def __init__(self, *args: Any, meeting: JointMeeting | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.meeting = meeting
+        ask_past_start(self)
         if meeting is not None:
-            for name in ("convener_org", "area", "alliance"):
+            for name in ("convener_org", "area", "alliance", "recorded_after_the_fact"):
                 del self.fields[name]
             offer(
                 model_field(self, "previous"),
@@ -195,7 +199,7 @@ class AgendaAddForm(forms.Form):
 
 class AgendaDecideForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("field", "Decision"),
         choices=[
             ("accept", _("Put on the agenda")),
             ("decline", _("Leave off the agenda")),
@@ -226,7 +230,7 @@ class ReasonForm(forms.Form):
 
 
 class AttendanceForm(ActorForm):
-    person_name = forms.CharField(label=_("Name"), max_length=60)
+    person_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60)
     unit = _unit_field(_("Unit"))
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:

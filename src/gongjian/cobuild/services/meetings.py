@@ -169,10 +169,13 @@ def meeting_convene(
     venue: str = "",
     previous: JointMeeting | None = None,
     units: Sequence[ResidentUnit] = (),
+    recorded_after_the_fact: bool | None = None,
 ) -> JointMeeting:
     """Convene a joint meeting. ``area`` is the convening organisation's by default and ``level``
     follows it; an alliance's current member units are invited, with ``units`` besides; the
-    previous meeting is the organisation's last one unless given."""
+    previous meeting is the organisation's last one unless given. A start in the past is recorded
+    as such, and refused when the person was asked and did not confirm it
+    (``recorded_after_the_fact=False``)."""
     _require(meeting_convene_allowed(actor=actor), _("Only an administrator convenes a joint meeting."))
     title = _clean_text(title, "title", _("Give the meeting a title."), 200)
     if not convener_org.is_territorial:
@@ -202,6 +205,15 @@ def meeting_convene(
             }
         )
     _check_times(starts_at, ends_at)
+    after_the_fact = starts_at < timezone.now()
+    if after_the_fact and recorded_after_the_fact is False:
+        raise ValidationError(
+            {
+                "recorded_after_the_fact": _(
+                    "The start is in the past: confirm that you are recording a past meeting."
+                )
+            }
+        )
     if alliance is not None and not scope.covers_path(alliance.area.path):
         raise PermissionDenied(_("You may not invite the alliance %(name)s.") % {"name": alliance.name})
     meeting = JointMeeting(
@@ -255,6 +267,7 @@ def meeting_convene(
                 ),
             ),
             "units": sorted(invited),
+            **({"recorded_after_the_fact": True} if after_the_fact else {}),
         },
     )
     _notify_topics_open(meeting, actor)

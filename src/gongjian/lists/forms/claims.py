@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.accounts.actor import Actor
 from gongjian.cobuild.models import JointMeeting
@@ -104,6 +105,18 @@ class DemandForm(ActorForm):
             del self.fields["area"]
         if not units.exists():
             del self.fields["raised_by_unit"]
+        # One of the two says whose list the demand goes on: required when it is the only one (and
+        # then preselected by the form page when it offers exactly one choice).
+        whose = [n for n in ("owner_org", "raised_by_unit") if n in self.fields]
+        if len(whose) == 1:
+            self.fields[whose[0]].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        whose = [n for n in ("owner_org", "raised_by_unit") if n in self.fields]
+        if len(whose) == 2 and not (data.get("owner_org") or data.get("raised_by_unit")):
+            self.add_error("owner_org", _("Choose the list, or the unit the demand is raised for."))
+        return data
 
     def service_kwargs(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
@@ -146,7 +159,7 @@ class ResidentDemandForm(forms.Form):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("field", "Decision"),
         choices=[("publish", _("Publish it on the list")), ("reject", _("Reject it"))],
         widget=forms.RadioSelect,
     )

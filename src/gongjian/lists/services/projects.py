@@ -756,6 +756,13 @@ def _demand_follow(demand: Demand | None, now: dt.datetime) -> dict[str, Any]:
     fields: list[str] = []
     if not statuses or ProjectStatus.IN_PROGRESS in statuses:
         return {}
+    if demand.claimed < demand.quantity:
+        # Partly claimed: the projects finished their part, the rest stays open to claims.
+        if before != DemandStatus.IN_PROGRESS:
+            return {}
+        demand.status = DemandStatus.CLAIMED
+        demand.save(update_fields=["status"])
+        return {"demand_status": [before, DemandStatus.CLAIMED]}
     if statuses == {ProjectStatus.CLOSED}:
         target = DemandStatus.CLOSED
     elif statuses <= {ProjectStatus.EVALUATED, ProjectStatus.CLOSED}:

@@ -422,3 +422,34 @@ def test_a_micro_wish_keeps_its_requester_sealed(world: World) -> None:
 def test_the_audit_chain_stays_valid(world: World, project: Project) -> None:
     _done(world, project)
     assert audit_verify().ok
+
+
+def test_a_partly_claimed_demand_stays_open_for_the_rest_when_its_project_closes(
+    world: World, project: Project
+) -> None:
+    """Issue 16: a demand needed 4, 3 were claimed; when the project closed it became 已办结 with 1
+    unmet and could no longer be claimed. It stays open (claimed, claimable) for the rest."""
+    from gongjian.lists.services.list_rules import demand_claim_allowed
+
+    demand = project.demand
+    assert demand is not None
+    demand.quantity, demand.claimed = 4, 3
+    demand.save(update_fields=["quantity", "claimed"])
+    _done(world, project)
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.CLAIMED and demand.remaining == 1
+    assert demand_claim_allowed(actor=world.liaison, demand=demand)
+    s.project_rate(actor=world.wjl_admin, project=project, rating="excellent")
+    s.project_close(actor=world.wjl_admin, project=project)
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.CLAIMED and demand.closed_at is None
+    # once the rest is claimed too, the demand follows its projects as before
+    demand.claimed = 4
+    demand.save(update_fields=["claimed"])
+    other = make_project(world, name="另一个项目", area_org=world.wjl_committee, unit=world.minzheng)
+    assert other.demand is not None
+    other.demand.quantity = other.demand.claimed
+    other.demand.save(update_fields=["quantity"])
+    _done(world, other)
+    other.demand.refresh_from_db()
+    assert other.demand.status == DemandStatus.DONE

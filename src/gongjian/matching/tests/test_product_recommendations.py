@@ -90,7 +90,7 @@ def test_demand_page_shows_recommendations_and_the_button(world: World) -> None:
     # the resident has no claim button and sees no recommendation to act on
     client.force_login(world.resident)
     assert client.post(
-        reverse("matching:claim", args=[p.haircut.pk]), {"resource": p.barbers.pk, "side": "offer"}
+        reverse("matching:claim", args=[p.haircut.pk]), {"resource": str(p.barbers.pk), "side": "offer"}
     ).status_code in (403, 404)
 
 
@@ -119,3 +119,41 @@ def test_api_recommendations_and_claim(world: World) -> None:
         f"/api/v1/matching/demands/{p.haircut.pk}/claim/", {"resource": p.barbers.pk, "side": "offer"}
     )
     assert ok.status_code == 201 and ok.json()["quantity"] == 5
+
+
+def test_a_recommended_claim_asks_for_confirmation_with_the_quantity_then_the_button_goes(
+    world: World,
+) -> None:
+    """Issue 16: the one-click claim first shows what it commits the unit to (quantity, demand,
+    resource) with confirm and cancel; once claimed, the button is gone."""
+    p = build_product(world)
+    client = Client()
+    client.force_login(world.liaison)
+    page = client.get(reverse("lists:demand_detail", args=[p.haircut.pk])).content.decode()
+    # the button opens the confirmation (a GET form), it does not post the claim
+    claim_url = reverse("matching:claim", args=[p.haircut.pk])
+    assert f'<form method="get" action="{claim_url}"' in page
+    confirm = client.get(
+        reverse("matching:claim", args=[p.haircut.pk]), {"resource": str(p.barbers.pk), "side": "offer"}
+    )
+    assert confirm.status_code == 200
+    body = confirm.content.decode()
+    assert p.haircut.name in body and p.barbers.name in body and world.minzheng.name in body
+    assert 'data-claim-quantity="5"' in body
+    assert 'name="side" value="offer"' in body and "data-claim-confirm" in body
+    assert reverse("lists:demand_detail", args=[p.haircut.pk]) in body  # cancel goes back
+    assert not Claim.objects.filter(demand=p.haircut).exists()  # nothing claimed yet
+    client.post(reverse("matching:claim", args=[p.haircut.pk]), {"resource": p.barbers.pk, "side": "offer"})
+    assert Claim.objects.filter(demand=p.haircut, claimant_unit=world.minzheng, quantity=5).count() == 1
+    page = client.get(reverse("lists:demand_detail", args=[p.haircut.pk])).content.decode()
+    assert 'data-matching-claim="offer"' not in page
+    assert (
+        services.recommendation_claim_sides(actor=world.liaison, demand=p.haircut, resource=p.barbers) == []
+    )
+    # the confirmation of a claim already made sends back with a word instead
+    again = client.get(
+        reverse("matching:claim", args=[p.haircut.pk]), {"resource": str(p.barbers.pk), "side": "offer"}
+    )
+    assert again.status_code == 302
+    # a confirmation names a recommended pair: without one it goes back to the demand
+    assert client.get(reverse("matching:claim", args=[p.haircut.pk])).status_code == 302

@@ -92,9 +92,11 @@ def activity_create(
     signup_limit: int | None = None,
     audience: str = Audience.AREA,
     description: str = "",
+    recorded_after_the_fact: bool | None = None,
 ) -> Activity:
     """An activity organised by a community, a team, a unit or a project. ``area`` defaults to
-    the organiser's; given, it must lie inside it."""
+    the organiser's; given, it must lie inside it. A start in the past is recorded as such, and
+    refused when the person was asked and did not confirm it (``recorded_after_the_fact=False``)."""
     home = _activity_area(organiser_kind, org, team, unit, project)
     area = area or home
     if not area.path.startswith(home.path):
@@ -124,6 +126,15 @@ def activity_create(
         raise ValidationError({"ends_at": _("An activity lasts at most a day; make one per day.")})
     if team is not None and not team.active:
         raise ValidationError({"team": _("This team is not active.")})
+    after_the_fact = starts_at < timezone.now()
+    if after_the_fact and recorded_after_the_fact is False:
+        raise ValidationError(
+            {
+                "recorded_after_the_fact": _(
+                    "The start is in the past: confirm that you are recording a past activity."
+                )
+            }
+        )
     if not activity.title or not activity.place:
         raise ValidationError(_("An activity needs a title and a place."))
     activity.full_clean(exclude=["project"])
@@ -139,6 +150,7 @@ def activity_create(
             "starts_at": starts_at,
             "ends_at": ends_at,
             "signup_limit": signup_limit,
+            **({"recorded_after_the_fact": True} if after_the_fact else {}),
         },
     )
     return activity

@@ -82,11 +82,11 @@ def _person(actor: Actor) -> tuple[Member | None, Volunteer | None]:
 
 
 def activity_signup_allowed(*, actor: Actor, activity: Activity) -> bool:
-    """Whether to offer the sign-up button: a person, an open activity not yet over, no sign-up."""
+    """Whether to offer the sign-up button: a person, an open activity not yet started, no sign-up."""
     member, volunteer = _person(actor)
     if member is None and volunteer is None:
         return False
-    if activity.status != ActivityStatus.OPEN or activity.ends_at <= timezone.now():
+    if activity.status != ActivityStatus.OPEN or activity.starts_at <= timezone.now():
         return False
     own = selectors.own_attendance(actor=actor, activity=activity)
     return own is None or own.status == AttendanceStatus.CANCELLED

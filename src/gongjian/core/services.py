@@ -92,6 +92,7 @@ def notification_send(
     dedupe_key: str = "",
     email: bool = True,
     actor: Actor | None = None,
+    digest: bool = False,
 ) -> int:
     """Notify each of ``recipients`` (users) once; return how many notifications were created.
 
@@ -101,6 +102,7 @@ def notification_send(
     this site. With ``email`` the recipients who have an e-mail address also get it by mail (sent
     after the transaction commits, through ``EMAIL_BACKEND``). ``actor`` is who sends (None: the
     system, e.g. a scheduled reminder); one audit entry records the send when something was created.
+    With ``digest`` the notifications wait for the recipient's daily digest instead of an e-mail now.
     """
     kind = kind.strip()
     if not kind or len(kind) > 50 or not all(c.isalnum() or c in "-_." for c in kind):
@@ -129,7 +131,13 @@ def notification_send(
         created: list[Notification] = []
         for user in users.values():
             note = Notification(
-                recipient=user, kind=kind, title=title, body=body, url=url, dedupe_key=dedupe_key
+                recipient=user,
+                kind=kind,
+                title=title,
+                body=body,
+                url=url,
+                dedupe_key=dedupe_key,
+                digest=digest,
             )
             try:
                 # A savepoint each: a concurrent send of the same key loses quietly, not the batch.
@@ -155,7 +163,7 @@ def notification_send(
                 "url": url,
             },
         )
-        if email:
+        if email and not digest:
             transaction.on_commit(lambda: _send_notification_mails(created))
     return len(created)
 

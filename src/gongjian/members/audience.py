@@ -1,0 +1,18 @@
+"""Who hears of the ledgers' events, and where a text message reaches a person.
+
+Users carry no phone number; a member's phone is sealed on the ledger (``Member.phone_sealed``).
+The SMS channel (``core.sms``) reads it through :func:`phones_for_users`, named in the setting
+``GONGJIAN_SMS_PHONES``: the number is opened only to hand it to the gateway, never stored or logged.
+"""
+
+from __future__ import annotations
+
+from .models import Member
+
+
+def phones_for_users(user_ids: list[int]) -> dict[int, str]:
+    """The clear phone of each of ``user_ids`` that is linked to a member with a phone."""
+    rows = (
+        Member.objects.filter(user_id__in=user_ids).exclude(phone_sealed="").only("user_id", "phone_sealed")
+    )
+    return {row.user_id: row.phone_clear() for row in rows if row.user_id is not None}

@@ -183,6 +183,7 @@ GONGJIAN_DAILY = [
 # run every few minutes by beat; each message is sent once (dedupe keys).
 GONGJIAN_REMIND = [
     "gongjian.service.services.activities_sequence",
+    "gongjian.appeals.services.appeals_remind_due",
 ]
 CELERY_BEAT_SCHEDULE["remind"] = {"task": "gongjian.core.remind", "schedule": crontab(minute="*/5")}
 

@@ -282,3 +282,32 @@ def test_the_readme_table_is_the_generated_one(capsys: Any) -> None:
     table = capsys.readouterr().out
     assert table.count("\n") > 50
     assert table in readme, "README's Notifications table is stale: paste `gongjian events --markdown`"
+
+
+# --- appeals: each step, and before the limit ---------------------------------------------------
+
+
+def test_an_appeal_tells_the_area_the_assignee_and_the_resident_and_warns_before_the_limit(
+    world: World,
+) -> None:
+    from gongjian.appeals import services as appeals
+
+    appeal = appeals.appeal_register(
+        actor=world.resident, area=world.wjl_building, kind="utilities", title="停水", phone="13900001111"
+    )
+    [registered] = _notes(world.wjl_admin, "appeal.register")
+    assert appeal.number in registered.title and "13900001111" not in registered.body
+    staff = world.wjl_admin
+    appeals.appeal_assign(actor=staff, appeal=appeal, org=world.minzheng_org)
+    assert not _notes(staff, "appeals.assigned"), "the one who assigns is not told"
+    [assigned] = _notes(world.liaison, "appeals.assigned")
+    assert appeal.number in assigned.title, "the unit given the work hears of it"
+    soon = appeal.due_at - dt.timedelta(hours=2)
+    assert appeals.appeals_remind_due(now=soon) == 1
+    assert appeals.appeals_remind_due(now=soon) == 0, "once"
+    assert len(_notes(world.liaison, "appeals.due")) == 1
+    appeals.appeal_answer(actor=staff, appeal=appeal, answer="已通知水务")
+    appeals.appeal_solve(actor=staff, appeal=appeal)
+    appeals.appeal_close(actor=staff, appeal=appeal)
+    kinds = sorted(Notification.objects.filter(recipient=world.resident).values_list("kind", flat=True))
+    assert kinds == ["appeal.close", "appeals.progress", "appeals.progress"]

@@ -177,6 +177,7 @@ GONGJIAN_DAILY = [
     "gongjian.lists.services.claims.resources_expire",
     "gongjian.service.services.activities_remind",
     "gongjian.stats.tally.repair",
+    "gongjian.cobuild.services.resolutions.action_items_remind",
     "gongjian.core.notify.digest_send",
 ]
 # Reminders on the clock (an activity in 30 minutes, a rating an hour after): `gongjian remind`,

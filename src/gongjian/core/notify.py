@@ -87,10 +87,33 @@ REMINDERS: dict[str, Reminder] = {
         pgettext_lazy("reminder", "those who took part"),
         pgettext_lazy("reminder", "one hour after the end"),
     ),
-    "cobuild.meeting.reminder": Reminder(
-        pgettext_lazy("reminder", "Joint meeting soon"),
+    "cobuild.meeting.topics": Reminder(
+        pgettext_lazy("reminder", "Topics are collected for a joint meeting"),
         pgettext_lazy("reminder", "the invited units"),
-        pgettext_lazy("reminder", "before the meeting"),
+        pgettext_lazy("reminder", "when the collection opens"),
+    ),
+    "cobuild.meeting.agenda_due": Reminder(
+        pgettext_lazy("reminder", "The agenda is due"),
+        pgettext_lazy("reminder", "the convener"),
+        pgettext_lazy("reminder", "the day before it is due"),
+        act=True,
+    ),
+    "cobuild.meeting.tomorrow": Reminder(
+        pgettext_lazy("reminder", "Joint meeting tomorrow"),
+        pgettext_lazy("reminder", "the invited units and the convener"),
+        pgettext_lazy("reminder", "the day before"),
+    ),
+    "cobuild.action.due": Reminder(
+        pgettext_lazy("reminder", "Action item due in 3 days"),
+        pgettext_lazy("reminder", "the unit or organisation given it"),
+        pgettext_lazy("reminder", "3 days before it is due"),
+        act=True,
+    ),
+    "cobuild.action.overdue": Reminder(
+        pgettext_lazy("reminder", "Action item overdue"),
+        pgettext_lazy("reminder", "the unit or organisation given it"),
+        pgettext_lazy("reminder", "the day after it was due"),
+        act=True,
     ),
     "appeals.due": Reminder(
         pgettext_lazy("reminder", "Appeal near its time limit"),
@@ -193,6 +216,7 @@ def _deliver(
     url: str,
     dedupe_key: str,
     actor: Actor | None,
+    audit: bool,
 ) -> int:
     users: dict[int, Any] = {}
     for user in recipients:
@@ -215,6 +239,7 @@ def _deliver(
         "url": url,
         "dedupe_key": dedupe_key,
         "actor": actor,
+        "audit": audit,
     }
     sent = notification_send(recipients=now, **common) if now else 0
     sent += notification_send(recipients=later, digest=True, **common) if later else 0
@@ -253,6 +278,7 @@ def announce(
         url=url,
         dedupe_key=dedupe_key,
         actor=actor,
+        audit=False,  # the event's own audit entry records the change told of
     )
 
 
@@ -278,6 +304,7 @@ def remind(
         url=url,
         dedupe_key=dedupe_key,
         actor=None,
+        audit=True,
     )
 
 

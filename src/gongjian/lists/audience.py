@@ -10,7 +10,7 @@ from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.pii import mask_name
 from gongjian.orgs.models import PartyOrg
 
-from .models import Claim, Demand, Resource
+from .models import Claim, Demand, Project, Resource
 
 
 def org_people(org: PartyOrg) -> list[Any]:
@@ -54,3 +54,21 @@ def claimant_name(claim: Claim) -> str:
         if side is not None:
             return side.name
     return mask_name(claim.claimant_member.name) if claim.claimant_member is not None else ""
+
+
+def project_people(project: Project) -> list[Any]:
+    """Both sides of a project: the lead unit or organisation, and the owner of its demand or
+    resource (the acting person is left out by ``announce``)."""
+    people: list[Any] = []
+    if project.lead_org is not None:
+        people += org_people(project.lead_org)
+    elif project.lead_unit is not None:
+        people += nearest_administrators(area_path=project.lead_unit.area.path, unit_id=project.lead_unit_id)
+    target = project.demand if project.demand is not None else project.resource
+    if target is not None:
+        people += owner_people(target)
+    return people
+
+
+def project_url(project: Project) -> str:
+    return reverse("lists:project_detail", args=[project.pk])

@@ -311,3 +311,98 @@ def test_an_appeal_tells_the_area_the_assignee_and_the_resident_and_warns_before
     appeals.appeal_close(actor=staff, appeal=appeal)
     kinds = sorted(Notification.objects.filter(recipient=world.resident).values_list("kind", flat=True))
     assert kinds == ["appeal.close", "appeals.progress", "appeals.progress"]
+
+
+# --- seats, action items, transfers, hours: the other side hears of it ---------------------------
+
+
+def test_a_seat_goes_to_the_street_and_back_and_the_unit_hears_of_it(world: World) -> None:
+    from gongjian.cobuild.services import seats
+
+    committee = seats.committee_create(
+        actor=world.wjl_admin, org=world.wjl_committee, established_on=dt.date(2018, 3, 1)
+    )
+    today = timezone.localdate()
+    seat = seats.seat_recommend(
+        actor=world.wjl_admin,
+        committee=committee,
+        person_name="李兼职",
+        unit=world.minzheng,
+        unit_title="处长",
+        duty="兼职委员",
+        recommended_on=today - dt.timedelta(days=30),
+    )
+    assert not _notes(world.dongfeng_admin, "seat.recommend")
+    seats.seat_screen(actor=world.wjl_admin, seat=seat, screened_on=today - dt.timedelta(days=20))
+    [waiting] = _notes(world.dongfeng_admin, "seat.screen")
+    assert "民政" in waiting.title or world.minzheng.name in waiting.title, "the street hears a seat waits"
+    assert not _notes(world.wjl_admin, "seat.screen"), "not the one who screened"
+    seats.seat_approve(actor=world.dongfeng_admin, seat=seat, approved_on=today - dt.timedelta(days=10))
+    assert len(_notes(world.wjl_admin, "seat.approve")) == 1, "back to the community, to appoint"
+    assert len(_notes(world.liaison, "seat.approve")) == 1, "and the unit"
+
+
+def test_hours_verified_tell_the_person(world: World) -> None:
+    from decimal import Decimal
+
+    from gongjian.members.models import Member
+
+    _member_with_phone(world)
+    start = timezone.now() - dt.timedelta(days=1)
+    activity = service_services.activity_create(
+        actor=world.wjl_admin,
+        title="楼道清扫",
+        organiser_kind="community",
+        org=world.wjl_committee,
+        place="30号庭院",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )
+    row = service_services.attendance_record(
+        actor=world.wjl_admin,
+        activity=activity,
+        member=Member.objects.get(user=world.member),
+        signed_in_at=activity.starts_at,
+        signed_out_at=activity.ends_at,
+    )
+    service_services.attendance_verify(actor=world.wjl_admin, attendance=row, hours=Decimal("2"))
+    [note] = _notes(world.member, "hours.verify")
+    assert "2" in note.title and note.url == reverse("service:mine")
+
+
+def test_an_action_item_tells_its_unit_then_reminds_before_and_after_it_is_due(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gongjian.cobuild.services import meetings
+    from gongjian.cobuild.services.resolutions import action_items_remind
+    from gongjian.cobuild.tests.fixtures_meetings import Clock
+    from gongjian.orgs.models import PartyOrg
+
+    day = dt.date(2026, 9, 10)
+    Clock(monkeypatch).set(day)
+    street = PartyOrg.objects.get(code="PO-DFL")
+    meeting = meetings.meeting_convene(
+        actor=world.dongfeng_admin,
+        title="联席会议",
+        convener_org=street,
+        alliance=world.alliance,
+        starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9))),
+    )
+    meetings.agenda_item_add(actor=world.dongfeng_admin, meeting=meeting, title="议题")
+    meetings.meeting_send_agenda(actor=world.dongfeng_admin, meeting=meeting)
+    meetings.meeting_hold(actor=world.dongfeng_admin, meeting=meeting)
+    due = day + dt.timedelta(days=10)
+    meetings.resolution_record(
+        actor=world.dongfeng_admin,
+        meeting=meeting,
+        text="决议",
+        actions=[{"title": "调研停车难", "owner_unit": world.minzheng, "due_on": due}],
+    )
+    [given] = _notes(world.liaison, "action.add")
+    assert "调研停车难" in given.title and due.isoformat() in given.body
+    assert action_items_remind(today=due - dt.timedelta(days=5)) == 0
+    assert action_items_remind(today=due - dt.timedelta(days=3)) == 1
+    assert action_items_remind(today=due - dt.timedelta(days=2)) == 0, "once"
+    assert action_items_remind(today=due + dt.timedelta(days=1)) == 1
+    assert action_items_remind(today=due + dt.timedelta(days=2)) == 0, "once"
+    assert [len(_notes(world.liaison, k)) for k in ("cobuild.action.due", "cobuild.action.overdue")] == [1, 1]

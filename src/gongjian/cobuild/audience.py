@@ -6,8 +6,10 @@ from typing import Any
 
 from django.urls import reverse
 
+from gongjian.accounts.models import RoleKind, User
 from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.events import Event
+from gongjian.orgs.models import Area
 
 from .models import ActionItem, PartTimeSeat
 
@@ -48,3 +50,17 @@ def seat_people(event: Event, seat: PartTimeSeat) -> list[Any]:
 
 def seat_url(seat: PartTimeSeat) -> str:
     return reverse("cobuild:seat_detail", args=[seat.pk])
+
+
+def area_households(area: Area) -> list[Any]:
+    """The residents and members with a role in ``area`` or below (a consultation's households)."""
+    return list(
+        User.objects.filter(
+            roles__kind__in=[RoleKind.RESIDENT, RoleKind.MEMBER],
+            roles__active=True,
+            roles__area__path__startswith=area.path,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )

@@ -115,6 +115,11 @@ REMINDERS: dict[str, Reminder] = {
         pgettext_lazy("reminder", "the day after it was due"),
         act=True,
     ),
+    "core.job.finished": Reminder(
+        pgettext_lazy("reminder", "Import or export finished"),
+        pgettext_lazy("reminder", "the person who started it"),
+        pgettext_lazy("reminder", "when it finishes"),
+    ),
     "appeals.due": Reminder(
         pgettext_lazy("reminder", "Appeal near its time limit"),
         pgettext_lazy("reminder", "the assignee"),

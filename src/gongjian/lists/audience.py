@@ -72,3 +72,17 @@ def project_people(project: Project) -> list[Any]:
 
 def project_url(project: Project) -> str:
     return reverse("lists:project_detail", args=[project.pk])
+
+
+def raiser_people(demand: Demand) -> list[Any]:
+    """Who raised a demand: the person, and the liaisons of the unit it was raised for."""
+    people: list[Any] = [demand.raised_by] if demand.raised_by is not None else []
+    if demand.raised_by_unit is not None:
+        people += nearest_administrators(
+            area_path=demand.raised_by_unit.area.path, unit_id=demand.raised_by_unit_id
+        )
+    return people
+
+
+def demand_url(demand: Demand) -> str:
+    return reverse("lists:demand_detail", args=[demand.pk])

@@ -406,3 +406,33 @@ def test_an_action_item_tells_its_unit_then_reminds_before_and_after_it_is_due(
     assert action_items_remind(today=due + dt.timedelta(days=1)) == 1
     assert action_items_remind(today=due + dt.timedelta(days=2)) == 0, "once"
     assert [len(_notes(world.liaison, k)) for k in ("cobuild.action.due", "cobuild.action.overdue")] == [1, 1]
+
+
+def test_a_finished_job_tells_who_started_it_once(world: World) -> None:
+    from gongjian.core.jobs import job_finish
+    from gongjian.core.models import Job
+
+    job = Job.objects.create(kind="members.import", actor=world.wjl_admin, total=3)
+    job_finish(job=job, ok=True, message="3 行已导入")
+    job_finish(job=job, ok=True, message="3 行已导入")
+    [note] = _notes(world.wjl_admin, "core.job.finished")
+    assert note.url == reverse("core:job", args=[job.pk]) and "3 行已导入" in note.body
+
+
+def test_a_consultation_reaches_the_households_of_its_area(world: World) -> None:
+    from gongjian.cobuild.services import consultations
+
+    today = timezone.localdate()
+    consultations.consultation_create(
+        actor=world.wjl_admin,
+        area=world.wjl,
+        org=world.wjl_committee,
+        question="是否加装电梯？",
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=14),
+        asked=100,
+    )
+    for user in (world.member, world.resident):
+        [note] = _notes(user, "consultation.create")
+        assert "是否加装电梯" in note.title
+    assert not _notes(world.jsh_admin, "consultation.create")

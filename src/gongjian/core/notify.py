@@ -295,8 +295,10 @@ def remind(
     body: Text | None = None,
     url: str = "",
     dedupe_key: str,
+    audit: bool = True,
 ) -> int:
-    """A timed reminder of :data:`REMINDERS` (sent once per ``dedupe_key`` and recipient)."""
+    """A timed reminder of :data:`REMINDERS` (sent once per ``dedupe_key`` and recipient); one audit
+    entry records the send unless ``audit=False`` (the thing told of is its own record: a job)."""
     reminder = REMINDERS[kind]
     return _deliver(
         key=kind,
@@ -309,7 +311,7 @@ def remind(
         url=url,
         dedupe_key=dedupe_key,
         actor=None,
-        audit=True,
+        audit=audit,
     )
 
 

@@ -7,6 +7,9 @@ from typing import Any
 
 from django.urls import reverse
 
+from gongjian.accounts.selectors import nearest_administrators
+from gongjian.orgs.models import Area
+
 from .models import PointsEntry, ServiceHours
 
 
@@ -26,3 +29,12 @@ def points_people(entry: PointsEntry) -> list[Any]:
 
 def my_service_url() -> str:
     return reverse("service:mine")
+
+
+def area_people(area: Area) -> list[Any]:
+    """Who verifies and approves in an area: its nearest administrators."""
+    return nearest_administrators(area_path=area.path)
+
+
+def hours_list_url() -> str:
+    return reverse("service:hours_list")

@@ -436,3 +436,19 @@ def test_a_consultation_reaches_the_households_of_its_area(world: World) -> None
         [note] = _notes(user, "consultation.create")
         assert "是否加装电梯" in note.title
     assert not _notes(world.jsh_admin, "consultation.create")
+
+
+def test_logged_hours_wait_for_the_community_which_is_told(world: World) -> None:
+    from decimal import Decimal
+
+    _member_with_phone(world)
+    record = service_services.hours_log(
+        actor=world.member,
+        on=timezone.localdate(),
+        hours=Decimal("1.5"),
+        description="帮邻居修水管",
+        area=world.wjl,
+    )
+    [note] = _notes(world.wjl_admin, "hours.log")
+    assert "1.5" in note.title and note.body == record.description
+    assert Event.HOURS_LOG.act, "verifying is acting: it cannot be turned off"

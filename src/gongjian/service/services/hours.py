@@ -244,6 +244,15 @@ def hours_log(
         obj=record,
         changes={"on": on, "hours": record.hours, "area": area.pk},
     )
+    logged = record.hours
+    announce(
+        Event.HOURS_LOG,
+        actor=actor,
+        recipients=audience.area_people(area),
+        title=lambda: f"{Event.HOURS_LOG.label}：{logged}",
+        body=record.description,
+        url=audience.hours_list_url(),
+    )
     return record
 
 

@@ -290,6 +290,14 @@ def points_claim(
         obj=entry,
         changes={"member": member.pk, "rule": rule.pk, "units": entry.units, "requested": entry.requested},
     )
+    requested = entry.requested
+    announce(
+        Event.POINTS_CLAIM,
+        actor=actor,
+        recipients=audience.area_people(entry.area),
+        title=lambda: f"{Event.POINTS_CLAIM.label}：{requested}",
+        body=rule.name,
+    )
     return entry
 
 

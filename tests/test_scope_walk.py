@@ -73,6 +73,7 @@ ROUTES: dict[str, Any] = {
     "core:job_download": Job,
     "core:notifications": "own",
     "core:notifications_read_all": "own",
+    "core:notification_settings": "own",
     "core:notification_read": Notification,
     "accounts:tokens": "own",
     "accounts:care_mode": "own",

@@ -178,7 +178,25 @@ GONGJIAN_DAILY = [
     "gongjian.lists.services.claims.resources_expire",
     "gongjian.service.services.activities_remind",
     "gongjian.stats.tally.repair",
+    "gongjian.cobuild.services.resolutions.action_items_remind",
+    "gongjian.core.notify.digest_send",
 ]
+# Reminders on the clock (an activity in 30 minutes, a rating an hour after): `gongjian remind`,
+# run every few minutes by beat; each message is sent once (dedupe keys).
+GONGJIAN_REMIND = [
+    "gongjian.service.services.activities_sequence",
+    "gongjian.appeals.services.appeals_remind_due",
+]
+CELERY_BEAT_SCHEDULE["remind"] = {"task": "gongjian.core.remind", "schedule": crontab(minute="*/5")}
+
+# --- text messages (notifications) ------------------------------------------------------------
+# `console` (default: logged, the phone masked), `http` (JSON POST to GONGJIAN_SMS_URL with the
+# bearer GONGJIAN_SMS_TOKEN), or the dotted path of a gateway class (see gongjian.core.sms).
+GONGJIAN_SMS_BACKEND = os.environ.get("GONGJIAN_SMS_BACKEND", "console")
+GONGJIAN_SMS_URL = os.environ.get("GONGJIAN_SMS_URL", "")
+GONGJIAN_SMS_TOKEN = os.environ.get("GONGJIAN_SMS_TOKEN", "")
+# Where a user's phone is: the sealed phone of the member linked to the account.
+GONGJIAN_SMS_PHONES = "gongjian.members.audience.phones_for_users"
 
 # --- e-mail (notifications) -----------------------------------------------------------------
 # Embedded default: messages are printed on the console (the server's log); tests use locmem.

@@ -38,14 +38,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.actor import Actor, is_person, signed_in
-from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
-from gongjian.core.services import notification_send
+from gongjian.core.notify import announce, remind
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 
-from . import deadlines, selectors
+from . import audience, deadlines, selectors
 from .models import (
     Appeal,
     AppealEvent,
@@ -224,24 +223,26 @@ def _next_number(registered_at: dt.datetime) -> str:
     return f"{prefix}{serial:04d}"
 
 
-def _liaisons(org: PartyOrg | None) -> list[Any]:
-    if org is None or org.unit_id is None:
-        return []
-    roles = Role.objects.filter(kind=RoleKind.UNIT_LIAISON, unit_id=org.unit_id, active=True).select_related(
-        "user"
-    )
-    return [r.user for r in roles]
-
-
 def _notify_resident(appeal: Appeal, actor: Actor, event: Event, title: str) -> None:
-    if appeal.resident is None:
-        return
-    notification_send(
-        recipients=[appeal.resident],
-        kind=event.notice_kind,
+    announce(
+        event,
+        actor=actor,
+        recipients=audience.resident_people(appeal),
         title=title,
         url=reverse("appeals:detail", args=[appeal.pk]),
+    )
+
+
+def _announce_to(appeal: Appeal, actor: Actor, event: Event, people: list[Any], body: str = "") -> None:
+    """ "<event>: <number> <title>" to ``people``, linking to the appeal."""
+    number, title = appeal.number, appeal.title
+    announce(
+        event,
         actor=actor,
+        recipients=people,
+        title=lambda: f"{event.label}：{number}",
+        body=body or title,
+        url=reverse("appeals:detail", args=[appeal.pk]),
     )
 
 
@@ -340,6 +341,7 @@ def appeal_register(
             "online": online,
         },
     )
+    _announce_to(appeal, actor, Event.APPEAL_REGISTER, audience.area_people(appeal))
     return appeal
 
 
@@ -379,13 +381,13 @@ def appeal_assign(
         obj=appeal,
         changes={"status": [AppealStatus.REGISTERED, AppealStatus.ASSIGNED], "org": org.pk, "at": when},
     )
-    notification_send(
-        recipients=_liaisons(org),
-        kind=Event.APPEAL_ASSIGN.notice_kind,
-        title=_("Appeal %(number)s assigned to %(org)s") % {"number": appeal.number, "org": org.name},
+    announce(
+        Event.APPEAL_ASSIGN,
+        actor=actor,
+        recipients=audience.org_people(org),
+        title=lambda: _("Appeal %(number)s assigned to %(org)s") % {"number": appeal.number, "org": org.name},
         body=appeal.title,
         url=reverse("appeals:detail", args=[appeal.pk]),
-        actor=actor,
     )
     return appeal
 
@@ -419,13 +421,13 @@ def appeal_reassign(
         changes={"org": [before, org.pk], "at": when},
         reason=reason,
     )
-    notification_send(
-        recipients=_liaisons(org),
-        kind=Event.APPEAL_REASSIGN.notice_kind,
-        title=_("Appeal %(number)s assigned to %(org)s") % {"number": appeal.number, "org": org.name},
+    announce(
+        Event.APPEAL_REASSIGN,
+        actor=actor,
+        recipients=audience.org_people(org),
+        title=lambda: _("Appeal %(number)s assigned to %(org)s") % {"number": appeal.number, "org": org.name},
         body=appeal.title,
         url=reverse("appeals:detail", args=[appeal.pk]),
-        actor=actor,
     )
     return appeal
 
@@ -526,6 +528,9 @@ def appeal_close(*, actor: Actor, appeal: Appeal, note: str = "", at: dt.datetim
         obj=appeal,
         changes={"status": [before, AppealStatus.CLOSED], "at": when},
     )
+    _notify_resident(
+        appeal, actor, Event.APPEAL_CLOSE, _("Your appeal %(number)s is closed") % {"number": appeal.number}
+    )
     return appeal
 
 
@@ -590,6 +595,7 @@ def appeal_rate(*, actor: Actor, appeal: Appeal, rating: str, comment: str = "")
     comment = (comment or "").strip()
     _event(appeal, EventKind.RATED, when, actor, note=f"{label}{'：' + comment if comment else ''}")
     audit_record(actor=actor, action=Event.APPEAL_RATE, obj=appeal, changes={"resident_rating": ["", rating]})
+    _announce_to(appeal, actor, Event.APPEAL_RATE, audience.org_people(appeal.assigned_org), label)
     return appeal
 
 
@@ -606,3 +612,34 @@ def appeal_reveal_phone(*, actor: Actor, appeal: Appeal, reason: str) -> str:
     _require_handle(actor, appeal)
     audit_record(actor=actor, action=Event.PII_REVEAL, obj=appeal, changes={"field": "phone"}, reason=reason)
     return appeal.phone_clear()
+
+
+# --- before the limit -------------------------------------------------------------------------
+
+#: The organisation handling an appeal is reminded this long before its limit (once).
+DUE_SOON = dt.timedelta(hours=24)
+
+
+def appeals_remind_due(*, now: dt.datetime | None = None) -> int:
+    """Remind the organisation given an appeal not yet answered that its limit is near (within
+    ``DUE_SOON``), by SMS too; once per appeal (``gongjian remind``). Returns how many were sent."""
+    now = now or timezone.now()
+    sent = 0
+    due = (
+        Appeal.objects.filter(
+            status=AppealStatus.ASSIGNED, answered_at__isnull=True, due_at__gt=now, due_at__lte=now + DUE_SOON
+        )
+        .select_related("assigned_org__area")
+        .order_by("due_at")
+    )
+    for appeal in due:
+        number, limit = appeal.number, _local(appeal.due_at)
+        sent += remind(
+            "appeals.due",
+            recipients=audience.org_people(appeal.assigned_org),
+            title=lambda: _("Appeal %(number)s is due by %(limit)s") % {"number": number, "limit": limit},  # noqa: B023 (evaluated at once)
+            body=appeal.title,
+            url=reverse("appeals:detail", args=[appeal.pk]),
+            dedupe_key=f"appeals.due.{appeal.pk}",
+        )
+    return sent

@@ -62,3 +62,19 @@ def run_daily(*, today: dt.date | None = None) -> list[Outcome]:
             log.exception("daily job %s failed", name)
             outcomes.append(Outcome(name, 0, f"{type(exc).__name__}: {exc}"))
     return outcomes
+
+
+def run_remind(*, now: dt.datetime | None = None) -> list[Outcome]:
+    """Run the reminders on the clock (``settings.GONGJIAN_REMIND``: functions taking ``now``),
+    each in its own transaction; every one dedupes, so running it every few minutes sends each once."""
+    moment = now or timezone.now()
+    outcomes: list[Outcome] = []
+    for name in getattr(settings, "GONGJIAN_REMIND", []):
+        try:
+            with transaction.atomic():
+                result = import_string(name)(now=moment)
+                outcomes.append(Outcome(name, int(result) if isinstance(result, int) else 0))
+        except Exception as exc:  # reported; the others still run
+            log.exception("reminder job %s failed", name)
+            outcomes.append(Outcome(name, 0, f"{type(exc).__name__}: {exc}"))
+    return outcomes

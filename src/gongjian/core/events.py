@@ -64,6 +64,11 @@ class Event(StrEnum):
         return self.audience == {Audience.AUDIT_ONLY}
 
     @property
+    def act(self) -> bool:
+        """Someone must act on it (review, accept, answer, do the work): never turned off."""
+        return bool(self.audience & ACT_AUDIENCES) or self in MUST_ACT
+
+    @property
     def notice_kind(self) -> str:
         """The kind of the notification the service sends for this event today ("" for none)."""
         return NOTICE_KINDS.get(self, "")
@@ -456,6 +461,12 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "reading is the hearing",
     )
+    NOTIFICATION_PREFERENCES = (
+        "notification.preferences",
+        pgettext_lazy("event", "Notification settings changed"),
+        {_A.AUDIT_ONLY},
+        "the person's own choice, changed by themself",
+    )
     NOTIFICATION_SEND = (
         "notification.send",
         pgettext_lazy("event", "Notification sent"),
@@ -761,6 +772,25 @@ NOTICE_KINDS: dict[Event, str] = {
     Event.MEETING_CANCEL: "cobuild.meeting.cancelled",
     Event.MEETING_SEND_AGENDA: "cobuild.meeting.agenda",
 }
+
+
+#: Audiences that are asked to do something: whoever takes the next step, whoever is given the work.
+ACT_AUDIENCES: frozenset[Audience] = frozenset({Audience.NEXT_STEP, Audience.ASSIGNEE})
+
+#: Events told to the other side that waits on them for a decision (besides ACT_AUDIENCES).
+MUST_ACT: frozenset[Event] = frozenset(
+    {
+        Event.AGENDA_PROPOSE,  # the convener screens the topic
+        Event.AGREEMENT_CREATE,  # the partner signs
+        Event.CLAIM_CREATE,  # the owner accepts or declines
+        Event.MEETING_SEND_AGENDA,  # the level above reviews the agenda
+        Event.REPORT_MEMBER_CREATE,  # the community confirms the report
+        Event.REPORT_UNIT_CREATE,
+        Event.TRANSFER_ISSUE,  # the receiving organisation receives
+        Event.APPEAL_REGISTER,  # the area assigns the appeal
+        Event.SEAT_ANNOUNCE,  # units recommend
+    }
+)
 
 
 def event_of(action: str) -> Event | None:

@@ -51,6 +51,26 @@ def job_finish(
     if ok:
         job.done = job.total
     job.save()
+    _tell_finished(job)
+
+
+def _tell_finished(job: Job) -> None:
+    """The person who started the job hears it finished (or failed), with a link to its page."""
+    from django.urls import reverse
+
+    from .notify import remind  # notify sits above the jobs in core (it sends through services)
+
+    done = job.status == Job.Status.DONE
+    kind = job.kind
+    remind(
+        "core.job.finished",
+        recipients=[job.actor],
+        title=lambda: (_("Finished: %(kind)s") if done else _("Failed: %(kind)s")) % {"kind": kind},
+        body=job.message[:500],
+        url=reverse("core:job", args=[job.pk]),
+        dedupe_key=f"core.job.{job.pk}",
+        audit=False,  # the job is its own record (a masked export writes no audit entry)
+    )
 
 
 def audit_verify_run(*, job: Job) -> None:

@@ -128,12 +128,22 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Chosen "daily digest": shown in the bell at once, e-mailed in the next digest (then dated).
+    digest = models.BooleanField(default=False)
+    digested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(
+                fields=["recipient", "id"],
+                condition=models.Q(digest=True, digested_at__isnull=True),
+                name="notification_digest_due",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "dedupe_key"],
@@ -148,3 +158,30 @@ class Notification(models.Model):
     @property
     def unread(self) -> bool:
         return self.read_at is None
+
+
+class NotifyMode(models.TextChoices):
+    """How a person hears of one kind of event."""
+
+    NOW = "now", pgettext_lazy("notify mode", "Immediately")
+    DIGEST = "digest", pgettext_lazy("notify mode", "Daily digest")
+    OFF = "off", pgettext_lazy("notify mode", "Off")
+
+
+class NotificationPreference(models.Model):
+    """One person's choice for one topic (an event's value or a reminder's kind); none = at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    topic = models.CharField(max_length=80)
+    mode = models.CharField(max_length=10, choices=NotifyMode.choices, default=NotifyMode.NOW)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="notification_preference_once")]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.topic}: {self.mode}"

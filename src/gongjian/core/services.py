@@ -92,6 +92,8 @@ def notification_send(
     dedupe_key: str = "",
     email: bool = True,
     actor: Actor | None = None,
+    digest: bool = False,
+    audit: bool = True,
 ) -> int:
     """Notify each of ``recipients`` (users) once; return how many notifications were created.
 
@@ -101,6 +103,8 @@ def notification_send(
     this site. With ``email`` the recipients who have an e-mail address also get it by mail (sent
     after the transaction commits, through ``EMAIL_BACKEND``). ``actor`` is who sends (None: the
     system, e.g. a scheduled reminder); one audit entry records the send when something was created.
+    With ``digest`` the notifications wait for the recipient's daily digest instead of an e-mail now.
+    ``audit=False`` when the change that is told of has its own audit entry (``core.notify.announce``).
     """
     kind = kind.strip()
     if not kind or len(kind) > 50 or not all(c.isalnum() or c in "-_." for c in kind):
@@ -129,7 +133,13 @@ def notification_send(
         created: list[Notification] = []
         for user in users.values():
             note = Notification(
-                recipient=user, kind=kind, title=title, body=body, url=url, dedupe_key=dedupe_key
+                recipient=user,
+                kind=kind,
+                title=title,
+                body=body,
+                url=url,
+                dedupe_key=dedupe_key,
+                digest=digest,
             )
             try:
                 # A savepoint each: a concurrent send of the same key loses quietly, not the batch.
@@ -142,20 +152,21 @@ def notification_send(
             created.append(note)
         if not created:
             return 0
-        audit_record(
-            actor=actor,
-            action=Event.NOTIFICATION_SEND,
-            object_type="core.notification",
-            object_id=str(created[0].pk),
-            object_label=kind,
-            changes={
-                "kind": kind,
-                "recipients": [n.recipient_id for n in created],
-                "dedupe_key": dedupe_key,
-                "url": url,
-            },
-        )
-        if email:
+        if audit:
+            audit_record(
+                actor=actor,
+                action=Event.NOTIFICATION_SEND,
+                object_type="core.notification",
+                object_id=str(created[0].pk),
+                object_label=kind,
+                changes={
+                    "kind": kind,
+                    "recipients": [n.recipient_id for n in created],
+                    "dedupe_key": dedupe_key,
+                    "url": url,
+                },
+            )
+        if email and not digest:
             transaction.on_commit(lambda: _send_notification_mails(created))
     return len(created)
 

@@ -25,3 +25,11 @@ def daily_task() -> dict[str, int]:
     from .daily import run_daily
 
     return {o.name: o.count for o in run_daily()}
+
+
+@shared_task(name="gongjian.core.remind")
+def remind_task() -> dict[str, int]:
+    """The reminders on the clock (``gongjian remind``); run by Celery beat every few minutes."""
+    from .daily import run_remind
+
+    return {o.name: o.count for o in run_remind()}

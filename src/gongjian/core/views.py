@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import notify, selectors, services
 from .excel import XLSX_CONTENT_TYPE
 from .jobs import job_result_open
-from .models import Job
+from .models import Job, NotifyMode
 
 if TYPE_CHECKING:
     from gongjian.accounts.actor import Actor
@@ -90,3 +91,39 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("All notifications are marked read."))
     return redirect("core:notifications")
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Per kind of event: immediately, daily digest or off (never off for what one must act on)."""
+    chosen = notify.preferences_of(actor=request.user)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        topics = {t.key for t in notify.topics()}
+        modes = {key: request.POST[key] for key in topics if key in request.POST}
+        try:
+            count = notify.preferences_set(actor=request.user, modes=modes)
+        except ValidationError as exc:
+            errors = {key: " ".join(msgs) for key, msgs in exc.message_dict.items()}
+            chosen.update(modes)
+        else:
+            if count:
+                messages.success(request, _("Your notification settings are saved."))
+            return redirect("core:notification_settings")
+    rows = [
+        {
+            "key": topic.key,
+            "label": topic.label,
+            "act": topic.act,
+            "sms": topic.sms,
+            "mode": chosen.get(topic.key, NotifyMode.NOW),
+            "error": errors.get(topic.key, ""),
+        }
+        for topic in sorted(notify.topics(), key=lambda t: (not t.act, t.key))
+    ]
+    return render(
+        request,
+        "core/notification_settings.html",
+        {"rows": rows, "modes": NotifyMode.choices, "has_errors": bool(errors)},
+        status=400 if errors else 200,
+    )

@@ -21,11 +21,13 @@ from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.core.pii import mask_name
 from gongjian.core.services import apply_changes, notification_send
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
 from gongjian.orgs.selectors import area_list, unit_list
 
+from . import audience
 from .models import (
     Category,
     CoManagement,
@@ -435,6 +437,14 @@ def unit_report_create(*, actor: Actor, org: PartyOrg, community: Area, note: st
         obj=report,
         changes={"org": org.pk, "community": community.pk},
     )
+    name = org.name
+    announce(
+        Event.REPORT_UNIT_CREATE,
+        actor=actor,
+        recipients=audience.community_people(community),
+        title=lambda: f"{Event.REPORT_UNIT_CREATE.label}：{name}",
+        url=audience.reports_url(community),
+    )
     return report
 
 
@@ -489,6 +499,14 @@ def member_report_create(
         obj=report,
         changes={"member": member.pk, "community": community.pk},
     )
+    masked = mask_name(member.name)
+    announce(
+        Event.REPORT_MEMBER_CREATE,
+        actor=actor,
+        recipients=audience.community_people(community),
+        title=lambda: f"{Event.REPORT_MEMBER_CREATE.label}：{masked}",
+        url=audience.reports_url(community),
+    )
     return report
 
 
@@ -510,6 +528,14 @@ def member_report_decide(
     report.save()
     audit_record(
         actor=actor, action=Event.REPORT_MEMBER_DECIDE, obj=report, changes={"status": report.status}
+    )
+    place = report.community.name
+    announce(
+        Event.REPORT_MEMBER_DECIDE,
+        actor=actor,
+        recipients=audience.member_people(report.member),
+        title=lambda: f"{Event.REPORT_MEMBER_DECIDE.label}：{place}",
+        body=str(report.get_status_display()),
     )
     return report
 
@@ -702,7 +728,23 @@ def transfer_issue(
         obj=transfer,
         changes={"member": member.pk, "from": member.org_id, "to": to_org.pk, "letter_no": letter_no},
     )
+    _announce_transfer(Event.TRANSFER_ISSUE, actor, transfer, audience.org_people(to_org))
     return transfer
+
+
+def _announce_transfer(
+    event: Event, actor: Actor, transfer: Transfer, side: list[Any], reason: str = ""
+) -> None:
+    """The other organisation and the member hear of a transfer: "<event>: <name masked> → <org>"."""
+    masked, to_org = mask_name(transfer.member.name), transfer.to_org.name
+    announce(
+        event,
+        actor=actor,
+        recipients=[*side, *audience.member_people(transfer.member)],
+        title=lambda: f"{event.label}：{masked} → {to_org}",
+        body=reason,
+        url=audience.transfers_url(),
+    )
 
 
 def _require_receiver(actor: Actor, transfer: Transfer) -> None:
@@ -748,6 +790,7 @@ def transfer_receive(*, actor: Actor, transfer: Transfer, on: dt.date | None = N
     audit_record(
         actor=actor, action=Event.TRANSFER_RECEIVE, obj=transfer, changes={"org": [old_org, member.org_id]}
     )
+    _announce_transfer(Event.TRANSFER_RECEIVE, actor, transfer, audience.org_people(transfer.from_org))
     return transfer
 
 
@@ -768,6 +811,7 @@ def transfer_reject(*, actor: Actor, transfer: Transfer, reason: str) -> Transfe
     audit_record(
         actor=actor, action=Event.TRANSFER_REJECT, obj=transfer, changes={"status": "rejected"}, reason=reason
     )
+    _announce_transfer(Event.TRANSFER_REJECT, actor, transfer, audience.org_people(transfer.from_org), reason)
     return transfer
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.actor import Actor, person
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
-from gongjian.core.services import notification_send
+from gongjian.core.notify import announce
 from gongjian.orgs.models import ResidentUnit
 
 from ..models import (
@@ -28,9 +28,11 @@ from .meeting_rules import (
     BEFORE_HELD,
     _admins_on,
     _clean_text,
+    _convener_staff,
     _invited_liaisons,
     _level_above,
     _liaison_units,
+    _liaisons_of,
     _lock,
     _meeting_url,
     _reason_if_frozen,
@@ -100,6 +102,14 @@ def agenda_topic_propose(
         obj=item,
         changes=snapshot(item, ("meeting", "title", "proposed_by_unit")),
     )
+    announce(
+        Event.AGENDA_PROPOSE,
+        actor=actor,
+        recipients=_convener_staff(meeting),
+        title=lambda: f"{Event.AGENDA_PROPOSE.label}：{item.title}",
+        body=meeting.title,
+        url=_meeting_url(meeting),
+    )
     return item
 
 
@@ -155,6 +165,16 @@ def _agenda_decide(actor: Actor, item: AgendaItem, status: str, reason: str) -> 
         obj=item,
         changes={"status": [before, status], "meeting": meeting.pk},
         reason=reason,
+    )
+    event = Event.AGENDA_ACCEPT if status == AgendaStatus.ACCEPTED else Event.AGENDA_DECLINE
+    proposers = list(_liaisons_of([item.proposed_by_unit_id])) if item.proposed_by_unit_id else []
+    announce(
+        event,
+        actor=actor,
+        recipients=[*proposers, *([item.proposed_by] if item.proposed_by is not None else [])],
+        title=lambda: f"{event.label}：{item.title}",
+        body=reason or meeting.title,
+        url=_meeting_url(meeting),
     )
     return item
 
@@ -287,13 +307,13 @@ def meeting_send_agenda(*, actor: Actor, meeting: JointMeeting) -> JointMeeting:
     }
     title = _("Agenda of the joint meeting %(title)s") % {"title": meeting.title}
     recipients = [*_admins_on(above), *_invited_liaisons(meeting)]
-    notification_send(
+    announce(
+        Event.MEETING_SEND_AGENDA,
+        actor=actor,
         recipients=recipients,
-        kind=Event.MEETING_SEND_AGENDA.notice_kind,
         title=title,
         body=body,
         url=_meeting_url(meeting),
         dedupe_key=f"cobuild.meeting.{meeting.pk}.agenda",
-        actor=actor,
     )
     return meeting

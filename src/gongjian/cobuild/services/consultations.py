@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,10 +15,12 @@ from gongjian.accounts.actor import Actor, person
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.core.pii import mask_in_text
 from gongjian.core.services import apply_changes
 from gongjian.orgs.models import Area, PartyOrg
 
+from .. import audience
 from ..models import (
     Answer,
     Consultation,
@@ -113,6 +116,15 @@ def consultation_create(
         action=Event.CONSULTATION_CREATE,
         obj=consultation,
         changes=snapshot(consultation, ("area", "org", "kind", "question", "opens_on", "closes_on", "asked")),
+    )
+    question, closes = consultation.question, consultation.closes_on
+    announce(
+        Event.CONSULTATION_CREATE,
+        actor=actor,
+        recipients=audience.area_households(consultation.area),
+        title=lambda: f"{Event.CONSULTATION_CREATE.label}：{question}"[:200],
+        body=closes.isoformat() if closes else "",
+        url=reverse("cobuild:consultation_detail", args=[consultation.pk]),
     )
     return consultation
 

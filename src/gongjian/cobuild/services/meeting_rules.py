@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
-from gongjian.core.services import notification_send
+from gongjian.core.notify import remind
 from gongjian.orgs.models import Area, Level, ResidentUnit
 from gongjian.orgs.selectors import unit_list
 
@@ -340,9 +340,9 @@ def _notify_topics_open(meeting: JointMeeting, actor: Actor | None = None) -> in
     meeting is still ahead."""
     if not topic_window_open(meeting=meeting) or _today() > meeting.day:
         return 0
-    return notification_send(
+    return remind(
+        "cobuild.meeting.topics",
         recipients=_invited_liaisons(meeting),
-        kind="cobuild.meeting.topics",
         title=_("Propose topics for %(title)s") % {"title": meeting.title},
         body=_(
             "The joint meeting is on %(when)s at %(venue)s. Topics are collected until the agenda is "
@@ -351,7 +351,6 @@ def _notify_topics_open(meeting: JointMeeting, actor: Actor | None = None) -> in
         % {"when": _when(meeting), "venue": meeting.venue or "–", "due": meeting.agenda_due_on.isoformat()},
         url=_meeting_url(meeting),
         dedupe_key=f"cobuild.meeting.{meeting.pk}.topics",
-        actor=actor,
     )
 
 

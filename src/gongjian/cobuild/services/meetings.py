@@ -35,7 +35,8 @@ from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
-from gongjian.core.services import apply_changes, notification_send
+from gongjian.core.notify import announce, remind
+from gongjian.core.services import apply_changes
 from gongjian.orgs.models import Alliance, AllianceMember, Area, Dated, PartyOrg, ResidentUnit
 
 from ..models import (
@@ -371,14 +372,14 @@ def meeting_cancel(*, actor: Actor, meeting: JointMeeting, reason: str) -> Joint
         changes={"status": [before, MeetingStatus.CANCELLED]},
         reason=reason,
     )
-    notification_send(
+    announce(
+        Event.MEETING_CANCEL,
+        actor=actor,
         recipients=_invited_liaisons(meeting),
-        kind=Event.MEETING_CANCEL.notice_kind,
         title=_("Cancelled: %(title)s") % {"title": meeting.title},
         body=reason,
         url=_meeting_url(meeting),
         dedupe_key=f"cobuild.meeting.{meeting.pk}.cancelled",
-        actor=actor,
     )
     return meeting
 
@@ -612,9 +613,9 @@ def meetings_remind(*, today: dt.date) -> int:
     for meeting in upcoming:
         with transaction.atomic():
             if meeting.status == MeetingStatus.PLANNED and today >= meeting.topics_open_on:
-                sent += notification_send(
+                sent += remind(
+                    "cobuild.meeting.topics",
                     recipients=_invited_liaisons(meeting),
-                    kind="cobuild.meeting.topics",
                     title=_("Propose topics for %(title)s") % {"title": meeting.title},
                     body=_("Topics are collected until the agenda is sent on %(due)s.")
                     % {"due": meeting.agenda_due_on.isoformat()},
@@ -624,9 +625,9 @@ def meetings_remind(*, today: dt.date) -> int:
             if meeting.status == MeetingStatus.PLANNED and today >= meeting.agenda_due_on - dt.timedelta(
                 days=1
             ):
-                sent += notification_send(
+                sent += remind(
+                    "cobuild.meeting.agenda_due",
                     recipients=_convener_staff(meeting),
-                    kind="cobuild.meeting.agenda_due",
                     title=_("Send the agenda of %(title)s") % {"title": meeting.title},
                     body=_("The agenda goes to the level above by %(due)s.")
                     % {"due": meeting.agenda_due_on.isoformat()},
@@ -634,9 +635,9 @@ def meetings_remind(*, today: dt.date) -> int:
                     dedupe_key=f"cobuild.meeting.{meeting.pk}.agenda_due",
                 )
             if meeting.day == today + dt.timedelta(days=1):
-                sent += notification_send(
+                sent += remind(
+                    "cobuild.meeting.tomorrow",
                     recipients=[*_invited_liaisons(meeting), *_convener_staff(meeting)],
-                    kind="cobuild.meeting.tomorrow",
                     title=_("Tomorrow: %(title)s") % {"title": meeting.title},
                     body=_("%(when)s at %(venue)s.")
                     % {"when": _when(meeting), "venue": meeting.venue or "–"},

@@ -15,9 +15,11 @@ from gongjian.accounts.actor import Actor, person
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
+from gongjian.core.notify import announce, remind
 from gongjian.core.pii import mask_in_text
 from gongjian.orgs.models import PartyOrg, ResidentUnit
 
+from .. import audience
 from ..models import (
     ActionItem,
     ActionStatus,
@@ -32,6 +34,7 @@ from .meeting_rules import (
     _action_owner_or_staff,
     _check_unit_of_meeting,
     _clean_text,
+    _convener_staff,
     _lock,
     _require_manage,
     _require_status,
@@ -142,7 +145,22 @@ def resolution_record(
             "actions": [{"id": i.pk, **_action_summary(i)} for i in items],
         },
     )
+    for item in items:
+        _announce_action(actor, item)
     return resolution
+
+
+def _announce_action(actor: Actor, item: ActionItem) -> None:
+    """The unit or organisation given an action item hears of it (with its due date)."""
+    due = item.due_on.isoformat() if item.due_on else ""
+    announce(
+        Event.ACTION_ADD,
+        actor=actor,
+        recipients=audience.action_owner_people(item),
+        title=lambda: f"{Event.ACTION_ADD.label}：{item.title}",
+        body=due,
+        url=audience.action_url(item),
+    )
 
 
 @transaction.atomic
@@ -170,6 +188,7 @@ def action_item_add(
         obj=item,
         changes={"resolution": resolution.pk, **_action_summary(item)},
     )
+    _announce_action(actor, item)
     return item
 
 
@@ -209,4 +228,46 @@ def action_item_close(
             "report": item.report,
         },
     )
+    announce(
+        Event.ACTION_CLOSE,
+        actor=actor,
+        recipients=_convener_staff(item.meeting),
+        title=lambda: f"{Event.ACTION_CLOSE.label}：{item.title}",
+        body=item.report,
+        url=audience.action_url(item),
+    )
     return item
+
+
+#: Action items are reminded this many days before they are due, and once when overdue.
+ACTION_DUE_SOON = dt.timedelta(days=3)
+
+
+def action_items_remind(*, today: dt.date) -> int:
+    """Daily (``gongjian daily``): the unit or organisation given an open action item hears three
+    days before it is due and once when it is overdue. Returns how many were sent."""
+    sent = 0
+    items = (
+        ActionItem.objects.filter(
+            status=ActionStatus.OPEN, due_on__isnull=False, due_on__lte=today + ACTION_DUE_SOON
+        )
+        .select_related("owner_unit__area", "owner_org__area")
+        .order_by("due_on", "pk")
+    )
+    for item in items:
+        assert item.due_on is not None
+        overdue = item.due_on < today
+        kind = "cobuild.action.overdue" if overdue else "cobuild.action.due"
+        title, due = item.title, item.due_on.isoformat()
+        sent += remind(
+            kind,
+            recipients=audience.action_owner_people(item),
+            title=(
+                (lambda: _("Overdue since %(due)s: %(title)s") % {"due": due, "title": title})  # noqa: B023
+                if overdue
+                else (lambda: _("Due on %(due)s: %(title)s") % {"due": due, "title": title})  # noqa: B023
+            ),
+            url=audience.action_url(item),
+            dedupe_key=f"{kind}.{item.pk}",
+        )
+    return sent

@@ -28,8 +28,10 @@ from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.orgs.models import Level, PartyOrg, ResidentUnit
 
+from .. import audience
 from ..models import (
     Committee,
     CommitteeKind,
@@ -175,6 +177,15 @@ def _seat_audit(
     actor: Actor, action: Event, seat: PartTimeSeat, changes: dict[str, Any], reason: str = ""
 ) -> None:
     audit_record(actor=actor, action=action, obj=seat, changes=changes, reason=reason)
+    step, unit, committee = seat.get_step_display(), seat.unit.name, seat.committee.name
+    announce(
+        action,
+        actor=actor,
+        recipients=audience.seat_people(action, seat),
+        title=lambda: f"{action.label}：{unit}",
+        body="\n".join(part for part in (f"{committee} · {step}", reason) if part),
+        url=audience.seat_url(seat),
+    )
 
 
 @transaction.atomic

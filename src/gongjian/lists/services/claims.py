@@ -31,6 +31,7 @@ are re-exported here (``__all__``), so ``claims.demand_raise`` and the rest keep
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,9 +44,11 @@ from gongjian.accounts.scope import scope_for
 from gongjian.cobuild.models import JointMeeting
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.members.models import Member
 from gongjian.orgs.models import PartyOrg, ResidentUnit
 
+from .. import audience
 from ..models import (
     DEMAND_CLAIMABLE,
     Claim,
@@ -125,6 +128,23 @@ def _check_quantity(quantity: int, remaining: int) -> None:
         )
 
 
+def _announce_claim(event: Event, actor: Actor, claim: Claim, people: list[Any], reason: str = "") -> None:
+    """Tell the other side of a claim: "<label>: <demand or resource> · <claimant> · <quantity>"."""
+    subject, side, quantity = audience.claim_subject(claim), audience.claimant_name(claim), claim.quantity
+    announce(
+        event,
+        actor=actor,
+        recipients=people,
+        title=lambda: f"{event.label}：{subject}",
+        body=lambda: "\n".join(
+            part
+            for part in (_("%(side)s, quantity %(quantity)d") % {"side": side, "quantity": quantity}, reason)
+            if part
+        ),
+        url=audience.claim_url(claim),
+    )
+
+
 def demand_claim(
     *,
     actor: Actor,
@@ -202,6 +222,7 @@ def demand_claim(
                 "meeting": claim.meeting_id,
             },
         )
+        _announce_claim(Event.CLAIM_CREATE, actor, claim, audience.owner_people(demand))
     return claim
 
 
@@ -259,6 +280,7 @@ def resource_claim(
                 "meeting": claim.meeting_id,
             },
         )
+        _announce_claim(Event.CLAIM_CREATE, actor, claim, audience.owner_people(resource))
     return claim
 
 
@@ -332,6 +354,7 @@ def claim_accept(*, actor: Actor, claim: Claim) -> Claim:
                 "target_status": [before, after],
             },
         )
+        _announce_claim(Event.CLAIM_ACCEPT, actor, claim, audience.claimant_people(claim))
         project_open_from_claim(actor=actor, claim=claim)
     return claim
 
@@ -355,6 +378,7 @@ def claim_decline(*, actor: Actor, claim: Claim, reason: str) -> Claim:
             changes={"status": [ClaimStatus.PENDING, ClaimStatus.DECLINED]},
             reason=reason,
         )
+        _announce_claim(Event.CLAIM_DECLINE, actor, claim, audience.claimant_people(claim), reason)
     return claim
 
 
@@ -379,6 +403,9 @@ def claim_withdraw(*, actor: Actor, claim: Claim, reason: str = "") -> Claim:
             changes={"status": [ClaimStatus.PENDING, ClaimStatus.WITHDRAWN]},
             reason=reason,
         )
+        target = claim.demand if claim.demand is not None else claim.resource
+        assert target is not None
+        _announce_claim(Event.CLAIM_WITHDRAW, actor, claim, audience.owner_people(target), reason)
     return claim
 
 
@@ -432,6 +459,7 @@ def demand_assign(
                 "target_status": [before, after],
             },
         )
+        _announce_claim(Event.CLAIM_ACCEPT, actor, claim, audience.claimant_people(claim))
         project_open_from_claim(actor=actor, claim=claim)
     return claim
 

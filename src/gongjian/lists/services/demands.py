@@ -18,10 +18,12 @@ from gongjian.accounts.scope import scope_for
 from gongjian.cobuild.models import JointMeeting
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.core.services import apply_changes
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
 from gongjian.stats import tally
 
+from .. import audience
 from ..models import (
     Category,
     Claim,
@@ -214,6 +216,7 @@ def demand_raise(
             obj=demand,
             changes={**_audit_fields(demand, DEMAND_AUDITED), "status": demand.status},
         )
+        _announce_demand(Event.DEMAND_RAISE, actor, demand, audience.owner_people(demand))
     return demand
 
 
@@ -255,6 +258,18 @@ def demand_review(*, actor: Actor, demand: Demand) -> Demand:
     return demand
 
 
+def _announce_demand(event: Event, actor: Actor, demand: Demand, people: list[Any], reason: str = "") -> None:
+    name = demand.name
+    announce(
+        event,
+        actor=actor,
+        recipients=people,
+        title=lambda: f"{event.label}：{name}",
+        body=reason,
+        url=audience.demand_url(demand),
+    )
+
+
 def demand_publish(*, actor: Actor, demand: Demand) -> Demand:
     """Publish a raised demand on the list (reviewing it if that was not done)."""
     with transaction.atomic():
@@ -276,6 +291,7 @@ def demand_publish(*, actor: Actor, demand: Demand) -> Demand:
             obj=demand,
             changes={"status": [DemandStatus.RAISED, DemandStatus.PUBLISHED]},
         )
+        _announce_demand(Event.DEMAND_PUBLISH, actor, demand, audience.raiser_people(demand))
     return demand
 
 
@@ -298,6 +314,7 @@ def demand_reject(*, actor: Actor, demand: Demand, reason: str) -> Demand:
             changes={"status": [DemandStatus.RAISED, DemandStatus.REJECTED]},
             reason=reason,
         )
+        _announce_demand(Event.DEMAND_REJECT, actor, demand, audience.raiser_people(demand), reason)
     return demand
 
 

@@ -46,9 +46,11 @@ from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, diff, snapshot
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.core.services import apply_changes
 from gongjian.orgs.models import Area, ResidentUnit
 
+from .. import audience
 from ..models import (
     Claim,
     ClaimStatus,
@@ -298,8 +300,22 @@ def project_open_from_claim(*, actor: Actor, claim: Claim) -> Project:
             obj=project,
             changes={"claim": claim.pk, "demand": claim.demand_id, "resource": claim.resource_id},
         )
+        _announce_project(Event.PROJECT_OPEN, actor, project)
         board_changed()
         return project
+
+
+def _announce_project(event: Event, actor: Actor, project: Project, reason: str = "") -> None:
+    """Both sides of the project hear of it: "<event>: <project>", its status, a reason."""
+    name, status = project.name, project.get_status_display()
+    announce(
+        event,
+        actor=actor,
+        recipients=audience.project_people(project),
+        title=lambda: f"{event.label}：{name}",
+        body="\n".join(part for part in (str(status), reason) if part),
+        url=audience.project_url(project),
+    )
 
 
 # --- the project itself ---------------------------------------------------------------------------
@@ -828,6 +844,7 @@ def project_complete(
     project.save()
     changes.update(_demand_follow(project.demand, now))
     audit_record(actor=actor, action=Event.PROJECT_COMPLETE, obj=project, changes=changes)
+    _announce_project(Event.PROJECT_COMPLETE, actor, project)
     board_changed()
     return project
 
@@ -859,6 +876,7 @@ def project_rate(*, actor: Actor, project: Project, rating: str, rated_on: dt.da
     }
     changes.update(_demand_follow(project.demand, timezone.now()))
     audit_record(actor=actor, action=Event.PROJECT_RATE, obj=project, changes=changes)
+    _announce_project(Event.PROJECT_RATE, actor, project)
     board_changed()
     return project
 
@@ -878,6 +896,7 @@ def project_close(*, actor: Actor, project: Project) -> Project:
     changes: dict[str, Any] = {"status": [ProjectStatus.EVALUATED, ProjectStatus.CLOSED]}
     changes.update(_demand_follow(project.demand, now))
     audit_record(actor=actor, action=Event.PROJECT_CLOSE, obj=project, changes=changes)
+    _announce_project(Event.PROJECT_CLOSE, actor, project)
     board_changed()
     return project
 
@@ -905,6 +924,7 @@ def project_cancel(*, actor: Actor, project: Project, reason: str) -> Project:
         changes={"status": [ProjectStatus.IN_PROGRESS, ProjectStatus.CANCELLED]},
         reason=project.cancel_reason,
     )
+    _announce_project(Event.PROJECT_CANCEL, actor, project, project.cancel_reason)
     board_changed()
     return project
 

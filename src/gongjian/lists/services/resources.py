@@ -8,13 +8,16 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.scope import scope_for
+from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.members.models import Member
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
 from gongjian.stats import tally
@@ -171,6 +174,14 @@ def resource_publish(*, actor: Actor, resource: Resource) -> Resource:
             action=Event.RESOURCE_PUBLISH,
             obj=resource,
             changes={"status": [ResourceStatus.DRAFT, ResourceStatus.PUBLISHED]},
+        )
+        name = resource.name
+        announce(
+            Event.RESOURCE_PUBLISH,
+            actor=actor,
+            recipients=nearest_administrators(area_path=resource.area.path),
+            title=lambda: f"{Event.RESOURCE_PUBLISH.label}：{name}",
+            url=reverse("lists:resource_detail", args=[resource.pk]),
         )
     return resource
 

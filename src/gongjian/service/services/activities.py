@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,11 +14,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
-from gongjian.core.services import apply_changes, notification_send
+from gongjian.core.notify import announce, remind
+from gongjian.core.services import apply_changes
 from gongjian.members.models import Member
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
 
@@ -198,10 +201,10 @@ def activity_cancel(*, actor: Actor, activity: Activity, reason: str) -> Activit
         reason=reason,
     )
     users = _users_of(Attendance.objects.filter(activity=activity, status=AttendanceStatus.SIGNED_UP))
-    notification_send(
+    announce(
+        Event.ACTIVITY_CANCEL,
         recipients=users,
-        kind=Event.ACTIVITY_CANCEL.notice_kind,
-        title=_("Cancelled: %(title)s") % {"title": activity.title},
+        title=lambda: _("Cancelled: %(title)s") % {"title": activity.title},
         body=reason,
         url=reverse("service:activity_detail", args=[activity.pk]),
         dedupe_key=f"service.cancelled.{activity.pk}",
@@ -259,15 +262,17 @@ def activity_sign_up(*, actor: Actor, activity: Activity) -> Attendance:
     row.cancelled_at = None
     row.save()
     audit_record(actor=actor, action=Event.ACTIVITY_SIGN_UP, obj=activity, changes={"attendance": row.pk})
-    notification_send(
+    announce(
+        Event.ACTIVITY_SIGN_UP,
         recipients=[person(actor)],
-        kind=Event.ACTIVITY_SIGN_UP.notice_kind,
-        title=_("Signed up: %(title)s") % {"title": activity.title},
-        body=_("%(when)s at %(place)s. Scan the code at the activity to sign in and out.")
-        % {
-            "when": timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
-            "place": activity.place,
-        },
+        title=lambda: _("Signed up: %(title)s") % {"title": activity.title},
+        body=lambda: (
+            _("%(when)s at %(place)s. Scan the code at the activity to sign in and out.")
+            % {
+                "when": timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
+                "place": activity.place,
+            }
+        ),
         url=reverse("service:activity_detail", args=[activity.pk]),
         actor=actor,
     )
@@ -416,6 +421,28 @@ def attendance_record(
 
 # --- reminders ------------------------------------------------------------------------------
 
+_REMINDER_WORDS = {  # marked for translation here, translated when sent (in the site's language)
+    "Reminder: %(title)s": gettext_noop("Reminder: %(title)s"),
+    "%(when)s at %(place)s.": gettext_noop("%(when)s at %(place)s."),
+    "Starting at %(time)s: %(title)s": gettext_noop("Starting at %(time)s: %(title)s"),
+    "How was %(title)s?": gettext_noop("How was %(title)s?"),
+    "Tell the organisers how it went: open the activity to rate it.": gettext_noop(
+        "Tell the organisers how it went: open the activity to rate it."
+    ),
+}
+
+
+def _words(text: str, activity: Activity) -> str:
+    """One of the reminders' texts about ``activity``, in the active language."""
+    local = timezone.localtime(activity.starts_at)
+    values = {
+        "title": activity.title,
+        "place": activity.place,
+        "when": local.strftime("%Y-%m-%d %H:%M"),
+        "time": local.strftime("%H:%M"),
+    }
+    return _(_REMINDER_WORDS[text]) % values
+
 
 def activities_remind(*, now: dt.datetime | None = None) -> int:
     """Remind everyone signed up for an activity starting within ``REMIND_BEFORE`` of ``now``;
@@ -430,16 +457,55 @@ def activities_remind(*, now: dt.datetime | None = None) -> int:
         if not users:
             continue
         with transaction.atomic():
-            sent += notification_send(
+            sent += remind(
+                "service.reminder",
                 recipients=users,
-                kind="service.reminder",
-                title=_("Reminder: %(title)s") % {"title": activity.title},
-                body=_("%(when)s at %(place)s.")
-                % {
-                    "when": timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    "place": activity.place,
-                },
+                title=partial(_words, "Reminder: %(title)s", activity),
+                body=partial(_words, "%(when)s at %(place)s.", activity),
                 url=reverse("service:activity_detail", args=[activity.pk]),
                 dedupe_key=f"service.remind.{activity.pk}",
             )
+    return sent
+
+
+#: The text message goes out this long before an activity starts.
+STARTING_BEFORE = dt.timedelta(minutes=30)
+#: The request to rate goes out this long after an activity ends (and no later than a day after).
+RATE_AFTER = dt.timedelta(hours=1)
+
+
+def activities_sequence(*, now: dt.datetime | None = None) -> int:
+    """The reminders on the clock (``gongjian remind``, every few minutes): a text message to those
+    signed up 30 minutes before the start, a request to rate to those who came one hour after the
+    end. Each once per person and activity (dedupe keys); returns how many were sent."""
+    now = now or timezone.now()
+    sent = 0
+    starting = Activity.objects.filter(
+        status=ActivityStatus.OPEN, starts_at__gt=now, starts_at__lte=now + STARTING_BEFORE
+    ).order_by("starts_at")
+    for activity in starting:
+        users = _users_of(Attendance.objects.filter(activity=activity, status=AttendanceStatus.SIGNED_UP))
+        sent += remind(
+            "service.starting",
+            recipients=users,
+            title=partial(_words, "Starting at %(time)s: %(title)s", activity),
+            body=activity.place,
+            url=reverse("service:activity_detail", args=[activity.pk]),
+            dedupe_key=f"service.starting.{activity.pk}",
+        )
+    ended = Activity.objects.filter(
+        status=ActivityStatus.OPEN,
+        ends_at__lte=now - RATE_AFTER,
+        ends_at__gt=now - RATE_AFTER - dt.timedelta(days=1),
+    ).order_by("ends_at")
+    for activity in ended:
+        users = _users_of(Attendance.objects.filter(activity=activity, signed_in_at__isnull=False))
+        sent += remind(
+            "service.rate",
+            recipients=users,
+            title=partial(_words, "How was %(title)s?", activity),
+            body=partial(_words, "Tell the organisers how it went: open the activity to rate it.", activity),
+            url=reverse("service:activity_detail", args=[activity.pk]),
+            dedupe_key=f"service.rate.{activity.pk}",
+        )
     return sent

@@ -16,11 +16,12 @@ from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.members.models import Member
 from gongjian.orgs.models import Area, Level
 from gongjian.stats import tally
 
-from .. import selectors
+from .. import audience, selectors
 from ..models import (
     Activity,
     ActivityStatus,
@@ -82,6 +83,7 @@ def attendance_verify(
         changes={"attendance": row.pk, "computed": row.computed_hours, "hours": final, "points": points},
         reason=reason.strip(),
     )
+    _announce_hours(Event.HOURS_VERIFY, actor, [record])
     return record
 
 
@@ -181,6 +183,13 @@ def activity_verify_bulk(
         obj=activity,
         changes={"people": len(records), "hours": hours, "signed_in_at": t_in, "signed_out_at": t_out},
     )
+    _announce_hours(
+        Event.HOURS_VERIFY_BULK,
+        actor,
+        ServiceHours.objects.filter(attendance__activity=activity).select_related(
+            "member__user", "volunteer__user"
+        ),
+    )
     return len(records)
 
 
@@ -235,10 +244,33 @@ def hours_log(
         obj=record,
         changes={"on": on, "hours": record.hours, "area": area.pk},
     )
+    logged = record.hours
+    announce(
+        Event.HOURS_LOG,
+        actor=actor,
+        recipients=audience.area_people(area),
+        title=lambda: f"{Event.HOURS_LOG.label}：{logged}",
+        body=record.description,
+        url=audience.hours_list_url(),
+    )
     return record
 
 
 @transaction.atomic
+def _announce_hours(event: Event, actor: Actor, records: Iterable[ServiceHours], reason: str = "") -> None:
+    """The person whose hours were decided hears of it: "<event>: <hours> h · <what>"."""
+    for record in records:
+        hours, what = record.hours, record.description
+        announce(
+            event,
+            actor=actor,
+            recipients=audience.hours_people([record]),
+            title=lambda: f"{event.label}：{hours}",  # noqa: B023 (evaluated at once)
+            body="\n".join(part for part in (what, reason) if part),
+            url=audience.my_service_url(),
+        )
+
+
 def hours_decide(
     *, actor: Actor, record: ServiceHours, approve: bool, hours: Decimal | None = None, reason: str = ""
 ) -> ServiceHours:
@@ -268,6 +300,7 @@ def hours_decide(
         changes={"status": ["pending", record.status], "hours": [before, record.hours], "points": points},
         reason=record.reason,
     )
+    _announce_hours(Event.HOURS_VERIFY if approve else Event.HOURS_REJECT, actor, [record], record.reason)
     return record
 
 

@@ -17,11 +17,12 @@ from gongjian.accounts.actor import Actor, person, signed_in
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.core.services import apply_changes
 from gongjian.members.models import Member
 from gongjian.orgs.models import Area
 
-from .. import selectors
+from .. import audience, selectors
 from ..models import (
     ApproverRole,
     EntryStatus,
@@ -289,6 +290,14 @@ def points_claim(
         obj=entry,
         changes={"member": member.pk, "rule": rule.pk, "units": entry.units, "requested": entry.requested},
     )
+    requested = entry.requested
+    announce(
+        Event.POINTS_CLAIM,
+        actor=actor,
+        recipients=audience.area_people(entry.area),
+        title=lambda: f"{Event.POINTS_CLAIM.label}：{requested}",
+        body=rule.name,
+    )
     return entry
 
 
@@ -318,5 +327,14 @@ def points_entry_decide(*, actor: Actor, entry: PointsEntry, approve: bool, reas
         obj=entry,
         changes={"status": ["pending", entry.status], "points": entry.points, "requested": entry.requested},
         reason=entry.reason,
+    )
+    event, points = (Event.POINTS_APPROVE if approve else Event.POINTS_REJECT), entry.points
+    announce(
+        event,
+        actor=actor,
+        recipients=audience.points_people(entry),
+        title=lambda: f"{event.label}：{points}",
+        body=entry.reason,
+        url=audience.my_service_url(),
     )
     return entry

@@ -10,6 +10,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Member ledgers")
 
     def ready(self) -> None:
-        from . import figures  # the models are loaded only now
+        from . import figures, inbox  # the models are loaded only now
+
+        inbox.register()
 
         registry.register(*figures.FIGURES)

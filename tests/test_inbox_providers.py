@@ -90,5 +90,7 @@ def test_hours_and_points_wait_for_the_community(world):
         service_services.hours_decide(actor=world.wjl_admin, record=record, approve=True)
     assert "service.hours_to_verify" not in _items(world.wjl_admin)
     # 尖山湖's own records wait for 尖山湖 only.
-    jsh_pending = ServiceHours.objects.filter(area__path__startswith=world.jsh.path, status=HoursStatus.PENDING)
+    jsh_pending = ServiceHours.objects.filter(
+        area__path__startswith=world.jsh.path, status=HoursStatus.PENDING
+    )
     assert _items(world.jsh_admin)["service.hours_to_verify"].count == jsh_pending.count()

@@ -262,3 +262,11 @@ def test_jobs_finished_wait_for_their_owner(world):
     item = _items(world.wjl_admin)["core.jobs_finished"]
     assert item.count == 1 and item.url == reverse("core:job", args=[job.pk])
     assert "core.jobs_finished" not in _items(world.jsh_admin)
+
+
+def test_member_home_shows_their_service_this_year_and_wishes_to_claim(world):
+    build_lists_claims(world)  # links the member account to a ledger member
+    html = _home(world.member)
+    assert "inbox-service" in html and "已核实时长" in html
+    assert reverse("service:mine") in html
+    assert 'data-kind="lists.my_claims"' in html  # the member's claim on the wish waits for the owner

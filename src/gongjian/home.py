@@ -23,6 +23,7 @@ from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import role_list
 from gongjian.orgs.models import Area
 from gongjian.orgs.selectors import area_roots
+from gongjian.service.selectors import my_service
 from gongjian.stats.indicators import CATALOGUE
 from gongjian.stats.selectors import indicators_for
 from gongjian.web import inbox
@@ -106,6 +107,11 @@ def home(request: HttpRequest) -> HttpResponse:
     roots = list(area_roots(actor=actor))
     items = inbox.inbox_for(actor)
     strip_area = roots[0] if roots else None
+    service = None
+    if any(i.audience in (inbox.MEMBER, inbox.RESIDENT) for i in items) or scope_for(actor).empty:
+        mine = my_service(actor=actor)
+        if mine["member"] is not None or mine["volunteer"] is not None:
+            service = mine
     return render(
         request,
         "core/home.html",
@@ -116,5 +122,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "inbox_count": sum(i.count for i in items if i.actionable),
             "strip_area": strip_area,
             "figures": figure_strip(actor, strip_area) if strip_area is not None else [],
+            "service": service,
         },
     )

@@ -88,6 +88,7 @@ ROUTES: dict[str, Any] = {
     # API
     "api-root": "list",
     "api-me": "own",
+    "api-inbox": "own",
     "api-token": "public",
     "schema": "public",
     "api-docs": "public",

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from gongjian.accounts.api import MeView, ObtainTokenView
 from gongjian.core.api_views import JobViewSet, NotificationViewSet
+from gongjian.home_api import InboxView
 from gongjian.orgs.api import AllianceViewSet, AreaViewSet, PartyOrgViewSet, UnitViewSet
 from gongjian.orgs.api_io import MapExportView, MapImportView, MapTemplateView
 from gongjian.stats.urls import api_urlpatterns as stats_api_urlpatterns
@@ -20,6 +21,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("inbox/", InboxView.as_view(), name="api-inbox"),
     path("map/import/", MapImportView.as_view(), name="api-map-import"),
     path("map/export/", MapExportView.as_view(), name="api-map-export"),
     path("map/template/", MapTemplateView.as_view(), name="api-map-template"),

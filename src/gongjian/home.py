@@ -9,15 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import role_list
+from gongjian.orgs.models import Area
 from gongjian.orgs.selectors import area_roots
+from gongjian.service.selectors import my_service
+from gongjian.stats.indicators import CATALOGUE
+from gongjian.stats.selectors import indicators_for
+from gongjian.web import inbox
 
 # (url name or None while the module is still to come, label, icon, needs a role on the map)
 MODULES: list[tuple[str | None, Any, str, bool]] = [
@@ -59,10 +68,60 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {"nav_modules": items}
 
 
+#: The figures on an administrator's home, in this order (those the catalogue holds).
+STRIP = (
+    "demands.open",
+    "projects.claimed",
+    "projects.completion_rate",
+    "service.hours",
+    "appeals.response_rate",
+)
+
+
+def figure_strip(actor: Actor, area: Area) -> list[dict[str, Any]]:
+    """Three to five of the node's figures from the kept tallies, each opening its rows."""
+    values = indicators_for(actor=actor, area=area, date=timezone.localdate())
+    language = get_language() or settings.LANGUAGE_CODE
+    cards = []
+    for key in STRIP:
+        indicator = CATALOGUE.get(key)
+        if indicator is None or key not in values:
+            continue
+        cards.append(
+            {
+                "id": key,
+                "name": indicator.name(language),
+                "value": values[key],
+                "kind": indicator.kind,
+                "url": reverse("stats:rows", args=[area.code, key]) if area.code else None,
+            }
+        )
+    return cards
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What waits for the signed-in person, by the roles they hold, with the roles and areas; an
+    administrator also sees a few figures of their (first) area, linked to its dashboard."""
+    actor = request.user
+    roots = list(area_roots(actor=actor))
+    items = inbox.inbox_for(actor)
+    strip_area = roots[0] if roots else None
+    service = None
+    if any(i.audience in (inbox.MEMBER, inbox.RESIDENT) for i in items) or scope_for(actor).empty:
+        mine = my_service(actor=actor)
+        if mine["member"] is not None or mine["volunteer"] is not None:
+            service = mine
     return render(
         request,
         "core/home.html",
-        {"roles": role_list(actor=request.user), "roots": area_roots(actor=request.user)},
+        {
+            "roles": role_list(actor=actor),
+            "roots": roots,
+            "inbox_groups": inbox.grouped(items),
+            "inbox_count": sum(i.count for i in items if i.actionable),
+            "strip_area": strip_area,
+            "figures": figure_strip(actor, strip_area) if strip_area is not None else [],
+            "service": service,
+        },
     )

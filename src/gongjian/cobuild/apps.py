@@ -10,6 +10,8 @@ class CobuildConfig(AppConfig):
     verbose_name = _("Co-building")
 
     def ready(self) -> None:
-        from . import figures  # the models are loaded only now
+        from . import figures, inbox  # the models are loaded only now
+
+        inbox.register()
 
         registry.register(*figures.FIGURES)

@@ -10,6 +10,8 @@ class ListsConfig(AppConfig):
     verbose_name = _("Three lists")
 
     def ready(self) -> None:
-        from . import figures  # the models are loaded only now
+        from . import figures, inbox  # the models are loaded only now
+
+        inbox.register()
 
         registry.register(*figures.FIGURES)

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from gongjian.cobuild.models import ActionItem, Consultation, JointMeeting, Resolution
 from gongjian.cobuild.services import meetings as services
+from gongjian.core.models import AuditEntry
 from gongjian.orgs.models import PartyOrg
 from gongjian.testing import World
 
@@ -180,3 +181,30 @@ class Clock:
         when = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
         self.monkeypatch.setattr(timezone, "now", lambda: when)
         return when
+
+
+#: The meeting day the services' tests convene on.
+DAY = dt.date(2026, 9, 10)
+
+
+def at_day(day: dt.date, hour: int = 9) -> dt.datetime:
+    """``hour`` o'clock, local time, on ``day``."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def convene(world: World, org: PartyOrg, **kw: Any) -> JointMeeting:
+    """A joint meeting of the world's alliance convened by the street administrator on ``DAY``."""
+    args: dict[str, Any] = {
+        "actor": world.dongfeng_admin,
+        "title": "联席会议",
+        "convener_org": org,
+        "alliance": world.alliance,
+        "starts_at": at_day(DAY),
+    }
+    args.update(kw)
+    return services.meeting_convene(**args)
+
+
+def audits(action: str) -> int:
+    """How many audit entries record ``action``."""
+    return AuditEntry.objects.filter(action=action).count()

@@ -4,52 +4,18 @@ nothing; each write is one audit entry."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gongjian.cobuild.models import AgendaItem, JointMeeting, MeetingStatus
+from gongjian.cobuild.models import AgendaItem, MeetingStatus
 from gongjian.cobuild.services import meetings as services
 from gongjian.core.models import AuditEntry, Notification
-from gongjian.orgs.models import PartyOrg
-from gongjian.testing import World
 
-from .fixtures_meetings import Clock, build_cobuild_meetings
-
-DAY = dt.date(2026, 9, 10)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
-
-
-@pytest.fixture
-def street_org(world: World) -> PartyOrg:
-    return PartyOrg.objects.get(code="PO-DFL")
-
-
-def _at(day: dt.date, hour: int = 9) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
-def _convene(world: World, org: PartyOrg, **kw: Any) -> JointMeeting:
-    args: dict[str, Any] = {
-        "actor": world.dongfeng_admin,
-        "title": "联席会议",
-        "convener_org": org,
-        "alliance": world.alliance,
-        "starts_at": _at(DAY),
-    }
-    args.update(kw)
-    return services.meeting_convene(**args)
-
-
-def _audits(action: str) -> int:
-    return AuditEntry.objects.filter(action=action).count()
-
+from .fixtures_meetings import DAY, build_cobuild_meetings
+from .fixtures_meetings import audits as _audits
+from .fixtures_meetings import convene as _convene
 
 # --- topics and the agenda -----------------------------------------------------------------------
 

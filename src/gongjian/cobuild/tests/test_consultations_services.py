@@ -11,21 +11,9 @@ from django.utils import timezone
 
 from gongjian.cobuild.models import ConsultationAnswer
 from gongjian.cobuild.services import meetings as services
-from gongjian.core.models import AuditEntry
 
-from .fixtures_meetings import Clock, build_cobuild_meetings
-
-DAY = dt.date(2026, 9, 10)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
-
-
-def _audits(action: str) -> int:
-    return AuditEntry.objects.filter(action=action).count()
-
+from .fixtures_meetings import DAY, build_cobuild_meetings
+from .fixtures_meetings import audits as _audits
 
 # --- consultations -------------------------------------------------------------------------------
 

@@ -39,11 +39,7 @@ def _owned_claims_q(ctx: InboxContext) -> Q:
     and on their territorial organisations' resources."""
     if ctx.scope.everything:
         return Q()
-    demand_q = Q(demand__owner_org__unit__isnull=True) & ctx.scope.area_q("demand__owner_org__area__")
-    resource_q = Q(resource__provider_org__unit__isnull=True) & ctx.scope.area_q(
-        "resource__provider_org__area__"
-    )
-    return demand_q | resource_q
+    return ctx.territorial_q("demand__owner_org") | ctx.territorial_q("resource__provider_org")
 
 
 def admin_items(ctx: InboxContext) -> Iterator[InboxItem]:
@@ -59,11 +55,7 @@ def admin_items(ctx: InboxContext) -> Iterator[InboxItem]:
         since="claimed_at",
         today=ctx.today,
     )
-    demand_q = (
-        Q()
-        if ctx.scope.everything
-        else Q(owner_org__unit__isnull=True) & ctx.scope.area_q("owner_org__area__")
-    )
+    demand_q = ctx.territorial_q("owner_org")
     yield from item(
         kind="lists.demands_to_review",
         audience=ADMIN,

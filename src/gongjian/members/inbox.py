@@ -55,9 +55,7 @@ def admin_items(ctx: InboxContext) -> Iterator[InboxItem]:
         since="since",
         today=ctx.today,
     )
-    receiving = (
-        Q() if ctx.scope.everything else Q(to_org__unit__isnull=True) & ctx.scope.area_q("to_org__area__")
-    )
+    receiving = ctx.territorial_q("to_org")
     yield from item(
         kind="members.transfers_to_receive",
         audience=ADMIN,

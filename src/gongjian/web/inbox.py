@@ -104,6 +104,13 @@ class InboxContext:
     home_paths: tuple[str, ...] = ()
     cache: dict[str, Any] = field(default_factory=dict)
 
+    def territorial_q(self, org: str) -> Q:
+        """Rows whose Party organisation (at ``org``) is a territorial one (no unit) inside the
+        administrator's subtrees: what an administrator decides for the area."""
+        if self.scope.everything:
+            return Q()
+        return Q(**{f"{org}__unit__isnull": True}) & self.scope.area_q(f"{org}__area__")
+
     @property
     def is_admin(self) -> bool:
         return bool(self.roles & set(ADMIN_LEVELS)) or self.scope.everything

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongjian.demo.scenario import DEMO_PASSWORD, DemoError, demo_accounts, load_demo, status
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         group.add_argument("--users", action="store_true", help="list the demo accounts and their password")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The contract of design.md: the demo migrates first, so a fresh database just works.
+        call_command("migrate", interactive=False, verbosity=0)
         if options["status"]:
             self.stdout.write(status())
             return

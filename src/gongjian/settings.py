@@ -215,6 +215,12 @@ GONGJIAN_CLEAR_EXPORT_HOURS = int(os.environ.get("GONGJIAN_CLEAR_EXPORT_HOURS", 
 # Residents' appeals: count the time limits in days (general 7, complex 15) as working days of the
 # State Council's calendar (copied onto each appeal when it is registered); hours run on the clock.
 GONGJIAN_APPEALS_WORKING_DAYS = os.environ.get("GONGJIAN_APPEALS_WORKING_DAYS", "") in {"1", "true", "yes"}
+# The monthly ranking of the appeals' rates: the fewest cases (appeals registered in the period) an
+# entity needs to be ranked, and the weights of 响应率, 解决率 and 满意率 in the score ("1,1,1").
+GONGJIAN_APPEALS_RANKING_MIN_CASES = int(os.environ.get("GONGJIAN_APPEALS_RANKING_MIN_CASES", "10"))
+GONGJIAN_APPEALS_RANKING_WEIGHTS = tuple(
+    float(w) for w in os.environ.get("GONGJIAN_APPEALS_RANKING_WEIGHTS", "1,1,1").split(",")
+)
 
 # --- auth and security ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

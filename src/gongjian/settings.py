@@ -217,6 +217,8 @@ GONGJIAN_CLEAR_EXPORT_HOURS = int(os.environ.get("GONGJIAN_CLEAR_EXPORT_HOURS", 
 GONGJIAN_APPEALS_WORKING_DAYS = os.environ.get("GONGJIAN_APPEALS_WORKING_DAYS", "") in {"1", "true", "yes"}
 # The monthly ranking of the appeals' rates: the fewest cases (appeals registered in the period) an
 # entity needs to be ranked, and the weights of 响应率, 解决率 and 满意率 in the score ("1,1,1").
+# Days after its closure a resident may reopen an appeal (the closure then counts as not solved).
+GONGJIAN_APPEALS_REOPEN_DAYS = int(os.environ.get("GONGJIAN_APPEALS_REOPEN_DAYS", "7"))
 GONGJIAN_APPEALS_RANKING_MIN_CASES = int(os.environ.get("GONGJIAN_APPEALS_RANKING_MIN_CASES", "10"))
 GONGJIAN_APPEALS_RANKING_WEIGHTS = tuple(
     float(w) for w in os.environ.get("GONGJIAN_APPEALS_RANKING_WEIGHTS", "1,1,1").split(",")

@@ -8,7 +8,7 @@ and services (writes).
 - ``appeals/ranking/`` (``?level=street|community|district|unit&month=YYYY-MM&period=month|ytd``):
   the monthly ranking by the five rates (``selectors.appeal_ranking``);
 - ``appeals/{id}/assign/``, ``reassign/``, ``answer/``, ``solve/``, ``close/``, ``call-back/``,
-  ``rate/`` (POST): the steps, in their order; ``reveal-phone/`` (POST, a reason; audited).
+  ``rate/``, ``reopen/`` (POST): the steps, in their order; ``reveal-phone/`` (POST, a reason; audited).
 
 Every input is strict: a field a step does not take is refused (400), not dropped.
 """
@@ -178,6 +178,11 @@ class AppealCallBackSerializer(serializers.Serializer[Any]):
 class AppealRateSerializer(serializers.Serializer[Any]):
     rating = serializers.ChoiceField(choices=Rating.choices)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AppealReopenSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=500)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class AppealRevealSerializer(serializers.Serializer[Any]):
@@ -382,6 +387,14 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return self._out(
             services.appeal_rate(actor=request.user, appeal=appeal, **_input(request, AppealRateSerializer))
         )
+
+    @extend_schema(request=AppealReopenSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: int) -> Response:
+        """Reopen a closed appeal within the days allowed (the resident, or staff on their behalf)."""
+        appeal = self.get_object()
+        data = _input(request, AppealReopenSerializer)
+        return self._out(services.appeal_reopen(actor=request.user, appeal=appeal, **data))
 
     @extend_schema(
         parameters=[

@@ -19,17 +19,18 @@ from gongjian.stats.registry import Figure, Indicator, Kept, ratio, year_to_date
 from gongjian.stats.sources import flow_of, itself
 
 from . import rates
-from .models import Appeal
+from .models import Appeal, AppealClosure
 
 # --- rows: the reference count ----------------------------------------------------------------
 # The definitions are those of ``rates.py`` (shared with the monthly rankings), over the year to date.
 
 
-def _rows(part: str) -> Callable[[Area, dt.date], QuerySet[Appeal]]:
+def _rows(part: str) -> Callable[[Area, dt.date], QuerySet[Any]]:
     condition = rates.PARTS[part]
+    model: type[Appeal] | type[AppealClosure] = Appeal if part in rates.APPEAL_PARTS else AppealClosure
 
-    def rows(area: Area, date: dt.date) -> QuerySet[Appeal]:
-        return Appeal.objects.filter(condition(year_to_date(date)), area__path__startswith=area.path)
+    def rows(area: Area, date: dt.date) -> QuerySet[Any]:
+        return model.objects.filter(condition(year_to_date(date)), area__path__startswith=area.path)
 
     rows.__name__ = f"_appeals_{part}"
     rows.__doc__ = condition.__doc__
@@ -47,7 +48,7 @@ _appeals_satisfied = _rows("satisfied")
 
 
 def _rate(
-    part: Callable[[Area, dt.date], QuerySet[Appeal]], whole: Callable[[Area, dt.date], QuerySet[Appeal]]
+    part: Callable[[Area, dt.date], QuerySet[Any]], whole: Callable[[Area, dt.date], QuerySet[Any]]
 ) -> Callable[[Area, dt.date], float]:
     def value(area: Area, date: dt.date) -> float:
         return ratio(part(area, date).count(), whole(area, date).count())
@@ -58,10 +59,14 @@ def _rate(
 def _part(
     key: str, rows: Callable[[Area, dt.date], QuerySet[Any]], moment: str, where: Q | None, order: int
 ) -> Figure:
+    model: type[Appeal] | type[AppealClosure] = AppealClosure if key in _CLOSURE_KEYS else Appeal
     return Figure(
         Indicator(key, key, key, key, "flow", rows, hidden=True, order=order),
-        Kept(flow_of(Appeal, moment, where), {Appeal: itself}),
+        Kept(flow_of(model, moment, where), {model: itself}),
     )
+
+
+_CLOSURE_KEYS = {f"_appeals.{name}" for name in rates.CLOSURE_PARTS}
 
 
 FIGURES: list[Figure] = [

@@ -187,5 +187,9 @@ class RateForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False, widget=TEXT)
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is not solved"), max_length=500, widget=TEXT)
+
+
 class RevealForm(forms.Form):
     reason = forms.CharField(label=_("Why you need the full number"), max_length=300)

@@ -3,18 +3,21 @@
 district: ``selectors.appeal_ranking``) both read them from here, so a rate means the same thing on
 every page.
 
-Each rate is a numerator over a denominator, both conditions on an ``Appeal`` row and a period of
-local days (both ends included). A part counts an appeal in the period its *day* falls in: the due
-day, the closing day or the call-back day. A zero denominator is "no data" (``None``), never 0.
+Each rate is a numerator over a denominator, both conditions for a period of local days (both ends
+included) on a row: the response rate on ``Appeal`` rows, everything judged at closure on
+``AppealClosure`` rows (an appeal closed, reopened by the resident and closed again is two
+closures: the first one counts as not solved against the unit that closed it). A part counts a row
+in the period its *day* falls in: the due day, the closing day or the call-back day. A zero
+denominator is "no data" (``None``), never 0.
 
 ============  =========================================  ===============================================
 rate          numerator                                  denominator
 ============  =========================================  ===============================================
 响应率        answered (first response) by the due time  appeals whose due day falls in the period
-解决率        closed as solved                           appeals whose closing day falls in the period
-满意率        satisfied or basically satisfied           called back and reached, by the call-back day
-按时办结率    closed by the due time                     appeals whose closing day falls in the period
-回访率        called back and reached                    appeals whose closing day falls in the period
+解决率        closed as solved and not reopened          closures whose day falls in the period
+满意率        satisfied or basically satisfied           closures called back and reached, by that day
+按时办结率    closed by the due time                     closures whose day falls in the period
+回访率        called back and reached                    closures whose day falls in the period
 ============  =========================================  ===============================================
 """
 
@@ -52,12 +55,12 @@ def answered_in_time_in(period: Period) -> Q:
 
 
 def closed_in(period: Period) -> Q:
-    """Appeals closed (办结) on a local day of the period."""
+    """Closures (办结) on a local day of the period."""
     return _on("closed_at", period)
 
 
-#: Closed as solved (not as "cannot be solved").
-SOLVED = Q(outcome=Outcome.SOLVED)
+#: Closed as solved (not as "cannot be solved"), and not reopened by the resident since.
+SOLVED = Q(outcome=Outcome.SOLVED, reopened_at__isnull=True)
 #: Closed at or before the due time (按时办结).
 ON_TIME = Q(closed_at__lte=F("due_at"))
 #: Called back and the resident reached (satisfied, basically satisfied or dissatisfied).
@@ -75,7 +78,7 @@ def closed_on_time_in(period: Period) -> Q:
 
 
 def closed_called_back_in(period: Period) -> Q:
-    """Of those closed in the period, called back and reached (at any time since)."""
+    """Of the closures in the period, called back and reached (at any time since)."""
     return closed_in(period) & REACHED
 
 
@@ -98,10 +101,13 @@ class Rate:
     whole: str
 
 
-#: The parts, by name: each a condition for a period.
-PARTS = {
+#: The parts counted on ``Appeal`` rows, by name: each a condition for a period.
+APPEAL_PARTS = {
     "due": due_in,
     "answered_in_time": answered_in_time_in,
+}
+#: The parts counted on ``AppealClosure`` rows.
+CLOSURE_PARTS = {
     "closed": closed_in,
     "closed_solved": closed_solved_in,
     "closed_on_time": closed_on_time_in,
@@ -109,6 +115,7 @@ PARTS = {
     "reached": reached_in,
     "satisfied": satisfied_in,
 }
+PARTS = {**APPEAL_PARTS, **CLOSURE_PARTS}
 
 RATES: tuple[Rate, ...] = (
     Rate("response_rate", _("Response rate"), "answered_in_time", "due"),

@@ -31,7 +31,7 @@ from gongjian.accounts.scope import scope_for
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 
 from . import ranking, rates
-from .models import OPEN_STATUSES, Appeal, AppealEvent, AppealStatus
+from .models import OPEN_STATUSES, Appeal, AppealClosure, AppealEvent, AppealStatus
 
 
 def community_path(path: str) -> str:
@@ -218,9 +218,10 @@ def appeal_ranking(
     """The ranking of the units, communities, streets or districts the actor may read by the rates
     of ``rates.py`` over the month (or the year to the month's end), by the rule of ``ranking.py``.
 
-    One grouped query: each part counted per entity with a filtered count. An area is ranked from
-    the appeals about its subtree (appeals about a node above the level count for no one); a unit
-    from the appeals assigned to its Party organisation now."""
+    Two grouped queries (appeals, closures): each part counted per entity with a filtered count. An
+    area is ranked from the appeals about its subtree (appeals about a node above the level count
+    for no one); a unit from the appeals assigned to its Party organisation now (cases, response)
+    and the closures it made (the rest: a closure reopened counts against the unit that closed it)."""
     if level not in RANK_LEVELS:
         raise ValueError(f"unknown ranking level {level!r}")
     if not ranking_allowed(actor=actor):
@@ -229,30 +230,32 @@ def appeal_ranking(
     minimum = settings.GONGJIAN_APPEALS_RANKING_MIN_CASES if min_cases is None else min_cases
     weights = settings.GONGJIAN_APPEALS_RANKING_WEIGHTS
     scope = scope_for(actor)
-    touched = Q(registered_at__date__gte=period[0], registered_at__date__lte=period[1])
-    for part in ("due", "closed", "reached"):
-        touched |= rates.PARTS[part](period)
-    base = Appeal.objects.filter(scope.rows_q("area__", "assigned_org__unit_id"), touched)
     depth = RANK_LEVELS[level]
-    key: Any
-    if depth is None:
-        base = base.filter(assigned_org__isnull=False)
-        key = F("assigned_org_id")
-    else:
-        key = Substr("area__path", 1, Area.steplen * depth)
-    counts = {name: Count("pk", filter=condition(period)) for name, condition in rates.PARTS.items()}
-    grouped = (
-        base.order_by()
-        .annotate(entity=key)
-        .values("entity")
-        .annotate(
-            cases=Count(
-                "pk", filter=Q(registered_at__date__gte=period[0], registered_at__date__lte=period[1])
-            ),
-            **counts,
-        )
+    registered = Q(registered_at__date__gte=period[0], registered_at__date__lte=period[1])
+
+    def grouped(
+        qs: QuerySet[Any], org_field: str, parts: dict[str, Any], extra: dict[str, Any]
+    ) -> dict[str, dict[str, Any]]:
+        key: Any
+        if depth is None:
+            qs = qs.filter(**{f"{org_field}__isnull": False})
+            key = F(f"{org_field}_id")
+        else:
+            key = Substr("area__path", 1, Area.steplen * depth)
+        counts = {name: Count("pk", filter=condition(period)) for name, condition in parts.items()}
+        rows = qs.order_by().annotate(entity=key).values("entity").annotate(**extra, **counts)
+        return {str(g["entity"]): dict(g) for g in rows}
+
+    # appeals: the cases and the response rate (by the organisation assigned now)
+    touched = registered | rates.due_in(period)
+    appeals = Appeal.objects.filter(scope.rows_q("area__", "assigned_org__unit_id"), touched)
+    by_key = grouped(appeals, "assigned_org", rates.APPEAL_PARTS, {"cases": Count("pk", filter=registered)})
+    # closures: everything judged at closure (by the organisation that closed it)
+    closures = AppealClosure.objects.filter(
+        scope.rows_q("area__", "org__unit_id"), rates.closed_in(period) | rates.reached_in(period)
     )
-    by_key: dict[str, dict[str, Any]] = {str(g["entity"]): dict(g) for g in grouped}
+    for k, g in grouped(closures, "org", rates.CLOSURE_PARTS, {}).items():
+        by_key.setdefault(k, {"cases": 0}).update(g)
     entries: list[ranking.Entry] = []
     if depth is None:
         orgs = PartyOrg.objects.filter(pk__in=[int(k) for k in by_key]).select_related("unit")
@@ -263,7 +266,7 @@ def appeal_ranking(
     for k, g in by_key.items():
         if k not in names:
             continue  # appeals about a node above the level
-        entries.append(ranking.Entry(k, names[k], g["cases"], {name: g[name] for name in rates.PARTS}))
+        entries.append(ranking.Entry(k, names[k], g["cases"], {name: g.get(name, 0) for name in rates.PARTS}))
     rows = ranking.rank(
         entries,
         rates=[(r.key, r.part, r.whole) for r in rates.RATES],

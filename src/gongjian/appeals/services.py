@@ -4,6 +4,7 @@ The order of an appeal's steps::
 
     registered → assigned → answered → solved | unsolvable → closed → called back
                  (reassigned with a reason while assigned or answered)
+    closed → reopened (within GONGJIAN_APPEALS_REOPEN_DAYS, by the resident) → answered → …
 
 Who may do what:
 
@@ -47,6 +48,7 @@ from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 from . import audience, deadlines, selectors
 from .models import (
     Appeal,
+    AppealClosure,
     AppealEvent,
     AppealKind,
     AppealStatus,
@@ -114,6 +116,8 @@ def appeal_actions(*, actor: Actor, appeal: Appeal) -> list[str]:
         out.append("call_back")
     if _can_rate(actor, appeal):
         out.append("rate")
+    if _may_reopen(actor, appeal) and _reopen_open(appeal, timezone.now()):
+        out.append("reopen")
     if handle:
         out.append("reveal")
     return out
@@ -521,6 +525,15 @@ def appeal_close(*, actor: Actor, appeal: Appeal, note: str = "", at: dt.datetim
     appeal.closed_at = when
     appeal.status = AppealStatus.CLOSED
     appeal.save(update_fields=["closed_at", "status"])
+    AppealClosure.objects.create(
+        appeal=appeal,
+        area_id=appeal.area_id,
+        org_id=appeal.assigned_org_id,
+        closed_at=when,
+        closed_by=signed_in(actor),
+        due_at=appeal.due_at,
+        outcome=appeal.outcome,
+    )
     _event(appeal, EventKind.CLOSED, when, actor, note=(note or "").strip())
     audit_record(
         actor=actor,
@@ -556,6 +569,10 @@ def appeal_call_back(
     appeal.callback_result = result
     appeal.called_back_at = when
     appeal.save(update_fields=["callback_result", "called_back_at"])
+    closure = _current_closure(appeal)
+    closure.callback_result = result
+    closure.called_back_at = when
+    closure.save(update_fields=["callback_result", "called_back_at"])
     label = str(CallBackResult(result).label)
     _event(
         appeal,
@@ -571,6 +588,93 @@ def appeal_call_back(
         changes={"callback_result": [before, result], "at": when},
         reason=(note or "").strip(),
     )
+    return appeal
+
+
+def _current_closure(appeal: Appeal) -> AppealClosure:
+    """The closure a closed appeal stands on (its latest, not reopened)."""
+    closure = appeal.closures.filter(reopened_at__isnull=True).order_by("-closed_at", "-pk").first()
+    if closure is None:  # a closed appeal always has one (the migration gave the old ones theirs)
+        raise _refuse(_("This appeal has no record of its closure."))
+    return closure
+
+
+def reopen_days() -> int:
+    """Days after closure the resident may reopen an appeal (``GONGJIAN_APPEALS_REOPEN_DAYS``)."""
+    return int(settings.GONGJIAN_APPEALS_REOPEN_DAYS)
+
+
+def _may_reopen(actor: Actor, appeal: Appeal) -> bool:
+    """The resident who raised it online, or the staff of its area on the resident's behalf (the
+    resident phoned or came in)."""
+    own = is_person(actor) and appeal.resident_id is not None and appeal.resident_id == actor.pk
+    return own or appeal_manage_allowed(actor=actor, appeal=appeal)
+
+
+def _reopen_open(appeal: Appeal, now: dt.datetime) -> bool:
+    return (
+        appeal.status == AppealStatus.CLOSED
+        and appeal.closed_at is not None
+        and now <= appeal.closed_at + dt.timedelta(days=reopen_days())
+    )
+
+
+@transaction.atomic
+def appeal_reopen(*, actor: Actor, appeal: Appeal, reason: str, at: dt.datetime | None = None) -> Appeal:
+    """Reopen a closed appeal within ``GONGJIAN_APPEALS_REOPEN_DAYS`` of its closure (the resident
+    is not satisfied that it was solved). The closure is kept and marked reopened: it counts as not
+    solved against the unit that closed it. The appeal goes back to its handler as answered (the
+    first answer stands), its outcome, closure, call-back and rating cleared for the next round;
+    the resident and the handling unit are told."""
+    appeal = _locked(appeal)
+    if not _may_reopen(actor, appeal):
+        raise PermissionDenied(
+            _("Only the resident who raised the appeal, or the staff of its area, may reopen it.")
+        )
+    if appeal.status != AppealStatus.CLOSED:
+        raise _refuse(_("Only a closed appeal can be reopened."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the appeal is reopened.")})
+    when = _when(appeal, at)
+    if not _reopen_open(appeal, when):
+        raise _refuse(
+            _("An appeal can be reopened within %(days)s days of its closure; register a new one instead.")
+            % {"days": reopen_days()}
+        )
+    closure = _current_closure(appeal)
+    closure.reopened_at = when
+    closure.reopen_reason = reason
+    closure.save(update_fields=["reopened_at", "reopen_reason"])
+    appeal.status = AppealStatus.ANSWERED if appeal.answered_at else AppealStatus.ASSIGNED
+    for name in ("solved_at", "closed_at", "called_back_at", "resident_rated_at"):
+        setattr(appeal, name, None)
+    for name in ("outcome", "outcome_note", "callback_result", "resident_rating"):
+        setattr(appeal, name, "")
+    appeal.save(
+        update_fields=[
+            "status",
+            "solved_at",
+            "closed_at",
+            "called_back_at",
+            "resident_rated_at",
+            "outcome",
+            "outcome_note",
+            "callback_result",
+            "resident_rating",
+        ]
+    )
+    on_behalf = "" if appeal.resident_id == getattr(actor, "pk", None) else _("(on the resident's behalf) ")
+    _event(appeal, EventKind.REOPENED, when, actor, note=f"{on_behalf}{reason}", org=appeal.assigned_org)
+    audit_record(
+        actor=actor,
+        action=Event.APPEAL_REOPEN,
+        obj=appeal,
+        changes={"status": [AppealStatus.CLOSED, appeal.status], "at": when},
+        reason=reason,
+    )
+    people = [*audience.resident_people(appeal), *audience.org_people(appeal.assigned_org)]
+    _announce_to(appeal, actor, Event.APPEAL_REOPEN, people, reason)
     return appeal
 
 

@@ -40,6 +40,7 @@ ACTION_FORMS: dict[str, Callable[..., django_forms.Form]] = {
     "close": lambda data, actor: forms.CloseForm(data, prefix="close"),
     "call_back": lambda data, actor: forms.CallBackForm(data, prefix="call_back"),
     "rate": lambda data, actor: forms.RateForm(data, prefix="rate"),
+    "reopen": lambda data, actor: forms.ReopenForm(data, prefix="reopen"),
     "reveal": lambda data, actor: forms.RevealForm(data, prefix="reveal"),
 }
 
@@ -219,6 +220,7 @@ def _detail(
             "now": timezone.now(),
             "overdue": appeal.overdue_on(timezone.now()),
             "clear_phone": clear_phone,
+            "reopen_days": services.reopen_days(),
         },
         status=400 if bound else 200,
     )
@@ -296,6 +298,12 @@ rate = _step(
     "rate",
     lambda actor, a, d: services.appeal_rate(actor=actor, appeal=a, **d),
     _("Thank you: your rating was recorded."),
+)
+
+reopen = _step(
+    "reopen",
+    lambda actor, a, d: services.appeal_reopen(actor=actor, appeal=a, **d),
+    _("The appeal was reopened; its handler has been told."),
 )
 
 
@@ -402,5 +410,6 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/close/", close, name="close"),
     path("<int:pk>/call-back/", call_back, name="call_back"),
     path("<int:pk>/rate/", rate, name="rate"),
+    path("<int:pk>/reopen/", reopen, name="reopen"),
     path("<int:pk>/reveal/", reveal, name="reveal"),
 ]

@@ -180,6 +180,7 @@ GONGJIAN_DAILY = [
     "gongjian.stats.tally.repair",
     "gongjian.cobuild.services.resolutions.action_items_remind",
     "gongjian.core.notify.digest_send",
+    "gongjian.appeals.services.working_day_calendar_warn",
 ]
 # Reminders on the clock (an activity in 30 minutes, a rating an hour after): `gongjian remind`,
 # run every few minutes by beat; each message is sent once (dedupe keys).

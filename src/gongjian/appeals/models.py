@@ -21,6 +21,7 @@ from gongjian.core import pii
 from gongjian.orgs.models import Area, PartyOrg
 
 from .deadlines import Kind as DeadlineKind
+from .deadlines import Schedule as DeadlineSchedule
 
 PHONE_PURPOSE = "appeals.resident_phone"
 
@@ -306,3 +307,33 @@ class AppealClosure(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("appeals:detail", args=[self.appeal_id])
+
+
+class WorkingDaySchedule(models.Model):
+    """The State Council's schedule of one year (public holidays and swapped working days), loaded
+    by a platform administrator for a year the calendar package does not know yet. Dates are kept
+    as ISO strings (``YYYY-MM-DD``), sorted."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    holidays = models.JSONField(_("public holidays"), default=list)
+    workdays = models.JSONField(_("swapped working days"), default=list)
+    source = models.CharField(_("source"), max_length=300)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("working-day schedule")
+        verbose_name_plural = _("working-day schedules")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def schedule(self) -> DeadlineSchedule:
+        return DeadlineSchedule(
+            self.year,
+            frozenset(dt.date.fromisoformat(d) for d in self.holidays),
+            frozenset(dt.date.fromisoformat(d) for d in self.workdays),
+        )

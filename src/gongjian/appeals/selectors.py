@@ -31,7 +31,8 @@ from gongjian.accounts.scope import scope_for
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 
 from . import ranking, rates
-from .models import OPEN_STATUSES, Appeal, AppealClosure, AppealEvent, AppealStatus
+from .deadlines import Schedule
+from .models import OPEN_STATUSES, Appeal, AppealClosure, AppealEvent, AppealStatus, WorkingDaySchedule
 
 
 def community_path(path: str) -> str:
@@ -274,3 +275,12 @@ def appeal_ranking(
         weights=weights,
     )
     return Ranking(level, period[0], period[1], minimum, weights, rows)
+
+
+# --- the working-day calendar -----------------------------------------------------------------
+
+
+def working_day_schedules() -> dict[int, Schedule]:
+    """The years' schedules loaded by platform administrators (the calendar package's years are
+    read from the package); platform data, the same for everyone."""
+    return {row.year: row.schedule() for row in WorkingDaySchedule.objects.all()}

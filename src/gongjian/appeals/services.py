@@ -57,6 +57,7 @@ from .models import (
     EventKind,
     Outcome,
     Rating,
+    WorkingDaySchedule,
 )
 
 #: A time a little ahead of the server's clock (a phone's clock) is still "now".
@@ -299,7 +300,12 @@ def appeal_register(
     phone = _clean_phone(phone)
     when = _not_future(registered_at, "registered_at")
     working_days = bool(getattr(settings, "GONGJIAN_APPEALS_WORKING_DAYS", False))
-    due = deadlines.due_at(timezone.localtime(when), kind, working_days=working_days)
+    due = deadlines.due_at(
+        timezone.localtime(when),
+        kind,
+        working_days=working_days,
+        schedules=selectors.working_day_schedules() if working_days else None,
+    )
     appeal = Appeal(
         area=area,
         channel=channel,
@@ -747,3 +753,95 @@ def appeals_remind_due(*, now: dt.datetime | None = None) -> int:
             dedupe_key=f"appeals.due.{appeal.pk}",
         )
     return sent
+
+
+# --- the working-day calendar beyond the package's years --------------------------------------
+
+
+def _dates(values: Any, field: str) -> frozenset[dt.date]:
+    out: set[dt.date] = set()
+    for value in values or []:
+        if isinstance(value, dt.date):
+            out.add(value)
+            continue
+        try:
+            out.add(dt.date.fromisoformat(str(value).strip()))
+        except ValueError as exc:
+            raise ValidationError(
+                {field: _("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}}
+            ) from exc
+    return frozenset(out)
+
+
+@transaction.atomic
+def working_day_schedule_load(
+    *, actor: Actor, year: int, holidays: Any, workdays: Any, source: str
+) -> WorkingDaySchedule:
+    """Load (or replace) the State Council's schedule of ``year``: its public holidays and its
+    swapped working days, with where they come from (the notice). Platform administrators only.
+    Appeals registered afterwards count that year's working days from it; those registered before
+    keep their due time."""
+    if not (is_person(actor) and getattr(actor, "is_superuser", False)):
+        raise PermissionDenied(_("Only platform administrators load the working-day calendar."))
+    source = (source or "").strip()
+    if not source:
+        raise ValidationError(
+            {"source": _("Say where the schedule comes from (the State Council's notice).")}
+        )
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationError({"year": _("Enter a year between 2000 and 2100.")})
+    off, on = _dates(holidays, "holidays"), _dates(workdays, "workdays")
+    if not off:
+        raise ValidationError({"holidays": _("List the year's public holidays.")})
+    try:
+        schedule = deadlines.Schedule(int(year), off, on)
+    except ValueError as exc:
+        raise ValidationError(_("The schedule is not consistent: %(reason)s") % {"reason": exc}) from exc
+    row, created = WorkingDaySchedule.objects.update_or_create(
+        year=schedule.year,
+        defaults={
+            "holidays": sorted(d.isoformat() for d in schedule.holidays),
+            "workdays": sorted(d.isoformat() for d in schedule.workdays),
+            "source": source,
+            "loaded_by": signed_in(actor),
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=Event.CALENDAR_LOAD,
+        obj=row,
+        changes={"year": schedule.year, "holidays": len(off), "workdays": len(on), "created": created},
+        reason=source,
+    )
+    return row
+
+
+#: From this day of the year on, platform administrators are warned when next year is not known.
+CALENDAR_WARN_FROM = (11, 1)
+
+
+def working_day_calendar_warn(*, today: dt.date) -> int:
+    """From 1 November, warn every platform administrator (once a week) while next year's official
+    schedule is neither in the calendar package nor loaded (``gongjian daily``)."""
+    if (today.month, today.day) < CALENDAR_WARN_FROM:
+        return 0
+    year = today.year + 1
+    if deadlines.year_known(year, selectors.working_day_schedules()):
+        return 0
+    from django.contrib.auth import get_user_model
+
+    admins = get_user_model().objects.filter(is_superuser=True, is_active=True).order_by("pk")
+    week = today.isocalendar()
+    return remind(
+        "appeals.calendar_missing",
+        recipients=admins,
+        title=lambda: _("The working-day calendar of %(year)s is missing") % {"year": year},
+        body=lambda: (
+            _(
+                "Load the State Council's schedule of %(year)s (holidays and swapped working days): from "
+                "1 January, limits in working days would count Monday to Friday."
+            )
+            % {"year": year}
+        ),
+        dedupe_key=f"appeals.calendar_missing.{year}.{week.year}-{week.week}",
+    )

@@ -170,6 +170,12 @@ class Event(StrEnum):
         pgettext_lazy("event", "Appeal reopened"),
         {_A.RESIDENT, _A.ASSIGNEE},
     )
+    CALENDAR_LOAD = (
+        "calendar.load",
+        pgettext_lazy("event", "Working-day calendar loaded"),
+        {_A.AUDIT_ONLY},
+        "platform data loaded by a platform administrator; appeals registered later use it",
+    )
     # area
     AREA_CREATE = (
         "area.create",

@@ -482,6 +482,10 @@ ROUTES: dict[str, Any] = {
     "appeals:call_back": Appeal,
     "appeals:rate": Appeal,
     "appeals:reveal": Appeal,
+    "appeals:reopen": Appeal,
+    "appeals:ranking": "list",
+    "appeals:ranking_xlsx": "list",
+    "appeals:ranking_pdf": "list",
     # appeals: API
     "appeal-list": "list",
     "appeal-detail": Appeal,
@@ -494,6 +498,8 @@ ROUTES: dict[str, Any] = {
     "appeal-call-back": Appeal,
     "appeal-rate": Appeal,
     "appeal-reveal-phone": Appeal,
+    "appeal-reopen": Appeal,
+    "appeal-ranking": "list",
     # figures (stats/): areas by their division code (kwarg "code", see _extra), one indicator
     "stats:home": "list",
     "stats:dashboard": Area,

@@ -180,6 +180,7 @@ GONGJIAN_DAILY = [
     "gongjian.stats.tally.repair",
     "gongjian.cobuild.services.resolutions.action_items_remind",
     "gongjian.core.notify.digest_send",
+    "gongjian.appeals.services.working_day_calendar_warn",
 ]
 # Reminders on the clock (an activity in 30 minutes, a rating an hour after): `gongjian remind`,
 # run every few minutes by beat; each message is sent once (dedupe keys).
@@ -215,6 +216,14 @@ GONGJIAN_CLEAR_EXPORT_HOURS = int(os.environ.get("GONGJIAN_CLEAR_EXPORT_HOURS", 
 # Residents' appeals: count the time limits in days (general 7, complex 15) as working days of the
 # State Council's calendar (copied onto each appeal when it is registered); hours run on the clock.
 GONGJIAN_APPEALS_WORKING_DAYS = os.environ.get("GONGJIAN_APPEALS_WORKING_DAYS", "") in {"1", "true", "yes"}
+# The monthly ranking of the appeals' rates: the fewest cases (appeals registered in the period) an
+# entity needs to be ranked, and the weights of 响应率, 解决率 and 满意率 in the score ("1,1,1").
+# Days after its closure a resident may reopen an appeal (the closure then counts as not solved).
+GONGJIAN_APPEALS_REOPEN_DAYS = int(os.environ.get("GONGJIAN_APPEALS_REOPEN_DAYS", "7"))
+GONGJIAN_APPEALS_RANKING_MIN_CASES = int(os.environ.get("GONGJIAN_APPEALS_RANKING_MIN_CASES", "10"))
+GONGJIAN_APPEALS_RANKING_WEIGHTS = tuple(
+    float(w) for w in os.environ.get("GONGJIAN_APPEALS_RANKING_WEIGHTS", "1,1,1").split(",")
+)
 
 # --- auth and security ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

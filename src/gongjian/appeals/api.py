@@ -5,19 +5,24 @@ and services (writes).
   (POST: staff on a resident's behalf, or a resident online for their own community), detail
   (the resident's phone masked, the steps the caller may take in ``actions``);
 - ``appeals/{id}/events/``: the timeline;
+- ``appeals/ranking/`` (``?level=street|community|district|unit&month=YYYY-MM&period=month|ytd``):
+  the monthly ranking by the five rates (``selectors.appeal_ranking``);
 - ``appeals/{id}/assign/``, ``reassign/``, ``answer/``, ``solve/``, ``close/``, ``call-back/``,
-  ``rate/`` (POST): the steps, in their order; ``reveal-phone/`` (POST, a reason; audited).
+  ``rate/``, ``reopen/`` (POST): the steps, in their order; ``reveal-phone/`` (POST, a reason; audited).
 
 Every input is strict: a field a step does not take is refused (400), not dropped.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -175,12 +180,74 @@ class AppealRateSerializer(serializers.Serializer[Any]):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class AppealReopenSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=500)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
 class AppealRevealSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=300)
 
 
 class AppealRevealOutSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField()
+
+
+class RankingRowSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(help_text="the area's path, or the Party organisation's id")
+    name = serializers.CharField()
+    place = serializers.IntegerField(allow_null=True, help_text="null: not ranked (see reason)")
+    cases = serializers.IntegerField(help_text="appeals registered in the period")
+    score = serializers.FloatField(allow_null=True)
+    rates = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), help_text="share of 1 by rate; null: no data"
+    )
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="the rates' parts")
+    reason = serializers.CharField(help_text="'' ranked; too_few; no_data")
+    missing = serializers.ListField(child=serializers.CharField())
+
+
+class RankingSerializer(serializers.Serializer[Any]):
+    level = serializers.CharField()
+    first = serializers.DateField()
+    last = serializers.DateField()
+    min_cases = serializers.IntegerField()
+    weights = serializers.ListField(child=serializers.FloatField())
+    rows = RankingRowSerializer(many=True)
+
+
+def _ranking_out(table: selectors.Ranking) -> dict[str, Any]:
+    return {
+        "level": table.level,
+        "first": table.first,
+        "last": table.last,
+        "min_cases": table.min_cases,
+        "weights": list(table.weights),
+        "rows": [
+            {
+                "key": r.entry.key,
+                "name": r.entry.name,
+                "place": r.place,
+                "cases": r.entry.cases,
+                "score": r.score,
+                "rates": r.rates,
+                "counts": dict(r.entry.counts),
+                "reason": r.reason,
+                "missing": list(r.missing),
+            }
+            for r in table.rows
+        ],
+    }
+
+
+def _month(request: Request) -> dt.date:
+    raw = request.query_params.get("month", "")
+    if not raw:
+        return timezone.localdate()
+    try:
+        return dt.datetime.strptime(raw, "%Y-%m").date()
+    except ValueError as exc:
+        raise serializers.ValidationError({"month": [_("Enter a month as YYYY-MM.")]}) from exc
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -320,6 +387,35 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return self._out(
             services.appeal_rate(actor=request.user, appeal=appeal, **_input(request, AppealRateSerializer))
         )
+
+    @extend_schema(request=AppealReopenSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: int) -> Response:
+        """Reopen a closed appeal within the days allowed (the resident, or staff on their behalf)."""
+        appeal = self.get_object()
+        data = _input(request, AppealReopenSerializer)
+        return self._out(services.appeal_reopen(actor=request.user, appeal=appeal, **data))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("level", str, enum=list(selectors.RANK_LEVELS), description="default street"),
+            OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
+            OpenApiParameter(
+                "period", str, enum=["month", "ytd"], description="the month, or the year to its end"
+            ),
+        ],
+        responses=RankingSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def ranking(self, request: Request) -> Response:
+        """The monthly ranking by the five rates (staff with a place on the map)."""
+        table = selectors.appeal_ranking(
+            actor=request.user,
+            level=_choice(request, "level", list(selectors.RANK_LEVELS)) or "street",
+            month=_month(request),
+            year_to_date=_choice(request, "period", ["month", "ytd"]) == "ytd",
+        )
+        return Response(RankingSerializer(_ranking_out(table)).data)
 
     @extend_schema(request=AppealRevealSerializer, responses=AppealRevealOutSerializer)
     @action(detail=True, methods=["post"], url_path="reveal-phone")

@@ -1,4 +1,5 @@
-"""The appeals' figures (the response, resolution and satisfaction rates and their parts), each with
+"""The appeals' figures (the response, resolution, satisfaction, on-time closure and call-back rates
+and their parts), each with
 the query of its rows and its kept source side by side. Registered from
 :class:`gongjian.appeals.apps.AppealsConfig`.
 
@@ -11,90 +12,61 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from gongjian.orgs.models import Area
 from gongjian.stats.registry import Figure, Indicator, Kept, ratio, year_to_date
 from gongjian.stats.sources import flow_of, itself
 
-from .models import REACHED_RESULTS, SATISFIED_RESULTS, Appeal, Outcome
+from . import rates
+from .models import Appeal, AppealClosure
 
 # --- rows: the reference count ----------------------------------------------------------------
+# The definitions are those of ``rates.py`` (shared with the monthly rankings), over the year to date.
 
 
-def _appeals_due(area: Area, date: dt.date) -> QuerySet[Appeal]:
-    """Appeals about the subtree that fell due in the period (year to date): ``due_at``, a local
-    date, from 1 January to the date (an appeal counts on the day it falls due, whatever the hour)."""
-    first, last = year_to_date(date)
-    return Appeal.objects.filter(
-        due_at__date__gte=first, due_at__date__lte=last, area__path__startswith=area.path
-    )
+def _rows(part: str) -> Callable[[Area, dt.date], QuerySet[Any]]:
+    condition = rates.PARTS[part]
+    model: type[Appeal] | type[AppealClosure] = Appeal if part in rates.APPEAL_PARTS else AppealClosure
+
+    def rows(area: Area, date: dt.date) -> QuerySet[Any]:
+        return model.objects.filter(condition(year_to_date(date)), area__path__startswith=area.path)
+
+    rows.__name__ = f"_appeals_{part}"
+    rows.__doc__ = condition.__doc__
+    return rows
 
 
-def _appeals_answered_in_time(area: Area, date: dt.date) -> QuerySet[Appeal]:
-    """Of the appeals due in the period, those first answered by their due time (``answered_at`` at
-    or before ``due_at``): the numerator of ``appeals.response_rate``."""
-    return _appeals_due(area, date).filter(answered_at__lte=F("due_at"))
+_appeals_due = _rows("due")
+_appeals_answered_in_time = _rows("answered_in_time")
+_appeals_closed = _rows("closed")
+_appeals_closed_solved = _rows("closed_solved")
+_appeals_closed_on_time = _rows("closed_on_time")
+_appeals_closed_called_back = _rows("closed_called_back")
+_appeals_reached = _rows("reached")
+_appeals_satisfied = _rows("satisfied")
 
 
-def _response_rate(area: Area, date: dt.date) -> float:
-    """Appeals answered within their time limit ÷ appeals due, over the year to the date: both
-    counted in the year their due day falls in, on and after that day (an appeal not answered by
-    then counts in the denominator only; answered late, too)."""
-    return ratio(_appeals_answered_in_time(area, date).count(), _appeals_due(area, date).count())
+def _rate(
+    part: Callable[[Area, dt.date], QuerySet[Any]], whole: Callable[[Area, dt.date], QuerySet[Any]]
+) -> Callable[[Area, dt.date], float]:
+    def value(area: Area, date: dt.date) -> float:
+        return ratio(part(area, date).count(), whole(area, date).count())
 
-
-def _appeals_closed(area: Area, date: dt.date) -> QuerySet[Appeal]:
-    """Appeals about the subtree closed in the period (year to date), by the local date of
-    ``closed_at``."""
-    first, last = year_to_date(date)
-    return Appeal.objects.filter(
-        closed_at__date__gte=first, closed_at__date__lte=last, area__path__startswith=area.path
-    )
-
-
-def _appeals_closed_solved(area: Area, date: dt.date) -> QuerySet[Appeal]:
-    """Of the appeals closed in the period, those closed as solved (not as unsolvable)."""
-    return _appeals_closed(area, date).filter(outcome=Outcome.SOLVED)
-
-
-def _resolution_rate(area: Area, date: dt.date) -> float:
-    """Appeals closed as solved ÷ appeals closed, over the year to the date (by the closing day)."""
-    return ratio(_appeals_closed_solved(area, date).count(), _appeals_closed(area, date).count())
-
-
-def _appeals_reached(area: Area, date: dt.date) -> QuerySet[Appeal]:
-    """Appeals about the subtree whose resident was called back and reached in the period (year to
-    date, by the local date of ``called_back_at``): satisfied, basically satisfied or dissatisfied;
-    "not reached" counts in neither part of the rate."""
-    first, last = year_to_date(date)
-    return Appeal.objects.filter(
-        callback_result__in=REACHED_RESULTS,
-        called_back_at__date__gte=first,
-        called_back_at__date__lte=last,
-        area__path__startswith=area.path,
-    )
-
-
-def _appeals_satisfied(area: Area, date: dt.date) -> QuerySet[Appeal]:
-    """Of the residents reached in the period, those satisfied or basically satisfied (基本满意
-    counts as satisfied, as hotline reports count it)."""
-    return _appeals_reached(area, date).filter(callback_result__in=SATISFIED_RESULTS)
-
-
-def _satisfaction_rate(area: Area, date: dt.date) -> float:
-    """Satisfied (including basically satisfied) ÷ called back and reached, over the year to the
-    date. The resident's own online rating is shown with the appeal and not counted here."""
-    return ratio(_appeals_satisfied(area, date).count(), _appeals_reached(area, date).count())
+    return value
 
 
 def _part(
     key: str, rows: Callable[[Area, dt.date], QuerySet[Any]], moment: str, where: Q | None, order: int
 ) -> Figure:
+    model: type[Appeal] | type[AppealClosure] = AppealClosure if key in _CLOSURE_KEYS else Appeal
     return Figure(
         Indicator(key, key, key, key, "flow", rows, hidden=True, order=order),
-        Kept(flow_of(Appeal, moment, where), {Appeal: itself}),
+        Kept(flow_of(model, moment, where), {model: itself}),
     )
+
+
+_CLOSURE_KEYS = {f"_appeals.{name}" for name in rates.CLOSURE_PARTS}
 
 
 FIGURES: list[Figure] = [
@@ -106,7 +78,7 @@ FIGURES: list[Figure] = [
             "Share of appeals answered within the time limit (year to date)",
             "ratio",
             _appeals_answered_in_time,
-            _response_rate,
+            _rate(_appeals_answered_in_time, _appeals_due),
             parts=("_appeals.answered_in_time", "_appeals.due"),
             order=290,
         )
@@ -119,7 +91,7 @@ FIGURES: list[Figure] = [
             "Share of closed appeals solved (year to date)",
             "ratio",
             _appeals_closed_solved,
-            _resolution_rate,
+            _rate(_appeals_closed_solved, _appeals_closed),
             parts=("_appeals.closed_solved", "_appeals.closed"),
             order=300,
         )
@@ -132,30 +104,44 @@ FIGURES: list[Figure] = [
             "Share of residents called back who were satisfied (year to date)",
             "ratio",
             _appeals_satisfied,
-            _satisfaction_rate,
+            _rate(_appeals_satisfied, _appeals_reached),
             parts=("_appeals.satisfied", "_appeals.reached"),
             order=310,
         )
     ),
+    Figure(
+        Indicator(
+            "appeals.on_time_rate",
+            "诉求按时办结率",
+            "訴求按時辦結率",
+            "Share of closed appeals closed within the time limit (year to date)",
+            "ratio",
+            _appeals_closed_on_time,
+            _rate(_appeals_closed_on_time, _appeals_closed),
+            parts=("_appeals.closed_on_time", "_appeals.closed"),
+            order=312,
+        )
+    ),
+    Figure(
+        Indicator(
+            "appeals.callback_rate",
+            "诉求回访率",
+            "訴求回訪率",
+            "Share of closed appeals whose resident was called back and reached (year to date)",
+            "ratio",
+            _appeals_closed_called_back,
+            _rate(_appeals_closed_called_back, _appeals_closed),
+            parts=("_appeals.closed_called_back", "_appeals.closed"),
+            order=314,
+        )
+    ),
     # parts of the rates above
     _part("_appeals.due", _appeals_due, "due_at", None, 380),
-    _part(
-        "_appeals.answered_in_time", _appeals_answered_in_time, "due_at", Q(answered_at__lte=F("due_at")), 390
-    ),
+    _part("_appeals.answered_in_time", _appeals_answered_in_time, "due_at", rates.ON_TIME_ANSWER, 390),
     _part("_appeals.closed", _appeals_closed, "closed_at", None, 400),
-    _part("_appeals.closed_solved", _appeals_closed_solved, "closed_at", Q(outcome=Outcome.SOLVED), 410),
-    _part(
-        "_appeals.reached",
-        _appeals_reached,
-        "called_back_at",
-        Q(callback_result__in=REACHED_RESULTS),
-        420,
-    ),
-    _part(
-        "_appeals.satisfied",
-        _appeals_satisfied,
-        "called_back_at",
-        Q(callback_result__in=SATISFIED_RESULTS),
-        430,
-    ),
+    _part("_appeals.closed_solved", _appeals_closed_solved, "closed_at", rates.SOLVED, 410),
+    _part("_appeals.reached", _appeals_reached, "called_back_at", rates.REACHED, 420),
+    _part("_appeals.satisfied", _appeals_satisfied, "called_back_at", rates.SATISFIED, 430),
+    _part("_appeals.closed_on_time", _appeals_closed_on_time, "closed_at", rates.ON_TIME, 432),
+    _part("_appeals.closed_called_back", _appeals_closed_called_back, "closed_at", rates.REACHED, 434),
 ]

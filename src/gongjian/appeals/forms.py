@@ -84,6 +84,36 @@ class FilterForm(forms.Form):
     q = forms.CharField(label=_("Number or title"), max_length=100, required=False)
 
 
+RANK_LEVEL_CHOICES = [
+    ("street", pgettext_lazy("field", "Streets")),
+    ("community", pgettext_lazy("field", "Communities")),
+    ("district", pgettext_lazy("field", "Districts")),
+    ("unit", pgettext_lazy("field", "Handling units")),
+]
+PERIOD_CHOICES = [
+    ("month", pgettext_lazy("field", "The month")),
+    ("ytd", pgettext_lazy("field", "Year to the month's end")),
+]
+
+
+class MonthField(forms.DateField):
+    """A month as ``YYYY-MM`` (the browser's month input); its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m"]
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
+
+
+class RankingForm(forms.Form):
+    """Which ranking: the level, the month, the month alone or the year to its end."""
+
+    level = forms.ChoiceField(
+        label=pgettext_lazy("field", "Rank"), choices=RANK_LEVEL_CHOICES, required=False
+    )
+    month = MonthField(label=pgettext_lazy("field", "Month"), required=False)
+    period = forms.ChoiceField(label=pgettext_lazy("field", "Period"), choices=PERIOD_CHOICES, required=False)
+
+
 class _OrgField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.area.name}）"
@@ -155,6 +185,10 @@ class RateForm(forms.Form):
         label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False, widget=TEXT)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is not solved"), max_length=500, widget=TEXT)
 
 
 class RevealForm(forms.Form):

@@ -21,6 +21,7 @@ from gongjian.core import pii
 from gongjian.orgs.models import Area, PartyOrg
 
 from .deadlines import Kind as DeadlineKind
+from .deadlines import Schedule as DeadlineSchedule
 
 PHONE_PURPOSE = "appeals.resident_phone"
 
@@ -227,6 +228,7 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("appeal", "Closed")
     CALLED_BACK = "called_back", pgettext_lazy("appeal", "Called back")
     RATED = "rated", pgettext_lazy("appeal", "Rated by the resident")
+    REOPENED = "reopened", pgettext_lazy("appeal", "Reopened")
 
 
 class AppealEvent(models.Model):
@@ -250,3 +252,88 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal.number} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AppealClosure(models.Model):
+    """One closure (办结) of an appeal, as it was judged: the unit that closed it, its outcome, the
+    limit then in force, the call-back to the resident, and — when the resident reopened it within
+    ``GONGJIAN_APPEALS_REOPEN_DAYS`` — when and why. An appeal closed, reopened and closed again has
+    two closures: the first counts as not solved against the unit that closed it (the rates of
+    ``rates.py`` count closures, not appeals, for everything judged at closure).
+
+    ``area`` is the appeal's, copied so the figures count a closure in the subtree by one path."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="closures")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        PartyOrg,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by unit"),
+    )
+    closed_at = models.DateTimeField(_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_at = models.DateTimeField(_("due at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    callback_result = models.CharField(
+        _("call-back result"), max_length=20, choices=CallBackResult.choices, blank=True
+    )
+    called_back_at = models.DateTimeField(_("called back at"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopen_reason = models.TextField(_("why it was reopened"), blank=True)
+
+    class Meta:
+        verbose_name = _("closure of an appeal")
+        verbose_name_plural = _("closures of appeals")
+        ordering = ["closed_at", "pk"]
+        indexes = [models.Index(fields=["closed_at"], name="appeal_closure_closed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(called_back_at__isnull=True) | Q(called_back_at__gte=F("closed_at")),
+                name="appeal_closure_called_back_after",
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | Q(reopened_at__gte=F("closed_at")),
+                name="appeal_closure_reopened_after",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal} ({self.closed_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("appeals:detail", args=[self.appeal_id])
+
+
+class WorkingDaySchedule(models.Model):
+    """The State Council's schedule of one year (public holidays and swapped working days), loaded
+    by a platform administrator for a year the calendar package does not know yet. Dates are kept
+    as ISO strings (``YYYY-MM-DD``), sorted."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    holidays = models.JSONField(_("public holidays"), default=list)
+    workdays = models.JSONField(_("swapped working days"), default=list)
+    source = models.CharField(_("source"), max_length=300)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("working-day schedule")
+        verbose_name_plural = _("working-day schedules")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def schedule(self) -> DeadlineSchedule:
+        return DeadlineSchedule(
+            self.year,
+            frozenset(dt.date.fromisoformat(d) for d in self.holidays),
+            frozenset(dt.date.fromisoformat(d) for d in self.workdays),
+        )

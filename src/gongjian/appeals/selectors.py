@@ -14,17 +14,25 @@ Overdue: due (``due_at`` passed) and not answered yet.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongjian.accounts.actor import Actor, is_person
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 
-from .models import OPEN_STATUSES, Appeal, AppealEvent, AppealStatus
+from . import ranking, rates
+from .deadlines import Schedule
+from .models import OPEN_STATUSES, Appeal, AppealClosure, AppealEvent, AppealStatus, WorkingDaySchedule
 
 
 def community_path(path: str) -> str:
@@ -163,3 +171,116 @@ def org_choices(*, actor: Actor, on: dt.date | None = None) -> QuerySet[PartyOrg
         .select_related("area", "unit")
         .order_by("area__path", "code")
     )
+
+
+# --- the monthly ranking ----------------------------------------------------------------------
+
+#: The levels a ranking is made at: the handling unit (its Party organisation), or a level of the map.
+RANK_LEVELS: dict[str, int | None] = {
+    "unit": None,
+    "community": Level.COMMUNITY,
+    "street": Level.STREET,
+    "district": Level.DISTRICT,
+}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The table of one level for one period (a month, or the year to its end)."""
+
+    level: str
+    first: dt.date
+    last: dt.date
+    min_cases: int
+    weights: tuple[float, ...]
+    rows: list[ranking.Row]
+
+
+def ranking_allowed(*, actor: Actor) -> bool:
+    """Staff with a place on the map (or a unit's liaison, for their unit) read the rankings."""
+    return is_person(actor) and not scope_for(actor).empty
+
+
+def month_period(month: dt.date, *, year_to_date: bool = False) -> rates.Period:
+    """The local days of ``month`` (any day of it), or from 1 January to the month's last day."""
+    first = month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return (first.replace(month=1) if year_to_date else first), last
+
+
+def appeal_ranking(
+    *,
+    actor: Actor,
+    level: str,
+    month: dt.date,
+    year_to_date: bool = False,
+    min_cases: int | None = None,
+) -> Ranking:
+    """The ranking of the units, communities, streets or districts the actor may read by the rates
+    of ``rates.py`` over the month (or the year to the month's end), by the rule of ``ranking.py``.
+
+    Two grouped queries (appeals, closures): each part counted per entity with a filtered count. An
+    area is ranked from the appeals about its subtree (appeals about a node above the level count
+    for no one); a unit from the appeals assigned to its Party organisation now (cases, response)
+    and the closures it made (the rest: a closure reopened counts against the unit that closed it)."""
+    if level not in RANK_LEVELS:
+        raise ValueError(f"unknown ranking level {level!r}")
+    if not ranking_allowed(actor=actor):
+        raise PermissionDenied(_("The rankings are read by staff with a place on the map."))
+    period = month_period(month, year_to_date=year_to_date)
+    minimum = settings.GONGJIAN_APPEALS_RANKING_MIN_CASES if min_cases is None else min_cases
+    weights = settings.GONGJIAN_APPEALS_RANKING_WEIGHTS
+    scope = scope_for(actor)
+    depth = RANK_LEVELS[level]
+    registered = Q(registered_at__date__gte=period[0], registered_at__date__lte=period[1])
+
+    def grouped(
+        qs: QuerySet[Any], org_field: str, parts: dict[str, Any], extra: dict[str, Any]
+    ) -> dict[str, dict[str, Any]]:
+        key: Any
+        if depth is None:
+            qs = qs.filter(**{f"{org_field}__isnull": False})
+            key = F(f"{org_field}_id")
+        else:
+            key = Substr("area__path", 1, Area.steplen * depth)
+        counts = {name: Count("pk", filter=condition(period)) for name, condition in parts.items()}
+        rows = qs.order_by().annotate(entity=key).values("entity").annotate(**extra, **counts)
+        return {str(g["entity"]): dict(g) for g in rows}
+
+    # appeals: the cases and the response rate (by the organisation assigned now)
+    touched = registered | rates.due_in(period)
+    appeals = Appeal.objects.filter(scope.rows_q("area__", "assigned_org__unit_id"), touched)
+    by_key = grouped(appeals, "assigned_org", rates.APPEAL_PARTS, {"cases": Count("pk", filter=registered)})
+    # closures: everything judged at closure (by the organisation that closed it)
+    closures = AppealClosure.objects.filter(
+        scope.rows_q("area__", "org__unit_id"), rates.closed_in(period) | rates.reached_in(period)
+    )
+    for k, g in grouped(closures, "org", rates.CLOSURE_PARTS, {}).items():
+        by_key.setdefault(k, {"cases": 0}).update(g)
+    entries: list[ranking.Entry] = []
+    if depth is None:
+        orgs = PartyOrg.objects.filter(pk__in=[int(k) for k in by_key]).select_related("unit")
+        names = {str(o.pk): str(o) for o in orgs}
+    else:
+        areas = Area.objects.filter(path__in=list(by_key), level=depth)
+        names = {a.path: a.name for a in areas}
+    for k, g in by_key.items():
+        if k not in names:
+            continue  # appeals about a node above the level
+        entries.append(ranking.Entry(k, names[k], g["cases"], {name: g.get(name, 0) for name in rates.PARTS}))
+    rows = ranking.rank(
+        entries,
+        rates=[(r.key, r.part, r.whole) for r in rates.RATES],
+        min_cases=minimum,
+        weights=weights,
+    )
+    return Ranking(level, period[0], period[1], minimum, weights, rows)
+
+
+# --- the working-day calendar -----------------------------------------------------------------
+
+
+def working_day_schedules() -> dict[int, Schedule]:
+    """The years' schedules loaded by platform administrators (the calendar package's years are
+    read from the package); platform data, the same for everyone."""
+    return {row.year: row.schedule() for row in WorkingDaySchedule.objects.all()}

@@ -4,6 +4,7 @@ The order of an appeal's steps::
 
     registered → assigned → answered → solved | unsolvable → closed → called back
                  (reassigned with a reason while assigned or answered)
+    closed → reopened (within GONGJIAN_APPEALS_REOPEN_DAYS, by the resident) → answered → …
 
 Who may do what:
 
@@ -47,6 +48,7 @@ from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 from . import audience, deadlines, selectors
 from .models import (
     Appeal,
+    AppealClosure,
     AppealEvent,
     AppealKind,
     AppealStatus,
@@ -55,6 +57,7 @@ from .models import (
     EventKind,
     Outcome,
     Rating,
+    WorkingDaySchedule,
 )
 
 #: A time a little ahead of the server's clock (a phone's clock) is still "now".
@@ -114,6 +117,8 @@ def appeal_actions(*, actor: Actor, appeal: Appeal) -> list[str]:
         out.append("call_back")
     if _can_rate(actor, appeal):
         out.append("rate")
+    if _may_reopen(actor, appeal) and _reopen_open(appeal, timezone.now()):
+        out.append("reopen")
     if handle:
         out.append("reveal")
     return out
@@ -295,7 +300,12 @@ def appeal_register(
     phone = _clean_phone(phone)
     when = _not_future(registered_at, "registered_at")
     working_days = bool(getattr(settings, "GONGJIAN_APPEALS_WORKING_DAYS", False))
-    due = deadlines.due_at(timezone.localtime(when), kind, working_days=working_days)
+    due = deadlines.due_at(
+        timezone.localtime(when),
+        kind,
+        working_days=working_days,
+        schedules=selectors.working_day_schedules() if working_days else None,
+    )
     appeal = Appeal(
         area=area,
         channel=channel,
@@ -521,6 +531,15 @@ def appeal_close(*, actor: Actor, appeal: Appeal, note: str = "", at: dt.datetim
     appeal.closed_at = when
     appeal.status = AppealStatus.CLOSED
     appeal.save(update_fields=["closed_at", "status"])
+    AppealClosure.objects.create(
+        appeal=appeal,
+        area_id=appeal.area_id,
+        org_id=appeal.assigned_org_id,
+        closed_at=when,
+        closed_by=signed_in(actor),
+        due_at=appeal.due_at,
+        outcome=appeal.outcome,
+    )
     _event(appeal, EventKind.CLOSED, when, actor, note=(note or "").strip())
     audit_record(
         actor=actor,
@@ -556,6 +575,10 @@ def appeal_call_back(
     appeal.callback_result = result
     appeal.called_back_at = when
     appeal.save(update_fields=["callback_result", "called_back_at"])
+    closure = _current_closure(appeal)
+    closure.callback_result = result
+    closure.called_back_at = when
+    closure.save(update_fields=["callback_result", "called_back_at"])
     label = str(CallBackResult(result).label)
     _event(
         appeal,
@@ -571,6 +594,93 @@ def appeal_call_back(
         changes={"callback_result": [before, result], "at": when},
         reason=(note or "").strip(),
     )
+    return appeal
+
+
+def _current_closure(appeal: Appeal) -> AppealClosure:
+    """The closure a closed appeal stands on (its latest, not reopened)."""
+    closure = appeal.closures.filter(reopened_at__isnull=True).order_by("-closed_at", "-pk").first()
+    if closure is None:  # a closed appeal always has one (the migration gave the old ones theirs)
+        raise _refuse(_("This appeal has no record of its closure."))
+    return closure
+
+
+def reopen_days() -> int:
+    """Days after closure the resident may reopen an appeal (``GONGJIAN_APPEALS_REOPEN_DAYS``)."""
+    return int(settings.GONGJIAN_APPEALS_REOPEN_DAYS)
+
+
+def _may_reopen(actor: Actor, appeal: Appeal) -> bool:
+    """The resident who raised it online, or the staff of its area on the resident's behalf (the
+    resident phoned or came in)."""
+    own = is_person(actor) and appeal.resident_id is not None and appeal.resident_id == actor.pk
+    return own or appeal_manage_allowed(actor=actor, appeal=appeal)
+
+
+def _reopen_open(appeal: Appeal, now: dt.datetime) -> bool:
+    return (
+        appeal.status == AppealStatus.CLOSED
+        and appeal.closed_at is not None
+        and now <= appeal.closed_at + dt.timedelta(days=reopen_days())
+    )
+
+
+@transaction.atomic
+def appeal_reopen(*, actor: Actor, appeal: Appeal, reason: str, at: dt.datetime | None = None) -> Appeal:
+    """Reopen a closed appeal within ``GONGJIAN_APPEALS_REOPEN_DAYS`` of its closure (the resident
+    is not satisfied that it was solved). The closure is kept and marked reopened: it counts as not
+    solved against the unit that closed it. The appeal goes back to its handler as answered (the
+    first answer stands), its outcome, closure, call-back and rating cleared for the next round;
+    the resident and the handling unit are told."""
+    appeal = _locked(appeal)
+    if not _may_reopen(actor, appeal):
+        raise PermissionDenied(
+            _("Only the resident who raised the appeal, or the staff of its area, may reopen it.")
+        )
+    if appeal.status != AppealStatus.CLOSED:
+        raise _refuse(_("Only a closed appeal can be reopened."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the appeal is reopened.")})
+    when = _when(appeal, at)
+    if not _reopen_open(appeal, when):
+        raise _refuse(
+            _("An appeal can be reopened within %(days)s days of its closure; register a new one instead.")
+            % {"days": reopen_days()}
+        )
+    closure = _current_closure(appeal)
+    closure.reopened_at = when
+    closure.reopen_reason = reason
+    closure.save(update_fields=["reopened_at", "reopen_reason"])
+    appeal.status = AppealStatus.ANSWERED if appeal.answered_at else AppealStatus.ASSIGNED
+    for name in ("solved_at", "closed_at", "called_back_at", "resident_rated_at"):
+        setattr(appeal, name, None)
+    for name in ("outcome", "outcome_note", "callback_result", "resident_rating"):
+        setattr(appeal, name, "")
+    appeal.save(
+        update_fields=[
+            "status",
+            "solved_at",
+            "closed_at",
+            "called_back_at",
+            "resident_rated_at",
+            "outcome",
+            "outcome_note",
+            "callback_result",
+            "resident_rating",
+        ]
+    )
+    on_behalf = "" if appeal.resident_id == getattr(actor, "pk", None) else _("(on the resident's behalf) ")
+    _event(appeal, EventKind.REOPENED, when, actor, note=f"{on_behalf}{reason}", org=appeal.assigned_org)
+    audit_record(
+        actor=actor,
+        action=Event.APPEAL_REOPEN,
+        obj=appeal,
+        changes={"status": [AppealStatus.CLOSED, appeal.status], "at": when},
+        reason=reason,
+    )
+    people = [*audience.resident_people(appeal), *audience.org_people(appeal.assigned_org)]
+    _announce_to(appeal, actor, Event.APPEAL_REOPEN, people, reason)
     return appeal
 
 
@@ -643,3 +753,95 @@ def appeals_remind_due(*, now: dt.datetime | None = None) -> int:
             dedupe_key=f"appeals.due.{appeal.pk}",
         )
     return sent
+
+
+# --- the working-day calendar beyond the package's years --------------------------------------
+
+
+def _dates(values: Any, field: str) -> frozenset[dt.date]:
+    out: set[dt.date] = set()
+    for value in values or []:
+        if isinstance(value, dt.date):
+            out.add(value)
+            continue
+        try:
+            out.add(dt.date.fromisoformat(str(value).strip()))
+        except ValueError as exc:
+            raise ValidationError(
+                {field: _("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}}
+            ) from exc
+    return frozenset(out)
+
+
+@transaction.atomic
+def working_day_schedule_load(
+    *, actor: Actor, year: int, holidays: Any, workdays: Any, source: str
+) -> WorkingDaySchedule:
+    """Load (or replace) the State Council's schedule of ``year``: its public holidays and its
+    swapped working days, with where they come from (the notice). Platform administrators only.
+    Appeals registered afterwards count that year's working days from it; those registered before
+    keep their due time."""
+    if not (is_person(actor) and getattr(actor, "is_superuser", False)):
+        raise PermissionDenied(_("Only platform administrators load the working-day calendar."))
+    source = (source or "").strip()
+    if not source:
+        raise ValidationError(
+            {"source": _("Say where the schedule comes from (the State Council's notice).")}
+        )
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationError({"year": _("Enter a year between 2000 and 2100.")})
+    off, on = _dates(holidays, "holidays"), _dates(workdays, "workdays")
+    if not off:
+        raise ValidationError({"holidays": _("List the year's public holidays.")})
+    try:
+        schedule = deadlines.Schedule(int(year), off, on)
+    except ValueError as exc:
+        raise ValidationError(_("The schedule is not consistent: %(reason)s") % {"reason": exc}) from exc
+    row, created = WorkingDaySchedule.objects.update_or_create(
+        year=schedule.year,
+        defaults={
+            "holidays": sorted(d.isoformat() for d in schedule.holidays),
+            "workdays": sorted(d.isoformat() for d in schedule.workdays),
+            "source": source,
+            "loaded_by": signed_in(actor),
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=Event.CALENDAR_LOAD,
+        obj=row,
+        changes={"year": schedule.year, "holidays": len(off), "workdays": len(on), "created": created},
+        reason=source,
+    )
+    return row
+
+
+#: From this day of the year on, platform administrators are warned when next year is not known.
+CALENDAR_WARN_FROM = (11, 1)
+
+
+def working_day_calendar_warn(*, today: dt.date) -> int:
+    """From 1 November, warn every platform administrator (once a week) while next year's official
+    schedule is neither in the calendar package nor loaded (``gongjian daily``)."""
+    if (today.month, today.day) < CALENDAR_WARN_FROM:
+        return 0
+    year = today.year + 1
+    if deadlines.year_known(year, selectors.working_day_schedules()):
+        return 0
+    from django.contrib.auth import get_user_model
+
+    admins = get_user_model().objects.filter(is_superuser=True, is_active=True).order_by("pk")
+    week = today.isocalendar()
+    return remind(
+        "appeals.calendar_missing",
+        recipients=admins,
+        title=lambda: _("The working-day calendar of %(year)s is missing") % {"year": year},
+        body=lambda: (
+            _(
+                "Load the State Council's schedule of %(year)s (holidays and swapped working days): from "
+                "1 January, limits in working days would count Monday to Friday."
+            )
+            % {"year": year}
+        ),
+        dedupe_key=f"appeals.calendar_missing.{year}.{week.year}-{week.week}",
+    )

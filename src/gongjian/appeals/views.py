@@ -22,12 +22,13 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongjian.core.excel import XLSX_CONTENT_TYPE
 from gongjian.web.crumbs import Crumb, crumbs
-from gongjian.web.pages import add_service_errors, form_page, paginate, reveal_once
+from gongjian.web.pages import add_service_errors, file_response, form_page, paginate, reveal_once
 
-from . import deadlines, forms, selectors, services
+from . import deadlines, forms, reports, selectors, services
 from .models import Appeal
 
 #: The form of each step, by the action names of ``services.appeal_actions``.
@@ -39,6 +40,7 @@ ACTION_FORMS: dict[str, Callable[..., django_forms.Form]] = {
     "close": lambda data, actor: forms.CloseForm(data, prefix="close"),
     "call_back": lambda data, actor: forms.CallBackForm(data, prefix="call_back"),
     "rate": lambda data, actor: forms.RateForm(data, prefix="rate"),
+    "reopen": lambda data, actor: forms.ReopenForm(data, prefix="reopen"),
     "reveal": lambda data, actor: forms.RevealForm(data, prefix="reveal"),
 }
 
@@ -91,6 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "query": urlencode(query),
             "now": timezone.now(),
             "can_register": services.appeal_register_staff_allowed(actor=actor),
+            "can_rank": selectors.ranking_allowed(actor=actor),
             "can_raise": bool(selectors.home_paths(actor)),
             "limits": limits(),
         },
@@ -217,6 +220,7 @@ def _detail(
             "now": timezone.now(),
             "overdue": appeal.overdue_on(timezone.now()),
             "clear_phone": clear_phone,
+            "reopen_days": services.reopen_days(),
         },
         status=400 if bound else 200,
     )
@@ -296,6 +300,12 @@ rate = _step(
     _("Thank you: your rating was recorded."),
 )
 
+reopen = _step(
+    "reopen",
+    lambda actor, a, d: services.appeal_reopen(actor=actor, appeal=a, **d),
+    _("The appeal was reopened; its handler has been told."),
+)
+
 
 @login_required
 @require_POST
@@ -312,11 +322,86 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, appeal, {"reveal": form})
 
 
+# --- the monthly ranking ----------------------------------------------------------------------
+
+
+def _ranking(request: HttpRequest) -> tuple[forms.RankingForm, selectors.Ranking]:
+    """The ranking asked for (level, month, period); the current month of streets by default."""
+    actor = request.user
+    if not selectors.ranking_allowed(actor=actor):
+        raise PermissionDenied(_("The rankings are read by staff with a place on the map."))
+    form = forms.RankingForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    table = selectors.appeal_ranking(
+        actor=actor,
+        level=data.get("level") or "street",
+        month=data.get("month") or timezone.localdate(),
+        year_to_date=data.get("period") == "ytd",
+    )
+    return form, table
+
+
+def _ranking_filename(table: selectors.Ranking, ext: str) -> str:
+    return f"appeals-ranking-{table.level}-{table.first.isoformat()}-{table.last.isoformat()}.{ext}"
+
+
+@login_required
+@require_GET
+def ranking(request: HttpRequest) -> HttpResponse:
+    """The ranking table of one level for a month (or the year to its end), with xlsx and PDF."""
+    form, table = _ranking(request)
+    query = {"level": table.level, "month": table.last.strftime("%Y-%m")}
+    period = "ytd" if table.first.month != table.last.month else "month"
+    query["period"] = period
+    return render(
+        request,
+        "appeals/ranking.html",
+        {
+            "crumbs": _crumbs((_("Ranking"), None)),
+            "form": form,
+            "title": reports.title(table),
+            "rule": reports.rule(table),
+            "headers": reports.headers(),
+            "lines": reports.lines(table),
+            "level": table.level,
+            "month": table.last,
+            "period": period,
+            "query": urlencode(query),
+            "can_rank": True,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def ranking_xlsx(request: HttpRequest) -> HttpResponse:
+    _form, table = _ranking(request)
+    return file_response(
+        reports.workbook(table), content_type=XLSX_CONTENT_TYPE, filename=_ranking_filename(table, "xlsx")
+    )
+
+
+@login_required
+@require_GET
+def ranking_pdf(request: HttpRequest) -> HttpResponse:
+    _form, table = _ranking(request)
+    return file_response(
+        reports.pdf(table),
+        content_type="application/pdf",
+        filename=_ranking_filename(table, "pdf"),
+        inline=True,
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("", home, name="home"),
     path("mine/", mine, name="mine"),
     path("raise/", raise_appeal, name="raise"),
     path("register/", register, name="register"),
+    path("ranking/", ranking, name="ranking"),
+    path("ranking.xlsx", ranking_xlsx, name="ranking_xlsx"),
+    path("ranking.pdf", ranking_pdf, name="ranking_pdf"),
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/assign/", assign, name="assign"),
     path("<int:pk>/reassign/", reassign, name="reassign"),
@@ -325,5 +410,6 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/close/", close, name="close"),
     path("<int:pk>/call-back/", call_back, name="call_back"),
     path("<int:pk>/rate/", rate, name="rate"),
+    path("<int:pk>/reopen/", reopen, name="reopen"),
     path("<int:pk>/reveal/", reveal, name="reveal"),
 ]

@@ -165,6 +165,17 @@ class Event(StrEnum):
     APPEAL_REASSIGN = "appeal.reassign", pgettext_lazy("event", "Appeal reassigned"), {_A.ASSIGNEE}
     APPEAL_REGISTER = "appeal.register", pgettext_lazy("event", "Appeal registered"), {_A.AREA_ADMINS}
     APPEAL_SOLVE = "appeal.solve", pgettext_lazy("event", "Appeal solved"), {_A.RESIDENT}
+    APPEAL_REOPEN = (
+        "appeal.reopen",
+        pgettext_lazy("event", "Appeal reopened"),
+        {_A.RESIDENT, _A.ASSIGNEE},
+    )
+    CALENDAR_LOAD = (
+        "calendar.load",
+        pgettext_lazy("event", "Working-day calendar loaded"),
+        {_A.AUDIT_ONLY},
+        "platform data loaded by a platform administrator; appeals registered later use it",
+    )
     # area
     AREA_CREATE = (
         "area.create",

@@ -127,6 +127,12 @@ REMINDERS: dict[str, Reminder] = {
         sms=True,
         act=True,
     ),
+    "appeals.calendar_missing": Reminder(
+        pgettext_lazy("reminder", "Next year's working-day calendar is missing"),
+        pgettext_lazy("reminder", "the platform administrators"),
+        pgettext_lazy("reminder", "weekly from 1 November until it is loaded"),
+        act=True,
+    ),
 }
 
 

@@ -51,6 +51,8 @@ IDS = [
     "appeals.response_rate",
     "appeals.resolution_rate",
     "appeals.satisfaction_rate",
+    "appeals.on_time_rate",
+    "appeals.callback_rate",
     "_compounds.all",
     "_compounds.covered",
     "_buildings.all",
@@ -63,6 +65,8 @@ IDS = [
     "_appeals.closed_solved",
     "_appeals.reached",
     "_appeals.satisfied",
+    "_appeals.closed_on_time",
+    "_appeals.closed_called_back",
     "areas.old_compounds",
     "areas.commercial_buildings",
     "units.incubators",
@@ -84,6 +88,8 @@ RATIOS = {
     "appeals.response_rate",
     "appeals.resolution_rate",
     "appeals.satisfaction_rate",
+    "appeals.on_time_rate",
+    "appeals.callback_rate",
     "consultations.support_rate",
 }
 OWNERS = {"orgs", "members", "cobuild", "lists", "service", "appeals"}

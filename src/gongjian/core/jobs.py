@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import socket
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import pii
+from . import excel, pii
 from .audit import audit_record, audit_verify
 from .events import Event
 from .models import Job
 
 if TYPE_CHECKING:
     from gongjian.accounts.actor import Actor
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -37,6 +45,8 @@ def job_progress(*, job: Job, done: int, total: int | None = None) -> None:
         job.total = total
         fields.append("total")
     job.status = Job.Status.RUNNING
+    job.heartbeat_at = timezone.now()
+    fields.append("heartbeat_at")
     job.save(update_fields=fields)
 
 
@@ -52,6 +62,135 @@ def job_finish(
         job.done = job.total
     job.save()
     _tell_finished(job)
+
+
+# --- the worker's heartbeat -------------------------------------------------------------------
+
+
+def _heartbeat_seconds() -> float:
+    return float(getattr(settings, "GONGJIAN_JOB_HEARTBEAT_SECONDS", 20))
+
+
+def _stale_seconds() -> float:
+    return float(getattr(settings, "GONGJIAN_JOB_STALE_SECONDS", 300))
+
+
+def _this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class _Heartbeat:
+    """Writes the job's ``heartbeat_at`` every few seconds from a thread with its own database
+    connection while the task runs (a courtesy write: on SQLite it may wait for the import's own
+    transaction and give up, which the stale threshold allows for)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name=f"job-heartbeat-{job_id}")
+        self.thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection as own
+
+        try:
+            while not self.stop.wait(_heartbeat_seconds()):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # the database is busy (SQLite's one writer): try again later
+                    log.info("heartbeat of job %s not saved this time", self.job_id)
+        finally:
+            own.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+
+
+@contextmanager
+def job_alive(job_id: int) -> Iterator[Job | None]:
+    """Run a job's task body with a heartbeat: the job is marked running by this worker, its
+    ``heartbeat_at`` kept fresh while the body runs, and an exception that escapes the body fails
+    the job (never "running" for ever). Yields the job, or None when it had already finished (a
+    message delivered twice, or a job marked failed by ``jobs_mark_dead``) and must not run again.
+    The heartbeat thread is started only outside a transaction (a worker; not a test's)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.finished:
+        yield None
+        return
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.RUNNING, heartbeat_at=timezone.now(), worker=_this_worker()[:120]
+    )
+    beat = None if connection.in_atomic_block else _Heartbeat(job_id)
+    try:
+        yield job
+    except Exception:
+        log.exception("job %s stopped", job_id)
+        job.refresh_from_db()
+        if not job.finished:
+            job_finish(
+                job=job,
+                ok=False,
+                message="internal error; nothing was written",
+                result={"ok": False, "crashed": True},
+            )
+        raise
+    finally:
+        if beat is not None:
+            beat.close()
+
+
+def _pid_gone(worker: str) -> bool:
+    """The job's worker ran on this host and its process is gone."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def jobs_mark_dead(*, now: dt.datetime | None = None, jobs: list[Job] | None = None) -> int:
+    """Mark failed the running jobs whose worker died: no heartbeat for
+    ``GONGJIAN_JOB_STALE_SECONDS`` (300), or a worker process on this host that no longer exists.
+    Their owner is told, as for any failed job. Run every minute by beat, when a worker starts, and
+    when someone looks at a running job's page. Returns how many were marked."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=_stale_seconds())
+    candidates = jobs if jobs is not None else list(Job.objects.filter(status=Job.Status.RUNNING))
+    count = 0
+    for job in candidates:
+        if job.status != Job.Status.RUNNING:
+            continue
+        beat = job.heartbeat_at or job.created_at
+        if beat > stale and not (job.worker and _pid_gone(job.worker)):
+            continue
+        marked = Job.objects.filter(
+            pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at
+        ).update(
+            status=Job.Status.FAILED,
+            message="the worker running this job stopped; nothing was written",
+            result={**(job.result or {}), "ok": False, "worker_lost": True},
+            finished_at=now,
+        )
+        if marked:
+            job.refresh_from_db()
+            _tell_finished(job)
+            count += 1
+    return count
+
+
+def job_check_alive(job: Job) -> Job:
+    """The job as it stands, marked failed first if it is running and its worker died."""
+    if job.status == Job.Status.RUNNING and jobs_mark_dead(jobs=[job]):
+        job.refresh_from_db()
+    return job
 
 
 def _tell_finished(job: Job) -> None:
@@ -145,6 +284,19 @@ def import_upload_start(
     with target.open("wb") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
+    max_inflated = int(getattr(settings, "GONGJIAN_IMPORT_MAX_INFLATED_BYTES", excel.MAX_INFLATED_BYTES))
+    try:
+        excel.check_container(target, max_inflated=max_inflated)
+    except excel.ExcelError as exc:
+        target.unlink(missing_ok=True)
+        raise ValidationError(
+            _(
+                "This file would take more than %(mb)d MB once unpacked, or its compressed content is "
+                "damaged, so it was not read. Check the file, or split it and import the parts."
+            )
+            % {"mb": max_inflated // (1024 * 1024)},
+            code="file_inflated",
+        ) from exc
     with transaction.atomic():
         job = job_create(
             actor=actor,

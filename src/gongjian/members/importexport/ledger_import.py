@@ -29,6 +29,7 @@ from gongjian.core.excel import (
     SUMMARY_SHEET,
     BookWriter,
     ExcelError,
+    RowBudget,
     RowError,
     as_bool,
 )
@@ -186,7 +187,9 @@ class _Import(_Reading, _Deciding):
         try:
             header_found = False
             width = 0
+            budget = RowBudget()
             for first, rows in blocks:
+                budget.take(len(rows), sum(map(len, rows)))
                 if not header_found:
                     self._find_header(list(enumerate(rows[:HEADER_SEARCH_ROWS], start=first)))
                     if self.errors:

@@ -30,6 +30,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -331,6 +332,94 @@ class RowBudget:
             )
 
 
+# --- the formats offices save: .xlsx, .xls, .ods, .csv ---------------------------------------
+
+#: What every import accepts. .xlsx, .xls and .ods are read by calamine; a .csv is first written
+#: into a one-sheet .xlsx (:func:`readable`), so every import reads one kind of workbook.
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Encodings tried in turn for a .csv: UTF-8 with or without its BOM, then GB18030 (which reads
+#: every GBK and GB2312 file, the encodings of Chinese Windows' "CSV" and 记事本).
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def format_of(name: str, head: bytes) -> str | None:
+    """The upload's format (its suffix) when its first bytes agree with its name, else None."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES:
+        return None
+    if suffix in {".xlsx", ".ods"}:
+        return suffix if head.startswith(b"PK\x03\x04") else None
+    if suffix == ".xls":
+        return suffix if head.startswith(_OLE_MAGIC) else None
+    if head.startswith((b"PK\x03\x04", _OLE_MAGIC)) or b"\x00" in head.replace(b"\x00\x00", b""):
+        return None  # a workbook or a UTF-16 text renamed .csv
+    return suffix
+
+
+def csv_encoding(path: str | os.PathLike[str]) -> str:
+    """The encoding of a .csv: the first of :data:`CSV_ENCODINGS` that decodes all of it (read in
+    blocks). Raises :class:`ExcelError` when none does."""
+    import codecs
+
+    for encoding in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as fh:
+                while block := fh.read(1024 * 1024):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ExcelError("CSV 文件的编码无法识别：请在 Excel 或 WPS 中另存为“CSV UTF-8”或 .xlsx 后再上传。")
+
+
+def csv_to_xlsx(source: str | os.PathLike[str], target: str | os.PathLike[str], *, sheet_name: str) -> None:
+    """Write a .csv (UTF-8, UTF-8 with BOM, GBK/GB18030; comma, tab or semicolon) into a one-sheet
+    .xlsx whose cells are all text, as typed: an ID number stays 18 characters."""
+    import csv
+
+    encoding = csv_encoding(source)
+    with open(source, encoding=encoding, newline="") as fh:
+        sample = fh.read(64 * 1024)
+        fh.seek(0)
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        book = xlsxwriter.Workbook(os.fspath(target), {"constant_memory": True, "strings_to_numbers": False})
+        sheet = book.add_worksheet(safe_sheet_name(sheet_name))
+        budget = RowBudget()
+        try:
+            for r, values in enumerate(csv.reader(fh, dialect)):
+                budget.take(1, len(values))
+                for c, value in enumerate(values):
+                    if value != "":
+                        sheet.write_string(r, c, value)
+        except csv.Error as exc:
+            raise ExcelError(f"CSV 文件第 {r + 2} 行无法读取（引号不成对等）。") from exc
+        finally:
+            book.close()
+
+
+@contextmanager
+def readable(path: str | os.PathLike[str], *, sheet_name: str = "") -> Iterator[Path]:
+    """The upload as a workbook calamine reads: the file itself (.xlsx, .xls, .ods), or for a
+    .csv a one-sheet .xlsx beside it named ``sheet_name`` (default: the file's own name, so
+    ``区划.csv`` is the sheet 区划), deleted afterwards."""
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        yield path
+        return
+    target = path.with_name(path.stem + ".csv.xlsx")
+    try:
+        csv_to_xlsx(path, target, sheet_name=sheet_name or path.stem)
+        yield target
+    finally:
+        target.unlink(missing_ok=True)
+
+
 def open_workbook(source: Source) -> CalamineWorkbook:
     """Open an .xlsx (or anything calamine reads) from a path, bytes or a binary file; a file on
     disk is checked first (:func:`check_container`)."""
@@ -343,7 +432,9 @@ def open_workbook(source: Source) -> CalamineWorkbook:
             return CalamineWorkbook.from_path(os.fspath(source))
         return CalamineWorkbook.from_filelike(source)
     except (CalamineError, OSError, ValueError) as exc:
-        raise ExcelError("文件无法读取：请上传 Excel 工作簿（.xlsx），且不要加密码。") from exc
+        raise ExcelError(
+            "文件无法读取：请上传 Excel 或 WPS 表格（.xlsx、.xls）、LibreOffice 表格（.ods）或 CSV 文件，且不要加密码。"
+        ) from exc
 
 
 def header_key(text: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import socket
 import threading
 import uuid
@@ -120,9 +122,8 @@ def job_alive(job_id: int) -> Iterator[Job | None]:
     if job is None or job.finished:
         yield None
         return
-    Job.objects.filter(pk=job_id).update(
-        status=Job.Status.RUNNING, heartbeat_at=timezone.now(), worker=_this_worker()[:120]
-    )
+    job.status, job.heartbeat_at, job.worker = Job.Status.RUNNING, timezone.now(), _this_worker()[:120]
+    job.save(update_fields=["status", "heartbeat_at", "worker"])
     beat = None if connection.in_atomic_block else _Heartbeat(job_id)
     try:
         yield job
@@ -255,16 +256,15 @@ def import_upload_start(
     params: dict[str, Any] | None = None,
     max_bytes: int = 100 * 1024 * 1024,
 ) -> Job:
-    """Check that ``upload`` is an .xlsx workbook of an allowed size, keep it under
-    MEDIA_ROOT/jobs/uploads/, create the job and queue ``task`` (a Celery task taking the job id)
-    when the transaction commits. Errors are ValidationErrors in the user's language."""
-    name = upload.name or ""
+    """Check that ``upload`` is a workbook (.xlsx, .xls, .ods or .csv: ``excel.WORKBOOK_SUFFIXES``)
+    of an allowed size, keep it under MEDIA_ROOT/jobs/uploads/<random>/ with its own name (a .csv
+    becomes the sheet named like the file), create the job and queue ``task`` (a Celery task taking
+    the job id) when the transaction commits. Errors are ValidationErrors in the user's language."""
+    name = Path(upload.name or "").name
     limit = _import_max_bytes(max_bytes)
-    if not name.lower().endswith(".xlsx"):
+    if Path(name).suffix.lower() not in excel.WORKBOOK_SUFFIXES:
         raise ValidationError(
-            _(
-                "Please upload an Excel workbook (.xlsx). Old .xls files: open them in Excel and save as .xlsx."
-            ),
+            _("Please upload a spreadsheet: .xlsx or .xls (Excel, WPS), .ods (LibreOffice) or .csv."),
             code="file_type",
         )
     if (upload.size or 0) > limit:
@@ -272,14 +272,19 @@ def import_upload_start(
             _("The file is too large (at most %(mb)d MB).") % {"mb": limit // (1024 * 1024)}, code="file_size"
         )
     upload.seek(0)
-    if upload.read(4) != b"PK\x03\x04":
+    head = upload.read(64 * 1024)
+    if excel.format_of(name, head) is None:
         raise ValidationError(
-            _("This file is not an Excel workbook (.xlsx), even though its name ends with .xlsx."),
+            _(
+                "The content of this file does not match its name (%(name)s). Open it and save it again as .xlsx."
+            )
+            % {"name": name[:100]},
             code="file_type",
         )
     upload.seek(0)
     media = Path(settings.MEDIA_ROOT)
-    target = media / "jobs" / "uploads" / f"{uuid.uuid4().hex}.xlsx"
+    safe = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", name)[-120:] or "upload"
+    target = media / "jobs" / "uploads" / uuid.uuid4().hex / safe
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as fh:
         for chunk in upload.chunks():
@@ -288,7 +293,7 @@ def import_upload_start(
     try:
         excel.check_container(target, max_inflated=max_inflated)
     except excel.ExcelError as exc:
-        target.unlink(missing_ok=True)
+        upload_discard(target)
         raise ValidationError(
             _(
                 "This file would take more than %(mb)d MB once unpacked, or its compressed content is "
@@ -301,7 +306,7 @@ def import_upload_start(
         job = job_create(
             actor=actor,
             kind=kind,
-            params={"filename": Path(name).name[:200], **(params or {})},
+            params={"filename": name[:200], **(params or {})},
             input_file=target.relative_to(media).as_posix(),
         )
         transaction.on_commit(lambda: task.delay(job.pk))
@@ -315,6 +320,15 @@ def job_upload_path(job: Job) -> Path:
     if not job.input_file or not source.is_relative_to(media):
         raise ValueError("the job has no upload inside MEDIA_ROOT")
     return source
+
+
+def upload_discard(source: Path) -> None:
+    """Delete a kept upload (it may hold clear personal data) and its folder."""
+    source.unlink(missing_ok=True)
+    uploads = Path(settings.MEDIA_ROOT) / "jobs" / "uploads"
+    if source.parent.resolve() != uploads.resolve():
+        with contextlib.suppress(OSError):
+            source.parent.rmdir()
 
 
 def import_job_finish(*, job: Job, outcome: ImportOutcome) -> None:

@@ -26,7 +26,9 @@ from .views_io import TEMPLATE_FILENAME
 
 
 class LedgerImportRequestSerializer(serializers.Serializer[Any]):
-    file = serializers.FileField(help_text="The ledger workbook (.xlsx): sheet 党员台账")
+    file = serializers.FileField(
+        help_text="The ledger workbook (.xlsx, .xls, .ods or .csv): sheet 党员台账, or its only sheet"
+    )
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Check every row as an import does, write nothing"
     )

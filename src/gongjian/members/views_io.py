@@ -25,11 +25,9 @@ TEMPLATE_FILENAME = "共建-党员台账导入模板.xlsx"
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Workbook (.xlsx)"),
+        label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
         help_text=_("The sheet 党员台账, as in the template. Headers may be in either script."),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
     )
     dry_run = forms.BooleanField(
         label=_("Only check the file (import nothing)"),

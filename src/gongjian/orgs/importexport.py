@@ -57,6 +57,7 @@ from gongjian.core.excel import (
     error_workbook,
     find_sheet,
     open_workbook,
+    readable,
 )
 from gongjian.core.jobs import (
     import_job_finish,
@@ -64,6 +65,7 @@ from gongjian.core.jobs import (
     job_finish,
     job_progress,
     job_upload_path,
+    upload_discard,
 )
 from gongjian.core.models import Job
 
@@ -1108,7 +1110,18 @@ def _failed(job: _Import) -> ImportResult:
 
 
 def import_map(*, actor: Actor, path: str | Path, progress: Progress | None = None) -> ImportResult:
-    """Import the map's workbook at ``path``: every row or none (module docstring)."""
+    """Import the map's workbook at ``path`` (.xlsx, .xls, .ods, or a .csv named like its sheet,
+    e.g. 驻区单位.csv): every row or none (module docstring)."""
+    try:
+        with readable(path) as book:
+            return _import_map(actor=actor, path=book, progress=progress)
+    except ExcelError as exc:  # a .csv that cannot be read
+        job = _Import(actor, Path(path), progress or (lambda done, total: None))
+        job.error("", 0, exc.message)
+        return _failed(job)
+
+
+def _import_map(*, actor: Actor, path: Path, progress: Progress | None) -> ImportResult:
     job = _Import(actor, Path(path), progress or (lambda done, total: None))
     with translation.override("zh-hans"):
         scope = job.scope
@@ -1182,5 +1195,5 @@ def map_import_run(*, job_id: int) -> Job:
         )
     finally:
         if source is not None:
-            source.unlink(missing_ok=True)
+            upload_discard(source)
     return job

@@ -93,6 +93,16 @@ def test_an_exception_escaping_a_task_fails_its_job_and_a_finished_job_does_not_
         raise RuntimeError("boom")
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.result["crashed"] is True
+    assert job.worker  # which worker ran it stays on the job
+
+
+def test_the_worker_is_kept_on_a_job_that_finishes(world):
+    from gongjian.core.tasks import audit_verify_task
+
+    job = job_create(actor=world.city_admin, kind="audit_verify")
+    audit_verify_task.delay(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.worker and job.heartbeat_at
     with job_alive(job.pk) as again:
         assert again is None
 

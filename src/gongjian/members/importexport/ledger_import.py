@@ -32,6 +32,7 @@ from gongjian.core.excel import (
     RowBudget,
     RowError,
     as_bool,
+    readable,
 )
 from gongjian.core.jobs import (
     import_job_finish,
@@ -39,6 +40,7 @@ from gongjian.core.jobs import (
     job_finish,
     job_progress,
     job_upload_path,
+    upload_discard,
 )
 from gongjian.core.models import Job
 from gongjian.core.xlsxstream import iter_blocks, row_estimate
@@ -300,10 +302,21 @@ def _error_book(job: _Import) -> bytes:
 def import_ledger(
     *, actor: Actor, path: str | Path, progress: Progress | None = None, dry_run: bool = False
 ) -> ImportResult:
-    """Import the ledger workbook at ``path``: every row or none (module docstring).
+    """Import the ledger workbook at ``path`` (.xlsx, .xls, .ods or .csv): every row or none
+    (module docstring).
 
     ``dry_run`` checks every row exactly as an import does and says what it would create, change
     and leave alone, writing nothing."""
+    try:
+        with readable(path) as book:
+            return _import_ledger(actor=actor, path=book, progress=progress, dry_run=dry_run)
+    except ExcelError as exc:  # a .csv that cannot be read
+        job = _Import(actor, Path(path), progress or (lambda done, total: None))
+        job.error(0, exc.message)
+        return _failed(job)
+
+
+def _import_ledger(*, actor: Actor, path: Path, progress: Progress | None, dry_run: bool) -> ImportResult:
     job = _Import(actor, Path(path), progress or (lambda done, total: None))
     job.dry_run = dry_run
     job.parallel = not connection.in_atomic_block
@@ -451,5 +464,5 @@ def ledger_import_run(*, job_id: int) -> Job:
         )
     finally:
         if source is not None:
-            source.unlink(missing_ok=True)
+            upload_discard(source)
     return job

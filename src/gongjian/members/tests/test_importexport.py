@@ -549,7 +549,9 @@ def test_pages_import_template_and_exports(world, client, django_capture_on_comm
     page = client.get(reverse("members:import"))
     assert page.status_code == 200 and b'enctype="multipart/form-data"' in page.content
     assert reverse("members:import_template").encode() in page.content
-    assert client.post(reverse("members:import"), {"file": _upload(b"a,b\n", "x.csv")}).status_code == 400
+    assert (
+        client.post(reverse("members:import"), {"file": _upload(b"%PDF-1.4\n", "x.pdf")}).status_code == 400
+    )
     with django_capture_on_commit_callbacks(execute=True):
         resp = client.post(reverse("members:import"), {"file": _upload(xlsx([row(world, 1)]))})
     job = Job.objects.get()

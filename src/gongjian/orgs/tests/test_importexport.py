@@ -486,7 +486,7 @@ def test_import_page_flow(world, client, django_capture_on_commit_callbacks):
     assert b'enctype="multipart/form-data"' in page.content
     assert reverse("orgs:import_template").encode() in page.content
 
-    wrong = client.post(reverse("orgs:import"), {"file": _upload(b"a,b\n1,2\n", "ledger.csv")})
+    wrong = client.post(reverse("orgs:import"), {"file": _upload(b"%PDF-1.4\n", "ledger.pdf")})
     assert wrong.status_code == 400
     assert b".xlsx" in wrong.content
     fake = client.post(reverse("orgs:import"), {"file": _upload(b"a,b\n1,2\n", "ledger.xlsx")})

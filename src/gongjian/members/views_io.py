@@ -36,6 +36,14 @@ class ImportForm(forms.Form):
             "Every row is checked as in an import; the result says what would be created and changed."
         ),
     )
+    skip_other_sheets = forms.BooleanField(
+        label=_("Skip the sheets that are not ledgers"),
+        required=False,
+        help_text=_(
+            "Every sheet with the ledger's columns is imported. Without this, a sheet with other data "
+            "stops the import, so that no rows are left out by mistake."
+        ),
+    )
 
 
 class ClearExportForm(forms.Form):
@@ -55,7 +63,10 @@ def import_start(request: HttpRequest) -> HttpResponse:
         request,
         form,
         start=lambda: importexport.ledger_import_start(
-            actor=request.user, upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+            skip_other_sheets=form.cleaned_data["skip_other_sheets"],
         ),
         field="file",
         template=IMPORT_TEMPLATE,

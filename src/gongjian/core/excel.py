@@ -663,6 +663,29 @@ class RowError:
     reason: str
 
 
+#: How many reasons a failed import shows on its page (all of them are in the error workbook).
+PAGE_REASONS = 20
+
+
+def failure_summary(
+    errors: Sequence[RowError], *, bad_rows: int, rows: int, file_level: bool | None = None
+) -> dict[str, Any]:
+    """``Job.result`` of a failed import: the counts, the first :data:`PAGE_REASONS` reasons for
+    the page (sheet as the user named it, row, reason), and whether the problem is the file's
+    own (a missing sheet or column, an unreadable file; by default: no row named) rather than its
+    rows'."""
+    if file_level is None:
+        file_level = bool(errors) and all(e.row == 0 for e in errors)
+    return {
+        "ok": False,
+        "errors": len(errors),
+        "bad_rows": 0 if file_level else bad_rows,
+        "rows": rows,
+        "file_level": file_level,
+        "reasons": [{"sheet": e.sheet, "row": e.row, "reason": e.reason} for e in errors[:PAGE_REASONS]],
+    }
+
+
 def error_workbook(
     errors: Iterable[RowError],
     *,

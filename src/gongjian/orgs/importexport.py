@@ -55,6 +55,7 @@ from gongjian.core.excel import (
     as_int,
     as_text,
     error_workbook,
+    failure_summary,
     find_sheet,
     open_workbook,
     readable,
@@ -328,7 +329,7 @@ class ImportResult:
     def summary(self) -> dict[str, Any]:
         """JSON for ``Job.result``."""
         if not self.ok:
-            return {"ok": False, "errors": len(self.errors), "bad_rows": self.bad_rows, "rows": self.rows}
+            return failure_summary(self.errors, bad_rows=self.bad_rows, rows=self.rows)
         return {
             "ok": True,
             "rows": self.rows,

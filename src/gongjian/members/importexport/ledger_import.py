@@ -32,6 +32,7 @@ from gongjian.core.excel import (
     RowBudget,
     RowError,
     as_bool,
+    failure_summary,
     readable,
 )
 from gongjian.core.jobs import (
@@ -99,11 +100,15 @@ class ImportResult:
     #: the ledger sheets read, and the sheets skipped at the user's request, as the user named them
     sheets: list[str] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
+    #: failed because of the file itself (a sheet, a column, the format), no data row at fault
+    file_level: bool = False
 
     def summary(self) -> dict[str, Any]:
         """JSON for ``Job.result``."""
         if not self.ok:
-            return {"ok": False, "errors": len(self.errors), "bad_rows": self.bad_rows, "rows": self.rows}
+            return failure_summary(
+                self.errors, bad_rows=self.bad_rows, rows=self.rows, file_level=self.file_level
+            )
         return {
             "ok": True,
             "dry_run": self.dry_run,
@@ -285,6 +290,7 @@ def _failed(job: _Import) -> ImportResult:
         rows=job.rows,
         errors=job.errors,
         bad_rows=job.bad_rows or len({e.row for e in job.errors}),
+        file_level=not job.bad_rows,
         error_workbook=_error_book(job),
         seconds=job.seconds,
     )

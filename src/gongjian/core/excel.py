@@ -29,6 +29,7 @@ import datetime as dt
 import io
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -105,6 +106,38 @@ def unguard(text: str) -> str:
 
 
 # --- cell converters --------------------------------------------------------------------------
+
+_ODD_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_TEXT_PREFIX = "'‘’`"
+
+
+def typed_code(value: Cell) -> Cell:
+    """A code (ID number, credit code) as offices type it, made plain: full-width digits and
+    letters (``４３０…Ｘ``) half-width, every kind of space (NBSP, ideographic, zero-width) removed,
+    the apostrophe typed to keep Excel from turning it into a number dropped, a final ``x``
+    upper-cased. Anything that is not text is returned as it is."""
+    if value.__class__ is not str:
+        return value
+    if value.isascii() and value.isalnum() and value[-1:] != "x":
+        return value  # the usual case, untouched
+    text = _ODD_SPACES.sub("", unicodedata.normalize("NFKC", value)).lstrip(_TEXT_PREFIX)
+    return text[:-1] + "X" if text[-1:] == "x" else text
+
+
+#: A phone as offices write it: +86 or a bracketed area code first, digits with spaces, dashes
+#: and brackets, and an extension (转 123, 分机 123, ext. 123, x123). With 5 to 20 digits.
+PHONE = re.compile(
+    r"^(\+?86[ -]?)?[0-9(][0-9 ()\-]{4,22}(\s*(转|分机|ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE
+)
+
+
+def typed_phone(text: str) -> str:
+    """A phone number as offices type it: full-width digits, brackets and plus half-width, odd
+    spaces made plain, a leading apostrophe dropped."""
+    if text.isascii() and text[:1] != "'":
+        return text
+    text = unicodedata.normalize("NFKC", text).lstrip(_TEXT_PREFIX)
+    return _ODD_SPACES.sub(" ", text).strip()
 
 
 def as_text(value: Cell) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,6 +40,7 @@ from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.excel import (
     EXAMPLE_MARK,
+    PHONE,
     BookWriter,
     CellError,
     Column,
@@ -95,7 +95,7 @@ PROGRESS_EVERY = 500
 #: Upload limit in bytes (setting ``GONGJIAN_IMPORT_MAX_BYTES``); a city ledger is tens of MB.
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 _CHUNK = 500
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,22}$")
+_PHONE = PHONE
 
 Progress = Callable[[int, int], None]
 

@@ -25,6 +25,8 @@ from gongjian.core.excel import (
     as_text,
     header_key,
     open_workbook,
+    typed_code,
+    typed_phone,
     unguard,
 )
 from gongjian.core.xlsxstream import iter_blocks
@@ -454,7 +456,7 @@ class _Reading(_ImportState):
         col = self._column
         bad = b.bad
         b.names = names = _texts(col(b, "name"))
-        raw_ids = col(b, "id_number")
+        raw_ids = [typed_code(v) for v in col(b, "id_number")]
         raw_orgs = col(b, "org_code")
         for i, name in enumerate(names):
             if not name or name.startswith(EXAMPLE_MARK) or len(name) > 120:
@@ -523,7 +525,7 @@ class _Reading(_ImportState):
             else:
                 ethnicities[i] = "汉族"
         b.ethnicities = ethnicities
-        b.phones = phones = _texts(col(b, "phone"))
+        b.phones = phones = [typed_phone(p) for p in _texts(col(b, "phone"))]
         for i in [i for i, p in enumerate(phones) if p and not (p.isdigit() and 5 <= len(p) <= 20)]:
             phone = phones[i]
             if "*" not in phone and (

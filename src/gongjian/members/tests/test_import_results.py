@@ -73,3 +73,29 @@ def test_a_problem_of_the_file_is_named_as_such(world, client, django_capture_on
     assert job.status == Job.Status.FAILED
     assert job.result["file_level"] is True and job.result["bad_rows"] == 0
     assert "找不到必填的列" in page and "文件本身有问题" in page
+
+
+# --- what offices type -----------------------------------------------------------------------
+
+
+def test_id_numbers_and_phones_as_offices_type_them_are_read(world, tmp_path):
+    from gongjian.core import pii
+    from gongjian.members.importexport import import_ledger
+    from gongjian.members.models import ID_PURPOSE
+    from gongjian.members.tests.test_importexport import ident, write
+
+    def full_width(text: str) -> str:
+        return "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in text)
+
+    typed = {
+        1: ("'" + ident(1), "(0731)84561234"),
+        2: (full_width(ident(2)), "+86 138 0000 1111"),
+        3: ("\u00a0" + ident(3) + "\u3000", "0731-8456 1234 转 802"),
+        4: (ident(4).lower(), "（0731）84561234"),
+    }
+    rows = [row(world, n, 身份证号=id_text, 联系电话=phone) for n, (id_text, phone) in typed.items()]
+    result = import_ledger(actor=world.wjl_admin, path=write(tmp_path, xlsx(rows)))
+    assert result.ok, [e.reason for e in result.errors]
+    assert result.created == 4
+    kept = {pii.unseal(m.id_number_sealed, purpose=ID_PURPOSE) for m in Member.objects.all()}
+    assert {ident(n).upper() for n in typed} <= kept

@@ -107,6 +107,23 @@ def unguard(text: str) -> str:
 
 # --- cell converters --------------------------------------------------------------------------
 
+#: A row an office adds below its data: totals, notes, who filled the form in and when. Such a
+#: row (its first filled cell starting with one of these words, either script) is not data.
+NOTE_ROW = re.compile(
+    r"^\s*(合计|合計|总计|總計|小计|小計|共计|共計|备注|備註|说明|說明|注[:：]|填表人|填報人|填报人|制表人|製表人|"
+    r"制表日期|製表日期|填表日期|填报日期|填報日期|审核人|審核人|负责人|負責人)"
+)
+
+
+def is_note_row(values: Sequence[Cell]) -> bool:
+    """The row is a totals or notes row (:data:`NOTE_ROW`), judged by its first filled cell."""
+    for value in values:
+        if value is None or value == "":
+            continue
+        return isinstance(value, str) and NOTE_ROW.match(value) is not None
+    return False
+
+
 _ODD_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _TEXT_PREFIX = "'‘’`"
 
@@ -220,12 +237,23 @@ def as_decimal(value: Cell) -> Decimal | None:
     return number
 
 
+#: Excel's day 0 (its serial numbers count from here, past its 1900 leap-year slip) and the
+#: last serial it shows as a date (9999-12-31).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_LAST_SERIAL = 2_958_465
+
+
 def as_date(value: Cell) -> dt.date | None:
-    """A date cell, or text such as 2018-01-31, 2018/1/31, 2018年1月31日; None for an empty cell."""
+    """A date cell, or text such as 2018-01-31, 2018/1/31, 2018年1月31日, or a date typed into a
+    General cell, which Excel keeps as its serial number (27467 is 1975-03-14); None for an
+    empty cell."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    serial = isinstance(value, int | float) and not isinstance(value, bool)
+    if serial and 61 <= value <= _EXCEL_LAST_SERIAL and value == int(value):
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
     text = as_text(value)
     if text == "":
         return None

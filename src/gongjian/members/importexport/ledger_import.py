@@ -23,6 +23,7 @@ from gongjian.core.bulkwrite import refresh_statistics
 from gongjian.core.events import Event
 from gongjian.core.excel import (
     HEADER_SEARCH_ROWS,
+    PAGE_REASONS,
     REASON_HEADER,
     ROW_HEADER,
     SHEET_HEADER,
@@ -102,6 +103,8 @@ class ImportResult:
     skipped_sheets: list[str] = field(default_factory=list)
     #: failed because of the file itself (a sheet, a column, the format), no data row at fault
     file_level: bool = False
+    #: rows recognised as totals or notes and skipped: (sheet, row)
+    note_rows: list[tuple[str, int]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """JSON for ``Job.result``."""
@@ -117,6 +120,8 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped_sheets": self.skipped_sheets,
+            "note_rows": [{"sheet": sheet, "row": row} for sheet, row in self.note_rows[:PAGE_REASONS]],
+            "note_rows_count": len(self.note_rows),
             "sheets": [
                 {
                     "sheet": "、".join(self.sheets) or SHEET,
@@ -148,6 +153,7 @@ class _Import(_Reading, _Deciding):
         self.sheets_read = {}
         self.skip_other_sheets = False
         self.skipped_sheets = []
+        self.note_rows = []
         self.headers = []
         self.rows = 0
         self.total = 0
@@ -400,6 +406,7 @@ def _import_ledger(
             dry_run=dry_run,
             sheets=list(job.sheets_read),
             skipped_sheets=job.skipped_sheets,
+            note_rows=job.note_rows,
         )
 
 

@@ -24,6 +24,7 @@ from gongjian.core.excel import (
     as_int,
     as_text,
     header_key,
+    is_note_row,
     open_workbook,
     typed_code,
     typed_phone,
@@ -277,6 +278,8 @@ class _ImportState:
     #: skip sheets that are not ledgers instead of failing (the page's "skip the other sheets")
     skip_other_sheets: bool
     skipped_sheets: list[str]
+    #: rows recognised as totals or notes (合计, 备注 …) and skipped: (sheet, row)
+    note_rows: list[tuple[str, int]]
     headers: list[str]
     rows: int
     total: int
@@ -458,7 +461,12 @@ class _Reading(_ImportState):
         b.names = names = _texts(col(b, "name"))
         raw_ids = [typed_code(v) for v in col(b, "id_number")]
         raw_orgs = col(b, "org_code")
+        for i in [i for i, values in enumerate(b.rows) if is_note_row(values) and not _text(raw_ids[i])]:
+            b.skip.add(i)  # 合计, 备注, 填表人 … below the data: not a member
+            self.note_rows.append((self.sheet, b.numbers[i]))
         for i, name in enumerate(names):
+            if i in b.skip:
+                continue
             if not name or name.startswith(EXAMPLE_MARK) or len(name) > 120:
                 if name.startswith(EXAMPLE_MARK) or not any(_text(v) for v in b.rows[i]):
                     b.skip.add(i)  # an example row, or only spaces

@@ -4,6 +4,7 @@ of the file itself is named as such."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -99,3 +100,31 @@ def test_id_numbers_and_phones_as_offices_type_them_are_read(world, tmp_path):
     assert result.created == 4
     kept = {pii.unseal(m.id_number_sealed, purpose=ID_PURPOSE) for m in Member.objects.all()}
     assert {ident(n).upper() for n in typed} <= kept
+
+
+def test_dates_kept_as_serial_numbers_in_general_cells_are_dates(world, tmp_path):
+    from gongjian.members.importexport import import_ledger
+    from gongjian.members.tests.test_importexport import write
+
+    serial = (dt.date(1975, 3, 14) - dt.date(1899, 12, 30)).days  # what Excel keeps: 27467
+    joined = (dt.date(2000, 7, 1) - dt.date(1899, 12, 30)).days
+    result = import_ledger(
+        actor=world.wjl_admin,
+        path=write(tmp_path, xlsx([row(world, 1, 出生日期=serial, 入党时间=float(joined))])),
+    )
+    assert result.ok, [e.reason for e in result.errors]
+    member = Member.objects.get()
+    assert member.birth_date == dt.date(1975, 3, 14) and member.joined_on == dt.date(2000, 7, 1)
+
+
+def test_totals_and_notes_rows_are_skipped_and_said_on_the_page(
+    world, client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.wjl_admin)
+    blank = [""] * (len(row(world, 1)) - 1)
+    rows = [row(world, 1), row(world, 2), ["合计：2 人", *blank], ["填表人：王敏", *blank]]
+    job, page = _run(client, django_capture_on_commit_callbacks, xlsx(rows))
+    assert job.status == Job.Status.DONE, job.result
+    assert job.result["created"] == 2 and job.result["rows"] == 2
+    assert job.result["note_rows"] == [{"sheet": "党员台账", "row": 4}, {"sheet": "党员台账", "row": 5}]
+    assert "data-note-rows" in page

@@ -51,6 +51,15 @@ def on_postgres(db: None) -> None:
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (./run tests does when it is up)")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_inline() -> None:
+    """Tests run a task in their own process, inside their own transaction (``./run`` sends it to
+    the worker instead); the tests of the worker start a real one (core/tests/test_worker.py)."""
+    from gongjian.celery import app
+
+    app.conf.task_always_eager = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -146,10 +146,25 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- background work ------------------------------------------------------------------------
-# Without a broker, tasks run in-process; "memory://" keeps Celery from ever reaching for a default
-# broker on localhost.
-CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+# Long work (imports, exports, reports, matching) never runs inside a web request: `./run` starts
+# a Celery worker beside the web server. Without CELERY_BROKER_URL the broker is kombu's
+# filesystem transport under var/broker/ (no server to install; one machine); with it, Redis or
+# RabbitMQ and as many workers as wanted. GONGJIAN_TASKS_INLINE=1 runs tasks in the caller's
+# process instead (scripts; the test suite does the same for its in-process tests).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("GONGJIAN_TASKS_INLINE", "") in {"1", "true", "yes"}
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_DIR = VAR_DIR / "broker"
+    for _sub in ("queue", "processed", "control"):
+        (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        "control_folder": str(BROKER_DIR / "control"),
+        "polling_interval": 0.5,
+    }
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -189,6 +204,10 @@ GONGJIAN_REMIND = [
     "gongjian.appeals.services.appeals_remind_due",
 ]
 CELERY_BEAT_SCHEDULE["remind"] = {"task": "gongjian.core.remind", "schedule": crontab(minute="*/5")}
+# A running job whose worker gave no sign of life for this long is marked failed (every minute).
+GONGJIAN_JOB_HEARTBEAT_SECONDS = int(os.environ.get("GONGJIAN_JOB_HEARTBEAT_SECONDS", "20"))
+GONGJIAN_JOB_STALE_SECONDS = int(os.environ.get("GONGJIAN_JOB_STALE_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE["jobs-mark-dead"] = {"task": "gongjian.core.jobs_mark_dead", "schedule": 60.0}
 
 # --- text messages (notifications) ------------------------------------------------------------
 # `console` (default: logged, the phone masked), `http` (JSON POST to GONGJIAN_SMS_URL with the
@@ -213,6 +232,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("GONGJIAN_EMAIL_FROM", "gongjian@localhost")
 GONGJIAN_SITE_URL = os.environ.get("GONGJIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Unmasked exports are kept sealed for their owner this many hours, then deleted (daily task).
 GONGJIAN_CLEAR_EXPORT_HOURS = int(os.environ.get("GONGJIAN_CLEAR_EXPORT_HOURS", "24"))
+# An uploaded workbook may not inflate beyond this (zip-based .xlsx/.ods; a decompression bomb is
+# refused at upload, from the zip directory, before anything reads it).
+GONGJIAN_IMPORT_MAX_INFLATED_BYTES = int(
+    os.environ.get("GONGJIAN_IMPORT_MAX_INFLATED_BYTES", str(2 * 1024**3))
+)
 # Residents' appeals: count the time limits in days (general 7, complex 15) as working days of the
 # State Council's calendar (copied onto each appeal when it is registered); hours run on the clock.
 GONGJIAN_APPEALS_WORKING_DAYS = os.environ.get("GONGJIAN_APPEALS_WORKING_DAYS", "") in {"1", "true", "yes"}

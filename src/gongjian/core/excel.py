@@ -29,7 +29,9 @@ import datetime as dt
 import io
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -104,6 +106,55 @@ def unguard(text: str) -> str:
 
 
 # --- cell converters --------------------------------------------------------------------------
+
+#: A row an office adds below its data: totals, notes, who filled the form in and when. Such a
+#: row (its first filled cell starting with one of these words, either script) is not data.
+NOTE_ROW = re.compile(
+    r"^\s*(合计|合計|总计|總計|小计|小計|共计|共計|备注|備註|说明|說明|注[:：]|填表人|填報人|填报人|制表人|製表人|"
+    r"制表日期|製表日期|填表日期|填报日期|填報日期|审核人|審核人|负责人|負責人)"
+)
+
+
+def is_note_row(values: Sequence[Cell]) -> bool:
+    """The row is a totals or notes row (:data:`NOTE_ROW`), judged by its first filled cell."""
+    for value in values:
+        if value is None or value == "":
+            continue
+        return isinstance(value, str) and NOTE_ROW.match(value) is not None
+    return False
+
+
+_ODD_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_TEXT_PREFIX = "'‘’`"
+
+
+def typed_code(value: Cell) -> Cell:
+    """A code (ID number, credit code) as offices type it, made plain: full-width digits and
+    letters (``４３０…Ｘ``) half-width, every kind of space (NBSP, ideographic, zero-width) removed,
+    the apostrophe typed to keep Excel from turning it into a number dropped, a final ``x``
+    upper-cased. Anything that is not text is returned as it is."""
+    if value.__class__ is not str:
+        return value
+    if value.isascii() and value.isalnum() and value[-1:] != "x":
+        return value  # the usual case, untouched
+    text = _ODD_SPACES.sub("", unicodedata.normalize("NFKC", value)).lstrip(_TEXT_PREFIX)
+    return text[:-1] + "X" if text[-1:] == "x" else text
+
+
+#: A phone as offices write it: +86 or a bracketed area code first, digits with spaces, dashes
+#: and brackets, and an extension (转 123, 分机 123, ext. 123, x123). With 5 to 20 digits.
+PHONE = re.compile(
+    r"^(\+?86[ -]?)?[0-9(][0-9 ()\-]{4,22}(\s*(转|分机|ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE
+)
+
+
+def typed_phone(text: str) -> str:
+    """A phone number as offices type it: full-width digits, brackets and plus half-width, odd
+    spaces made plain, a leading apostrophe dropped."""
+    if text.isascii() and text[:1] != "'":
+        return text
+    text = unicodedata.normalize("NFKC", text).lstrip(_TEXT_PREFIX)
+    return _ODD_SPACES.sub(" ", text).strip()
 
 
 def as_text(value: Cell) -> str:
@@ -186,12 +237,23 @@ def as_decimal(value: Cell) -> Decimal | None:
     return number
 
 
+#: Excel's day 0 (its serial numbers count from here, past its 1900 leap-year slip) and the
+#: last serial it shows as a date (9999-12-31).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_LAST_SERIAL = 2_958_465
+
+
 def as_date(value: Cell) -> dt.date | None:
-    """A date cell, or text such as 2018-01-31, 2018/1/31, 2018年1月31日; None for an empty cell."""
+    """A date cell, or text such as 2018-01-31, 2018/1/31, 2018年1月31日, or a date typed into a
+    General cell, which Excel keeps as its serial number (27467 is 1975-03-14); None for an
+    empty cell."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    serial = isinstance(value, int | float) and not isinstance(value, bool)
+    if serial and 61 <= value <= _EXCEL_LAST_SERIAL and value == int(value):
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
     text = as_text(value)
     if text == "":
         return None
@@ -251,8 +313,179 @@ class Enumeration:
 Source = str | os.PathLike[str] | bytes | IO[bytes]
 
 
+#: Limits on what an uploaded workbook may hold, checked before and while it is read, so a
+#: decompression bomb or a sheet of a billion cells fails at once with a clear message and in
+#: bounded memory. A ledger of 600,000 members is about 0.4 GB of sheet XML and 10 million cells.
+MAX_INFLATED_BYTES = 2 * 1024**3
+#: A zip member larger than this once inflated may not be more compressed than MAX_RATIO (real
+#: sheets are 5–30 times; a bomb is a thousand times).
+RATIO_FLOOR_BYTES = 64 * 1024**2
+MAX_RATIO = 200
+#: The verified members: up to this size each is inflated once before anything else reads it,
+#: so a member that inflates to more than it declares is found out (Python's zipfile stops at the
+#: declared size and checks the CRC). Larger members are read through zipfile by xlsxstream.
+VERIFY_MEMBER_BYTES = 16 * 1024**2
+MAX_ROWS = 1_048_576  # Excel's own limit
+MAX_CELLS = 50_000_000
+
+
+def check_container(path: str | os.PathLike[str], *, max_inflated: int | None = None) -> None:
+    """Refuse a zip-based workbook (.xlsx, .ods) that would inflate beyond ``max_inflated`` or
+    whose members are compressed like a decompression bomb: from the zip directory, in
+    milliseconds, then by inflating the small members in blocks. Anything that is not a zip
+    (.xls, .csv) passes. Raises :class:`ExcelError`."""
+    import zipfile
+    import zlib
+
+    if not zipfile.is_zipfile(path):
+        return
+    max_inflated = MAX_INFLATED_BYTES if max_inflated is None else max_inflated
+    too_big = ExcelError(
+        f"文件解压后过大或压缩比异常（解压后上限 {max_inflated // 1024**2} MB），"
+        "可能是压缩炸弹或异常文件，未读取。请检查文件，或拆分后再导入。"
+    )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            total = 0
+            for info in infos:
+                total += info.file_size
+                ratio = info.file_size / max(1, info.compress_size)
+                if total > max_inflated or (info.file_size > RATIO_FLOOR_BYTES and ratio > MAX_RATIO):
+                    raise too_big
+            inflated = 0
+            for info in infos:
+                if info.file_size > VERIFY_MEMBER_BYTES:
+                    continue
+                with zf.open(info) as member:
+                    while block := member.read(1024 * 1024):
+                        inflated += len(block)
+                        if inflated > max_inflated:
+                            raise too_big
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,
+        EOFError,
+        OSError,
+    ) as exc:
+        raise ExcelError("文件无法读取：压缩内容损坏或与其声明的大小不符。") from exc
+
+
+class RowBudget:
+    """Counts the rows and cells read from an upload and stops the reading past the limits."""
+
+    def __init__(self, *, max_rows: int | None = None, max_cells: int | None = None) -> None:
+        self.max_rows = MAX_ROWS if max_rows is None else max_rows
+        self.max_cells = MAX_CELLS if max_cells is None else max_cells
+        self.rows = 0
+        self.cells = 0
+
+    def take(self, rows: int, cells: int) -> None:
+        self.rows += rows
+        self.cells += cells
+        if self.rows > self.max_rows:
+            raise ExcelError(f"文件的行数超过上限（{self.max_rows:,} 行），未导入。请拆分成几个文件。")
+        if self.cells > self.max_cells:
+            raise ExcelError(
+                f"文件的单元格数超过上限（{self.max_cells:,} 个），未导入。请删去多余的列或拆分文件。"
+            )
+
+
+# --- the formats offices save: .xlsx, .xls, .ods, .csv ---------------------------------------
+
+#: What every import accepts. .xlsx, .xls and .ods are read by calamine; a .csv is first written
+#: into a one-sheet .xlsx (:func:`readable`), so every import reads one kind of workbook.
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Encodings tried in turn for a .csv: UTF-8 with or without its BOM, then GB18030 (which reads
+#: every GBK and GB2312 file, the encodings of Chinese Windows' "CSV" and 记事本).
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def format_of(name: str, head: bytes) -> str | None:
+    """The upload's format (its suffix) when its first bytes agree with its name, else None."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES:
+        return None
+    if suffix in {".xlsx", ".ods"}:
+        return suffix if head.startswith(b"PK\x03\x04") else None
+    if suffix == ".xls":
+        return suffix if head.startswith(_OLE_MAGIC) else None
+    if head.startswith((b"PK\x03\x04", _OLE_MAGIC)) or b"\x00" in head.replace(b"\x00\x00", b""):
+        return None  # a workbook or a UTF-16 text renamed .csv
+    return suffix
+
+
+def csv_encoding(path: str | os.PathLike[str]) -> str:
+    """The encoding of a .csv: the first of :data:`CSV_ENCODINGS` that decodes all of it (read in
+    blocks). Raises :class:`ExcelError` when none does."""
+    import codecs
+
+    for encoding in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as fh:
+                while block := fh.read(1024 * 1024):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ExcelError("CSV 文件的编码无法识别：请在 Excel 或 WPS 中另存为“CSV UTF-8”或 .xlsx 后再上传。")
+
+
+def csv_to_xlsx(source: str | os.PathLike[str], target: str | os.PathLike[str], *, sheet_name: str) -> None:
+    """Write a .csv (UTF-8, UTF-8 with BOM, GBK/GB18030; comma, tab or semicolon) into a one-sheet
+    .xlsx whose cells are all text, as typed: an ID number stays 18 characters."""
+    import csv
+
+    encoding = csv_encoding(source)
+    with open(source, encoding=encoding, newline="") as fh:
+        sample = fh.read(64 * 1024)
+        fh.seek(0)
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        book = xlsxwriter.Workbook(os.fspath(target), {"constant_memory": True, "strings_to_numbers": False})
+        sheet = book.add_worksheet(safe_sheet_name(sheet_name))
+        budget = RowBudget()
+        try:
+            for r, values in enumerate(csv.reader(fh, dialect)):
+                budget.take(1, len(values))
+                for c, value in enumerate(values):
+                    if value != "":
+                        sheet.write_string(r, c, value)
+        except csv.Error as exc:
+            raise ExcelError(f"CSV 文件第 {r + 2} 行无法读取（引号不成对等）。") from exc
+        finally:
+            book.close()
+
+
+@contextmanager
+def readable(path: str | os.PathLike[str], *, sheet_name: str = "") -> Iterator[Path]:
+    """The upload as a workbook calamine reads: the file itself (.xlsx, .xls, .ods), or for a
+    .csv a one-sheet .xlsx beside it named ``sheet_name`` (default: the file's own name, so
+    ``区划.csv`` is the sheet 区划), deleted afterwards."""
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        yield path
+        return
+    target = path.with_name(path.stem + ".csv.xlsx")
+    try:
+        csv_to_xlsx(path, target, sheet_name=sheet_name or path.stem)
+        yield target
+    finally:
+        target.unlink(missing_ok=True)
+
+
 def open_workbook(source: Source) -> CalamineWorkbook:
-    """Open an .xlsx (or anything calamine reads) from a path, bytes or a binary file."""
+    """Open an .xlsx (or anything calamine reads) from a path, bytes or a binary file; a file on
+    disk is checked first (:func:`check_container`)."""
+    if isinstance(source, str | os.PathLike):
+        check_container(source)
     try:
         if isinstance(source, bytes):
             return CalamineWorkbook.from_filelike(io.BytesIO(source))
@@ -260,7 +493,9 @@ def open_workbook(source: Source) -> CalamineWorkbook:
             return CalamineWorkbook.from_path(os.fspath(source))
         return CalamineWorkbook.from_filelike(source)
     except (CalamineError, OSError, ValueError) as exc:
-        raise ExcelError("文件无法读取：请上传 Excel 工作簿（.xlsx），且不要加密码。") from exc
+        raise ExcelError(
+            "文件无法读取：请上传 Excel 或 WPS 表格（.xlsx、.xls）、LibreOffice 表格（.ods）或 CSV 文件，且不要加密码。"
+        ) from exc
 
 
 def header_key(text: str) -> str:
@@ -374,7 +609,9 @@ class SheetReader:
     def records(self) -> Iterator[Record]:
         """Data rows below the header, skipping blank rows and example rows."""
         index = self.index
+        budget = RowBudget()
         for number, values in enumerate(self.sheet.iter_rows(), start=1):
+            budget.take(1, len(values))
             if number <= self.header_row:
                 continue
             if all(_blank(v) for v in values) or _is_example(values):
@@ -485,6 +722,29 @@ class RowError:
     sheet: str
     row: int
     reason: str
+
+
+#: How many reasons a failed import shows on its page (all of them are in the error workbook).
+PAGE_REASONS = 20
+
+
+def failure_summary(
+    errors: Sequence[RowError], *, bad_rows: int, rows: int, file_level: bool | None = None
+) -> dict[str, Any]:
+    """``Job.result`` of a failed import: the counts, the first :data:`PAGE_REASONS` reasons for
+    the page (sheet as the user named it, row, reason), and whether the problem is the file's
+    own (a missing sheet or column, an unreadable file; by default: no row named) rather than its
+    rows'."""
+    if file_level is None:
+        file_level = bool(errors) and all(e.row == 0 for e in errors)
+    return {
+        "ok": False,
+        "errors": len(errors),
+        "bad_rows": 0 if file_level else bad_rows,
+        "rows": rows,
+        "file_level": file_level,
+        "reasons": [{"sheet": e.sheet, "row": e.row, "reason": e.reason} for e in errors[:PAGE_REASONS]],
+    }
 
 
 def error_workbook(

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import os
+import re
+import socket
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import pii
+from . import excel, pii
 from .audit import audit_record, audit_verify
 from .events import Event
 from .models import Job
 
 if TYPE_CHECKING:
     from gongjian.accounts.actor import Actor
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -37,6 +47,8 @@ def job_progress(*, job: Job, done: int, total: int | None = None) -> None:
         job.total = total
         fields.append("total")
     job.status = Job.Status.RUNNING
+    job.heartbeat_at = timezone.now()
+    fields.append("heartbeat_at")
     job.save(update_fields=fields)
 
 
@@ -52,6 +64,134 @@ def job_finish(
         job.done = job.total
     job.save()
     _tell_finished(job)
+
+
+# --- the worker's heartbeat -------------------------------------------------------------------
+
+
+def _heartbeat_seconds() -> float:
+    return float(getattr(settings, "GONGJIAN_JOB_HEARTBEAT_SECONDS", 20))
+
+
+def _stale_seconds() -> float:
+    return float(getattr(settings, "GONGJIAN_JOB_STALE_SECONDS", 300))
+
+
+def _this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class _Heartbeat:
+    """Writes the job's ``heartbeat_at`` every few seconds from a thread with its own database
+    connection while the task runs (a courtesy write: on SQLite it may wait for the import's own
+    transaction and give up, which the stale threshold allows for)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name=f"job-heartbeat-{job_id}")
+        self.thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection as own
+
+        try:
+            while not self.stop.wait(_heartbeat_seconds()):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # the database is busy (SQLite's one writer): try again later
+                    log.info("heartbeat of job %s not saved this time", self.job_id)
+        finally:
+            own.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+
+
+@contextmanager
+def job_alive(job_id: int) -> Iterator[Job | None]:
+    """Run a job's task body with a heartbeat: the job is marked running by this worker, its
+    ``heartbeat_at`` kept fresh while the body runs, and an exception that escapes the body fails
+    the job (never "running" for ever). Yields the job, or None when it had already finished (a
+    message delivered twice, or a job marked failed by ``jobs_mark_dead``) and must not run again.
+    The heartbeat thread is started only outside a transaction (a worker; not a test's)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.finished:
+        yield None
+        return
+    job.status, job.heartbeat_at, job.worker = Job.Status.RUNNING, timezone.now(), _this_worker()[:120]
+    job.save(update_fields=["status", "heartbeat_at", "worker"])
+    beat = None if connection.in_atomic_block else _Heartbeat(job_id)
+    try:
+        yield job
+    except Exception:
+        log.exception("job %s stopped", job_id)
+        job.refresh_from_db()
+        if not job.finished:
+            job_finish(
+                job=job,
+                ok=False,
+                message="internal error; nothing was written",
+                result={"ok": False, "crashed": True},
+            )
+        raise
+    finally:
+        if beat is not None:
+            beat.close()
+
+
+def _pid_gone(worker: str) -> bool:
+    """The job's worker ran on this host and its process is gone."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def jobs_mark_dead(*, now: dt.datetime | None = None, jobs: list[Job] | None = None) -> int:
+    """Mark failed the running jobs whose worker died: no heartbeat for
+    ``GONGJIAN_JOB_STALE_SECONDS`` (300), or a worker process on this host that no longer exists.
+    Their owner is told, as for any failed job. Run every minute by beat, when a worker starts, and
+    when someone looks at a running job's page. Returns how many were marked."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=_stale_seconds())
+    candidates = jobs if jobs is not None else list(Job.objects.filter(status=Job.Status.RUNNING))
+    count = 0
+    for job in candidates:
+        if job.status != Job.Status.RUNNING:
+            continue
+        beat = job.heartbeat_at or job.created_at
+        if beat > stale and not (job.worker and _pid_gone(job.worker)):
+            continue
+        marked = Job.objects.filter(
+            pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at
+        ).update(
+            status=Job.Status.FAILED,
+            message="the worker running this job stopped; nothing was written",
+            result={**(job.result or {}), "ok": False, "worker_lost": True},
+            finished_at=now,
+        )
+        if marked:
+            job.refresh_from_db()
+            _tell_finished(job)
+            count += 1
+    return count
+
+
+def job_check_alive(job: Job) -> Job:
+    """The job as it stands, marked failed first if it is running and its worker died."""
+    if job.status == Job.Status.RUNNING and jobs_mark_dead(jobs=[job]):
+        job.refresh_from_db()
+    return job
 
 
 def _tell_finished(job: Job) -> None:
@@ -116,16 +256,15 @@ def import_upload_start(
     params: dict[str, Any] | None = None,
     max_bytes: int = 100 * 1024 * 1024,
 ) -> Job:
-    """Check that ``upload`` is an .xlsx workbook of an allowed size, keep it under
-    MEDIA_ROOT/jobs/uploads/, create the job and queue ``task`` (a Celery task taking the job id)
-    when the transaction commits. Errors are ValidationErrors in the user's language."""
-    name = upload.name or ""
+    """Check that ``upload`` is a workbook (.xlsx, .xls, .ods or .csv: ``excel.WORKBOOK_SUFFIXES``)
+    of an allowed size, keep it under MEDIA_ROOT/jobs/uploads/<random>/ with its own name (a .csv
+    becomes the sheet named like the file), create the job and queue ``task`` (a Celery task taking
+    the job id) when the transaction commits. Errors are ValidationErrors in the user's language."""
+    name = Path(upload.name or "").name
     limit = _import_max_bytes(max_bytes)
-    if not name.lower().endswith(".xlsx"):
+    if Path(name).suffix.lower() not in excel.WORKBOOK_SUFFIXES:
         raise ValidationError(
-            _(
-                "Please upload an Excel workbook (.xlsx). Old .xls files: open them in Excel and save as .xlsx."
-            ),
+            _("Please upload a spreadsheet: .xlsx or .xls (Excel, WPS), .ods (LibreOffice) or .csv."),
             code="file_type",
         )
     if (upload.size or 0) > limit:
@@ -133,23 +272,41 @@ def import_upload_start(
             _("The file is too large (at most %(mb)d MB).") % {"mb": limit // (1024 * 1024)}, code="file_size"
         )
     upload.seek(0)
-    if upload.read(4) != b"PK\x03\x04":
+    head = upload.read(64 * 1024)
+    if excel.format_of(name, head) is None:
         raise ValidationError(
-            _("This file is not an Excel workbook (.xlsx), even though its name ends with .xlsx."),
+            _(
+                "The content of this file does not match its name (%(name)s). Open it and save it again as .xlsx."
+            )
+            % {"name": name[:100]},
             code="file_type",
         )
     upload.seek(0)
     media = Path(settings.MEDIA_ROOT)
-    target = media / "jobs" / "uploads" / f"{uuid.uuid4().hex}.xlsx"
+    safe = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", name)[-120:] or "upload"
+    target = media / "jobs" / "uploads" / uuid.uuid4().hex / safe
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
+    max_inflated = int(getattr(settings, "GONGJIAN_IMPORT_MAX_INFLATED_BYTES", excel.MAX_INFLATED_BYTES))
+    try:
+        excel.check_container(target, max_inflated=max_inflated)
+    except excel.ExcelError as exc:
+        upload_discard(target)
+        raise ValidationError(
+            _(
+                "This file would take more than %(mb)d MB once unpacked, or its compressed content is "
+                "damaged, so it was not read. Check the file, or split it and import the parts."
+            )
+            % {"mb": max_inflated // (1024 * 1024)},
+            code="file_inflated",
+        ) from exc
     with transaction.atomic():
         job = job_create(
             actor=actor,
             kind=kind,
-            params={"filename": Path(name).name[:200], **(params or {})},
+            params={"filename": name[:200], **(params or {})},
             input_file=target.relative_to(media).as_posix(),
         )
         transaction.on_commit(lambda: task.delay(job.pk))
@@ -163,6 +320,15 @@ def job_upload_path(job: Job) -> Path:
     if not job.input_file or not source.is_relative_to(media):
         raise ValueError("the job has no upload inside MEDIA_ROOT")
     return source
+
+
+def upload_discard(source: Path) -> None:
+    """Delete a kept upload (it may hold clear personal data) and its folder."""
+    source.unlink(missing_ok=True)
+    uploads = Path(settings.MEDIA_ROOT) / "jobs" / "uploads"
+    if source.parent.resolve() != uploads.resolve():
+        with contextlib.suppress(OSError):
+            source.parent.rmdir()
 
 
 def import_job_finish(*, job: Job, outcome: ImportOutcome) -> None:

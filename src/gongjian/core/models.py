@@ -84,9 +84,15 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: The worker's last sign of life while it runs the job (``jobs.job_alive``); a running job
+    #: whose heartbeat is older than ``GONGJIAN_JOB_STALE_SECONDS`` is marked failed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: Which worker runs it: host name and process id.
+    worker = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="core_job_status_beat")]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
@@ -96,6 +102,13 @@ class Job(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def waiting_long(self) -> bool:
+        """Queued for over two minutes: no worker seems to be taking tasks."""
+        return self.status == self.Status.QUEUED and timezone.now() - self.created_at > dt.timedelta(
+            minutes=2
+        )
 
     @property
     def finished(self) -> bool:

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
 
-from .jobs import audit_verify_run, job_files_expire
-from .models import Job
+from celery import shared_task
+from celery.signals import worker_ready
+
+from .jobs import audit_verify_run, job_alive, job_files_expire, jobs_mark_dead
 
 
 @shared_task(name="gongjian.core.audit_verify")
 def audit_verify_task(job_id: int) -> None:
-    audit_verify_run(job=Job.objects.get(pk=job_id))
+    with job_alive(job_id) as job:
+        if job is not None:
+            audit_verify_run(job=job)
+
+
+@shared_task(name="gongjian.core.jobs_mark_dead")
+def jobs_mark_dead_task() -> int:
+    """Mark failed the running jobs whose worker died (every minute, CELERY_BEAT_SCHEDULE)."""
+    return jobs_mark_dead()
+
+
+@worker_ready.connect
+def _worker_ready(**_kwargs: Any) -> None:
+    """A worker that starts first fails the jobs a dead worker left running."""
+    jobs_mark_dead()
 
 
 @shared_task(name="gongjian.core.job_files_expire")

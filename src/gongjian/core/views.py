@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from . import notify, selectors, services
 from .excel import XLSX_CONTENT_TYPE
-from .jobs import job_result_open
+from .jobs import job_check_alive, job_result_open
 from .models import Job, NotifyMode
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get(actor=request.user, pk=pk)
+    job = job_check_alive(selectors.job_get(actor=request.user, pk=pk))
     template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job.html"
     return render(request, template, {"job": job})
 

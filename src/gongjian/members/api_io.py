@@ -26,9 +26,16 @@ from .views_io import TEMPLATE_FILENAME
 
 
 class LedgerImportRequestSerializer(serializers.Serializer[Any]):
-    file = serializers.FileField(help_text="The ledger workbook (.xlsx): sheet 党员台账")
+    file = serializers.FileField(
+        help_text="The ledger workbook (.xlsx, .xls, .ods or .csv): sheet 党员台账, or its only sheet"
+    )
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Check every row as an import does, write nothing"
+    )
+    skip_other_sheets = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Skip sheets with data that are not ledgers (otherwise they fail the import, named)",
     )
 
 
@@ -79,7 +86,10 @@ class LedgerImportView(APIView):
         data = LedgerImportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = importexport.ledger_import_start(
-            actor=request.user, upload=data.validated_data["file"], dry_run=data.validated_data["dry_run"]
+            actor=request.user,
+            upload=data.validated_data["file"],
+            dry_run=data.validated_data["dry_run"],
+            skip_other_sheets=data.validated_data["skip_other_sheets"],
         )
         job.refresh_from_db(fields=["status"])
         body = {"id": job.pk, "status": job.status, "url": reverse("job-detail", kwargs={"pk": job.pk})}

@@ -25,17 +25,23 @@ TEMPLATE_FILENAME = "共建-党员台账导入模板.xlsx"
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Workbook (.xlsx)"),
+        label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
         help_text=_("The sheet 党员台账, as in the template. Headers may be in either script."),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
     )
     dry_run = forms.BooleanField(
         label=_("Only check the file (import nothing)"),
         required=False,
         help_text=_(
             "Every row is checked as in an import; the result says what would be created and changed."
+        ),
+    )
+    skip_other_sheets = forms.BooleanField(
+        label=_("Skip the sheets that are not ledgers"),
+        required=False,
+        help_text=_(
+            "Every sheet with the ledger's columns is imported. Without this, a sheet with other data "
+            "stops the import, so that no rows are left out by mistake."
         ),
     )
 
@@ -57,7 +63,10 @@ def import_start(request: HttpRequest) -> HttpResponse:
         request,
         form,
         start=lambda: importexport.ledger_import_start(
-            actor=request.user, upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+            skip_other_sheets=form.cleaned_data["skip_other_sheets"],
         ),
         field="file",
         template=IMPORT_TEMPLATE,

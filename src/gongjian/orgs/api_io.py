@@ -41,7 +41,9 @@ class XlsxRenderer(BaseRenderer):
 
 
 class MapImportRequestSerializer(serializers.Serializer[Any]):
-    file = serializers.FileField(help_text="The map workbook (.xlsx): sheets 区划, 党组织, 驻区单位")
+    file = serializers.FileField(
+        help_text="The map workbook (.xlsx, .xls, .ods; or a .csv named like its sheet): sheets 区划, 党组织, 驻区单位"
+    )
 
 
 class MapImportStartedSerializer(serializers.Serializer[Any]):

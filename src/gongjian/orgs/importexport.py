@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,6 +40,7 @@ from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.excel import (
     EXAMPLE_MARK,
+    PHONE,
     BookWriter,
     CellError,
     Column,
@@ -55,8 +55,10 @@ from gongjian.core.excel import (
     as_int,
     as_text,
     error_workbook,
+    failure_summary,
     find_sheet,
     open_workbook,
+    readable,
 )
 from gongjian.core.jobs import (
     import_job_finish,
@@ -64,6 +66,7 @@ from gongjian.core.jobs import (
     job_finish,
     job_progress,
     job_upload_path,
+    upload_discard,
 )
 from gongjian.core.models import Job
 
@@ -92,7 +95,7 @@ PROGRESS_EVERY = 500
 #: Upload limit in bytes (setting ``GONGJIAN_IMPORT_MAX_BYTES``); a city ledger is tens of MB.
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 _CHUNK = 500
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,22}$")
+_PHONE = PHONE
 
 Progress = Callable[[int, int], None]
 
@@ -326,7 +329,7 @@ class ImportResult:
     def summary(self) -> dict[str, Any]:
         """JSON for ``Job.result``."""
         if not self.ok:
-            return {"ok": False, "errors": len(self.errors), "bad_rows": self.bad_rows, "rows": self.rows}
+            return failure_summary(self.errors, bad_rows=self.bad_rows, rows=self.rows)
         return {
             "ok": True,
             "rows": self.rows,
@@ -1108,7 +1111,18 @@ def _failed(job: _Import) -> ImportResult:
 
 
 def import_map(*, actor: Actor, path: str | Path, progress: Progress | None = None) -> ImportResult:
-    """Import the map's workbook at ``path``: every row or none (module docstring)."""
+    """Import the map's workbook at ``path`` (.xlsx, .xls, .ods, or a .csv named like its sheet,
+    e.g. 驻区单位.csv): every row or none (module docstring)."""
+    try:
+        with readable(path) as book:
+            return _import_map(actor=actor, path=book, progress=progress)
+    except ExcelError as exc:  # a .csv that cannot be read
+        job = _Import(actor, Path(path), progress or (lambda done, total: None))
+        job.error("", 0, exc.message)
+        return _failed(job)
+
+
+def _import_map(*, actor: Actor, path: Path, progress: Progress | None) -> ImportResult:
     job = _Import(actor, Path(path), progress or (lambda done, total: None))
     with translation.override("zh-hans"):
         scope = job.scope
@@ -1182,5 +1196,5 @@ def map_import_run(*, job_id: int) -> Job:
         )
     finally:
         if source is not None:
-            source.unlink(missing_ok=True)
+            upload_discard(source)
     return job

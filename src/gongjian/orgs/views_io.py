@@ -19,11 +19,9 @@ TEMPLATE_FILENAME = "共建-地图导入模板.xlsx"
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Workbook (.xlsx)"),
+        label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
         help_text=_("Sheets 区划, 党组织 and 驻区单位, as in the template. Headers may be in either script."),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
     )
 
 

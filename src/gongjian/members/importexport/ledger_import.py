@@ -23,14 +23,18 @@ from gongjian.core.bulkwrite import refresh_statistics
 from gongjian.core.events import Event
 from gongjian.core.excel import (
     HEADER_SEARCH_ROWS,
+    PAGE_REASONS,
     REASON_HEADER,
     ROW_HEADER,
     SHEET_HEADER,
     SUMMARY_SHEET,
     BookWriter,
     ExcelError,
+    RowBudget,
     RowError,
     as_bool,
+    failure_summary,
+    readable,
 )
 from gongjian.core.jobs import (
     import_job_finish,
@@ -38,6 +42,7 @@ from gongjian.core.jobs import (
     job_finish,
     job_progress,
     job_upload_path,
+    upload_discard,
 )
 from gongjian.core.models import Job
 from gongjian.core.xlsxstream import iter_blocks, row_estimate
@@ -93,11 +98,20 @@ class ImportResult:
     seconds: dict[str, float] = field(default_factory=dict)
     #: checked only: the counts say what an import would do, nothing was written
     dry_run: bool = False
+    #: the ledger sheets read, and the sheets skipped at the user's request, as the user named them
+    sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    #: failed because of the file itself (a sheet, a column, the format), no data row at fault
+    file_level: bool = False
+    #: rows recognised as totals or notes and skipped: (sheet, row)
+    note_rows: list[tuple[str, int]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """JSON for ``Job.result``."""
         if not self.ok:
-            return {"ok": False, "errors": len(self.errors), "bad_rows": self.bad_rows, "rows": self.rows}
+            return failure_summary(
+                self.errors, bad_rows=self.bad_rows, rows=self.rows, file_level=self.file_level
+            )
         return {
             "ok": True,
             "dry_run": self.dry_run,
@@ -105,9 +119,12 @@ class ImportResult:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "skipped_sheets": self.skipped_sheets,
+            "note_rows": [{"sheet": sheet, "row": row} for sheet, row in self.note_rows[:PAGE_REASONS]],
+            "note_rows_count": len(self.note_rows),
             "sheets": [
                 {
-                    "sheet": "members",
+                    "sheet": "、".join(self.sheets) or SHEET,
                     "created": self.created,
                     "updated": self.updated,
                     "unchanged": self.unchanged,
@@ -133,6 +150,10 @@ class _Import(_Reading, _Deciding):
         self.errors = []
         self.bad_rows = 0
         self.bad_copies = []
+        self.sheets_read = {}
+        self.skip_other_sheets = False
+        self.skipped_sheets = []
+        self.note_rows = []
         self.headers = []
         self.rows = 0
         self.total = 0
@@ -170,28 +191,54 @@ class _Import(_Reading, _Deciding):
         }
 
     def run(self) -> None:
-        """Check every row; write the clean batches as they come, in the caller's transaction."""
-        name = self._sheet_name()
-        if name is None:
+        """Check every row of every ledger sheet; write the clean batches as they come, in the
+        caller's transaction. Every sheet is accounted for (``_ledger_sheets``)."""
+        names = self._ledger_sheets()
+        if not names:
             return
-        self.sheet = name
-        self.total = max(0, row_estimate(self.path, name) - 1)
+        self.total = sum(max(0, row_estimate(self.path, name) - 1) for name in names)
         self.report(0, self.total)
-        blocks = iter_blocks(self.path, name)
         threaded = self.parallel and connection.vendor == "postgresql" and self.total >= THREAD_MIN_ROWS
         side = connections.create_connection(DEFAULT_DB_ALIAS) if threaded else None
         self.reader = _Reader(side if side is not None else connection)
         db = _Writer(threaded=threaded)
         started = time.perf_counter()
+        budget = RowBudget()
+        try:
+            for name in names:
+                self.sheet = name
+                self.header_row, self.index, self.headers, self.bad_copies = 0, {}, [], []
+                self.sheets_read[name] = (self.headers, self.bad_copies)
+                if not self._run_sheet(name, db, budget):
+                    return
+        except ExcelError as exc:
+            self.error(0, exc.message)
+        except CalamineError:
+            self.error(0, "文件无法读取：工作表的内容不完整或格式不正确。")
+        finally:
+            try:
+                db.finish()
+            finally:
+                if side is not None:
+                    side.close()
+            self.seconds["read_and_check"] = time.perf_counter() - started - self.seconds["look_up"]
+        self.total = self.rows
+        self.report(self.rows, self.total)
+
+    def _run_sheet(self, name: str, db: _Writer, budget: RowBudget) -> bool:
+        """One ledger sheet; False when its header is wrong (nothing more is read)."""
+        blocks = iter_blocks(self.path, name)
         try:
             header_found = False
             width = 0
             for first, rows in blocks:
+                budget.take(len(rows), sum(map(len, rows)))
                 if not header_found:
                     self._find_header(list(enumerate(rows[:HEADER_SEARCH_ROWS], start=first)))
                     if self.errors:
-                        return
+                        return False
                     header_found = True
+                    self.sheets_read[name] = (self.headers, self.bad_copies)
                     width = max(self.index.values()) + 1
                     skip = self.header_row - first + 1
                     first, rows = first + skip, rows[skip:]
@@ -206,20 +253,10 @@ class _Import(_Reading, _Deciding):
                         self._batch(_Batch(numbers, kept), db)
             if not header_found:
                 self.error(1, "工作表是空的")
-        except ExcelError as exc:
-            self.error(0, exc.message)
-        except CalamineError:
-            self.error(0, "文件无法读取：工作表的内容不完整或格式不正确。")
+                return False
+            return True
         finally:
             blocks.close()
-            try:
-                db.finish()
-            finally:
-                if side is not None:
-                    side.close()
-            self.seconds["read_and_check"] = time.perf_counter() - started - self.seconds["look_up"]
-        self.total = self.rows
-        self.report(self.rows, self.total)
 
     def _batch(self, b: _Batch, db: _Writer) -> None:
         self._parse(b)
@@ -259,6 +296,7 @@ def _failed(job: _Import) -> ImportResult:
         rows=job.rows,
         errors=job.errors,
         bad_rows=job.bad_rows or len({e.row for e in job.errors}),
+        file_level=not job.bad_rows,
         error_workbook=_error_book(job),
         seconds=job.seconds,
     )
@@ -271,37 +309,66 @@ def _error_book(job: _Import) -> bytes:
     book = BookWriter()
     summary = book.sheet(SUMMARY_SHEET)
     summary.header([SHEET_HEADER, ROW_HEADER, REASON_HEADER], widths=[14, 8, 80])
-    by_row: dict[int, list[str]] = {}
+    by_row: dict[tuple[str, int], list[str]] = {}
     for err in job.errors:
-        reasons = by_row.setdefault(err.row, [])
+        reasons = by_row.setdefault((err.sheet, err.row), [])
         if err.reason not in reasons:
             reasons.append(err.reason)
-    for row in sorted(by_row):
-        summary.append([job.sheet, row or "", "；".join(by_row[row])])
-    listed = len({e.row for e in job.errors if e.row})
+    order = {name: i for i, name in enumerate(job.sheets_read)}
+    for sheet, row in sorted(by_row, key=lambda k: (order.get(k[0], -1), k[1])):
+        summary.append([sheet, row or "", "；".join(by_row[(sheet, row)])])
+    listed = len({(e.sheet, e.row) for e in job.errors if e.row})
     if job.bad_rows > listed:
         summary.append(["", "", f"另有 {job.bad_rows - listed} 行有错误，未一一列出；请先改正以上各行再导入"])
-    if job.bad_copies and job.headers:
-        out = book.sheet(job.sheet)
+    for sheet, (headers, copies) in job.sheets_read.items():
+        if not (copies and headers):
+            continue
+        out = book.sheet(sheet)
         out.header(
-            [ROW_HEADER, *job.headers, REASON_HEADER],
-            widths=[8, *(max(10, 2 * len(h) + 4) for h in job.headers), 60],
+            [ROW_HEADER, *headers, REASON_HEADER],
+            widths=[8, *(max(10, 2 * len(h) + 4) for h in headers), 60],
         )
-        width = len(job.headers)
-        for row, cells in job.bad_copies:
+        width = len(headers)
+        for row, cells in copies:
             cells = (cells + [""] * width)[:width]
-            out.append([row, *cells, "；".join(by_row.get(row, []))])
+            out.append([row, *cells, "；".join(by_row.get((sheet, row), []))])
     return book.close()
 
 
 def import_ledger(
-    *, actor: Actor, path: str | Path, progress: Progress | None = None, dry_run: bool = False
+    *,
+    actor: Actor,
+    path: str | Path,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+    skip_other_sheets: bool = False,
 ) -> ImportResult:
-    """Import the ledger workbook at ``path``: every row or none (module docstring).
+    """Import the ledger workbook at ``path`` (.xlsx, .xls, .ods or .csv): every row or none
+    (module docstring).
 
     ``dry_run`` checks every row exactly as an import does and says what it would create, change
-    and leave alone, writing nothing."""
+    and leave alone, writing nothing. ``skip_other_sheets``: a sheet with data that is not a
+    ledger is skipped (and named in the result) instead of failing the import."""
+    try:
+        with readable(path) as book:
+            return _import_ledger(
+                actor=actor,
+                path=book,
+                progress=progress,
+                dry_run=dry_run,
+                skip_other_sheets=skip_other_sheets,
+            )
+    except ExcelError as exc:  # a .csv that cannot be read
+        job = _Import(actor, Path(path), progress or (lambda done, total: None))
+        job.error(0, exc.message)
+        return _failed(job)
+
+
+def _import_ledger(
+    *, actor: Actor, path: Path, progress: Progress | None, dry_run: bool, skip_other_sheets: bool
+) -> ImportResult:
     job = _Import(actor, Path(path), progress or (lambda done, total: None))
+    job.skip_other_sheets = skip_other_sheets
     job.dry_run = dry_run
     job.parallel = not connection.in_atomic_block
     with translation.override("zh-hans"):
@@ -337,6 +404,9 @@ def import_ledger(
             unchanged=job.unchanged,
             seconds=job.seconds,
             dry_run=dry_run,
+            sheets=list(job.sheets_read),
+            skipped_sheets=job.skipped_sheets,
+            note_rows=job.note_rows,
         )
 
 
@@ -347,7 +417,9 @@ def ledger_import_allowed(*, actor: Actor) -> bool:
     return not scope_for(actor).empty
 
 
-def ledger_import_start(*, actor: Actor, upload: UploadedFile, dry_run: bool = False) -> Job:
+def ledger_import_start(
+    *, actor: Actor, upload: UploadedFile, dry_run: bool = False, skip_other_sheets: bool = False
+) -> Job:
     """Keep the upload, create the job, and queue the import on commit (``dry_run``: check every
     row, write nothing)."""
     if not ledger_import_allowed(actor=actor):
@@ -359,7 +431,7 @@ def ledger_import_start(*, actor: Actor, upload: UploadedFile, dry_run: bool = F
         upload=upload,
         kind=JOB_KIND,
         task=import_ledger_task,
-        params={"dry_run": bool(dry_run)},
+        params={"dry_run": bool(dry_run), "skip_other_sheets": bool(skip_other_sheets)},
         max_bytes=DEFAULT_MAX_BYTES,
     )
 
@@ -430,7 +502,10 @@ def ledger_import_run(*, job_id: int) -> Job:
     try:
         source = job_upload_path(job)
         dry_run = bool((job.params or {}).get("dry_run"))
-        result = import_ledger(actor=job.actor, path=source, progress=live or progress, dry_run=dry_run)
+        skip = bool((job.params or {}).get("skip_other_sheets"))
+        result = import_ledger(
+            actor=job.actor, path=source, progress=live or progress, dry_run=dry_run, skip_other_sheets=skip
+        )
         if live is not None:
             live.close()
             job.refresh_from_db(fields=["total", "done"])
@@ -448,5 +523,5 @@ def ledger_import_run(*, job_id: int) -> Job:
         )
     finally:
         if source is not None:
-            source.unlink(missing_ok=True)
+            upload_discard(source)
     return job

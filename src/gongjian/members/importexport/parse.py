@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from gongjian.accounts.scope import Scope
 from gongjian.core.excel import (
     EXAMPLE_MARK,
+    HEADER_SEARCH_ROWS,
+    SUMMARY_SHEET,
     CellError,
     Column,
     ExcelError,
@@ -22,9 +24,13 @@ from gongjian.core.excel import (
     as_int,
     as_text,
     header_key,
+    is_note_row,
     open_workbook,
+    typed_code,
+    typed_phone,
     unguard,
 )
+from gongjian.core.xlsxstream import iter_blocks
 
 from .. import bulk
 from .sheet import (
@@ -267,6 +273,13 @@ class _ImportState:
     errors: list[RowError]
     bad_rows: int
     bad_copies: list[tuple[int, list[Any]]]
+    #: the sheets read so far: name -> (headers, copies of its bad rows), for the error workbook
+    sheets_read: dict[str, tuple[list[str], list[tuple[int, list[Any]]]]]
+    #: skip sheets that are not ledgers instead of failing (the page's "skip the other sheets")
+    skip_other_sheets: bool
+    skipped_sheets: list[str]
+    #: rows recognised as totals or notes (合计, 备注 …) and skipped: (sheet, row)
+    note_rows: list[tuple[str, int]]
     headers: list[str]
     rows: int
     total: int
@@ -319,6 +332,17 @@ class _ImportState:
         return cells
 
 
+def _header_lookup() -> dict[str, Column]:
+    lookup: dict[str, Column] = {}
+    for col in COLUMNS:
+        for text in (col.header, *col.aliases):
+            lookup[header_key(text)] = col
+    return lookup
+
+
+_REQUIRED_HEADERS = [c.header for c in COLUMNS if c.required]
+
+
 class _Reading(_ImportState):
     """Reading: find the sheet and its header, parse a batch's cells column by column."""
 
@@ -357,22 +381,70 @@ class _Reading(_ImportState):
         if duplicate:
             self.error(self.header_row, "列名重复：" + "、".join(duplicate))
 
-    def _sheet_name(self) -> str | None:
+    def _ledger_sheets(self) -> list[str]:
+        """The sheets to import, every sheet accounted for: each sheet (but 说明 and 错误汇总) whose
+        header has the ledger's required columns is a ledger (one sheet per ledger works: 直管党员,
+        离退休党员 …). A sheet with data but no such header fails the import, named, unless the
+        user chose to skip such sheets. Without any ledger-shaped sheet, the sheet named 党员台账
+        (or an alias), or the only sheet with data, is read, so that its header's problems are
+        reported."""
         try:
             book = open_workbook(self.path)
         except ExcelError as exc:
             self.error(0, exc.message)
-            return None
+            return []
+        ignored = {header_key(SHEET_HELP), header_key(SUMMARY_SHEET)}
         with book:
-            names = [n for n in book.sheet_names if header_key(n) != header_key(SHEET_HELP)]
+            names = [n for n in book.sheet_names if header_key(n) not in ignored]
+        kinds = {name: self._sheet_kind(name) for name in names}
+        ledgers = [n for n in names if kinds[n] == "ledger"]
+        others = [n for n in names if kinds[n] == "data"]
+        if not ledgers:
             wanted = {header_key(SHEET), *(header_key(a) for a in SHEET_ALIASES)}
-            for name in names:
-                if header_key(name) in wanted:
-                    return name
-            if len(names) == 1:
-                return names[0]
-        self.error(0, f"找不到工作表“{SHEET}”")
-        return None
+            named = [n for n in names if header_key(n) in wanted]
+            if named:
+                return named[:1]
+            if len(names) == 1 or len(others) == 1:
+                return others[:1] or names
+            self.error(
+                0, f"找不到工作表“{SHEET}”：没有一张工作表有党员台账的列（{'、'.join(_REQUIRED_HEADERS)}）"
+            )
+            return []
+        if others and not self.skip_other_sheets:
+            for name in others:
+                self.sheet = name
+                self.error(
+                    0,
+                    f"工作表“{name}”里有数据，但没有党员台账的列（{'、'.join(_REQUIRED_HEADERS)}），"
+                    "所以整个文件都没有导入。如果这张表不用导入，请删除它，或在导入页勾选“跳过不是台账的工作表”。",
+                )
+            return []
+        self.skipped_sheets = others
+        return ledgers
+
+    def _sheet_kind(self, name: str) -> str:
+        """ "ledger" (the header has every required column), "data" (something else is written in
+        it) or "empty", from its first rows."""
+        blocks = iter_blocks(self.path, name)
+        try:
+            first = next(blocks, None)
+        finally:
+            blocks.close()
+        if first is None:
+            return "empty"
+        rows = first[1][:HEADER_SEARCH_ROWS]
+        lookup = _header_lookup()
+        required = {c.key for c in COLUMNS if c.required}
+        for values in rows:
+            found = {
+                lookup[k].key
+                for k in (header_key(as_text(v)) for v in values if v not in (None, ""))
+                if k in lookup
+            }
+            if required <= found:
+                return "ledger"
+        more = len(first[1]) > len(rows)
+        return "data" if more or any(any(v not in (None, "") for v in values) for values in rows) else "empty"
 
     # -- a batch's cells, column by column --
 
@@ -387,9 +459,14 @@ class _Reading(_ImportState):
         col = self._column
         bad = b.bad
         b.names = names = _texts(col(b, "name"))
-        raw_ids = col(b, "id_number")
+        raw_ids = [typed_code(v) for v in col(b, "id_number")]
         raw_orgs = col(b, "org_code")
+        for i in [i for i, values in enumerate(b.rows) if is_note_row(values) and not _text(raw_ids[i])]:
+            b.skip.add(i)  # 合计, 备注, 填表人 … below the data: not a member
+            self.note_rows.append((self.sheet, b.numbers[i]))
         for i, name in enumerate(names):
+            if i in b.skip:
+                continue
             if not name or name.startswith(EXAMPLE_MARK) or len(name) > 120:
                 if name.startswith(EXAMPLE_MARK) or not any(_text(v) for v in b.rows[i]):
                     b.skip.add(i)  # an example row, or only spaces
@@ -456,7 +533,7 @@ class _Reading(_ImportState):
             else:
                 ethnicities[i] = "汉族"
         b.ethnicities = ethnicities
-        b.phones = phones = _texts(col(b, "phone"))
+        b.phones = phones = [typed_phone(p) for p in _texts(col(b, "phone"))]
         for i in [i for i, p in enumerate(phones) if p and not (p.isdigit() and 5 <= len(p) <= 20)]:
             phone = phones[i]
             if "*" not in phone and (

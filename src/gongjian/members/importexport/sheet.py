@@ -12,6 +12,7 @@ from typing import Any
 from gongjian.core import pii
 from gongjian.core.excel import (
     EXAMPLE_MARK,
+    PHONE,
     Column,
     Enumeration,
 )
@@ -29,7 +30,7 @@ SHEET_ALIASES = ("党员信息", "党员花名册", "党员名册")
 SHEET_HELP = "说明"
 #: Bad rows copied into the error workbook (every error is still counted).
 MAX_ERROR_ROWS = 20_000
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,22}$")
+_PHONE = PHONE
 _MASKED_BIRTH = re.compile(r"^(\d{4})[-/.年]?\*{1,2}[-/.月]?\*{1,2}日?$")
 _SPLIT = re.compile(r"[、,，;；/\s]+")
 

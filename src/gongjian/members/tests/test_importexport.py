@@ -287,7 +287,14 @@ def test_one_bad_row_changes_nothing_and_returns_the_reason_in_chinese(world, tm
     assert [(e.row, e.reason) for e in result.errors] == [
         (5, "身份证号无效（应为 18 位，末位为校验码，出生日期和地区码须有效）")
     ]
-    assert result.summary() == {"ok": False, "errors": 1, "bad_rows": 1, "rows": 4}
+    assert result.summary() == {
+        "ok": False,
+        "errors": 1,
+        "bad_rows": 1,
+        "rows": 4,
+        "file_level": False,
+        "reasons": [{"sheet": SHEET, "row": 5, "reason": result.errors[0].reason}],
+    }
     book = result.error_workbook
     assert book is not None
     summary = cells(book, "错误汇总")
@@ -539,6 +546,10 @@ def test_the_job_runs_and_records_progress(world, tmp_path, django_capture_on_co
         "errors": 1,
         "bad_rows": 1,
         "rows": 1,
+        "file_level": False,
+        "reasons": [
+            {"sheet": SHEET, "row": 2, "reason": "所在党组织代码“PO-NOPE”不存在或不在您的管辖范围内"}
+        ],
     }
     reasons = str(cells((Path(settings.MEDIA_ROOT) / job.result_file).read_bytes(), "错误汇总"))
     assert "PO-NOPE" in reasons and ident(11) not in reasons
@@ -549,7 +560,9 @@ def test_pages_import_template_and_exports(world, client, django_capture_on_comm
     page = client.get(reverse("members:import"))
     assert page.status_code == 200 and b'enctype="multipart/form-data"' in page.content
     assert reverse("members:import_template").encode() in page.content
-    assert client.post(reverse("members:import"), {"file": _upload(b"a,b\n", "x.csv")}).status_code == 400
+    assert (
+        client.post(reverse("members:import"), {"file": _upload(b"%PDF-1.4\n", "x.pdf")}).status_code == 400
+    )
     with django_capture_on_commit_callbacks(execute=True):
         resp = client.post(reverse("members:import"), {"file": _upload(xlsx([row(world, 1)]))})
     job = Job.objects.get()

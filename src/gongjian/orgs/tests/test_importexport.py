@@ -473,7 +473,20 @@ def test_failed_job_keeps_the_error_workbook(world, django_capture_on_commit_cal
         job = importexport.map_import_start(actor=world.wjl_admin, upload=_upload(data))
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
-    assert job.result == {"ok": False, "errors": 1, "bad_rows": 1, "rows": 1}
+    assert job.result == {
+        "ok": False,
+        "errors": 1,
+        "bad_rows": 1,
+        "rows": 1,
+        "file_level": False,
+        "reasons": [
+            {
+                "sheet": SHEET_UNITS,
+                "row": 2,
+                "reason": "统一社会信用代码“BAD”无效（应为 18 位，末位为校验码）",
+            }
+        ],
+    }
     assert job.result_file == f"jobs/{job.pk}/import-errors.xlsx"
     path = Path(settings.MEDIA_ROOT) / job.result_file
     assert "统一社会信用代码" in str(rows_of(path.read_bytes(), "错误汇总"))
@@ -486,7 +499,7 @@ def test_import_page_flow(world, client, django_capture_on_commit_callbacks):
     assert b'enctype="multipart/form-data"' in page.content
     assert reverse("orgs:import_template").encode() in page.content
 
-    wrong = client.post(reverse("orgs:import"), {"file": _upload(b"a,b\n1,2\n", "ledger.csv")})
+    wrong = client.post(reverse("orgs:import"), {"file": _upload(b"%PDF-1.4\n", "ledger.pdf")})
     assert wrong.status_code == 400
     assert b".xlsx" in wrong.content
     fake = client.post(reverse("orgs:import"), {"file": _upload(b"a,b\n1,2\n", "ledger.xlsx")})

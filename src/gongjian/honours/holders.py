@@ -21,7 +21,7 @@ def honour_panels(kind: str, obj: Any, actor: Actor) -> list[Panel]:
     for honour in selectors.honours_of(kind=kind, obj=obj):
         links: list[tuple[str, str]] = [(_("Campaign"), reverse("honours:notice", args=[honour.campaign_id]))]
         if not honour.negative:
-            links.append((_("Certificate (PDF)"), reverse("honours:certificate", args=[honour.pk])))
+            links.append((_("Honour certificate (PDF)"), reverse("honours:certificate", args=[honour.pk])))
         rows.append(
             PanelRow(
                 label=f"{honour.year} {honour.name}",

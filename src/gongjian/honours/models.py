@@ -122,7 +122,7 @@ class Entry(models.Model):
     adjustment = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal(0))
     adjust_reason = models.CharField(_("reason for the adjustment"), max_length=500, blank=True)
     score = models.DecimalField(_("score"), max_digits=14, decimal_places=4, null=True, blank=True)
-    rank = models.PositiveIntegerField(_("place"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("place on the list"), null=True, blank=True)
     listed = models.BooleanField(_("on the list"), default=False)
     #: Taken off the list by an objection upheld (the answer says why).
     excluded = models.BooleanField(_("taken off by an objection"), default=False)
@@ -205,7 +205,7 @@ class Honour(models.Model):
     holder_unit = models.ForeignKey(
         ResidentUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    rank = models.PositiveIntegerField(_("place"))
+    rank = models.PositiveIntegerField(_("place on the list"))
     awarded_at = models.DateTimeField(_("awarded"))
     awarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

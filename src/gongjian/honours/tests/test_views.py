@@ -90,7 +90,7 @@ def test_a_bad_form_is_a_field_error_and_writes_nothing(world: World) -> None:
         },
     )
     assert response.status_code == 200
-    assert "The candidates sit below the organiser." in response.content.decode()
+    assert "评比对象须在组织单位之下" in response.content.decode()  # in the user's language
     assert not Campaign.objects.exists()
 
 

@@ -88,6 +88,28 @@ def _pledged(kind: str) -> Callable[[Area, dt.date], int]:
     return value
 
 
+def _kept_pledges(kind: str) -> PieceFn:
+    """The kept mirror of :func:`_pledged`: each pledge weighs its quantity, from its meeting's day,
+    while the meeting counts as held."""
+
+    def pieces(subjects: Subjects) -> Iterator[Piece]:
+        qs = Pledge.objects.filter(
+            kind=kind,
+            quantity__isnull=False,
+            meeting__status__in=[MeetingStatus.HELD, MeetingStatus.CLOSED],
+        )
+        for r in rows_of(qs, subjects, "pk", "meeting__area__path", "meeting__starts_at", "quantity"):
+            day = local_day(r["meeting__starts_at"])
+            assert day is not None
+            yield flow(r["pk"], r["meeting__area__path"], day, float(r["quantity"]))
+
+    return pieces
+
+
+def _pledges_of_meeting(row: JointMeeting) -> list[int]:
+    return list(Pledge.objects.filter(meeting=row).values_list("pk", flat=True))
+
+
 #: ``pledges.<kind>``: names and places in the catalogue.
 PLEDGE_FIGURES = (
     (
@@ -232,7 +254,10 @@ FIGURES: list[Figure] = [
                 _pledges_of(kind.value),
                 _pledged(kind.value),
                 order=order,
-            )
+            ),
+            Kept(
+                _kept_pledges(kind.value), {Pledge: itself, JointMeeting: _pledges_of_meeting}, distinct=False
+            ),
         )
         for kind, hans, hant, en, order in PLEDGE_FIGURES
     ],

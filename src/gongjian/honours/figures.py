@@ -3,7 +3,7 @@
 - ``honours.awarded``: honours (positive lists) awarded to holders in the subtree from 1 January to
   the date, by the local day of the award (kept);
 - ``honours.held``: every honour awarded to holders in the subtree up to the date, of any year
-  (counted from its rows: a holder's record of honours, such as 清水塘街道's 十快 of 2016 and 十强 of
+  (kept too: a holder's record of honours, such as 清水塘街道's 十快 of 2016 and 十强 of
   2017, read on a later date).
 
 Each row is an honour with its name and year; a negative list (十差) is a place on the record, not
@@ -13,12 +13,14 @@ an honour, and counts in neither.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.db.models import Q, QuerySet
 
 from gongjian.orgs.models import Area
-from gongjian.stats.registry import Figure, Indicator, Kept, year_to_date
-from gongjian.stats.sources import flow_of, itself
+from gongjian.stats.registry import Figure, Indicator, Kept, Subjects, year_to_date
+from gongjian.stats.sources import flow_of, itself, local_day, rows_of
+from gongjian.stats.tally_core import Piece
 
 from .models import Honour
 
@@ -35,6 +37,15 @@ def _awarded(area: Area, date: dt.date) -> QuerySet[Honour]:
 
 def _held(area: Area, date: dt.date) -> QuerySet[Honour]:
     return Honour.objects.filter(negative=False, awarded_at__date__lte=date, area__path__startswith=area.path)
+
+
+def _kept_held(subjects: Subjects) -> Iterator[Piece]:
+    """The kept mirror of :func:`_held`: each honour counts from the day it was awarded on."""
+    qs = Honour.objects.filter(negative=False)
+    for r in rows_of(qs, subjects, "pk", "area__path", "awarded_at"):
+        day = local_day(r["awarded_at"])
+        assert day is not None
+        yield Piece(r["pk"], r["area__path"], day, None)
 
 
 FIGURES: list[Figure] = [
@@ -60,5 +71,6 @@ FIGURES: list[Figure] = [
             _held,
             order=610,
         ),
+        Kept(_kept_held, {Honour: itself}),
     ),
 ]

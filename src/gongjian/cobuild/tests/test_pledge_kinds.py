@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from gongjian.cobuild.models import PledgeKind
 from gongjian.cobuild.services import meetings as services
+from gongjian.stats import tally
 from gongjian.stats.indicators import CATALOGUE, compute_all
 
 from .fixtures_meetings import DAY, convene
@@ -58,6 +59,7 @@ def test_pledges_count_by_kind_at_every_node(world, street_org, clock) -> None:
     assert rows is not None
     assert sorted(p.text for p in rows(world.kaifu, DAY)) == ["再派讲师", "教授讲课"]
     assert compute_all(world.kaifu, DAY.replace(year=DAY.year + 1))["pledges.lecturers"] == 0  # year to date
+    assert tally.verify([f"pledges.{k}" for k in ("lecturers", "volunteers", "venues")]) == {}
 
 
 def test_a_bad_kind_or_a_kind_without_quantity_is_refused(world, street_org, clock) -> None:

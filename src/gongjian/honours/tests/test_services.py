@@ -16,6 +16,7 @@ from gongjian.core.levels import Level
 from gongjian.core.models import AuditEntry
 from gongjian.honours import selectors, services
 from gongjian.honours.models import CampaignStatus, Honour
+from gongjian.stats import tally
 from gongjian.stats.indicators import compute_all
 from gongjian.testing import World
 
@@ -202,6 +203,7 @@ def test_honours_are_awarded_counted_at_every_node_and_held_by_their_holder(worl
         figures = compute_all(node, today)
         assert (figures["honours.awarded"], figures["honours.held"]) == (expected, expected), node.name
     assert list(selectors.honours_of(kind="area", obj=world.dongfanghong)) == [honour]
+    assert tally.verify(["honours.awarded", "honours.held"]) == {}  # the kept figures equal the rows
 
 
 def test_a_holder_history_shows_a_move_from_a_negative_to_a_positive_list(world: World) -> None:

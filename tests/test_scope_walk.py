@@ -24,6 +24,8 @@ from gongjian.appeals.models import Appeal
 from gongjian.cobuild import models as cb
 from gongjian.cobuild.models import Agreement, Committee, PartTimeSeat
 from gongjian.core.models import AuditEntry, Job, Notification
+from gongjian.honours.models import Campaign, Objection
+from gongjian.honours.models import Entry as CampaignEntry
 from gongjian.lists.models import Claim, Demand, Milestone, ProgressReport, Project, Resource
 from gongjian.lists.models import Evidence as ProjectEvidence
 from gongjian.members.models import (
@@ -486,6 +488,23 @@ ROUTES: dict[str, Any] = {
     "appeals:ranking": "list",
     "appeals:ranking_xlsx": "list",
     "appeals:ranking_pdf": "list",
+    # honours (honours/): the organisers' pages open a campaign of their subtree; the published
+    # lists, objecting and the certificates are public (no personal data)
+    "honours:home": "list",
+    "honours:campaign_create": "list",
+    "honours:campaign": Campaign,
+    "honours:criterion_add": Campaign,
+    "honours:nominate": Campaign,
+    "honours:panel_score": Campaign,
+    "honours:adjust": Campaign,
+    "honours:score": Campaign,
+    "honours:publish": Campaign,
+    "honours:answer": Campaign,
+    "honours:award": Campaign,
+    "honours:notices": "public",
+    "honours:notice": "public",
+    "honours:object": "public",  # anyone objects during the notice (honours/tests/test_views.py)
+    "honours:certificate": "public",
     # appeals: API
     "appeal-list": "list",
     "appeal-detail": Appeal,
@@ -773,6 +792,9 @@ class Oracle:
                 or (handler_unit is not None and handler_unit in self.units)
                 or obj.resident_id == self.user_id
             )
+        # honours: the administrators over the node that organises the campaign
+        if isinstance(obj, Campaign):
+            return self._in(obj.area.path)
         raise AssertionError(obj)
 
     # service: helpers of the rules above
@@ -830,6 +852,12 @@ def _extra(route: Route, obj: models.Model) -> dict[str, Any] | None:
     if "member_pk" in route.kwargs:
         member = AllianceMember.objects.filter(alliance=obj).first()
         return {"member_pk": member.pk if member else 0}
+    if "candidate_pk" in route.kwargs:
+        candidate = CampaignEntry.objects.filter(campaign=obj).first()
+        return {"candidate_pk": candidate.pk if candidate else 0}
+    if "objection_pk" in route.kwargs:
+        objection = Objection.objects.filter(campaign=obj).first()
+        return {"objection_pk": objection.pk if objection else 0}
     if "entry_pk" in route.kwargs:
         entry = MemberCategory.objects.filter(member=obj).first()
         return {"entry_pk": entry.pk if entry else 0}

@@ -39,6 +39,7 @@ MODULES: list[tuple[str | None, Any, str, bool]] = [
     ("lists:home", _("Three lists"), "bi-card-checklist", False),
     ("service:home", _("Service"), "bi-heart", False),
     ("appeals:home", _("Appeals"), "bi-telephone-inbound", False),
+    ("honours:home", _("Honours"), "bi-award", False),
     ("stats:home", _("Figures"), "bi-bar-chart", True),
 ]
 

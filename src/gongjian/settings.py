@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gongjian.matching",
     "gongjian.service",
     "gongjian.appeals",
+    "gongjian.honours",
     "gongjian.stats",
     "gongjian.demo",
 ]

@@ -256,6 +256,7 @@ def build_every_app(world: World) -> None:
     from gongjian.appeals.tests.fixtures import build_appeals
     from gongjian.cobuild.tests.fixtures_agreements import build_cobuild_agreements
     from gongjian.cobuild.tests.fixtures_meetings import build_cobuild_meetings
+    from gongjian.honours.tests.fixtures import build_honours
     from gongjian.lists.tests.fixtures_claims import build_lists_claims
     from gongjian.lists.tests.fixtures_projects import build_lists_projects
     from gongjian.service.tests.fixtures import build_service
@@ -267,3 +268,4 @@ def build_every_app(world: World) -> None:
     build_lists_claims(world)
     build_lists_projects(world)
     build_appeals(world)
+    build_honours(world)

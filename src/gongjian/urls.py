@@ -18,6 +18,7 @@ urlpatterns = [
     path("matching/", include("gongjian.matching.urls")),
     path("service/", include("gongjian.service.urls")),
     path("appeals/", include("gongjian.appeals.urls")),
+    path("honours/", include("gongjian.honours.urls")),
     path("stats/", include("gongjian.stats.urls")),
     path("", include("gongjian.core.urls")),  # jobs/… and notifications/…
     path("api/v1/", include("gongjian.api_urls")),

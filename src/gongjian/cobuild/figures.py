@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from gongjian.orgs.models import Area
 from gongjian.stats.registry import Figure, Indicator, Kept, PieceFn, Subjects, year_to_date
@@ -29,6 +29,8 @@ from .models import (
     JointMeeting,
     MeetingStatus,
     PartTimeSeat,
+    Pledge,
+    PledgeKind,
     SeatStep,
 )
 
@@ -62,6 +64,66 @@ def _meetings(area: Area, date: dt.date) -> QuerySet[JointMeeting]:
         starts_at__date__lte=last,
         area__path__startswith=area.path,
     )
+
+
+def _pledges_of(kind: str) -> Callable[[Area, dt.date], QuerySet[Pledge]]:
+    """Pledges of one kind made at the joint meetings held in the subtree in the period (year to
+    date): the meetings of ``meetings.joint``."""
+
+    def rows(area: Area, date: dt.date) -> QuerySet[Pledge]:
+        return Pledge.objects.filter(
+            kind=kind, meeting__in=_meetings(area, date), quantity__isnull=False
+        ).select_related("meeting", "unit")
+
+    return rows
+
+
+def _pledged(kind: str) -> Callable[[Area, dt.date], int]:
+    """What was pledged of the kind: the sum of the quantities (an "at least" counts its least)."""
+    rows = _pledges_of(kind)
+
+    def value(area: Area, date: dt.date) -> int:
+        return int(rows(area, date).aggregate(total=Sum("quantity"))["total"] or 0)
+
+    return value
+
+
+def _kept_pledges(kind: str) -> PieceFn:
+    """The kept mirror of :func:`_pledged`: each pledge weighs its quantity, from its meeting's day,
+    while the meeting counts as held."""
+
+    def pieces(subjects: Subjects) -> Iterator[Piece]:
+        qs = Pledge.objects.filter(
+            kind=kind,
+            quantity__isnull=False,
+            meeting__status__in=[MeetingStatus.HELD, MeetingStatus.CLOSED],
+        )
+        for r in rows_of(qs, subjects, "pk", "meeting__area__path", "meeting__starts_at", "quantity"):
+            day = local_day(r["meeting__starts_at"])
+            assert day is not None
+            yield flow(r["pk"], r["meeting__area__path"], day, float(r["quantity"]))
+
+    return pieces
+
+
+def _pledges_of_meeting(row: JointMeeting) -> list[int]:
+    return list(Pledge.objects.filter(meeting=row).values_list("pk", flat=True))
+
+
+#: ``pledges.<kind>``: names and places in the catalogue.
+PLEDGE_FIGURES = (
+    (
+        PledgeKind.LECTURERS,
+        "承诺讲课教授专家(人)",
+        "承諾講課教授專家(人)",
+        "Lecturers and experts pledged",
+        620,
+    ),
+    (PledgeKind.VOLUNTEERS, "承诺志愿者(人)", "承諾志願者(人)", "Volunteers pledged", 630),
+    (PledgeKind.VENUES, "承诺开放场地(处)", "承諾開放場地(處)", "Venues pledged", 640),
+    (PledgeKind.FUNDS, "承诺资金(元)", "承諾資金(元)", "Funds pledged (yuan)", 650),
+    (PledgeKind.GOODS, "承诺物资(件)", "承諾物資(件)", "Goods pledged", 660),
+)
 
 
 def _answers(area: Area, date: dt.date) -> QuerySet[ConsultationAnswer]:
@@ -180,6 +242,25 @@ FIGURES: list[Figure] = [
         ),
         Kept(_kept_meetings, {JointMeeting: itself}),
     ),
+    # pledges by kind at the joint meetings held (year to date), counted from their rows
+    *[
+        Figure(
+            Indicator(
+                f"pledges.{kind.value}",
+                hans,
+                hant,
+                f"{en} at joint meetings (year to date)",
+                "flow",
+                _pledges_of(kind.value),
+                _pledged(kind.value),
+                order=order,
+            ),
+            Kept(
+                _kept_pledges(kind.value), {Pledge: itself, JointMeeting: _pledges_of_meeting}, distinct=False
+            ),
+        )
+        for kind, hans, hant, en, order in PLEDGE_FIGURES
+    ],
     # the article's further figures
     Figure(
         Indicator(

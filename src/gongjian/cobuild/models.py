@@ -471,8 +471,20 @@ class Attendance(models.Model):
         return f"{self.person_name} @ {self.meeting}"
 
 
+class PledgeKind(models.TextChoices):
+    """What a pledge gives, so that figures can count each kind apart (``pledges.*``)."""
+
+    LECTURERS = "lecturers", pgettext_lazy("field", "Lecturers and experts (people)")
+    VOLUNTEERS = "volunteers", pgettext_lazy("field", "Volunteers (people)")
+    VENUES = "venues", pgettext_lazy("field", "Venues (places)")
+    FUNDS = "funds", pgettext_lazy("field", "Funds (yuan)")
+    GOODS = "goods", pgettext_lazy("field", "Goods (items)")
+    OTHER = "other", pgettext_lazy("field", "Other")
+
+
 class Pledge(models.Model):
-    """A commitment made at a meeting (承诺), with a quantity where it has one ("100+ professors")."""
+    """A commitment made at a meeting (承诺), with a quantity where it has one ("100+ professors")
+    and its kind from the catalogue (blank for a pledge recorded before kinds were kept)."""
 
     meeting = models.ForeignKey(JointMeeting, on_delete=models.PROTECT, related_name="pledges")
     unit = models.ForeignKey(
@@ -487,6 +499,7 @@ class Pledge(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     measure = models.CharField(_("measure (人, 场, 次…)"), max_length=20, blank=True)
     at_least = models.BooleanField(_("at least (…+)"), default=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=PledgeKind.choices, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("pledge")

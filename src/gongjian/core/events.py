@@ -203,6 +203,49 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "the person signed out themself",
     )
+    # campaign
+    CAMPAIGN_CREATE = (
+        "campaign.create",
+        pgettext_lazy("event", "Appraisal campaign opened"),
+        {_A.AUDIT_ONLY},
+        "the organiser's draft, on the campaign's page until it is published",
+    )
+    CAMPAIGN_CRITERION_ADD = (
+        "campaign.criterion_add",
+        pgettext_lazy("event", "Criterion added to a campaign"),
+        {_A.AUDIT_ONLY},
+        "the organiser's draft, on the campaign's page until it is published",
+    )
+    CAMPAIGN_NOMINATE = (
+        "campaign.nominate",
+        pgettext_lazy("event", "Candidate nominated"),
+        {_A.AUDIT_ONLY},
+        "the organiser reads the nominations on the campaign's page",
+    )
+    CAMPAIGN_PANEL_SCORE = (
+        "campaign.panel_score",
+        pgettext_lazy("event", "Panel score entered"),
+        {_A.AUDIT_ONLY},
+        "the panel's own work, shown with its evidence in the score's parts",
+    )
+    CAMPAIGN_SCORE = (
+        "campaign.score",
+        pgettext_lazy("event", "Campaign scored from the figures"),
+        {_A.AUDIT_ONLY},
+        "the ranking is reviewed by the organiser on the campaign's page before it is published",
+    )
+    CAMPAIGN_ADJUST = (
+        "campaign.adjust",
+        pgettext_lazy("event", "Score adjusted by the panel"),
+        {_A.AUDIT_ONLY},
+        "the adjustment and its reason are shown beside the score on the published list",
+    )
+    CAMPAIGN_PUBLISH = (
+        "campaign.publish",
+        pgettext_lazy("event", "Appraisal list published for public notice"),
+        {_A.AREA_ADMINS},
+    )
+    CAMPAIGN_AWARD = "campaign.award", pgettext_lazy("event", "Honours awarded"), {_A.AREA_ADMINS}
     # claim
     CLAIM_ACCEPT = "claim.accept", pgettext_lazy("event", "Claim accepted"), {_A.OTHER_SIDE}
     CLAIM_CREATE = "claim.create", pgettext_lazy("event", "Claimed"), {_A.OTHER_SIDE}
@@ -484,6 +527,13 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "the notification is itself what is heard",
     )
+    # objection
+    OBJECTION_FILE = (
+        "objection.file",
+        pgettext_lazy("event", "Objection to a published list"),
+        {_A.NEXT_STEP},
+    )
+    OBJECTION_ANSWER = "objection.answer", pgettext_lazy("event", "Objection answered"), {_A.PERSON}
     # parttimeseat
     PARTTIMESEAT_DEMO_LOAD = (
         "parttimeseat.demo_load",

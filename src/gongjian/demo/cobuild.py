@@ -56,6 +56,7 @@ from gongjian.cobuild.models import (
     MeetingUnit,
     PartTimeSeat,
     Pledge,
+    PledgeKind,
     Resolution,
     SeatStep,
 )
@@ -296,6 +297,7 @@ def build_yuelu_meetings(loader: _Loader, today: dt.date) -> JointMeeting:
                 quantity=100,
                 measure="名",
                 at_least=True,
+                kind=PledgeKind.LECTURERS,
             ),
             Pledge(
                 meeting=first,
@@ -304,9 +306,17 @@ def build_yuelu_meetings(loader: _Loader, today: dt.date) -> JointMeeting:
                 quantity=1500,
                 measure="名",
                 at_least=True,
+                kind=PledgeKind.VOLUNTEERS,
             ),
             *[
-                Pledge(meeting=first, unit=u, text="开放单位活动场地供社区使用", quantity=1, measure="处")
+                Pledge(
+                    meeting=first,
+                    unit=u,
+                    text="开放单位活动场地供社区使用",
+                    quantity=1,
+                    measure="处",
+                    kind=PledgeKind.VENUES,
+                )
                 for u in invited[:4]
             ],
         ]

@@ -39,6 +39,7 @@ from gongjian.stats import tally
 from . import names
 from .appeals import build_appeals
 from .cobuild import build_cobuild
+from .honours import build_honours
 from .ledgers import build_ledgers
 from .lists import build_lists
 from .service import build_service
@@ -1027,6 +1028,7 @@ def load_demo(*, reset: bool = False, progress: Callable[[str], None] | None = N
         build_lists(loader)
         build_service(loader)
         build_appeals(loader)
+        build_honours(loader)
         say("counting the figures…")
         tally.rebuild()
     refresh_statistics()

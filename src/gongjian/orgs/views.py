@@ -26,6 +26,7 @@ from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.stats.indicators import CATALOGUE
 from gongjian.stats.selectors import indicators_for
+from gongjian.web import holders
 from gongjian.web.pages import added, form_page, get_int, paginate, reveal_once, saved, valid_filters
 
 from . import forms, selectors, services
@@ -91,6 +92,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "orgs_url": f"{reverse('orgs:org_list')}?{urlencode({'within': area.pk})}",
         "alliances": list(selectors.alliance_list(actor=actor, within=area)),
         "can_add_child": area.level < max(Level.values),
+        "record_panels": holders.panels_for("area", area, actor),
     }
     return render(request, "orgs/area_detail.html", context)
 
@@ -166,6 +168,7 @@ def _unit_detail_context(request: HttpRequest, unit: ResidentUnit) -> dict[str, 
         "orgs": list(selectors.party_org_list(actor=actor, unit=unit)),
         "alliances": list(selectors.alliance_list(actor=actor, member_unit=unit)),
         "area_visible": scope_for(actor).covers_path(unit.area.path),
+        "record_panels": holders.panels_for("unit", unit, actor),
     }
 
 
@@ -270,6 +273,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "area_visible": scope_for(actor).covers_path(org.area.path),
             "unit_visible": org.unit_id is not None
             and selectors.unit_list(actor=actor).filter(pk=org.unit_id).exists(),
+            "record_panels": holders.panels_for("org", org, actor),
         },
     )
 

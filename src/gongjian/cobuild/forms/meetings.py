@@ -38,6 +38,7 @@ from ..models import (
     JointMeeting,
     MeetingLevel,
     MeetingStatus,
+    PledgeKind,
     Resolution,
 )
 from ..selectors import meetings as selectors
@@ -246,6 +247,12 @@ class PledgeForm(ActorForm):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, required=False)
     measure = forms.CharField(label=_("Measure (人, 场, 次…)"), max_length=20, required=False)
     at_least = forms.BooleanField(label=_("At least (100+)"), required=False)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("field", "Kind of pledge"),
+        choices=[("", "—"), *PledgeKind.choices],
+        required=False,
+        help_text=_("Counted in the figures of its kind (lecturers, volunteers …) with its quantity."),
+    )
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

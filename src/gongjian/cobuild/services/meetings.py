@@ -47,6 +47,7 @@ from ..models import (
     MeetingStatus,
     MeetingUnit,
     Pledge,
+    PledgeKind,
 )
 from ..selectors.meetings import sign_in_signature, sign_in_token_valid
 from .agenda import (
@@ -492,9 +493,10 @@ def pledge_add(
     quantity: int | None = None,
     measure: str = "",
     at_least: bool = False,
+    kind: str = "",
 ) -> Pledge:
     """A commitment made at the meeting (承诺), e.g. "100+ professors will lecture": quantity 100,
-    measure 人, at least."""
+    measure 人, at least, of the kind "lecturers" (counted in ``pledges.lecturers``)."""
     meeting = _lock(meeting)
     _require_manage(actor, meeting)
     _require_status(meeting, (MeetingStatus.HELD,), _("Pledges are recorded at the held meeting."))
@@ -504,9 +506,22 @@ def pledge_add(
         raise ValidationError({"quantity": _("A quantity cannot be negative.")})
     if quantity is None and (measure or at_least):
         raise ValidationError({"quantity": _("Give the quantity the measure or “at least” refers to.")})
+    kind = kind or ""
+    if kind and kind not in PledgeKind.values:
+        raise ValidationError({"kind": _("Choose a kind of pledge from the list.")})
+    if kind and quantity is None:
+        raise ValidationError(
+            {"quantity": _("Give the quantity pledged: it counts in the figures of its kind.")}
+        )
     _check_unit_of_meeting(actor, meeting, unit, "unit")
     pledge = Pledge(
-        meeting=meeting, unit=unit, text=text, quantity=quantity, measure=measure, at_least=bool(at_least)
+        meeting=meeting,
+        unit=unit,
+        text=text,
+        quantity=quantity,
+        measure=measure,
+        at_least=bool(at_least),
+        kind=kind,
     )
     pledge.full_clean()
     pledge.save()
@@ -514,7 +529,7 @@ def pledge_add(
         actor=actor,
         action=Event.MEETING_PLEDGE,
         obj=pledge,
-        changes=snapshot(pledge, ("meeting", "unit", "text", "quantity", "measure", "at_least")),
+        changes=snapshot(pledge, ("meeting", "unit", "text", "quantity", "measure", "at_least", "kind")),
     )
     return pledge
 

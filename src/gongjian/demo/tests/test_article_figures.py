@@ -19,11 +19,11 @@ Figures of the table the model does not hold, and why:
 - 岳麓區's first joint meeting, its date (2018-06-16) and convener (周志凱): attributes of the
   meeting record (checked in ``test_demo``); its figures (1 meeting, 12 units, 53 projects, 26
   agreements) are asserted here.
-- 岳麓區, pledges of 100+ professors and 1,500+ volunteers: ``Pledge`` rows keep each quantity
-  (with "at least"), but a pledge has no kind, only free text, so no area figure can tell
-  lecturers from volunteers and a sum would add one to the other (checked in ``test_demo``).
-- Honours: 財富新世界 from the "ten worst" to the "ten best" compounds, 清水塘街道's "ten fastest"
-  (2016) and "ten strongest" (2017): the model has no honours, rankings or appraisals.
+- Honours (issue 21): 清水塘街道's "ten fastest" (2016) and "ten strongest" (2017) are honours it
+  holds on the article's date (``honours.held`` 2); 財富新世界's way from the "ten worst" to the
+  "ten best" compounds is its record (a place on a negative list, then an honour of 2018:
+  ``honours.awarded`` 1), read in order in ``honours/tests`` and on the compound's page. The
+  article gives no years for 財富新世界's lists: the demo's are marked as demo data.
 """
 
 from __future__ import annotations
@@ -71,6 +71,10 @@ FIGURES: list[tuple[str, str, float | int, Callable[[Any, Any], bool]]] = [
     ("湘峰村", "consultations.support_rate", 0.99, EQ),
     ("長沙縣", "members.reported", 6500, AT_LEAST),
     ("長沙縣", "service.retired", 1200, AT_LEAST),
+    ("清水塘街道", "honours.held", 2, EQ),  # 十快 (2016), 十強 (2017)
+    ("財富新世界", "honours.awarded", 1, EQ),  # 十佳小區 (2018), after the 十差 list
+    ("岳麓區", "pledges.lecturers", 100, EQ),  # 100+ professors and experts (at least 100)
+    ("岳麓區", "pledges.volunteers", 1500, EQ),  # 1,500+ volunteers
 ]
 
 

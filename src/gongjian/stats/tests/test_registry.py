@@ -79,6 +79,14 @@ IDS = [
     "consultations.support_rate",
     "_answers.for",
     "_answers.all",
+    # issue 21
+    "honours.awarded",
+    "honours.held",
+    "pledges.lecturers",
+    "pledges.volunteers",
+    "pledges.venues",
+    "pledges.funds",
+    "pledges.goods",
 ]
 RATIOS = {
     "projects.completion_rate",
@@ -92,7 +100,7 @@ RATIOS = {
     "appeals.callback_rate",
     "consultations.support_rate",
 }
-OWNERS = {"orgs", "members", "cobuild", "lists", "service", "appeals"}
+OWNERS = {"orgs", "members", "cobuild", "lists", "service", "appeals", "honours"}
 DOMAIN_APPS = (*sorted(OWNERS), "matching", "demo")
 STATS = Path(registry.__file__).parent
 

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 
 from .actor import Actor, person
 from .models import ADMIN_LEVELS, Role, RoleKind, User
@@ -82,6 +83,17 @@ def role_grant(
     role.save()
     forget_scope(user)
     audit_record(actor=actor, action=Event.ROLE_GRANT, obj=role, changes={"user": user.pk, "kind": kind})
+    if actor is not None:  # granted by a person; the system's set-up hands over the account itself
+        where = str(getattr(unit if unit is not None else area, "name", ""))
+        label = role.get_kind_display()
+        announce(
+            Event.ROLE_GRANT,
+            actor=actor,
+            recipients=[user],
+            title=lambda: f"{Event.ROLE_GRANT.label}：{label}",
+            body=where,
+            url="/",
+        )
     return role
 
 

@@ -338,7 +338,8 @@ class Event(StrEnum):
     MATCHING_PAIR_ACCEPT = (
         "matching.pair_accept",
         pgettext_lazy("event", "Pair accepted in a claiming session"),
-        {_A.OTHER_SIDE},
+        {_A.AUDIT_ONLY},
+        "a proposal on the session's screen, in front of both sides; the commit tells them",
     )
     MATCHING_PAIR_DROP = (
         "matching.pair_drop",
@@ -355,7 +356,8 @@ class Event(StrEnum):
     MATCHING_PAIR_SWAP = (
         "matching.pair_swap",
         pgettext_lazy("event", "Pair swapped in a claiming session"),
-        {_A.OTHER_SIDE},
+        {_A.AUDIT_ONLY},
+        "a proposal on the session's screen, in front of both sides; the commit tells them",
     )
     MATCHING_SESSION_COMMIT = (
         "matching.session_commit",
@@ -738,8 +740,8 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "a new team, heard of as its members are added",
     )
-    TEAM_DUTY_ADD = "team.duty_add", pgettext_lazy("event", "Team duty assigned"), {_A.PERSON}
-    TEAM_DUTY_END = "team.duty_end", pgettext_lazy("event", "Team duty ended"), {_A.PERSON}
+    TEAM_DUTY_ADD = "team.duty_add", pgettext_lazy("event", "Team duty assigned"), {_A.PARTICIPANTS}
+    TEAM_DUTY_END = "team.duty_end", pgettext_lazy("event", "Team duty ended"), {_A.PARTICIPANTS}
     TEAM_MEMBER_ADD = "team.member_add", pgettext_lazy("event", "Member joined a team"), {_A.PERSON}
     TEAM_MEMBER_END = "team.member_end", pgettext_lazy("event", "Member left a team"), {_A.PERSON}
     TEAM_STATUS = "team.status", pgettext_lazy("event", "Status of a team changed"), {_A.PARTICIPANTS}
@@ -763,7 +765,11 @@ class Event(StrEnum):
         "the person's own token, changed by themself",
     )
     # transfer
-    TRANSFER_EXPIRE = "transfer.expire", pgettext_lazy("event", "Transfer letter expired"), {_A.PERSON}
+    TRANSFER_EXPIRE = (
+        "transfer.expire",
+        pgettext_lazy("event", "Transfer letter expired"),
+        {_A.OWN_ORG, _A.PERSON},
+    )
     TRANSFER_ISSUE = (
         "transfer.issue",
         pgettext_lazy("event", "Transfer letter issued"),
@@ -832,6 +838,7 @@ NOTICE_KINDS: dict[Event, str] = {
     Event.APPEAL_SOLVE: "appeals.progress",
     Event.MEETING_CANCEL: "cobuild.meeting.cancelled",
     Event.MEETING_SEND_AGENDA: "cobuild.meeting.agenda",
+    Event.TRANSFER_EXPIRE: "transfer.expired",
 }
 
 

@@ -20,7 +20,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import excel, pii
 from .audit import audit_record, audit_verify
@@ -31,6 +33,21 @@ if TYPE_CHECKING:
     from gongjian.accounts.actor import Actor
 
 log = logging.getLogger(__name__)
+
+
+#: What a person calls each kind of job (the job page and the finished notice show it, never the kind).
+JOB_LABELS: dict[str, Promise] = {
+    "orgs.map_import": gettext_lazy("Map import"),
+    "members.ledger_import": gettext_lazy("Ledger import"),
+    "members.ledger_export": gettext_lazy("Ledger export"),
+    "matching.propose": Event.MATCHING_SESSION_PROPOSE.label,
+}
+
+
+def job_label(kind: str) -> str:
+    """The label of a kind of job, in the active language (the kind itself for one not listed)."""
+    label = JOB_LABELS.get(kind)
+    return str(label) if label is not None else kind
 
 
 @transaction.atomic
@@ -205,7 +222,9 @@ def _tell_finished(job: Job) -> None:
     remind(
         "core.job.finished",
         recipients=[job.actor],
-        title=lambda: (_("Finished: %(kind)s") if done else _("Failed: %(kind)s")) % {"kind": kind},
+        title=lambda: (
+            (_("Finished: %(kind)s") if done else _("Failed: %(kind)s")) % {"kind": job_label(kind)}
+        ),
         body=job.message[:500],
         url=reverse("core:job", args=[job.pk]),
         dedupe_key=f"core.job.{job.pk}",

@@ -120,6 +120,34 @@ REMINDERS: dict[str, Reminder] = {
         pgettext_lazy("reminder", "the person who started it"),
         pgettext_lazy("reminder", "when it finishes"),
     ),
+    "agreement.expiring": Reminder(
+        pgettext_lazy("reminder", "Agreement about to expire"),
+        pgettext_lazy("reminder", "both sides of the agreement"),
+        pgettext_lazy("reminder", "30 days before its term ends"),
+    ),
+    "agreement.expired": Reminder(
+        pgettext_lazy("reminder", "Agreement expired"),
+        pgettext_lazy("reminder", "both sides of the agreement"),
+        pgettext_lazy("reminder", "after its term ended"),
+    ),
+    "mobile.report_due": Reminder(
+        pgettext_lazy("reminder", "Mobile member's yearly report-back due"),
+        pgettext_lazy("reminder", "the organisation holding the membership"),
+        pgettext_lazy("reminder", "when the year is up"),
+        act=True,
+    ),
+    "mobile.transfer_prompt": Reminder(
+        pgettext_lazy("reminder", "Member away more than six months"),
+        pgettext_lazy("reminder", "the organisation holding the membership"),
+        pgettext_lazy("reminder", "after six months away"),
+        act=True,
+    ),
+    "transfer.expiring": Reminder(
+        pgettext_lazy("reminder", "Transfer letter about to expire"),
+        pgettext_lazy("reminder", "both organisations"),
+        pgettext_lazy("reminder", "3 days before it expires"),
+        act=True,
+    ),
     "appeals.due": Reminder(
         pgettext_lazy("reminder", "Appeal near its time limit"),
         pgettext_lazy("reminder", "the assignee"),

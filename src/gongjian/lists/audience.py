@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.pii import mask_name
-from gongjian.orgs.models import PartyOrg
+from gongjian.orgs.models import Area, PartyOrg
 
 from .models import Claim, Demand, Project, Resource
 
@@ -86,3 +86,9 @@ def raiser_people(demand: Demand) -> list[Any]:
 
 def demand_url(demand: Demand) -> str:
     return reverse("lists:demand_detail", args=[demand.pk])
+
+
+def above_people(area: Area) -> list[Any]:
+    """The administrators of the level above an area (the review team of a project's reports)."""
+    above = area.path[: -area.steplen] if len(area.path) > area.steplen else ""
+    return nearest_administrators(area_path=above) if above else []

@@ -41,6 +41,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,8 @@ from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
 from gongjian.core.jobs import job_create, job_finish, job_progress
 from gongjian.core.models import Job
+from gongjian.core.notify import announce
+from gongjian.lists import audience as lists_audience
 from gongjian.lists.models import (
     DEMAND_CLAIMABLE,
     Claim,
@@ -964,5 +967,21 @@ def session_commit(*, actor: Actor, session: MatchingSession) -> list[Claim]:
                 "claims": [c.pk for c in claims],
                 "pairs": [[p.demand_id, p.resource_id, p.quantity] for p in accepted],
             },
+        )
+        # Both sides of every pair: the demands' list keepers and the providers' liaisons (each
+        # claim's acceptance has told the provider too; this is the session's summary).
+        people: list[Any] = []
+        for claim in claims:
+            people += lists_audience.claimant_people(claim)
+            if claim.demand is not None:
+                people += lists_audience.owner_people(claim.demand)
+        title, count = meeting.title, len(claims)
+        announce(
+            Event.MATCHING_SESSION_COMMIT,
+            actor=actor,
+            recipients=people,
+            title=lambda: f"{Event.MATCHING_SESSION_COMMIT.label}：{title}",
+            body=lambda: _("%(count)d claims recorded") % {"count": count},
+            url=reverse("cobuild:meeting_detail", args=[meeting.pk]),
         )
     return claims

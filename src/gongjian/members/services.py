@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,9 +22,9 @@ from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
-from gongjian.core.notify import announce
+from gongjian.core.notify import announce, remind
 from gongjian.core.pii import mask_name
-from gongjian.core.services import apply_changes, notification_send
+from gongjian.core.services import apply_changes
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
 from gongjian.orgs.selectors import area_list, unit_list
 
@@ -294,7 +295,24 @@ def member_link_user(*, actor: Actor, member: Member, user: Any) -> Member:
     member.save(update_fields=["user", "updated_at"])
     changes = {"user": user.pk if user is not None else None, "previous": previous}
     audit_record(actor=actor, action=Event.MEMBER_LINK_USER, obj=member, changes=changes)
+    if user is not None:
+        _announce_member(Event.MEMBER_LINK_USER, actor, member, [user], member.org.name)
     return member
+
+
+def _announce_member(
+    event: Event, actor: Actor | None, member: Member, people: list[Any], body: str = ""
+) -> int:
+    """Tell ``people`` of a change of a member's record: "<event>: <name masked>"."""
+    masked = mask_name(member.name)
+    return announce(
+        event,
+        actor=actor,
+        recipients=people,
+        title=lambda: f"{event.label}：{masked}",
+        body=body,
+        url=reverse("members:member_detail", args=[member.pk]),
+    )
 
 
 # --- categories -----------------------------------------------------------------------------
@@ -338,6 +356,8 @@ def category_add(
         obj=entry,
         changes={"member": member.pk, "category": category, "area": entry.area_id, "since": entry.since},
     )
+    body = f"{entry.get_category_display()} · {entry.since.isoformat()}"
+    _announce_member(Event.MEMBER_CATEGORY_ADD, actor, member, audience.member_people(member), body)
     return entry
 
 
@@ -356,6 +376,8 @@ def category_end(*, actor: Actor, entry: MemberCategory, until: dt.date) -> Memb
     entry.until = until
     entry.save(update_fields=["until"])
     audit_record(actor=actor, action=Event.MEMBER_CATEGORY_END, obj=entry, changes={"until": [None, until]})
+    member, body = entry.member, f"{entry.get_category_display()} · {until.isoformat()}"
+    _announce_member(Event.MEMBER_CATEGORY_END, actor, member, audience.member_people(member), body)
     return entry
 
 
@@ -397,13 +419,19 @@ def co_management_add(
         obj=row,
         changes={"member": member.pk, "community": community.pk, "unit": unit.pk},
     )
+    _announce_member(Event.MEMBER_CO_MANAGEMENT_ADD, actor, member, _unit_people(unit), community.name)
     return row
+
+
+def _unit_people(unit: ResidentUnit) -> list[Any]:
+    """A resident unit's liaisons (else the administrators nearest where it sits)."""
+    return nearest_administrators(area_path=unit.area.path, unit_id=unit.pk)
 
 
 @transaction.atomic
 def co_management_end(*, actor: Actor, row: CoManagement, until: dt.date) -> CoManagement:
     """The member leaves the community's co-management on ``until`` (decided by the community)."""
-    return _end_dated(
+    row = _end_dated(
         row,
         actor=actor,
         until=until,
@@ -411,6 +439,9 @@ def co_management_end(*, actor: Actor, row: CoManagement, until: dt.date) -> CoM
         require=lambda r: _require_area(actor, r.community),
         action=Event.MEMBER_CO_MANAGEMENT_END,
     )
+    body = f"{row.community.name} · {until.isoformat()}"
+    _announce_member(Event.MEMBER_CO_MANAGEMENT_END, actor, row.member, _unit_people(row.unit), body)
+    return row
 
 
 # --- dual reporting (双报到) ------------------------------------------------------------------
@@ -600,6 +631,8 @@ def mobile_record_create(
         obj=record,
         changes={"member": member.pk, "destination": destination, "contact": record.contact_masked},
     )
+    body = f"{destination} · {since.isoformat()}"
+    _announce_member(Event.MOBILE_CREATE, actor, member, audience.member_people(member), body)
     if not MemberCategory.objects.filter(
         member=member, category=Category.MOBILE, until__isnull=True
     ).exists():
@@ -618,6 +651,8 @@ def mobile_report_back(*, actor: Actor, record: MobileRecord, on: dt.date) -> Mo
     record.last_report_back = on
     record.save(update_fields=["last_report_back"])
     audit_record(actor=actor, action=Event.MOBILE_REPORT_BACK, obj=record, changes={"on": on})
+    member = record.member
+    _announce_member(Event.MOBILE_REPORT_BACK, actor, member, audience.org_people(member.org), on.isoformat())
     return record
 
 
@@ -632,6 +667,8 @@ def mobile_record_end(*, actor: Actor, record: MobileRecord, until: dt.date) -> 
         require=lambda r: _require_member(actor, r.member),
         action=Event.MOBILE_END,
     )
+    member = record.member
+    _announce_member(Event.MOBILE_END, actor, member, audience.member_people(member), until.isoformat())
     for entry in MemberCategory.objects.filter(
         member=record.member, category=Category.MOBILE, until__isnull=True
     ):
@@ -889,12 +926,22 @@ def household_award(
             "neighbours": doors,
         },
     )
+    _announce_household(Event.HOUSEHOLD_AWARD, actor, household, household.since.isoformat())
     return household
+
+
+def _announce_household(event: Event, actor: Actor, household: Household, body: str) -> int:
+    """The members of a plaqued household hear of its plaque: "<event>: <address>"."""
+    people = [m.user for m in household.members.select_related("user") if m.user is not None]
+    address = household.address
+    return announce(
+        event, actor=actor, recipients=people, title=lambda: f"{event.label}：{address}", body=body
+    )
 
 
 @transaction.atomic
 def household_withdraw(*, actor: Actor, household: Household, until: dt.date, reason: str) -> Household:
-    return _end_dated(
+    household = _end_dated(
         household,
         actor=actor,
         until=until,
@@ -903,6 +950,8 @@ def household_withdraw(*, actor: Actor, household: Household, until: dt.date, re
         action=Event.HOUSEHOLD_WITHDRAW,
         reason=reason,
     )
+    _announce_household(Event.HOUSEHOLD_WITHDRAW, actor, household, f"{until.isoformat()}\n{reason}".strip())
+    return household
 
 
 # --- reminders (a daily run: ``gongjian reminders`` and the Celery beat schedule) ------------
@@ -929,7 +978,6 @@ def reminders_send(*, actor: Actor | None = None, on: dt.date | None = None) -> 
     Titles carry the member's name masked (王**) and no number; the link opens the record. A batch
     run: each record is sent in its own transaction (``actor`` None: the system)."""
     from django.conf import settings
-    from django.urls import reverse
     from django.utils import translation
 
     from . import selectors
@@ -949,9 +997,7 @@ def reminders_send(*, actor: Actor | None = None, on: dt.date | None = None) -> 
         return recipients[org.pk]
 
     def send(kind: str, to: list[Any], title: str, body: str, url: str, key: str) -> None:
-        counts[kind] += notification_send(
-            recipients=to, kind=kind, title=title, body=body, url=url, dedupe_key=key, actor=actor
-        )
+        counts[kind] += remind(kind, recipients=to, title=title, body=body, url=url, dedupe_key=key)
 
     with translation.override(settings.LANGUAGE_CODE):
         current = MobileRecord.objects.filter(until__isnull=True).select_related("member__org__area")
@@ -986,14 +1032,18 @@ def reminders_send(*, actor: Actor | None = None, on: dt.date | None = None) -> 
                 f"mobile.transfer_prompt:{record.pk}",
             )
         for transfer in transfers_expire(actor=actor, on=today):
-            send(
-                "transfer.expired",
-                admins_of(transfer.from_org),
-                _("Transfer letter %(letter)s expired") % {"letter": transfer.letter_no},
-                _("It was not received within %(days)d days. Issue a new letter if the move still stands.")
+            # An event of the catalogue (the letter's status changed): the issuing side and the member.
+            counts["transfer.expired"] += announce(
+                Event.TRANSFER_EXPIRE,
+                actor=actor,
+                recipients=[*admins_of(transfer.from_org), *audience.member_people(transfer.member)],
+                title=_("Transfer letter %(letter)s expired") % {"letter": transfer.letter_no},
+                body=_(
+                    "It was not received within %(days)d days. Issue a new letter if the move still stands."
+                )
                 % {"days": transfer.valid_days},
-                reverse("members:transfer_detail", args=[transfer.pk]),
-                f"transfer.expired:{transfer.pk}",
+                url=reverse("members:transfer_detail", args=[transfer.pk]),
+                dedupe_key=f"transfer.expired:{transfer.pk}",
             )
         horizon = today + dt.timedelta(days=TRANSFER_EXPIRY_WARNING_DAYS + 1)
         issued = Transfer.objects.filter(status=TransferStatus.ISSUED).select_related(

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
+from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.core.services import apply_changes
 from gongjian.stats import tally
 
@@ -375,6 +377,14 @@ def alliance_create(
         obj=alliance,
         changes=snapshot(alliance, ("name", "level", "convener")),
     )
+    name = alliance.name
+    announce(
+        Event.ALLIANCE_CREATE,
+        actor=actor,
+        recipients=nearest_administrators(area_path=alliance.area.path),
+        title=lambda: f"{Event.ALLIANCE_CREATE.label}：{name}",
+        body=str(alliance.convener or ""),
+    )
     return alliance
 
 
@@ -423,7 +433,21 @@ def alliance_member_add(
         obj=member,
         changes=snapshot(member, ("alliance", "unit", "representative", "since")),
     )
+    _announce_alliance_member(Event.ALLIANCE_MEMBER_ADD, actor, member, member.since.isoformat())
     return member
+
+
+def _announce_alliance_member(event: Event, actor: Actor, member: AllianceMember, body: str) -> int:
+    """The unit that joined or left an alliance hears of it (its liaisons, else the nearest
+    administrators where it sits): "<event>: <alliance>"."""
+    unit, name = member.unit, member.alliance.name
+    return announce(
+        event,
+        actor=actor,
+        recipients=nearest_administrators(area_path=unit.area.path, unit_id=unit.pk),
+        title=lambda: f"{event.label}：{name}",
+        body=f"{unit.name} · {body}",
+    )
 
 
 @transaction.atomic
@@ -437,4 +461,5 @@ def alliance_member_end(*, actor: Actor, member: AllianceMember, until: dt.date)
     member.until = until
     member.save(update_fields=["until"])
     audit_record(actor=actor, action=Event.ALLIANCE_MEMBER_END, obj=member, changes={"until": [None, until]})
+    _announce_alliance_member(Event.ALLIANCE_MEMBER_END, actor, member, until.isoformat())
     return member

@@ -27,6 +27,7 @@ from ..selectors.meetings import open_actions_before
 from .meeting_rules import (
     BEFORE_HELD,
     _admins_on,
+    _announce_meeting,
     _clean_text,
     _convener_staff,
     _invited_liaisons,
@@ -236,6 +237,9 @@ def agenda_item_outcome(*, actor: Actor, item: AgendaItem, outcome: str) -> Agen
     item.outcome = outcome
     item.save(update_fields=["outcome"])
     audit_record(actor=actor, action=Event.AGENDA_OUTCOME, obj=item, changes={"outcome": [before, outcome]})
+    _announce_meeting(
+        Event.AGENDA_OUTCOME, actor, meeting, _invited_liaisons(meeting), f"{item.title}\n{outcome}"
+    )
     return item
 
 

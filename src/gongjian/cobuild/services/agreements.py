@@ -41,7 +41,8 @@ from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
-from gongjian.core.services import apply_changes, notification_send
+from gongjian.core.notify import announce, remind
+from gongjian.core.services import apply_changes
 from gongjian.orgs.models import Area, Level, PartyOrg
 
 from ..models import (
@@ -293,6 +294,7 @@ def agreement_create(
             "clauses": [[k, t] for k, t in rows],
         },
     )
+    _announce_agreement(Event.AGREEMENT_CREATE, actor, agreement)
     return agreement
 
 
@@ -345,6 +347,7 @@ def agreement_update(
     if changed:
         agreement.save()
         audit_record(actor=actor, action=Event.AGREEMENT_UPDATE, obj=agreement, changes=changed)
+        _announce_agreement(Event.AGREEMENT_UPDATE, actor, agreement)
     return agreement
 
 
@@ -402,6 +405,7 @@ def agreement_sign(
             "status": [AgreementStatus.DRAFT, agreement.status],
         },
     )
+    _announce_agreement(Event.AGREEMENT_SIGN, actor, agreement, signed_on.isoformat(), above=True)
     return agreement
 
 
@@ -440,6 +444,9 @@ def agreement_end(
         obj=agreement,
         changes={"ended_on": [None, ended_on], "status": [old, AgreementStatus.ENDED]},
         reason=agreement.end_reason,
+    )
+    _announce_agreement(
+        Event.AGREEMENT_END, actor, agreement, f"{ended_on.isoformat()}\n{agreement.end_reason}"
     )
     return agreement
 
@@ -499,6 +506,9 @@ def agreement_review(
         obj=review,
         changes={"agreement": agreement.pk, "year": year, "rating": rating},
     )
+    _announce_agreement(
+        Event.AGREEMENT_REVIEW, actor, agreement, f"{year} · {review.get_rating_display()}", above=True
+    )
     return review
 
 
@@ -524,6 +534,7 @@ def agreements_refresh_status(*, today: dt.date | None = None) -> int:
         audit_record(
             actor=None, action=Event.AGREEMENT_STATUS, obj=agreement, changes={"status": [old, status]}
         )
+        _announce_agreement(Event.AGREEMENT_STATUS, None, agreement, str(agreement.get_status_display()))
         count += 1
     return count
 
@@ -536,6 +547,27 @@ def _reminder_recipients(agreement: Agreement) -> list[User]:
     for user in nearest_administrators(area_path=agreement.unit.area.path, unit_id=agreement.unit_id):
         users.setdefault(user.pk, user)
     return list(users.values())
+
+
+def _announce_agreement(
+    event: Event, actor: Actor | None, agreement: Agreement, body: str = "", *, above: bool = False
+) -> int:
+    """Both sides of an agreement hear of it ("<event>: <number>"), and with ``above`` the
+    administrators of the level above the host side (signatures and reviews are reported up)."""
+    people: list[Any] = _reminder_recipients(agreement)
+    if above:
+        area = agreement.area
+        parent = area.path[: -area.steplen] if len(area.path) > area.steplen else ""
+        people += nearest_administrators(area_path=parent) if parent else []
+    number, sides = agreement.number, f"{agreement.host_org.name} · {agreement.unit_org.name}"
+    return announce(
+        event,
+        actor=actor,
+        recipients=people,
+        title=lambda: f"{event.label}：{number}",
+        body="\n".join(part for part in (sides, body) if part),
+        url=reverse("cobuild:agreement_detail", args=[agreement.pk]),
+    )
 
 
 def agreements_remind(*, today: dt.date | None = None) -> int:
@@ -566,9 +598,9 @@ def agreements_remind(*, today: dt.date | None = None) -> int:
                     )
                     % params
                 )
-            sent += notification_send(
+            sent += remind(
+                kind,
                 recipients=_reminder_recipients(agreement),
-                kind=kind,
                 title=title,
                 body=body,
                 url=reverse("cobuild:agreement_detail", args=[agreement.pk]),

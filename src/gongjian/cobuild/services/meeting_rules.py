@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.actor import Actor
 from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind, User
 from gongjian.accounts.scope import scope_for
-from gongjian.core.notify import remind
+from gongjian.core.events import Event
+from gongjian.core.notify import announce, remind
 from gongjian.orgs.models import Area, Level, ResidentUnit
 from gongjian.orgs.selectors import unit_list
 
@@ -351,6 +353,21 @@ def _notify_topics_open(meeting: JointMeeting, actor: Actor | None = None) -> in
         % {"when": _when(meeting), "venue": meeting.venue or "–", "due": meeting.agenda_due_on.isoformat()},
         url=_meeting_url(meeting),
         dedupe_key=f"cobuild.meeting.{meeting.pk}.topics",
+    )
+
+
+def _announce_meeting(
+    event: Event, actor: Actor, meeting: JointMeeting, recipients: Iterable[Any], body: str = ""
+) -> int:
+    """Tell ``recipients`` of a step of a meeting: "<event>: <title>", its day and venue."""
+    title = meeting.title
+    return announce(
+        event,
+        actor=actor,
+        recipients=recipients,
+        title=lambda: f"{event.label}：{title}",
+        body="\n".join(part for part in (f"{_when(meeting)} · {meeting.venue or '–'}", body) if part),
+        url=_meeting_url(meeting),
     )
 
 

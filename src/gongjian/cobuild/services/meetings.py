@@ -72,11 +72,13 @@ from .meeting_rules import (
     LEVEL_OF_AREA,
     MEETING_FIELDS,
     SIGN_IN_EARLY,
+    _announce_meeting,
     _check_unit_of_meeting,
     _clean_text,
     _convener_staff,
     _invited_liaisons,
     _liaison_units,
+    _liaisons_of,
     _lock,
     _meeting_url,
     _notify_topics_open,
@@ -272,6 +274,7 @@ def meeting_convene(
             **({"recorded_after_the_fact": True} if after_the_fact else {}),
         },
     )
+    _announce_meeting(Event.MEETING_CONVENE, actor, meeting, _invited_liaisons(meeting))
     _notify_topics_open(meeting, actor)
     return meeting
 
@@ -292,6 +295,7 @@ def meeting_update(*, actor: Actor, meeting: JointMeeting, **changes: Any) -> Jo
     if changed:
         meeting.save()
         audit_record(actor=actor, action=Event.MEETING_UPDATE, obj=meeting, changes=changed)
+        _announce_meeting(Event.MEETING_UPDATE, actor, meeting, _invited_liaisons(meeting))
     return meeting
 
 
@@ -315,6 +319,7 @@ def meeting_unit_add(
         obj=meeting,
         changes={"unit": unit.pk, "representative": row.representative},
     )
+    _announce_meeting(Event.MEETING_UNIT_ADD, actor, meeting, _liaisons_of([unit.pk]))
     _notify_topics_open(meeting, actor)
     return row
 
@@ -334,6 +339,7 @@ def meeting_unit_remove(*, actor: Actor, meeting: JointMeeting, unit: ResidentUn
         obj=meeting,
         changes={"unit": unit.pk, "representative": row.representative},
     )
+    _announce_meeting(Event.MEETING_UNIT_REMOVE, actor, meeting, _liaisons_of([unit.pk]))
     return meeting
 
 
@@ -571,6 +577,7 @@ def meeting_close(*, actor: Actor, meeting: JointMeeting) -> JointMeeting:
         obj=meeting,
         changes={"status": [MeetingStatus.HELD, MeetingStatus.CLOSED], "minutes_at": meeting.minutes_at},
     )
+    _announce_meeting(Event.MEETING_CLOSE, actor, meeting, _invited_liaisons(meeting))
     return meeting
 
 

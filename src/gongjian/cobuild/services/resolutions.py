@@ -32,9 +32,11 @@ from ..models import (
 )
 from .meeting_rules import (
     _action_owner_or_staff,
+    _announce_meeting,
     _check_unit_of_meeting,
     _clean_text,
     _convener_staff,
+    _invited_liaisons,
     _lock,
     _require_manage,
     _require_status,
@@ -145,6 +147,7 @@ def resolution_record(
             "actions": [{"id": i.pk, **_action_summary(i)} for i in items],
         },
     )
+    _announce_meeting(Event.RESOLUTION_RECORD, actor, meeting, _invited_liaisons(meeting), text)
     for item in items:
         _announce_action(actor, item)
     return resolution

@@ -21,11 +21,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.actor import Actor, signed_in
 from gongjian.accounts.scope import scope_for
+from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
 from gongjian.core.notify import announce
@@ -108,6 +110,15 @@ def committee_create(
         action=Event.COMMITTEE_CREATE,
         obj=committee,
         changes=snapshot(committee, ("org", "area", "kind", "name", "established_on")),
+    )
+    name = committee.name
+    announce(
+        Event.COMMITTEE_CREATE,
+        actor=actor,
+        recipients=nearest_administrators(area_path=committee.area.path),
+        title=lambda: f"{Event.COMMITTEE_CREATE.label}：{name}",
+        body=established_on.isoformat(),
+        url=reverse("cobuild:committee_detail", args=[committee.pk]),
     )
     return committee
 

@@ -324,11 +324,12 @@ def test_reminders_before_and_on_expiry_once(world: World) -> None:
     ended = _signed(world, ends_on=TODAY + dt.timedelta(days=15))
     svc.agreement_end(actor=world.wjl_admin, agreement=ended, ended_on=TODAY, reason="x")
     sent = svc.agreements_remind(today=TODAY)
-    recipients = set(Notification.objects.values_list("recipient__username", flat=True))
+    reminders = Notification.objects.filter(kind__in=["agreement.expiring", "agreement.expired"])
+    recipients = set(reminders.values_list("recipient__username", flat=True))
     # the host's nearest administrators and the unit's liaisons (not every level up to the city)
     assert recipients == {"wjl_admin", "liaison"}
     assert sent == 2
-    note = Notification.objects.get(recipient=world.liaison)
+    note = reminders.get(recipient=world.liaison)
     assert note.kind == "agreement.expiring" and note.url == f"/cobuild/agreements/{soon.pk}/"
     assert soon.number in note.title
     assert svc.agreements_remind(today=TODAY) == 0
@@ -362,6 +363,40 @@ def test_reminder_of_a_unit_without_liaison_goes_where_it_sits(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert svc.agreements_remind(today=TODAY) == 1
-    assert Notification.objects.get().recipient == world.jsh_admin
+    assert Notification.objects.get(kind="agreement.expiring").recipient == world.jsh_admin
     assert [m.to for m in mail.outbox] == [["jsh@example.org"]]
     assert agreement.number in mail.outbox[0].subject
+
+
+def _kinds(user: Any) -> list[str]:
+    return list(Notification.objects.filter(recipient=user).order_by("pk").values_list("kind", flat=True))
+
+
+def test_each_step_of_an_agreement_tells_the_other_side_and_signing_the_level_above(world: World) -> None:
+    """The community drafts, signs, reviews and ends: the unit's liaison hears of every step, the
+    street (the level above) of the signature and the review; the community is not told of its own."""
+    agreement = _draft(world)
+    assert _kinds(world.liaison) == ["agreement.create"]
+    note = Notification.objects.get(recipient=world.liaison)
+    assert agreement.number in note.title and note.url == f"/cobuild/agreements/{agreement.pk}/"
+    svc.agreement_sign(
+        actor=world.wjl_admin,
+        agreement=agreement,
+        signed_on=TODAY,
+        host_signatory="书记甲",
+        unit_signatory="书记乙",
+    )
+    assert _kinds(world.dongfeng_admin) == ["agreement.sign"]
+    svc.agreement_review(
+        actor=world.wjl_admin, agreement=agreement, year=TODAY.year, rating="good", summary="好"
+    )
+    svc.agreement_end(actor=world.wjl_admin, agreement=agreement, ended_on=TODAY, reason="单位搬迁")
+    assert _kinds(world.liaison) == [
+        "agreement.create",
+        "agreement.sign",
+        "agreement.review",
+        "agreement.end",
+    ]
+    assert _kinds(world.dongfeng_admin) == ["agreement.sign", "agreement.review"]
+    assert "单位搬迁" in Notification.objects.get(recipient=world.liaison, kind="agreement.end").body
+    assert _kinds(world.wjl_admin) == []

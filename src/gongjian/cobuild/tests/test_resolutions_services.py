@@ -89,3 +89,40 @@ def test_closing_an_action_item_needs_a_report_and_the_right_person(world) -> No
     # the street's staff close the street's own item
     services.action_item_close(actor=world.dongfeng_admin, item=data.street_action, report="方案已定")
     assert _audits("action.close") == 2
+
+
+def test_the_invited_units_hear_of_the_meeting_its_changes_its_outcomes_and_its_minutes(
+    world, street_org, clock
+) -> None:
+    """Convened, changed, an outcome, a decision, the minutes archived: each reaches the liaison
+    of the invited unit (民政局 of the alliance) in the bell, with the meeting's page."""
+    from gongjian.core.models import Notification
+
+    def kinds() -> list[str]:
+        rows = Notification.objects.filter(recipient=world.liaison, kind__in=told).order_by("pk")
+        return list(rows.values_list("kind", flat=True))
+
+    told = [
+        "meeting.convene",
+        "meeting.update",
+        "agenda.outcome",
+        "resolution.record",
+        "meeting.close",
+    ]
+    clock.set(DAY - dt.timedelta(days=10))
+    meeting = _convene(world, street_org)
+    assert kinds() == ["meeting.convene"]
+    services.meeting_update(actor=world.dongfeng_admin, meeting=meeting, venue="街道二楼会议室")
+    assert "街道二楼会议室" in Notification.objects.get(recipient=world.liaison, kind="meeting.update").body
+    clock.set(DAY)
+    item = services.agenda_item_add(actor=world.dongfeng_admin, meeting=meeting, title="停车难")
+    services.meeting_send_agenda(actor=world.dongfeng_admin, meeting=meeting)
+    services.meeting_hold(actor=world.dongfeng_admin, meeting=meeting)
+    services.agenda_item_outcome(actor=world.dongfeng_admin, item=item, outcome="错时停车")
+    services.resolution_record(actor=world.dongfeng_admin, meeting=meeting, text="开放单位车位")
+    services.meeting_minutes_record(actor=world.dongfeng_admin, meeting=meeting, minutes="纪要")
+    services.meeting_close(actor=world.dongfeng_admin, meeting=meeting)
+    assert kinds() == told
+    outcome = Notification.objects.get(recipient=world.liaison, kind="agenda.outcome")
+    assert "错时停车" in outcome.body and outcome.url == f"/cobuild/meetings/{meeting.pk}/"
+    assert not Notification.objects.filter(recipient=world.dongfeng_admin, kind__in=told).exists()

@@ -100,3 +100,75 @@ def test_the_entry_stores_the_value_and_reads_back_as_the_event(db):
     assert event_of(stored.action) is Event.TOKEN_ROTATE
     assert event_of("no.such_event") is None
     assert audit_verify().ok
+
+
+def _name_of(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _events_in(expr: ast.AST, assigned: dict[str, set[str]]) -> set[str]:
+    """The ``Event.X`` named in an expression, directly or through a local name bound to one."""
+    found: set[str] = set()
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Event":
+            found.add(node.attr)
+        elif isinstance(node, ast.Name) and node.id in assigned:
+            found |= assigned[node.id]
+    return found
+
+
+def _announced_events() -> dict[str, str]:
+    """Every event some product code tells people of: the ``Event.X`` passed to ``announce`` or to
+    a helper of the code that passes its own ``Event`` parameter on to ``announce`` (``_announce_claim``,
+    ``_seat_audit`` …), directly or through a local name (``event = Event.A if … else Event.B``)."""
+    trees = [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in _sources()]
+    functions = [
+        (path, fn) for path, tree in trees for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)
+    ]
+    tellers = {"announce"}
+    grew = True
+    while grew:
+        grew = False
+        for _path, fn in functions:
+            if fn.name in tellers:
+                continue
+            params = {
+                a.arg
+                for a in fn.args.args + fn.args.kwonlyargs
+                if isinstance(a.annotation, ast.Name) and a.annotation.id == "Event"
+            }
+            for node in ast.walk(fn):
+                if not (isinstance(node, ast.Call) and _name_of(node) in tellers):
+                    continue
+                passed = [*node.args, *(k.value for k in node.keywords)]
+                if any(isinstance(a, ast.Name) and a.id in params for a in passed):
+                    tellers.add(fn.name)
+                    grew = True
+                    break
+    found: dict[str, str] = {}
+    for path, fn in functions:
+        assigned: dict[str, set[str]] = {}
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Assign):
+                events = _events_in(node.value, {})
+                for target in node.targets:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name) and events:
+                            assigned.setdefault(name.id, set()).update(events)
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and _name_of(node) in tellers:
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    for event in _events_in(arg, assigned):
+                        found.setdefault(event, f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_every_event_told_to_someone_is_announced_by_the_code():
+    """Each event with an audience has a call site that tells it (``announce(Event.X, …)`` or a
+    helper that does); an event nobody is told of is marked AUDIT_ONLY with its reason instead."""
+    announced = _announced_events()
+    silent = [e.value for e in Event if not e.audit_only and e.name not in announced]
+    assert not silent, f"told to nobody by the code (announce them or mark them AUDIT_ONLY): {silent}"
+    loud = [e.value for e in Event if e.audit_only and e.name in announced]
+    assert not loud, f"audit-only but announced: {loud}"

@@ -452,3 +452,99 @@ def test_logged_hours_wait_for_the_community_which_is_told(world: World) -> None
     [note] = _notes(world.wjl_admin, "hours.log")
     assert "1.5" in note.title and note.body == record.description
     assert Event.HOURS_LOG.act, "verifying is acting: it cannot be turned off"
+
+
+# --- the events wired in issue 16's last part: each group reaches its recipient's bell -------------
+
+
+def test_a_withdrawn_or_expired_demand_tells_the_claimant_and_the_list(world: World) -> None:
+    demand = _published_demand(world)
+    list_services.demand_claim(actor=world.liaison, demand=demand, quantity=1)
+    list_services.demand_withdraw(actor=world.wjl_admin, demand=demand, reason="已由物业解决")
+    [note] = _notes(world.liaison, "demand.withdraw")
+    assert "楼道照明维修志愿者" in note.title and "已由物业解决" in note.body
+    assert not _notes(world.wjl_admin, "demand.withdraw")
+    late = _published_demand(world)
+    assert late.deadline is not None
+    list_services.demands_expire(today=late.deadline + dt.timedelta(days=1))
+    [expired] = _notes(world.wjl_admin, "demand.expire")
+    assert expired.url == reverse("lists:demand_detail", args=[late.pk])
+
+
+def test_a_members_ledger_changes_tell_the_member_and_report_backs_the_organisation(world: World) -> None:
+    from gongjian.members.models import Member
+
+    _member_with_phone(world)
+    assert len(_notes(world.member, "member.link_user")) == 1
+    member = Member.objects.get(user=world.member)
+    record = member_services.mobile_record_create(
+        actor=world.wjl_admin, member=member, destination="广州", since=timezone.localdate()
+    )
+    assert len(_notes(world.member, "mobile.create")) == 1
+    [ledger] = _notes(world.member, "member.category_add")  # the mobile ledger
+    assert member.name not in ledger.title, "the name is masked"
+    member_services.mobile_report_back(actor=world.superuser, record=record, on=timezone.localdate())
+    assert len(_notes(world.wjl_admin, "mobile.report_back")) == 1
+    member_services.mobile_record_end(actor=world.wjl_admin, record=record, until=timezone.localdate())
+    assert len(_notes(world.member, "mobile.end")) == 1
+    assert len(_notes(world.member, "member.category_end")) == 1
+
+
+def test_a_team_tells_its_people_and_a_changed_activity_those_signed_up(world: World) -> None:
+    from gongjian.members.models import Member
+
+    _member_with_phone(world)
+    member = Member.objects.get(user=world.member)
+    team = service_services.team_create(actor=world.wjl_admin, name="楼道巡逻队", area=world.wjl)
+    row = service_services.team_member_add(actor=world.wjl_admin, team=team, member=member)
+    [joined] = _notes(world.member, "team.member_add")
+    assert "楼道巡逻队" in joined.title and joined.url == reverse("service:team_detail", args=[team.pk])
+    start = timezone.now() + dt.timedelta(days=3)
+    activity = service_services.activity_create(
+        actor=world.wjl_admin,
+        title="楼道清扫",
+        organiser_kind="team",
+        place="30号庭院",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        team=team,
+    )
+    assert len(_notes(world.member, "activity.create")) == 1, "the team hears of its activity"
+    service_services.activity_sign_up(actor=world.member, activity=activity)
+    service_services.activity_update(actor=world.wjl_admin, activity=activity, place="社区广场")
+    [moved] = _notes(world.member, "activity.update")
+    assert "社区广场" in moved.body
+    service_services.team_member_end(actor=world.wjl_admin, membership=row)
+    assert len(_notes(world.member, "team.member_end")) == 1
+
+
+def test_an_alliance_tells_the_unit_and_a_granted_role_its_holder(world: World) -> None:
+    from gongjian.accounts.models import RoleKind
+    from gongjian.accounts.services import role_grant, user_create
+    from gongjian.orgs import services as org_services
+    from gongjian.orgs.models import AllianceMember
+
+    row = AllianceMember.objects.get(alliance=world.alliance, unit=world.minzheng)
+    org_services.alliance_member_end(actor=world.dongfeng_admin, member=row, until=timezone.localdate())
+    [left] = _notes(world.liaison, "alliance.member_end")
+    assert world.alliance.name in left.title
+    newcomer = user_create(actor=None, username="newcomer", password="x-Long-enough-9")
+    role_grant(actor=None, user=newcomer, kind=RoleKind.RESIDENT, area=world.wjl)
+    assert not _notes(newcomer, "role.grant"), "the system's set-up hands the account over itself"
+    role_grant(actor=world.wjl_admin, user=newcomer, kind=RoleKind.MEMBER, area=world.wjl)
+    assert len(_notes(newcomer, "role.grant")) == 1
+
+
+def test_a_finished_job_is_named_by_its_label_not_its_kind(world: World) -> None:
+    from gongjian.core.jobs import job_finish
+    from gongjian.core.models import Job
+
+    job = Job.objects.create(kind="members.ledger_import", actor=world.wjl_admin, total=3)
+    job_finish(job=job, ok=True, message="3 行已导入")
+    [note] = _notes(world.wjl_admin, "core.job.finished")
+    assert "members.ledger_import" not in note.title
+    assert note.title == "已完成：台账导入"
+    failed = Job.objects.create(kind="orgs.map_import", actor=world.wjl_admin, total=1)
+    job_finish(job=failed, ok=False, message="第2行：缺少名称")
+    titles = {n.title for n in _notes(world.wjl_admin, "core.job.finished")}
+    assert titles == {"已完成：台账导入", "未完成：组织地图导入"}

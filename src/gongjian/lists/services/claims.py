@@ -459,7 +459,7 @@ def demand_assign(
                 "target_status": [before, after],
             },
         )
-        _announce_claim(Event.CLAIM_ACCEPT, actor, claim, audience.claimant_people(claim))
+        _announce_claim(Event.DEMAND_ASSIGN, actor, claim, audience.claimant_people(claim))
         project_open_from_claim(actor=actor, claim=claim)
     return claim
 

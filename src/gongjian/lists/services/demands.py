@@ -258,7 +258,9 @@ def demand_review(*, actor: Actor, demand: Demand) -> Demand:
     return demand
 
 
-def _announce_demand(event: Event, actor: Actor, demand: Demand, people: list[Any], reason: str = "") -> None:
+def _announce_demand(
+    event: Event, actor: Actor | None, demand: Demand, people: list[Any], reason: str = ""
+) -> None:
     name = demand.name
     announce(
         event,
@@ -331,7 +333,11 @@ def demand_withdraw(*, actor: Actor, demand: Demand, reason: str) -> Demand:
             raise _status_error(demand)
         before = demand.status
         now = timezone.now()
-        pending = Claim.objects.select_for_update().filter(demand=demand, status=ClaimStatus.PENDING)
+        pending = list(
+            Claim.objects.select_for_update(of=("self",))
+            .filter(demand=demand, status=ClaimStatus.PENDING)
+            .select_related("claimant_member__user", "claimant_org__area", "claimant_unit__area")
+        )
         declined = _decline_pending(pending, actor, _("The demand was withdrawn."), now)
         demand.status = DemandStatus.WITHDRAWN
         demand.reject_reason = reason
@@ -344,6 +350,11 @@ def demand_withdraw(*, actor: Actor, demand: Demand, reason: str) -> Demand:
             changes={"status": [before, DemandStatus.WITHDRAWN], "declined_claims": declined},
             reason=reason,
         )
+        # The other side: the claimants whose claims were declined, and the list's keepers or the
+        # raiser (whoever did not withdraw it; the actor is left out).
+        people = [p for claim in pending for p in audience.claimant_people(claim)]
+        people += audience.owner_people(demand) + audience.raiser_people(demand)
+        _announce_demand(Event.DEMAND_WITHDRAW, actor, demand, people, reason)
     return demand
 
 
@@ -377,4 +388,10 @@ def demands_expire(*, today: dt.date | None = None) -> int:
             object_label=f"{len(ids)}",
             changes={"demands": ids, "declined_claims": declined, "today": today},
         )
+        for demand in Demand.objects.filter(pk__in=ids).select_related(
+            "owner_org__area", "raised_by_unit__area"
+        ):
+            people = audience.owner_people(demand) + audience.raiser_people(demand)
+            deadline = demand.deadline.isoformat() if demand.deadline else ""
+            _announce_demand(Event.DEMAND_EXPIRE, None, demand, people, deadline)
     return len(rows)

@@ -479,6 +479,8 @@ def milestone_update(*, actor: Actor, milestone: Milestone, **changes: Any) -> M
         changed["project_percent"] = _rollup(project)
         audit_record(actor=actor, action=Event.PROJECT_MILESTONE_UPDATE, obj=milestone, changes=changed)
         board_changed()
+        done = f"{milestone.done_on.isoformat()} ✓" if milestone.done_on else f"{milestone.percent}%"
+        _announce_project(Event.PROJECT_MILESTONE_UPDATE, actor, project, f"{milestone.title} · {done}")
     return milestone
 
 
@@ -732,6 +734,15 @@ def report_add(
         obj=report,
         changes=snapshot(report, ("project", "year", "quarter", "percent")),
     )
+    name, period = project.name, f"{year} Q{quarter} · {percent}%"
+    announce(
+        Event.PROJECT_REPORT_ADD,
+        actor=actor,
+        recipients=audience.above_people(project.area),
+        title=lambda: f"{Event.PROJECT_REPORT_ADD.label}：{name}",
+        body=period,
+        url=audience.project_url(project),
+    )
     return report
 
 
@@ -752,6 +763,7 @@ def report_inspect(*, actor: Actor, report: ProgressReport) -> ProgressReport:
     audit_record(
         actor=actor, action=Event.PROJECT_REPORT_INSPECT, obj=report, changes={"inspected": [False, True]}
     )
+    _announce_project(Event.PROJECT_REPORT_INSPECT, actor, report.project, f"{report.year} Q{report.quarter}")
     return report
 
 
@@ -962,6 +974,7 @@ def satisfaction_rate(*, actor: Actor, project: Project, score: int, comment: st
         changes={"project": project.pk, "score": score},
     )
     board_changed()
+    _announce_project(Event.PROJECT_SATISFACTION, actor, project, f"{score}/5")
     return row
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,7 @@ from gongjian.members.models import Member
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
 from gongjian.stats import tally
 
+from .. import audience
 from ..models import (
     Category,
     Claim,
@@ -197,7 +199,11 @@ def resource_withdraw(*, actor: Actor, resource: Resource, reason: str) -> Resou
         if not resource_withdraw_allowed(actor=actor, resource=resource):
             raise _status_error(resource)
         before = resource.status
-        pending = Claim.objects.select_for_update().filter(resource=resource, status=ClaimStatus.PENDING)
+        pending = list(
+            Claim.objects.select_for_update(of=("self",))
+            .filter(resource=resource, status=ClaimStatus.PENDING)
+            .select_related("claimant_member__user", "claimant_org__area", "claimant_unit__area")
+        )
         declined = _decline_pending(pending, actor, _("The resource was withdrawn."), timezone.now())
         resource.status = ResourceStatus.WITHDRAWN
         resource.save(update_fields=["status"])
@@ -208,7 +214,28 @@ def resource_withdraw(*, actor: Actor, resource: Resource, reason: str) -> Resou
             changes={"status": [before, ResourceStatus.WITHDRAWN], "declined_claims": declined},
             reason=reason,
         )
+        _announce_resource(
+            Event.RESOURCE_WITHDRAW,
+            actor,
+            resource,
+            [p for claim in pending for p in audience.claimant_people(claim)],
+            reason,
+        )
     return resource
+
+
+def _announce_resource(
+    event: Event, actor: Actor | None, resource: Resource, people: list[Any], reason: str = ""
+) -> None:
+    name = resource.name
+    announce(
+        event,
+        actor=actor,
+        recipients=people,
+        title=lambda: f"{event.label}：{name}",
+        body=reason,
+        url=reverse("lists:resource_detail", args=[resource.pk]),
+    )
 
 
 def resources_expire(*, today: dt.date | None = None) -> int:
@@ -236,4 +263,9 @@ def resources_expire(*, today: dt.date | None = None) -> int:
             object_label=f"{len(ids)}",
             changes={"resources": ids, "declined_claims": declined, "today": today},
         )
+        for resource in Resource.objects.filter(pk__in=ids).select_related(
+            "area", "provider_member__user", "provider_org__area"
+        ):
+            until = resource.available_until.isoformat() if resource.available_until else ""
+            _announce_resource(Event.RESOURCE_EXPIRE, None, resource, audience.owner_people(resource), until)
     return len(rows)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -453,3 +454,37 @@ def test_a_partly_claimed_demand_stays_open_for_the_rest_when_its_project_closes
     _done(world, other)
     other.demand.refresh_from_db()
     assert other.demand.status == DemandStatus.DONE
+
+
+# --- who is told ----------------------------------------------------------------------------------
+
+
+def _told(user: Any, kind: str) -> list[Any]:
+    from gongjian.core.models import Notification
+
+    return list(Notification.objects.filter(recipient=user, kind=kind).order_by("pk"))
+
+
+def test_milestones_reports_and_ratings_reach_the_other_side_and_the_level_above(
+    world: World, project: Project
+) -> None:
+    """The lead (民政厅's liaison) moves a milestone and reports: the community that owns the demand
+    hears of the milestone, the street (the review team) of the report, and the lead of its
+    inspection; a resident's rating reaches both sides."""
+    step = s.milestone_add(actor=world.liaison, project=project, title="更换灯具", percent=0)
+    s.milestone_update(actor=world.liaison, milestone=step, percent=100)
+    [done] = _told(world.wjl_admin, "project.milestone_update")
+    assert "楼道照明共建项目" in done.title and "更换灯具" in done.body and "✓" in done.body
+    assert not _told(world.liaison, "project.milestone_update"), "not told of one's own change"
+    year, quarter = s.quarter_of(timezone.localdate())
+    report = s.report_add(actor=world.liaison, project=project, year=year, quarter=quarter, text="进展顺利")
+    [filed] = _told(world.dongfeng_admin, "project.report_add")
+    assert f"{year} Q{quarter}" in filed.body and filed.url == reverse(
+        "lists:project_detail", args=[project.pk]
+    )
+    s.report_inspect(actor=world.dongfeng_admin, report=report)
+    assert len(_told(world.liaison, "project.report_inspect")) == 1
+    project = _done(world, project)
+    s.satisfaction_rate(actor=world.resident, project=project, score=4, comment="灯亮了")
+    assert [n.body.splitlines()[-1] for n in _told(world.liaison, "project.satisfaction")] == ["4/5"]
+    assert len(_told(world.wjl_admin, "project.satisfaction")) == 1

@@ -25,6 +25,7 @@ from gongjian.members.models import Member
 from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
 
 from .. import selectors
+from ..audience import activity_url, attendance_people, signed_up_people, team_people
 from ..models import (
     Activity,
     ActivityStatus,
@@ -156,6 +157,15 @@ def activity_create(
             **({"recorded_after_the_fact": True} if after_the_fact else {}),
         },
     )
+    # The participants of a new activity: its team (an area's activity is found on the members' homes).
+    announce(
+        Event.ACTIVITY_CREATE,
+        actor=actor,
+        recipients=team_people(team) if team is not None else [],
+        title=lambda: f"{Event.ACTIVITY_CREATE.label}：{activity.title}",
+        body=f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M} · {activity.place}",
+        url=activity_url(activity),
+    )
     return activity
 
 
@@ -175,6 +185,14 @@ def activity_update(*, actor: Actor, activity: Activity, **changes: Any) -> Acti
     if diff:
         activity.save()
         audit_record(actor=actor, action=Event.ACTIVITY_UPDATE, obj=activity, changes=diff)
+        announce(
+            Event.ACTIVITY_UPDATE,
+            actor=actor,
+            recipients=signed_up_people(activity),
+            title=lambda: f"{Event.ACTIVITY_UPDATE.label}：{activity.title}",
+            body=f"{timezone.localtime(activity.starts_at):%Y-%m-%d %H:%M} · {activity.place}",
+            url=activity_url(activity),
+        )
     return activity
 
 
@@ -415,6 +433,15 @@ def attendance_record(
             "signed_out_at": [before["signed_out_at"], signed_out_at],
             "hours": row.computed_hours,
         },
+    )
+    hours = row.computed_hours
+    announce(
+        Event.ATTENDANCE_RECORD,
+        actor=actor,
+        recipients=attendance_people(row),
+        title=lambda: f"{Event.ATTENDANCE_RECORD.label}：{activity.title}",
+        body="" if hours is None else str(hours),
+        url=activity_url(activity),
     )
     return row
 

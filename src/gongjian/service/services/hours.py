@@ -339,4 +339,5 @@ def hours_correct(*, actor: Actor, record: ServiceHours, hours: Decimal, reason:
         changes={"hours": [before, new], "points": changed},
         reason=reason.strip(),
     )
+    _announce_hours(Event.HOURS_CORRECT, actor, [record], record.reason)
     return record

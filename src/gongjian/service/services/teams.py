@@ -16,11 +16,12 @@ from gongjian.accounts.actor import Actor, is_person
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
+from gongjian.core.notify import announce
 from gongjian.core.services import apply_changes
 from gongjian.members.models import Member
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
 
-from .. import selectors
+from .. import audience, selectors
 from ..models import (
     DutyKind,
     ServiceTeam,
@@ -196,6 +197,14 @@ def team_status_set(
         changes={"active": [not active, active], "on": on},
         reason=note,
     )
+    announce(
+        Event.TEAM_STATUS,
+        actor=actor,
+        recipients=audience.team_people(team),
+        title=lambda: f"{Event.TEAM_STATUS.label}：{team.name}",
+        body=note,
+        url=audience.team_url(team),
+    )
     return team
 
 
@@ -233,6 +242,13 @@ def team_member_add(
         obj=team,
         changes={"membership": row.pk, "member": member, "volunteer": volunteer, "leader": leader},
     )
+    announce(
+        Event.TEAM_MEMBER_ADD,
+        actor=actor,
+        recipients=audience.membership_people(row),
+        title=lambda: f"{Event.TEAM_MEMBER_ADD.label}：{team.name}",
+        url=audience.team_url(team),
+    )
     return row
 
 
@@ -256,6 +272,14 @@ def team_member_end(
         action=Event.TEAM_MEMBER_END,
         obj=row.team,
         changes={"membership": row.pk, "until": until},
+    )
+    announce(
+        Event.TEAM_MEMBER_END,
+        actor=actor,
+        recipients=audience.membership_people(row),
+        title=lambda: f"{Event.TEAM_MEMBER_END.label}：{row.team.name}",
+        body=until.isoformat(),
+        url=audience.team_url(row.team),
     )
     return row
 
@@ -312,6 +336,14 @@ def duty_add(
             "route": duty.route,
         },
     )
+    announce(
+        Event.TEAM_DUTY_ADD,
+        actor=actor,
+        recipients=audience.team_people(team),
+        title=lambda: f"{Event.TEAM_DUTY_ADD.label}：{team.name}",
+        body=" · ".join(part for part in (duty.get_kind_display(), days, duty.route) if part),
+        url=audience.team_url(team),
+    )
     return duty
 
 
@@ -326,5 +358,14 @@ def duty_end(*, actor: Actor, duty: StandingDuty, until: dt.date | None = None) 
     duty.save(update_fields=["until"])
     audit_record(
         actor=actor, action=Event.TEAM_DUTY_END, obj=duty.team, changes={"duty": duty.pk, "until": until}
+    )
+    team = duty.team
+    announce(
+        Event.TEAM_DUTY_END,
+        actor=actor,
+        recipients=audience.team_people(team),
+        title=lambda: f"{Event.TEAM_DUTY_END.label}：{team.name}",
+        body=until.isoformat(),
+        url=audience.team_url(team),
     )
     return duty

@@ -27,6 +27,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gongjian.core.api import BoundedPagination
 from gongjian.core.api import validated_input as _input
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.api import ScopedPk, ScopedViewSet
@@ -249,6 +250,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LedgerView
 
     serializer_class = MemberSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
+    pagination_class = BoundedPagination  # never counts the whole scope
 
     def get_queryset(self) -> QuerySet[Member]:
         p = _params(self.request, MemberParams)

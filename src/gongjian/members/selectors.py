@@ -48,6 +48,12 @@ MOBILE_TRANSFER_AFTER_DAYS = 183
 MOBILE_REPORT_BACK_DAYS = 365
 
 
+def _whole_map(paths: tuple[str, ...]) -> bool:
+    """True when ``paths`` cover every root of the map (every member is held under them)."""
+    roots = Area.objects.get_root_nodes().values_list("path", flat=True)
+    return all(any(root.startswith(p) for p in paths) for root in roots)
+
+
 def _sees_whole_map(actor: Actor) -> bool:
     """True when the actor's subtrees cover every root of the map (a city administrator): then every
     member is in scope and no filter is needed (kept on the actor for the request)."""
@@ -58,17 +64,15 @@ def _sees_whole_map(actor: Actor) -> bool:
         return False
     cached: bool | None = getattr(actor, "_gongjian_whole_map", None)
     if cached is None:
-        roots = Area.objects.get_root_nodes().values_list("path", flat=True)
-        cached = all(scope.covers_path(path) for path in roots)
+        cached = _whole_map(scope.area_paths)
         actor._gongjian_whole_map = cached  # type: ignore[union-attr]
     return cached
 
 
-def _ids_at(paths: tuple[str, ...], *, links: bool = True) -> QuerySet[Any]:
-    """Ids of the members held, living or listed now in a ledger (an open entry) under one
-    of ``paths``, and with ``links`` co-managed or reported there: a UNION of indexed look-ups (areas
-    by path, then organisations, members and entries by their foreign keys), never a scan of the
-    city with an OR."""
+def _branches_at(paths: tuple[str, ...], *, links: bool = True) -> list[QuerySet[Any]]:
+    """Ids of the members held, living or listed now in a ledger (an open entry) under one of
+    ``paths``, and with ``links`` co-managed or reported there: one indexed look-up each (areas by
+    path, then organisations, members and entries by their foreign keys)."""
     areas = Area.objects.order_by().filter(_paths_q(paths, "path")).values("pk")
     orgs = PartyOrg.objects.order_by().filter(area_id__in=areas).values("pk")
     branches = [
@@ -81,8 +85,14 @@ def _ids_at(paths: tuple[str, ...], *, links: bool = True) -> QuerySet[Any]:
             CoManagement.objects.order_by().filter(community_id__in=areas).values("member_id"),
             MemberReport.objects.order_by().filter(community_id__in=areas).values("member_id"),
         ]
+    return branches
+
+
+def _union(branches: list[QuerySet[Any]]) -> QuerySet[Any]:
+    """One UNION of the branches: a semi-join the database answers from each branch's index (an
+    OR of the branches, or of a branch and another column, made PostgreSQL filter every member)."""
     first, *rest = branches
-    return first.union(*rest)
+    return first.union(*rest) if rest else first
 
 
 def _paths_q(paths: tuple[str, ...], field: str) -> Q:
@@ -101,19 +111,25 @@ def ledger_covered(*, actor: Actor, within: Area | None, on: dt.date | None) -> 
 
 def _member_scope_q(actor: Actor) -> Q:
     """Members the actor may see: held, living, listed in a ledger, co-managed or reported in one
-    of their subtrees; of their units (liaisons); themself."""
+    of their subtrees; of their units (liaisons); themself. One UNION of indexed branches."""
     if _sees_whole_map(actor):
         return Q()
     scope = scope_for(actor)
-    q = Q(pk__in=[])
+    branches: list[QuerySet[Any]] = []
     if scope.area_paths:
-        q |= Q(pk__in=_ids_at(scope.area_paths))
+        branches += _branches_at(scope.area_paths)
     if scope.unit_ids:
         units = sorted(scope.unit_ids)
-        q |= Q(org__unit_id__in=units) | Q(work_unit_id__in=units)
+        orgs = PartyOrg.objects.order_by().filter(unit_id__in=units).values("pk")
+        branches += [
+            Member.objects.order_by().filter(org_id__in=orgs).values("pk"),
+            Member.objects.order_by().filter(work_unit_id__in=units).values("pk"),
+        ]
     if actor.is_authenticated:
-        q |= Q(user_id=actor.pk)
-    return q
+        branches.append(Member.objects.order_by().filter(user_id=actor.pk).values("pk"))
+    if not branches:
+        return Q(pk__in=[])
+    return Q(pk__in=_union(branches))
 
 
 def member_list(
@@ -143,8 +159,8 @@ def member_list(
                 area_id__in=Area.objects.order_by().filter(path__startswith=within.path).values("pk")
             )
         qs = qs.filter(pk__in=entries.values("member_id"))
-    elif within is not None:
-        qs = qs.filter(pk__in=_ids_at((within.path,), links=False))
+    elif within is not None and not _whole_map((within.path,)):
+        qs = qs.filter(pk__in=_union(_branches_at((within.path,), links=False)))
     if q:
         qs = qs.filter(name_search_q(q))
     if status:
@@ -194,8 +210,9 @@ class Total:
     more: bool = False
 
 
-def bounded_total(rows: QuerySet[Any], cap: int = COUNT_CAP) -> Total:
-    """Count ``rows`` up to ``cap`` (one bounded query: a LIMIT inside the COUNT)."""
+def bounded_total(rows: QuerySet[Any], cap: int | None = None) -> Total:
+    """Count ``rows`` up to ``cap`` (``COUNT_CAP``; one bounded query: a LIMIT inside the COUNT)."""
+    cap = COUNT_CAP if cap is None else cap
     n = rows.order_by()[: cap + 1].count()
     return Total(min(n, cap), more=n > cap)
 
@@ -206,7 +223,8 @@ def ledger_totals(*, actor: Actor, area: Area, on: dt.date | None = None) -> dic
     (the tab then lists exactly what the figure counts, see ``member_list``), else a bounded count; the flags and
     the reports tab (no figure) a bounded count. Never a count of the whole scope."""
     kept: dict[str, float] = {}
-    if ledger_covered(actor=actor, within=area, on=on):
+    covered = ledger_covered(actor=actor, within=area, on=on)
+    if covered:
         on = timezone.localdate()
         kept = tally.values([area.path], [on]).get((area.path, on), {})
     on = on or timezone.localdate()
@@ -219,9 +237,19 @@ def ledger_totals(*, actor: Actor, area: Area, on: dt.date | None = None) -> dic
             totals[key] = bounded_total(co_management_list(actor=actor, within=area, on=on))
         elif key == "reports":
             totals[key] = bounded_total(member_report_list(actor=actor, within=area))
+        elif covered:
+            # a flag at a covered node: its open entries there, one a member (no join to the members)
+            entries = MemberCategory.objects.filter(
+                Dated.on(on), category=key, area_id__in=_areas_under(area.path)
+            )
+            totals[key] = bounded_total(entries)
         else:
             totals[key] = bounded_total(member_list(actor=actor, within=area, category=key, on=on))
     return totals
+
+
+def _areas_under(path: str) -> QuerySet[Any]:
+    return Area.objects.order_by().filter(path__startswith=path).values("pk")
 
 
 def ledger_counts(*, actor: Actor, area: Area, on: dt.date | None = None) -> dict[str, int]:

@@ -85,7 +85,7 @@ class MorePage:
 
     counted = False
 
-    def __init__(self, rows: QuerySet[Any] | Sequence[Any], number: int, per_page: int) -> None:
+    def __init__(self, rows: IdsFirst | Sequence[Any], number: int, per_page: int) -> None:
         start = (number - 1) * per_page
         fetched = list(rows[start : start + per_page + 1])
         self.object_list = fetched[:per_page]
@@ -115,6 +115,24 @@ class MorePage:
         return len(self.object_list)
 
 
+class IdsFirst:
+    """A list read in two steps: the page's ids in the list's order (the database sorts narrow
+    rows, not whole ones, to reach page 500), then those rows with what the list joins."""
+
+    ordered = True
+
+    def __init__(self, rows: QuerySet[Any]) -> None:
+        self.rows = rows
+
+    def __getitem__(self, part: slice) -> list[Any]:
+        ids = list(self.rows.values_list("pk", flat=True)[part])
+        found = {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
+
+    def count(self) -> int:
+        return self.rows.count()
+
+
 def paginate_known(
     request: HttpRequest, rows: QuerySet[Any], total: int | None, per_page: int = PAGE_SIZE
 ) -> Page[Any] | MorePage:
@@ -122,11 +140,11 @@ def paginate_known(
     a kept figure) the numbered pages of ``paginate``; without, a page with "more" (``MorePage``).
     ``?page=`` past the end gives the last page (known total) or an empty page."""
     if total is not None:
-        paginator = Paginator(rows, per_page)
+        paginator: Paginator[Any] = Paginator(cast(Any, IdsFirst(rows)), per_page)
         paginator.__dict__["count"] = total  # the cached property, filled from what is known
         return paginator.get_page(request.GET.get("page"))
     number = get_int(request, "page") or 1
-    return MorePage(rows, max(number, 1), per_page)
+    return MorePage(IdsFirst(rows), max(number, 1), per_page)
 
 
 def valid_filters(form: forms.Form) -> dict[str, Any]:

@@ -7,8 +7,8 @@ reused (a city load takes longer than the benchmark); ``--load`` (re)builds both
 load the loaders run ``ANALYZE`` themselves.
 
 For each database a child process signs in a city administrator (the root), a district
-administrator (the first district) and a community administrator (the community of the first
-district holding the most members), with Django's test client in the process (no network), and
+administrator (the district where the most members live) and a community administrator (the
+community of that district where the most members live), with Django's test client in the process (no network), and
 asks each page ``--runs`` times after one warm-up: the root ledger (page 1, page 500, a search by
 name and by pinyin initials), a district ledger, the API ``members/`` (within the root; the
 community administrator's own), the community administrator's member list, the rows of
@@ -72,9 +72,12 @@ def _setup_users() -> dict[str, Any]:
 
     root = Area.objects.get_root_nodes().first()
     assert root is not None, "an empty database"
-    district = root.get_children().order_by("path").first()
+    # the district and, in it, the community where the most members live (busy nodes, not empty ones)
+    district = max(
+        Area.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path"),
+        key=lambda d: Member.objects.filter(residence__path__startswith=d.path).count(),
+    )
     communities = Area.objects.filter(path__startswith=district.path, level=Level.COMMUNITY).order_by("path")
-    # the community of the district where the most members live (a busy community, not an empty one)
     community = max(
         communities[:200], key=lambda c: Member.objects.filter(residence__path__startswith=c.path).count()
     )
@@ -87,7 +90,7 @@ def _setup_users() -> dict[str, Any]:
         user, _ = User.objects.get_or_create(username=f"bench-{role}")
         Role.objects.get_or_create(user=user, kind=kind, area=area)
         users[role] = user
-    member = Member.objects.filter(org__area__path__startswith=community.path).order_by("pk").first()
+    member = Member.objects.filter(residence__path__startswith=community.path).order_by("pk").first()
     assert member is not None, "no member in the community"
     return {"users": users, "root": root, "district": district, "community": community, "member": member}
 
@@ -225,7 +228,7 @@ def _measure(url: str, args: argparse.Namespace, clients: int) -> dict[str, Any]
         ],
         env=env,
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -339,7 +339,13 @@ class MemberCategoryViewSet(LedgerViewSet):
 class LedgerCountsSerializer(serializers.Serializer[Any]):
     area = serializers.IntegerField()
     on = serializers.DateField(allow_null=True)
-    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Members per ledger and flag")
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Members per ledger and flag: exact, or the bound when the key is in ``more``",
+    )
+    more = serializers.ListField(
+        child=serializers.CharField(), help_text="Ledgers and flags holding more than their count (a bound)"
+    )
 
 
 class LedgerAreaViewSet(LedgerViewSet):
@@ -358,8 +364,10 @@ class LedgerAreaViewSet(LedgerViewSet):
     def counts(self, request: Request, pk: int) -> Response:
         area = org_selectors.area_get(actor=request.user, pk=int(pk))
         on = _params(request, DateParams).get("on")
-        counts = selectors.ledger_counts(actor=request.user, area=area, on=on)
-        return Response({"area": area.pk, "on": on, "counts": counts})
+        totals = selectors.ledger_totals(actor=request.user, area=area, on=on)
+        counts = {c: totals[c].value for c in Category.values}
+        more = [c for c in Category.values if totals[c].more]
+        return Response({"area": area.pk, "on": on, "counts": counts, "more": more})
 
 
 # --- co-management and dual reporting ------------------------------------------------------

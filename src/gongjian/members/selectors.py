@@ -252,13 +252,6 @@ def _areas_under(path: str) -> QuerySet[Any]:
     return Area.objects.order_by().filter(path__startswith=path).values("pk")
 
 
-def ledger_counts(*, actor: Actor, area: Area, on: dt.date | None = None) -> dict[str, int]:
-    """How many visible members each ledger and flag lists at ``area`` (and below) on ``on`` (the
-    figure, or at most ``COUNT_CAP`` + 1 where there is none: see ``ledger_totals``)."""
-    totals = ledger_totals(actor=actor, area=area, on=on)
-    return {c: totals[c].value + int(totals[c].more) for c in Category.values}
-
-
 def category_history(*, actor: Actor, member: Member) -> QuerySet[MemberCategory]:
     member_get(actor=actor, pk=member.pk)
     return MemberCategory.objects.filter(member=member).select_related("area").order_by("-since", "category")

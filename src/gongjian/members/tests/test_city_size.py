@@ -86,3 +86,16 @@ def test_api_members_counts_up_to_a_bound(world, monkeypatch):
     monkeypatch.setattr(BoundedPagination, "COUNT_CAP", 10)
     assert api.get("/api/v1/members/", {"within": world.changsha.pk}).json()["count"] == 3
     assert api.get("/api/v1/members/", {"page": "x"}).status_code == 404
+
+
+def test_api_ledger_counts_say_which_are_bounds(world, monkeypatch):
+    from rest_framework.test import APIClient
+
+    _members(world, 3)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    api = APIClient()
+    api.force_authenticate(world.city_admin)
+    answer = api.get(f"/api/v1/ledgers/{world.changsha.pk}/counts/").json()
+    # the ledger's total is its kept figure (exact); the flag without a figure is a bound
+    assert answer["counts"]["direct"] == 3 and answer["counts"]["hardship"] == 2
+    assert answer["more"] == ["hardship"]

@@ -625,6 +625,8 @@ class Oracle:
             places += [obj.residence.path] if obj.residence else []
             places += [c.community.path for c in CoManagement.objects.filter(member=obj)]
             places += [r.community.path for r in MemberReport.objects.filter(member=obj)]
+            # listed now in a ledger of the subtree (an open entry): today's ledger shows them
+            places += [e.area.path for e in MemberCategory.objects.filter(member=obj, until__isnull=True)]
             return (
                 any(self._in(p) for p in places)
                 or obj.org.unit_id in self.units

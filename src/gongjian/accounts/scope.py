@@ -86,6 +86,8 @@ def scope_for(actor: Actor | None) -> Scope:
 
 
 def forget_scope(actor: Actor) -> None:
-    """Drop the cached scope after the actor's roles change."""
-    if hasattr(actor, "_gongjian_scope"):
-        del actor._gongjian_scope
+    """Drop the cached scope (and what is kept beside it: whether it covers the whole map, see
+    ``members.selectors``) after the actor's roles change."""
+    for name in ("_gongjian_scope", "_gongjian_whole_map"):
+        if hasattr(actor, name):
+            delattr(actor, name)

@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "gongjian.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the planner statistics check

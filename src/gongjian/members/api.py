@@ -27,6 +27,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gongjian.core.api import BoundedPagination
 from gongjian.core.api import validated_input as _input
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.api import ScopedPk, ScopedViewSet
@@ -249,6 +250,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LedgerView
 
     serializer_class = MemberSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
+    pagination_class = BoundedPagination  # never counts the whole scope
 
     def get_queryset(self) -> QuerySet[Member]:
         p = _params(self.request, MemberParams)
@@ -337,7 +339,13 @@ class MemberCategoryViewSet(LedgerViewSet):
 class LedgerCountsSerializer(serializers.Serializer[Any]):
     area = serializers.IntegerField()
     on = serializers.DateField(allow_null=True)
-    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Members per ledger and flag")
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Members per ledger and flag: exact, or the bound when the key is in ``more``",
+    )
+    more = serializers.ListField(
+        child=serializers.CharField(), help_text="Ledgers and flags holding more than their count (a bound)"
+    )
 
 
 class LedgerAreaViewSet(LedgerViewSet):
@@ -356,8 +364,10 @@ class LedgerAreaViewSet(LedgerViewSet):
     def counts(self, request: Request, pk: int) -> Response:
         area = org_selectors.area_get(actor=request.user, pk=int(pk))
         on = _params(request, DateParams).get("on")
-        counts = selectors.ledger_counts(actor=request.user, area=area, on=on)
-        return Response({"area": area.pk, "on": on, "counts": counts})
+        totals = selectors.ledger_totals(actor=request.user, area=area, on=on)
+        counts = {c: totals[c].value for c in Category.values}
+        more = [c for c in Category.values if totals[c].more]
+        return Response({"area": area.pk, "on": on, "counts": counts, "more": more})
 
 
 # --- co-management and dual reporting ------------------------------------------------------

@@ -8,6 +8,7 @@ work unit); a member themself; superusers everyone.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -22,6 +23,7 @@ from gongjian.core.dbfunctions import AddDays
 from gongjian.core.search import name_search_q
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg, ResidentUnit
 from gongjian.orgs.selectors import area_list, unit_get
+from gongjian.stats import tally
 
 from .models import (
     ID_PURPOSE,
@@ -46,22 +48,88 @@ MOBILE_TRANSFER_AFTER_DAYS = 183
 MOBILE_REPORT_BACK_DAYS = 365
 
 
-def _member_scope_q(actor: Actor) -> Q:
+def _whole_map(paths: tuple[str, ...]) -> bool:
+    """True when ``paths`` cover every root of the map (every member is held under them)."""
+    roots = Area.objects.get_root_nodes().values_list("path", flat=True)
+    return all(any(root.startswith(p) for p in paths) for root in roots)
+
+
+def _sees_whole_map(actor: Actor) -> bool:
+    """True when the actor's subtrees cover every root of the map (a city administrator): then every
+    member is in scope and no filter is needed (kept on the actor for the request)."""
     scope = scope_for(actor)
     if scope.everything:
-        return Q()
+        return True
+    if not scope.area_paths:
+        return False
+    cached: bool | None = getattr(actor, "_gongjian_whole_map", None)
+    if cached is None:
+        cached = _whole_map(scope.area_paths)
+        actor._gongjian_whole_map = cached  # type: ignore[union-attr]
+    return cached
+
+
+def _branches_at(paths: tuple[str, ...], *, links: bool = True) -> list[QuerySet[Any]]:
+    """Ids of the members held, living or listed now in a ledger (an open entry) under one of
+    ``paths``, and with ``links`` co-managed or reported there: one indexed look-up each (areas by
+    path, then organisations, members and entries by their foreign keys)."""
+    areas = Area.objects.order_by().filter(_paths_q(paths, "path")).values("pk")
+    orgs = PartyOrg.objects.order_by().filter(area_id__in=areas).values("pk")
+    branches = [
+        Member.objects.order_by().filter(org_id__in=orgs).values("pk"),
+        Member.objects.order_by().filter(residence_id__in=areas).values("pk"),
+        MemberCategory.objects.order_by().filter(area_id__in=areas, until__isnull=True).values("member_id"),
+    ]
+    if links:
+        branches += [
+            CoManagement.objects.order_by().filter(community_id__in=areas).values("member_id"),
+            MemberReport.objects.order_by().filter(community_id__in=areas).values("member_id"),
+        ]
+    return branches
+
+
+def _union(branches: list[QuerySet[Any]]) -> QuerySet[Any]:
+    """One UNION of the branches: a semi-join the database answers from each branch's index (an
+    OR of the branches, or of a branch and another column, made PostgreSQL filter every member)."""
+    first, *rest = branches
+    return first.union(*rest) if rest else first
+
+
+def _paths_q(paths: tuple[str, ...], field: str) -> Q:
     q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def ledger_covered(*, actor: Actor, within: Area | None, on: dt.date | None) -> bool:
+    """True for today's ledger at a node inside the actor's subtrees: everyone it lists is in
+    scope (by the open entry), and its totals are the kept figures."""
+    today = timezone.localdate()
+    return within is not None and (on is None or on == today) and scope_for(actor).covers_path(within.path)
+
+
+def _member_scope_q(actor: Actor) -> Q:
+    """Members the actor may see: held, living, listed in a ledger, co-managed or reported in one
+    of their subtrees; of their units (liaisons); themself. One UNION of indexed branches."""
+    if _sees_whole_map(actor):
+        return Q()
+    scope = scope_for(actor)
+    branches: list[QuerySet[Any]] = []
     if scope.area_paths:
-        q |= scope.area_q("org__area__") | scope.area_q("residence__")
-        co = CoManagement.objects.filter(scope.area_q("community__"))
-        rep = MemberReport.objects.filter(scope.area_q("community__"))
-        q |= Q(pk__in=co.values("member_id")) | Q(pk__in=rep.values("member_id"))
+        branches += _branches_at(scope.area_paths)
     if scope.unit_ids:
         units = sorted(scope.unit_ids)
-        q |= Q(org__unit_id__in=units) | Q(work_unit_id__in=units)
+        orgs = PartyOrg.objects.order_by().filter(unit_id__in=units).values("pk")
+        branches += [
+            Member.objects.order_by().filter(org_id__in=orgs).values("pk"),
+            Member.objects.order_by().filter(work_unit_id__in=units).values("pk"),
+        ]
     if actor.is_authenticated:
-        q |= Q(user_id=actor.pk)
-    return q
+        branches.append(Member.objects.order_by().filter(user_id=actor.pk).values("pk"))
+    if not branches:
+        return Q(pk__in=[])
+    return Q(pk__in=_union(branches))
 
 
 def member_list(
@@ -73,19 +141,26 @@ def member_list(
     on: dt.date | None = None,
     status: str = "",
 ) -> QuerySet[Member]:
-    """Members the actor may see. ``category`` lists one ledger (or flag) at ``within`` on ``on``."""
-    qs = Member.objects.filter(_member_scope_q(actor))
+    """Members the actor may see. ``category`` lists one ledger (or flag) at ``within`` on ``on``.
+
+    Today's ledger at a node the actor's subtrees cover lists every member with an open entry
+    there: each is in scope by that entry, so the scope filter is left out (the list costs what
+    the node holds, not what the actor's scope holds)."""
+    covered = ledger_covered(actor=actor, within=within, on=on)
+    qs = Member.objects.all()
+    if not (covered and category) and not _sees_whole_map(actor):
+        qs = qs.filter(_member_scope_q(actor))
     if category:
-        entries = MemberCategory.objects.filter(Dated.on(on or timezone.localdate()), category=category)
-        if within is not None:
-            entries = entries.filter(area__path__startswith=within.path)
-        qs = qs.filter(pk__in=entries.values("member_id"))
-    elif within is not None:
-        qs = qs.filter(
-            Q(org__area__path__startswith=within.path)
-            | Q(residence__path__startswith=within.path)
-            | Q(pk__in=MemberCategory.objects.filter(area__path__startswith=within.path).values("member_id"))
+        entries = MemberCategory.objects.order_by().filter(
+            Dated.on(on or timezone.localdate()), category=category
         )
+        if within is not None:
+            entries = entries.filter(
+                area_id__in=Area.objects.order_by().filter(path__startswith=within.path).values("pk")
+            )
+        qs = qs.filter(pk__in=entries.values("member_id"))
+    elif within is not None and not _whole_map((within.path,)):
+        qs = qs.filter(pk__in=_union(_branches_at((within.path,), links=False)))
     if q:
         qs = qs.filter(name_search_q(q))
     if status:
@@ -115,9 +190,66 @@ def member_find_by_id_number(*, actor: Actor, id_number: str) -> Member | None:
     return member_list(actor=actor).filter(id_number_index=index).first()
 
 
-def ledger_counts(*, actor: Actor, area: Area, on: dt.date | None = None) -> dict[str, int]:
-    """How many visible members each ledger and flag lists at ``area`` (and below) on ``on``."""
-    return {c: member_list(actor=actor, within=area, category=c, on=on).count() for c in Category.values}
+#: Ledger tabs whose total is a kept figure (``members/figures.py``) with the same definition.
+LEDGER_FIGURES = {
+    Category.DIRECT: "members.direct",
+    Category.IN_SERVICE: "members.in_service",
+    Category.MOBILE: "members.mobile",
+    Category.RETIRED: "members.retired",
+    "co_managed": "members.co_managed",
+}
+#: A list without a kept figure is counted up to this many rows ("1,000+"), never the whole scope.
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Total:
+    """How many rows a list holds: exact (``more`` False), or at least ``value`` (``more`` True)."""
+
+    value: int
+    more: bool = False
+
+
+def bounded_total(rows: QuerySet[Any], cap: int | None = None) -> Total:
+    """Count ``rows`` up to ``cap`` (``COUNT_CAP``; one bounded query: a LIMIT inside the COUNT)."""
+    cap = COUNT_CAP if cap is None else cap
+    n = rows.order_by()[: cap + 1].count()
+    return Total(min(n, cap), more=n > cap)
+
+
+def ledger_totals(*, actor: Actor, area: Area, on: dt.date | None = None) -> dict[str, Total]:
+    """How many members each ledger tab lists at ``area`` (and below) on ``on``: the four ledgers
+    and co-management from the kept figures on today's ledger at a node the actor's subtrees cover
+    (the tab then lists exactly what the figure counts, see ``member_list``), else a bounded count; the flags and
+    the reports tab (no figure) a bounded count. Never a count of the whole scope."""
+    kept: dict[str, float] = {}
+    covered = ledger_covered(actor=actor, within=area, on=on)
+    if covered:
+        on = timezone.localdate()
+        kept = tally.values([area.path], [on]).get((area.path, on), {})
+    on = on or timezone.localdate()
+    totals: dict[str, Total] = {}
+    for key in [*Category.values, "co_managed", "reports"]:
+        figure = LEDGER_FIGURES.get(key)
+        if figure is not None and kept:
+            totals[key] = Total(int(kept.get(figure, 0)))
+        elif key == "co_managed":
+            totals[key] = bounded_total(co_management_list(actor=actor, within=area, on=on))
+        elif key == "reports":
+            totals[key] = bounded_total(member_report_list(actor=actor, within=area))
+        elif covered:
+            # a flag at a covered node: its open entries there, one a member (no join to the members)
+            entries = MemberCategory.objects.filter(
+                Dated.on(on), category=key, area_id__in=_areas_under(area.path)
+            )
+            totals[key] = bounded_total(entries)
+        else:
+            totals[key] = bounded_total(member_list(actor=actor, within=area, category=key, on=on))
+    return totals
+
+
+def _areas_under(path: str) -> QuerySet[Any]:
+    return Area.objects.order_by().filter(path__startswith=path).values("pk")
 
 
 def category_history(*, actor: Actor, member: Member) -> QuerySet[MemberCategory]:

@@ -42,6 +42,7 @@ from gongjian.web.pages import (
     holds_scope,
     page_form_post,
     paginate,
+    paginate_known,
     part_page,
     reveal_once,
     saved,
@@ -170,11 +171,7 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
     tab = request.GET.get("tab", "")
     if tab not in TAB_LABELS:
         tab = Category.DIRECT
-    counts = {
-        **selectors.ledger_counts(actor=actor, area=area, on=on),
-        "co_managed": selectors.co_management_list(actor=actor, within=area, on=on).count(),
-        "reports": selectors.member_report_list(actor=actor, within=area).count(),
-    }
+    totals = selectors.ledger_totals(actor=actor, area=area, on=on)
     rows: Any
     if tab in Category.values:
         rows = selectors.ledger_member_list(
@@ -184,8 +181,16 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
         rows = selectors.ledger_co_management_list(actor=actor, within=area, on=on, q=q)
     else:
         rows = selectors.ledger_report_list(actor=actor, within=area, q=q)
+    # the tab's total when nothing narrows it, else a bounded count: the page never counts the scope
+    total = totals[tab] if not (q or status or standing) else selectors.bounded_total(rows)
     tabs = [
-        {"key": key, "label": label, "count": counts.get(key, 0), "flag": key in FLAGS}
+        {
+            "key": key,
+            "label": label,
+            "count": totals[key].value,
+            "more": totals[key].more,
+            "flag": key in FLAGS,
+        }
         for key, label in TAB_LABELS.items()
     ]
     return _render(
@@ -200,7 +205,8 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "filters": filters,
             "on": on,
             "is_today": on == timezone.localdate(),
-            "page": paginate(request, rows),
+            "page": paginate_known(request, rows, None if total.more else total.value),
+            "total": total,
             "children": list(org_selectors.area_children(actor=actor, area=area)),
         },
     )
@@ -220,10 +226,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
     )
     scope = scope_for(actor)
     own_units = org_selectors.unit_list(actor=actor).filter(pk__in=sorted(scope.unit_ids))
+    total = selectors.bounded_total(rows)
+    page = paginate_known(request, rows, None if total.more else total.value)
     return _render(
         request,
         "members/member_list.html",
-        {"filters": filters, "page": paginate(request, rows), "own_units": list(own_units)},
+        {"filters": filters, "page": page, "total": total, "own_units": list(own_units)},
     )
 
 

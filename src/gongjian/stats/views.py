@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET
 from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import XLSX_CONTENT_TYPE
-from gongjian.web.pages import file_response, paginate
+from gongjian.web.pages import file_response, paginate, paginate_known
 
 from . import reports, selectors, tally
 from .forms import FiguresQuery
@@ -218,7 +218,15 @@ def rows(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
         return _bad_query(request, area, form)
     date: dt.date = form.cleaned_data["date"]
     records = selectors.indicator_rows(actor=actor, area=area, indicator_id=indicator, date=date)
-    page = paginate(request, reports.ordered(records), ROWS_PAGE_SIZE)
+    # a stock's rows number its kept figure: the page shows it instead of counting the rows again
+    known = selectors.indicators_for(actor=actor, area=area, date=date).get(indicator)
+    total = int(known) if found.kind == "stock" and known is not None else None
+    ordered = reports.ordered(records)
+    page: Any
+    if total is None:  # a flow or a ratio's numerator: counted (its figure is not this count)
+        page = paginate(request, ordered, ROWS_PAGE_SIZE)
+    else:
+        page = paginate_known(request, ordered, total, ROWS_PAGE_SIZE)
     language = reports.current_language()
     note = reports.ratio_note(found)
     denominator: dict[str, Any] | None = None

@@ -78,6 +78,75 @@ def paginate(
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
 
 
+class MorePage:
+    """A page of a list whose total is not counted (counting the whole scope would cost what the
+    city holds): the page's rows, read with one row more to know whether a next page follows.
+    Quacks like Django's ``Page`` for the templates (``has_next``, ``next_page_number`` …)."""
+
+    counted = False
+
+    def __init__(self, rows: IdsFirst | Sequence[Any], number: int, per_page: int) -> None:
+        start = (number - 1) * per_page
+        fetched = list(rows[start : start + per_page + 1])
+        self.object_list = fetched[:per_page]
+        self.number = number
+        self.more = len(fetched) > per_page
+        self._start = start
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.more or self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return self._start + 1 if self.object_list else 0
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+class IdsFirst:
+    """A list read in two steps: the page's ids in the list's order (the database sorts narrow
+    rows, not whole ones, to reach page 500), then those rows with what the list joins."""
+
+    ordered = True
+
+    def __init__(self, rows: QuerySet[Any]) -> None:
+        self.rows = rows
+
+    def __getitem__(self, part: slice) -> list[Any]:
+        ids = list(self.rows.values_list("pk", flat=True)[part])
+        found = {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
+
+    def count(self) -> int:
+        return self.rows.count()
+
+
+def paginate_known(
+    request: HttpRequest, rows: QuerySet[Any], total: int | None, per_page: int = PAGE_SIZE
+) -> Page[Any] | MorePage:
+    """A page of ``rows`` without counting them: with ``total`` (an exact count already known, e.g.
+    a kept figure) the numbered pages of ``paginate``; without, a page with "more" (``MorePage``).
+    ``?page=`` past the end gives the last page (known total) or an empty page."""
+    if total is not None:
+        paginator: Paginator[Any] = Paginator(cast(Any, IdsFirst(rows)), per_page)
+        paginator.__dict__["count"] = total  # the cached property, filled from what is known
+        return paginator.get_page(request.GET.get("page"))
+    number = get_int(request, "page") or 1
+    return MorePage(IdsFirst(rows), max(number, 1), per_page)
+
+
 def valid_filters(form: forms.Form) -> dict[str, Any]:
     """The filters that are valid (a bad one is dropped, the others still apply)."""
     form.is_valid()

@@ -75,12 +75,16 @@ class Person:
         self.click(self.page.locator("a.navbar-brand"))
 
     def menu(self, label: str) -> None:
-        """Open a module from the main menu (on a phone, the menu opens first)."""
+        """Open a module from the main menu by its words or, starting with "/", its address (on a
+        phone, the menu opens first)."""
         toggler = self.page.locator(".navbar-toggler")
         if toggler.is_visible():
             toggler.click()
             self.page.locator("#main-nav.show").wait_for()
-        self.click(self.page.locator("a.nav-link:visible", has_text=label).first)
+        if label.startswith("/"):
+            self.click(self.page.locator(f"a.nav-link:visible[href='{label}']").first)
+        else:
+            self.click(self.page.locator("a.nav-link:visible", has_text=label).first)
 
     def bell(self) -> None:
         """Open one's notifications from the bell in the top bar."""

@@ -156,6 +156,23 @@ class PickerSelectMultiple(PickerMixin, forms.SelectMultiple):
         return super().get_context(name, value, {**(attrs or {}), **self.picker_attrs()})
 
 
+#: The attribute that marks a field as one of several alternatives (see ``one_of``).
+ONE_OF = "gongjian_one_of"
+
+
+def one_of(*fields: forms.Field) -> None:
+    """Mark ``fields`` as alternatives, of which the person fills one (each optional by itself,
+    e.g. the claiming unit, or the person as a member): a choice among them with a single option
+    starts on it like a required one, on every form page (``web.pages.preselect_single_choices``)."""
+    for field in fields:
+        setattr(field, ONE_OF, True)
+
+
+def is_one_of(field: forms.Field) -> bool:
+    """Whether ``field`` is one of several alternatives (``one_of``)."""
+    return bool(getattr(field, ONE_OF, False))
+
+
 def _as_picker(field: forms.ModelChoiceField[Any], kind: str, purpose: str = "") -> None:
     """Turn ``field``'s drop-down into a picker of ``kind`` (keeping its attributes)."""
     old = field.widget

@@ -113,7 +113,6 @@ class Person:
         self.page.focus(f"#id_{field}-ts-control")
         self.page.keyboard.type(typed)
         self.page.locator(".ts-dropdown .option:visible", has_text=option).first.click()
-        self.page.keyboard.press("Tab")  # on to the next field: the drop-down closes, the choice stays
         assert option in self.page.locator(f"#id_{field} option:checked").first.inner_text()
 
     def submit(self, label: str | None = None) -> None:

@@ -3,10 +3,14 @@ one option starts on it; an optional one, or one with several options, does not.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django import forms
 
 from gongjian.orgs.models import PartyOrg
+from gongjian.testing import World
+from gongjian.web.forms import one_of
 from gongjian.web.pages import preselect_single_choices
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +36,33 @@ def test_a_required_choice_with_one_option_is_preselected(world: object) -> None
     assert form["org"].value() == first.pk
     assert form["orgs"].value() is None
     assert f'<option value="{first.pk}" selected>' in str(form["org"])
+
+
+class _Alternatives(forms.Form):
+    """One of two optional fields says who (as on the claim form: a unit, or the person as a member)."""
+
+    unit = forms.ChoiceField(choices=[("", "---"), ("u", "U")], required=False)
+    as_member = forms.BooleanField(required=False)
+    meeting = forms.ChoiceField(choices=[("", "---"), ("m", "M")], required=False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        one_of(self.fields["unit"])
+
+
+def test_a_choice_among_alternatives_with_one_option_is_preselected_a_plain_optional_one_not() -> None:
+    form = _Alternatives()
+    preselect_single_choices(form)
+    assert form["unit"].value() == "u"
+    assert form["meeting"].value() is None  # empty says something ("claimed online"): left empty
+
+
+def test_the_liaisons_only_unit_is_preselected_on_the_claim_form(world: World) -> None:
+    from gongjian.lists.forms.claims import DemandClaimForm
+    from gongjian.lists.tests.fixtures_claims import build_lists_claims
+
+    lc = build_lists_claims(world)
+    form = DemandClaimForm(actor=world.liaison, demand=lc.demand)
+    assert list(form.fields["unit"].queryset) == [world.minzheng]  # type: ignore[attr-defined]
+    preselect_single_choices(form)
+    assert re.search(rf'<option value="{world.minzheng.pk}"[^>]*selected', str(form["unit"]))

@@ -12,6 +12,7 @@ import pytest
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import urlencode
 from test_scope_walk import ROUTES, all_routes
 
 from gongjian.core.synthetic import credit_code, id_number
@@ -202,3 +203,43 @@ def test_no_page_lists_more_than_fifty_options_in_a_drop_down(world: World) -> N
                 too_long.append(f"{url} {name}: {select.count('<option')} options")
     assert pages > 50
     assert not too_long, too_long
+
+
+def _picker_url(html: str, name: str) -> str:
+    select = _selects(html)[name]
+    found = re.search(r'data-pick-url="([^"]+)"', select)
+    assert found, select
+    return found.group(1).replace("&amp;", "&")
+
+
+def _follow(client: Client, url: str, q: str) -> list[str]:
+    """The options of the picker at ``url`` (which ends in ``?`` or ``&``, as the page's script
+    uses it) for ``q``."""
+    response = client.get(url + urlencode({"q": q}))
+    assert response.status_code == 200
+    return [row["text"] for row in response.json()["results"]]
+
+
+def test_a_resident_searches_the_areas_they_may_raise_an_appeal_in(world: World) -> None:
+    client = _as(world.resident)
+    url = _picker_url(client.get(reverse("appeals:raise")).content.decode(), "area")
+    for q in ("王家垅", "wjl", "王家垅社區"):
+        assert _follow(client, url, q) == ["开福区 · 东风路街道 · 王家垅社区"]
+    # nothing where they may not raise one
+    assert _follow(client, url, "尖山湖") == []
+    assert _follow(client, url, "1栋") == []
+
+
+def test_staff_registering_an_appeal_search_the_areas_of_their_subtree(world: World) -> None:
+    client = _as(world.wjl_admin)
+    url = _picker_url(client.get(reverse("appeals:register")).content.decode(), "area")
+    assert _follow(client, url, "") == [
+        "开福区 · 东风路街道 · 王家垅社区",
+        "东风路街道 · 王家垅社区 · 30号庭院",
+        "王家垅社区 · 30号庭院 · 1栋",
+    ]
+
+
+def test_a_picker_for_an_unknown_purpose_offers_nothing(world: World) -> None:
+    response = _as(world.city_admin).get(reverse("pick_area"), {"for": "nothing", "q": "王家垅"})
+    assert response.status_code == 404 and response.json()["results"] == []

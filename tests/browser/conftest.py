@@ -70,3 +70,22 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
 def no_sideways_scroll(page: Any) -> bool:
     """The page fits the phone's width: nothing makes it scroll sideways."""
     return bool(page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1"))
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def people(request: Any, browser: Any, live_server: Any) -> Iterator[Any]:
+    """``people("wjl_admin")``: a person of the browser stories (``story.Person``) in a browser of
+    their own, at a phone's size and then at a desktop's."""
+    from .story import Person
+
+    made: list[Person] = []
+
+    def person(username: str) -> Person:
+        made.append(Person(browser, live_server.url, request.param, username))
+        return made[-1]
+
+    try:
+        yield person
+    finally:
+        for one in made:
+            one.close()

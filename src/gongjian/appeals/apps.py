@@ -10,8 +10,9 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Residents' appeals")
 
     def ready(self) -> None:
-        from . import figures, inbox  # the models are loaded only now
+        from . import figures, inbox, pick  # the models are loaded only now
 
         inbox.register()
+        pick.register_pickers()
 
         registry.register(*figures.FIGURES)

@@ -13,6 +13,7 @@ from gongjian.web.forms import ActorForm, DateTimeInput, offer
 
 from . import selectors
 from .models import AppealKind, AppealStatus, CallBackResult, Channel, Rating
+from .pick import PURPOSE
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -44,7 +45,7 @@ class RegisterForm(ActorForm):
         super().__init__(*args, **kwargs)
         field = self.fields["area"]
         assert isinstance(field, forms.ModelChoiceField)
-        offer(field, selectors.area_choices(actor=self.actor))
+        offer(field, selectors.area_choices(actor=self.actor), purpose=PURPOSE)
 
 
 class RaiseForm(ActorForm):
@@ -67,7 +68,7 @@ class RaiseForm(ActorForm):
         super().__init__(*args, **kwargs)
         field = self.fields["area"]
         assert isinstance(field, forms.ModelChoiceField)
-        offer(field, selectors.area_choices(actor=self.actor))
+        offer(field, selectors.area_choices(actor=self.actor), purpose=PURPOSE)
 
 
 class FilterForm(forms.Form):

@@ -79,12 +79,15 @@ class PickerMixin:
 
     kind: str
     queryset: QuerySet[Any] | None
+    #: The rows offered for this purpose (``pick.register_purpose``); by default the actor's scope.
+    purpose: str = ""
     choices: Any
     attrs: dict[str, Any]
 
-    def setup_picker(self, kind: str, queryset: QuerySet[Any] | None) -> None:
+    def setup_picker(self, kind: str, queryset: QuerySet[Any] | None, purpose: str = "") -> None:
         self.kind = kind
         self.queryset = queryset
+        self.purpose = purpose
 
     def _with_current(self, value: list[str]) -> None:
         """Add the chosen rows that are not listed (picked by search), labelled, so they stay chosen."""
@@ -101,15 +104,12 @@ class PickerMixin:
 
     def picker_attrs(self) -> dict[str, Any]:
         source = pick.source(self.kind)
-        url = reverse(f"pick_{self.kind}")
+        url = reverse(f"pick_{self.kind}") + "?"
+        params: dict[str, str] = {"for": self.purpose} if self.purpose else {}
         if source is not None and source.narrow is not None and self.queryset is not None:
-            params = source.narrow(self.queryset)
-            if params:
-                url += "?" + urlencode(params) + "&"
-            else:
-                url += "?"
-        else:
-            url += "?"
+            params.update(source.narrow(self.queryset))
+        if params:
+            url += urlencode(params) + "&"
         return {
             "data-picker": self.kind,
             "data-pick-url": url,
@@ -122,10 +122,15 @@ class PickerSelect(PickerMixin, forms.Select):
     """A searchable picker for one member, unit, area or organisation."""
 
     def __init__(
-        self, *, kind: str, queryset: QuerySet[Any] | None = None, attrs: dict[str, Any] | None = None
+        self,
+        *,
+        kind: str,
+        queryset: QuerySet[Any] | None = None,
+        attrs: dict[str, Any] | None = None,
+        purpose: str = "",
     ):
         super().__init__(attrs=attrs)
-        self.setup_picker(kind, queryset)
+        self.setup_picker(kind, queryset, purpose)
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         self._with_current(self.format_value(value))
@@ -136,22 +141,44 @@ class PickerSelectMultiple(PickerMixin, forms.SelectMultiple):
     """A searchable picker for several members, units, areas or organisations."""
 
     def __init__(
-        self, *, kind: str, queryset: QuerySet[Any] | None = None, attrs: dict[str, Any] | None = None
+        self,
+        *,
+        kind: str,
+        queryset: QuerySet[Any] | None = None,
+        attrs: dict[str, Any] | None = None,
+        purpose: str = "",
     ):
         super().__init__(attrs=attrs)
-        self.setup_picker(kind, queryset)
+        self.setup_picker(kind, queryset, purpose)
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         self._with_current(self.format_value(value))
         return super().get_context(name, value, {**(attrs or {}), **self.picker_attrs()})
 
 
-def _as_picker(field: forms.ModelChoiceField[Any], kind: str) -> None:
+#: The attribute that marks a field as one of several alternatives (see ``one_of``).
+ONE_OF = "gongjian_one_of"
+
+
+def one_of(*fields: forms.Field) -> None:
+    """Mark ``fields`` as alternatives, of which the person fills one (each optional by itself,
+    e.g. the claiming unit, or the person as a member): a choice among them with a single option
+    starts on it like a required one, on every form page (``web.pages.preselect_single_choices``)."""
+    for field in fields:
+        setattr(field, ONE_OF, True)
+
+
+def is_one_of(field: forms.Field) -> bool:
+    """Whether ``field`` is one of several alternatives (``one_of``)."""
+    return bool(getattr(field, ONE_OF, False))
+
+
+def _as_picker(field: forms.ModelChoiceField[Any], kind: str, purpose: str = "") -> None:
     """Turn ``field``'s drop-down into a picker of ``kind`` (keeping its attributes)."""
     old = field.widget
     multiple = isinstance(field, forms.ModelMultipleChoiceField)
     cls: type[PickerSelect] | type[PickerSelectMultiple] = PickerSelectMultiple if multiple else PickerSelect
-    widget = cls(kind=kind, queryset=field.queryset, attrs=dict(old.attrs))
+    widget = cls(kind=kind, queryset=field.queryset, attrs=dict(old.attrs), purpose=purpose)
     widget.is_required = old.is_required
     field.widget = widget
 
@@ -162,17 +189,19 @@ def show_choices(
     *,
     label: Callable[[Any], str] | None = None,
     include: Iterable[Model | None] = (),
+    purpose: str = "",
 ) -> None:
     """List ``rows`` in the field's drop-down (plus ``include``), while the field keeps accepting
     everything in its queryset.
 
     A choice of members, units, areas or organisations becomes a searchable picker: it lists the
     current value and the first rows up to ``pick.PICK_LIMIT``, each with where it is, and finds
-    the others as the person types."""
+    the others as the person types (in the actor's scope, or what ``pick.register_purpose``
+    offers for ``purpose``)."""
     shown: list[tuple[Any, str]] = [("", str(field.empty_label or "---------"))] if field.empty_label else []
     source = pick.source_for_model(field.queryset.model) if field.queryset is not None else None
     if source is not None and isinstance(field.widget, forms.Select):
-        _as_picker(field, source.kind)
+        _as_picker(field, source.kind, purpose)
         room = pick.PICK_LIMIT - len(shown)
         picked: list[Model] = []
         for row in [*(r for r in include if r is not None), *rows]:
@@ -199,11 +228,19 @@ def offer(
     shown: Iterable[Model] | None = None,
     label: Callable[[Any], str] | None = None,
     include: Iterable[Model | None] = (),
+    purpose: str = "",
 ) -> None:
     """Let ``field`` accept every row of ``rows``; list ``shown`` (by default the first
-    ``CHOICE_DISPLAY_LIMIT`` of them) and ``include`` in its drop-down."""
+    ``CHOICE_DISPLAY_LIMIT`` of them) and ``include`` in its drop-down. A picker searches the
+    actor's scope, or what ``pick.register_purpose`` offers for ``purpose``."""
     field.queryset = rows
-    show_choices(field, rows[:CHOICE_DISPLAY_LIMIT] if shown is None else shown, label=label, include=include)
+    show_choices(
+        field,
+        rows[:CHOICE_DISPLAY_LIMIT] if shown is None else shown,
+        label=label,
+        include=include,
+        purpose=purpose,
+    )
 
 
 def search_field(label: Any = SEARCH) -> forms.CharField:

@@ -32,6 +32,7 @@ from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import XLSX_CONTENT_TYPE
 
 from .crumbs import Crumb
+from .forms import is_one_of
 
 #: Rows on one page of a list.
 PAGE_SIZE = 50
@@ -264,9 +265,15 @@ def form_page(
 
 
 def preselect_single_choices(form: forms.Form) -> None:
-    """A required choice with exactly one option starts on it, on every form page alike."""
+    """A required choice with exactly one option starts on it, on every form page alike; so does
+    an optional one that is one of several alternatives (``web.forms.one_of``): an optional choice
+    whose emptiness says something (e.g. "claimed online") stays empty."""
     for name, field in form.fields.items():
-        if not field.required or form.initial.get(name) is not None or field.initial is not None:
+        if (
+            not (field.required or is_one_of(field))
+            or form.initial.get(name) is not None
+            or field.initial is not None
+        ):
             continue
         if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
             continue

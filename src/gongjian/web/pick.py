@@ -43,11 +43,22 @@ class PickSource:
 
 
 _SOURCES: dict[str, PickSource] = {}
+#: What a kind of picker offers for a purpose (``for=<purpose>``) instead of the actor's scope:
+#: e.g. the areas where a resident may raise an appeal, which are not theirs to browse.
+Rows = Callable[[Actor, str, Mapping[str, str]], QuerySet[Any]]
+_PURPOSES: dict[tuple[str, str], Rows] = {}
 
 
 def register(source: PickSource) -> None:
     """Offer a kind of picker (an app calls this from its ``ready``)."""
     _SOURCES[source.kind] = source
+
+
+def register_purpose(kind: str, purpose: str, rows: Rows) -> None:
+    """Offer ``rows`` in pickers of ``kind`` for fields of ``purpose`` (an app calls this from its
+    ``ready``; its forms pass ``purpose`` to ``web.forms.offer``). ``rows`` is read with the actor
+    and searched by ``q`` like a source's rows, and must be the rows the field accepts."""
+    _PURPOSES[(kind, purpose)] = rows
 
 
 def source_for_model(model: type[Model]) -> PickSource | None:
@@ -74,6 +85,10 @@ def pick(request: HttpRequest, kind: str) -> JsonResponse:
     found = _SOURCES.get(kind)
     if found is None or not request.user.is_authenticated:
         return JsonResponse({"results": []}, status=404 if found is None else 403)
+    purpose = request.GET.get("for", "")
+    read = _PURPOSES.get((kind, purpose)) if purpose else found.rows
+    if read is None:
+        return JsonResponse({"results": []}, status=404)
     q = request.GET.get("q", "").strip()[:100]
-    rows = found.rows(request.user, q, request.GET)[:PICK_LIMIT]
+    rows = read(request.user, q, request.GET)[:PICK_LIMIT]
     return JsonResponse({"results": [{"value": str(pk), "text": text} for pk, text in labelled(found, rows)]})

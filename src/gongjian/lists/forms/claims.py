@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from gongjian.accounts.actor import Actor
 from gongjian.cobuild.models import JointMeeting
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
-from gongjian.web.forms import ActorForm, date_field, filter_choice, model_field, offer, search_field
+from gongjian.web.forms import ActorForm, date_field, filter_choice, model_field, offer, one_of, search_field
 
 from ..models import (
     Category,
@@ -209,6 +209,7 @@ class DemandClaimForm(ActorForm):
         else:
             offer(model_field(self, "meeting"), meetings)
         offer(model_field(self, "unit"), units)
+        one_of(self.fields["unit"])  # or as a member: the only unit starts chosen
         if not units.exists():
             del self.fields["unit"]
         if not services.demand_claim_as_member_allowed(actor=actor, demand=demand):

@@ -24,7 +24,7 @@ from gongjian.core.events import Event
 from gongjian.core.notify import announce
 from gongjian.core.pii import mask_name
 from gongjian.core.services import apply_changes, notification_send
-from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+from gongjian.orgs.models import Area, Dated, Level, PartyOrg, ResidentUnit
 from gongjian.orgs.selectors import area_list, unit_list
 
 from . import audience
@@ -327,7 +327,7 @@ def category_add(
         member=member,
         category=category,
         area=area or default_ledger_area(member, category),
-        since=since or timezone.localdate(),
+        **Dated.start_of(since),
         note=note,
     )
     entry.full_clean()
@@ -388,7 +388,7 @@ def co_management_add(
         )
     if CoManagement.objects.filter(member=member, community=community, until__isnull=True).exists():
         raise ValidationError({"member": _("%(name)s already takes part here.") % {"name": member.name}})
-    row = CoManagement(member=member, community=community, unit=unit, since=since or timezone.localdate())
+    row = CoManagement(member=member, community=community, unit=unit, **Dated.start_of(since))
     row.full_clean()
     row.save()
     audit_record(
@@ -872,7 +872,7 @@ def household_award(
         address=address,
         awarded_by=awarded_by,
         plaque_no=plaque_no,
-        since=since or timezone.localdate(),
+        **Dated.start_of(since),
     )
     household.full_clean()
     household.save()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.actor import Actor
@@ -21,6 +22,7 @@ from .models import (
     Alliance,
     AllianceMember,
     Area,
+    Dated,
     Level,
     PartyOrg,
     ResidentUnit,
@@ -144,8 +146,7 @@ def area_create(
         "kind_label": kind_label,
         "old_compound": old_compound,
     }
-    if since:
-        fields["since"] = since
+    fields.update(Dated.start_of(since))
     probe = Area(**fields)
     probe.fill_search_keys()
     probe.full_clean(exclude=["path", "depth", "numchild"])
@@ -210,8 +211,7 @@ def unit_create(
         incubator=incubator,
         hosted_firms=hosted_firms,
     )
-    if since:
-        unit.since = since
+    unit.set_start(since)
     unit.set_contact_phone(contact_phone)
     unit.fill_search_keys()
     unit.full_clean()
@@ -303,8 +303,7 @@ def party_org_create(
     if PartyOrg.objects.filter(code=code).exists():
         raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": code}})
     org = PartyOrg(name=name, kind=kind, code=code, area=area, unit=unit, parent=parent, secretary=secretary)
-    if since:
-        org.since = since
+    org.set_start(since)
     org.fill_search_keys()
     org.full_clean()
     org.save()
@@ -364,8 +363,7 @@ def alliance_create(
     alliance = Alliance(
         name=name, level=level, convener=convener, area=convener.area, description=description
     )
-    if since:
-        alliance.since = since
+    alliance.set_start(since)
     alliance.fill_search_keys()
     alliance.full_clean()
     alliance.save()
@@ -413,8 +411,7 @@ def alliance_member_add(
     member = AllianceMember(
         alliance=alliance, unit=unit, representative=representative, representative_title=representative_title
     )
-    if since:
-        member.since = since
+    member.set_start(since)
     member.full_clean()
     member.save()
     audit_record(
@@ -438,3 +435,56 @@ def alliance_member_end(*, actor: Actor, member: AllianceMember, until: dt.date)
     member.save(update_fields=["until"])
     audit_record(actor=actor, action=Event.ALLIANCE_MEMBER_END, obj=member, changes={"until": [None, until]})
     return member
+
+
+# --- correcting the past ----------------------------------------------------------------------
+
+
+def _area_of(row: Dated) -> Area:
+    if isinstance(row, Area):
+        return row
+    if isinstance(row, AllianceMember):
+        return row.alliance.area
+    area = getattr(row, "area", None) or getattr(row, "community", None)
+    if not isinstance(area, Area):
+        raise ValidationError(_("This record cannot be corrected here."))
+    return area
+
+
+@transaction.atomic
+def start_correct(*, actor: Actor, row: Dated, since: dt.date, reason: str) -> Dated:
+    """Correct the past: give a dated row (a unit, an organisation, an alliance, a ledger entry …)
+    the start it really had. The only way to move a start that changes figures already reported;
+    it needs a reason, is audited (``history.correct``, with the node's path and the first day whose
+    figures change) and is named on the report pages of every node above it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the past is corrected.")})
+    if since > timezone.localdate():
+        raise ValidationError({"since": _("A start cannot lie in the future.")})
+    row = type(row)._default_manager.select_for_update().get(pk=row.pk)
+    area = _area_of(row)
+    _require_area(actor, area)
+    if row.until is not None and since >= row.until:
+        raise ValidationError(
+            {"since": _("The start must come before the end (%(until)s).") % {"until": row.until}}
+        )
+    if since == row.since and row.since_known:
+        return row
+    before, known_before = row.since, row.since_known
+    row.since, row.since_known = since, True
+    row.full_clean()
+    row.save()
+    audit_record(
+        actor=actor,
+        action=Event.HISTORY_CORRECT,
+        obj=row,
+        changes={
+            "since": [before.isoformat(), since.isoformat()],
+            "since_known": [known_before, True],
+            "path": area.path,
+            "from": min(before, since).isoformat(),
+        },
+        reason=reason,
+    )
+    return row

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core.phones import validate_phone
 from gongjian.web.forms import (
     CHOICE_DISPLAY_LIMIT,
     PHONE_FORMAT,
@@ -111,7 +112,7 @@ class UnitForm(ActorForm):
         label=_("Contact phone"),
         max_length=20,
         required=False,
-        validators=[PHONE_FORMAT],
+        validators=[PHONE_FORMAT, validate_phone],
         widget=NoEchoTextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
     clear_contact_phone = forms.BooleanField(label=_("Remove the contact phone"), required=False)

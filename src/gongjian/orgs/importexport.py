@@ -66,6 +66,7 @@ from gongjian.core.jobs import (
     job_upload_path,
 )
 from gongjian.core.models import Job
+from gongjian.core.phones import is_phone
 
 from . import selectors, services
 from .models import (
@@ -749,9 +750,14 @@ class _Import:
         item.lat, item.lng = _coord(item.lat), _coord(item.lng)
         item.contact_name = self._text(rec, "contact_name", "联系人", 60, errs)
         item.phone = as_text(rec["contact_phone"])
-        digits = sum(ch.isdigit() for ch in item.phone)
-        if item.phone and "*" not in item.phone and (not _PHONE.match(item.phone) or not 5 <= digits <= 20):
-            errs.append("联系电话格式不对（5 至 20 位数字，可有空格、+、-、括号）")  # never echo the number
+        if (
+            item.phone
+            and "*" not in item.phone
+            and (not _PHONE.match(item.phone) or not is_phone(item.phone))
+        ):
+            errs.append(
+                "联系电话不是有效号码（手机 11 位，座机带区号，如 0731-88886666）"
+            )  # never echo the number
         item.incubator = self._cell(errs, "孵化基地", lambda: as_bool(rec["incubator"]), False)
         item.hosted_firms = (
             self._cell(errs, "注册企业数", lambda: as_int(rec["hosted_firms"], minimum=0, maximum=2**31 - 1))

@@ -57,7 +57,7 @@ class Dated(models.Model):
     such a row later, or any earlier start, is a correction of the past (see the services).
     """
 
-    since = models.DateField(_("since"))
+    since = models.DateField(_("since"), blank=True)  # blank: the day of recording, marked unknown
     since_known = models.BooleanField(
         _("start date known"),
         default=True,

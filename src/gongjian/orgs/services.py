@@ -15,6 +15,7 @@ from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
+from gongjian.core.phones import validate_phone
 from gongjian.core.services import apply_changes
 from gongjian.stats import tally
 
@@ -179,6 +180,13 @@ def _coord(value: Any) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.000001"))
 
 
+def _check_phone(phone: str) -> None:
+    try:
+        validate_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"contact_phone": exc.messages}) from None
+
+
 @transaction.atomic
 def unit_create(
     *,
@@ -212,6 +220,7 @@ def unit_create(
         hosted_firms=hosted_firms,
     )
     unit.set_start(since)
+    _check_phone(contact_phone)
     unit.set_contact_phone(contact_phone)
     unit.fill_search_keys()
     unit.full_clean()
@@ -247,6 +256,7 @@ def unit_update(
         _require_area(actor, new_area)
     changed = apply_changes(unit, changes, allowed)
     if contact_phone is not None:
+        _check_phone(contact_phone)
         old_masked = unit.contact_phone_masked
         unit.set_contact_phone(contact_phone)
         if unit.contact_phone_masked != old_masked or contact_phone:

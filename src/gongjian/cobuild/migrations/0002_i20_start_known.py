@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='parttimeseat',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.RunPython(unknown_starts('cobuild.PartTimeSeat'), noop),
     ]

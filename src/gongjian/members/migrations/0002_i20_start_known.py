@@ -46,32 +46,32 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='comanagement',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='household',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='membercategory',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='memberreport',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='mobilerecord',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='unitreport',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.RunPython(unknown_starts('members.MemberCategory', 'members.CoManagement', 'members.UnitReport', 'members.MemberReport', 'members.MobileRecord', 'members.Household'), noop),
     ]

@@ -41,27 +41,27 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='alliance',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='alliancemember',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='area',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='partyorg',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='residentunit',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.RunPython(unknown_starts('orgs.Area', 'orgs.ResidentUnit', 'orgs.PartyOrg', 'orgs.Alliance', 'orgs.AllianceMember'), noop),
     ]

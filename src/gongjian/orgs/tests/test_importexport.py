@@ -640,3 +640,14 @@ def test_a_bad_date_on_the_organisations_sheet_imports_nothing(world, tmp_path):
     assert not result.ok
     assert any("成立日期" in str(e) for e in result.errors)
     assert snapshot_counts() == before
+
+
+def test_a_phone_that_is_not_a_phone_imports_nothing(world, tmp_path):
+    before = snapshot_counts()
+    data = xlsx(
+        {SHEET_UNITS: [UNIT_H, unit_row(credit_code(8201), "电话错误单位", world.wjl.code, 联系电话="12345")]}
+    )
+    result = import_map(actor=world.wjl_admin, path=write(tmp_path, data))
+    assert not result.ok
+    assert any("联系电话" in str(e) for e in result.errors)
+    assert snapshot_counts() == before

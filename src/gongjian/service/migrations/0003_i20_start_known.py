@@ -31,17 +31,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='standingduty',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='teammembership',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.AlterField(
             model_name='teamperiod',
             name='since',
-            field=models.DateField(verbose_name='since'),
+            field=models.DateField(blank=True, verbose_name='since'),
         ),
         migrations.RunPython(unknown_starts('service.TeamPeriod', 'service.TeamMembership', 'service.StandingDuty'), noop),
     ]

@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.apps import apps
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from gongjian.core.synthetic import id_number
 from gongjian.members import services as member_services
 from gongjian.members.models import Category
 from gongjian.orgs import services
 from gongjian.orgs.models import PartyOrg, ResidentUnit
 from gongjian.orgs.startdates import INVENTED, unknown_starts
-from gongjian.stats.indicators import CATALOGUE, compute_all
+from gongjian.stats.indicators import CATALOGUE, compute_all, from_rows
 from gongjian.testing import World, build_ledgers, credit_code
 
 ARTICLE = dt.date(2018, 9, 4)
@@ -174,3 +178,92 @@ def test_giving_the_real_start_later_makes_it_known(world):
     unit = services.unit_update(actor=world.wjl_admin, unit=unit, since=dt.date(2019, 5, 1))
     unit.refresh_from_db()
     assert (unit.since, unit.since_known) == (dt.date(2019, 5, 1), True)
+
+
+# --- property: later writes never rewrite the past --------------------------------------------
+
+_WRITE = st.sampled_from(["unit", "org", "alliance_member", "unit_end", "category"])
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    writes=st.lists(st.tuples(_WRITE, st.booleans(), st.integers(0, 30)), min_size=1, max_size=6),
+    days_back=st.lists(st.integers(1, 9000), min_size=1, max_size=3),
+)
+def test_no_later_write_changes_a_past_figure(world, writes, days_back):
+    """For random histories of writes made today (blank starts, starts from today on, ends today),
+    every figure of 王家垅社区 and 长沙市 on any past date, kept and counted, is what it was."""
+    today = timezone.localdate()
+    past = [today - dt.timedelta(days=d) for d in days_back]
+    nodes = [world.wjl, world.changsha]
+    try:
+        with transaction.atomic():
+            before = {(n.pk, d): compute_all(n, d) for n in nodes for d in past}
+            for n, (kind, blank, ahead) in enumerate(writes):
+                since = None if blank else today + dt.timedelta(days=ahead)
+                serial = 9000 + n
+                if kind == "unit":
+                    services.unit_create(
+                        actor=world.superuser,
+                        name=f"性质单位{n}",
+                        credit_code=credit_code(serial),
+                        kind="private",
+                        area=world.wjl,
+                        since=since,
+                    )
+                elif kind == "org":
+                    services.party_org_create(
+                        actor=world.superuser,
+                        name=f"性质党支部{n}",
+                        kind="branch",
+                        code=f"PO-P-{n}",
+                        area=world.wjl_compound,
+                        since=since,
+                    )
+                elif kind == "alliance_member":
+                    unit = services.unit_create(
+                        actor=world.superuser,
+                        name=f"性质成员{n}",
+                        credit_code=credit_code(serial),
+                        kind="private",
+                        area=world.wjl,
+                    )
+                    services.alliance_member_add(
+                        actor=world.superuser, alliance=world.alliance, unit=unit, since=since
+                    )
+                elif kind == "unit_end":
+                    unit = services.unit_create(
+                        actor=world.superuser,
+                        name=f"性质迁出{n}",
+                        credit_code=credit_code(serial),
+                        kind="private",
+                        area=world.wjl,
+                    )
+                    services.unit_update(actor=world.superuser, unit=unit, until=today)
+                else:
+                    member = member_services.member_create(
+                        actor=world.superuser,
+                        name=f"性质党员{n}",
+                        id_number=id_number(500 + n),
+                        org=world.wjl_committee,
+                        joined_on=dt.date(2001, 7, 1),
+                        residence=world.wjl_compound,
+                    )
+                    member_services.category_add(
+                        actor=world.superuser, member=member, category=Category.DIRECT, since=since
+                    )
+            for (pk, day), figures in before.items():
+                node = next(n for n in nodes if n.pk == pk)
+                assert compute_all(node, day) == figures, day
+                assert from_rows(node, day) == figures, day
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+class _Rollback(Exception):
+    """Undo one example's writes (hypothesis runs many examples in one test)."""

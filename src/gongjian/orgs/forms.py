@@ -170,6 +170,20 @@ class UnitForm(ActorForm):
         return data
 
 
+class StartCorrectForm(forms.Form):
+    """Correct the past: the start a unit or an organisation really had, with the reason."""
+
+    since = date_field(_("The start it really had"), required=True)
+    reason = forms.CharField(
+        label=_("Why is the past corrected?"),
+        max_length=500,
+        help_text=_(
+            "Figures already reported change; the correction is kept in the audit log with your name "
+            "and named on the reports of every level above."
+        ),
+    )
+
+
 class PhoneRevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need the full number?"),

@@ -267,3 +267,27 @@ def test_no_later_write_changes_a_past_figure(world, writes, days_back):
 
 class _Rollback(Exception):
     """Undo one example's writes (hypothesis runs many examples in one test)."""
+
+
+def test_the_correction_page_needs_a_reason_and_corrects(client, world):
+    unit = services.unit_create(
+        actor=world.wjl_admin,
+        name="页面更正单位",
+        credit_code=credit_code(7500),
+        kind="private",
+        area=world.wjl,
+    )
+    client.force_login(world.wjl_admin)
+    detail = client.get(reverse("orgs:unit_detail", args=[unit.pk])).content.decode()
+    url = reverse("orgs:unit_correct_start", args=[unit.pk])
+    assert url in detail and "更正" in detail
+    refused = client.post(url, {"since": "2015-03-01", "reason": ""})
+    assert refused.status_code == 200  # the form again
+    unit.refresh_from_db()
+    assert unit.since_known is False
+    done = client.post(url, {"since": "2015-03-01", "reason": "据入驻协议"})
+    assert done.status_code == 302
+    unit.refresh_from_db()
+    assert (unit.since, unit.since_known) == (dt.date(2015, 3, 1), True)
+    org_url = reverse("orgs:org_correct_start", args=[world.jsh_branch.pk])
+    assert client.get(org_url).status_code == 404  # outside the administrator's area

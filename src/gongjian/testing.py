@@ -7,6 +7,8 @@ Like healthchecks' Alice and Bob, every test reuses the same names:
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +58,10 @@ class World:
     resident: User
 
 
+#: The day the test world's map stands from (given explicitly: the platform never invents a start).
+WORLD_SINCE = dt.date(2000, 1, 1)
+
+
 def build_world() -> World:
     """The named test world; its figures are counted once at the end, as the demo does (the writes
     a test makes afterwards keep them up to date one by one)."""
@@ -67,7 +73,8 @@ def build_world() -> World:
 
 def _build_world() -> World:
     root = user_create(actor=None, username="root", password=PASSWORD, is_superuser=True)
-    a = org_services.area_create
+    # the world's map stands from a stated day (nothing is created with a blank start here)
+    a = functools.partial(org_services.area_create, since=WORLD_SINCE)
     changsha = a(actor=root, parent=None, name="长沙市", level=Level.CITY, code="430100", kind_label="市")
     kaifu = a(
         actor=root, parent=changsha, name="开福区", level=Level.DISTRICT, code="430105", kind_label="区"
@@ -83,7 +90,7 @@ def _build_world() -> World:
     jsh = a(actor=root, parent=dongfanghong, name="尖山湖社区", level=Level.COMMUNITY, kind_label="社区")
     jsh_compound = a(actor=root, parent=jsh, name="芯城小区", level=Level.COMPOUND, kind_label="小区")
 
-    u = org_services.unit_create
+    u = functools.partial(org_services.unit_create, since=WORLD_SINCE)
     minzheng = u(
         actor=root,
         name="湖南省民政厅",
@@ -105,7 +112,7 @@ def _build_world() -> World:
         hosted_firms=1200,
     )
 
-    o = org_services.party_org_create
+    o = functools.partial(org_services.party_org_create, since=WORLD_SINCE)
     wjl_committee = o(actor=root, name="王家垅社区党委", kind="committee", code="PO-WJL", area=wjl)
     wjl_branch = o(
         actor=root,
@@ -124,13 +131,15 @@ def _build_world() -> World:
     jsh_org = o(actor=root, name="尖山湖社区党委", kind="committee", code="PO-JSH", area=jsh)
 
     alliance = org_services.alliance_create(
-        actor=root, name="东风路街道区域化党建联盟", level="street", convener=dongfeng_org
+        actor=root, name="东风路街道区域化党建联盟", level="street", convener=dongfeng_org, since=WORLD_SINCE
     )
-    org_services.alliance_member_add(actor=root, alliance=alliance, unit=minzheng, representative="代表甲")
+    org_services.alliance_member_add(
+        actor=root, alliance=alliance, unit=minzheng, representative="代表甲", since=WORLD_SINCE
+    )
     jsh_alliance = org_services.alliance_create(
-        actor=root, name="尖山湖社区大服务联盟", level="community", convener=jsh_org
+        actor=root, name="尖山湖社区大服务联盟", level="community", convener=jsh_org, since=WORLD_SINCE
     )
-    org_services.alliance_member_add(actor=root, alliance=jsh_alliance, unit=jsh_firm)
+    org_services.alliance_member_add(actor=root, alliance=jsh_alliance, unit=jsh_firm, since=WORLD_SINCE)
 
     def user(name: str, kind: str, area: Area | None = None, unit: ResidentUnit | None = None) -> User:
         usr = user_create(actor=None, username=name, password=PASSWORD, display_name=name)
@@ -178,7 +187,6 @@ class Ledgers:
 
 def build_ledgers(world: World) -> Ledgers:
     """Members and their relations on both sides of the 王家垅/尖山湖 line, for scope tests."""
-    import datetime as dt
 
     rows: dict[str, list[Any]] = {}
     root = world.superuser
@@ -195,6 +203,7 @@ def build_ledgers(world: World) -> Ledgers:
             kind="working_committee",
             code=f"PO-ST-{n}",
             area=street,
+            since=WORLD_SINCE,
         )
         direct = m.member_create(
             actor=root,

@@ -56,12 +56,57 @@ def _rate(
     return value
 
 
+#: The names of the rates' parts, shown as a denominator on the rows pages (never the id).
+PART_NAMES = {
+    "_appeals.due": (
+        "到期应答复的诉求（年初至今）",
+        "到期應答覆的訴求（年初至今）",
+        "Appeals due (year to date)",
+    ),
+    "_appeals.answered_in_time": (
+        "按时答复的诉求（年初至今）",
+        "按時答覆的訴求（年初至今）",
+        "Appeals answered in time (year to date)",
+    ),
+    "_appeals.closed": (
+        "已办结的诉求（年初至今）",
+        "已辦結的訴求（年初至今）",
+        "Appeals closed (year to date)",
+    ),
+    "_appeals.closed_solved": (
+        "办结且已解决的诉求（年初至今）",
+        "辦結且已解決的訴求（年初至今）",
+        "Closed appeals solved (year to date)",
+    ),
+    "_appeals.reached": (
+        "回访到居民的诉求（年初至今）",
+        "回訪到居民的訴求（年初至今）",
+        "Appeals whose resident was called back (year to date)",
+    ),
+    "_appeals.satisfied": (
+        "居民满意的诉求（年初至今）",
+        "居民滿意的訴求（年初至今）",
+        "Appeals the resident was satisfied with (year to date)",
+    ),
+    "_appeals.closed_on_time": (
+        "按时办结的诉求（年初至今）",
+        "按時辦結的訴求（年初至今）",
+        "Appeals closed on time (year to date)",
+    ),
+    "_appeals.closed_called_back": (
+        "办结后已回访的诉求（年初至今）",
+        "辦結後已回訪的訴求（年初至今）",
+        "Closed appeals called back (year to date)",
+    ),
+}
+
+
 def _part(
     key: str, rows: Callable[[Area, dt.date], QuerySet[Any]], moment: str, where: Q | None, order: int
 ) -> Figure:
     model: type[Appeal] | type[AppealClosure] = AppealClosure if key in _CLOSURE_KEYS else Appeal
     return Figure(
-        Indicator(key, key, key, key, "flow", rows, hidden=True, order=order),
+        Indicator(key, *PART_NAMES[key], "flow", rows, hidden=True, order=order),
         Kept(flow_of(model, moment, where), {model: itself}),
     )
 

@@ -279,9 +279,9 @@ FIGURES: list[Figure] = [
     Figure(
         Indicator(
             "_answers.for",
-            "_answers.for",
-            "_answers.for",
-            "_answers.for",
+            "赞成的意见（年初至今）",
+            "贊成的意見（年初至今）",
+            "Answers in favour (year to date)",
             "flow",
             _answers_for,
             hidden=True,
@@ -292,9 +292,9 @@ FIGURES: list[Figure] = [
     Figure(
         Indicator(
             "_answers.all",
-            "_answers.all",
-            "_answers.all",
-            "_answers.all",
+            "征求意见答复（年初至今）",
+            "徵求意見答覆（年初至今）",
+            "Consultation answers (year to date)",
             "flow",
             _answers,
             hidden=True,

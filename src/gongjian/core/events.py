@@ -310,6 +310,12 @@ class Event(StrEnum):
         "an edit of the demand's record, shown on its page",
     )
     DEMAND_WITHDRAW = "demand.withdraw", pgettext_lazy("event", "Demand withdrawn"), {_A.OTHER_SIDE}
+    # history
+    HISTORY_CORRECT = (
+        "history.correct",
+        pgettext_lazy("event", "Past figures corrected"),
+        {_A.AREA_ADMINS, _A.LEVEL_ABOVE},
+    )
     # hours
     HOURS_CORRECT = "hours.correct", pgettext_lazy("event", "Service hours corrected"), {_A.PERSON}
     HOURS_LOG = "hours.log", pgettext_lazy("event", "Service hours logged"), {_A.NEXT_STEP}

@@ -47,6 +47,9 @@ from .service import build_service
 DEMO_PASSWORD = "gongjian-demo"  # noqa: S105 - the documented password of the demo accounts
 SEED = 20180904
 ARTICLE_DATE = dt.date(2018, 9, 4)
+#: The scenario's map (areas, units and their organisations) stands from this day unless a plan says
+#: otherwise; a stated fact of the scenario, given explicitly (the platform never invents a start).
+MAP_SINCE = dt.date(2000, 1, 1)
 
 
 class DemoError(Exception):
@@ -380,6 +383,7 @@ class _Loader:
             code=code,
             kind_label=kind_label,
             old_compound=old_compound,
+            since=MAP_SINCE,
         )
         if parent is not None:
             self.parent_of[area.pk] = parent.pk
@@ -409,7 +413,7 @@ class _Loader:
             area=area,
             parent=self._parent_org(area),
             secretary=secretary,
-            since=since,
+            since=since or MAP_SINCE,
         )
         self.org_of[area.pk] = org
         self.counts[f"orgs.{kind}"] += 1
@@ -443,6 +447,7 @@ class _Loader:
             contact_phone=names.fake_phone(self.phone_serial),
             incubator=plan.incubator,
             hosted_firms=plan.hosted_firms,
+            since=MAP_SINCE,
         )
         self.unit_orgs[unit.pk] = org_services.party_org_create(
             actor=self.actor,
@@ -450,6 +455,7 @@ class _Loader:
             kind=plan.org_kind,
             code=f"PU{unit.credit_code}",
             unit=unit,
+            since=MAP_SINCE,
         )
         self.units_by_name[plan.name] = unit
         self.counts["units"] += 1
@@ -679,6 +685,7 @@ class _Loader:
                 code=f"{writers_org.code}-{n}",
                 unit=self.units_by_name[WRITERS.name],
                 parent=writers_org,
+                since=MAP_SINCE,
             )
             self.counts["orgs.branch"] += 1
         self.place(JINFURONG, self.by_name["朝阳社区"])

@@ -280,9 +280,9 @@ FIGURES: list[Figure] = [
     Figure(
         Indicator(
             "_projects.claimed_completed",
-            "_projects.claimed_completed",
-            "_projects.claimed_completed",
-            "_projects.claimed_completed",
+            "已认领并完成的项目",
+            "已認領並完成的項目",
+            "Claimed projects completed",
             "flow",
             _projects_claimed_and_completed,
             hidden=True,

@@ -277,9 +277,9 @@ FIGURES: list[Figure] = [
     Figure(
         Indicator(
             "_members.reported_listed",
-            "_members.reported_listed",
-            "_members.reported_listed",
-            "_members.reported_listed",
+            "已报到的在册在职党员",
+            "已報到的在冊在職黨員",
+            "In-service members on the ledger who reported",
             "stock",
             _reported_of_listed,
             hidden=True,

@@ -25,7 +25,7 @@ from gongjian.core.events import Event
 from gongjian.core.notify import announce, remind
 from gongjian.core.pii import mask_name
 from gongjian.core.services import apply_changes
-from gongjian.orgs.models import Area, Level, PartyOrg, ResidentUnit
+from gongjian.orgs.models import Area, Dated, Level, PartyOrg, ResidentUnit
 from gongjian.orgs.selectors import area_list, unit_list
 
 from . import audience
@@ -345,7 +345,7 @@ def category_add(
         member=member,
         category=category,
         area=area or default_ledger_area(member, category),
-        since=since or timezone.localdate(),
+        **Dated.start_of(since),
         note=note,
     )
     entry.full_clean()
@@ -410,7 +410,7 @@ def co_management_add(
         )
     if CoManagement.objects.filter(member=member, community=community, until__isnull=True).exists():
         raise ValidationError({"member": _("%(name)s already takes part here.") % {"name": member.name}})
-    row = CoManagement(member=member, community=community, unit=unit, since=since or timezone.localdate())
+    row = CoManagement(member=member, community=community, unit=unit, **Dated.start_of(since))
     row.full_clean()
     row.save()
     audit_record(
@@ -909,7 +909,7 @@ def household_award(
         address=address,
         awarded_by=awarded_by,
         plaque_no=plaque_no,
-        since=since or timezone.localdate(),
+        **Dated.start_of(since),
     )
     household.full_clean()
     household.save()

@@ -200,8 +200,17 @@ _unit_of = by_field("unit_id")
 COMPOUND, BUILDING = Level.COMPOUND, Level.BUILDING
 
 
+#: The names of the ratios' parts, shown as a denominator on the rows pages (never the id).
+PART_NAMES = {
+    "_compounds.all": ("小区总数", "小區總數", "Compounds"),
+    "_compounds.covered": ("建有党支部的小区", "建有黨支部的小區", "Compounds with a Party branch"),
+    "_buildings.all": ("楼栋总数", "樓棟總數", "Buildings"),
+    "_buildings.covered": ("建有党小组的楼栋", "建有黨小組的樓棟", "Buildings with a Party group"),
+}
+
+
 def _part(key: str, kind: str, rows: Callable[[Area, dt.date], QuerySet[Any]], order: int) -> Indicator:
-    return Indicator(key, key, key, key, kind, rows, hidden=True, order=order)
+    return Indicator(key, *PART_NAMES[key], kind, rows, hidden=True, order=order)
 
 
 FIGURES: list[Figure] = [

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core.phones import validate_phone
 from gongjian.web.forms import (
     CHOICE_DISPLAY_LIMIT,
     PHONE_FORMAT,
@@ -111,7 +112,7 @@ class UnitForm(ActorForm):
         label=_("Contact phone"),
         max_length=20,
         required=False,
-        validators=[PHONE_FORMAT],
+        validators=[PHONE_FORMAT, validate_phone],
         widget=NoEchoTextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
     clear_contact_phone = forms.BooleanField(label=_("Remove the contact phone"), required=False)
@@ -167,6 +168,20 @@ class UnitForm(ActorForm):
         elif phone:
             data["contact_phone"] = phone
         return data
+
+
+class StartCorrectForm(forms.Form):
+    """Correct the past: the start a unit or an organisation really had, with the reason."""
+
+    since = date_field(_("The start it really had"), required=True)
+    reason = forms.CharField(
+        label=_("Why is the past corrected?"),
+        max_length=500,
+        help_text=_(
+            "Figures already reported change; the correction is kept in the audit log with your name "
+            "and named on the reports of every level above."
+        ),
+    )
 
 
 class PhoneRevealForm(forms.Form):

@@ -69,6 +69,7 @@ from gongjian.core.jobs import (
     upload_discard,
 )
 from gongjian.core.models import Job
+from gongjian.core.phones import is_phone
 
 from . import selectors, services
 from .models import (
@@ -217,7 +218,12 @@ AREA_COLUMNS = (
     ),
     Column("kind_label", "类别", False, help="如 区、县、街道、镇、社区、村、小区、庭院（不超过 20 字）"),
     Column("old_compound", "老旧小区", False, help=YES_NO),
-    Column("since", "起始日期", False, help="如 2018-01-01；新增时空白为 2000-01-01，更新时空白表示不改"),
+    Column(
+        "since",
+        "起始日期",
+        False,
+        help="如 2018-01-01；新增时空白表示开始日期不详（自导入之日起计入，不会填入虚构日期），更新时空白表示不改",
+    ),
 )
 ORG_COLUMNS = (
     Column("code", "组织代码", True, help="唯一；按此代码匹配，重复导入即更新", width=16),
@@ -235,6 +241,12 @@ ORG_COLUMNS = (
         "parent_code", "上级组织代码", False, help="可以是本表中的行（顺序不限）或系统中已有的组织", width=16
     ),
     Column("secretary", "书记", False, help="姓名，不超过 60 字"),
+    Column(
+        "since",
+        "成立日期",
+        False,
+        help="如 2018-01-01；新增时空白表示开始日期不详（自导入之日起计入，不会填入虚构日期），更新时空白表示不改",
+    ),
 )
 UNIT_COLUMNS = (
     Column("credit_code", "统一社会信用代码", True, help="18 位，含校验码；按此代码匹配", width=22),
@@ -249,6 +261,12 @@ UNIT_COLUMNS = (
     Column("contact_phone", "联系电话", False, help="完整号码；导出时为脱敏号码，原样导入表示不改"),
     Column("incubator", "孵化基地", False, help=YES_NO),
     Column("hosted_firms", "注册企业数", False, help="非负整数，空白为 0"),
+    Column(
+        "since",
+        "入驻日期",
+        False,
+        help="如 2018-01-01；新增时空白表示开始日期不详（自导入之日起计入，不会填入虚构日期），更新时空白表示不改",
+    ),
 )
 COLUMNS = {SHEET_AREAS: AREA_COLUMNS, SHEET_ORGS: ORG_COLUMNS, SHEET_UNITS: UNIT_COLUMNS}
 ENUMS = {
@@ -277,6 +295,7 @@ EXAMPLES: dict[str, list[Any]] = {
         "",
         "PO-430105001",
         "张某",
+        "2018-01-01",
     ],
     SHEET_UNITS: [
         f"{EXAMPLE_MARK}18位统一社会信用代码",
@@ -291,6 +310,7 @@ EXAMPLES: dict[str, list[Any]] = {
         "13800000000",
         "否",
         0,
+        "2018-01-01",
     ],
 }
 
@@ -407,24 +427,51 @@ def export_subtree(*, actor: Actor, area: Area) -> bytes:
         parent = Area.objects.filter(path=_parent_path(area.path)).values_list("code", flat=True).first()
         code_by_path[_parent_path(area.path)] = parent or ""
     rows = selectors.area_list(actor=actor, within=area).values_list(
-        "path", "code", "name", "level", "kind_label", "old_compound", "since"
+        "path", "code", "name", "level", "kind_label", "old_compound", "since", "since_known"
     )
-    for path, code, name, level, kind_label, old_compound, since in rows.iterator(chunk_size=2000):
+    for path, code, name, level, kind_label, old_compound, since, known in rows.iterator(chunk_size=2000):
         code_by_path[path] = code
         parent_code = code_by_path.get(_parent_path(path), "") if len(path) > Area.steplen else ""
         out.append(
-            [code, name, LEVELS.label(level), parent_code, kind_label, "是" if old_compound else "否", since]
+            [
+                code,
+                name,
+                LEVELS.label(level),
+                parent_code,
+                kind_label,
+                "是" if old_compound else "否",
+                since if known else None,  # an unknown start stays unknown (blank)
+            ]
         )
     _dropdowns(out, SHEET_AREAS)
 
     out = book.sheet(SHEET_ORGS)
     _sheet_headers(out, SHEET_ORGS)
     org_rows = selectors.party_org_list(actor=actor, within=area).values_list(
-        "code", "name", "kind", "area__code", "unit__credit_code", "parent__code", "secretary"
+        "code",
+        "name",
+        "kind",
+        "area__code",
+        "unit__credit_code",
+        "parent__code",
+        "secretary",
+        "since",
+        "since_known",
     )
-    for code, name, kind, area_code, unit_code, parent_code, secretary in org_rows.iterator(chunk_size=2000):
+    for code, name, kind, area_code, unit_code, parent_code, secretary, since, known in org_rows.iterator(
+        chunk_size=2000
+    ):
         out.append(
-            [code, name, ORG_KINDS.label(kind), area_code, unit_code or "", parent_code or "", secretary]
+            [
+                code,
+                name,
+                ORG_KINDS.label(kind),
+                area_code,
+                unit_code or "",
+                parent_code or "",
+                secretary,
+                since if known else None,
+            ]
         )
     _dropdowns(out, SHEET_ORGS)
 
@@ -443,9 +490,14 @@ def export_subtree(*, actor: Actor, area: Area) -> bytes:
         "contact_phone_masked",
         "incubator",
         "hosted_firms",
+        "since",
+        "since_known",
     )
     for values in unit_rows.iterator(chunk_size=2000):
-        code, name, kind, rank, area_code, address, lat, lng, contact, phone_masked, incubator, firms = values
+        code, name, kind, rank, area_code, address, lat, lng, contact, phone_masked, incubator, firms = (
+            values[:12]
+        )
+        since, known = values[12:]
         out.append(
             [
                 code,
@@ -460,6 +512,7 @@ def export_subtree(*, actor: Actor, area: Area) -> bytes:
                 phone_masked,  # never the clear number
                 "是" if incubator else "否",
                 firms,
+                since if known else None,
             ]
         )
     _dropdowns(out, SHEET_UNITS)
@@ -492,6 +545,7 @@ class OrgIn:
     unit_code: str = ""
     parent_code: str = ""
     secretary: str = ""
+    since: dt.date | None = None
     bad: bool = False
 
 
@@ -510,6 +564,7 @@ class UnitIn:
     phone: str = ""
     incubator: bool = False
     hosted_firms: int = 0
+    since: dt.date | None = None
     bad: bool = False
 
 
@@ -660,6 +715,7 @@ class _Import:
         item.unit_code = as_text(rec["unit_code"]).upper().replace(" ", "")
         item.parent_code = self._text(rec, "parent_code", "上级组织代码", 40, errs)
         item.secretary = self._text(rec, "secretary", "书记", 60, errs)
+        item.since = self._cell(errs, "成立日期", lambda: as_date(rec["since"]))
         if not item.area_code and not item.unit_code:
             errs.append("请填写所在区划代码或所属单位信用代码")
         if code and code == item.parent_code:
@@ -697,14 +753,20 @@ class _Import:
         item.lat, item.lng = _coord(item.lat), _coord(item.lng)
         item.contact_name = self._text(rec, "contact_name", "联系人", 60, errs)
         item.phone = as_text(rec["contact_phone"])
-        digits = sum(ch.isdigit() for ch in item.phone)
-        if item.phone and "*" not in item.phone and (not _PHONE.match(item.phone) or not 5 <= digits <= 20):
-            errs.append("联系电话格式不对（5 至 20 位数字，可有空格、+、-、括号）")  # never echo the number
+        if (
+            item.phone
+            and "*" not in item.phone
+            and (not _PHONE.match(item.phone) or not is_phone(item.phone))
+        ):
+            errs.append(
+                "联系电话不是有效号码（手机 11 位，座机带区号，如 0731-88886666）"
+            )  # never echo the number
         item.incubator = self._cell(errs, "孵化基地", lambda: as_bool(rec["incubator"]), False)
         item.hosted_firms = (
             self._cell(errs, "注册企业数", lambda: as_int(rec["hosted_firms"], minimum=0, maximum=2**31 - 1))
             or 0
         )
+        item.since = self._cell(errs, "入驻日期", lambda: as_date(rec["since"]))
         self._keep(SHEET_UNITS, self.units, code, item, errs, "统一社会信用代码")
 
     def _keep(
@@ -1010,6 +1072,7 @@ class _Import:
                     contact_phone=u.phone,
                     incubator=u.incubator,
                     hosted_firms=u.hosted_firms,
+                    since=u.since,
                 )
                 counts.created += 1
             else:
@@ -1025,6 +1088,7 @@ class _Import:
                         "contact_name": u.contact_name,
                         "incubator": u.incubator,
                         "hosted_firms": u.hosted_firms,
+                        **({"since": u.since} if u.since is not None else {}),
                     },
                 )
                 if area.pk != existing.area_id:
@@ -1060,10 +1124,14 @@ class _Import:
                     unit=unit,
                     parent=parent,
                     secretary=o.secretary,
+                    since=o.since,
                 )
                 counts.created += 1
             else:
-                changes = _changed(existing, {"name": o.name, "kind": o.kind, "secretary": o.secretary})
+                wanted: dict[str, Any] = {"name": o.name, "kind": o.kind, "secretary": o.secretary}
+                if o.since is not None:
+                    wanted["since"] = o.since
+                changes = _changed(existing, wanted)
                 if (existing.parent.code if existing.parent else "") != o.parent_code:
                     changes["parent"] = parent
                 if changes:

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from stdnum.cn import uscc
@@ -49,13 +50,48 @@ class SearchableName(models.Model):
 
 
 class Dated(models.Model):
-    """Rows that exist from ``since`` until ``until`` (exclusive); history is never deleted."""
+    """Rows that exist from ``since`` until ``until`` (exclusive); history is never deleted.
 
-    since = models.DateField(_("since"), default=dt.date(2000, 1, 1))
+    No start is ever invented: a row saved without ``since`` counts from the day it was recorded and
+    says so (``since_known`` false, shown "登记于 2026-12-07（开始日期不详）"). Giving the real start of
+    such a row later, or any earlier start, is a correction of the past (see the services).
+    """
+
+    since = models.DateField(_("since"), blank=True)  # blank: the day of recording, marked unknown
+    since_known = models.BooleanField(
+        _("start date known"),
+        default=True,
+        db_default=True,  # rows written in bulk (COPY, raw inserts) give their start
+        help_text=_("False when the start was left blank: the row counts from the day it was recorded."),
+    )
     until = models.DateField(_("until"), null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.since is None:
+            self.since, self.since_known = timezone.localdate(), False
+        elif not self.since_known and self.pk is not None:
+            stored = type(self)._default_manager.filter(pk=self.pk).values_list("since", flat=True).first()
+            if stored is not None and stored != self.since:
+                self.since_known = True  # someone gave the real start
+        if kwargs.get("update_fields") is not None and "since" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "since_known"}
+        super().save(*args, **kwargs)
+
+    def set_start(self, since: dt.date | None) -> None:
+        """The start given, or (left blank) the day of recording, marked unknown."""
+        for name, value in self.start_of(since).items():
+            setattr(self, name, value)
+
+    @staticmethod
+    def start_of(since: dt.date | None) -> dict[str, Any]:
+        """Field values for a row built without ``save()`` (bulk writes): the start given, or the day
+        of recording marked unknown."""
+        if since is None:
+            return {"since": timezone.localdate(), "since_known": False}
+        return {"since": since, "since_known": True}
 
     @staticmethod
     def on(date: dt.date, prefix: str = "") -> Q:

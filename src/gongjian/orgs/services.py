@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.actor import Actor
@@ -16,6 +17,7 @@ from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
 from gongjian.core.notify import announce
+from gongjian.core.phones import validate_phone
 from gongjian.core.services import apply_changes
 from gongjian.stats import tally
 
@@ -23,6 +25,7 @@ from .models import (
     Alliance,
     AllianceMember,
     Area,
+    Dated,
     Level,
     PartyOrg,
     ResidentUnit,
@@ -146,8 +149,7 @@ def area_create(
         "kind_label": kind_label,
         "old_compound": old_compound,
     }
-    if since:
-        fields["since"] = since
+    fields.update(Dated.start_of(since))
     probe = Area(**fields)
     probe.fill_search_keys()
     probe.full_clean(exclude=["path", "depth", "numchild"])
@@ -178,6 +180,13 @@ def _coord(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
     return Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
+def _check_phone(phone: str) -> None:
+    try:
+        validate_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"contact_phone": exc.messages}) from None
 
 
 @transaction.atomic
@@ -212,8 +221,8 @@ def unit_create(
         incubator=incubator,
         hosted_firms=hosted_firms,
     )
-    if since:
-        unit.since = since
+    unit.set_start(since)
+    _check_phone(contact_phone)
     unit.set_contact_phone(contact_phone)
     unit.fill_search_keys()
     unit.full_clean()
@@ -249,6 +258,7 @@ def unit_update(
         _require_area(actor, new_area)
     changed = apply_changes(unit, changes, allowed)
     if contact_phone is not None:
+        _check_phone(contact_phone)
         old_masked = unit.contact_phone_masked
         unit.set_contact_phone(contact_phone)
         if unit.contact_phone_masked != old_masked or contact_phone:
@@ -305,8 +315,7 @@ def party_org_create(
     if PartyOrg.objects.filter(code=code).exists():
         raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": code}})
     org = PartyOrg(name=name, kind=kind, code=code, area=area, unit=unit, parent=parent, secretary=secretary)
-    if since:
-        org.since = since
+    org.set_start(since)
     org.fill_search_keys()
     org.full_clean()
     org.save()
@@ -366,8 +375,7 @@ def alliance_create(
     alliance = Alliance(
         name=name, level=level, convener=convener, area=convener.area, description=description
     )
-    if since:
-        alliance.since = since
+    alliance.set_start(since)
     alliance.fill_search_keys()
     alliance.full_clean()
     alliance.save()
@@ -423,8 +431,7 @@ def alliance_member_add(
     member = AllianceMember(
         alliance=alliance, unit=unit, representative=representative, representative_title=representative_title
     )
-    if since:
-        member.since = since
+    member.set_start(since)
     member.full_clean()
     member.save()
     audit_record(
@@ -463,3 +470,56 @@ def alliance_member_end(*, actor: Actor, member: AllianceMember, until: dt.date)
     audit_record(actor=actor, action=Event.ALLIANCE_MEMBER_END, obj=member, changes={"until": [None, until]})
     _announce_alliance_member(Event.ALLIANCE_MEMBER_END, actor, member, until.isoformat())
     return member
+
+
+# --- correcting the past ----------------------------------------------------------------------
+
+
+def _area_of(row: Dated) -> Area:
+    if isinstance(row, Area):
+        return row
+    if isinstance(row, AllianceMember):
+        return row.alliance.area
+    area = getattr(row, "area", None) or getattr(row, "community", None)
+    if not isinstance(area, Area):
+        raise ValidationError(_("This record cannot be corrected here."))
+    return area
+
+
+@transaction.atomic
+def start_correct(*, actor: Actor, row: Dated, since: dt.date, reason: str) -> Dated:
+    """Correct the past: give a dated row (a unit, an organisation, an alliance, a ledger entry …)
+    the start it really had. The only way to move a start that changes figures already reported;
+    it needs a reason, is audited (``history.correct``, with the node's path and the first day whose
+    figures change) and is named on the report pages of every node above it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the past is corrected.")})
+    if since > timezone.localdate():
+        raise ValidationError({"since": _("A start cannot lie in the future.")})
+    row = type(row)._default_manager.select_for_update().get(pk=row.pk)
+    area = _area_of(row)
+    _require_area(actor, area)
+    if row.until is not None and since >= row.until:
+        raise ValidationError(
+            {"since": _("The start must come before the end (%(until)s).") % {"until": row.until}}
+        )
+    if since == row.since and row.since_known:
+        return row
+    before, known_before = row.since, row.since_known
+    row.since, row.since_known = since, True
+    row.full_clean()
+    row.save()
+    audit_record(
+        actor=actor,
+        action=Event.HISTORY_CORRECT,
+        obj=row,
+        changes={
+            "since": [before.isoformat(), since.isoformat()],
+            "since_known": [known_before, True],
+            "path": area.path,
+            "from": min(before, since).isoformat(),
+        },
+        reason=reason,
+    )
+    return row

@@ -30,7 +30,7 @@ from gongjian.web import holders
 from gongjian.web.pages import added, form_page, get_int, paginate, reveal_once, saved, valid_filters
 
 from . import forms, selectors, services
-from .models import Alliance, Area, Level, ResidentUnit
+from .models import Alliance, Area, Level, PartyOrg, ResidentUnit
 from .pages import area_crumbs, crumbs_to, map_page, within_area
 
 #: Resident units listed on an area's page before linking to the full list.
@@ -238,6 +238,32 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         cancel_url=reverse("orgs:unit_detail", args=[unit.pk]),
         extra={"intro": intro},
     )
+
+
+def _correct_start(request: HttpRequest, row: ResidentUnit | PartyOrg, detail: str) -> HttpResponse:
+    form = forms.StartCorrectForm(request.POST or None, initial={"since": row.since})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.start_correct(actor=request.user, row=row, **form.cleaned_data),
+        success=saved,
+        done_url=lambda _row: reverse(detail, args=[row.pk]),
+        title=_("Correct the start of %(name)s") % {"name": row.name},
+        crumbs=crumbs_to(request.user, row),
+        cancel_url=reverse(detail, args=[row.pk]),
+    )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def unit_correct_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _correct_start(request, selectors.unit_get(actor=request.user, pk=pk), "orgs:unit_detail")
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def org_correct_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _correct_start(request, selectors.party_org_get(actor=request.user, pk=pk), "orgs:org_detail")
 
 
 # --- Party organisations --------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from django.conf import settings
@@ -329,6 +330,8 @@ class Report:
     children: list[ReportChild]
     rank_by: Indicator
     generated: dt.datetime
+    #: audited corrections of the past behind these figures ("figures before D were corrected on E by F")
+    corrections: list[selectors.Correction] = dc_field(default_factory=list)
 
     @property
     def rank_by_name(self) -> str:
@@ -387,6 +390,7 @@ def report_for(*, actor: Actor, area: MapArea, date: dt.date) -> Report:
         children=[_child(row, columns) for row in board.children],
         rank_by=catalogue()[board.rank_by],
         generated=timezone.localtime(),
+        corrections=selectors.corrections_for(area=area, date=date),
     )
 
 
@@ -397,7 +401,7 @@ def _child(row: ChildRow, columns: Iterable[tuple[Indicator, str]]) -> ReportChi
 
 
 def report_pdf(report: Report) -> bytes:
-    return render_pdf("stats/report_pdf.html", {"report": report})
+    return render_pdf("stats/report_pdf.html", {"report": report, "corrections": correction_notes(report)})
 
 
 def report_workbook(report: Report) -> bytes:
@@ -447,4 +451,24 @@ def report_workbook(report: Report) -> bytes:
         for col, ((indicator, _name), value) in enumerate(zip(report.columns, child.values, strict=True)):
             book.write_cell(children.worksheet, row, col + 2, value, fmt(indicator.kind, value))
         children.next_row += 1
+    if report.corrections:
+        sheet.next_row += 1
+        for note in correction_notes(report):
+            sheet.append([note])
     return book.close()
+
+
+def correction_notes(report: Report) -> list[str]:
+    """One sentence per audited correction of the past behind the report's figures."""
+    return [
+        _("Figures from %(start)s to %(end)s were corrected on %(at)s by %(by)s: %(what)s (%(reason)s).")
+        % {
+            "start": c.start.isoformat(),
+            "end": (c.end - dt.timedelta(days=1)).isoformat(),
+            "at": timezone.localtime(c.at).strftime("%Y-%m-%d"),
+            "by": c.by,
+            "what": c.what,
+            "reason": c.reason,
+        }
+        for c in report.corrections
+    ]

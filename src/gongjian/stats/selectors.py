@@ -110,3 +110,45 @@ def dashboard(*, actor: Actor, area: MapArea, date: dt.date, rank_by: str | None
         children=rows,
         rank_by=rank_by,
     )
+
+
+# --- corrections of the past (issue 20) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An audited correction of the past that changed figures of a node on or before a date."""
+
+    start: dt.date  # the first day whose figures changed
+    end: dt.date  # the day after the last one
+    at: dt.datetime
+    by: str
+    what: str
+    reason: str
+
+
+def corrections_for(*, area: MapArea, date: dt.date) -> list[Correction]:
+    """The ``history.correct`` entries of the audit log in the node's subtree whose changed days
+    begin on or before ``date`` (the figures of a report for that date may differ from a print made
+    before them). Read by the report pages, which name each one."""
+    from gongjian.core.models import AuditEntry
+
+    out: list[Correction] = []
+    entries = AuditEntry.objects.filter(action="history.correct", changes__path__startswith=area.path)
+    for entry in entries.order_by("seq"):
+        changes = entry.changes or {}
+        start = dt.date.fromisoformat(changes["from"])
+        if start > date:
+            continue
+        before, after = (dt.date.fromisoformat(d) for d in changes["since"])
+        out.append(
+            Correction(
+                start=start,
+                end=max(before, after),
+                at=entry.at,
+                by=entry.actor_label,
+                what=entry.object_label,
+                reason=entry.reason,
+            )
+        )
+    return out

@@ -8,8 +8,9 @@ from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -43,6 +44,18 @@ def unread_notifications(user: Any) -> int:
     from gongjian.core.selectors import notification_unread_count
 
     return notification_unread_count(actor=user)
+
+
+@register.filter
+def start(row: Any, fmt: str = "") -> str:
+    """When a dated row starts: its date, or, when the start was left blank, the day it was
+    recorded said as such ("登记于 2026-12-07（开始日期不详）"), never a made-up date."""
+    since = getattr(row, "since", None)
+    if since is None:
+        return "–"
+    if getattr(row, "since_known", True):
+        return str(date_format(since, fmt or "DATE_FORMAT"))
+    return _("recorded on %(date)s (start date unknown)") % {"date": since.isoformat()}
 
 
 @register.filter

@@ -604,3 +604,63 @@ def test_openapi_schema_stays_valid(world):
     paths = resp.json()["paths"]
     assert "multipart/form-data" in paths["/api/v1/map/import/"]["post"]["requestBody"]["content"]
     assert "202" in paths["/api/v1/map/import/"]["post"]["responses"]
+
+
+# --- dates per sheet (issue 20) -----------------------------------------------------------------
+
+
+def test_organisations_and_units_take_their_dates_and_blank_is_unknown(world, tmp_path):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    wjl = world.wjl.code
+    data = xlsx(
+        {
+            SHEET_ORGS: [
+                ORG_H,
+                ["PO-D1", "有日期党支部", "党支部", world.wjl_compound.code, "", "", "", "2016-07-01"],
+                ["PO-D2", "无日期党支部", "党支部", world.wjl_compound.code, "", "", "", ""],
+            ],
+            SHEET_UNITS: [
+                UNIT_H,
+                unit_row(credit_code(8101), "有日期单位", wjl, 入驻日期="2015-03-01"),
+                unit_row(credit_code(8102), "无日期单位", wjl),
+            ],
+        }
+    )
+    result = import_map(actor=world.wjl_admin, path=write(tmp_path, data))
+    assert result.ok, result.errors
+    dated, blank = PartyOrg.objects.get(code="PO-D1"), PartyOrg.objects.get(code="PO-D2")
+    assert (dated.since, dated.since_known) == (dt.date(2016, 7, 1), True)
+    assert (blank.since, blank.since_known) == (timezone.localdate(), False)
+    unit = ResidentUnit.objects.get(credit_code=credit_code(8101))
+    assert (unit.since, unit.since_known) == (dt.date(2015, 3, 1), True)
+    unit = ResidentUnit.objects.get(credit_code=credit_code(8102))
+    assert (unit.since, unit.since_known) == (timezone.localdate(), False)
+    exported = export_subtree(actor=world.wjl_admin, area=world.wjl)
+    rows = {r[0]: r for r in rows_of(exported, SHEET_ORGS)}
+    assert rows["PO-D2"][ORG_H.index("成立日期")] is None  # an unknown start stays unknown
+    assert str(rows["PO-D1"][ORG_H.index("成立日期")]).startswith("2016-07-01")
+
+
+def test_a_bad_date_on_the_organisations_sheet_imports_nothing(world, tmp_path):
+    before = snapshot_counts()
+    data = xlsx(
+        {SHEET_ORGS: [ORG_H, ["PO-D3", "坏日期党支部", "党支部", world.wjl.code, "", "", "", "去年"]]}
+    )
+    result = import_map(actor=world.wjl_admin, path=write(tmp_path, data))
+    assert not result.ok
+    assert any("成立日期" in str(e) for e in result.errors)
+    assert snapshot_counts() == before
+
+
+def test_a_phone_that_is_not_a_phone_imports_nothing(world, tmp_path):
+    before = snapshot_counts()
+    data = xlsx(
+        {SHEET_UNITS: [UNIT_H, unit_row(credit_code(8201), "电话错误单位", world.wjl.code, 联系电话="12345")]}
+    )
+    result = import_map(actor=world.wjl_admin, path=write(tmp_path, data))
+    assert not result.ok
+    assert any("联系电话" in str(e) for e in result.errors)
+    assert snapshot_counts() == before

@@ -19,7 +19,7 @@ from gongjian.core.events import Event
 from gongjian.core.notify import announce
 from gongjian.core.services import apply_changes
 from gongjian.members.models import Member
-from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
+from gongjian.orgs.models import Area, Dated, PartyOrg, ResidentUnit
 
 from .. import audience, selectors
 from ..models import (
@@ -140,8 +140,8 @@ def team_create(
         raise ValidationError({"name": _("Enter the team's name.")})
     team.full_clean()
     team.save()
-    since = since or timezone.localdate()
-    TeamPeriod.objects.create(team=team, since=since)
+    period = TeamPeriod.objects.create(team=team, **Dated.start_of(since))
+    since = period.since
     audit_record(
         actor=actor,
         action=Event.TEAM_CREATE,
@@ -234,7 +234,7 @@ def team_member_add(
     if leader:
         open_rows.filter(leader=True).update(leader=False)
     row = TeamMembership.objects.create(
-        team=team, member=member, volunteer=volunteer, leader=leader, since=since or timezone.localdate()
+        team=team, member=member, volunteer=volunteer, leader=leader, **Dated.start_of(since)
     )
     audit_record(
         actor=actor,
@@ -321,7 +321,7 @@ def duty_add(
         ends=ends,
         route=route.strip(),
         note=note,
-        since=since or timezone.localdate(),
+        **Dated.start_of(since),
     )
     audit_record(
         actor=actor,

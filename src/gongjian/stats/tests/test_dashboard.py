@@ -382,3 +382,24 @@ def test_schema_documents_the_routes(world: World) -> None:
         "/api/v1/stats/{code}/{indicator}/rows/",
     ):
         assert route in body, route
+
+
+def test_every_denominator_on_a_rows_page_has_a_label_never_an_id(world: World) -> None:
+    """Issue 20: "分母：_appeals.due 263" showed an internal name; every ratio's parts have names in
+    the three languages from the catalogue, and the rows page shows them."""
+    every = CATALOGUE
+    for key, indicator in every.items():
+        for language in ("zh-hans", "zh-hant", "en"):
+            name = indicator.name(language)
+            assert name and name != key and not name.startswith("_"), (key, language)
+    client = _client(world.superuser)
+    for key, indicator in every.items():
+        if indicator.kind != "ratio" or indicator.hidden:
+            continue
+        resp = client.get(_rows(world.changsha, key))
+        assert resp.status_code == 200
+        body = re.sub(r'(href|id|data-[a-z-]+|value)="[^"]*"', "", resp.content.decode())  # text only
+        denominator = resp.context["denominator"]
+        if denominator is not None:
+            assert denominator["name"] in body and not denominator["name"].startswith("_"), key
+        assert "_appeals." not in body and "_answers." not in body and "_compounds." not in body, key

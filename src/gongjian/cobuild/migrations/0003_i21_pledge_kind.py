@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cobuild", "0001_initial"),
+        ("cobuild", "0002_i20_start_known"),
     ]
 
     operations = [

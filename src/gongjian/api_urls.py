@@ -10,7 +10,7 @@ from gongjian.orgs.api import AllianceViewSet, AreaViewSet, PartyOrgViewSet, Uni
 from gongjian.orgs.api_io import MapExportView, MapImportView, MapTemplateView
 from gongjian.stats.urls import api_urlpatterns as stats_api_urlpatterns
 
-router = DefaultRouter()
+router = DefaultRouter(use_regex_path=False)
 router.register("areas", AreaViewSet, basename="area")
 router.register("units", UnitViewSet, basename="unit")
 router.register("party-orgs", PartyOrgViewSet, basename="party-org")

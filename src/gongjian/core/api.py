@@ -7,11 +7,39 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .parsers import nul_error
+from .throttle import RateLimited
+
+
+def query_int(request: Request, name: str, *, minimum: int = 1, maximum: int = 2**31 - 1) -> int | None:
+    """An integer query parameter within [minimum, maximum], None when absent or empty; anything
+    else is a 400 naming the parameter."""
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise serializers.ValidationError(
+            {name: [_("A whole number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum}]}
+        )
+    return int(raw)
+
+
+def query_year(request: Request, name: str = "year") -> int | None:
+    """A year query parameter (1900 to 2999), None when absent."""
+    return query_int(request, name, minimum=1900, maximum=2999)
+
+
+def api_error(request: HttpRequest, status_code: int, detail: str) -> HttpResponse:
+    """A JSON error body for a request the API's views never saw (unknown route, server error)."""
+    return JsonResponse({"detail": detail}, status=status_code, json_dumps_params={"ensure_ascii": False})
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -21,6 +49,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RateLimited):
+        exc = exceptions.Throttled(wait=exc.wait, detail=exc.message)
     return drf_exception_handler(exc, context)
 
 
@@ -41,3 +71,40 @@ def validated_input(
             raise serializers.ValidationError({name: [message] for name in unknown})
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: a JSON body under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return api_error(request, 404, _("Not found: no such address in the API."))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a JSON body under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return api_error(request, 500, _("Server error; it has been logged."))
+    return defaults.server_error(request)
+
+
+class RequestGuardMiddleware:
+    """Refuses a NUL character in the address or its query (PostgreSQL cannot compare text with
+    one, so it would be a 500 deep inside a query) with a 400 in the caller's language."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            message = str(nul_error().detail)
+            if _is_api(request):
+                return api_error(request, 400, message)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        response: HttpResponse = self.get_response(request)
+        return response

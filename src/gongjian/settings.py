@@ -290,7 +290,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gongjian.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "gongjian.core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "gongjian.core.parsers.JSONParser",

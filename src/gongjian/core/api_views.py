@@ -83,6 +83,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
     unread = serializers.BooleanField(read_only=True)
+    # An event's value ("appeal.register") or a reminder's kind: not a slug, whatever the column says.
+    kind = serializers.CharField(read_only=True)
 
     class Meta:
         model = Notification

@@ -96,3 +96,25 @@ def test_bad_query_parameters_are_400s(world: World, url: str, params: dict[str,
 def test_nul_in_a_json_body_is_refused(world: World) -> None:
     body = {"code": "P-19-2", "name": "测试\x00支部", "kind": "branch", "area": world.wjl.pk}
     _json_4xx(_api(world.wjl_admin).post("/api/v1/party-orgs/", body, format="json"), 400)
+
+
+# --- defect 6: tokens and throttling answer as an API should ---------------------------------
+
+
+def test_a_bad_token_is_a_401_with_www_authenticate(world: World) -> None:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans", raise_request_exception=False)
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token not-a-real-token")
+    _json_4xx(response, 401)
+    assert response["WWW-Authenticate"] == "Token"
+    anonymous = client.get("/api/v1/me/")
+    assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == "Token"
+
+
+def test_a_locked_out_token_request_is_a_json_429(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.AXES_FAILURE_LIMIT = 3
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans", raise_request_exception=False)
+    wrong = {"username": world.wjl_admin.username, "password": "wrong-password-19"}
+    for _ in range(3):
+        client.post("/api/v1/auth/token/", wrong, format="json")
+    body = _json_4xx(client.post("/api/v1/auth/token/", wrong, format="json"), 429)
+    assert "登录" in body["detail"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -108,3 +109,31 @@ class RequestGuardMiddleware:
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         response: HttpResponse = self.get_response(request)
         return response
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: after too many failed sign-ins, a JSON 429 under /api/ (with
+    ``Retry-After``), the lockout page elsewhere."""
+    from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+    from django.shortcuts import render
+
+    cool_off = get_cool_off(request)
+    if _is_api(request):
+        seconds = int(cool_off.total_seconds()) if cool_off else 0
+        response = api_error(
+            request,
+            429,
+            _("Too many failed sign-ins; try again in %(minutes)s minutes.")
+            % {"minutes": max(1, seconds // 60)},
+        )
+        if seconds:
+            response["Retry-After"] = str(seconds)
+        return response
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+        "cooloff_timedelta": cool_off,
+    }
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)

@@ -234,6 +234,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_LOCKOUT_CALLABLE = "gongjian.core.api.lockout_response"  # JSON under /api/, the page elsewhere
+# Look-ups by ID number are reveals: per person, at most this many (DRF-style rate) …
+GONGJIAN_LOOKUP_RATE = os.environ.get("GONGJIAN_LOOKUP_RATE", "20/hour")
+# … and this many misses in the window are audited and told to the administrators above.
+GONGJIAN_LOOKUP_MISS_ALERT = os.environ.get("GONGJIAN_LOOKUP_MISS_ALERT", "5/hour")
+# The largest JSON request body the API reads (bytes); larger is a 413 (files go as multipart).
+GONGJIAN_API_MAX_BODY = int(os.environ.get("GONGJIAN_API_MAX_BODY", str(2 * 1024 * 1024)))
 AXES_VERBOSE = False
 
 SESSION_COOKIE_HTTPONLY = True

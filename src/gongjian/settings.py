@@ -181,6 +181,7 @@ GONGJIAN_DAILY = [
     "gongjian.stats.tally.repair",
     "gongjian.cobuild.services.resolutions.action_items_remind",
     "gongjian.core.notify.digest_send",
+    "gongjian.core.audit.audit_checkpoint",
 ]
 # Reminders on the clock (an activity in 30 minutes, a rating an hour after): `gongjian remind`,
 # run every few minutes by beat; each message is sent once (dedupe keys).
@@ -189,6 +190,12 @@ GONGJIAN_REMIND = [
     "gongjian.appeals.services.appeals_remind_due",
 ]
 CELERY_BEAT_SCHEDULE["remind"] = {"task": "gongjian.core.remind", "schedule": crontab(minute="*/5")}
+# The audit log's signed checkpoints, outside the database (see gongjian.core.audit), every hour.
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+    "task": "gongjian.core.audit_checkpoint",
+    "schedule": crontab(minute=7),
+}
+GONGJIAN_AUDIT_CHECKPOINTS = os.environ.get("GONGJIAN_AUDIT_CHECKPOINTS", "")
 
 # --- text messages (notifications) ------------------------------------------------------------
 # `console` (default: logged, the phone masked), `http` (JSON POST to GONGJIAN_SMS_URL with the

@@ -118,3 +118,45 @@ def test_a_locked_out_token_request_is_a_json_429(world: World, settings) -> Non
         client.post("/api/v1/auth/token/", wrong, format="json")
     body = _json_4xx(client.post("/api/v1/auth/token/", wrong, format="json"), 429)
     assert "登录" in body["detail"]
+
+
+# --- defect 8: behind a reverse proxy ---------------------------------------------------------
+
+
+def test_the_proxy_ssl_header_is_settable_from_the_environment() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from gongjian.settings import proxy_ssl_header
+
+    assert proxy_ssl_header("") is None
+    assert proxy_ssl_header("X-Forwarded-Proto: https") == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert proxy_ssl_header("X-Forwarded-Proto=https") == ("HTTP_X_FORWARDED_PROTO", "https")
+    with pytest.raises(ImproperlyConfigured):
+        proxy_ssl_header("X-Forwarded-Proto")
+    env = {**os.environ, "GONGJIAN_PROXY_SSL_HEADER": "X-Forwarded-Proto: https"}
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    out = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'gongjian.settings'); django.setup(); {code}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_behind_the_proxy_a_forwarded_https_request_is_secure(db, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client(raise_request_exception=False)
+    assert client.get("/accounts/login/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+    plain = client.get("/accounts/login/")
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")

@@ -255,6 +255,27 @@ SESSION_COOKIE_AGE = 8 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+
+def proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """``GONGJIAN_PROXY_SSL_HEADER``: the header the reverse proxy sets on requests that came in by
+    HTTPS, as ``X-Forwarded-Proto: https`` (or ``=``); None when unset. Set it only behind a proxy
+    that always sets or strips that header, or a client could claim HTTPS."""
+    if not value.strip():
+        return None
+    name, sep, expected = value.replace("=", ":", 1).partition(":")
+    if not sep or not name.strip() or not expected.strip():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"GONGJIAN_PROXY_SSL_HEADER must read like 'X-Forwarded-Proto: https', not {value!r}"
+        )
+    return "HTTP_" + name.strip().upper().replace("-", "_"), expected.strip()
+
+
+# Behind a reverse proxy with TLS (how every deployment runs): see README "Deployment".
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("GONGJIAN_PROXY_SSL_HEADER", ""))
+USE_X_FORWARDED_HOST = os.environ.get("GONGJIAN_USE_X_FORWARDED_HOST", "") in {"1", "true", "yes"}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

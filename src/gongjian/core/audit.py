@@ -201,6 +201,14 @@ def audit_record(
         return entry
 
 
+WRONG_KEY = "wrong key: this log was not written under this GONGJIAN_PII_KEY (restored with another key?)"
+
+
+def _head_signed() -> bool:
+    head = AuditHead.objects.filter(id=1).first()
+    return head is not None and hmac.compare_digest(head.mac, _head_mac(head.seq, head.hash))
+
+
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
@@ -226,6 +234,9 @@ def audit_verify() -> Verdict:
         if entry.prev_hash != prev:
             return Verdict(False, count, "link to the previous entry is broken", entry.seq)
         if not hmac.compare_digest(_digest(entry), entry.hash):
+            if not _head_signed():
+                # neither the entry nor the head checks out: the key is not this log's
+                return Verdict(False, count, WRONG_KEY, entry.seq)
             return Verdict(False, count, "entry was altered", entry.seq)
         prev = entry.hash
         expected += 1

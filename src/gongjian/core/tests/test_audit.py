@@ -124,3 +124,11 @@ def test_the_daily_run_writes_a_checkpoint(world):
     outcomes = {o.name: o for o in run_daily()}
     assert outcomes["gongjian.core.audit.audit_checkpoint"].count == AuditEntry.objects.count()
     assert audit.checkpoint_path().exists()
+
+
+def test_a_wrong_key_is_reported_as_a_wrong_key_not_as_an_altered_entry(world, settings):
+    import base64
+
+    settings.GONGJIAN_PII_KEY = base64.urlsafe_b64encode(b"\x01" * 32).decode()
+    verdict = audit_verify()
+    assert not verdict.ok and verdict.problem.startswith("wrong key") and verdict.seq == 1

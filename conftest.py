@@ -66,6 +66,12 @@ def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _audit_checkpoints_apart(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each test's audit checkpoints in its own file, never in var/ (whose log is another one)."""
+    settings.GONGJIAN_AUDIT_CHECKPOINTS = str(tmp_path / "audit-checkpoints.jsonl")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Each test starts with an empty cache: ids are reused once a test's transaction rolls back."""
     cache.clear()

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "gongjian.core.api.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -197,6 +198,7 @@ GONGJIAN_DAILY = [
     "gongjian.cobuild.services.resolutions.action_items_remind",
     "gongjian.core.notify.digest_send",
     "gongjian.appeals.services.working_day_calendar_warn",
+    "gongjian.core.audit.audit_checkpoint",
 ]
 # Reminders on the clock (an activity in 30 minutes, a rating an hour after): `gongjian remind`,
 # run every few minutes by beat; each message is sent once (dedupe keys).
@@ -209,6 +211,12 @@ CELERY_BEAT_SCHEDULE["remind"] = {"task": "gongjian.core.remind", "schedule": cr
 GONGJIAN_JOB_HEARTBEAT_SECONDS = int(os.environ.get("GONGJIAN_JOB_HEARTBEAT_SECONDS", "20"))
 GONGJIAN_JOB_STALE_SECONDS = int(os.environ.get("GONGJIAN_JOB_STALE_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE["jobs-mark-dead"] = {"task": "gongjian.core.jobs_mark_dead", "schedule": 60.0}
+# The audit log's signed checkpoints, outside the database (see gongjian.core.audit), every hour.
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+    "task": "gongjian.core.audit_checkpoint",
+    "schedule": crontab(minute=7),
+}
+GONGJIAN_AUDIT_CHECKPOINTS = os.environ.get("GONGJIAN_AUDIT_CHECKPOINTS", "")
 
 # --- text messages (notifications) ------------------------------------------------------------
 # `console` (default: logged, the phone masked), `http` (JSON POST to GONGJIAN_SMS_URL with the
@@ -266,6 +274,13 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_LOCKOUT_CALLABLE = "gongjian.core.api.lockout_response"  # JSON under /api/, the page elsewhere
+# Look-ups by ID number are reveals: per person, at most this many (DRF-style rate) …
+GONGJIAN_LOOKUP_RATE = os.environ.get("GONGJIAN_LOOKUP_RATE", "20/hour")
+# … and this many misses in the window are audited and told to the administrators above.
+GONGJIAN_LOOKUP_MISS_ALERT = os.environ.get("GONGJIAN_LOOKUP_MISS_ALERT", "5/hour")
+# The largest JSON request body the API reads (bytes); larger is a 413 (files go as multipart).
+GONGJIAN_API_MAX_BODY = int(os.environ.get("GONGJIAN_API_MAX_BODY", str(2 * 1024 * 1024)))
 AXES_VERBOSE = False
 
 SESSION_COOKIE_HTTPONLY = True
@@ -274,6 +289,27 @@ SESSION_COOKIE_AGE = 8 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+
+def proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """``GONGJIAN_PROXY_SSL_HEADER``: the header the reverse proxy sets on requests that came in by
+    HTTPS, as ``X-Forwarded-Proto: https`` (or ``=``); None when unset. Set it only behind a proxy
+    that always sets or strips that header, or a client could claim HTTPS."""
+    if not value.strip():
+        return None
+    name, sep, expected = value.replace("=", ":", 1).partition(":")
+    if not sep or not name.strip() or not expected.strip():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"GONGJIAN_PROXY_SSL_HEADER must read like 'X-Forwarded-Proto: https', not {value!r}"
+        )
+    return "HTTP_" + name.strip().upper().replace("-", "_"), expected.strip()
+
+
+# Behind a reverse proxy with TLS (how every deployment runs): see README "Deployment".
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("GONGJIAN_PROXY_SSL_HEADER", ""))
+USE_X_FORWARDED_HOST = os.environ.get("GONGJIAN_USE_X_FORWARDED_HOST", "") in {"1", "true", "yes"}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -315,16 +351,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: a missing or bad token answers 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gongjian.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "gongjian.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "gongjian.core.parsers.JSONParser",
+        "gongjian.core.parsers.FormParser",
+        "gongjian.core.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
 }

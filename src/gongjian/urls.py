@@ -27,3 +27,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "gongjian.core.api.page_not_found"
+handler500 = "gongjian.core.api.server_error"

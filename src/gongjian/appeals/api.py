@@ -89,9 +89,15 @@ class AppealDetailSerializer(AppealSerializer):
     """One appeal, with the resident's name and masked phone, and the steps the caller may take."""
 
     actions = serializers.SerializerMethodField()
+    outcome_note = serializers.SerializerMethodField()
 
     def get_actions(self, obj: Appeal) -> list[str]:
         return services.appeal_actions(actor=self.context["request"].user, appeal=obj)
+
+    def get_outcome_note(self, obj: Appeal) -> str:
+        """The handler's report: the staff's own, empty for the resident who raised the appeal."""
+        staff = selectors.appeal_staff_view(actor=self.context["request"].user, appeal=obj)
+        return obj.outcome_note if staff else ""
 
     class Meta(AppealSerializer.Meta):
         fields = [

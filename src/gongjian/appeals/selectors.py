@@ -32,7 +32,15 @@ from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 
 from . import ranking, rates
 from .deadlines import Schedule
-from .models import OPEN_STATUSES, Appeal, AppealClosure, AppealEvent, AppealStatus, WorkingDaySchedule
+from .models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealClosure,
+    AppealEvent,
+    AppealStatus,
+    EventKind,
+    WorkingDaySchedule,
+)
 
 
 def community_path(path: str) -> str:
@@ -128,10 +136,33 @@ def appeal_get(*, actor: Actor, pk: int) -> Appeal:
     return appeal
 
 
-def appeal_events(*, actor: Actor, appeal: Appeal) -> QuerySet[AppealEvent]:
-    """The timeline of an appeal the actor may see, oldest first."""
-    appeal_get(actor=actor, pk=appeal.pk)
-    return AppealEvent.objects.filter(appeal=appeal).select_related("actor", "org").order_by("at", "pk")
+#: Steps whose note is written for the resident (the answer given, their own rating's comment);
+#: every other note (an instruction to the organisation assigned, a reassignment's reason, the
+#: handler's report, the call-back record) is the staff's own and never reaches the resident.
+RESIDENT_NOTE_KINDS = frozenset({EventKind.ANSWERED, EventKind.RATED})
+
+
+def appeal_staff_view(*, actor: Actor, appeal: Appeal) -> bool:
+    """Whether the actor sees the appeal as staff (their area, or their unit's organisation handles
+    it), not only as the resident who raised it: staff see internal notes."""
+    scope = scope_for(actor)
+    return (
+        scope.everything
+        or scope.covers_path(appeal.area.path)
+        or (appeal.assigned_org is not None and scope.covers_unit(appeal.assigned_org.unit_id))
+    )
+
+
+def appeal_events(*, actor: Actor, appeal: Appeal) -> list[AppealEvent]:
+    """The timeline of an appeal the actor may see, oldest first; for the resident, the staff's
+    internal notes are left out (the rows carry an empty note)."""
+    appeal = appeal_get(actor=actor, pk=appeal.pk)
+    rows = list(AppealEvent.objects.filter(appeal=appeal).select_related("actor", "org").order_by("at", "pk"))
+    if not appeal_staff_view(actor=actor, appeal=appeal):
+        for row in rows:
+            if row.kind not in RESIDENT_NOTE_KINDS:
+                row.note = ""
+    return rows
 
 
 def appeal_counts(*, actor: Actor, rows: QuerySet[Appeal] | None = None) -> dict[str, int]:

@@ -216,6 +216,7 @@ def _detail(
             "appeal": appeal,
             "crumbs": _crumbs((appeal.number, None)),
             "events": selectors.appeal_events(actor=actor, appeal=appeal),
+            "staff_view": selectors.appeal_staff_view(actor=actor, appeal=appeal),
             "forms": action_forms,
             "now": timezone.now(),
             "overdue": appeal.overdue_on(timezone.now()),

@@ -5,14 +5,43 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, pagination, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .parsers import nul_error
+from .throttle import RateLimited
+
+
+def query_int(request: Request, name: str, *, minimum: int = 1, maximum: int = 2**31 - 1) -> int | None:
+    """An integer query parameter within [minimum, maximum], None when absent or empty; anything
+    else is a 400 naming the parameter."""
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise serializers.ValidationError(
+            {name: [_("A whole number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum}]}
+        )
+    return int(raw)
+
+
+def query_year(request: Request, name: str = "year") -> int | None:
+    """A year query parameter (1900 to 2999), None when absent."""
+    return query_int(request, name, minimum=1900, maximum=2999)
+
+
+def api_error(request: HttpRequest, status_code: int, detail: str) -> HttpResponse:
+    """A JSON error body for a request the API's views never saw (unknown route, server error)."""
+    return JsonResponse({"detail": detail}, status=status_code, json_dumps_params={"ensure_ascii": False})
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -22,6 +51,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RateLimited):
+        exc = exceptions.Throttled(wait=exc.wait, detail=exc.message)
     return drf_exception_handler(exc, context)
 
 
@@ -54,7 +85,7 @@ class BoundedPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 10**6:
             raise exceptions.NotFound(_("Invalid page."))
         self.number = int(raw)
         self.bounded_request = request
@@ -97,3 +128,68 @@ class BoundedPagination(pagination.PageNumberPagination):
         out["properties"]["count_at_least"] = {"type": "integer", "example": 123}
         out["required"] = ["count", "count_at_least", "results"]
         return out
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: a JSON body under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return api_error(request, 404, _("Not found: no such address in the API."))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a JSON body under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return api_error(request, 500, _("Server error; it has been logged."))
+    return defaults.server_error(request)
+
+
+class RequestGuardMiddleware:
+    """Refuses a NUL character in the address or its query (PostgreSQL cannot compare text with
+    one, so it would be a 500 deep inside a query) with a 400 in the caller's language."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            message = str(nul_error().detail)
+            if _is_api(request):
+                return api_error(request, 400, message)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        response: HttpResponse = self.get_response(request)
+        return response
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: after too many failed sign-ins, a JSON 429 under /api/ (with
+    ``Retry-After``), the lockout page elsewhere."""
+    from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+    from django.shortcuts import render
+
+    cool_off = get_cool_off(request)
+    if _is_api(request):
+        seconds = int(cool_off.total_seconds()) if cool_off else 0
+        response = api_error(
+            request,
+            429,
+            _("Too many failed sign-ins; try again in %(minutes)s minutes.")
+            % {"minutes": max(1, seconds // 60)},
+        )
+        if seconds:
+            response["Retry-After"] = str(seconds)
+        return response
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+        "cooloff_timedelta": cool_off,
+    }
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)

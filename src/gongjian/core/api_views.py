@@ -63,6 +63,7 @@ class _XlsxRenderer(_FileRenderer):
 
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Job]):
     serializer_class = JobSerializer
+    lookup_value_converter = "int"
 
     def get_queryset(self) -> QuerySet[Job]:
         return selectors.job_list(actor=self.request.user)
@@ -82,6 +83,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
     unread = serializers.BooleanField(read_only=True)
+    # An event's value ("appeal.register") or a reminder's kind: not a slug, whatever the column says.
+    kind = serializers.CharField(read_only=True)
 
     class Meta:
         model = Notification
@@ -95,6 +98,7 @@ class NotificationViewSet(
     """The caller's own notifications, newest first; ``?unread=1`` lists only the unread ones."""
 
     serializer_class = NotificationSerializer
+    lookup_value_converter = "int"
 
     def get_queryset(self) -> QuerySet[Notification]:
         unread = self.request.query_params.get("unread") in {"1", "true"}

@@ -4,6 +4,14 @@
 event catalogue (``core.events.Event``; the entry stores its value). Entries are chained with an
 HMAC keyed from the personal-data key, so an entry edited or deleted in the database (even with
 its hash recomputed by someone without the key) breaks verification.
+
+The tail is protected twice. The one-row head carries an HMAC of its sequence number and hash, so
+it cannot be set back to an earlier entry (after deleting the newest ones) without the key; and
+signed checkpoints (sequence number + hash) are appended hourly and by ``gongjian daily`` to a file
+outside the database (``GONGJIAN_AUDIT_CHECKPOINTS``, by default ``var/audit-checkpoints.jsonl``),
+so that even someone holding the key cannot cut the log below the last checkpoint unseen.
+``audit_verify`` checks the chain against both and names the first missing or altered entry.
+Entries are never deleted by the application.
 """
 
 from __future__ import annotations
@@ -12,11 +20,14 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -77,6 +88,70 @@ def _digest(entry: AuditEntry) -> str:
     return hmac.new(derived_key("audit"), data, hashlib.sha256).hexdigest()
 
 
+def _head_mac(seq: int, hash_: str) -> str:
+    return hmac.new(derived_key("audit-head"), f"{seq}:{hash_}".encode(), hashlib.sha256).hexdigest()
+
+
+def _checkpoint_mac(seq: int, hash_: str, at: str) -> str:
+    data = f"{seq}:{hash_}:{at}".encode()
+    return hmac.new(derived_key("audit-checkpoint"), data, hashlib.sha256).hexdigest()
+
+
+def checkpoint_path() -> Path:
+    default = Path(settings.VAR_DIR) / "audit-checkpoints.jsonl"
+    return Path(getattr(settings, "GONGJIAN_AUDIT_CHECKPOINTS", "") or default)
+
+
+def audit_checkpoint(*, today: dt.date | None = None) -> int:
+    """Append the head (sequence number, hash, time, HMAC) to the checkpoint file; returns the
+    sequence number written. Hourly (Celery beat) and in ``gongjian daily``; the file is only ever
+    appended to."""
+    head = AuditHead.objects.filter(id=1).first()
+    seq, hash_ = (head.seq, head.hash) if head else (0, GENESIS)
+    at = timezone.now().isoformat()
+    line = json.dumps({"seq": seq, "hash": hash_, "at": at, "mac": _checkpoint_mac(seq, hash_, at)})
+    path = checkpoint_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as out:
+        out.write(line + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    return seq
+
+
+def audit_checkpoints_restart() -> Path | None:
+    """A new log starts (the demo's reset empties the database): the old checkpoints are moved
+    aside, never deleted, and the new log is checked from its own first checkpoint on."""
+    path = checkpoint_path()
+    if not path.exists():
+        return None
+    aside = path.with_name(f"{path.name}.{timezone.now():%Y%m%dT%H%M%S}")
+    path.rename(aside)
+    return aside
+
+
+def _last_checkpoint() -> tuple[dict[str, Any] | None, str]:
+    """The last checkpoint line, or (None, problem) when a line is not signed under the key."""
+    path = checkpoint_path()
+    if not path.exists():
+        return None, ""
+    last: dict[str, Any] | None = None
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            point = json.loads(raw)
+            good = hmac.compare_digest(
+                _checkpoint_mac(point["seq"], point["hash"], point["at"]), point["mac"]
+            )
+        except (ValueError, KeyError, TypeError):
+            good = False
+        if not good:
+            return None, f"checkpoint line {number} of {path} is not signed under this key"
+        last = point
+    return last, ""
+
+
 def audit_record(
     *,
     actor: Actor | None,
@@ -121,8 +196,17 @@ def audit_record(
         entry.save()
         head.seq = entry.seq
         head.hash = entry.hash
-        head.save(update_fields=["seq", "hash"])
+        head.mac = _head_mac(head.seq, head.hash)
+        head.save(update_fields=["seq", "hash", "mac"])
         return entry
+
+
+WRONG_KEY = "wrong key: this log was not written under this GONGJIAN_PII_KEY (restored with another key?)"
+
+
+def _head_signed() -> bool:
+    head = AuditHead.objects.filter(id=1).first()
+    return head is not None and hmac.compare_digest(head.mac, _head_mac(head.seq, head.hash))
 
 
 @dataclass(frozen=True)
@@ -135,21 +219,42 @@ class Verdict:
 
 def audit_verify() -> Verdict:
     """Walk the chain: sequence numbers without gaps, each hash valid and linked, head matching."""
+    point, problem = _last_checkpoint()
+    if problem:
+        return Verdict(False, 0, problem, None)
+    point_seq = int(point["seq"]) if point else 0
     prev = GENESIS
     expected = 1
     count = 0
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if point and entry.seq == point_seq and entry.hash != point["hash"]:
+            return Verdict(False, count, f"entry differs from the checkpoint of {point['at']}", entry.seq)
         if entry.seq != expected:
             return Verdict(False, count, f"entry {expected} is missing", expected)
         if entry.prev_hash != prev:
             return Verdict(False, count, "link to the previous entry is broken", entry.seq)
         if not hmac.compare_digest(_digest(entry), entry.hash):
+            if not _head_signed():
+                # neither the entry nor the head checks out: the key is not this log's
+                return Verdict(False, count, WRONG_KEY, entry.seq)
             return Verdict(False, count, "entry was altered", entry.seq)
         prev = entry.hash
         expected += 1
         count += 1
+    if count < point_seq:
+        return Verdict(
+            False,
+            count,
+            f"entries {count + 1} to {point_seq} are missing: the checkpoint of {point['at'] if point else ''} "
+            f"saw the log reach {point_seq}",
+            count + 1,
+        )
     head = AuditHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head is not None and head_seq and not hmac.compare_digest(head.mac, _head_mac(head_seq, head_hash)):
+        return Verdict(
+            False, count, "the head is not signed under this key (set back, forged, or a wrong key)", head_seq
+        )
     if head_seq != count or head_hash != prev:
         return Verdict(
             False, count, f"the log ends at {count} but {head_seq} entries were written", count + 1

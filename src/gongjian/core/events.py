@@ -581,6 +581,17 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "kept for the audit of personal data, which is its purpose",
     )
+    PII_LOOKUP = (
+        "pii.lookup",
+        pgettext_lazy("event", "Member found by ID number"),
+        {_A.AUDIT_ONLY},
+        "kept for the audit of personal data, which is its purpose",
+    )
+    PII_LOOKUP_MISSES = (
+        "pii.lookup_misses",
+        pgettext_lazy("event", "Many ID number look-ups found no one"),
+        {_A.LEVEL_ABOVE},
+    )
     # points
     POINTS_APPROVE = "points.approve", pgettext_lazy("event", "Points approved"), {_A.PERSON}
     POINTS_CLAIM = "points.claim", pgettext_lazy("event", "Points claimed"), {_A.NEXT_STEP}

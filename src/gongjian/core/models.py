@@ -58,6 +58,8 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # HMAC of (seq, hash) under the key: the head cannot be set back to an earlier entry unseen.
+    mac = models.CharField(max_length=64, default="", blank=True)
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"

@@ -35,6 +35,14 @@ def job_files_expire_task() -> int:
     return job_files_expire()
 
 
+@shared_task(name="gongjian.core.audit_checkpoint")
+def audit_checkpoint_task() -> int:
+    """Append a signed checkpoint of the audit log's head outside the database (hourly)."""
+    from .audit import audit_checkpoint
+
+    return audit_checkpoint()
+
+
 @shared_task(name="gongjian.core.daily")
 def daily_task() -> dict[str, int]:
     """Every app's daily work (``gongjian.core.daily``); run by Celery beat."""

@@ -31,6 +31,7 @@ from django.db import connection, models, transaction
 
 from gongjian.accounts.models import Role, RoleKind, User
 from gongjian.accounts.services import role_grant, user_create
+from gongjian.core.audit import audit_checkpoints_restart
 from gongjian.core.bulkwrite import refresh_statistics
 from gongjian.orgs import services as org_services
 from gongjian.orgs.models import Alliance, Area, Level, PartyOrg, ResidentUnit
@@ -996,6 +997,7 @@ def load_demo(*, reset: bool = False, progress: Callable[[str], None] | None = N
         if reset:
             say("emptying the platform's tables (the audit log starts anew)…")
             cleared = clear_all()
+            audit_checkpoints_restart()
         elif Area.objects.exists():
             raise DemoError(
                 f"The database already holds {Area.objects.count()} areas. Loading the demo on top would "

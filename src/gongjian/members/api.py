@@ -4,7 +4,8 @@
 Personal data leaves only masked: responses carry ``id_number_masked`` and ``phone_masked``; the
 clear ID and phone numbers are write-only on input and come back only from ``reveal``, which needs
 a reason and is audited by the service. The birth date is given as a year: with the masked ID
-number (first six and last four characters) the full date would rebuild the whole number.
+number (first six and last four characters) the full date would rebuild the whole number, and
+even the year is given only to a caller who may reveal the number (else it is null).
 Look-ups by ID number are POSTed so the number never sits in a URL or an access log.
 """
 
@@ -156,7 +157,12 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
         ]
         read_only_fields = fields
 
-    def get_birth_year(self, obj: Member) -> int:
+    def get_birth_year(self, obj: Member) -> int | None:
+        """The year only for a caller who may reveal the number: beside the masked number (region
+        and check digit) the year narrows it to a few dozen candidates."""
+        request = self.context.get("request")
+        if request is None or not services.member_reveal_allowed(actor=request.user, member=obj):
+            return None
         return obj.birth_date.year
 
     def get_work_unit_label(self, obj: Member) -> str:
@@ -220,6 +226,7 @@ class MemberRevealedSerializer(serializers.Serializer[Any]):
 
 class MemberLookupSerializer(serializers.Serializer[Any]):
     id_number = id_number_field()
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class MemberCategorySerializer(serializers.ModelSerializer[MemberCategory]):
@@ -270,14 +277,16 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LedgerView
     def create(self, request: Request) -> Response:
         data = _input(request, MemberCreateSerializer, strict=True)
         member = services.member_create(actor=request.user, **data)
-        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MemberSerializer(member, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
     def partial_update(self, request: Request, pk: int) -> Response:
         member = self.get_object()
         data = _input(request, MemberUpdateSerializer, strict=True, partial=True)
         member = services.member_update(actor=request.user, member=member, **data)
-        return Response(MemberSerializer(member).data)
+        return Response(MemberSerializer(member, context={"request": request}).data)
 
     @extend_schema(request=MemberRevealSerializer, responses=MemberRevealedSerializer)
     @action(detail=True, methods=["post"])
@@ -294,16 +303,20 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LedgerView
 
     @extend_schema(
         request=MemberLookupSerializer,
-        responses={200: MemberSerializer, 404: None},
-        description="The member with this ID number, if the caller may see them (blind index).",
+        responses={200: MemberSerializer, 404: None, 429: None},
+        description="The member with this ID number, if the caller may see them (blind index). A "
+        "look-up that finds someone is written to the audit log (`pii.lookup`, with the optional "
+        "`reason`); look-ups are limited per person (429 past the limit, 20 an hour by default).",
     )
     @action(detail=False, methods=["post"])
     def lookup(self, request: Request) -> Response:
         data = _input(request, MemberLookupSerializer)
-        member = selectors.member_find_by_id_number(actor=request.user, id_number=data["id_number"])
+        member = services.member_lookup(
+            actor=request.user, id_number=data["id_number"], reason=data["reason"]
+        )
         if member is None:
             raise NotFound
-        return Response(MemberSerializer(member).data)
+        return Response(MemberSerializer(member, context={"request": request}).data)
 
     @extend_schema(methods=["get"], responses=MemberCategorySerializer(many=True))
     @extend_schema(methods=["post"], request=CategoryAddSerializer, responses={201: MemberCategorySerializer})

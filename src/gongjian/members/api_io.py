@@ -10,13 +10,13 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gongjian.core.excel import XLSX_CONTENT_TYPE
+from gongjian.core.parsers import FormParser, JSONParser, MultiPartParser
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.api_io import XlsxRenderer
 from gongjian.web.pages import xlsx_response

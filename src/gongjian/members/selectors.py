@@ -165,7 +165,7 @@ def member_list(
         qs = qs.filter(name_search_q(q))
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("org", "residence", "work_unit").order_by("name_key", "pk")
+    return qs.select_related("org__area", "residence", "work_unit").order_by("name_key", "pk")
 
 
 def unit_member_list(*, actor: Actor, unit: Any) -> QuerySet[Member]:

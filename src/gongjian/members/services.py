@@ -11,15 +11,17 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.actor import Actor
+from gongjian.accounts.actor import Actor, person
 from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
+from gongjian.core import throttle
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
 from gongjian.core.notify import announce, remind
@@ -84,6 +86,13 @@ def member_change_allowed(*, actor: Actor, member: Member) -> bool:
     """Whether the actor may change a member: they administer the organisation holding it."""
     scope = scope_for(actor)
     return scope.covers_path(member.org.area.path) or scope.covers_unit(member.org.unit_id)
+
+
+def member_reveal_allowed(*, actor: Actor, member: Member) -> bool:
+    """Whether the actor may see the member's clear numbers (and so their birth year): the member
+    themself, or someone who may change the member."""
+    own = getattr(actor, "pk", None) is not None and member.user_id == actor.pk
+    return own or member_change_allowed(actor=actor, member=member)
 
 
 def _require_member(actor: Actor, member: Member) -> None:
@@ -268,13 +277,86 @@ def member_reveal(*, actor: Actor, member: Member, field: str, reason: str) -> s
         raise ValidationError({"field": _("Only the ID number or the phone number can be shown.")})
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Say why you need to see the full number.")})
-    own = getattr(actor, "pk", None) is not None and member.user_id == actor.pk
-    if not own:
+    if not member_reveal_allowed(actor=actor, member=member):
         _require_member(actor, member)
     audit_record(
         actor=actor, action=Event.PII_REVEAL, obj=member, changes={"field": field}, reason=reason.strip()
     )
     return member.id_number_clear() if field == "id_number" else member.phone_clear()
+
+
+def _lookup_rate(name: str, default: str) -> throttle.Rate:
+    return throttle.Rate.parse(str(getattr(settings, name, default)))
+
+
+def _administrators_above(actor: Actor) -> list[Any]:
+    """Who hears of an actor's burst of missed look-ups: the administrators of the level above each
+    of the actor's areas (of a liaison's unit's area), else the platform's administrators."""
+    from gongjian.accounts.selectors import role_list
+
+    step: int = Area.steplen
+    people: dict[int, Any] = {}
+    for role in role_list(actor=actor):
+        if role.area is not None and len(role.area.path) > step:
+            above = nearest_administrators(area_path=role.area.path[:-step])
+        elif role.unit is not None:
+            above = nearest_administrators(area_path=role.unit.area.path)
+        else:
+            above = []
+        people.update((u.pk, u) for u in above if u.pk != actor.pk)
+    if not people:
+        from django.contrib.auth import get_user_model
+
+        people = {u.pk: u for u in get_user_model().objects.filter(is_superuser=True, is_active=True)}
+    return sorted(people.values(), key=lambda u: u.pk)
+
+
+def member_lookup(*, actor: Actor, id_number: str, reason: str = "") -> Member | None:
+    """The member with this ID number, if the actor may see them. A look-up that finds someone is a
+    reveal (the caller learns that this clear number is this member's): it writes ``pii.lookup``.
+    Look-ups are limited per person (``GONGJIAN_LOOKUP_RATE``, 20 an hour by default); a burst of
+    misses (``GONGJIAN_LOOKUP_MISS_ALERT`` in an hour, 5 by default) is written to the audit log and
+    told to the administrators above, once per hour."""
+    from . import selectors
+
+    key = f"member-lookup:{getattr(actor, 'pk', None)}"
+    throttle.check(
+        key,
+        _lookup_rate("GONGJIAN_LOOKUP_RATE", "20/hour"),
+        _("Too many look-ups by ID number; try again later."),
+    )
+    member = selectors.member_find_by_id_number(actor=actor, id_number=id_number)
+    if member is not None:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=Event.PII_LOOKUP,
+                obj=member,
+                changes={"field": "id_number", "found": True},
+                reason=(reason or "").strip()[:500],
+            )
+        return member
+    alert = _lookup_rate("GONGJIAN_LOOKUP_MISS_ALERT", "5/hour")
+    misses = throttle.count_hit(f"{key}:miss", alert)
+    if misses == alert.count:
+        with transaction.atomic():
+            entry = audit_record(
+                actor=actor,
+                action=Event.PII_LOOKUP_MISSES,
+                obj=person(actor),
+                changes={"misses": misses, "seconds": alert.seconds},
+                reason=(reason or "").strip()[:500],
+            )
+            announce(
+                Event.PII_LOOKUP_MISSES,
+                actor=actor,
+                recipients=_administrators_above(actor),
+                body=_(
+                    "%(user)s looked up %(count)s ID numbers that matched no one within %(minutes)s minutes."
+                )
+                % {"user": entry.actor_label, "count": misses, "minutes": alert.seconds // 60},
+            )
+    return None
 
 
 @transaction.atomic

@@ -80,7 +80,10 @@ class AreaUpdateSerializer(serializers.Serializer[Any]):
 
 
 class ScopedViewSet(viewsets.GenericViewSet[Any]):
-    """Lists and objects come from the app's selectors with the request's user as the actor."""
+    """Lists and objects come from the app's selectors with the request's user as the actor; ids
+    are integers (anything else is a 404)."""
+
+    lookup_value_converter = "int"
 
     def within(self) -> Area | None:
         raw = self.request.query_params.get("within")

@@ -11,13 +11,13 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gongjian.core.excel import XLSX_CONTENT_TYPE
+from gongjian.core.parsers import FormParser, MultiPartParser
 from gongjian.web.pages import xlsx_response
 
 from . import importexport, selectors

@@ -299,6 +299,7 @@ def party_org_create(
     parent: PartyOrg | None = None,
     secretary: str = "",
     since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> PartyOrg:
     if unit is not None:
         _require_unit(actor, unit)
@@ -316,6 +317,10 @@ def party_org_create(
         raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": code}})
     org = PartyOrg(name=name, kind=kind, code=code, area=area, unit=unit, parent=parent, secretary=secretary)
     org.set_start(since)
+    if until is not None:
+        if until <= org.since:
+            raise ValidationError({"until": _("An organisation cannot end before it began.")})
+        org.until = until
     org.fill_search_keys()
     org.full_clean()
     org.save()
@@ -323,7 +328,7 @@ def party_org_create(
         actor=actor,
         action=Event.PARTY_ORG_CREATE,
         obj=org,
-        changes=snapshot(org, ("name", "kind", "code", "area", "unit")),
+        changes=snapshot(org, ("name", "kind", "code", "area", "unit", "until")),
     )
     return org
 

@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from gongjian.core.api import validated_input
+from gongjian.core.api import query_year, validated_input
 from gongjian.lists.models import Project
 from gongjian.members.models import Member
 from gongjian.orgs.api import ScopedViewSet
@@ -672,12 +672,11 @@ class HoursViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[ServiceHours]:
-        year = self.request.query_params.get("year", "")
         return selectors.hours_list(
             actor=self.request.user,
             within=_within(self),
             status=self.request.query_params.get("status", ""),
-            year=int(year) if year.isdigit() else None,
+            year=query_year(self.request),
         )
 
     def get_object(self) -> ServiceHours:
@@ -732,11 +731,10 @@ class PointsEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[PointsEntry]:
-        year = self.request.query_params.get("year", "")
         return selectors.points_entry_list(
             actor=self.request.user,
             status=self.request.query_params.get("status", ""),
-            year=int(year) if year.isdigit() else None,
+            year=query_year(self.request),
         )
 
     def get_object(self) -> PointsEntry:
@@ -764,8 +762,7 @@ class MyServiceView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("year", int)], responses=MyServiceSerializer)
     def get(self, request: Request) -> Response:
-        year = request.query_params.get("year", "")
-        data = selectors.my_service(actor=request.user, year=int(year) if year.isdigit() else None)
+        data = selectors.my_service(actor=request.user, year=query_year(request))
         return Response(MyServiceSerializer(data).data)
 
 

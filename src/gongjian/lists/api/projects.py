@@ -24,7 +24,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +31,7 @@ from rest_framework.routers import SimpleRouter
 
 from gongjian.cobuild.models import JointMeeting
 from gongjian.core.api import validated_input as _input
+from gongjian.core.parsers import FormParser, JSONParser, MultiPartParser
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.api import ScopedViewSet
 from gongjian.orgs.models import ResidentUnit

@@ -7,16 +7,19 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from gongjian.core.audit import audit_verify
+from gongjian.core.audit import audit_checkpoint, audit_verify
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. 'verify' walks the hash chain and fails on any edited or deleted entry."
+    help = "Audit log tools. 'verify' walks the hash chain and fails on any edited or deleted entry (checked against the signed head and the last checkpoint); 'checkpoint' appends a signed checkpoint outside the database."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["verify"])
+        parser.add_argument("action", choices=["verify", "checkpoint"])
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "checkpoint":
+            self.stdout.write(f"checkpoint written at entry #{audit_checkpoint()}")
+            return
         verdict = audit_verify()
         if verdict.ok:
             self.stdout.write(f"OK: {verdict.entries} entries, chain intact")

@@ -527,4 +527,14 @@ def start_correct(*, actor: Actor, row: Dated, since: dt.date, reason: str) -> D
         },
         reason=reason,
     )
+    # The area's administrators and the level above hear of it: their reported figures changed.
+    above = area.path[: -area.steplen] or area.path
+    recipients = {*nearest_administrators(area_path=area.path), *nearest_administrators(area_path=above)}
+    announce(
+        Event.HISTORY_CORRECT,
+        actor=actor,
+        recipients=recipients,
+        title=lambda: f"{Event.HISTORY_CORRECT.label}：{area.name}",
+        body=f"{row} · {before.isoformat()} → {since.isoformat()} · {reason}",
+    )
     return row

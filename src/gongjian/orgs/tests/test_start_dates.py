@@ -148,6 +148,12 @@ def test_the_real_start_is_given_by_an_audited_correction_named_on_the_reports(w
     assert compute_all(world.wjl, ARTICLE)["units.resident"] == before + 1  # kept tally too
     entry = AuditEntry.objects.get(action="history.correct", object_id=str(unit.pk))
     assert entry.reason == "据入驻协议，2015年3月入驻"
+    from gongjian.core.models import Notification
+
+    told = Notification.objects.filter(kind="history.correct")
+    assert {n.recipient.username for n in told} == {
+        "dongfeng_admin"
+    }  # the level above (the actor is not told)
     for node in (world.wjl, world.dongfeng, world.changsha):  # named on the reports of every node above
         report = report_for(actor=world.superuser, area=node, date=ARTICLE)
         [note] = correction_notes(report)

@@ -60,6 +60,8 @@ ALLOWED: dict[tuple[str, str], set[tuple[str | None, str]]] = {
     ("status", "Mobile (流动党员)"): {(None, "Mobile member"), (None, "Mobile members")},
     # a household poll and the home's line of polls open to one's household: both 征求意见
     ("status", "Household-by-household poll (征求意见)"): {("inbox", "Consultations")},
+    # the seat's screening button and the screening form it opens: 资格审查
+    ("action", "Screened"): {(None, "Screening")},
     # the QR check-in button, the station check-in and the "signed in" column: all 签到
     ("action", "Sign in"): {(None, "Check in"), (None, "Signed in"), (None, "signed in")},
     # running jobs, projects in progress and an open consultation: 进行中

@@ -156,6 +156,8 @@ def test_liaison_without_recommendations_falls_back_to_published_demands_in_reac
     item = items["lists.demands_in_reach"]
     assert item.note  # the page says it is the plain list, not recommendations
     assert item.note in _home(world.liaison)
+    api = {i["kind"]: i for i in _api(world.liaison)["items"]}
+    assert api["lists.demands_in_reach"]["note"] == item.note  # the API says which, too
 
 
 # --- appeals ----------------------------------------------------------------------------------

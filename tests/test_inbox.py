@@ -16,6 +16,7 @@ from gongjian.appeals import services as appeal_services
 from gongjian.appeals.tests.fixtures import build_appeals
 from gongjian.lists.services import claims as claim_services
 from gongjian.lists.tests.fixtures_claims import REQUESTER_CONTACT, REQUESTER_NAME, build_lists_claims
+from gongjian.matching import inbox as matching_inbox
 from gongjian.web import inbox
 from gongjian.web.inbox import InboxItem
 
@@ -108,13 +109,55 @@ def test_liaison_sees_claims_on_its_resource_and_decisions_on_its_claims(world):
     assert "lists.resource_claims" not in _items(world.liaison)
 
 
-def test_liaison_sees_published_demands_in_reach_not_yet_claimed(world):
+def test_liaison_sees_published_demands_in_reach_not_yet_claimed(world, monkeypatch):
     build_lists_claims(world)
+    monkeypatch.setattr(matching_inbox.selectors, "resource_recommendations", lambda **kw: [])
     item = _items(world.liaison)["lists.demands_in_reach"]
     # 开福区 is the unit's reach: the street's demand and the wish wait; 王家垅's demand is claimed
     # by the unit already; 尖山湖 (高新区) is out of reach.
     assert item.count == 2
     assert item.action
+
+
+def test_liaison_sees_the_demands_matching_recommends_for_their_units_resources(world):
+    from gongjian.lists.models import Claim, ClaimStatus, Resource, ResourceStatus
+    from gongjian.matching import selectors as matching_selectors
+    from gongjian.matching.tests.product_fixtures import build_product
+
+    build_product(world)
+    recommended = set()
+    for resource in Resource.objects.filter(provider_unit=world.minzheng, status=ResourceStatus.PUBLISHED):
+        found = matching_selectors.resource_recommendations(actor=world.liaison, resource=resource)
+        recommended |= {s.demand.pk for s in found}
+    claimed = set(
+        Claim.objects.filter(
+            claimant_unit=world.minzheng, status__in=[ClaimStatus.PENDING, ClaimStatus.ACCEPTED]
+        ).values_list("demand_id", flat=True)
+    )
+    recommended -= claimed  # what the unit claimed already no longer waits
+    assert recommended
+    items = _items(world.liaison)
+    item = items["matching.demands_matched"]
+    assert item.count == len(recommended) and item.action and item.note
+    assert "lists.demands_in_reach" not in items  # the recommendations stand in for the plain list
+    html = _home(world.liaison)
+    assert item.title in html and item.note in html
+    assert 'data-kind="matching.demands_matched"' in html
+    assert 'data-kind="lists.demands_in_reach"' not in html
+
+
+def test_liaison_without_recommendations_falls_back_to_published_demands_in_reach(world, monkeypatch):
+    build_lists_claims(world)
+    assert "matching.demands_matched" in _items(world.liaison)  # the engine recommends some here
+    # when it finds nothing for the unit's resources, the plain list of its reach stands
+    monkeypatch.setattr(matching_inbox.selectors, "resource_recommendations", lambda **kw: [])
+    items = _items(world.liaison)
+    assert "matching.demands_matched" not in items
+    item = items["lists.demands_in_reach"]
+    assert item.note  # the page says it is the plain list, not recommendations
+    assert item.note in _home(world.liaison)
+    api = {i["kind"]: i for i in _api(world.liaison)["items"]}
+    assert api["lists.demands_in_reach"]["note"] == item.note  # the API says which, too
 
 
 # --- appeals ----------------------------------------------------------------------------------

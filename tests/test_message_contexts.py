@@ -40,26 +40,17 @@ PACKAGE = "gongjian"
 #: (context, msgid) of a status or action → the other messages (context, msgid) that may share
 #: its zh-Hans translation, because they mean the same thing in another place.
 ALLOWED: dict[tuple[str, str], set[tuple[str | None, str]]] = {
-    # a project rated fair and a demand of normal urgency are both 一般 (ordinary)
-    ("status", "Fair"): {(None, "Normal")},
-    ("status", "Normal"): {(None, "Fair")},
     # the role "Party member" and the ledgers' "member": 党员 is the word for both
     ("status", "Party member"): {(None, "Member"), (None, "Members"), (None, "member")},
-    # a finished demand (Done) and a finished project (Completed) are both 已完成
-    ("status", "Done"): {(None, "Completed")},
     # a demand raised and a topic proposed: both 已提出
     ("status", "Raised"): {(None, "Proposed")},
-    ("status", "Proposed"): {(None, "Raised")},
     # a claim withdrawn and a session pair taken back: both 已撤回
-    ("status", "Withdrawn"): {(None, "Taken back")},
     ("status", "Taken back"): {(None, "Withdrawn")},
     # the city level and the municipal rank: 市
-    ("status", "City"): {(None, "Municipal (市)")},
     ("status", "Municipal (市)"): {(None, "City")},
     # hours waiting for verification, shown as "waiting" on the member's own page
     ("status", "Waiting for verification"): {(None, "Waiting"), (None, "waiting")},
     # volunteering as a category of demand and as a kind of resource: 志愿服务
-    ("status", "Service"): {(None, "Volunteers and service (志愿服务)")},
     ("status", "Volunteers and service (志愿服务)"): {(None, "Service")},
     # an agenda source and the heading of the same items
     ("status", "Progress on an open action item"): {(None, "Progress on open action items")},
@@ -69,6 +60,8 @@ ALLOWED: dict[tuple[str, str], set[tuple[str | None, str]]] = {
     ("status", "Mobile (流动党员)"): {(None, "Mobile member"), (None, "Mobile members")},
     # a household poll and the home's line of polls open to one's household: both 征求意见
     ("status", "Household-by-household poll (征求意见)"): {("inbox", "Consultations")},
+    # the seat's screening button and the screening form it opens: 资格审查
+    ("action", "Screened"): {(None, "Screening")},
     # the QR check-in button, the station check-in and the "signed in" column: all 签到
     ("action", "Sign in"): {(None, "Check in"), (None, "Signed in"), (None, "signed in")},
     # running jobs, projects in progress and an open consultation: 进行中
@@ -180,6 +173,23 @@ def test_a_status_never_reads_as_a_date_or_a_field() -> None:
     assert not problems, "\n".join(problems)
 
 
+def _status_words_read_as_dates(texts: dict[tuple[str | None, str], str]) -> list[str]:
+    """Messages without a context that are a status's English word (up to case) but read as a date:
+    the same word must say which it is (``context "field"`` for the date label), or a later
+    ``_("Ended")`` on a badge would show 结束日期."""
+    statuses = {msgid.lower() for ctx, msgid in texts if ctx == "status"}
+    return sorted(
+        f"{msgid!r} reads as a date ({text}) but is also a status: give it a context (field)"
+        for (ctx, msgid), text in texts.items()
+        if ctx is None and msgid.lower() in statuses and any(word in text for word in DATE_WORDS)
+    )
+
+
+def test_a_status_word_without_a_context_never_reads_as_a_date() -> None:
+    problems = _status_words_read_as_dates(_translations())
+    assert not problems, "\n".join(problems)
+
+
 def _same_word(a: str, b: str) -> bool:
     """The same English word up to case, an article, a plural or a Chinese gloss in brackets."""
 
@@ -228,6 +238,8 @@ def test_the_check_fails_on_the_collisions_of_issue_16() -> None:
     assert any(w in texts[("status", "Published")] for w in DATE_WORDS)
     assert texts[("status", "Published")] in _field_words(texts)
     assert (None, "published at") in _shared(texts)[("status", "Published")]
+    texts[(None, "Published")] = "发布时间"  # the status's word as a date label without a context
+    assert any("'Published' reads as a date" in p for p in _status_words_read_as_dates(texts))
 
 
 @pytest.mark.django_db

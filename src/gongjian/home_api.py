@@ -30,6 +30,9 @@ class InboxItemSerializer(serializers.Serializer[inbox.InboxItem]):
     overdue = serializers.BooleanField()
     urgency = serializers.IntegerField(help_text="0 normal, 1 due soon, 2 overdue.")
     actionable = serializers.BooleanField(help_text="False for news (a decision on one's claim).")
+    note = serializers.CharField(
+        allow_blank=True, help_text="Where the rows come from (e.g. recommended by matching), or empty."
+    )
 
 
 class InboxSerializer(serializers.Serializer[dict[str, object]]):

@@ -2,7 +2,9 @@
 
 Administrators: claims on their lists' demands and their organisations' resources to accept or
 decline, demands raised on their lists to review. Unit liaisons: claims on their unit's resources,
-published demands in their unit's reach it has not claimed yet, recent decisions on their claims.
+published demands in their unit's reach it has not claimed yet (the matching app's recommendations
+for the unit's resources stand in for them when there are any: ``matching/inbox.py``), recent
+decisions on their claims.
 Members and residents: their micro-wishes and demands still open, their own claims' decisions.
 """
 
@@ -101,6 +103,7 @@ def liaison_items(ctx: InboxContext) -> Iterator[InboxItem]:
         since="published_at",
         due="deadline",
         today=ctx.today,
+        note=pgettext("inbox", "All of them, not yet claimed by your unit (no recommendation for it now)"),
     )
     since = ctx.now - dt.timedelta(days=DECISION_DAYS)
     yield from item(

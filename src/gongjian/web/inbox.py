@@ -63,6 +63,11 @@ class InboxItem:
     urgency: int = NORMAL
     #: Waiting on the actor (False: news for them, such as a decision on their claim).
     actionable: bool = True
+    #: A line under the title saying where the rows come from (e.g. recommended by matching).
+    note: str = ""
+    #: The kind of another app's item this one stands in for when both are there (an app above
+    #: may refine what an app below offers, e.g. recommendations instead of the plain list).
+    replaces: str = ""
 
     def sort_key(self) -> tuple[Any, ...]:
         """Most urgent first, then the earliest due, then the oldest."""
@@ -86,6 +91,7 @@ class InboxItem:
             "overdue": self.overdue,
             "urgency": self.urgency,
             "actionable": self.actionable,
+            "note": self.note,
         }
 
 
@@ -174,7 +180,8 @@ def inbox_for(actor: Actor, *, now: dt.datetime | None = None) -> list[InboxItem
     items: list[InboxItem] = []
     for provider in _providers:
         items.extend(i for i in provider(ctx) if i.count > 0)
-    return sorted(items, key=InboxItem.sort_key)
+    replaced = {i.replaces for i in items if i.replaces}
+    return sorted((i for i in items if i.kind not in replaced), key=InboxItem.sort_key)
 
 
 def paths_q(paths: Iterable[str], prefix: str = "area__") -> Q:
@@ -231,6 +238,8 @@ def item(
     today: dt.date | None = None,
     soon_days: int = 3,
     actionable: bool = True,
+    note: str = "",
+    replaces: str = "",
 ) -> Iterator[InboxItem]:
     """One item from a queryset: counted with the oldest ``since``; with ``due`` (a date field),
     the earliest due date, overdue when it has passed and soon within ``soon_days``."""
@@ -256,6 +265,8 @@ def item(
         overdue=overdue,
         urgency=OVERDUE if overdue else SOON if soon else NORMAL,
         actionable=actionable,
+        note=note,
+        replaces=replaces,
     )
 
 

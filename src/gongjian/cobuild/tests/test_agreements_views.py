@@ -308,3 +308,19 @@ def test_home_lists_what_waits(client: Client, world: World) -> None:
     body = client.get(reverse("cobuild:home")).content.decode()
     assert reverse("cobuild:agreement_detail", args=[c.wjl_draft.pk]) in body  # to sign
     assert reverse("cobuild:seat_detail", args=[c.seats["screened"].pk]) not in body
+
+
+def test_seat_buttons_act_and_date_rows_say_dates(client: Client, world: World) -> None:
+    """Issue 16: the same English word as a button ("Screened" → 资格审查, "Not taken" → 不予采纳) and
+    as the label of a date row (推荐日期, 资格审查日期, 任命日期) says which it is."""
+    c = build_cobuild_agreements(world)
+    client.cookies["django_language"] = "zh-hans"
+    _login(client, world.wjl_admin)
+    body = client.get(reverse("cobuild:seat_detail", args=[c.seats["recommended"].pk])).content.decode()
+    screen = reverse("cobuild:seat_screen", args=[c.seats["recommended"].pk])
+    reject = reverse("cobuild:seat_reject", args=[c.seats["recommended"].pk])
+    assert f'href="{screen}">资格审查</a>' in body and f'href="{reject}">不予采纳</a>' in body
+    assert '<dt class="col-sm-3">推荐日期</dt>' in body
+    _login(client, world.dongfeng_admin)
+    body = client.get(reverse("cobuild:seat_detail", args=[c.seats["appointed"].pk])).content.decode()
+    assert '<dt class="col-sm-3">任命日期</dt>' in body and '<dt class="col-sm-3">资格审查日期</dt>' in body

@@ -19,6 +19,10 @@ from gongjian.testing import World
 
 pytestmark = pytest.mark.django_db
 
+# The hook of the page script (static/gongjian/app.js): the confirmation's box names the start field.
+ASKED_LATER = '<div class="form-check mb-3" data-past-start="id_starts_at" hidden>'
+ASKED_NOW = '<div class="form-check mb-3" data-past-start="id_starts_at">'
+
 
 def _post(client: Client, starts: dt.datetime, **extra: str) -> tuple[int, str]:
     org = PartyOrg.objects.get(code="PO-DFL")
@@ -37,10 +41,13 @@ def test_a_past_meeting_is_convened_only_when_confirmed_and_recorded_as_such(wor
     client = Client()
     client.force_login(world.dongfeng_admin)
     page = client.get(reverse("cobuild:meeting_create")).content.decode()
-    assert 'type="checkbox" name="recorded_after_the_fact"' not in page  # not asked for a future date
+    # Not asked yet: the confirmation waits, hidden, for the page script to show it as soon as the
+    # start typed is in the past.
+    assert ASKED_LATER in page and ASKED_NOW not in page
     past = timezone.now() - dt.timedelta(days=10)
     status, body = _post(client, past)
     assert status == 200  # asked, not refused
+    assert ASKED_NOW in body
     assert 'type="checkbox" name="recorded_after_the_fact"' in body
     assert "补录：第二季度联席会议" in body  # what was typed is kept
     assert not JointMeeting.objects.filter(title="补录：第二季度联席会议").exists()

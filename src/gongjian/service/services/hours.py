@@ -256,7 +256,6 @@ def hours_log(
     return record
 
 
-@transaction.atomic
 def _announce_hours(event: Event, actor: Actor, records: Iterable[ServiceHours], reason: str = "") -> None:
     """The person whose hours were decided hears of it: "<event>: <hours> h · <what>"."""
     for record in records:
@@ -271,6 +270,7 @@ def _announce_hours(event: Event, actor: Actor, records: Iterable[ServiceHours],
         )
 
 
+@transaction.atomic
 def hours_decide(
     *, actor: Actor, record: ServiceHours, approve: bool, hours: Decimal | None = None, reason: str = ""
 ) -> ServiceHours:

@@ -213,6 +213,27 @@ def test_logged_hours_wait_for_the_community(world: World, setup: dict[str, obje
         services.hours_decide(actor=world.wjl_admin, record=record, approve=True)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_while_announcing_leaves_the_hours_undecided(
+    world: World, setup: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = services.hours_log(
+        actor=world.member, on=timezone.localdate(), hours=Decimal("1.5"), description="走访"
+    )
+    audits = AuditEntry.objects.count()
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the notification store is down")
+
+    monkeypatch.setattr("gongjian.service.services.hours.announce", boom)
+    with pytest.raises(RuntimeError):
+        services.hours_decide(actor=world.wjl_admin, record=record, approve=True)
+    record.refresh_from_db()
+    assert record.status == HoursStatus.PENDING and record.decided_at is None
+    assert not PointsEntry.objects.filter(hours_record=record).exists()
+    assert AuditEntry.objects.count() == audits
+
+
 def test_claimed_points_need_evidence_the_approver_and_respect_the_cap(
     world: World, setup: dict[str, object]
 ) -> None:

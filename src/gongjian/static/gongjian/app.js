@@ -42,6 +42,26 @@
       }
     }, true);
 
+    // <div data-past-start="id_starts_at" hidden> around a checkbox "I am recording a past …": shown as
+    // soon as the start typed in that field is in the past, hidden (and unticked) again otherwise.
+    // The server still asks for it after a submit with a past start, and enforces it.
+    document.querySelectorAll("[data-past-start]").forEach(function (box) {
+      var input = document.getElementById(box.getAttribute("data-past-start"));
+      if (!input) return;
+      var check = box.querySelector("input[type=checkbox]");
+      var update = function () {
+        var when = input.value ? new Date(input.value).getTime() : NaN;
+        var past = !isNaN(when) && when < Date.now();
+        box.hidden = !past;
+        if (!past && check) {
+          check.checked = false;
+        }
+      };
+      input.addEventListener("input", update);
+      input.addEventListener("change", update);
+      update();
+    });
+
     // <button data-copy-target="#id">: copy the target's value to the clipboard.
     document.querySelectorAll("[data-copy-target]").forEach(function (button) {
       button.addEventListener("click", function () {

@@ -66,3 +66,19 @@ def test_the_liaisons_only_unit_is_preselected_on_the_claim_form(world: World) -
     assert list(form.fields["unit"].queryset) == [world.minzheng]  # type: ignore[attr-defined]
     preselect_single_choices(form)
     assert re.search(rf'<option value="{world.minzheng.pk}"[^>]*selected', str(form["unit"]))
+
+
+def test_a_choice_among_many_figures_is_typed_with_suggestions_not_a_long_drop_down() -> None:
+    """The campaign's figure: typed with suggestions (a datalist), in either script, never a
+    select of more than fifty options; anything not suggested is a clear error."""
+    from gongjian.honours.forms import CriterionForm, figure_choices
+
+    assert len(figure_choices()) >= 50  # too many for a drop-down (and the catalogue grows)
+    form = CriterionForm({"kind": "figure", "indicator": "駐區單位", "weight": "1"}, actor=None)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["indicator"] == "units.resident"
+    html = str(form["indicator"])
+    assert "<select" not in html and "<datalist" in html and "驻区单位" in html
+    wrong = CriterionForm({"kind": "figure", "indicator": "不存在的指标", "weight": "1"}, actor=None)
+    assert not wrong.is_valid()
+    assert "不存在的指标" in str(wrong.errors["indicator"])

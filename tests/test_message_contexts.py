@@ -46,6 +46,10 @@ ALLOWED: dict[tuple[str, str], set[tuple[str | None, str]]] = {
     ("status", "Raised"): {(None, "Proposed")},
     # a claim withdrawn and a session pair taken back: both 已撤回
     ("status", "Taken back"): {(None, "Withdrawn")},
+    # an alliance's level and the column of the places at that level: 社区, 街道
+    ("status", "Community"): {("field", "Communities")},
+    # a campaign's kind of candidate and the organisations themselves: 党组织
+    ("status", "Party organisations"): {(None, "Party orgs"), (None, "organisation")},
     # the city level and the municipal rank: 市
     ("status", "Municipal (市)"): {(None, "City")},
     # hours waiting for verification, shown as "waiting" on the member's own page
@@ -78,6 +82,10 @@ ALLOWED: dict[tuple[str, str], set[tuple[str | None, str]]] = {
 #: Choice labels (context, msgid) that may read as a field's name, because the choice is that thing.
 SAME_AS_FIELD: set[tuple[str, str]] = {
     ("status", "Party member"),  # the role is the member (党员) a ledger row names
+    ("status", "Street"),  # a street-level alliance's level is the street (街道) a column names
+    ("status", "Community"),  # likewise a community-level alliance's level: 社区
+    ("status", "Party organisations"),  # a campaign's kind of candidate is the organisations: 党组织
+    ("status", "Resident units"),  # and the units: 驻区单位
     ("status", "Demand"),  # the kind "demand" (需求), as against a micro-wish, is the claim's demand
     ("status", "File"),  # evidence of the kind "file" (文件) is the evidence's file
     ("status", "Resident unit"),  # an activity organised by a resident unit (驻区单位), the org's unit

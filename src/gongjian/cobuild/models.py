@@ -474,12 +474,12 @@ class Attendance(models.Model):
 class PledgeKind(models.TextChoices):
     """What a pledge gives, so that figures can count each kind apart (``pledges.*``)."""
 
-    LECTURERS = "lecturers", pgettext_lazy("field", "Lecturers and experts (people)")
-    VOLUNTEERS = "volunteers", pgettext_lazy("field", "Volunteers (people)")
-    VENUES = "venues", pgettext_lazy("field", "Venues (places)")
-    FUNDS = "funds", pgettext_lazy("field", "Funds (yuan)")
-    GOODS = "goods", pgettext_lazy("field", "Goods (items)")
-    OTHER = "other", pgettext_lazy("field", "Other")
+    LECTURERS = "lecturers", pgettext_lazy("status", "Lecturers and experts (people)")
+    VOLUNTEERS = "volunteers", pgettext_lazy("status", "Volunteers (people)")
+    VENUES = "venues", pgettext_lazy("status", "Venues (places)")
+    FUNDS = "funds", pgettext_lazy("status", "Funds (yuan)")
+    GOODS = "goods", pgettext_lazy("status", "Goods (items)")
+    OTHER = "other", pgettext_lazy("status", "Other")
 
 
 class Pledge(models.Model):

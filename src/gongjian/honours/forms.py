@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from gongjian.core.levels import Level
 from gongjian.orgs.models import Area
 from gongjian.stats.indicators import CATALOGUE, shown
-from gongjian.web.forms import ActorForm, date_field, model_field, offer
+from gongjian.web.forms import ActorForm, SuggestChoiceField, date_field, model_field, offer
 
 from .models import CandidateKind, Criterion, CriterionKind, Entry
 
@@ -75,7 +75,12 @@ def figure_choices() -> list[tuple[str, str]]:
 
 class CriterionForm(ActorForm):
     kind = forms.ChoiceField(label=pgettext_lazy("field", "Kind"), choices=CriterionKind.choices)
-    indicator = forms.ChoiceField(label=pgettext_lazy("field", "Figure"), required=False)
+    indicator = SuggestChoiceField(
+        label=pgettext_lazy("field", "Figure"),
+        required=False,
+        choices=lambda: figure_choices(),
+        help_text=_("Type a few characters of the figure's name and choose it."),
+    )
     label = forms.CharField(
         label=pgettext_lazy("field", "Item"),
         max_length=120,
@@ -83,12 +88,6 @@ class CriterionForm(ActorForm):
         help_text=_("For a panel item, what it scores (such as tax revenue); a figure takes its own name."),
     )
     weight = forms.DecimalField(label=pgettext_lazy("field", "Weight"), max_digits=8, decimal_places=3)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["indicator"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "—"), *figure_choices()]
 
 
 class NominateForm(ActorForm):

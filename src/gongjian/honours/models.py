@@ -25,9 +25,9 @@ from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
 
 
 class CandidateKind(models.TextChoices):
-    AREA = "area", pgettext_lazy("field", "Areas (streets, communities, compounds …)")
-    ORG = "org", pgettext_lazy("field", "Party organisations")
-    UNIT = "unit", pgettext_lazy("field", "Resident units")
+    AREA = "area", pgettext_lazy("status", "Areas (streets, communities, compounds …)")
+    ORG = "org", pgettext_lazy("status", "Party organisations")
+    UNIT = "unit", pgettext_lazy("status", "Resident units")
 
 
 class CampaignStatus(models.TextChoices):
@@ -42,8 +42,8 @@ PUBLIC_STATUSES = (CampaignStatus.NOTICE, CampaignStatus.AWARDED)
 
 
 class CriterionKind(models.TextChoices):
-    FIGURE = "figure", pgettext_lazy("field", "A figure from the catalogue")
-    PANEL = "panel", pgettext_lazy("field", "Scored by the panel, with evidence")
+    FIGURE = "figure", pgettext_lazy("status", "A figure from the catalogue")
+    PANEL = "panel", pgettext_lazy("status", "Scored by the panel, with evidence")
 
 
 class Campaign(models.Model):
@@ -206,7 +206,7 @@ class Honour(models.Model):
         ResidentUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     rank = models.PositiveIntegerField(_("place on the list"))
-    awarded_at = models.DateTimeField(_("awarded"))
+    awarded_at = models.DateTimeField(pgettext_lazy("field", "awarded"))
     awarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -263,3 +263,48 @@ class ActorForm(forms.Form):
     def values(self) -> dict[str, Any]:
         """The cleaned values of the fields the form has."""
         return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+class SuggestInput(forms.TextInput):
+    """A text field that suggests from a fixed list as the person types (a ``<datalist>``): for a
+    choice among more options than a drop-down should hold (``pick.PICK_LIMIT``) that are not rows
+    a picker searches, such as the figures of the catalogue. The form's field maps the text typed
+    or chosen back to its value (see :class:`SuggestChoiceField`)."""
+
+    def __init__(self, options: Callable[[], Iterable[str]], attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.options = options
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> Any:
+        from django.utils.html import format_html, format_html_join
+
+        list_id = f"{(attrs or {}).get('id') or 'id_' + name}-options"
+        html = super().render(
+            name, value, {**(attrs or {}), "list": list_id, "autocomplete": "off"}, renderer
+        )
+        options = format_html_join("", '<option value="{}"></option>', ((text,) for text in self.options()))
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
+class SuggestChoiceField(forms.CharField):
+    """A choice typed with suggestions: ``choices()`` gives (value, label) pairs; the person types or
+    picks a label (in either script: 长沙 and 長沙 are the same word) or the value itself, and the
+    cleaned value is the choice's value. Anything else is a clear error."""
+
+    def __init__(self, *, choices: Callable[[], list[tuple[str, str]]], **kwargs: Any) -> None:
+        self.suggest_choices = choices
+        kwargs.setdefault("widget", SuggestInput(lambda: [label for _value, label in choices()]))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        from gongjian.core.text import same_word
+
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return ""
+        for key, label in self.suggest_choices():
+            if text == key or same_word(text, label):
+                return key
+        raise forms.ValidationError(
+            _("Choose one of the suggestions: “%(text)s” is not one.") % {"text": text}
+        )

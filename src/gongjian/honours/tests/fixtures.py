@@ -4,6 +4,8 @@ public notice with an objection waiting for its answer."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from gongjian.core.levels import Level
@@ -34,4 +36,24 @@ def build_honours(world: World) -> dict[str, Campaign]:
         entry = campaign.entries.get()
         s.objection_file(actor=None, campaign=campaign, entry=entry, text="请核实")
         out[key] = campaign
+    # and one awarded after its notice, so that every kind of row exists: its honour
+    awarded = s.campaign_create(
+        actor=root,
+        area=world.dongfeng,
+        name="东风路街道文明社区评选",
+        year=2026,
+        honour="文明社区",
+        candidate_kind="area",
+        candidate_level=Level.COMMUNITY,
+        how_many=1,
+        figures_on=timezone.localdate(),
+    )
+    s.criterion_add(actor=root, campaign=awarded, kind="figure", indicator="units.resident", weight="1")
+    s.campaign_score(actor=root, campaign=awarded)
+    s.campaign_publish(actor=root, campaign=awarded, notice_until=timezone.localdate())
+    # the notice ran out (as days pass): its last day moved back, as the browser story does
+    Campaign.objects.filter(pk=awarded.pk).update(notice_until=timezone.localdate() - dt.timedelta(days=1))
+    awarded.refresh_from_db()
+    s.campaign_award(actor=root, campaign=awarded)
+    out["dongfeng_awarded"] = awarded
     return out

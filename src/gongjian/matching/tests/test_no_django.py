@@ -10,7 +10,7 @@ from pathlib import Path
 
 MATCHING = Path(__file__).resolve().parent.parent
 SRC = MATCHING.parent.parent
-#: the Django side: the app, the product adapter and the pages, API and task of item 2
+#: the Django side: the app, the product adapter and the pages, API, task and inbox line
 NOT_ENGINE = {
     "apps.py",
     "services.py",
@@ -21,6 +21,7 @@ NOT_ENGINE = {
     "api.py",
     "api_urls.py",
     "tasks.py",
+    "inbox.py",  # the liaison's home line of recommendations (issue 16)
 }
 ENGINE_MODULES = sorted(p for p in MATCHING.glob("*.py") if p.name not in NOT_ENGINE)
 ALLOWED_PROJECT_IMPORTS = ("gongjian.matching", "gongjian.core.text")

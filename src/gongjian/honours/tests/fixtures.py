@@ -51,6 +51,8 @@ def build_honours(world: World) -> dict[str, Campaign]:
     s.criterion_add(actor=root, campaign=awarded, kind="figure", indicator="units.resident", weight="1")
     s.campaign_score(actor=root, campaign=awarded)
     s.campaign_publish(actor=root, campaign=awarded, notice_until=timezone.localdate())
+    objection = s.objection_file(actor=None, campaign=awarded, entry=awarded.entries.get(), text="请核实")
+    s.objection_answer(actor=root, objection=objection, answer="已核实，无误。", upheld=False)
     # the notice ran out (as days pass): its last day moved back, as the browser story does
     Campaign.objects.filter(pk=awarded.pk).update(notice_until=timezone.localdate() - dt.timedelta(days=1))
     awarded.refresh_from_db()

@@ -12,7 +12,8 @@ Pure helpers with no model code, shared by every import and export:
   ``constant_memory`` mode keeps big exports flat in memory (rows are written in order).
 * **Errors** (:func:`error_workbook`): a summary sheet 错误汇总 (sheet, row number, reason) and, for
   each input sheet with bad rows, a copy of those rows with their row number (行号) and a 错误原因
-  column, so the reasons sit next to the values. Columns holding personal data are masked.
+  column, so the reasons sit next to the values. The values are the uploader's own (so a row can be
+  corrected there and imported again); the job keeps the workbook sealed (``core.jobs``).
 
 Formula injection (CSV/DDE injection): a cell written as a string is never evaluated by Excel, but
 the value travels on (copy and paste, "save as CSV", other tools that read the cell text), and a
@@ -760,7 +761,7 @@ def error_workbook(
     ``source`` is the uploaded workbook, read again so the bad rows are copied with their values;
     ``header_rows`` gives each sheet's header row number (sheets without one get no copy).
     Columns whose header (either script) is in ``masked_headers`` are written through its masking
-    function, so no personal data leaves in clear.
+    function; the imports pass none: the uploader gets their own values back, sealed at rest.
     """
     by_row: dict[tuple[str, int], list[str]] = {}
     for err in errors:

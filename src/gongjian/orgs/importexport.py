@@ -1158,21 +1158,11 @@ def _phone_change(unit: ResidentUnit, phone: str) -> str | None:
     return phone
 
 
-def _mask_phone_cell(text: str) -> str:
-    """A phone as echoed in the error workbook: already masked values kept, short ones fully hidden."""
-    if "*" in text:
-        return text
-    if sum(ch.isdigit() for ch in text) < 11:
-        return "*" * len(text)
-    return pii.mask_phone(text)
-
-
 def _failed(job: _Import) -> ImportResult:
     data = error_workbook(
         job.errors,
         source=job.path if job.header_rows else None,
         header_rows=job.header_rows,
-        masked_headers={"联系电话": _mask_phone_cell},
         sheet_order=[job.sheet_names.get(s, s) for s in SHEET_ORDER],
     )
     return ImportResult(ok=False, errors=job.errors, error_workbook=data, rows=job.rows)

@@ -35,7 +35,6 @@ from gongjian.core.xlsxstream import iter_blocks
 from .. import bulk
 from .sheet import (
     _MASKED_BIRTH,
-    _MASKERS,
     _PHONE,
     _SPLIT,
     COLUMNS,
@@ -317,19 +316,12 @@ class _ImportState:
             if len(self.errors) < 5 * MAX_ERROR_ROWS:
                 self.error(row, reason)
         if len(self.bad_copies) < MAX_ERROR_ROWS:
-            self.bad_copies.append((row, self._masked_copy(values)))
+            self.bad_copies.append((row, self._own_copy(values)))
 
-    def _masked_copy(self, values: list[Any]) -> list[Any]:
-        cells: list[Any] = []
-        maskers = {pos: _MASKERS[key] for key, pos in self.index.items() if key in _MASKERS}
-        for pos, value in enumerate(values[: len(self.headers)]):
-            if pos in maskers and not (value is None or value == ""):
-                cells.append(maskers[pos](as_text(value)))
-            elif isinstance(value, str):
-                cells.append(unguard(value))
-            else:
-                cells.append(value)
-        return cells
+    def _own_copy(self, values: list[Any]) -> list[Any]:
+        """The row as the uploader wrote it (only the formula guard undone), so it can be corrected
+        in the error workbook and imported again; the workbook is kept sealed (core.jobs)."""
+        return [unguard(v) if isinstance(v, str) else v for v in values[: len(self.headers)]]
 
 
 def _header_lookup() -> dict[str, Column]:

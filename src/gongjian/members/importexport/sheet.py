@@ -9,7 +9,6 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
-from gongjian.core import pii
 from gongjian.core.excel import (
     EXAMPLE_MARK,
     PHONE,
@@ -246,22 +245,3 @@ def mask_birth(value: dt.date | str) -> str:
     """A birth date as the masked export shows it: the year only."""
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     return f"{text[:4]}-**-**" if len(text) >= 4 and text[:4].isdigit() else "****"
-
-
-def _mask_id_cell(text: str) -> str:
-    return text if "*" in text else pii.mask_id_number(text)
-
-
-def _mask_phone_cell(text: str) -> str:
-    if "*" in text:
-        return text
-    if sum(ch.isdigit() for ch in text) < 11:
-        return "*" * len(text)
-    return pii.mask_phone(text)
-
-
-_MASKERS: dict[str, Callable[[str], str]] = {
-    "id_number": _mask_id_cell,
-    "phone": _mask_phone_cell,
-    "birth_date": mask_birth,
-}

@@ -23,8 +23,8 @@ from django.http import Http404
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from gongjian.core import pii
 from gongjian.core import jobs as core_jobs
+from gongjian.core import pii
 from gongjian.core.excel import open_workbook
 from gongjian.core.models import AuditEntry, Job
 from gongjian.core.synthetic import id_number

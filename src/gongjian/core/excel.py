@@ -525,6 +525,72 @@ class Column:
     width: int = 14
 
 
+#: One table of header synonyms for every import: a column's header (as the templates write it)
+#: and the other headers offices give the same column, matched in either script with spaces, ``*``
+#: and （必填） ignored (:func:`header_key`). A column's own ``aliases`` add to these.
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "姓名": ("名字", "党员姓名"),
+    "身份证号": ("身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "身份证", "身份证件号码"),
+    "出生日期": ("出生年月", "出生年月日", "生日"),
+    "联系电话": ("电话", "联系方式", "联系电话1", "电话1", "联系电话（一）"),
+    "手机号码": ("手机", "手机号", "移动电话", "联系手机"),
+    "座机": ("固定电话", "座机号码", "办公电话", "联系电话2", "电话2", "联系电话（二）"),
+    "学历": ("文化程度", "最高学历"),
+    "入党时间": ("入党日期", "入党年月"),
+    "统一社会信用代码": ("社会信用代码", "信用代码", "统一代码"),
+    "工作单位信用代码": ("工作单位统一社会信用代码",),
+    "工作单位名称": ("工作单位", "单位名称"),
+    "所在党组织代码": ("党组织代码",),
+    "区划代码": ("行政区划代码", "区划编码"),
+    "组织代码": ("党组织编码", "组织编码"),
+    "联系人": ("联系人姓名",),
+    "书记": ("党组织书记", "书记姓名"),
+}
+
+
+def column_names(col: Column) -> tuple[str, ...]:
+    """Every header the column is known by: its own, its aliases, and :data:`HEADER_SYNONYMS`."""
+    return (col.header, *col.aliases, *HEADER_SYNONYMS.get(col.header, ()))
+
+
+def column_lookup(columns: Sequence[Column]) -> dict[str, Column]:
+    """Header key (:func:`header_key`) to column, for every name of every column. A name two
+    columns could claim goes to the column whose own header it is, then to the first."""
+    lookup: dict[str, Column] = {}
+    for col in columns:
+        for text in column_names(col)[1:]:
+            lookup.setdefault(header_key(text), col)
+    for col in columns:
+        lookup[header_key(col.header)] = col
+    return lookup
+
+
+def sheet_head(book: CalamineWorkbook, name: str) -> list[list[Cell]]:
+    """The first :data:`HEADER_SEARCH_ROWS` rows of a sheet (where its header is looked for)."""
+    rows: list[list[Cell]] = []
+    for values in book.get_sheet_by_name(name).iter_rows():
+        rows.append(list(values))
+        if len(rows) >= HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
+def header_kind(rows: Sequence[Sequence[Cell]], kinds: Mapping[str, Sequence[Column]]) -> str | None:
+    """Which of ``kinds`` (name to columns) a sheet holds, from its first rows: the kind all of
+    whose required columns are in one row's headers; of several, the one with most columns found."""
+    best: tuple[int, str] | None = None
+    for kind, columns in kinds.items():
+        lookup = column_lookup(columns)
+        required = {c.key for c in columns if c.required}
+        for values in rows:
+            found = {
+                lookup[k].key for k in (header_key(as_text(v)) for v in values if not blank(v)) if k in lookup
+            }
+            if required <= found and (best is None or len(found) > best[0]):
+                best = (len(found), kind)
+    return None if best is None else best[1]
+
+
 @dataclass(slots=True)
 class Record:
     """One data row: its Excel row number and its cells by column key (missing columns are "")."""
@@ -536,8 +602,12 @@ class Record:
         return self.cells.get(key, "")
 
 
-def _blank(value: Cell) -> bool:
+def blank(value: Cell) -> bool:
+    """The cell is empty or only spaces."""
     return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+_blank = blank
 
 
 def _is_example(values: Sequence[Cell]) -> bool:
@@ -577,10 +647,7 @@ class SheetReader:
         return max(0, (end[0] + 1 if end else 0) - self.header_row)
 
     def _find_header(self) -> None:
-        lookup: dict[str, Column] = {}
-        for col in self.columns:
-            for text in (col.header, *col.aliases):
-                lookup[header_key(text)] = col
+        lookup = column_lookup(self.columns)
         best: tuple[int, int, list[str], dict[str, int], list[str]] | None = None
         for number, values in enumerate(self.sheet.iter_rows(), start=1):
             if number > HEADER_SEARCH_ROWS:

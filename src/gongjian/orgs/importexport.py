@@ -41,6 +41,7 @@ from gongjian.core import pii
 from gongjian.core.excel import (
     EXAMPLE_MARK,
     PHONE,
+    SUMMARY_SHEET,
     BookWriter,
     CellError,
     Column,
@@ -54,11 +55,14 @@ from gongjian.core.excel import (
     as_decimal,
     as_int,
     as_text,
+    blank,
     error_workbook,
     failure_summary,
-    find_sheet,
+    header_key,
+    header_kind,
     open_workbook,
     readable,
+    sheet_head,
 )
 from gongjian.core.jobs import (
     import_job_finish,
@@ -338,6 +342,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     error_workbook: bytes | None = None
     rows: int = 0
+    #: sheets left alone at the user's request, as the user named them
+    skipped_sheets: list[str] = field(default_factory=list)
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.counts.values())
@@ -356,6 +362,7 @@ class ImportResult:
             "created": self.total("created"),
             "updated": self.total("updated"),
             "unchanged": self.total("unchanged"),
+            "skipped_sheets": self.skipped_sheets,
             "sheets": [
                 {"sheet": key, "created": c.created, "updated": c.updated, "unchanged": c.unchanged}
                 for key, c in self.counts.items()
@@ -525,6 +532,7 @@ def export_subtree(*, actor: Actor, area: Area) -> bytes:
 @dataclass(slots=True)
 class AreaIn:
     row: int
+    sheet: str
     code: str
     name: str = ""
     level: int = 0
@@ -538,6 +546,7 @@ class AreaIn:
 @dataclass(slots=True)
 class OrgIn:
     row: int
+    sheet: str
     code: str
     name: str = ""
     kind: str = ""
@@ -552,6 +561,7 @@ class OrgIn:
 @dataclass(slots=True)
 class UnitIn:
     row: int
+    sheet: str
     credit_code: str
     name: str = ""
     kind: str = ""
@@ -596,7 +606,11 @@ class _Import:
         self.report = progress
         self.errors: list[RowError] = []
         self.header_rows: dict[str, int] = {}
-        self.sheet_names: dict[str, str] = {}  # canonical name -> name in the file
+        self.sheet_names: dict[str, str] = {}  # kind -> the first sheet in the file holding it
+        self.kinds_read: set[str] = set()
+        self.reading = ""  # the sheet being read, as the user named it
+        self.skip_other_sheets = False
+        self.skipped_sheets: list[str] = []
         self.areas: dict[str, AreaIn] = {}
         self.orgs: dict[str, OrgIn] = {}
         self.units: dict[str, UnitIn] = {}
@@ -616,7 +630,8 @@ class _Import:
     # -- helpers --
 
     def error(self, sheet: str, row: int, reason: str) -> None:
-        self.errors.append(RowError(self.sheet_names.get(sheet, sheet), row, reason))
+        """A reason, with the sheet as the user named it."""
+        self.errors.append(RowError(sheet, row, reason))
 
     def tick(self, force: bool = False) -> None:
         self.done += 1
@@ -635,40 +650,78 @@ class _Import:
             self.error("", 0, exc.message)
             return
         with book:
-            readers: dict[str, SheetReader] = {}
-            for sheet in SHEET_ORDER:
-                name = find_sheet(book, sheet)
-                if name is None:
+            readers: list[tuple[str, SheetReader]] = []
+            for name, kind in self._sheet_kinds(book):
+                if kind is None:
                     continue
-                self.sheet_names[sheet] = name
-                reader = SheetReader.open(book, name, COLUMNS[sheet])
+                self.sheet_names.setdefault(kind, name)
+                self.kinds_read.add(kind)
+                reader = SheetReader.open(book, name, COLUMNS[kind])
                 self.header_rows[name] = reader.header_row
                 if reader.missing:
                     self.error(
-                        sheet,
+                        name,
                         reader.header_row or 1,
                         "找不到必填的列：" + "、".join(c.header for c in reader.missing),
                     )
                     continue
                 if reader.duplicate:
-                    self.error(sheet, reader.header_row, "列名重复：" + "、".join(reader.duplicate))
+                    self.error(name, reader.header_row, "列名重复：" + "、".join(reader.duplicate))
                     continue
-                readers[sheet] = reader
-            if not self.sheet_names:
-                self.error("", 0, f"找不到工作表：{SHEET_AREAS}、{SHEET_ORGS}、{SHEET_UNITS}（至少要有一张）")
+                readers.append((kind, reader))
+            if not self.kinds_read and not self.errors:
+                self.error(
+                    "",
+                    0,
+                    f"找不到工作表：没有一张工作表有{SHEET_AREAS}、{SHEET_ORGS}或{SHEET_UNITS}的列"
+                    "（见导入模板的“说明”表）",
+                )
                 return
             # Two passes over the data rows, reading then writing: total counts each row twice.
-            self.total = 2 * sum(r.row_estimate for r in readers.values())
+            self.total = 2 * sum(r.row_estimate for _, r in readers)
             self.report(0, self.total)
             parse = {SHEET_AREAS: self._area, SHEET_ORGS: self._org, SHEET_UNITS: self._unit}
-            for sheet, reader in readers.items():
+            for kind, reader in readers:
+                self.reading = reader.name
                 for record in reader.records():
                     self.rows += 1
-                    parse[sheet](record)
+                    parse[kind](record)
                     self.tick()
             self.total = 2 * self.rows
             self.done = self.rows
             self.report(self.done, self.total)
+
+    def _sheet_kinds(self, book: Any) -> list[tuple[str, str | None]]:
+        """Every sheet of the workbook, accounted for: what it holds (区划, 党组织 or 驻区单位), or
+        None for a sheet to leave (empty, 说明, 错误汇总, or one the user chose to skip).
+
+        A sheet holds what its header says, whatever its name or place (in either script, with the
+        header synonyms of ``core.excel``), so 街道社区 with the areas' columns is read as areas and
+        two sheets of units are both read. A sheet without such a header is taken by its name
+        (区划, 党组织, 驻区单位), so that its missing columns are reported. Any other sheet with data
+        fails the import, named, unless the user chose to skip such sheets."""
+        ignored = {header_key(SHEET_HELP), header_key(SUMMARY_SHEET)}
+        kinds: list[tuple[str, str | None]] = []
+        for name in book.sheet_names:
+            if header_key(name) in ignored:
+                kinds.append((name, None))
+                continue
+            rows = sheet_head(book, name)
+            kind = header_kind(rows, {k: COLUMNS[k] for k in SHEET_ORDER})
+            if kind is None:
+                kind = next((k for k in SHEET_ORDER if header_key(k) == header_key(name)), None)
+            if kind is None and any(any(not blank(v) for v in r) for r in rows):
+                if self.skip_other_sheets:
+                    self.skipped_sheets.append(name)
+                else:
+                    self.error(
+                        name,
+                        0,
+                        f"工作表“{name}”里有数据，但没有区划、党组织或驻区单位的列，所以整个文件都没有导入。"
+                        "如果这张表不用导入，请删除它，或在导入页勾选“跳过不是地图数据的工作表”。",
+                    )
+            kinds.append((name, kind))
+        return kinds
 
     def _text(self, rec: Record, key: str, label: str, limit: int, errs: list[str]) -> str:
         text = as_text(rec[key])
@@ -686,7 +739,7 @@ class _Import:
     def _area(self, rec: Record) -> None:
         errs: list[str] = []
         code = self._text(rec, "code", "区划代码", 40, errs)
-        item = AreaIn(row=rec.row, code=code)
+        item = AreaIn(row=rec.row, sheet=self.reading, code=code)
         item.name = self._text(rec, "name", "名称", 120, errs)
         if not code:
             errs.append("请填写区划代码")
@@ -699,12 +752,12 @@ class _Import:
         item.since = self._cell(errs, "起始日期", lambda: as_date(rec["since"]))
         if code and code == item.parent_code:
             errs.append("上级代码不能是自己")
-        self._keep(SHEET_AREAS, self.areas, code, item, errs, "区划代码")
+        self._keep(self.areas, code, item, errs, "区划代码")
 
     def _org(self, rec: Record) -> None:
         errs: list[str] = []
         code = self._text(rec, "code", "组织代码", 40, errs)
-        item = OrgIn(row=rec.row, code=code)
+        item = OrgIn(row=rec.row, sheet=self.reading, code=code)
         item.name = self._text(rec, "name", "名称", 120, errs)
         if not code:
             errs.append("请填写组织代码")
@@ -720,12 +773,12 @@ class _Import:
             errs.append("请填写所在区划代码或所属单位信用代码")
         if code and code == item.parent_code:
             errs.append("上级组织代码不能是自己")
-        self._keep(SHEET_ORGS, self.orgs, code, item, errs, "组织代码")
+        self._keep(self.orgs, code, item, errs, "组织代码")
 
     def _unit(self, rec: Record) -> None:
         errs: list[str] = []
         code = as_text(rec["credit_code"]).upper().replace(" ", "")
-        item = UnitIn(row=rec.row, credit_code=code)
+        item = UnitIn(row=rec.row, sheet=self.reading, credit_code=code)
         if not code:
             errs.append("请填写统一社会信用代码")
         else:
@@ -767,18 +820,22 @@ class _Import:
             or 0
         )
         item.since = self._cell(errs, "入驻日期", lambda: as_date(rec["since"]))
-        self._keep(SHEET_UNITS, self.units, code, item, errs, "统一社会信用代码")
+        self._keep(self.units, code, item, errs, "统一社会信用代码")
 
-    def _keep(
-        self, sheet: str, store: dict[str, Any], code: str, item: Any, errs: list[str], label: str
-    ) -> None:
+    def _keep(self, store: dict[str, Any], code: str, item: Any, errs: list[str], label: str) -> None:
         if code and code in store:
-            errs.append(f"{label}“{code}”与第 {store[code].row} 行重复")
+            first = store[code]
+            where = (
+                f"第 {first.row} 行"
+                if first.sheet == item.sheet
+                else f"工作表“{first.sheet}”第 {first.row} 行"
+            )
+            errs.append(f"{label}“{code}”与{where}重复")
             code = ""
         if errs:
             item.bad = True
             for reason in errs:
-                self.error(sheet, item.row, reason)
+                self.error(item.sheet, item.row, reason)
         if code:
             store[code] = item
 
@@ -829,18 +886,18 @@ class _Import:
             if existing is not None:
                 roots.append(code)
                 if not self.covers(existing.path):
-                    self.error(SHEET_AREAS, a.row, f"区划代码“{code}”已被您管辖范围以外的区划使用，不能修改")
+                    self.error(a.sheet, a.row, f"区划代码“{code}”已被您管辖范围以外的区划使用，不能修改")
                     continue
                 if a.level and a.level != existing.level:
                     self.error(
-                        SHEET_AREAS,
+                        a.sheet,
                         a.row,
                         f"不能通过导入改变区划的层级（现为{LEVELS.label(existing.level)}）",
                     )
                 current_parent = self.db_area_parent.get(code, "")
                 if a.parent_code != current_parent:
                     self.error(
-                        SHEET_AREAS,
+                        a.sheet,
                         a.row,
                         f"不能通过导入移动区划：现在的上级代码是“{current_parent}”"
                         if current_parent
@@ -850,21 +907,21 @@ class _Import:
             if a.level == Level.CITY:
                 roots.append(code)
                 if a.parent_code:
-                    self.error(SHEET_AREAS, a.row, "市级区划不填上级代码")
+                    self.error(a.sheet, a.row, "市级区划不填上级代码")
                 if not self.scope.everything:
-                    self.error(SHEET_AREAS, a.row, "只有平台管理员可以新增市级区划")
+                    self.error(a.sheet, a.row, "只有平台管理员可以新增市级区划")
                 continue
             if not a.parent_code:
                 if a.level:
-                    self.error(SHEET_AREAS, a.row, "请填写上级代码（只有市级区划没有上级）")
+                    self.error(a.sheet, a.row, "请填写上级代码（只有市级区划没有上级）")
                 continue
             if not self._area_known(a.parent_code):
-                self.error(SHEET_AREAS, a.row, f"上级代码“{a.parent_code}”不存在或不在您的管辖范围内")
+                self.error(a.sheet, a.row, f"上级代码“{a.parent_code}”不存在或不在您的管辖范围内")
                 continue
             parent_level = self._area_level(a.parent_code)
             if a.level and parent_level and a.level <= parent_level:
                 self.error(
-                    SHEET_AREAS,
+                    a.sheet,
                     a.row,
                     f"层级“{LEVELS.label(a.level)}”须低于上级的层级“{LEVELS.label(parent_level)}”",
                 )
@@ -892,22 +949,22 @@ class _Import:
                 walk.add(cur)
                 cur = self.areas[cur].parent_code
             if cur in walk:  # otherwise an ancestor has its own error
-                self.error(SHEET_AREAS, self.areas[code].row, "上级代码形成循环，找不到已有的上级区划")
+                self.error(
+                    self.areas[code].sheet, self.areas[code].row, "上级代码形成循环，找不到已有的上级区划"
+                )
         self.area_order = order
 
     def _resolve_units(self) -> None:
         for code, u in self.units.items():
             existing = self.db_units.get(code)
             if existing is not None and not self.covers(existing.area.path):
-                self.error(
-                    SHEET_UNITS, u.row, f"统一社会信用代码“{code}”已登记在您管辖范围以外的单位，不能修改"
-                )
+                self.error(u.sheet, u.row, f"统一社会信用代码“{code}”已登记在您管辖范围以外的单位，不能修改")
                 continue
             if u.area_code and not self._area_known(u.area_code):
-                self.error(SHEET_UNITS, u.row, f"所在区划代码“{u.area_code}”不存在或不在您的管辖范围内")
+                self.error(u.sheet, u.row, f"所在区划代码“{u.area_code}”不存在或不在您的管辖范围内")
             if "*" in u.phone and (existing is None or u.phone != existing.contact_phone_masked):
                 self.error(
-                    SHEET_UNITS,
+                    u.sheet,
                     u.row,
                     "联系电话是脱敏号码，不能导入：请填写完整号码，或保留导出时的原值",
                 )
@@ -925,29 +982,27 @@ class _Import:
         for code, o in self.orgs.items():
             existing = self.db_orgs.get(code)
             if existing is not None and not self._org_visible(existing):
-                self.error(SHEET_ORGS, o.row, f"组织代码“{code}”已被您管辖范围以外的党组织使用，不能修改")
+                self.error(o.sheet, o.row, f"组织代码“{code}”已被您管辖范围以外的党组织使用，不能修改")
                 continue
             if o.unit_code:
                 unit_db = self.db_units.get(o.unit_code)
                 if o.unit_code not in self.units and (unit_db is None or not self.covers(unit_db.area.path)):
-                    self.error(
-                        SHEET_ORGS, o.row, f"所属单位信用代码“{o.unit_code}”不存在或不在您的管辖范围内"
-                    )
+                    self.error(o.sheet, o.row, f"所属单位信用代码“{o.unit_code}”不存在或不在您的管辖范围内")
                 else:
                     unit_area = self._unit_area_code(o.unit_code)
                     if o.area_code and unit_area and o.area_code != unit_area:
                         self.error(
-                            SHEET_ORGS, o.row, f"单位党组织的所在区划须与其单位一致（单位在“{unit_area}”）"
+                            o.sheet, o.row, f"单位党组织的所在区划须与其单位一致（单位在“{unit_area}”）"
                         )
             elif o.area_code and not self._area_known(o.area_code):
-                self.error(SHEET_ORGS, o.row, f"所在区划代码“{o.area_code}”不存在或不在您的管辖范围内")
+                self.error(o.sheet, o.row, f"所在区划代码“{o.area_code}”不存在或不在您的管辖范围内")
             if existing is not None:
                 current_unit = existing.unit.credit_code if existing.unit else ""
                 if o.unit_code != current_unit:
-                    self.error(SHEET_ORGS, o.row, "不能通过导入改变党组织的所属单位")
+                    self.error(o.sheet, o.row, "不能通过导入改变党组织的所属单位")
                 elif not current_unit and o.area_code and o.area_code != existing.area.code:
                     self.error(
-                        SHEET_ORGS,
+                        o.sheet,
                         o.row,
                         f"不能通过导入移动党组织（现在所在区划代码是“{existing.area.code}”）",
                     )
@@ -963,7 +1018,7 @@ class _Import:
                 else:
                     hidden = o.parent_code not in self.orgs
                 if hidden:
-                    self.error(SHEET_ORGS, o.row, f"上级组织代码“{o.parent_code}”不存在或不在您的管辖范围内")
+                    self.error(o.sheet, o.row, f"上级组织代码“{o.parent_code}”不存在或不在您的管辖范围内")
         self._org_cycles()
 
     def _org_cycles(self) -> None:
@@ -995,7 +1050,7 @@ class _Import:
                 loop = path[path.index(code) :]
                 for member in loop:
                     if member in self.orgs:
-                        self.error(SHEET_ORGS, self.orgs[member].row, "上级组织代码形成循环")
+                        self.error(self.orgs[member].sheet, self.orgs[member].row, "上级组织代码形成循环")
             for member in reversed(path):
                 state[member] = 2
                 if member in self.orgs:
@@ -1013,13 +1068,13 @@ class _Import:
 
     def _has_sheet(self, key: str) -> bool:
         sheet = {"areas": SHEET_AREAS, "party_orgs": SHEET_ORGS, "units": SHEET_UNITS}[key]
-        return sheet in self.sheet_names
+        return sheet in self.kinds_read
 
     def _write_areas(self, counts: Counts) -> None:
         areas = dict(self.db_areas)
         for code in self.area_order:
             a = self.areas[code]
-            self.current = (SHEET_AREAS, a.row)
+            self.current = (a.sheet, a.row)
             existing = self.db_areas.get(code)
             if existing is None:
                 areas[code] = services.area_create(
@@ -1054,7 +1109,7 @@ class _Import:
         areas = self.all_areas
         units = dict(self.db_units)
         for code, u in self.units.items():
-            self.current = (SHEET_UNITS, u.row)
+            self.current = (u.sheet, u.row)
             existing = self.db_units.get(code)
             area = areas[u.area_code]
             if existing is None:
@@ -1109,7 +1164,7 @@ class _Import:
         orgs: dict[str, PartyOrg] = dict(self.db_orgs)
         for code in self.org_order:
             o = self.orgs[code]
-            self.current = (SHEET_ORGS, o.row)
+            self.current = (o.sheet, o.row)
             existing = self.db_orgs.get(code)
             parent = orgs[o.parent_code] if o.parent_code else None
             if existing is None:
@@ -1163,25 +1218,36 @@ def _failed(job: _Import) -> ImportResult:
         job.errors,
         source=job.path if job.header_rows else None,
         header_rows=job.header_rows,
-        sheet_order=[job.sheet_names.get(s, s) for s in SHEET_ORDER],
+        sheet_order=list(job.header_rows),
     )
     return ImportResult(ok=False, errors=job.errors, error_workbook=data, rows=job.rows)
 
 
-def import_map(*, actor: Actor, path: str | Path, progress: Progress | None = None) -> ImportResult:
+def import_map(
+    *,
+    actor: Actor,
+    path: str | Path,
+    progress: Progress | None = None,
+    skip_other_sheets: bool = False,
+) -> ImportResult:
     """Import the map's workbook at ``path`` (.xlsx, .xls, .ods, or a .csv named like its sheet,
-    e.g. 驻区单位.csv): every row or none (module docstring)."""
+    e.g. 驻区单位.csv): every row or none (module docstring). Sheets are taken by their header
+    (``_Import._sheet_kinds``); ``skip_other_sheets``: a sheet with other data is left alone and
+    named in the result, instead of failing the import."""
     try:
         with readable(path) as book:
-            return _import_map(actor=actor, path=book, progress=progress)
+            return _import_map(actor=actor, path=book, progress=progress, skip_other_sheets=skip_other_sheets)
     except ExcelError as exc:  # a .csv that cannot be read
         job = _Import(actor, Path(path), progress or (lambda done, total: None))
         job.error("", 0, exc.message)
         return _failed(job)
 
 
-def _import_map(*, actor: Actor, path: Path, progress: Progress | None) -> ImportResult:
+def _import_map(
+    *, actor: Actor, path: Path, progress: Progress | None, skip_other_sheets: bool = False
+) -> ImportResult:
     job = _Import(actor, Path(path), progress or (lambda done, total: None))
+    job.skip_other_sheets = skip_other_sheets
     with translation.override("zh-hans"):
         scope = job.scope
         if not (scope.everything or scope.area_paths):
@@ -1203,7 +1269,7 @@ def _import_map(*, actor: Actor, path: Path, progress: Progress | None) -> Impor
                 job.error(sheet, row, str(message))
             return _failed(job)
         job.report(job.total, job.total)
-        return ImportResult(ok=True, counts=counts, rows=job.rows)
+        return ImportResult(ok=True, counts=counts, rows=job.rows, skipped_sheets=job.skipped_sheets)
 
 
 # --- jobs -----------------------------------------------------------------------------------
@@ -1214,14 +1280,19 @@ def map_import_allowed(*, actor: Actor) -> bool:
     return scope.everything or bool(scope.area_paths)
 
 
-def map_import_start(*, actor: Actor, upload: UploadedFile) -> Job:
+def map_import_start(*, actor: Actor, upload: UploadedFile, skip_other_sheets: bool = False) -> Job:
     """Keep the upload, create the job, and queue the import on commit."""
     if not map_import_allowed(actor=actor):
         raise PermissionDenied(_("Only area administrators may import the map."))
     from .tasks import import_map_task
 
     return import_upload_start(
-        actor=actor, upload=upload, kind=JOB_KIND, task=import_map_task, max_bytes=DEFAULT_MAX_BYTES
+        actor=actor,
+        upload=upload,
+        kind=JOB_KIND,
+        task=import_map_task,
+        params={"skip_other_sheets": bool(skip_other_sheets)},
+        max_bytes=DEFAULT_MAX_BYTES,
     )
 
 
@@ -1243,7 +1314,9 @@ def map_import_run(*, job_id: int) -> Job:
     source: Path | None = None
     try:
         source = job_upload_path(job)
-        import_job_finish(job=job, outcome=import_map(actor=job.actor, path=source, progress=progress))
+        skip = bool((job.params or {}).get("skip_other_sheets"))
+        outcome = import_map(actor=job.actor, path=source, progress=progress, skip_other_sheets=skip)
+        import_job_finish(job=job, outcome=outcome)
     except Exception:
         log.exception("map import job %s stopped", job.pk)
         job_finish(

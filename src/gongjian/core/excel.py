@@ -148,6 +148,9 @@ PHONE = re.compile(
     r"^(\+?86[ -]?)?[0-9(][0-9 ()\-]{4,22}(\s*(转|分机|ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE
 )
 
+#: Why a phone is refused (the number itself is never repeated: it is personal data).
+PHONE_REASON = "联系电话不是有效号码（手机 11 位，座机带区号，如 0731-88886666）"
+
 
 def typed_phone(text: str) -> str:
     """A phone number as offices type it: full-width digits, brackets and plus half-width, odd

@@ -41,6 +41,7 @@ from gongjian.core import pii
 from gongjian.core.excel import (
     EXAMPLE_MARK,
     PHONE,
+    PHONE_REASON,
     SUMMARY_SHEET,
     BookWriter,
     CellError,
@@ -63,6 +64,7 @@ from gongjian.core.excel import (
     open_workbook,
     readable,
     sheet_head,
+    typed_phone,
 )
 from gongjian.core.jobs import (
     import_job_finish,
@@ -702,6 +704,7 @@ class _Import:
         fails the import, named, unless the user chose to skip such sheets."""
         ignored = {header_key(SHEET_HELP), header_key(SUMMARY_SHEET)}
         kinds: list[tuple[str, str | None]] = []
+        others: list[str] = []
         for name in book.sheet_names:
             if header_key(name) in ignored:
                 kinds.append((name, None))
@@ -711,16 +714,20 @@ class _Import:
             if kind is None:
                 kind = next((k for k in SHEET_ORDER if header_key(k) == header_key(name)), None)
             if kind is None and any(any(not blank(v) for v in r) for r in rows):
-                if self.skip_other_sheets:
-                    self.skipped_sheets.append(name)
-                else:
-                    self.error(
-                        name,
-                        0,
-                        f"工作表“{name}”里有数据，但没有区划、党组织或驻区单位的列，所以整个文件都没有导入。"
-                        "如果这张表不用导入，请删除它，或在导入页勾选“跳过不是地图数据的工作表”。",
-                    )
+                others.append(name)
             kinds.append((name, kind))
+        if not any(kind for _, kind in kinds):
+            return kinds  # no map data at all: said once by the caller
+        if self.skip_other_sheets:
+            self.skipped_sheets = others
+            return kinds
+        for name in others:
+            self.error(
+                name,
+                0,
+                f"工作表“{name}”里有数据，但没有区划、党组织或驻区单位的列，所以整个文件都没有导入。"
+                "如果这张表不用导入，请删除它，或在导入页勾选“跳过不是地图数据的工作表”。",
+            )
         return kinds
 
     def _text(self, rec: Record, key: str, label: str, limit: int, errs: list[str]) -> str:
@@ -805,15 +812,9 @@ class _Import:
             errs.append("经度应在 -180 至 180 之间")
         item.lat, item.lng = _coord(item.lat), _coord(item.lng)
         item.contact_name = self._text(rec, "contact_name", "联系人", 60, errs)
-        item.phone = as_text(rec["contact_phone"])
-        if (
-            item.phone
-            and "*" not in item.phone
-            and (not _PHONE.match(item.phone) or not is_phone(item.phone))
-        ):
-            errs.append(
-                "联系电话不是有效号码（手机 11 位，座机带区号，如 0731-88886666）"
-            )  # never echo the number
+        item.phone = typed_phone(as_text(rec["contact_phone"]))
+        if item.phone and "*" not in item.phone and not (_PHONE.match(item.phone) and is_phone(item.phone)):
+            errs.append(PHONE_REASON)  # never echo the number
         item.incubator = self._cell(errs, "孵化基地", lambda: as_bool(rec["incubator"]), False)
         item.hosted_firms = (
             self._cell(errs, "注册企业数", lambda: as_int(rec["hosted_firms"], minimum=0, maximum=2**31 - 1))

@@ -15,6 +15,7 @@ from gongjian.accounts.scope import Scope
 from gongjian.core.excel import (
     EXAMPLE_MARK,
     HEADER_SEARCH_ROWS,
+    PHONE_REASON,
     SUMMARY_SHEET,
     CellError,
     Column,
@@ -30,6 +31,7 @@ from gongjian.core.excel import (
     typed_phone,
     unguard,
 )
+from gongjian.core.phones import is_phone
 from gongjian.core.xlsxstream import iter_blocks
 
 from .. import bulk
@@ -526,12 +528,10 @@ class _Reading(_ImportState):
                 ethnicities[i] = "汉族"
         b.ethnicities = ethnicities
         b.phones = phones = [typed_phone(p) for p in _texts(col(b, "phone"))]
-        for i in [i for i, p in enumerate(phones) if p and not (p.isdigit() and 5 <= len(p) <= 20)]:
+        for i in [i for i, p in enumerate(phones) if p and "*" not in p]:
             phone = phones[i]
-            if "*" not in phone and (
-                not 5 <= sum(ch.isdigit() for ch in phone) <= 20 or not _PHONE.match(phone)
-            ):
-                bad(i, "联系电话格式不对（5 至 20 位数字，可有空格、+、-、括号）")  # never echo the number
+            if not (_PHONE.match(phone) and is_phone(phone)):  # libphonenumber, as units are checked
+                bad(i, PHONE_REASON)  # never echo the number
         b.org_codes = org_codes = _texts(raw_orgs)
         for i in [i for i, v in enumerate(org_codes) if not v]:
             bad(i, "请填写所在党组织代码")

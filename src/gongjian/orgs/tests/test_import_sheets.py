@@ -122,4 +122,4 @@ def test_the_page_offers_to_skip_other_sheets_and_the_job_names_them(
     assert job.status == Job.Status.DONE and job.result["skipped_sheets"] == ["统计"]
     page = client.get(resp["Location"])
     assert b"data-skipped" in page.content and "统计".encode() in page.content
-    assert importexport.JOB_KIND == job.kind
+    assert job.kind == importexport.JOB_KIND

@@ -526,6 +526,9 @@ class Column:
     aliases: tuple[str, ...] = ()
     help: str = ""
     width: int = 14
+    #: a code or number typed as text (ID number, credit code, phone): the template formats the
+    #: column as Text, so Excel keeps all 18 digits instead of 4.30105E+17
+    text: bool = False
 
 
 #: One table of header synonyms for every import: a column's header (as the templates write it)
@@ -715,9 +718,14 @@ class SheetWriter:
             self._book.write_cell(self.worksheet, self.next_row, col, value, fmt)
         self.next_row += 1
 
-    def header(self, headers: Sequence[str], *, widths: Sequence[int] | None = None) -> None:
-        for col, width in enumerate(widths or []):
-            self.worksheet.set_column(col, col, width)
+    def header(
+        self, headers: Sequence[str], *, widths: Sequence[int] | None = None, text: Iterable[int] = ()
+    ) -> None:
+        """The header row, frozen; ``text``: the columns formatted as Text (what is typed stays as typed)."""
+        as_text_ = set(text)
+        for col, width in enumerate(widths or [14] * len(headers)):
+            fmt = self._book.formats["text"] if col in as_text_ else None
+            self.worksheet.set_column(col, col, width, fmt)
         self.append(list(headers), style="header")
         self.worksheet.freeze_panes(self.next_row, 0)
 
@@ -726,7 +734,17 @@ class SheetWriter:
         if not choices or len(",".join(choices)) > 250:
             return
         self.worksheet.data_validation(
-            1, col, rows, col, {"validate": "list", "source": list(choices), "show_error": False}
+            1,
+            col,
+            rows,
+            col,
+            {
+                "validate": "list",
+                "source": list(choices),
+                "show_error": False,
+                "input_title": "可选的值",
+                "input_message": "、".join(choices)[:250],
+            },
         )
 
 
@@ -752,6 +770,10 @@ class BookWriter:
             "example": self.book.add_format({"italic": True, "font_color": "#808080"}),
             "wrap": self.book.add_format({"text_wrap": True, "valign": "top"}),
             "title": self.book.add_format({"bold": True, "font_size": 13}),
+            "text": self.book.add_format({"num_format": "@"}),
+            "example_text": self.book.add_format(
+                {"italic": True, "font_color": "#808080", "num_format": "@"}
+            ),
         }
         self._date = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self._datetime = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm"})

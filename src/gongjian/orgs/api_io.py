@@ -110,4 +110,4 @@ class MapTemplateView(APIView):
         responses=XLSX_RESPONSE, description="The empty map workbook with an example row and help."
     )
     def get(self, request: Request) -> HttpResponse:
-        return xlsx_response(importexport.template_workbook(), TEMPLATE_FILENAME)
+        return xlsx_response(importexport.template_workbook(actor=request.user), TEMPLATE_FILENAME)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -274,7 +274,6 @@ UNIT_COLUMNS = (
         help="如 2018-01-01；新增时空白表示开始日期不详（自导入之日起计入，不会填入虚构日期），更新时空白表示不改",
     ),
 )
-COLUMNS = {SHEET_AREAS: AREA_COLUMNS, SHEET_ORGS: ORG_COLUMNS, SHEET_UNITS: UNIT_COLUMNS}
 ENUMS = {
     (SHEET_AREAS, "level"): LEVELS,
     (SHEET_ORGS, "kind"): ORG_KINDS,
@@ -283,42 +282,60 @@ ENUMS = {
 }
 YES_NO_COLUMNS = {(SHEET_AREAS, "old_compound"), (SHEET_UNITS, "incubator")}
 
-EXAMPLES: dict[str, list[Any]] = {
-    SHEET_AREAS: [
-        f"{EXAMPLE_MARK}430105001099",
-        "示例社区（此行为示例，导入时忽略）",
-        "社区村",
-        "430105001",
-        "社区",
-        "否",
-        "2018-01-01",
-    ],
-    SHEET_ORGS: [
-        f"{EXAMPLE_MARK}PO-430105001099",
-        "示例社区党委（此行为示例，导入时忽略）",
-        "党委",
-        "430105001099",
-        "",
-        "PO-430105001",
-        "张某",
-        "2018-01-01",
-    ],
-    SHEET_UNITS: [
-        f"{EXAMPLE_MARK}18位统一社会信用代码",
-        "示例单位（此行为示例，导入时忽略）",
-        "事业单位",
-        "市",
-        "430105001099",
-        "长沙市开福区示例路 1 号",
-        28.2,
-        112.98,
-        "李某",
-        "13800000000",
-        "否",
-        0,
-        "2018-01-01",
-    ],
-}
+#: Columns typed as text: the template formats them as Text, so Excel keeps every digit.
+TEXT_KEYS = frozenset({"code", "parent_code", "area_code", "unit_code", "credit_code", "contact_phone"})
+AREA_COLUMNS, ORG_COLUMNS, UNIT_COLUMNS = (
+    tuple(replace(c, text=c.key in TEXT_KEYS) for c in cols)
+    for cols in (AREA_COLUMNS, ORG_COLUMNS, UNIT_COLUMNS)
+)
+COLUMNS = {SHEET_AREAS: AREA_COLUMNS, SHEET_ORGS: ORG_COLUMNS, SHEET_UNITS: UNIT_COLUMNS}
+
+
+def examples(*, area_code: str = "", org_code: str = "") -> dict[str, list[Any]]:
+    """One example row per sheet (skipped when importing). ``area_code`` and ``org_code`` are an
+    area and an organisation of the user's own scope, so a copied row points at things that
+    exist; a new area's example code continues its parent's code as the map's codes do."""
+    parent = area_code or "（上级区划代码）"
+    new_area = f"{area_code}099" if area_code else "（新区划的代码）"
+    return {
+        SHEET_AREAS: [
+            f"{EXAMPLE_MARK}{new_area}",
+            "示例网格（此行为示例，导入时忽略）",
+            "小区网格",
+            parent,
+            "网格",
+            "否",
+            "",
+        ],
+        SHEET_ORGS: [
+            f"{EXAMPLE_MARK}{org_code or 'PO'}-099" if org_code else f"{EXAMPLE_MARK}（新党组织的代码）",
+            "示例党支部（此行为示例，导入时忽略）",
+            "党支部",
+            parent,
+            "",
+            org_code or "（上级组织代码）",
+            "张某",
+            "",
+        ],
+        SHEET_UNITS: [
+            f"{EXAMPLE_MARK}（18位统一社会信用代码）",
+            "示例单位（此行为示例，导入时忽略）",
+            "非公企业",
+            "无",
+            parent,
+            "示例路 1 号",
+            "",
+            "",
+            "李某",
+            "0731-88886666",
+            "否",
+            0,
+            "",
+        ],
+    }
+
+
+EXAMPLES = examples()
 
 
 # --- result ---------------------------------------------------------------------------------
@@ -377,7 +394,11 @@ class ImportResult:
 
 def _sheet_headers(out: Any, sheet: str) -> None:
     cols = COLUMNS[sheet]
-    out.header([c.header for c in cols], widths=[c.width for c in cols])
+    out.header(
+        [c.header for c in cols],
+        widths=[c.width for c in cols],
+        text=[i for i, c in enumerate(cols) if c.text],
+    )
 
 
 def _dropdowns(out: Any, sheet: str) -> None:
@@ -389,13 +410,28 @@ def _dropdowns(out: Any, sheet: str) -> None:
             out.dropdown(pos, ["是", "否"])
 
 
-def template_workbook() -> bytes:
-    """The empty workbook to fill in: headers, one example row per sheet, and a 说明 sheet."""
+def _example_codes(actor: Actor | None) -> tuple[str, str]:
+    """The highest area of the actor's scope that may have children, and an organisation there."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "", ""
+    area = selectors.area_list(actor=actor).filter(level__lt=Level.BUILDING).order_by("depth", "path").first()
+    if area is None:
+        return "", ""
+    org = selectors.party_org_list(actor=actor, within=area).order_by("area__depth", "code").first()
+    return area.code, org.code if org else ""
+
+
+def template_workbook(*, actor: Actor | None = None) -> bytes:
+    """The workbook to fill in: headers with the code and phone columns formatted as Text, lists
+    to pick from for closed choices, one example row per sheet with codes from the actor's own
+    scope (skipped when importing), and a 说明 sheet in plain Chinese."""
     book = BookWriter()
+    area_code, org_code = _example_codes(actor)
+    rows = examples(area_code=area_code, org_code=org_code)
     for sheet in SHEET_ORDER:
         out = book.sheet(sheet)
         _sheet_headers(out, sheet)
-        out.append(EXAMPLES[sheet], style="example")
+        out.append(rows[sheet], style="example")
         _dropdowns(out, sheet)
     help_sheet = book.sheet(SHEET_HELP)
     help_sheet.worksheet.set_column(0, 0, 16)
@@ -404,7 +440,10 @@ def template_workbook() -> bytes:
     help_sheet.worksheet.set_column(3, 3, 90)
     help_sheet.append(["共建 · 地图导入说明"], style="title")
     for line in (
-        "一个工作簿三张表：区划、党组织、驻区单位；不需要的表可以删除，表的顺序和列的顺序不限。",
+        "一个工作簿三张表：区划、党组织、驻区单位；不需要的表可以删除。每张表按列名识别：表名、表的顺序和列的顺序不限，同一类数据也可以分在几张表里。",
+        "工作簿里有其他数据的表（如统计表）时，整个文件不导入并指出是哪张表；如不需要导入，请删除该表，或在导入页勾选“跳过不是地图数据的工作表”。",
+        "代码和电话的列已设为“文本”格式：请直接输入，不要改成“常规”或“数值”，否则 18 位信用代码会变成科学计数法。",
+        "层级、类别、级别等列可从下拉列表中选择；写成繁体或常见的别称（如“街道”“社区”“国有企业”）也能识别。",
         "表名、列名和选项可以用简体或繁体；带 * 或（必填）的列名也能识别。",
         f"以“{EXAMPLE_MARK}”开头的行是示例，导入时自动忽略，可保留或删除。",
         "导入是“全有或全无”：只要有一行有错，就一行也不导入，并返回一个标明每行错误原因的工作簿。",

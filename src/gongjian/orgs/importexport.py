@@ -206,7 +206,7 @@ UNIT_RANKS = Enumeration(
 
 YES_NO = "是 或 否（空白为否）"
 
-AREA_COLUMNS = (
+AREA_COLUMNS: tuple[Column, ...] = (
     Column("code", "区划代码", True, help="唯一；按此代码匹配，重复导入即更新", width=16),
     Column("name", "名称", True, help="不超过 120 字", width=20),
     Column(
@@ -231,7 +231,7 @@ AREA_COLUMNS = (
         help="如 2018-01-01；新增时空白表示开始日期不详（自导入之日起计入，不会填入虚构日期），更新时空白表示不改",
     ),
 )
-ORG_COLUMNS = (
+ORG_COLUMNS: tuple[Column, ...] = (
     Column("code", "组织代码", True, help="唯一；按此代码匹配，重复导入即更新", width=16),
     Column("name", "名称", True, help="不超过 120 字", width=24),
     Column("kind", "类别", True, help="、".join(ORG_KINDS.labels)),
@@ -254,7 +254,7 @@ ORG_COLUMNS = (
         help="如 2018-01-01；新增时空白表示开始日期不详（自导入之日起计入，不会填入虚构日期），更新时空白表示不改",
     ),
 )
-UNIT_COLUMNS = (
+UNIT_COLUMNS: tuple[Column, ...] = (
     Column("credit_code", "统一社会信用代码", True, help="18 位，含校验码；按此代码匹配", width=22),
     Column("name", "名称", True, help="不超过 120 字", width=24),
     Column("kind", "类别", True, help="、".join(UNIT_KINDS.labels)),

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pytest
 from django.urls import reverse
 
@@ -33,11 +34,11 @@ def text_columns(data: bytes, sheet: str) -> set[str]:
     """The headers of the columns whose cells are formatted as Text (@)."""
     ws = openpyxl.load_workbook(io.BytesIO(data))[sheet]
     headers = [c.value for c in ws[1]]
-    found = set()
+    found: set[str] = set()
     for i, header in enumerate(headers, start=1):
-        letter = openpyxl.utils.get_column_letter(i)
+        letter = get_column_letter(i)
         if ws.column_dimensions[letter].number_format == "@":
-            found.add(header)
+            found.add(str(header))
     return found
 
 

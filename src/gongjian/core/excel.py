@@ -554,6 +554,13 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+def same_column(first: str, second: str, header: str) -> str:
+    """Why two headers of one sheet clash: both name the same column, which keeps one value."""
+    if header_key(first) == header_key(second):
+        return f"“{header}”出现了两次"
+    return f"“{first}”和“{second}”都是“{header}”列，每行只能保存一个{header}，请只保留一列"
+
+
 def column_names(col: Column) -> tuple[str, ...]:
     """Every header the column is known by: its own, its aliases, and :data:`HEADER_SYNONYMS`."""
     return (col.header, *col.aliases, *HEADER_SYNONYMS.get(col.header, ()))
@@ -666,7 +673,7 @@ class SheetReader:
                 if found is None:
                     continue
                 if found.key in index:
-                    duplicate.append(found.header)
+                    duplicate.append(same_column(texts[index[found.key]], text, found.header))
                     continue
                 index[found.key] = pos
             required_found = sum(1 for c in self.columns if c.required and c.key in index)

@@ -24,9 +24,11 @@ from gongjian.core.excel import (
     as_date,
     as_int,
     as_text,
+    column_lookup,
     header_key,
     is_note_row,
     open_workbook,
+    same_column,
     typed_code,
     typed_phone,
     unguard,
@@ -327,11 +329,8 @@ class _ImportState:
 
 
 def _header_lookup() -> dict[str, Column]:
-    lookup: dict[str, Column] = {}
-    for col in COLUMNS:
-        for text in (col.header, *col.aliases):
-            lookup[header_key(text)] = col
-    return lookup
+    """The ledger's headers, with the synonyms of the table shared by every import."""
+    return column_lookup(COLUMNS)
 
 
 _REQUIRED_HEADERS = [c.header for c in COLUMNS if c.required]
@@ -343,10 +342,7 @@ class _Reading(_ImportState):
     # -- reading --
 
     def _find_header(self, first: list[tuple[int, list[Any]]]) -> None:
-        lookup: dict[str, Column] = {}
-        for col in COLUMNS:
-            for text in (col.header, *col.aliases):
-                lookup[header_key(text)] = col
+        lookup = _header_lookup()
         best: tuple[int, int, list[str], dict[str, int], list[str]] | None = None
         for number, values in first:
             texts = [as_text(v) for v in values]
@@ -357,7 +353,7 @@ class _Reading(_ImportState):
                 if found is None:
                     continue
                 if found.key in index:
-                    duplicate.append(found.header)
+                    duplicate.append(same_column(texts[index[found.key]], text, found.header))
                     continue
                 index[found.key] = pos
             required = sum(1 for c in COLUMNS if c.required and c.key in index)

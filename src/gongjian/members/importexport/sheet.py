@@ -12,6 +12,7 @@ from typing import Any
 
 from gongjian.core.excel import (
     EXAMPLE_MARK,
+    HEADER_SYNONYMS,
     PHONE,
     Column,
     Enumeration,
@@ -154,7 +155,8 @@ COLUMNS: tuple[Column, ...] = (
         "phone",
         "联系电话",
         False,
-        aliases=("手机号码", "手机号", "联系方式"),
+        # a mobile or a landline column is this column; both in one sheet are refused, named
+        aliases=("手机号码", *HEADER_SYNONYMS["手机号码"], "座机", *HEADER_SYNONYMS["座机"]),
         help="完整号码；导出时为脱敏号码，原样导入表示不改；空白表示没有电话",
         width=14,
     ),

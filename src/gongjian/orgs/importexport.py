@@ -40,6 +40,7 @@ from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.excel import (
     EXAMPLE_MARK,
+    HEADER_SYNONYMS,
     PHONE,
     PHONE_REASON,
     SUMMARY_SHEET,
@@ -264,7 +265,14 @@ UNIT_COLUMNS: tuple[Column, ...] = (
     Column("lat", "纬度", False, help="-90 至 90 之间的数字"),
     Column("lng", "经度", False, help="-180 至 180 之间的数字"),
     Column("contact_name", "联系人", False, help="不超过 60 字"),
-    Column("contact_phone", "联系电话", False, help="完整号码；导出时为脱敏号码，原样导入表示不改"),
+    Column(
+        "contact_phone",
+        "联系电话",
+        False,
+        # a mobile or a landline column is this column; both in one sheet are refused, named
+        aliases=("手机号码", *HEADER_SYNONYMS["手机号码"], "座机", *HEADER_SYNONYMS["座机"]),
+        help="完整号码；导出时为脱敏号码，原样导入表示不改",
+    ),
     Column("incubator", "孵化基地", False, help=YES_NO),
     Column("hosted_firms", "注册企业数", False, help="非负整数，空白为 0"),
     Column(

@@ -123,3 +123,13 @@ def test_the_page_offers_to_skip_other_sheets_and_the_job_names_them(
     page = client.get(resp["Location"])
     assert b"data-skipped" in page.content and "统计".encode() in page.content
     assert job.kind == importexport.JOB_KIND
+
+
+def test_a_mobile_and_a_landline_column_are_refused_by_name_not_one_dropped(world, tmp_path):
+    header = ["手机" if h == "联系电话" else h for h in UNIT_H] + ["座机"]
+    data = xlsx({"单位": [header, [*unit_row(credit_code(7601), "庚企业", world.wjl.code), "0731-84561234"]]})
+    result = import_map(actor=world.wjl_admin, path=write(tmp_path, data))
+    assert not result.ok and not ResidentUnit.objects.filter(name="庚企业").exists()
+    assert [e.reason for e in result.errors] == [
+        "列名重复：“手机”和“座机”都是“联系电话”列，每行只能保存一个联系电话，请只保留一列"
+    ]

@@ -12,7 +12,12 @@ For each database (SQLite, and PostgreSQL when reachable) it builds the syntheti
   nothing written;
 * **import**: ``import_ledger``: the same, plus sealing, indexing and writing every member and
   ledger entry with its audit entries, in one transaction;
-* **re-import**: the same file again: every row compared, nothing written.
+* **re-import**: the same file again: every row compared, nothing written;
+* **through the page's job** (``--job``): the import as a user starts it from the page in the
+  default setup — ``ledger_import_start`` keeps the upload and queues the job, a Celery worker
+  started as ``./run`` starts it (filesystem broker, concurrency 1) runs it — timed from the
+  upload to the job's end, on a copy of the database taken before the direct import, with the
+  peak memory of the worker's pool process (``VmHWM``).
 
 It prints a table of seconds, ratios to the bare read, and peak memory. Never a timed test: run it
 by hand (see bench/README.md). The files hold synthetic ID numbers; the work folder is temporary.
@@ -83,6 +88,122 @@ def child_import(path: str, dry_run: bool) -> dict[str, Any]:
         "split": {k: round(v, 2) for k, v in result.seconds.items()},
         "peak_mib": _peak_mib(),
     }
+
+
+def child_job(path: str) -> dict[str, Any]:
+    """Start the import as the page does and wait for the worker to finish it."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjian.settings")
+    django.setup()
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+    from django.db import transaction
+
+    from gongjian.accounts.models import User
+    from gongjian.core.models import Job
+    from gongjian.members.importexport import ledger_import_start
+
+    actor = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    started = time.perf_counter()
+    upload = TemporaryUploadedFile(
+        Path(path).name, "application/octet-stream", Path(path).stat().st_size, None
+    )
+    with open(path, "rb") as fh:
+        shutil.copyfileobj(fh, upload)
+    upload.seek(0)
+    with transaction.atomic():
+        job = ledger_import_start(actor=actor, upload=upload)
+    progress_seen = 0
+    while True:
+        time.sleep(0.5)
+        job = Job.objects.get(pk=job.pk)
+        if job.done and job.status == Job.Status.RUNNING:
+            progress_seen += 1
+        if job.finished_at is not None:
+            break
+    seconds = time.perf_counter() - started
+    result = job.result or {}
+    return {
+        "seconds": seconds,
+        "ok": job.status == Job.Status.DONE,
+        "rows": result.get("rows", 0),
+        "created": result.get("created", 0),
+        "progress_polls": progress_seen,
+        "errors": [r.get("reason") for r in result.get("reasons", [])[:3]] or [job.message],
+    }
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _hwm_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_job(path: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The import through a worker started as ``./run`` starts it."""
+    worker = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "celery"),
+            "-A",
+            "gongjian",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        got = run_child("job", path, env)
+        pool = _children(worker.pid)
+        got["peak_mib"] = max([_hwm_mib(p) for p in pool] or [_hwm_mib(worker.pid)])
+        return got
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+
+def clone(kind: str, env: dict[str, str], name: str, pg_url: str) -> tuple[dict[str, str], str]:
+    """A copy of the database as it is now (before the import), for the job step."""
+    copy_env = dict(env)
+    if kind == "sqlite":
+        target = f"{name[: -len('.sqlite3')]}-job.sqlite3"
+        subprocess.run(  # checkpoint the WAL, then copy the file
+            [
+                PYTHON,
+                "-c",
+                f"import sqlite3; c=sqlite3.connect({name!r}); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.close()",
+            ],
+            check=True,
+        )
+        shutil.copyfile(name, target)
+        copy_env["DATABASE_URL"] = f"sqlite:///{target}"
+        return copy_env, target
+    target = f"{name}_job"
+    _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{target}"')
+    _pg_admin(pg_url, f'CREATE DATABASE "{target}" TEMPLATE "{name}"')
+    copy_env["DATABASE_URL"] = urlunsplit(urlsplit(pg_url)._replace(path=f"/{target}"))
+    return copy_env, target
 
 
 def run_child(kind: str, path: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -160,13 +281,20 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
     parser.add_argument("--seed", type=int, default=20231231)
     parser.add_argument("--keep", action="store_true", help="keep the work folder and databases")
-    parser.add_argument("--child", choices=["read", "check", "import"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--job",
+        action="store_true",
+        help="also import through the page's job and a worker as ./run starts it",
+    )
+    parser.add_argument("--child", choices=["read", "check", "import", "job"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         if args.child == "read":
             result = child_read(args.file)
+        elif args.child == "job":
+            result = child_job(args.file)
         else:
             result = child_import(args.file, dry_run=args.child == "check")
         print(json.dumps(result, ensure_ascii=False))
@@ -197,6 +325,17 @@ def main() -> int:
                 started = time.perf_counter()
                 subprocess.run(synth, env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
                 print(f"  {time.perf_counter() - started:.0f} s", file=sys.stderr)
+                jobbed: dict[str, Any] | None = None
+                if args.job:
+                    job_env, job_db = clone(kind, env, name, pg_url)
+                    try:
+                        print(f"  import through the job ({kind})…", file=sys.stderr)
+                        jobbed = run_job(xlsx, job_env)
+                    finally:
+                        if not args.keep:
+                            drop(kind, job_db, pg_url)
+                    if not jobbed["ok"]:
+                        raise SystemExit(f"job failed: {jobbed['errors']}")
                 reads = [run_child("read", xlsx, env)]
                 check = run_child("check", xlsx, env)
                 imported = run_child("import", xlsx, env)
@@ -214,6 +353,7 @@ def main() -> int:
                         "check": check,
                         "import": imported,
                         "again": again,
+                        "job": jobbed,
                     }
                 )
                 print(
@@ -241,6 +381,20 @@ def main() -> int:
             f"{r['import']['seconds'] / base:.2f}× | {r['again']['seconds']:.1f} | "
             f"{r['again']['seconds'] / base:.2f}× | {r['import']['peak_mib']:.0f} | {r['read']['peak_mib']:.0f} |"
         )
+    if any(r["job"] for r in rows):
+        print()
+        print(
+            "| database | rows | through the job (s) | ratio to bare read | ratio to the direct import "
+            "| progress seen (polls) | peak MiB, worker |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for r in rows:
+            job = r["job"]
+            if job:
+                print(
+                    f"| {r['db']} | {job['rows']:,} | {job['seconds']:.1f} | {job['seconds'] / r['read']['seconds']:.2f}× "
+                    f"| {job['seconds'] / r['import']['seconds']:.2f}× | {job['progress_polls']} | {job['peak_mib']:.0f} |"
+                )
     return 0
 
 

@@ -199,6 +199,7 @@ GONGJIAN_DAILY = [
     "gongjian.core.notify.digest_send",
     "gongjian.appeals.services.working_day_calendar_warn",
     "gongjian.core.audit.audit_checkpoint",
+    "gongjian.core.jobs.job_files_expire",
 ]
 # Reminders on the clock (an activity in 30 minutes, a rating an hour after): `gongjian remind`,
 # run every few minutes by beat; each message is sent once (dedupe keys).

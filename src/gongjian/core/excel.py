@@ -12,7 +12,8 @@ Pure helpers with no model code, shared by every import and export:
   ``constant_memory`` mode keeps big exports flat in memory (rows are written in order).
 * **Errors** (:func:`error_workbook`): a summary sheet 错误汇总 (sheet, row number, reason) and, for
   each input sheet with bad rows, a copy of those rows with their row number (行号) and a 错误原因
-  column, so the reasons sit next to the values. Columns holding personal data are masked.
+  column, so the reasons sit next to the values. The values are the uploader's own (so a row can be
+  corrected there and imported again); the job keeps the workbook sealed (``core.jobs``).
 
 Formula injection (CSV/DDE injection): a cell written as a string is never evaluated by Excel, but
 the value travels on (copy and paste, "save as CSV", other tools that read the cell text), and a
@@ -146,6 +147,9 @@ def typed_code(value: Cell) -> Cell:
 PHONE = re.compile(
     r"^(\+?86[ -]?)?[0-9(][0-9 ()\-]{4,22}(\s*(转|分机|ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE
 )
+
+#: Why a phone is refused (the number itself is never repeated: it is personal data).
+PHONE_REASON = "联系电话不是有效号码（手机 11 位，座机带区号，如 0731-88886666）"
 
 
 def typed_phone(text: str) -> str:
@@ -522,6 +526,82 @@ class Column:
     aliases: tuple[str, ...] = ()
     help: str = ""
     width: int = 14
+    #: a code or number typed as text (ID number, credit code, phone): the template formats the
+    #: column as Text, so Excel keeps all 18 digits instead of 4.30105E+17
+    text: bool = False
+
+
+#: One table of header synonyms for every import: a column's header (as the templates write it)
+#: and the other headers offices give the same column, matched in either script with spaces, ``*``
+#: and （必填） ignored (:func:`header_key`). A column's own ``aliases`` add to these.
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "姓名": ("名字", "党员姓名"),
+    "身份证号": ("身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "身份证", "身份证件号码"),
+    "出生日期": ("出生年月", "出生年月日", "生日"),
+    "联系电话": ("电话", "联系方式", "联系电话1", "电话1", "联系电话（一）"),
+    "手机号码": ("手机", "手机号", "移动电话", "联系手机"),
+    "座机": ("固定电话", "座机号码", "办公电话", "联系电话2", "电话2", "联系电话（二）"),
+    "学历": ("文化程度", "最高学历"),
+    "入党时间": ("入党日期", "入党年月"),
+    "统一社会信用代码": ("社会信用代码", "信用代码", "统一代码"),
+    "工作单位信用代码": ("工作单位统一社会信用代码",),
+    "工作单位名称": ("工作单位", "单位名称"),
+    "所在党组织代码": ("党组织代码",),
+    "区划代码": ("行政区划代码", "区划编码"),
+    "组织代码": ("党组织编码", "组织编码"),
+    "联系人": ("联系人姓名",),
+    "书记": ("党组织书记", "书记姓名"),
+}
+
+
+def same_column(first: str, second: str, header: str) -> str:
+    """Why two headers of one sheet clash: both name the same column, which keeps one value."""
+    if header_key(first) == header_key(second):
+        return f"“{header}”出现了两次"
+    return f"“{first}”和“{second}”都是“{header}”列，每行只能保存一个{header}，请只保留一列"
+
+
+def column_names(col: Column) -> tuple[str, ...]:
+    """Every header the column is known by: its own, its aliases, and :data:`HEADER_SYNONYMS`."""
+    return (col.header, *col.aliases, *HEADER_SYNONYMS.get(col.header, ()))
+
+
+def column_lookup(columns: Sequence[Column]) -> dict[str, Column]:
+    """Header key (:func:`header_key`) to column, for every name of every column. A name two
+    columns could claim goes to the column whose own header it is, then to the first."""
+    lookup: dict[str, Column] = {}
+    for col in columns:
+        for text in column_names(col)[1:]:
+            lookup.setdefault(header_key(text), col)
+    for col in columns:
+        lookup[header_key(col.header)] = col
+    return lookup
+
+
+def sheet_head(book: CalamineWorkbook, name: str) -> list[list[Cell]]:
+    """The first :data:`HEADER_SEARCH_ROWS` rows of a sheet (where its header is looked for)."""
+    rows: list[list[Cell]] = []
+    for values in book.get_sheet_by_name(name).iter_rows():
+        rows.append(list(values))
+        if len(rows) >= HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
+def header_kind(rows: Sequence[Sequence[Cell]], kinds: Mapping[str, Sequence[Column]]) -> str | None:
+    """Which of ``kinds`` (name to columns) a sheet holds, from its first rows: the kind all of
+    whose required columns are in one row's headers; of several, the one with most columns found."""
+    best: tuple[int, str] | None = None
+    for kind, columns in kinds.items():
+        lookup = column_lookup(columns)
+        required = {c.key for c in columns if c.required}
+        for values in rows:
+            found = {
+                lookup[k].key for k in (header_key(as_text(v)) for v in values if not blank(v)) if k in lookup
+            }
+            if required <= found and (best is None or len(found) > best[0]):
+                best = (len(found), kind)
+    return None if best is None else best[1]
 
 
 @dataclass(slots=True)
@@ -535,8 +615,12 @@ class Record:
         return self.cells.get(key, "")
 
 
-def _blank(value: Cell) -> bool:
+def blank(value: Cell) -> bool:
+    """The cell is empty or only spaces."""
     return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+_blank = blank
 
 
 def _is_example(values: Sequence[Cell]) -> bool:
@@ -576,10 +660,7 @@ class SheetReader:
         return max(0, (end[0] + 1 if end else 0) - self.header_row)
 
     def _find_header(self) -> None:
-        lookup: dict[str, Column] = {}
-        for col in self.columns:
-            for text in (col.header, *col.aliases):
-                lookup[header_key(text)] = col
+        lookup = column_lookup(self.columns)
         best: tuple[int, int, list[str], dict[str, int], list[str]] | None = None
         for number, values in enumerate(self.sheet.iter_rows(), start=1):
             if number > HEADER_SEARCH_ROWS:
@@ -592,7 +673,7 @@ class SheetReader:
                 if found is None:
                     continue
                 if found.key in index:
-                    duplicate.append(found.header)
+                    duplicate.append(same_column(texts[index[found.key]], text, found.header))
                     continue
                 index[found.key] = pos
             required_found = sum(1 for c in self.columns if c.required and c.key in index)
@@ -644,9 +725,14 @@ class SheetWriter:
             self._book.write_cell(self.worksheet, self.next_row, col, value, fmt)
         self.next_row += 1
 
-    def header(self, headers: Sequence[str], *, widths: Sequence[int] | None = None) -> None:
-        for col, width in enumerate(widths or []):
-            self.worksheet.set_column(col, col, width)
+    def header(
+        self, headers: Sequence[str], *, widths: Sequence[int] | None = None, text: Iterable[int] = ()
+    ) -> None:
+        """The header row, frozen; ``text``: the columns formatted as Text (what is typed stays as typed)."""
+        as_text_ = set(text)
+        for col, width in enumerate(widths or [14] * len(headers)):
+            fmt = self._book.formats["text"] if col in as_text_ else None
+            self.worksheet.set_column(col, col, width, fmt)
         self.append(list(headers), style="header")
         self.worksheet.freeze_panes(self.next_row, 0)
 
@@ -655,7 +741,17 @@ class SheetWriter:
         if not choices or len(",".join(choices)) > 250:
             return
         self.worksheet.data_validation(
-            1, col, rows, col, {"validate": "list", "source": list(choices), "show_error": False}
+            1,
+            col,
+            rows,
+            col,
+            {
+                "validate": "list",
+                "source": list(choices),
+                "show_error": False,
+                "input_title": "可选的值",
+                "input_message": "、".join(choices)[:250],
+            },
         )
 
 
@@ -681,6 +777,10 @@ class BookWriter:
             "example": self.book.add_format({"italic": True, "font_color": "#808080"}),
             "wrap": self.book.add_format({"text_wrap": True, "valign": "top"}),
             "title": self.book.add_format({"bold": True, "font_size": 13}),
+            "text": self.book.add_format({"num_format": "@"}),
+            "example_text": self.book.add_format(
+                {"italic": True, "font_color": "#808080", "num_format": "@"}
+            ),
         }
         self._date = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self._datetime = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
@@ -760,7 +860,7 @@ def error_workbook(
     ``source`` is the uploaded workbook, read again so the bad rows are copied with their values;
     ``header_rows`` gives each sheet's header row number (sheets without one get no copy).
     Columns whose header (either script) is in ``masked_headers`` are written through its masking
-    function, so no personal data leaves in clear.
+    function; the imports pass none: the uploader gets their own values back, sealed at rest.
     """
     by_row: dict[tuple[str, int], list[str]] = {}
     for err in errors:

@@ -351,21 +351,30 @@ def upload_discard(source: Path) -> None:
 
 
 def import_job_finish(*, job: Job, outcome: ImportOutcome) -> None:
-    """Finish an import job: the counts, or the error workbook kept under MEDIA_ROOT/jobs/<id>/."""
+    """Finish an import job: the counts, or the error workbook.
+
+    The error workbook holds the uploader's own rows as they typed them (clear ID numbers and
+    phones, so a row can be corrected in it and imported again), so it is kept sealed at rest
+    like a clear export (:func:`job_result_store`): only the uploader can download it, each
+    download is audited, and it is deleted ``GONGJIAN_CLEAR_EXPORT_HOURS`` (24) after the import.
+    It is a copy to correct, never the source of truth: nothing in it was imported."""
     if outcome.ok:
         job_finish(job=job, ok=True, result=outcome.summary())
         return
-    media = Path(settings.MEDIA_ROOT)
-    target = media / "jobs" / str(job.pk) / "import-errors.xlsx"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(outcome.error_workbook or b"")
+    stored = job_result_store(
+        job=job, data=outcome.error_workbook or b"", download_name=ERROR_BOOK_NAME, sealed=True
+    )
     job_finish(
         job=job,
         ok=False,
         message=f"{outcome.bad_rows} bad row(s); nothing was imported",
         result=outcome.summary(),
-        result_file=target.relative_to(media).as_posix(),
+        result_file=stored,
     )
+
+
+#: The error workbook's download name.
+ERROR_BOOK_NAME = "导入错误.xlsx"
 
 
 # --- result files -------------------------------------------------------------------------------

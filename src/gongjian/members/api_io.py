@@ -137,4 +137,4 @@ class LedgerTemplateView(APIView):
         responses=XLSX_RESPONSE, description="The empty ledger workbook with an example row and help."
     )
     def get(self, request: Request) -> HttpResponse:
-        return xlsx_response(importexport.template_workbook(), TEMPLATE_FILENAME)
+        return xlsx_response(importexport.template_workbook(actor=request.user), TEMPLATE_FILENAME)

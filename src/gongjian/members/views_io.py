@@ -92,7 +92,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
-    return xlsx_response(importexport.template_workbook(), TEMPLATE_FILENAME)
+    return xlsx_response(importexport.template_workbook(actor=request.user), TEMPLATE_FILENAME)
 
 
 @map_page

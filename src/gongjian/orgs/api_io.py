@@ -42,7 +42,13 @@ class XlsxRenderer(BaseRenderer):
 
 class MapImportRequestSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(
-        help_text="The map workbook (.xlsx, .xls, .ods; or a .csv named like its sheet): sheets 区划, 党组织, 驻区单位"
+        help_text="The map workbook (.xlsx, .xls, .ods; or a .csv named like its sheet): sheets with the "
+        "columns of 区划, 党组织 or 驻区单位, found by their header"
+    )
+    skip_other_sheets = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Leave alone the sheets with other data (named in the result) instead of failing the import",
     )
 
 
@@ -68,7 +74,11 @@ class MapImportView(APIView):
     def post(self, request: Request) -> Response:
         data = MapImportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        job = importexport.map_import_start(actor=request.user, upload=data.validated_data["file"])
+        job = importexport.map_import_start(
+            actor=request.user,
+            upload=data.validated_data["file"],
+            skip_other_sheets=data.validated_data["skip_other_sheets"],
+        )
         job.refresh_from_db(fields=["status"])
         body = {"id": job.pk, "status": job.status, "url": reverse("job-detail", kwargs={"pk": job.pk})}
         return Response(body, status=status.HTTP_202_ACCEPTED)
@@ -100,4 +110,4 @@ class MapTemplateView(APIView):
         responses=XLSX_RESPONSE, description="The empty map workbook with an example row and help."
     )
     def get(self, request: Request) -> HttpResponse:
-        return xlsx_response(importexport.template_workbook(), TEMPLATE_FILENAME)
+        return xlsx_response(importexport.template_workbook(actor=request.user), TEMPLATE_FILENAME)

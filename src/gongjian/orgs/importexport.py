@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,10 @@ from gongjian.accounts.scope import Scope, scope_for
 from gongjian.core import pii
 from gongjian.core.excel import (
     EXAMPLE_MARK,
+    HEADER_SYNONYMS,
     PHONE,
+    PHONE_REASON,
+    SUMMARY_SHEET,
     BookWriter,
     CellError,
     Column,
@@ -54,11 +57,15 @@ from gongjian.core.excel import (
     as_decimal,
     as_int,
     as_text,
+    blank,
     error_workbook,
     failure_summary,
-    find_sheet,
+    header_key,
+    header_kind,
     open_workbook,
     readable,
+    sheet_head,
+    typed_phone,
 )
 from gongjian.core.jobs import (
     import_job_finish,
@@ -200,7 +207,7 @@ UNIT_RANKS = Enumeration(
 
 YES_NO = "是 或 否（空白为否）"
 
-AREA_COLUMNS = (
+AREA_COLUMNS: tuple[Column, ...] = (
     Column("code", "区划代码", True, help="唯一；按此代码匹配，重复导入即更新", width=16),
     Column("name", "名称", True, help="不超过 120 字", width=20),
     Column(
@@ -225,7 +232,7 @@ AREA_COLUMNS = (
         help="如 2018-01-01；新增时空白表示开始日期不详（自导入之日起计入，不会填入虚构日期），更新时空白表示不改",
     ),
 )
-ORG_COLUMNS = (
+ORG_COLUMNS: tuple[Column, ...] = (
     Column("code", "组织代码", True, help="唯一；按此代码匹配，重复导入即更新", width=16),
     Column("name", "名称", True, help="不超过 120 字", width=24),
     Column("kind", "类别", True, help="、".join(ORG_KINDS.labels)),
@@ -248,7 +255,7 @@ ORG_COLUMNS = (
         help="如 2018-01-01；新增时空白表示开始日期不详（自导入之日起计入，不会填入虚构日期），更新时空白表示不改",
     ),
 )
-UNIT_COLUMNS = (
+UNIT_COLUMNS: tuple[Column, ...] = (
     Column("credit_code", "统一社会信用代码", True, help="18 位，含校验码；按此代码匹配", width=22),
     Column("name", "名称", True, help="不超过 120 字", width=24),
     Column("kind", "类别", True, help="、".join(UNIT_KINDS.labels)),
@@ -258,7 +265,14 @@ UNIT_COLUMNS = (
     Column("lat", "纬度", False, help="-90 至 90 之间的数字"),
     Column("lng", "经度", False, help="-180 至 180 之间的数字"),
     Column("contact_name", "联系人", False, help="不超过 60 字"),
-    Column("contact_phone", "联系电话", False, help="完整号码；导出时为脱敏号码，原样导入表示不改"),
+    Column(
+        "contact_phone",
+        "联系电话",
+        False,
+        # a mobile or a landline column is this column; both in one sheet are refused, named
+        aliases=("手机号码", *HEADER_SYNONYMS["手机号码"], "座机", *HEADER_SYNONYMS["座机"]),
+        help="完整号码；导出时为脱敏号码，原样导入表示不改",
+    ),
     Column("incubator", "孵化基地", False, help=YES_NO),
     Column("hosted_firms", "注册企业数", False, help="非负整数，空白为 0"),
     Column(
@@ -268,7 +282,6 @@ UNIT_COLUMNS = (
         help="如 2018-01-01；新增时空白表示开始日期不详（自导入之日起计入，不会填入虚构日期），更新时空白表示不改",
     ),
 )
-COLUMNS = {SHEET_AREAS: AREA_COLUMNS, SHEET_ORGS: ORG_COLUMNS, SHEET_UNITS: UNIT_COLUMNS}
 ENUMS = {
     (SHEET_AREAS, "level"): LEVELS,
     (SHEET_ORGS, "kind"): ORG_KINDS,
@@ -277,42 +290,60 @@ ENUMS = {
 }
 YES_NO_COLUMNS = {(SHEET_AREAS, "old_compound"), (SHEET_UNITS, "incubator")}
 
-EXAMPLES: dict[str, list[Any]] = {
-    SHEET_AREAS: [
-        f"{EXAMPLE_MARK}430105001099",
-        "示例社区（此行为示例，导入时忽略）",
-        "社区村",
-        "430105001",
-        "社区",
-        "否",
-        "2018-01-01",
-    ],
-    SHEET_ORGS: [
-        f"{EXAMPLE_MARK}PO-430105001099",
-        "示例社区党委（此行为示例，导入时忽略）",
-        "党委",
-        "430105001099",
-        "",
-        "PO-430105001",
-        "张某",
-        "2018-01-01",
-    ],
-    SHEET_UNITS: [
-        f"{EXAMPLE_MARK}18位统一社会信用代码",
-        "示例单位（此行为示例，导入时忽略）",
-        "事业单位",
-        "市",
-        "430105001099",
-        "长沙市开福区示例路 1 号",
-        28.2,
-        112.98,
-        "李某",
-        "13800000000",
-        "否",
-        0,
-        "2018-01-01",
-    ],
-}
+#: Columns typed as text: the template formats them as Text, so Excel keeps every digit.
+TEXT_KEYS = frozenset({"code", "parent_code", "area_code", "unit_code", "credit_code", "contact_phone"})
+AREA_COLUMNS, ORG_COLUMNS, UNIT_COLUMNS = (
+    tuple(replace(c, text=c.key in TEXT_KEYS) for c in cols)
+    for cols in (AREA_COLUMNS, ORG_COLUMNS, UNIT_COLUMNS)
+)
+COLUMNS = {SHEET_AREAS: AREA_COLUMNS, SHEET_ORGS: ORG_COLUMNS, SHEET_UNITS: UNIT_COLUMNS}
+
+
+def examples(*, area_code: str = "", org_code: str = "") -> dict[str, list[Any]]:
+    """One example row per sheet (skipped when importing). ``area_code`` and ``org_code`` are an
+    area and an organisation of the user's own scope, so a copied row points at things that
+    exist; a new area's example code continues its parent's code as the map's codes do."""
+    parent = area_code or "（上级区划代码）"
+    new_area = f"{area_code}099" if area_code else "（新区划的代码）"
+    return {
+        SHEET_AREAS: [
+            f"{EXAMPLE_MARK}{new_area}",
+            "示例网格（此行为示例，导入时忽略）",
+            "小区网格",
+            parent,
+            "网格",
+            "否",
+            "",
+        ],
+        SHEET_ORGS: [
+            f"{EXAMPLE_MARK}{org_code or 'PO'}-099" if org_code else f"{EXAMPLE_MARK}（新党组织的代码）",
+            "示例党支部（此行为示例，导入时忽略）",
+            "党支部",
+            parent,
+            "",
+            org_code or "（上级组织代码）",
+            "张某",
+            "",
+        ],
+        SHEET_UNITS: [
+            f"{EXAMPLE_MARK}（18位统一社会信用代码）",
+            "示例单位（此行为示例，导入时忽略）",
+            "非公企业",
+            "无",
+            parent,
+            "示例路 1 号",
+            "",
+            "",
+            "李某",
+            "0731-88886666",
+            "否",
+            0,
+            "",
+        ],
+    }
+
+
+EXAMPLES = examples()
 
 
 # --- result ---------------------------------------------------------------------------------
@@ -338,6 +369,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     error_workbook: bytes | None = None
     rows: int = 0
+    #: sheets left alone at the user's request, as the user named them
+    skipped_sheets: list[str] = field(default_factory=list)
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.counts.values())
@@ -356,6 +389,7 @@ class ImportResult:
             "created": self.total("created"),
             "updated": self.total("updated"),
             "unchanged": self.total("unchanged"),
+            "skipped_sheets": self.skipped_sheets,
             "sheets": [
                 {"sheet": key, "created": c.created, "updated": c.updated, "unchanged": c.unchanged}
                 for key, c in self.counts.items()
@@ -368,7 +402,11 @@ class ImportResult:
 
 def _sheet_headers(out: Any, sheet: str) -> None:
     cols = COLUMNS[sheet]
-    out.header([c.header for c in cols], widths=[c.width for c in cols])
+    out.header(
+        [c.header for c in cols],
+        widths=[c.width for c in cols],
+        text=[i for i, c in enumerate(cols) if c.text],
+    )
 
 
 def _dropdowns(out: Any, sheet: str) -> None:
@@ -380,13 +418,28 @@ def _dropdowns(out: Any, sheet: str) -> None:
             out.dropdown(pos, ["是", "否"])
 
 
-def template_workbook() -> bytes:
-    """The empty workbook to fill in: headers, one example row per sheet, and a 说明 sheet."""
+def _example_codes(actor: Actor | None) -> tuple[str, str]:
+    """The highest area of the actor's scope that may have children, and an organisation there."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "", ""
+    area = selectors.area_list(actor=actor).filter(level__lt=Level.BUILDING).order_by("depth", "path").first()
+    if area is None:
+        return "", ""
+    org = selectors.party_org_list(actor=actor, within=area).order_by("area__depth", "code").first()
+    return area.code, org.code if org else ""
+
+
+def template_workbook(*, actor: Actor | None = None) -> bytes:
+    """The workbook to fill in: headers with the code and phone columns formatted as Text, lists
+    to pick from for closed choices, one example row per sheet with codes from the actor's own
+    scope (skipped when importing), and a 说明 sheet in plain Chinese."""
     book = BookWriter()
+    area_code, org_code = _example_codes(actor)
+    rows = examples(area_code=area_code, org_code=org_code)
     for sheet in SHEET_ORDER:
         out = book.sheet(sheet)
         _sheet_headers(out, sheet)
-        out.append(EXAMPLES[sheet], style="example")
+        out.append(rows[sheet], style="example")
         _dropdowns(out, sheet)
     help_sheet = book.sheet(SHEET_HELP)
     help_sheet.worksheet.set_column(0, 0, 16)
@@ -395,7 +448,10 @@ def template_workbook() -> bytes:
     help_sheet.worksheet.set_column(3, 3, 90)
     help_sheet.append(["共建 · 地图导入说明"], style="title")
     for line in (
-        "一个工作簿三张表：区划、党组织、驻区单位；不需要的表可以删除，表的顺序和列的顺序不限。",
+        "一个工作簿三张表：区划、党组织、驻区单位；不需要的表可以删除。每张表按列名识别：表名、表的顺序和列的顺序不限，同一类数据也可以分在几张表里。",
+        "工作簿里有其他数据的表（如统计表）时，整个文件不导入并指出是哪张表；如不需要导入，请删除该表，或在导入页勾选“跳过不是地图数据的工作表”。",
+        "代码和电话的列已设为“文本”格式：请直接输入，不要改成“常规”或“数值”，否则 18 位信用代码会变成科学计数法。",
+        "层级、类别、级别等列可从下拉列表中选择；写成繁体或常见的别称（如“街道”“社区”“国有企业”）也能识别。",
         "表名、列名和选项可以用简体或繁体；带 * 或（必填）的列名也能识别。",
         f"以“{EXAMPLE_MARK}”开头的行是示例，导入时自动忽略，可保留或删除。",
         "导入是“全有或全无”：只要有一行有错，就一行也不导入，并返回一个标明每行错误原因的工作簿。",
@@ -525,6 +581,7 @@ def export_subtree(*, actor: Actor, area: Area) -> bytes:
 @dataclass(slots=True)
 class AreaIn:
     row: int
+    sheet: str
     code: str
     name: str = ""
     level: int = 0
@@ -538,6 +595,7 @@ class AreaIn:
 @dataclass(slots=True)
 class OrgIn:
     row: int
+    sheet: str
     code: str
     name: str = ""
     kind: str = ""
@@ -552,6 +610,7 @@ class OrgIn:
 @dataclass(slots=True)
 class UnitIn:
     row: int
+    sheet: str
     credit_code: str
     name: str = ""
     kind: str = ""
@@ -596,7 +655,11 @@ class _Import:
         self.report = progress
         self.errors: list[RowError] = []
         self.header_rows: dict[str, int] = {}
-        self.sheet_names: dict[str, str] = {}  # canonical name -> name in the file
+        self.sheet_names: dict[str, str] = {}  # kind -> the first sheet in the file holding it
+        self.kinds_read: set[str] = set()
+        self.reading = ""  # the sheet being read, as the user named it
+        self.skip_other_sheets = False
+        self.skipped_sheets: list[str] = []
         self.areas: dict[str, AreaIn] = {}
         self.orgs: dict[str, OrgIn] = {}
         self.units: dict[str, UnitIn] = {}
@@ -616,7 +679,8 @@ class _Import:
     # -- helpers --
 
     def error(self, sheet: str, row: int, reason: str) -> None:
-        self.errors.append(RowError(self.sheet_names.get(sheet, sheet), row, reason))
+        """A reason, with the sheet as the user named it."""
+        self.errors.append(RowError(sheet, row, reason))
 
     def tick(self, force: bool = False) -> None:
         self.done += 1
@@ -635,40 +699,83 @@ class _Import:
             self.error("", 0, exc.message)
             return
         with book:
-            readers: dict[str, SheetReader] = {}
-            for sheet in SHEET_ORDER:
-                name = find_sheet(book, sheet)
-                if name is None:
+            readers: list[tuple[str, SheetReader]] = []
+            for name, kind in self._sheet_kinds(book):
+                if kind is None:
                     continue
-                self.sheet_names[sheet] = name
-                reader = SheetReader.open(book, name, COLUMNS[sheet])
+                self.sheet_names.setdefault(kind, name)
+                self.kinds_read.add(kind)
+                reader = SheetReader.open(book, name, COLUMNS[kind])
                 self.header_rows[name] = reader.header_row
                 if reader.missing:
                     self.error(
-                        sheet,
+                        name,
                         reader.header_row or 1,
                         "找不到必填的列：" + "、".join(c.header for c in reader.missing),
                     )
                     continue
                 if reader.duplicate:
-                    self.error(sheet, reader.header_row, "列名重复：" + "、".join(reader.duplicate))
+                    self.error(name, reader.header_row, "列名重复：" + "、".join(reader.duplicate))
                     continue
-                readers[sheet] = reader
-            if not self.sheet_names:
-                self.error("", 0, f"找不到工作表：{SHEET_AREAS}、{SHEET_ORGS}、{SHEET_UNITS}（至少要有一张）")
+                readers.append((kind, reader))
+            if not self.kinds_read and not self.errors:
+                self.error(
+                    "",
+                    0,
+                    f"找不到工作表：没有一张工作表有{SHEET_AREAS}、{SHEET_ORGS}或{SHEET_UNITS}的列"
+                    "（见导入模板的“说明”表）",
+                )
                 return
             # Two passes over the data rows, reading then writing: total counts each row twice.
-            self.total = 2 * sum(r.row_estimate for r in readers.values())
+            self.total = 2 * sum(r.row_estimate for _, r in readers)
             self.report(0, self.total)
             parse = {SHEET_AREAS: self._area, SHEET_ORGS: self._org, SHEET_UNITS: self._unit}
-            for sheet, reader in readers.items():
+            for kind, reader in readers:
+                self.reading = reader.name
                 for record in reader.records():
                     self.rows += 1
-                    parse[sheet](record)
+                    parse[kind](record)
                     self.tick()
             self.total = 2 * self.rows
             self.done = self.rows
             self.report(self.done, self.total)
+
+    def _sheet_kinds(self, book: Any) -> list[tuple[str, str | None]]:
+        """Every sheet of the workbook, accounted for: what it holds (区划, 党组织 or 驻区单位), or
+        None for a sheet to leave (empty, 说明, 错误汇总, or one the user chose to skip).
+
+        A sheet holds what its header says, whatever its name or place (in either script, with the
+        header synonyms of ``core.excel``), so 街道社区 with the areas' columns is read as areas and
+        two sheets of units are both read. A sheet without such a header is taken by its name
+        (区划, 党组织, 驻区单位), so that its missing columns are reported. Any other sheet with data
+        fails the import, named, unless the user chose to skip such sheets."""
+        ignored = {header_key(SHEET_HELP), header_key(SUMMARY_SHEET)}
+        kinds: list[tuple[str, str | None]] = []
+        others: list[str] = []
+        for name in book.sheet_names:
+            if header_key(name) in ignored:
+                kinds.append((name, None))
+                continue
+            rows = sheet_head(book, name)
+            kind = header_kind(rows, {k: COLUMNS[k] for k in SHEET_ORDER})
+            if kind is None:
+                kind = next((k for k in SHEET_ORDER if header_key(k) == header_key(name)), None)
+            if kind is None and any(any(not blank(v) for v in r) for r in rows):
+                others.append(name)
+            kinds.append((name, kind))
+        if not any(kind for _, kind in kinds):
+            return kinds  # no map data at all: said once by the caller
+        if self.skip_other_sheets:
+            self.skipped_sheets = others
+            return kinds
+        for name in others:
+            self.error(
+                name,
+                0,
+                f"工作表“{name}”里有数据，但没有区划、党组织或驻区单位的列，所以整个文件都没有导入。"
+                "如果这张表不用导入，请删除它，或在导入页勾选“跳过不是地图数据的工作表”。",
+            )
+        return kinds
 
     def _text(self, rec: Record, key: str, label: str, limit: int, errs: list[str]) -> str:
         text = as_text(rec[key])
@@ -686,7 +793,7 @@ class _Import:
     def _area(self, rec: Record) -> None:
         errs: list[str] = []
         code = self._text(rec, "code", "区划代码", 40, errs)
-        item = AreaIn(row=rec.row, code=code)
+        item = AreaIn(row=rec.row, sheet=self.reading, code=code)
         item.name = self._text(rec, "name", "名称", 120, errs)
         if not code:
             errs.append("请填写区划代码")
@@ -699,12 +806,12 @@ class _Import:
         item.since = self._cell(errs, "起始日期", lambda: as_date(rec["since"]))
         if code and code == item.parent_code:
             errs.append("上级代码不能是自己")
-        self._keep(SHEET_AREAS, self.areas, code, item, errs, "区划代码")
+        self._keep(self.areas, code, item, errs, "区划代码")
 
     def _org(self, rec: Record) -> None:
         errs: list[str] = []
         code = self._text(rec, "code", "组织代码", 40, errs)
-        item = OrgIn(row=rec.row, code=code)
+        item = OrgIn(row=rec.row, sheet=self.reading, code=code)
         item.name = self._text(rec, "name", "名称", 120, errs)
         if not code:
             errs.append("请填写组织代码")
@@ -720,12 +827,12 @@ class _Import:
             errs.append("请填写所在区划代码或所属单位信用代码")
         if code and code == item.parent_code:
             errs.append("上级组织代码不能是自己")
-        self._keep(SHEET_ORGS, self.orgs, code, item, errs, "组织代码")
+        self._keep(self.orgs, code, item, errs, "组织代码")
 
     def _unit(self, rec: Record) -> None:
         errs: list[str] = []
         code = as_text(rec["credit_code"]).upper().replace(" ", "")
-        item = UnitIn(row=rec.row, credit_code=code)
+        item = UnitIn(row=rec.row, sheet=self.reading, credit_code=code)
         if not code:
             errs.append("请填写统一社会信用代码")
         else:
@@ -752,33 +859,31 @@ class _Import:
             errs.append("经度应在 -180 至 180 之间")
         item.lat, item.lng = _coord(item.lat), _coord(item.lng)
         item.contact_name = self._text(rec, "contact_name", "联系人", 60, errs)
-        item.phone = as_text(rec["contact_phone"])
-        if (
-            item.phone
-            and "*" not in item.phone
-            and (not _PHONE.match(item.phone) or not is_phone(item.phone))
-        ):
-            errs.append(
-                "联系电话不是有效号码（手机 11 位，座机带区号，如 0731-88886666）"
-            )  # never echo the number
+        item.phone = typed_phone(as_text(rec["contact_phone"]))
+        if item.phone and "*" not in item.phone and not (_PHONE.match(item.phone) and is_phone(item.phone)):
+            errs.append(PHONE_REASON)  # never echo the number
         item.incubator = self._cell(errs, "孵化基地", lambda: as_bool(rec["incubator"]), False)
         item.hosted_firms = (
             self._cell(errs, "注册企业数", lambda: as_int(rec["hosted_firms"], minimum=0, maximum=2**31 - 1))
             or 0
         )
         item.since = self._cell(errs, "入驻日期", lambda: as_date(rec["since"]))
-        self._keep(SHEET_UNITS, self.units, code, item, errs, "统一社会信用代码")
+        self._keep(self.units, code, item, errs, "统一社会信用代码")
 
-    def _keep(
-        self, sheet: str, store: dict[str, Any], code: str, item: Any, errs: list[str], label: str
-    ) -> None:
+    def _keep(self, store: dict[str, Any], code: str, item: Any, errs: list[str], label: str) -> None:
         if code and code in store:
-            errs.append(f"{label}“{code}”与第 {store[code].row} 行重复")
+            first = store[code]
+            where = (
+                f"第 {first.row} 行"
+                if first.sheet == item.sheet
+                else f"工作表“{first.sheet}”第 {first.row} 行"
+            )
+            errs.append(f"{label}“{code}”与{where}重复")
             code = ""
         if errs:
             item.bad = True
             for reason in errs:
-                self.error(sheet, item.row, reason)
+                self.error(item.sheet, item.row, reason)
         if code:
             store[code] = item
 
@@ -829,18 +934,18 @@ class _Import:
             if existing is not None:
                 roots.append(code)
                 if not self.covers(existing.path):
-                    self.error(SHEET_AREAS, a.row, f"区划代码“{code}”已被您管辖范围以外的区划使用，不能修改")
+                    self.error(a.sheet, a.row, f"区划代码“{code}”已被您管辖范围以外的区划使用，不能修改")
                     continue
                 if a.level and a.level != existing.level:
                     self.error(
-                        SHEET_AREAS,
+                        a.sheet,
                         a.row,
                         f"不能通过导入改变区划的层级（现为{LEVELS.label(existing.level)}）",
                     )
                 current_parent = self.db_area_parent.get(code, "")
                 if a.parent_code != current_parent:
                     self.error(
-                        SHEET_AREAS,
+                        a.sheet,
                         a.row,
                         f"不能通过导入移动区划：现在的上级代码是“{current_parent}”"
                         if current_parent
@@ -850,21 +955,21 @@ class _Import:
             if a.level == Level.CITY:
                 roots.append(code)
                 if a.parent_code:
-                    self.error(SHEET_AREAS, a.row, "市级区划不填上级代码")
+                    self.error(a.sheet, a.row, "市级区划不填上级代码")
                 if not self.scope.everything:
-                    self.error(SHEET_AREAS, a.row, "只有平台管理员可以新增市级区划")
+                    self.error(a.sheet, a.row, "只有平台管理员可以新增市级区划")
                 continue
             if not a.parent_code:
                 if a.level:
-                    self.error(SHEET_AREAS, a.row, "请填写上级代码（只有市级区划没有上级）")
+                    self.error(a.sheet, a.row, "请填写上级代码（只有市级区划没有上级）")
                 continue
             if not self._area_known(a.parent_code):
-                self.error(SHEET_AREAS, a.row, f"上级代码“{a.parent_code}”不存在或不在您的管辖范围内")
+                self.error(a.sheet, a.row, f"上级代码“{a.parent_code}”不存在或不在您的管辖范围内")
                 continue
             parent_level = self._area_level(a.parent_code)
             if a.level and parent_level and a.level <= parent_level:
                 self.error(
-                    SHEET_AREAS,
+                    a.sheet,
                     a.row,
                     f"层级“{LEVELS.label(a.level)}”须低于上级的层级“{LEVELS.label(parent_level)}”",
                 )
@@ -892,22 +997,22 @@ class _Import:
                 walk.add(cur)
                 cur = self.areas[cur].parent_code
             if cur in walk:  # otherwise an ancestor has its own error
-                self.error(SHEET_AREAS, self.areas[code].row, "上级代码形成循环，找不到已有的上级区划")
+                self.error(
+                    self.areas[code].sheet, self.areas[code].row, "上级代码形成循环，找不到已有的上级区划"
+                )
         self.area_order = order
 
     def _resolve_units(self) -> None:
         for code, u in self.units.items():
             existing = self.db_units.get(code)
             if existing is not None and not self.covers(existing.area.path):
-                self.error(
-                    SHEET_UNITS, u.row, f"统一社会信用代码“{code}”已登记在您管辖范围以外的单位，不能修改"
-                )
+                self.error(u.sheet, u.row, f"统一社会信用代码“{code}”已登记在您管辖范围以外的单位，不能修改")
                 continue
             if u.area_code and not self._area_known(u.area_code):
-                self.error(SHEET_UNITS, u.row, f"所在区划代码“{u.area_code}”不存在或不在您的管辖范围内")
+                self.error(u.sheet, u.row, f"所在区划代码“{u.area_code}”不存在或不在您的管辖范围内")
             if "*" in u.phone and (existing is None or u.phone != existing.contact_phone_masked):
                 self.error(
-                    SHEET_UNITS,
+                    u.sheet,
                     u.row,
                     "联系电话是脱敏号码，不能导入：请填写完整号码，或保留导出时的原值",
                 )
@@ -925,29 +1030,27 @@ class _Import:
         for code, o in self.orgs.items():
             existing = self.db_orgs.get(code)
             if existing is not None and not self._org_visible(existing):
-                self.error(SHEET_ORGS, o.row, f"组织代码“{code}”已被您管辖范围以外的党组织使用，不能修改")
+                self.error(o.sheet, o.row, f"组织代码“{code}”已被您管辖范围以外的党组织使用，不能修改")
                 continue
             if o.unit_code:
                 unit_db = self.db_units.get(o.unit_code)
                 if o.unit_code not in self.units and (unit_db is None or not self.covers(unit_db.area.path)):
-                    self.error(
-                        SHEET_ORGS, o.row, f"所属单位信用代码“{o.unit_code}”不存在或不在您的管辖范围内"
-                    )
+                    self.error(o.sheet, o.row, f"所属单位信用代码“{o.unit_code}”不存在或不在您的管辖范围内")
                 else:
                     unit_area = self._unit_area_code(o.unit_code)
                     if o.area_code and unit_area and o.area_code != unit_area:
                         self.error(
-                            SHEET_ORGS, o.row, f"单位党组织的所在区划须与其单位一致（单位在“{unit_area}”）"
+                            o.sheet, o.row, f"单位党组织的所在区划须与其单位一致（单位在“{unit_area}”）"
                         )
             elif o.area_code and not self._area_known(o.area_code):
-                self.error(SHEET_ORGS, o.row, f"所在区划代码“{o.area_code}”不存在或不在您的管辖范围内")
+                self.error(o.sheet, o.row, f"所在区划代码“{o.area_code}”不存在或不在您的管辖范围内")
             if existing is not None:
                 current_unit = existing.unit.credit_code if existing.unit else ""
                 if o.unit_code != current_unit:
-                    self.error(SHEET_ORGS, o.row, "不能通过导入改变党组织的所属单位")
+                    self.error(o.sheet, o.row, "不能通过导入改变党组织的所属单位")
                 elif not current_unit and o.area_code and o.area_code != existing.area.code:
                     self.error(
-                        SHEET_ORGS,
+                        o.sheet,
                         o.row,
                         f"不能通过导入移动党组织（现在所在区划代码是“{existing.area.code}”）",
                     )
@@ -963,7 +1066,7 @@ class _Import:
                 else:
                     hidden = o.parent_code not in self.orgs
                 if hidden:
-                    self.error(SHEET_ORGS, o.row, f"上级组织代码“{o.parent_code}”不存在或不在您的管辖范围内")
+                    self.error(o.sheet, o.row, f"上级组织代码“{o.parent_code}”不存在或不在您的管辖范围内")
         self._org_cycles()
 
     def _org_cycles(self) -> None:
@@ -995,7 +1098,7 @@ class _Import:
                 loop = path[path.index(code) :]
                 for member in loop:
                     if member in self.orgs:
-                        self.error(SHEET_ORGS, self.orgs[member].row, "上级组织代码形成循环")
+                        self.error(self.orgs[member].sheet, self.orgs[member].row, "上级组织代码形成循环")
             for member in reversed(path):
                 state[member] = 2
                 if member in self.orgs:
@@ -1013,13 +1116,13 @@ class _Import:
 
     def _has_sheet(self, key: str) -> bool:
         sheet = {"areas": SHEET_AREAS, "party_orgs": SHEET_ORGS, "units": SHEET_UNITS}[key]
-        return sheet in self.sheet_names
+        return sheet in self.kinds_read
 
     def _write_areas(self, counts: Counts) -> None:
         areas = dict(self.db_areas)
         for code in self.area_order:
             a = self.areas[code]
-            self.current = (SHEET_AREAS, a.row)
+            self.current = (a.sheet, a.row)
             existing = self.db_areas.get(code)
             if existing is None:
                 areas[code] = services.area_create(
@@ -1054,7 +1157,7 @@ class _Import:
         areas = self.all_areas
         units = dict(self.db_units)
         for code, u in self.units.items():
-            self.current = (SHEET_UNITS, u.row)
+            self.current = (u.sheet, u.row)
             existing = self.db_units.get(code)
             area = areas[u.area_code]
             if existing is None:
@@ -1109,7 +1212,7 @@ class _Import:
         orgs: dict[str, PartyOrg] = dict(self.db_orgs)
         for code in self.org_order:
             o = self.orgs[code]
-            self.current = (SHEET_ORGS, o.row)
+            self.current = (o.sheet, o.row)
             existing = self.db_orgs.get(code)
             parent = orgs[o.parent_code] if o.parent_code else None
             if existing is None:
@@ -1158,40 +1261,41 @@ def _phone_change(unit: ResidentUnit, phone: str) -> str | None:
     return phone
 
 
-def _mask_phone_cell(text: str) -> str:
-    """A phone as echoed in the error workbook: already masked values kept, short ones fully hidden."""
-    if "*" in text:
-        return text
-    if sum(ch.isdigit() for ch in text) < 11:
-        return "*" * len(text)
-    return pii.mask_phone(text)
-
-
 def _failed(job: _Import) -> ImportResult:
     data = error_workbook(
         job.errors,
         source=job.path if job.header_rows else None,
         header_rows=job.header_rows,
-        masked_headers={"联系电话": _mask_phone_cell},
-        sheet_order=[job.sheet_names.get(s, s) for s in SHEET_ORDER],
+        sheet_order=list(job.header_rows),
     )
     return ImportResult(ok=False, errors=job.errors, error_workbook=data, rows=job.rows)
 
 
-def import_map(*, actor: Actor, path: str | Path, progress: Progress | None = None) -> ImportResult:
+def import_map(
+    *,
+    actor: Actor,
+    path: str | Path,
+    progress: Progress | None = None,
+    skip_other_sheets: bool = False,
+) -> ImportResult:
     """Import the map's workbook at ``path`` (.xlsx, .xls, .ods, or a .csv named like its sheet,
-    e.g. 驻区单位.csv): every row or none (module docstring)."""
+    e.g. 驻区单位.csv): every row or none (module docstring). Sheets are taken by their header
+    (``_Import._sheet_kinds``); ``skip_other_sheets``: a sheet with other data is left alone and
+    named in the result, instead of failing the import."""
     try:
         with readable(path) as book:
-            return _import_map(actor=actor, path=book, progress=progress)
+            return _import_map(actor=actor, path=book, progress=progress, skip_other_sheets=skip_other_sheets)
     except ExcelError as exc:  # a .csv that cannot be read
         job = _Import(actor, Path(path), progress or (lambda done, total: None))
         job.error("", 0, exc.message)
         return _failed(job)
 
 
-def _import_map(*, actor: Actor, path: Path, progress: Progress | None) -> ImportResult:
+def _import_map(
+    *, actor: Actor, path: Path, progress: Progress | None, skip_other_sheets: bool = False
+) -> ImportResult:
     job = _Import(actor, Path(path), progress or (lambda done, total: None))
+    job.skip_other_sheets = skip_other_sheets
     with translation.override("zh-hans"):
         scope = job.scope
         if not (scope.everything or scope.area_paths):
@@ -1213,7 +1317,7 @@ def _import_map(*, actor: Actor, path: Path, progress: Progress | None) -> Impor
                 job.error(sheet, row, str(message))
             return _failed(job)
         job.report(job.total, job.total)
-        return ImportResult(ok=True, counts=counts, rows=job.rows)
+        return ImportResult(ok=True, counts=counts, rows=job.rows, skipped_sheets=job.skipped_sheets)
 
 
 # --- jobs -----------------------------------------------------------------------------------
@@ -1224,14 +1328,19 @@ def map_import_allowed(*, actor: Actor) -> bool:
     return scope.everything or bool(scope.area_paths)
 
 
-def map_import_start(*, actor: Actor, upload: UploadedFile) -> Job:
+def map_import_start(*, actor: Actor, upload: UploadedFile, skip_other_sheets: bool = False) -> Job:
     """Keep the upload, create the job, and queue the import on commit."""
     if not map_import_allowed(actor=actor):
         raise PermissionDenied(_("Only area administrators may import the map."))
     from .tasks import import_map_task
 
     return import_upload_start(
-        actor=actor, upload=upload, kind=JOB_KIND, task=import_map_task, max_bytes=DEFAULT_MAX_BYTES
+        actor=actor,
+        upload=upload,
+        kind=JOB_KIND,
+        task=import_map_task,
+        params={"skip_other_sheets": bool(skip_other_sheets)},
+        max_bytes=DEFAULT_MAX_BYTES,
     )
 
 
@@ -1253,7 +1362,9 @@ def map_import_run(*, job_id: int) -> Job:
     source: Path | None = None
     try:
         source = job_upload_path(job)
-        import_job_finish(job=job, outcome=import_map(actor=job.actor, path=source, progress=progress))
+        skip = bool((job.params or {}).get("skip_other_sheets"))
+        outcome = import_map(actor=job.actor, path=source, progress=progress, skip_other_sheets=skip)
+        import_job_finish(job=job, outcome=outcome)
     except Exception:
         log.exception("map import job %s stopped", job.pk)
         job_finish(

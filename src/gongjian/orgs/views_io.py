@@ -20,8 +20,19 @@ TEMPLATE_FILENAME = "共建-地图导入模板.xlsx"
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
-        help_text=_("Sheets 区划, 党组织 and 驻区单位, as in the template. Headers may be in either script."),
+        help_text=_(
+            "Sheets of areas, Party organisations and resident units, found by their headers as in the "
+            "template, in any order and under any name. Headers may be in either script."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+    skip_other_sheets = forms.BooleanField(
+        label=_("Skip the sheets that are not map data"),
+        required=False,
+        help_text=_(
+            "Every sheet with the columns of areas, organisations or units is imported. Without this, "
+            "a sheet with other data stops the import, so that no rows are left out by mistake."
+        ),
     )
 
 
@@ -37,7 +48,11 @@ def import_start(request: HttpRequest) -> HttpResponse:
     return job_form_page(
         request,
         form,
-        start=lambda: importexport.map_import_start(actor=request.user, upload=form.cleaned_data["file"]),
+        start=lambda: importexport.map_import_start(
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            skip_other_sheets=form.cleaned_data["skip_other_sheets"],
+        ),
         field="file",
         template=IMPORT_TEMPLATE,
         context={
@@ -61,7 +76,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
-    return xlsx_response(importexport.template_workbook(), TEMPLATE_FILENAME)
+    return xlsx_response(importexport.template_workbook(actor=request.user), TEMPLATE_FILENAME)
 
 
 @login_required

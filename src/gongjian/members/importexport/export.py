@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.actor import Actor
+from gongjian.accounts.scope import scope_for
 from gongjian.core import pii
 from gongjian.core.audit import audit_record
 from gongjian.core.events import Event
@@ -25,6 +26,7 @@ from gongjian.core.jobs import (
     job_progress,
     job_result_store,
 )
+from gongjian.core.levels import Level
 from gongjian.core.models import Job
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area, ResidentUnit
@@ -40,7 +42,6 @@ from .sheet import (
     COLUMNS,
     EDUCATIONS,
     ENUMS,
-    EXAMPLE,
     GENDERS,
     HEADERS,
     LEDGERS,
@@ -49,6 +50,7 @@ from .sheet import (
     STANDINGS,
     STATUSES,
     Progress,
+    example_row,
     mask_birth,
 )
 
@@ -69,19 +71,42 @@ def _dropdowns(out: Any) -> None:
             out.dropdown(pos, ["是", "否"])
 
 
-def template_workbook() -> bytes:
-    """The empty ledger to fill in: headers, one example row, and a 说明 sheet."""
+def _example_codes(actor: Actor | None) -> tuple[str, str]:
+    """An organisation the actor may import members into, and a residence at community level or
+    below, from the actor's own scope (the deepest first), for the template's example row."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "", ""
+    scope = scope_for(actor)
+    org_code = residence = ""
+    orgs = org_selectors.party_org_list(actor=actor).select_related("area").order_by("-area__depth", "code")
+    for org in orgs[:200]:
+        if org.area_id and scope.covers_path(org.area.path):
+            org_code = org.code
+            if org.area.level >= Level.COMMUNITY:
+                residence = org.area.code
+            break
+    return org_code, residence
+
+
+def template_workbook(*, actor: Actor | None = None) -> bytes:
+    """The ledger to fill in: headers, the code and number columns formatted as Text, lists to
+    pick from for closed choices, one example row with codes from the actor's own scope (skipped
+    when importing), and a 说明 sheet in plain Chinese."""
     book = BookWriter()
     out = book.sheet(SHEET)
-    out.header(HEADERS, widths=[c.width for c in COLUMNS])
-    out.append(EXAMPLE, style="example")
+    out.header(HEADERS, widths=[c.width for c in COLUMNS], text=[i for i, c in enumerate(COLUMNS) if c.text])
+    org_code, residence = _example_codes(actor)
+    out.append(example_row(org_code=org_code, residence_code=residence), style="example")
     _dropdowns(out)
     help_sheet = book.sheet(SHEET_HELP)
     for pos, width in enumerate((16, 20, 8, 90)):
         help_sheet.worksheet.set_column(pos, pos, width)
     help_sheet.append(["共建 · 党员台账导入说明"], style="title")
     for line in (
-        "一个工作表“党员台账”（也认“党员信息”“党员名册”）；列的顺序不限，不需要的非必填列可以删除。",
+        "一个或几个工作表（如每个台账一张：直管党员、离退休党员……），有党员台账的列即导入，表名不限；列的顺序不限，不需要的非必填列可以删除。",
+        "身份证号、电话和各种代码的列已设为“文本”格式：请直接输入或粘贴为“只保留文本”，不要改成“常规”或“数值”，否则 18 位号码会变成 4.30105E+17。",
+        "性别、学历、党员类型、党籍状态等列可从下拉列表中选择；写成繁体或常见的别称（如“本科”“预备党员”）也能识别。",
+        "末尾的合计、备注、填表人、制表日期等行会被识别并跳过；日期可写成 2018-01-31、2018/1/31 或 2018年1月31日。",
         "列名和选项可以用简体或繁体；带 * 或（必填）的列名也能识别。",
         f"以“{EXAMPLE_MARK}”开头的行是示例，导入时自动忽略，可保留或删除。",
         "导入是“全有或全无”：只要有一行有错，就一行也不导入，并返回一个标明每行错误原因的工作簿。",

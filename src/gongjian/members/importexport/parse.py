@@ -15,6 +15,7 @@ from gongjian.accounts.scope import Scope
 from gongjian.core.excel import (
     EXAMPLE_MARK,
     HEADER_SEARCH_ROWS,
+    PHONE_REASON,
     SUMMARY_SHEET,
     CellError,
     Column,
@@ -23,19 +24,21 @@ from gongjian.core.excel import (
     as_date,
     as_int,
     as_text,
+    column_lookup,
     header_key,
     is_note_row,
     open_workbook,
+    same_column,
     typed_code,
     typed_phone,
     unguard,
 )
+from gongjian.core.phones import is_phone
 from gongjian.core.xlsxstream import iter_blocks
 
 from .. import bulk
 from .sheet import (
     _MASKED_BIRTH,
-    _MASKERS,
     _PHONE,
     _SPLIT,
     COLUMNS,
@@ -317,27 +320,17 @@ class _ImportState:
             if len(self.errors) < 5 * MAX_ERROR_ROWS:
                 self.error(row, reason)
         if len(self.bad_copies) < MAX_ERROR_ROWS:
-            self.bad_copies.append((row, self._masked_copy(values)))
+            self.bad_copies.append((row, self._own_copy(values)))
 
-    def _masked_copy(self, values: list[Any]) -> list[Any]:
-        cells: list[Any] = []
-        maskers = {pos: _MASKERS[key] for key, pos in self.index.items() if key in _MASKERS}
-        for pos, value in enumerate(values[: len(self.headers)]):
-            if pos in maskers and not (value is None or value == ""):
-                cells.append(maskers[pos](as_text(value)))
-            elif isinstance(value, str):
-                cells.append(unguard(value))
-            else:
-                cells.append(value)
-        return cells
+    def _own_copy(self, values: list[Any]) -> list[Any]:
+        """The row as the uploader wrote it (only the formula guard undone), so it can be corrected
+        in the error workbook and imported again; the workbook is kept sealed (core.jobs)."""
+        return [unguard(v) if isinstance(v, str) else v for v in values[: len(self.headers)]]
 
 
 def _header_lookup() -> dict[str, Column]:
-    lookup: dict[str, Column] = {}
-    for col in COLUMNS:
-        for text in (col.header, *col.aliases):
-            lookup[header_key(text)] = col
-    return lookup
+    """The ledger's headers, with the synonyms of the table shared by every import."""
+    return column_lookup(COLUMNS)
 
 
 _REQUIRED_HEADERS = [c.header for c in COLUMNS if c.required]
@@ -349,10 +342,7 @@ class _Reading(_ImportState):
     # -- reading --
 
     def _find_header(self, first: list[tuple[int, list[Any]]]) -> None:
-        lookup: dict[str, Column] = {}
-        for col in COLUMNS:
-            for text in (col.header, *col.aliases):
-                lookup[header_key(text)] = col
+        lookup = _header_lookup()
         best: tuple[int, int, list[str], dict[str, int], list[str]] | None = None
         for number, values in first:
             texts = [as_text(v) for v in values]
@@ -363,7 +353,7 @@ class _Reading(_ImportState):
                 if found is None:
                     continue
                 if found.key in index:
-                    duplicate.append(found.header)
+                    duplicate.append(same_column(texts[index[found.key]], text, found.header))
                     continue
                 index[found.key] = pos
             required = sum(1 for c in COLUMNS if c.required and c.key in index)
@@ -534,12 +524,10 @@ class _Reading(_ImportState):
                 ethnicities[i] = "汉族"
         b.ethnicities = ethnicities
         b.phones = phones = [typed_phone(p) for p in _texts(col(b, "phone"))]
-        for i in [i for i, p in enumerate(phones) if p and not (p.isdigit() and 5 <= len(p) <= 20)]:
+        for i in [i for i, p in enumerate(phones) if p and "*" not in p]:
             phone = phones[i]
-            if "*" not in phone and (
-                not 5 <= sum(ch.isdigit() for ch in phone) <= 20 or not _PHONE.match(phone)
-            ):
-                bad(i, "联系电话格式不对（5 至 20 位数字，可有空格、+、-、括号）")  # never echo the number
+            if not (_PHONE.match(phone) and is_phone(phone)):  # libphonenumber, as units are checked
+                bad(i, PHONE_REASON)  # never echo the number
         b.org_codes = org_codes = _texts(raw_orgs)
         for i in [i for i, v in enumerate(org_codes) if not v]:
             bad(i, "请填写所在党组织代码")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from enum import Enum
 from typing import Any
 
-from gongjian.core import pii
 from gongjian.core.excel import (
     EXAMPLE_MARK,
+    HEADER_SYNONYMS,
     PHONE,
     Column,
     Enumeration,
@@ -154,7 +155,8 @@ COLUMNS: tuple[Column, ...] = (
         "phone",
         "联系电话",
         False,
-        aliases=("手机号码", "手机号", "联系方式"),
+        # a mobile or a landline column is this column; both in one sheet are refused, named
+        aliases=("手机号码", *HEADER_SYNONYMS["手机号码"], "座机", *HEADER_SYNONYMS["座机"]),
         help="完整号码；导出时为脱敏号码，原样导入表示不改；空白表示没有电话",
         width=14,
     ),
@@ -208,27 +210,50 @@ HEADERS = [c.header for c in COLUMNS]
 _COL = {c.key: i for i, c in enumerate(COLUMNS)}
 ENUMS = {"gender": GENDERS, "education": EDUCATIONS, "standing": STANDINGS, "status": STATUSES}
 
-EXAMPLE: list[Any] = [
-    f"{EXAMPLE_MARK}张某",
-    "男",
-    "汉族",
-    "1970-05-06",
-    "（18位身份证号，末位可为X）",
-    "（手机号码）",
-    "大学本科",
-    "1995-07-01",
-    "正式",
-    "正常",
-    "PO-430105001001",
-    "430105001001-001-01",
-    "",
-    "某某公司",
-    "直管、流动",
-    "否",
-    "否",
-    "",
-    "",
-]
+#: Columns typed as text: the template formats them as Text, so Excel keeps every digit.
+TEXT_KEYS = frozenset(
+    {"id_number", "phone", "org_code", "residence_code", "unit_code", "volunteer_no", "member_id"}
+)
+COLUMNS = tuple(replace(c, text=c.key in TEXT_KEYS) for c in COLUMNS)
+
+#: The example row, by column. The ID number is described, never written: an 18-digit number
+#: with a valid checksum is never put in a file. Codes come from the user's own scope
+#: (``example_row``), so a copied row points at things that exist.
+EXAMPLE_VALUES: dict[str, Any] = {
+    "name": f"{EXAMPLE_MARK}张某",
+    "gender": "男",
+    "ethnicity": "汉族",
+    "birth_date": "1970-05-06",
+    "id_number": "（18位身份证号，末位可为X）",
+    "phone": "13800001234",
+    "education": "大学本科",
+    "joined_on": "1995-07-01",
+    "standing": "正式",
+    "status": "正常",
+    "org_code": "（您管辖范围内的党组织代码）",
+    "residence_code": "",
+    "unit_code": "",
+    "unit_name": "某某公司",
+    "categories": "直管",
+    "hardship": "否",
+    "lost_contact": "否",
+    "volunteer_no": "",
+    "member_id": "",
+}
+
+
+def example_row(*, org_code: str = "", residence_code: str = "") -> list[Any]:
+    """The template's example row, with an organisation and a residence from the user's scope."""
+    values = dict(EXAMPLE_VALUES)
+    if org_code:
+        values["org_code"] = org_code
+    if residence_code:
+        values["residence_code"] = residence_code
+        values["categories"] = "在职"
+    return [values.get(c.key, "") for c in COLUMNS]
+
+
+EXAMPLE: list[Any] = example_row()
 
 
 # --- masking --------------------------------------------------------------------------------
@@ -246,22 +271,3 @@ def mask_birth(value: dt.date | str) -> str:
     """A birth date as the masked export shows it: the year only."""
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     return f"{text[:4]}-**-**" if len(text) >= 4 and text[:4].isdigit() else "****"
-
-
-def _mask_id_cell(text: str) -> str:
-    return text if "*" in text else pii.mask_id_number(text)
-
-
-def _mask_phone_cell(text: str) -> str:
-    if "*" in text:
-        return text
-    if sum(ch.isdigit() for ch in text) < 11:
-        return "*" * len(text)
-    return pii.mask_phone(text)
-
-
-_MASKERS: dict[str, Callable[[str], str]] = {
-    "id_number": _mask_id_cell,
-    "phone": _mask_phone_cell,
-    "birth_date": mask_birth,
-}

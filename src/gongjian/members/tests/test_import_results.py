@@ -128,3 +128,17 @@ def test_totals_and_notes_rows_are_skipped_and_said_on_the_page(
     assert job.result["created"] == 2 and job.result["rows"] == 2
     assert job.result["note_rows"] == [{"sheet": "党员台账", "row": 4}, {"sheet": "党员台账", "row": 5}]
     assert "data-note-rows" in page
+
+
+def test_a_phone_that_is_not_a_phone_is_refused_as_units_refuse_it(world, tmp_path):
+    """The ledger once took any 5 to 20 digits as a phone; now libphonenumber judges, as for units."""
+    from gongjian.core.excel import PHONE_REASON
+    from gongjian.members.importexport import import_ledger
+    from gongjian.members.tests.test_importexport import write
+
+    rows = [row(world, 1, 联系电话="12345"), row(world, 2, 联系电话="88886666"), row(world, 3)]
+    before = Member.objects.count()
+    result = import_ledger(actor=world.wjl_admin, path=write(tmp_path, xlsx(rows)))
+    assert not result.ok and Member.objects.count() == before
+    assert [(e.row, e.reason) for e in result.errors] == [(2, PHONE_REASON), (3, PHONE_REASON)]
+    assert "12345" not in str(result.summary())  # the reason never repeats the number

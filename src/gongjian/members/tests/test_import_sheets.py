@@ -103,3 +103,21 @@ def test_without_any_ledger_sheet_the_missing_columns_are_named(world, tmp_path)
     result = import_ledger(actor=world.wjl_admin, path=path)
     assert not result.ok
     assert any("找不到必填的列" in e.reason for e in result.errors)
+
+
+def test_header_synonyms_of_the_shared_table_are_read_and_two_phone_columns_are_named(world, tmp_path):
+    """One table of header synonyms for both imports (core.excel.HEADER_SYNONYMS): 证件号码 is the ID
+    number, 手机 the phone. A mobile and a landline column side by side cannot both be kept (a
+    member has one phone), so the import says so, naming both, instead of dropping one."""
+    renamed = ["证件号码" if h == "身份证号" else "手机" if h == "联系电话" else h for h in HEADERS]
+    result = import_ledger(actor=world.wjl_admin, path=book(tmp_path, {"党员": [renamed, row(world, 1)]}))
+    assert result.ok, [e.reason for e in result.errors]
+    assert Member.objects.get().phone_masked == "138****0001"
+
+    two = [*renamed, "座机"]
+    path = book(tmp_path, {"党员": [two, [*row(world, 2), "0731-84561234"]]})
+    result = import_ledger(actor=world.wjl_admin, path=path)
+    assert not result.ok and Member.objects.count() == 1
+    assert [e.reason for e in result.errors] == [
+        "列名重复：“手机”和“座机”都是“联系电话”列，每行只能保存一个联系电话，请只保留一列"
+    ]

@@ -9,10 +9,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from gongjian.core.excel import SheetReader, open_workbook
+from gongjian.core.jobs import job_result_open
 from gongjian.core.models import AuditEntry, Job
 from gongjian.orgs import importexport, services
 from gongjian.orgs.importexport import (
@@ -273,7 +275,8 @@ def test_one_bad_row_imports_nothing_and_explains_in_chinese(world, tmp_path):
     detail = rows_of(result.error_workbook, SHEET_UNITS)
     assert detail[0][0] == "行号" and detail[0][-1] == "错误原因"
     assert len(detail) == 2 and detail[1][0] == 3 and detail[1][2] == "坏企业"
-    assert "13800006666" not in str(detail) and "138****6666" in str(detail)
+    # the uploader's own values, so the row can be corrected in the workbook (kept sealed by the job)
+    assert "13800006666" in str(detail) and "*" not in str(detail)
 
 
 def test_many_kinds_of_bad_rows_are_all_reported(world, tmp_path):
@@ -356,7 +359,8 @@ def test_phone_numbers_are_checked_without_echoing_them(world, tmp_path):
     result = import_map(actor=world.wjl_admin, path=write(tmp_path, data))
     assert not result.ok and "联系电话" in result.errors[0].reason
     assert "1380000" not in result.errors[0].reason
-    assert "1380000" not in str(rows_of(result.error_workbook, SHEET_UNITS))
+    assert "1380000" not in str(rows_of(result.error_workbook, "错误汇总"))  # the reasons never echo it
+    assert "1380000x" in str(rows_of(result.error_workbook, SHEET_UNITS))  # the row, to correct
 
 
 def test_traditional_headers_and_values_are_accepted(world, tmp_path):
@@ -487,9 +491,47 @@ def test_failed_job_keeps_the_error_workbook(world, django_capture_on_commit_cal
             }
         ],
     }
-    assert job.result_file == f"jobs/{job.pk}/import-errors.xlsx"
+    assert job.result_file == f"jobs/{job.pk}/result.xlsx.sealed" and job.result_available
     path = Path(settings.MEDIA_ROOT) / job.result_file
-    assert "统一社会信用代码" in str(rows_of(path.read_bytes(), "错误汇总"))
+    assert not path.read_bytes().startswith(b"PK")  # sealed at rest, not a readable workbook
+    data, name = job_result_open(actor=world.wjl_admin, job=job)
+    assert name == "导入错误.xlsx" and "统一社会信用代码" in str(rows_of(data, "错误汇总"))
+    assert AuditEntry.objects.filter(action="pii.export_download", object_id=str(job.pk)).count() == 1
+    with pytest.raises(Http404):
+        job_result_open(actor=world.dongfeng_admin, job=job)  # only the uploader
+
+
+def test_the_error_workbook_expires_after_24_hours_and_the_page_keeps_the_reasons(
+    world, client, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongjian.core.daily import run_daily
+
+    data = xlsx({SHEET_UNITS: [UNIT_H, unit_row("BAD", "坏企业", world.wjl.code)]})
+    with django_capture_on_commit_callbacks(execute=True):
+        job = importexport.map_import_start(actor=world.wjl_admin, upload=_upload(data))
+    job.refresh_from_db()
+    assert job.result_available
+    stored = Path(settings_media()) / job.result_file
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    outcomes = {o.name: o for o in run_daily(today=tomorrow + dt.timedelta(days=1))}
+    assert outcomes["gongjian.core.jobs.job_files_expire"].count >= 1
+    job.refresh_from_db()
+    assert not stored.exists() and job.result_file == "" and job.result["expired"]
+    client.force_login(world.wjl_admin)
+    page = client.get(reverse("core:job", args=[job.pk]))
+    assert b"data-error-book-expired" in page.content and b'data-error-book"' not in page.content
+    assert "统一社会信用代码“BAD”无效".encode() in page.content  # the reasons stay on the page
+    assert client.get(reverse("core:job_download", args=[job.pk])).status_code == 404
+
+
+def settings_media() -> str:
+    from django.conf import settings
+
+    return str(settings.MEDIA_ROOT)
 
 
 def test_import_page_flow(world, client, django_capture_on_commit_callbacks):
@@ -541,7 +583,8 @@ def test_job_page_polls_while_running_and_links_the_error_workbook(
     assert download.encode() in page.content
     got = client.get(download)
     assert got.status_code == 200
-    assert "错误原因" in str(rows_of(b"".join(got.streaming_content), "错误汇总"))
+    assert "错误原因" in str(rows_of(got.content, "错误汇总"))  # a sealed file, opened for its uploader
+    assert b"data-error-book-note" in page.content
 
 
 def test_residents_cannot_start_an_import(world, client):

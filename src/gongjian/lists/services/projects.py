@@ -46,7 +46,7 @@ from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, diff, snapshot
 from gongjian.core.events import Event
-from gongjian.core.notify import announce
+from gongjian.core.notify import announce, remind
 from gongjian.core.services import apply_changes
 from gongjian.orgs.models import Area, ResidentUnit
 
@@ -519,6 +519,51 @@ def milestone_move(*, actor: Actor, milestone: Milestone, step: int) -> list[Mil
     to = max(0, min(len(ids) - 1, at + step))
     ids.insert(to, ids.pop(at))
     return milestone_reorder(actor=actor, project=project, order=ids)
+
+
+#: Milestones are reminded this many days before they are due, and once when overdue.
+MILESTONE_DUE_SOON = dt.timedelta(days=7)
+
+
+def milestones_remind(*, today: dt.date) -> int:
+    """Daily (``gongjian daily``): both sides of a project in progress hear of each unfinished
+    milestone seven days before it is due and once when it is overdue, once per milestone, stage and
+    due date (a milestone moved to a new date is reminded again). Returns how many were sent."""
+    sent = 0
+    steps = (
+        Milestone.objects.filter(
+            project__status=ProjectStatus.IN_PROGRESS,
+            percent__lt=100,
+            due_on__isnull=False,
+            due_on__lte=today + MILESTONE_DUE_SOON,
+        )
+        .select_related(
+            "project__lead_org__area",
+            "project__lead_unit__area",
+            "project__demand__owner_org__area",
+            "project__resource__area",
+        )
+        .order_by("due_on", "pk")
+    )
+    for step in steps:
+        assert step.due_on is not None
+        overdue = step.due_on < today
+        kind = "project.milestone.overdue" if overdue else "project.milestone.due"
+        project = step.project
+        values = {"due": step.due_on.isoformat(), "title": step.title, "project": project.name}
+        sent += remind(
+            kind,
+            recipients=audience.project_people(project),
+            title=(
+                (lambda v=values: _("Milestone overdue since %(due)s: %(title)s (%(project)s)") % v)
+                if overdue
+                else (lambda v=values: _("Milestone due on %(due)s: %(title)s (%(project)s)") % v)
+            ),
+            body=f"{step.percent}%",
+            url=audience.project_url(project),
+            dedupe_key=f"{kind}.{step.pk}.{step.due_on.isoformat()}",
+        )
+    return sent
 
 
 # --- evidence -------------------------------------------------------------------------------------

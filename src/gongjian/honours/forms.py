@@ -59,7 +59,9 @@ class CampaignForm(ActorForm):
     )
     figures_from = date_field(
         pgettext_lazy("field", "Figures over a period from (empty: on the day below)"),
-        help_text=_("A flow (such as appeals answered) counts what happened in the period; a stock is read on its last day."),
+        help_text=_(
+            "A flow (such as appeals answered) counts what happened in the period; a stock is read on its last day."
+        ),
     )
     figures_on = date_field(pgettext_lazy("field", "Figures read on (or to)"), required=True)
     nominations_until = date_field(pgettext_lazy("field", "Nominations until"))

@@ -92,6 +92,19 @@ def honours_of(*, kind: str, obj: Any) -> QuerySet[Honour]:
     return Honour.objects.filter(**{field: obj}).select_related("campaign").order_by("-year", "-awarded_at")
 
 
+def honour_list(*, actor: Actor, year: int | None = None) -> QuerySet[Honour]:
+    """Honours (and places on negative lists) held inside the actor's subtrees, newest first."""
+    rows = Honour.objects.filter(scope_for(actor).area_q("area__")).select_related("campaign", "area")
+    if year is not None:
+        rows = rows.filter(year=year)
+    return rows.order_by("-year", "-awarded_at", "pk")
+
+
+def public_honours(*, campaign: Campaign) -> QuerySet[Honour]:
+    """The honours of a published campaign (none before its award)."""
+    return Honour.objects.filter(campaign=campaign).select_related("area").order_by("rank", "pk")
+
+
 def honour_get(*, actor: Actor, pk: int) -> Honour:
     """An honour for its certificate: public once awarded (the list was published)."""
     found = Honour.objects.select_related("campaign", "campaign__area").filter(pk=pk).first()

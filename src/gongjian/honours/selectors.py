@@ -79,16 +79,20 @@ def objection_get(*, campaign: Campaign, pk: int) -> Objection:
     return found
 
 
+#: The kinds of record that hold honours, and the honour's field naming each.
+HOLDER_FIELDS = {
+    "area": "holder_area",
+    "org": "holder_org",
+    "unit": "holder_unit",
+    "member": "holder_member",
+    "team": "holder_team",
+}
+
+
 def honours_of(*, kind: str, obj: Any) -> QuerySet[Honour]:
     """The honours (and places on negative lists) an area, organisation or unit holds, newest
     first: its history, a move from a negative list to a positive one included."""
-    field = {
-        "area": "holder_area",
-        "org": "holder_org",
-        "unit": "holder_unit",
-        "member": "holder_member",
-        "team": "holder_team",
-    }[kind]
+    field = HOLDER_FIELDS[kind]
     return Honour.objects.filter(**{field: obj}).select_related("campaign").order_by("-year", "-awarded_at")
 
 

@@ -8,8 +8,8 @@ its ``AppConfig.ready()`` (``honours`` lists the honours a holder was awarded), 
     holders.register(provider)            # provider(kind, obj, actor) -> list[Panel]
     holders.panels_for("area", area, actor)
 
-``kind`` is ``"area"``, ``"org"``, ``"unit"``, ``"member"`` (the ledger's page) or ``"team"`` (a
-service team's page). A provider returns only what the actor may read.
+``kind`` is ``"area"``, ``"org"``, ``"unit"``, ``"member"`` (the ledger's page), ``"team"`` (a
+service team's page) or ``"meeting"`` (a joint meeting's page: its pledges against what was delivered). A provider returns only what the actor may read.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from gongjian.accounts.actor import Actor
 
-KINDS = ("area", "org", "unit", "member", "team")
+KINDS = ("area", "org", "unit", "member", "team", "meeting")
 
 
 @dataclass(frozen=True)

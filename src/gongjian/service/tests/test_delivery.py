@@ -57,6 +57,7 @@ def test_a_meeting_shows_pledges_by_kind_against_projects_and_verified_hours(wor
     Pledge.objects.create(meeting=meeting, text="专家讲座", kind="lecturers")
     served = make_project(world, name="志愿服务项目", area_org=world.wjl_committee, unit=world.minzheng)
     venue = make_project(world, name="共享活动室", area_org=world.wjl_committee, unit=world.minzheng)
+    assert venue.demand is not None
     venue.demand.category = "venue"
     venue.demand.save(update_fields=["category"])
     dropped = make_project(world, name="已取消项目", area_org=world.wjl_committee, unit=world.minzheng)

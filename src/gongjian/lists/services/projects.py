@@ -31,6 +31,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -525,6 +526,13 @@ def milestone_move(*, actor: Actor, milestone: Milestone, step: int) -> list[Mil
 MILESTONE_DUE_SOON = dt.timedelta(days=7)
 
 
+def _milestone_title(overdue: bool, values: dict[str, str]) -> str:
+    """The reminder's title, in the site's language when it is sent."""
+    if overdue:
+        return _("Milestone overdue since %(due)s: %(title)s (%(project)s)") % values
+    return _("Milestone due on %(due)s: %(title)s (%(project)s)") % values
+
+
 def milestones_remind(*, today: dt.date) -> int:
     """Daily (``gongjian daily``): both sides of a project in progress hear of each unfinished
     milestone seven days before it is due and once when it is overdue, once per milestone, stage and
@@ -554,11 +562,7 @@ def milestones_remind(*, today: dt.date) -> int:
         sent += remind(
             kind,
             recipients=audience.project_people(project),
-            title=(
-                (lambda v=values: _("Milestone overdue since %(due)s: %(title)s (%(project)s)") % v)
-                if overdue
-                else (lambda v=values: _("Milestone due on %(due)s: %(title)s (%(project)s)") % v)
-            ),
+            title=partial(_milestone_title, overdue, values),
             body=f"{step.percent}%",
             url=audience.project_url(project),
             dedupe_key=f"{kind}.{step.pk}.{step.due_on.isoformat()}",

@@ -10,13 +10,19 @@ setup compiles) to keep it so:
     translated, and its translation neither contains a date word (时间/日期/时刻) nor equals the
     translation of a field label (context "field", or a model field's verbose name);
 (b) a status or action translation is not shared by a different message in another context, unless
-    the pair is in ``ALLOWED`` below with the reason it is the same word.
+    the pair is in ``ALLOWED`` below with the reason it is the same word;
+(c) every label of every form field (the forms modules of every app and the web kit) has a message
+    context ("field", or "person" for a person's name) and a translation, so a label that is also a
+    status word (Status, Published, Ended …) or a date word can be told apart; a person's name reads
+    姓名, never 名称 (the name of a thing).
 """
 
 from __future__ import annotations
 
 import enum
+import importlib
 import inspect
+import pkgutil
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -25,6 +31,7 @@ from typing import Any
 
 import polib
 import pytest
+from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.db import models
@@ -61,7 +68,11 @@ ALLOWED: dict[tuple[str, str], set[tuple[str | None, str]]] = {
     # hours from an activity, and the activities themselves: 活动
     ("status", "Activity"): {(None, "Activities")},
     # the member category and the mobile members' ledger: 流动党员
-    ("status", "Mobile (流动党员)"): {(None, "Mobile member"), (None, "Mobile members")},
+    ("status", "Mobile (流动党员)"): {
+        (None, "Mobile member"),
+        (None, "Mobile members"),
+        ("field", "Mobile member"),  # the check-in form's choice of a mobile member
+    },
     # a household poll and the home's line of polls open to one's household: both 征求意见
     ("status", "Household-by-household poll (征求意见)"): {("inbox", "Consultations")},
     # the seat's screening button and the screening form it opens: 资格审查
@@ -89,6 +100,10 @@ SAME_AS_FIELD: set[tuple[str, str]] = {
     ("status", "Demand"),  # the kind "demand" (需求), as against a micro-wish, is the claim's demand
     ("status", "File"),  # evidence of the kind "file" (文件) is the evidence's file
     ("status", "Resident unit"),  # an activity organised by a resident unit (驻区单位), the org's unit
+    ("status", "Mobile (流动党员)"),  # the category, and the check-in form's mobile member: 流动党员
+    ("status", "A joint meeting"),  # a demand raised at a joint meeting, and the meeting: 联席会议
+    ("status", "Service team"),  # an activity organised by a service team, and the team: 服务队
+    ("status", "Co-building project"),  # an activity organised for a project, and the project: 共建项目
 }
 
 
@@ -261,3 +276,88 @@ def test_status_badges_and_the_check_in_button_say_the_right_thing() -> None:
         assert str(DemandStatus.PUBLISHED.label) == "Published"
     body = Client().get(reverse("accounts:login")).content.decode()
     assert "登录" in body  # signing in to the site stays 登录
+
+
+# --- (c) form field labels ------------------------------------------------------------------------
+
+
+def _form_classes() -> Iterator[type[forms.BaseForm]]:
+    """Every form class declared in a forms module of the project (``<app>/forms.py``,
+    ``<app>/forms/*.py``, ``web/forms.py``)."""
+    import gongjian
+
+    for info in pkgutil.walk_packages(gongjian.__path__, f"{PACKAGE}."):
+        name = info.name
+        if ".tests" in name or not (name.endswith(".forms") or ".forms." in name):
+            continue
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if inspect.isclass(value) and issubclass(value, forms.BaseForm) and value.__module__ == name:
+                yield value
+
+
+def _form_label_problems(
+    classes: list[type[forms.BaseForm]], texts: dict[tuple[str | None, str], str]
+) -> list[str]:
+    problems = []
+    for cls in classes:
+        for name, field in cls.base_fields.items():
+            if field.label is None or isinstance(field.label, str):
+                continue  # Django's own label from the field name, or a name (not a message)
+            ctx, msgid = _message(field.label)
+            where = f"{cls.__module__}.{cls.__qualname__}.{name}"
+            if ctx is None:
+                problems.append(f"{where}: {msgid!r} has no message context (pgettext_lazy('field', …))")
+            elif not texts.get((ctx, msgid)):
+                problems.append(f"{where}: {ctx}|{msgid!r} is not translated in zh_Hans")
+            elif name in PERSON_NAME_FIELDS.get(cls.__name__, ()) and texts[(ctx, msgid)] != "姓名":
+                problems.append(f"{where}: a person's name reads {texts[(ctx, msgid)]}, not 姓名")
+    return problems
+
+
+#: Form fields that hold a person's name (form class → field names): they read 姓名.
+PERSON_NAME_FIELDS: dict[str, tuple[str, ...]] = {
+    "MemberForm": ("name",),
+    "VolunteerForm": ("name",),
+    "SeatRecommendForm": ("person_name",),
+    "AttendanceForm": ("person_name",),
+}
+
+
+def test_every_form_field_label_has_a_context_and_a_translation() -> None:
+    classes = list(_form_classes())
+    assert len(classes) > 100
+    names = {c.__name__ for c in classes}
+    assert set(PERSON_NAME_FIELDS) <= names
+    problems = _form_label_problems(classes, _translations())
+    assert not problems, "\n".join(problems)
+
+
+def test_the_form_label_check_catches_a_bare_label_and_a_person_named_like_a_thing() -> None:
+    from django.utils.translation import gettext_lazy, pgettext_lazy
+
+    class StatusFilter(forms.Form):
+        status = forms.CharField(label=gettext_lazy("Status"))
+
+    class MemberForm(forms.Form):
+        name = forms.CharField(label=pgettext_lazy("field", "Name"))
+
+    problems = _form_label_problems([StatusFilter, MemberForm], _translations())
+    assert any("StatusFilter.status: 'Status' has no message context" in p for p in problems)
+    assert any("MemberForm.name: a person's name reads 名称" in p for p in problems)
+
+
+def test_a_persons_name_reads_xingming_on_forms_tables_and_records() -> None:
+    from gongjian.cobuild.models import Attendance, PartTimeSeat
+    from gongjian.members.models import Member
+    from gongjian.service.models import Volunteer
+
+    with translation.override("zh-hans"):
+        for model, field in (
+            (Member, "name"),
+            (Volunteer, "name"),
+            (PartTimeSeat, "person_name"),
+            (Attendance, "person_name"),
+        ):
+            assert str(model._meta.get_field(field).verbose_name) == "姓名", model
+        assert translation.pgettext("field", "Name") == "名称"  # a thing's name stays 名称

@@ -24,7 +24,7 @@ from gongjian.appeals.models import Appeal
 from gongjian.cobuild import models as cb
 from gongjian.cobuild.models import Agreement, Committee, PartTimeSeat
 from gongjian.core.models import AuditEntry, Job, Notification
-from gongjian.honours.models import Campaign, Objection
+from gongjian.honours.models import Campaign, Honour, Objection
 from gongjian.honours.models import Entry as CampaignEntry
 from gongjian.lists.models import Claim, Demand, Milestone, ProgressReport, Project, Resource
 from gongjian.lists.models import Evidence as ProjectEvidence
@@ -507,6 +507,15 @@ ROUTES: dict[str, Any] = {
     "honours:notice": "public",
     "honours:object": "public",  # anyone objects during the notice (honours/tests/test_views.py)
     "honours:certificate": "public",
+    # honours: API (campaigns and honours of the caller's subtrees; the published lists for anyone)
+    "campaign-list": "list",
+    "campaign-detail": Campaign,
+    "campaign-ranking": Campaign,
+    "campaign-objections": Campaign,
+    "campaign-notice-list": "public",
+    "campaign-notice-detail": "public",
+    "honour-list": "list",
+    "honour-detail": Honour,
     # appeals: API
     "appeal-list": "list",
     "appeal-detail": Appeal,
@@ -798,6 +807,8 @@ class Oracle:
             )
         # honours: the administrators over the node that organises the campaign
         if isinstance(obj, Campaign):
+            return self._in(obj.area.path)
+        if isinstance(obj, Honour):  # held inside the administrator's subtree
             return self._in(obj.area.path)
         raise AssertionError(obj)
 

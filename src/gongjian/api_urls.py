@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("gongjian.matching.api_urls")),
     path("", include("gongjian.service.api_urls")),
     path("", include("gongjian.appeals.api_urls")),
+    path("", include("gongjian.honours.api_urls")),
     path("stats/", include(stats_api_urlpatterns)),
     path("", include(router.urls)),
 ]

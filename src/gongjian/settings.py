@@ -196,6 +196,7 @@ GONGJIAN_DAILY = [
     "gongjian.service.services.activities_remind",
     "gongjian.stats.tally.repair",
     "gongjian.cobuild.services.resolutions.action_items_remind",
+    "gongjian.lists.services.projects.milestones_remind",
     "gongjian.core.notify.digest_send",
     "gongjian.appeals.services.working_day_calendar_warn",
     "gongjian.core.audit.audit_checkpoint",

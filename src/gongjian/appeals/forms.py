@@ -27,15 +27,17 @@ class _AreaField(forms.ModelChoiceField):
 class RegisterForm(ActorForm):
     """Staff registering an appeal on a resident's behalf."""
 
-    area = _AreaField(label=_("Where (community, compound or building)"), queryset=Area.objects.none())
-    channel = forms.ChoiceField(label=_("Came in by"), choices=Channel.choices)
-    kind = forms.ChoiceField(label=_("Kind and time limit"), choices=AppealKind.choices)
-    title = forms.CharField(label=_("What it is about"), max_length=200)
-    description = forms.CharField(label=_("Details"), widget=TEXT, required=False)
-    resident_name = forms.CharField(label=_("Resident's name"), max_length=60)
-    phone = forms.CharField(label=_("Resident's phone"), max_length=20)
+    area = _AreaField(
+        label=pgettext_lazy("field", "Where (community, compound or building)"), queryset=Area.objects.none()
+    )
+    channel = forms.ChoiceField(label=pgettext_lazy("field", "Came in by"), choices=Channel.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("field", "Kind and time limit"), choices=AppealKind.choices)
+    title = forms.CharField(label=pgettext_lazy("field", "What it is about"), max_length=200)
+    description = forms.CharField(label=pgettext_lazy("field", "Details"), widget=TEXT, required=False)
+    resident_name = forms.CharField(label=pgettext_lazy("field", "Resident's name"), max_length=60)
+    phone = forms.CharField(label=pgettext_lazy("field", "Resident's phone"), max_length=20)
     registered_at = forms.DateTimeField(
-        label=_("Came in at"),
+        label=pgettext_lazy("field", "Came in at"),
         widget=DateTimeInput(),
         required=False,
         help_text=_("Leave empty for now."),
@@ -51,15 +53,19 @@ class RegisterForm(ActorForm):
 class RaiseForm(ActorForm):
     """A resident raising an appeal online, for their own community."""
 
-    area = _AreaField(label=_("Where (community, compound or building)"), queryset=Area.objects.none())
-    kind = forms.ChoiceField(label=_("Kind and time limit"), choices=AppealKind.choices, initial="general")
-    title = forms.CharField(label=_("What it is about"), max_length=200)
-    description = forms.CharField(
-        label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    area = _AreaField(
+        label=pgettext_lazy("field", "Where (community, compound or building)"), queryset=Area.objects.none()
     )
-    resident_name = forms.CharField(label=_("Your name"), max_length=60)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("field", "Kind and time limit"), choices=AppealKind.choices, initial="general"
+    )
+    title = forms.CharField(label=pgettext_lazy("field", "What it is about"), max_length=200)
+    description = forms.CharField(
+        label=pgettext_lazy("field", "Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    resident_name = forms.CharField(label=pgettext_lazy("field", "Your name"), max_length=60)
     phone = forms.CharField(
-        label=_("Your phone"),
+        label=pgettext_lazy("field", "Your phone"),
         max_length=20,
         help_text=_("Stored encrypted; only the staff handling your appeal may see it, to call you back."),
     )
@@ -73,16 +79,20 @@ class RaiseForm(ActorForm):
 
 class FilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any status")), *AppealStatus.choices], required=False
+        label=pgettext_lazy("field", "Status"),
+        choices=[("", _("Any status")), *AppealStatus.choices],
+        required=False,
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("Any kind")), *AppealKind.choices], required=False
+        label=pgettext_lazy("field", "Kind"),
+        choices=[("", _("Any kind")), *AppealKind.choices],
+        required=False,
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    open = forms.BooleanField(label=_("Open only"), required=False)
-    date_from = forms.DateField(label=_("Registered from"), widget=DATE, required=False)
-    date_to = forms.DateField(label=_("Registered to"), widget=DATE, required=False)
-    q = forms.CharField(label=_("Number or title"), max_length=100, required=False)
+    overdue = forms.BooleanField(label=pgettext_lazy("field", "Overdue only"), required=False)
+    open = forms.BooleanField(label=pgettext_lazy("field", "Open only"), required=False)
+    date_from = forms.DateField(label=pgettext_lazy("field", "Registered from"), widget=DATE, required=False)
+    date_to = forms.DateField(label=pgettext_lazy("field", "Registered to"), widget=DATE, required=False)
+    q = forms.CharField(label=pgettext_lazy("field", "Number or title"), max_length=100, required=False)
 
 
 RANK_LEVEL_CHOICES = [
@@ -121,10 +131,15 @@ class _OrgField(forms.ModelChoiceField):
 
 
 class AssignForm(ActorForm):
-    org = _OrgField(label=_("Organisation to handle it"), queryset=PartyOrg.objects.none())
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    org = _OrgField(
+        label=pgettext_lazy("field", "Organisation to handle it"), queryset=PartyOrg.objects.none()
+    )
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=500, required=False)
     at = forms.DateTimeField(
-        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
+        label=pgettext_lazy("field", "At"),
+        widget=DateTimeInput(),
+        required=False,
+        help_text=_("Leave empty for now."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -135,7 +150,7 @@ class AssignForm(ActorForm):
 
 
 class ReassignForm(AssignForm):
-    reason = forms.CharField(label=_("Reason for reassigning"), max_length=500)
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason for reassigning"), max_length=500)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,15 +158,18 @@ class ReassignForm(AssignForm):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("What the resident was told"), widget=TEXT)
+    answer = forms.CharField(label=pgettext_lazy("field", "What the resident was told"), widget=TEXT)
     at = forms.DateTimeField(
-        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
+        label=pgettext_lazy("field", "At"),
+        widget=DateTimeInput(),
+        required=False,
+        help_text=_("Leave empty for now."),
     )
 
 
 class SolveForm(forms.Form):
     solved = forms.TypedChoiceField(
-        label=_("Outcome of handling"),
+        label=pgettext_lazy("field", "Outcome of handling"),
         choices=[
             ("1", pgettext_lazy("appeal", "Solved")),
             ("0", pgettext_lazy("appeal", "Cannot be solved")),
@@ -160,37 +178,54 @@ class SolveForm(forms.Form):
         widget=forms.RadioSelect,
         initial="1",
     )
-    note = forms.CharField(label=_("What was done, or why it cannot be solved"), widget=TEXT, required=False)
+    note = forms.CharField(
+        label=pgettext_lazy("field", "What was done, or why it cannot be solved"), widget=TEXT, required=False
+    )
     at = forms.DateTimeField(
-        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
+        label=pgettext_lazy("field", "At"),
+        widget=DateTimeInput(),
+        required=False,
+        help_text=_("Leave empty for now."),
     )
 
 
 class CloseForm(forms.Form):
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=500, required=False)
     at = forms.DateTimeField(
-        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
+        label=pgettext_lazy("field", "At"),
+        widget=DateTimeInput(),
+        required=False,
+        help_text=_("Leave empty for now."),
     )
 
 
 class CallBackForm(forms.Form):
-    result = forms.ChoiceField(label=_("Result"), choices=CallBackResult.choices)
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    result = forms.ChoiceField(label=pgettext_lazy("field", "Result"), choices=CallBackResult.choices)
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=500, required=False)
     at = forms.DateTimeField(
-        label=_("At"), widget=DateTimeInput(), required=False, help_text=_("Leave empty for now.")
+        label=pgettext_lazy("field", "At"),
+        widget=DateTimeInput(),
+        required=False,
+        help_text=_("Leave empty for now."),
     )
 
 
 class RateForm(forms.Form):
     rating = forms.ChoiceField(
-        label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect
+        label=pgettext_lazy("field", "How satisfied are you?"),
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("Comment"), max_length=500, required=False, widget=TEXT)
+    comment = forms.CharField(
+        label=pgettext_lazy("field", "Comment"), max_length=500, required=False, widget=TEXT
+    )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Why it is not solved"), max_length=500, widget=TEXT)
+    reason = forms.CharField(
+        label=pgettext_lazy("field", "Why it is not solved"), max_length=500, widget=TEXT
+    )
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("Why you need the full number"), max_length=300)
+    reason = forms.CharField(label=pgettext_lazy("field", "Why you need the full number"), max_length=300)

@@ -231,7 +231,7 @@ class PartTimeSeat(Dated):
     Unpaid; the person's Party membership stays where it is (``member`` only points at it)."""
 
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="seats")
-    person_name = models.CharField(_("name"), max_length=60)
+    person_name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     unit = models.ForeignKey(ResidentUnit, on_delete=models.PROTECT, related_name="part_time_seats")
     unit_title = models.CharField(_("post in the unit"), max_length=60, blank=True)
     member = models.ForeignKey(
@@ -452,7 +452,7 @@ class Attendance(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    person_name = models.CharField(_("name"), max_length=60)
+    person_name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     unit = models.ForeignKey(ResidentUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(_("how"), max_length=5, choices=Method.choices)
     at = models.DateTimeField(_("signed in at"))

@@ -115,6 +115,18 @@ REMINDERS: dict[str, Reminder] = {
         pgettext_lazy("reminder", "the day after it was due"),
         act=True,
     ),
+    "project.milestone.due": Reminder(
+        pgettext_lazy("reminder", "Project milestone due in 7 days"),
+        pgettext_lazy("reminder", "both sides of the project"),
+        pgettext_lazy("reminder", "7 days before it is due"),
+        act=True,
+    ),
+    "project.milestone.overdue": Reminder(
+        pgettext_lazy("reminder", "Project milestone overdue"),
+        pgettext_lazy("reminder", "both sides of the project"),
+        pgettext_lazy("reminder", "the day after it was due"),
+        act=True,
+    ),
     "core.job.finished": Reminder(
         pgettext_lazy("reminder", "Import or export finished"),
         pgettext_lazy("reminder", "the person who started it"),

@@ -18,7 +18,10 @@ def organiser_people(campaign: Campaign) -> list[Any]:
 def entry_people(entry: Entry) -> list[Any]:
     """The administrators nearest the candidate (a unit's liaisons for a unit or its organisation)."""
     unit_id = entry.unit_id or (entry.org.unit_id if entry.org is not None else None)
-    return nearest_administrators(area_path=entry.home.path, unit_id=unit_id)
+    people = list(nearest_administrators(area_path=entry.home.path, unit_id=unit_id))
+    if entry.member is not None and entry.member.user is not None:
+        people.append(entry.member.user)  # a member named hears of it themself
+    return people
 
 
 def objector_people(objection: Objection) -> list[Any]:

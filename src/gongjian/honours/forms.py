@@ -57,7 +57,13 @@ class CampaignForm(ActorForm):
     by_nomination = forms.BooleanField(
         label=pgettext_lazy("field", "Only nominated candidates compete"), required=False
     )
-    figures_on = date_field(pgettext_lazy("field", "Figures read on"), required=True)
+    figures_from = date_field(
+        pgettext_lazy("field", "Figures over a period from (empty: on the day below)"),
+        help_text=_(
+            "A flow (such as appeals answered) counts what happened in the period; a stock is read on its last day."
+        ),
+    )
+    figures_on = date_field(pgettext_lazy("field", "Figures read on (or to)"), required=True)
     nominations_until = date_field(pgettext_lazy("field", "Nominations until"))
     review_until = date_field(pgettext_lazy("field", "Review until"))
     notice_until = date_field(pgettext_lazy("field", "Public notice until"))

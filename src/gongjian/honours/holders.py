@@ -17,6 +17,8 @@ from . import selectors
 
 
 def honour_panels(kind: str, obj: Any, actor: Actor) -> list[Panel]:
+    if kind not in selectors.HOLDER_FIELDS:
+        return []  # a meeting holds no honour
     rows = []
     for honour in selectors.honours_of(kind=kind, obj=obj):
         links: list[tuple[str, str]] = [(_("Campaign"), reverse("honours:notice", args=[honour.campaign_id]))]

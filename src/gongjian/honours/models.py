@@ -28,6 +28,12 @@ class CandidateKind(models.TextChoices):
     AREA = "area", pgettext_lazy("status", "Areas (streets, communities, compounds …)")
     ORG = "org", pgettext_lazy("status", "Party organisations")
     UNIT = "unit", pgettext_lazy("status", "Resident units")
+    MEMBER = "member", pgettext_lazy("status", "Party members")
+    TEAM = "team", pgettext_lazy("status", "Service teams")
+
+
+#: Candidates who are persons: their names are masked on the public list and its objections.
+PERSON_KINDS = (CandidateKind.MEMBER,)
 
 
 class CampaignStatus(models.TextChoices):
@@ -60,6 +66,9 @@ class Campaign(models.Model):
     how_many = models.PositiveSmallIntegerField(_("how many"))
     negative = models.BooleanField(_("negative list (such as 十差)"), default=False)
     by_nomination = models.BooleanField(_("only nominated candidates"), default=False)
+    #: The figures are read over ``figures_from``–``figures_on`` (both included) when given,
+    #: else on ``figures_on`` (see ``scoring.period_reads``).
+    figures_from = models.DateField(pgettext_lazy("field", "figures from"), null=True, blank=True)
     figures_on = models.DateField(_("figures on"))
     nominations_until = models.DateField(_("nominations until"), null=True, blank=True)
     review_until = models.DateField(_("review until"), null=True, blank=True)
@@ -113,6 +122,12 @@ class Entry(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     org = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     unit = models.ForeignKey(ResidentUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(
+        "service.ServiceTeam", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     #: The node the candidate sits at (itself for an area): scope and figures read it.
     home = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("candidate"), max_length=120)
@@ -133,6 +148,8 @@ class Entry(models.Model):
             models.UniqueConstraint(fields=["campaign", "area"], name="honours_entry_area_once"),
             models.UniqueConstraint(fields=["campaign", "org"], name="honours_entry_org_once"),
             models.UniqueConstraint(fields=["campaign", "unit"], name="honours_entry_unit_once"),
+            models.UniqueConstraint(fields=["campaign", "member"], name="honours_entry_member_once"),
+            models.UniqueConstraint(fields=["campaign", "team"], name="honours_entry_team_once"),
         ]
 
     def __str__(self) -> str:
@@ -147,7 +164,11 @@ class EntryPart(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="parts")
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
     points = models.DecimalField(_("points"), max_digits=14, decimal_places=4, default=Decimal(0))
+    figures_from = models.DateField(null=True, blank=True)
     figures_on = models.DateField(null=True, blank=True)
+    #: The catalogue's readings the value was computed from ({"YYYY-MM-DD": value}, and for a ratio
+    #: over a period its parts), so the part can be checked and redone as it was.
+    readings = models.JSONField(default=dict, blank=True)
     evidence = models.CharField(_("evidence"), max_length=500, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -204,6 +225,12 @@ class Honour(models.Model):
     )
     holder_unit = models.ForeignKey(
         ResidentUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    holder_member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    holder_team = models.ForeignKey(
+        "service.ServiceTeam", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     rank = models.PositiveIntegerField(_("place on the list"))
     awarded_at = models.DateTimeField(pgettext_lazy("field", "awarded"))

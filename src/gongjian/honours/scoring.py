@@ -7,11 +7,16 @@ ranking (no Django: unit-tested on its own).
 - Equal scores share a place ("1, 2, 2, 4"); the list holds every candidate whose place is within
   ``how_many``, so a tie at the border lists both rather than choosing one by chance.
 - A candidate taken off by an objection upheld has no place and is never listed.
+- Over a period (from–to, both included): a stock figure is read at the end; a flow (counted from
+  1 January to the date) is what happened in the period: per calendar year, its reading at the
+  period's end in that year less its reading the day before the period starts in that year; a
+  ratio is the ratio of its parts over the period.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -65,3 +70,37 @@ def rank(candidates: Sequence[Candidate], *, how_many: int, negative: bool = Fal
         out.append(Placed(candidate.key, place, place <= how_many))
     out.extend(Placed(c.key, None, False) for c in candidates if c.excluded)
     return out
+
+
+#: One calendar year's piece of a period: the date read, and the date whose reading is taken off
+#: (None when the piece starts on 1 January).
+Segment = tuple[dt.date, dt.date | None]
+
+
+def period_segments(start: dt.date, end: dt.date) -> list[Segment]:
+    """The pieces of ``start``–``end`` (both included) within each calendar year."""
+    if start > end:
+        raise ValueError("a period starts before it ends")
+    out: list[Segment] = []
+    for year in range(start.year, end.year + 1):
+        first = max(start, dt.date(year, 1, 1))
+        last = min(end, dt.date(year, 12, 31))
+        out.append((last, None if first.month == 1 and first.day == 1 else first - dt.timedelta(days=1)))
+    return out
+
+
+def period_dates(segments: Sequence[Segment]) -> list[dt.date]:
+    """Every date a period's value reads, in order."""
+    return sorted({d for segment in segments for d in segment if d is not None})
+
+
+def over_period(kind: str, segments: Sequence[Segment], read: Callable[[dt.date], float]) -> float:
+    """A stock or flow figure over a period, from its readings (``read(date)``)."""
+    if kind == "flow":
+        return sum(read(last) - (read(before) if before is not None else 0) for last, before in segments)
+    return read(segments[-1][0])
+
+
+def share(part: float, whole: float) -> float:
+    """A ratio over a period: four places, 0 when there is nothing to share (as the catalogue)."""
+    return round(part / whole, 4) if whole else 0.0

@@ -79,11 +79,34 @@ def objection_get(*, campaign: Campaign, pk: int) -> Objection:
     return found
 
 
+#: The kinds of record that hold honours, and the honour's field naming each.
+HOLDER_FIELDS = {
+    "area": "holder_area",
+    "org": "holder_org",
+    "unit": "holder_unit",
+    "member": "holder_member",
+    "team": "holder_team",
+}
+
+
 def honours_of(*, kind: str, obj: Any) -> QuerySet[Honour]:
     """The honours (and places on negative lists) an area, organisation or unit holds, newest
     first: its history, a move from a negative list to a positive one included."""
-    field = {"area": "holder_area", "org": "holder_org", "unit": "holder_unit"}[kind]
+    field = HOLDER_FIELDS[kind]
     return Honour.objects.filter(**{field: obj}).select_related("campaign").order_by("-year", "-awarded_at")
+
+
+def honour_list(*, actor: Actor, year: int | None = None) -> QuerySet[Honour]:
+    """Honours (and places on negative lists) held inside the actor's subtrees, newest first."""
+    rows = Honour.objects.filter(scope_for(actor).area_q("area__")).select_related("campaign", "area")
+    if year is not None:
+        rows = rows.filter(year=year)
+    return rows.order_by("-year", "-awarded_at", "pk")
+
+
+def public_honours(*, campaign: Campaign) -> QuerySet[Honour]:
+    """The honours of a published campaign (none before its award)."""
+    return Honour.objects.filter(campaign=campaign).select_related("area").order_by("rank", "pk")
 
 
 def honour_get(*, actor: Actor, pk: int) -> Honour:

@@ -32,8 +32,11 @@ from gongjian.core.audit import audit_record, snapshot
 from gongjian.core.events import Event
 from gongjian.core.levels import Level
 from gongjian.core.notify import announce
+from gongjian.core.pii import mask_name
+from gongjian.members.models import Member, MemberStatus
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
-from gongjian.stats.indicators import CATALOGUE, compute_many
+from gongjian.service.models import ServiceTeam
+from gongjian.stats.indicators import CATALOGUE, Indicator, compute_many
 
 from . import audience, scoring, selectors
 from .models import (
@@ -60,6 +63,7 @@ CAMPAIGN_FIELDS = (
     "how_many",
     "negative",
     "by_nomination",
+    "figures_from",
     "figures_on",
     "nominations_until",
     "review_until",
@@ -170,6 +174,19 @@ def _candidates(campaign: Campaign) -> list[Entry]:
             Entry(campaign=campaign, org=o, home=o.area, name=o.name)
             for o in orgs.select_related("area").order_by("area__path", "code")
         ]
+    if campaign.candidate_kind == CandidateKind.MEMBER:
+        members = Member.objects.filter(org__area__path__startswith=path, status=MemberStatus.NORMAL)
+        return [
+            # a person's name is kept masked on the list: the notice and its objections are public
+            Entry(campaign=campaign, member=m, home=m.org.area, name=mask_name(m.name))
+            for m in members.select_related("org__area").order_by("org__area__path", "name", "pk")
+        ]
+    if campaign.candidate_kind == CandidateKind.TEAM:
+        teams = ServiceTeam.objects.filter(area__path__startswith=path, active=True)
+        return [
+            Entry(campaign=campaign, team=t, home=t.area, name=t.name)
+            for t in teams.select_related("area").order_by("area__path", "name")
+        ]
     units = ResidentUnit.objects.filter(area__path__startswith=path, since__lte=day).exclude(until__lt=day)
     return [
         Entry(campaign=campaign, unit=u, home=u.area, name=u.name)
@@ -188,6 +205,8 @@ def _check_campaign(campaign: Campaign) -> None:
             errors["candidate_level"] = _("The candidates sit below the organiser.")
     elif campaign.candidate_level is not None:
         errors["candidate_level"] = _("A level is only chosen for areas.")
+    if campaign.figures_from is not None and campaign.figures_from > campaign.figures_on:
+        errors["figures_from"] = _("The period starts on or before the day its figures are read to.")
     if campaign.how_many < 1:
         errors["how_many"] = _("At least one.")
     if not 1949 <= campaign.year <= 2100:
@@ -259,7 +278,10 @@ def criterion_add(
             raise _refuse(_("Choose a figure of the catalogue."), "indicator")
         if campaign.candidate_kind != CandidateKind.AREA:
             raise _refuse(
-                _("Figures are counted at areas; score organisations and units by the panel."), "kind"
+                _(
+                    "Figures are counted at areas; score organisations, units, members and teams by the panel."
+                ),
+                "kind",
             )
         from django.utils.translation import get_language
 
@@ -291,7 +313,11 @@ def criterion_add(
 
 @transaction.atomic
 def nomination_add(
-    *, actor: Actor | None, campaign: Campaign, candidate: Area | PartyOrg | ResidentUnit, note: str
+    *,
+    actor: Actor | None,
+    campaign: Campaign,
+    candidate: Area | PartyOrg | ResidentUnit | Member | ServiceTeam,
+    note: str,
 ) -> Entry:
     """Nominate a candidate of the campaign's kind inside its subtree (in a campaign that takes
     nominations only, this is how candidates enter)."""
@@ -299,16 +325,20 @@ def nomination_add(
     campaign = _locked(campaign)
     _require_status(campaign, CampaignStatus.DRAFT)
     note = _text(note, "note", _("Say why the candidate is nominated."), 500)
-    allowed = {e.area_id or e.org_id or e.unit_id: e for e in _candidates(campaign)}
-    expected = {CandidateKind.AREA: Area, CandidateKind.ORG: PartyOrg, CandidateKind.UNIT: ResidentUnit}
+    allowed = {_candidate_id(e): e for e in _candidates(campaign)}
+    expected = {
+        CandidateKind.AREA: Area,
+        CandidateKind.ORG: PartyOrg,
+        CandidateKind.UNIT: ResidentUnit,
+        CandidateKind.MEMBER: Member,
+        CandidateKind.TEAM: ServiceTeam,
+    }
     if (
         not isinstance(candidate, expected[CandidateKind(campaign.candidate_kind)])
         or candidate.pk not in allowed
     ):
         raise _refuse(_("Nominate a candidate of this campaign's kind inside its area."), "candidate")
-    field = {CandidateKind.AREA: "area", CandidateKind.ORG: "org", CandidateKind.UNIT: "unit"}[
-        CandidateKind(campaign.candidate_kind)
-    ]
+    field = str(campaign.candidate_kind)
     entry = campaign.entries.filter(**{field: candidate}).first()
     if entry is None:
         entry = allowed[candidate.pk]
@@ -323,6 +353,41 @@ def nomination_add(
 
 
 # --- scoring ----------------------------------------------------------------------------------
+
+
+def _candidate_id(entry: Entry) -> int | None:
+    return entry.area_id or entry.org_id or entry.unit_id or entry.member_id or entry.team_id
+
+
+def _figure_part(
+    indicator: Indicator,
+    values: dict[tuple[int, dt.date], dict[str, float | int]],
+    home: int,
+    day: dt.date,
+    segments: list[scoring.Segment] | None,
+) -> tuple[float, dict[str, float]]:
+    """A figure's value for one candidate on the day, or over the period's segments, with the
+    readings it was computed from ("<figure>@<date>": value)."""
+    readings: dict[str, float] = {}
+
+    def read(key: str) -> Any:
+        def at(date: dt.date) -> float:
+            value = float(values[(home, date)].get(key, 0))
+            readings[f"{key}@{date.isoformat()}"] = value
+            return value
+
+        return at
+
+    if segments is None:
+        return read(indicator.id)(day), readings
+    if indicator.parts is not None:
+        part, whole = (CATALOGUE[k] for k in indicator.parts)
+        value = scoring.share(
+            scoring.over_period(part.kind, segments, read(part.id)),
+            scoring.over_period(whole.kind, segments, read(whole.id)),
+        )
+        return value, readings
+    return scoring.over_period(indicator.kind, segments, read(indicator.id)), readings
 
 
 def _rerank(campaign: Campaign) -> None:
@@ -411,20 +476,27 @@ def campaign_score(*, actor: Actor | None, campaign: Campaign) -> Campaign:
         names = "、".join(sorted({e.name for e, _c in missing})[:5])
         raise _refuse(_("The panel has not scored every item yet (%(names)s).") % {"names": names})
     figures = [c for c in criteria if c.kind == CriterionKind.FIGURE]
-    day = campaign.figures_on
-    values = compute_many([e.home for e in entries], [day]) if figures else {}
+    day, start = campaign.figures_on, campaign.figures_from
+    segments = scoring.period_segments(start, day) if start is not None else None
+    dates = scoring.period_dates(segments) if segments is not None else [day]
+    homes: list[Any] = list({e.home.pk: e.home for e in entries}.values())
+    values = compute_many(homes, dates, with_parts=segments is not None) if figures else {}
     EntryPart.objects.filter(entry__in=entries, criterion__in=figures).delete()
-    parts = [
-        EntryPart(
-            entry=e,
-            criterion=c,
-            value=scoring.quantize(values[(e.home.pk, day)].get(c.indicator, 0)),
-            points=scoring.points(values[(e.home.pk, day)].get(c.indicator, 0), c.weight),
-            figures_on=day,
-        )
-        for e in entries
-        for c in figures
-    ]
+    parts = []
+    for e in entries:
+        for c in figures:
+            value, readings = _figure_part(CATALOGUE[c.indicator], values, e.home.pk, day, segments)
+            parts.append(
+                EntryPart(
+                    entry=e,
+                    criterion=c,
+                    value=scoring.quantize(value),
+                    points=scoring.points(value, c.weight),
+                    figures_from=start,
+                    figures_on=day,
+                    readings=readings,
+                )
+            )
     EntryPart.objects.bulk_create(parts)
     points: dict[int, list[Decimal]] = {e.pk: [] for e in entries}
     for part in parts:
@@ -444,7 +516,12 @@ def campaign_score(*, actor: Actor | None, campaign: Campaign) -> Campaign:
         actor=actor,
         action=Event.CAMPAIGN_SCORE,
         obj=campaign,
-        changes={"figures_on": day.isoformat(), "entries": len(entries), "criteria": len(criteria)},
+        changes={
+            "figures_from": start.isoformat() if start else None,
+            "figures_on": day.isoformat(),
+            "entries": len(entries),
+            "criteria": len(criteria),
+        },
     )
     return campaign
 
@@ -619,6 +696,8 @@ def campaign_award(*, actor: Actor | None, campaign: Campaign, at: dt.datetime |
             holder_area=entry.area,
             holder_org=entry.org,
             holder_unit=entry.unit,
+            holder_member=entry.member,
+            holder_team=entry.team,
             rank=entry.rank or 0,
             awarded_at=when,
             awarded_by=signed_in(actor),

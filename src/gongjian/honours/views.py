@@ -161,7 +161,7 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save() -> Any:
         entry = form.cleaned_data["entry"]
-        candidate = entry.area or entry.org or entry.unit
+        candidate = entry.area or entry.org or entry.unit or entry.member or entry.team
         return services.nomination_add(
             actor=actor, campaign=campaign, candidate=candidate, note=form.cleaned_data["note"]
         )

@@ -22,11 +22,14 @@ from gongjian.orgs.models import ResidentUnit
 from gongjian.web import inbox
 from gongjian.web.inbox import ADMIN, LIAISON, MEMBER, RESIDENT, InboxContext, InboxItem, item, paths_q
 
-from .models import Claim, ClaimStatus, Demand, DemandKind, DemandStatus
+from .models import Claim, ClaimStatus, Demand, DemandKind, DemandStatus, ProjectStatus
 from .selectors.claims import unit_reach_paths
+from .selectors.projects import milestone_due_list
 
 #: How long a decision on one's claim stays on the home page.
 DECISION_DAYS = 14
+#: Milestones due within this many days wait on the home page (as ``gongjian daily`` reminds them).
+MILESTONE_DAYS = 7
 
 OPEN_DEMAND = (DemandStatus.RAISED, DemandStatus.PUBLISHED, DemandStatus.CLAIMED, DemandStatus.IN_PROGRESS)
 
@@ -42,6 +45,23 @@ def _owned_claims_q(ctx: InboxContext) -> Q:
     if ctx.scope.everything:
         return Q()
     return ctx.territorial_q("demand__owner_org") | ctx.territorial_q("resource__provider_org")
+
+
+def _milestones(ctx: InboxContext, audience: str, side: Q) -> Iterator[InboxItem]:
+    """Unfinished milestones of the projects on the person's side, due within a week or overdue."""
+    due = milestone_due_list(actor=ctx.actor, today=ctx.today, days=MILESTONE_DAYS)
+    yield from item(
+        kind="lists.milestones_due",
+        audience=audience,
+        title=pgettext("inbox", "Project milestones due or overdue"),
+        action=pgettext("inbox", "Update"),
+        url=_url("lists:project_list", status=ProjectStatus.IN_PROGRESS),
+        rows=due.filter(pk__in=due.filter(side).values("pk")),
+        since="due_on",
+        due="due_on",
+        today=ctx.today,
+        soon_days=MILESTONE_DAYS,
+    )
 
 
 def admin_items(ctx: InboxContext) -> Iterator[InboxItem]:
@@ -69,6 +89,11 @@ def admin_items(ctx: InboxContext) -> Iterator[InboxItem]:
         due="deadline",
         today=ctx.today,
     )
+    yield from _milestones(
+        ctx,
+        ADMIN,
+        ctx.territorial_q("project__demand__owner_org") | ctx.territorial_q("project__lead_org"),
+    )
 
 
 def liaison_items(ctx: InboxContext) -> Iterator[InboxItem]:
@@ -84,6 +109,15 @@ def liaison_items(ctx: InboxContext) -> Iterator[InboxItem]:
         rows=Claim.objects.filter(resource__provider_unit_id__in=units, status=ClaimStatus.PENDING),
         since="claimed_at",
         today=ctx.today,
+    )
+    yield from _milestones(
+        ctx,
+        LIAISON,
+        Q(project__lead_unit_id__in=units)
+        | Q(project__lead_org__unit_id__in=units)
+        | Q(project__partners__in=units)
+        | Q(project__resource__provider_unit_id__in=units)
+        | Q(project__demand__owner_org__unit_id__in=units),
     )
     paths: set[str] = set()
     for unit in ResidentUnit.objects.filter(pk__in=units).select_related("area"):

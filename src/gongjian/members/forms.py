@@ -70,25 +70,33 @@ def _keep_if_visible(form: forms.Form, name: str, rows: QuerySet[Any], current: 
 
 
 class LedgerFilterForm(forms.Form):
-    q = search_field(_("Name or pinyin initials"))
-    status = filter_choice(_("Status"), MemberStatus.choices, everything=_("All statuses"))
-    standing = filter_choice(_("Standing"), Standing.choices, everything=_("Full and probationary"))
-    on = forms.DateField(label=_("On"), required=False, widget=DateInput())
+    q = search_field(pgettext_lazy("field", "Name or pinyin initials"))
+    status = filter_choice(
+        pgettext_lazy("field", "Status"), MemberStatus.choices, everything=_("All statuses")
+    )
+    standing = filter_choice(
+        pgettext_lazy("field", "Standing"), Standing.choices, everything=_("Full and probationary")
+    )
+    on = forms.DateField(label=pgettext_lazy("field", "On"), required=False, widget=DateInput())
 
 
 class MemberFilterForm(forms.Form):
-    q = search_field(_("Name or pinyin initials"))
-    status = filter_choice(_("Status"), MemberStatus.choices, everything=_("All statuses"))
-    standing = filter_choice(_("Standing"), Standing.choices, everything=_("Full and probationary"))
+    q = search_field(pgettext_lazy("field", "Name or pinyin initials"))
+    status = filter_choice(
+        pgettext_lazy("field", "Status"), MemberStatus.choices, everything=_("All statuses")
+    )
+    standing = filter_choice(
+        pgettext_lazy("field", "Standing"), Standing.choices, everything=_("Full and probationary")
+    )
 
 
 class ReportFilterForm(forms.Form):
-    status = filter_choice(_("Status"), ReportStatus.choices, everything=_("All"))
+    status = filter_choice(pgettext_lazy("field", "Status"), ReportStatus.choices, everything=_("All"))
 
 
 class TransferFilterForm(forms.Form):
     state = forms.ChoiceField(
-        label=_("Show"),
+        label=pgettext_lazy("field", "Show"),
         required=False,
         choices=[("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))],
     )
@@ -102,51 +110,65 @@ class MemberForm(ActorForm):
 
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=120)
     id_number = forms.CharField(
-        label=_("ID number"),
+        label=pgettext_lazy("field", "ID number"),
         max_length=18,
         min_length=18,
         widget=_secret_input(),
         help_text=_("18 characters. Stored encrypted and shown masked; type it again after an error."),
     )
     phone = forms.CharField(
-        label=_("Phone"),
+        label=pgettext_lazy("field", "Phone"),
         max_length=20,
         required=False,
         validators=[PHONE_FORMAT],
         widget=_secret_input(inputmode="tel"),
     )
-    clear_phone = forms.BooleanField(label=_("Remove the phone number"), required=False)
-    gender = filter_choice(_("Gender"), Gender.choices, everything=_("As the ID number says"))
-    birth_date = date_field(_("Birth date"), help_text=_("Leave empty to take it from the ID number."))
-    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族")
-    education = forms.ChoiceField(
-        label=_("Education"), required=False, choices=[("", "---------"), *Education.choices]
+    clear_phone = forms.BooleanField(label=pgettext_lazy("field", "Remove the phone number"), required=False)
+    gender = filter_choice(
+        pgettext_lazy("field", "Gender"), Gender.choices, everything=_("As the ID number says")
     )
-    joined_on = date_field(_("Joined the Party on"), required=True)
-    standing = forms.ChoiceField(label=_("Standing"), choices=Standing.choices, initial=Standing.FULL)
-    status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)
+    birth_date = date_field(
+        pgettext_lazy("field", "Birth date"), help_text=_("Leave empty to take it from the ID number.")
+    )
+    ethnicity = forms.CharField(label=pgettext_lazy("field", "Ethnicity"), max_length=20, initial="汉族")
+    education = forms.ChoiceField(
+        label=pgettext_lazy("field", "Education"),
+        required=False,
+        choices=[("", "---------"), *Education.choices],
+    )
+    joined_on = date_field(pgettext_lazy("field", "Joined the Party on"), required=True)
+    standing = forms.ChoiceField(
+        label=pgettext_lazy("field", "Standing"), choices=Standing.choices, initial=Standing.FULL
+    )
+    status = forms.ChoiceField(label=pgettext_lazy("field", "Status"), choices=MemberStatus.choices)
     org = forms.ModelChoiceField(
-        label=_("Organisation holding the membership"), queryset=PartyOrg.objects.none()
+        label=pgettext_lazy("field", "Organisation holding the membership"), queryset=PartyOrg.objects.none()
     )
     residence: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Residence"),
+        label=pgettext_lazy("field", "Residence"),
         queryset=Area.objects.none(),
         required=False,
         help_text=_("Down to the compound or building where known."),
     )
     work_unit = forms.ModelChoiceField(
-        label=_("Work unit"), queryset=ResidentUnit.objects.none(), required=False
+        label=pgettext_lazy("field", "Work unit"), queryset=ResidentUnit.objects.none(), required=False
     )
-    work_unit_name = forms.CharField(label=_("Work unit (not in the system)"), max_length=120, required=False)
-    volunteer_no = forms.CharField(label=_("Volunteer number"), max_length=40, required=False)
+    work_unit_name = forms.CharField(
+        label=pgettext_lazy("field", "Work unit (not in the system)"), max_length=120, required=False
+    )
+    volunteer_no = forms.CharField(
+        label=pgettext_lazy("field", "Volunteer number"), max_length=40, required=False
+    )
     categories = forms.MultipleChoiceField(
-        label=_("Ledgers"),
+        label=pgettext_lazy("field", "Ledgers"),
         required=False,
         choices=Category.choices,
         widget=forms.SelectMultiple(attrs={"size": len(Category.choices)}),
         help_text=_("The ledgers (and flags) the member starts in; several may be chosen."),
     )
-    since = date_field(_("In these ledgers since"), help_text=_("Leave empty for the date of joining."))
+    since = date_field(
+        pgettext_lazy("field", "In these ledgers since"), help_text=_("Leave empty for the date of joining.")
+    )
 
     def __init__(
         self,
@@ -208,12 +230,12 @@ class MemberForm(ActorForm):
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(
-        label=_("Which number"),
+        label=pgettext_lazy("field", "Which number"),
         choices=[("id_number", _("ID number")), ("phone", _("Phone"))],
         initial="id_number",
     )
     reason = forms.CharField(
-        label=_("Why do you need the full number?"),
+        label=pgettext_lazy("field", "Why do you need the full number?"),
         max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("Your reason is kept in the audit log with your name and the time."),
@@ -221,15 +243,15 @@ class RevealForm(forms.Form):
 
 
 class CategoryAddForm(ActorForm):
-    category = forms.ChoiceField(label=_("Ledger or flag"), choices=Category.choices)
+    category = forms.ChoiceField(label=pgettext_lazy("field", "Ledger or flag"), choices=Category.choices)
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Listed at"),
+        label=pgettext_lazy("field", "Listed at"),
         queryset=Area.objects.none(),
         required=False,
         help_text=_("Leave empty for the usual place of this ledger."),
     )
-    since = date_field(_("Since"), help_text=_("Leave empty for today."))
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    since = date_field(pgettext_lazy("field", "Since"), help_text=_("Leave empty for today."))
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -237,7 +259,7 @@ class CategoryAddForm(ActorForm):
 
 
 class EndForm(forms.Form):
-    until = forms.DateField(label=_("Ends on"), widget=DateInput())
+    until = forms.DateField(label=pgettext_lazy("field", "Ends on"), widget=DateInput())
 
     def __init__(self, *args: Any, label: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"until": timezone.localdate()})
@@ -247,12 +269,12 @@ class EndForm(forms.Form):
 
 
 class WithdrawForm(EndForm):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=200)
 
 
 class LinkUserForm(forms.Form):
     username = forms.CharField(
-        label=_("User name of the account"),
+        label=pgettext_lazy("field", "User name of the account"),
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}),
@@ -270,16 +292,18 @@ def _unit_member_label(member: Member) -> str:
 
 class CoManagementForm(ActorForm):
     community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Community"), queryset=Area.objects.none()
+        label=pgettext_lazy("field", "Community"), queryset=Area.objects.none()
     )
-    member = forms.ModelChoiceField(label=_("Member of a resident unit"), queryset=Member.objects.none())
+    member = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Member of a resident unit"), queryset=Member.objects.none()
+    )
     unit = forms.ModelChoiceField(
-        label=_("Resident unit"),
+        label=pgettext_lazy("field", "Resident unit"),
         queryset=ResidentUnit.objects.none(),
         required=False,
         help_text=_("Leave empty for the member's work unit."),
     )
-    since = date_field(_("Takes part since"), help_text=_("Leave empty for today."))
+    since = date_field(pgettext_lazy("field", "Takes part since"), help_text=_("Leave empty for today."))
 
     def __init__(self, *args: Any, area: Area, q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -316,13 +340,15 @@ class CoManagementForm(ActorForm):
 
 class MemberReportForm(ActorForm):
     community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Community"),
+        label=pgettext_lazy("field", "Community"),
         queryset=Area.objects.none(),
         required=False,
         help_text=_("Leave empty for the community where the member lives."),
     )
-    skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
-    preferences = forms.CharField(label=_("Service preferences"), max_length=200, required=False)
+    skills = forms.CharField(label=pgettext_lazy("field", "Skills"), max_length=200, required=False)
+    preferences = forms.CharField(
+        label=pgettext_lazy("field", "Service preferences"), max_length=200, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -343,9 +369,9 @@ class DecideForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=DateInput())
-    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
-    description = forms.CharField(label=_("What was done"), max_length=200)
+    on = forms.DateField(label=pgettext_lazy("field", "Date"), widget=DateInput())
+    kind = forms.ChoiceField(label=pgettext_lazy("field", "Kind"), choices=ContactKind.choices)
+    description = forms.CharField(label=pgettext_lazy("field", "What was done"), max_length=200)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"on": timezone.localdate()})
@@ -353,11 +379,13 @@ class ContactForm(forms.Form):
 
 
 class UnitReportForm(ActorForm):
-    org = forms.ModelChoiceField(label=_("The unit's Party organisation"), queryset=PartyOrg.objects.none())
-    community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Community it sits in"), queryset=Area.objects.none()
+    org = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "The unit's Party organisation"), queryset=PartyOrg.objects.none()
     )
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Community it sits in"), queryset=Area.objects.none()
+    )
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -369,9 +397,9 @@ class UnitReportForm(ActorForm):
 
 
 class QuarterForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=pgettext_lazy("field", "Year"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(
-        label=_("Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
+        label=pgettext_lazy("field", "Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
     )
 
 
@@ -379,12 +407,14 @@ class QuarterForm(forms.Form):
 
 
 class MobileRecordForm(forms.Form):
-    destination = forms.CharField(label=_("Destination"), max_length=120)
-    since = forms.DateField(label=_("Away since"), widget=DateInput())
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
-    card_no = forms.CharField(label=_("Activity card number"), max_length=40, required=False)
+    destination = forms.CharField(label=pgettext_lazy("field", "Destination"), max_length=120)
+    since = forms.DateField(label=pgettext_lazy("field", "Away since"), widget=DateInput())
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=200, required=False)
+    card_no = forms.CharField(
+        label=pgettext_lazy("field", "Activity card number"), max_length=40, required=False
+    )
     contact = forms.CharField(
-        label=_("Contact phone while away"),
+        label=pgettext_lazy("field", "Contact phone while away"),
         max_length=20,
         required=False,
         validators=[PHONE_FORMAT],
@@ -398,7 +428,7 @@ class MobileRecordForm(forms.Form):
 
 
 class ReportBackForm(forms.Form):
-    on = forms.DateField(label=_("Reported back on"), widget=DateInput())
+    on = forms.DateField(label=pgettext_lazy("field", "Reported back on"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"on": timezone.localdate()})
@@ -406,12 +436,16 @@ class ReportBackForm(forms.Form):
 
 
 class StationForm(ActorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
-    org = forms.ModelChoiceField(
-        label=_("Party organisation running it"), queryset=PartyOrg.objects.none(), required=False
+    name = forms.CharField(label=pgettext_lazy("field", "Name"), max_length=120)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Area"), queryset=Area.objects.none()
     )
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    org = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Party organisation running it"),
+        queryset=PartyOrg.objects.none(),
+        required=False,
+    )
+    address = forms.CharField(label=pgettext_lazy("field", "Address"), max_length=200, required=False)
 
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -423,15 +457,17 @@ class StationForm(ActorForm):
 
 
 class CheckInForm(ActorForm):
-    member = forms.ModelChoiceField(label=_("Mobile member"), queryset=Member.objects.none(), required=False)
+    member = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Mobile member"), queryset=Member.objects.none(), required=False
+    )
     id_number = forms.CharField(
-        label=_("Or the ID number"),
+        label=pgettext_lazy("field", "Or the ID number"),
         max_length=18,
         required=False,
         widget=_secret_input(),
         help_text=_("Found through the keyed index; the number is not stored with the check-in."),
     )
-    purpose = forms.CharField(label=_("Purpose"), max_length=120, required=False)
+    purpose = forms.CharField(label=pgettext_lazy("field", "Purpose"), max_length=120, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -459,7 +495,7 @@ class CheckInForm(ActorForm):
 
 class SelfCheckInForm(forms.Form):
     purpose = forms.CharField(
-        label=_("Purpose"),
+        label=pgettext_lazy("field", "Purpose"),
         max_length=120,
         required=False,
         help_text=_("For example: Party lesson, activity, handing in dues."),
@@ -470,11 +506,15 @@ class SelfCheckInForm(forms.Form):
 
 
 class TransferForm(ActorForm):
-    to_org = forms.ModelChoiceField(label=_("To the organisation"), queryset=PartyOrg.objects.none())
-    letter_no = forms.CharField(label=_("Letter number"), max_length=40)
-    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90, initial=30)
-    issued_on = date_field(_("Issued on"), help_text=_("Leave empty for today."))
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    to_org = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "To the organisation"), queryset=PartyOrg.objects.none()
+    )
+    letter_no = forms.CharField(label=pgettext_lazy("field", "Letter number"), max_length=40)
+    valid_days = forms.IntegerField(
+        label=pgettext_lazy("field", "Valid for (days)"), min_value=1, max_value=90, initial=30
+    )
+    issued_on = date_field(pgettext_lazy("field", "Issued on"), help_text=_("Leave empty for today."))
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=200, required=False)
 
     def __init__(self, *args: Any, member: Member, q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -494,7 +534,7 @@ class TransferForm(ActorForm):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("Why is the transfer rejected?"), max_length=200)
+    reason = forms.CharField(label=pgettext_lazy("field", "Why is the transfer rejected?"), max_length=200)
 
 
 # --- household plaques ---------------------------------------------------------------------
@@ -502,24 +542,25 @@ class RejectForm(forms.Form):
 
 class HouseholdForm(ActorForm):
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Community, compound or building"), queryset=Area.objects.none()
+        label=pgettext_lazy("field", "Community, compound or building"), queryset=Area.objects.none()
     )
-    address = forms.CharField(label=_("Door (门牌)"), max_length=120)
+    address = forms.CharField(label=pgettext_lazy("field", "Door (门牌)"), max_length=120)
     members = forms.ModelMultipleChoiceField(
-        label=_("Members living there"),
+        label=pgettext_lazy("field", "Members living there"),
         queryset=Member.objects.none(),
         help_text=_("At least one full member."),
     )
     neighbours = forms.CharField(
-        label=_("Neighbouring doors"),
+        label=pgettext_lazy("field", "Neighbouring doors"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One door per line, 1 to 9 doors."),
     )
     awarded_by = forms.ModelChoiceField(
-        label=_("Awarded by (the street's Party organisation)"), queryset=PartyOrg.objects.none()
+        label=pgettext_lazy("field", "Awarded by (the street's Party organisation)"),
+        queryset=PartyOrg.objects.none(),
     )
-    plaque_no = forms.CharField(label=_("Plaque number"), max_length=40, required=False)
-    since = date_field(_("Awarded on"), help_text=_("Leave empty for today."))
+    plaque_no = forms.CharField(label=pgettext_lazy("field", "Plaque number"), max_length=40, required=False)
+    since = date_field(pgettext_lazy("field", "Awarded on"), help_text=_("Leave empty for today."))
 
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -74,6 +74,8 @@ def parse_id_number(number: str) -> tuple[str, dt.date, str]:
 class Member(SearchableName):
     """A person with Party data. Membership is held by ``org`` (组织关系所在)."""
 
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)  # 姓名, not 名称
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
     )

@@ -32,6 +32,7 @@ from gongjian.accounts.scope import scope_for
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area
 from gongjian.orgs.pages import area_crumbs, map_page, within_area
+from gongjian.web import holders
 from gongjian.web.crumbs import Crumb, trail
 from gongjian.web.pages import (
     add_service_errors,
@@ -251,6 +252,7 @@ def _member_context(request: HttpRequest, member: Member) -> dict[str, Any]:
         "org_visible": org_selectors.party_org_list(actor=actor, current=False)
         .filter(pk=member.org_id)
         .exists(),
+        "record_panels": holders.panels_for("member", member, actor),
     }
 
 

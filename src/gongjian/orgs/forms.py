@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.core.phones import validate_phone
 from gongjian.web.forms import (
@@ -43,36 +44,42 @@ from .pages import offer_orgs, setup_area_field
 
 
 class AreaForm(ActorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    code = forms.CharField(label=_("Division code"), max_length=40)
+    name = forms.CharField(label=pgettext_lazy("field", "Name"), max_length=120)
+    code = forms.CharField(label=pgettext_lazy("field", "Division code"), max_length=40)
     kind_label = forms.CharField(
-        label=_("Kind"),
+        label=pgettext_lazy("field", "Kind"),
         max_length=20,
         required=False,
         help_text=_("For example 区, 县, 街道, 镇, 社区, 村, 小区, 庭院"),
     )
-    old_compound = forms.BooleanField(label=_("Old residential compound"), required=False)
-    since = date_field(_("In use since"), required=True)
-    until = date_field(_("In use until"), help_text=_("Leave empty while the area is in use."))
+    old_compound = forms.BooleanField(
+        label=pgettext_lazy("field", "Old residential compound"), required=False
+    )
+    since = date_field(pgettext_lazy("field", "In use since"), required=True)
+    until = date_field(
+        pgettext_lazy("field", "In use until"), help_text=_("Leave empty while the area is in use.")
+    )
 
 
 class AreaChildForm(ActorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    level = forms.TypedChoiceField(label=_("Level"), coerce=int)
+    name = forms.CharField(label=pgettext_lazy("field", "Name"), max_length=120)
+    level = forms.TypedChoiceField(label=pgettext_lazy("field", "Level"), coerce=int)
     code = forms.CharField(
-        label=_("Division code"),
+        label=pgettext_lazy("field", "Division code"),
         max_length=40,
         required=False,
         help_text=_("Leave empty to number it after its parent."),
     )
     kind_label = forms.CharField(
-        label=_("Kind"),
+        label=pgettext_lazy("field", "Kind"),
         max_length=20,
         required=False,
         help_text=_("For example 区, 县, 街道, 镇, 社区, 村, 小区, 庭院"),
     )
-    old_compound = forms.BooleanField(label=_("Old residential compound"), required=False)
-    since = date_field(_("In use since"), help_text=_("Leave empty if not known."))
+    old_compound = forms.BooleanField(
+        label=pgettext_lazy("field", "Old residential compound"), required=False
+    )
+    since = date_field(pgettext_lazy("field", "In use since"), help_text=_("Leave empty if not known."))
 
     def __init__(self, *args: Any, parent: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,34 +99,48 @@ class UnitForm(ActorForm):
 
     LIAISON_FIELDS = ("address", "lat", "lng", "contact_name", "contact_phone", "clear_contact_phone")
 
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("field", "Name"), max_length=120)
     credit_code = forms.CharField(
-        label=_("Unified social credit code"),
+        label=pgettext_lazy("field", "Unified social credit code"),
         max_length=18,
         min_length=18,
         help_text=_("18 characters with a check character."),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
-    rank = forms.ChoiceField(label=_("Administrative rank"), choices=UnitRank.choices, initial="none")
-    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Area it sits in"), queryset=Area.objects.none()
+    kind = forms.ChoiceField(label=pgettext_lazy("field", "Kind"), choices=UnitKind.choices)
+    rank = forms.ChoiceField(
+        label=pgettext_lazy("field", "Administrative rank"), choices=UnitRank.choices, initial="none"
     )
-    address = forms.CharField(label=_("Address"), max_length=255, required=False)
-    lat = forms.DecimalField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
-    lng = forms.DecimalField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
-    contact_name = forms.CharField(label=_("Contact person"), max_length=60, required=False)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Area it sits in"), queryset=Area.objects.none()
+    )
+    address = forms.CharField(label=pgettext_lazy("field", "Address"), max_length=255, required=False)
+    lat = forms.DecimalField(
+        label=pgettext_lazy("field", "Latitude"), required=False, min_value=-90, max_value=90
+    )
+    lng = forms.DecimalField(
+        label=pgettext_lazy("field", "Longitude"), required=False, min_value=-180, max_value=180
+    )
+    contact_name = forms.CharField(
+        label=pgettext_lazy("field", "Contact person"), max_length=60, required=False
+    )
     contact_phone = forms.CharField(
-        label=_("Contact phone"),
+        label=pgettext_lazy("field", "Contact phone"),
         max_length=20,
         required=False,
         validators=[PHONE_FORMAT, validate_phone],
         widget=NoEchoTextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
-    clear_contact_phone = forms.BooleanField(label=_("Remove the contact phone"), required=False)
-    incubator = forms.BooleanField(label=_("Incubation base"), required=False)
-    hosted_firms = forms.IntegerField(label=_("Registered firms hosted"), min_value=0, initial=0)
-    since = date_field(_("In the area since"))
-    until = date_field(_("Left the area on"), help_text=_("Leave empty while the unit is in the area."))
+    clear_contact_phone = forms.BooleanField(
+        label=pgettext_lazy("field", "Remove the contact phone"), required=False
+    )
+    incubator = forms.BooleanField(label=pgettext_lazy("field", "Incubation base"), required=False)
+    hosted_firms = forms.IntegerField(
+        label=pgettext_lazy("field", "Registered firms hosted"), min_value=0, initial=0
+    )
+    since = date_field(pgettext_lazy("field", "In the area since"))
+    until = date_field(
+        pgettext_lazy("field", "Left the area on"), help_text=_("Leave empty while the unit is in the area.")
+    )
 
     def __init__(
         self,
@@ -173,9 +194,9 @@ class UnitForm(ActorForm):
 class StartCorrectForm(forms.Form):
     """Correct the past: the start a unit or an organisation really had, with the reason."""
 
-    since = date_field(_("The start it really had"), required=True)
+    since = date_field(pgettext_lazy("field", "The start it really had"), required=True)
     reason = forms.CharField(
-        label=_("Why is the past corrected?"),
+        label=pgettext_lazy("field", "Why is the past corrected?"),
         max_length=500,
         help_text=_(
             "Figures already reported change; the correction is kept in the audit log with your name "
@@ -186,7 +207,7 @@ class StartCorrectForm(forms.Form):
 
 class PhoneRevealForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why do you need the full number?"),
+        label=pgettext_lazy("field", "Why do you need the full number?"),
         max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("Your reason is kept in the audit log with your name and the time."),
@@ -195,8 +216,10 @@ class PhoneRevealForm(forms.Form):
 
 class UnitFilterForm(forms.Form):
     q = search_field()
-    kind = filter_choice(_("Kind"), UnitKind.choices, everything=_("All kinds"))
-    rank = filter_choice(_("Administrative rank"), UnitRank.choices, everything=_("All ranks"))
+    kind = filter_choice(pgettext_lazy("field", "Kind"), UnitKind.choices, everything=_("All kinds"))
+    rank = filter_choice(
+        pgettext_lazy("field", "Administrative rank"), UnitRank.choices, everything=_("All ranks")
+    )
     within = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -204,27 +227,29 @@ class UnitFilterForm(forms.Form):
 
 
 class PartyOrgForm(ActorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    code = forms.CharField(label=_("Organisation code"), max_length=40)
-    kind = forms.ChoiceField(label=_("Kind"), choices=PartyOrgKind.choices)
+    name = forms.CharField(label=pgettext_lazy("field", "Name"), max_length=120)
+    code = forms.CharField(label=pgettext_lazy("field", "Organisation code"), max_length=40)
+    kind = forms.ChoiceField(label=pgettext_lazy("field", "Kind"), choices=PartyOrgKind.choices)
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Area it sits on"),
+        label=pgettext_lazy("field", "Area it sits on"),
         queryset=Area.objects.none(),
         required=False,
         help_text=_("For a territorial organisation."),
     )
     unit = forms.ModelChoiceField(
-        label=_("Resident unit"),
+        label=pgettext_lazy("field", "Resident unit"),
         queryset=ResidentUnit.objects.none(),
         required=False,
         help_text=_("For a unit's own organisation: it sits where its unit sits."),
     )
     parent = forms.ModelChoiceField(
-        label=_("Higher organisation"), queryset=PartyOrg.objects.none(), required=False
+        label=pgettext_lazy("field", "Higher organisation"), queryset=PartyOrg.objects.none(), required=False
     )
-    secretary = forms.CharField(label=_("Secretary"), max_length=60, required=False)
-    since = date_field(_("Established on"))
-    until = date_field(_("Dissolved on"), help_text=_("Leave empty while the organisation exists."))
+    secretary = forms.CharField(label=pgettext_lazy("field", "Secretary"), max_length=60, required=False)
+    since = date_field(pgettext_lazy("field", "Established on"))
+    until = date_field(
+        pgettext_lazy("field", "Dissolved on"), help_text=_("Leave empty while the organisation exists.")
+    )
 
     def __init__(
         self,
@@ -266,7 +291,7 @@ class PartyOrgForm(ActorForm):
 
 class PartyOrgFilterForm(forms.Form):
     q = search_field()
-    kind = filter_choice(_("Kind"), PartyOrgKind.choices, everything=_("All kinds"))
+    kind = filter_choice(pgettext_lazy("field", "Kind"), PartyOrgKind.choices, everything=_("All kinds"))
     within = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -274,16 +299,20 @@ class PartyOrgFilterForm(forms.Form):
 
 
 class AllianceForm(ActorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    level = forms.ChoiceField(label=_("Level"), choices=AllianceLevel.choices)
+    name = forms.CharField(label=pgettext_lazy("field", "Name"), max_length=120)
+    level = forms.ChoiceField(label=pgettext_lazy("field", "Level"), choices=AllianceLevel.choices)
     convener = forms.ModelChoiceField(
-        label=_("Convening organisation"),
+        label=pgettext_lazy("field", "Convening organisation"),
         queryset=PartyOrg.objects.none(),
         help_text=_("A territorial Party organisation; the alliance sits on its area."),
     )
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
-    since = date_field(_("Founded on"))
-    until = date_field(_("Ended on"), help_text=_("Leave empty while the alliance is active."))
+    description = forms.CharField(
+        label=pgettext_lazy("field", "Description"), required=False, widget=forms.Textarea({"rows": 4})
+    )
+    since = date_field(pgettext_lazy("field", "Founded on"))
+    until = date_field(
+        pgettext_lazy("field", "Ended on"), help_text=_("Leave empty while the alliance is active.")
+    )
 
     def __init__(
         self, *args: Any, alliance: Any = None, convener: PartyOrg | None = None, **kwargs: Any
@@ -312,10 +341,18 @@ class AllianceForm(ActorForm):
 
 
 class AllianceMemberForm(ActorForm):
-    unit = forms.ModelChoiceField(label=_("Resident unit"), queryset=ResidentUnit.objects.none())
-    representative = forms.CharField(label=_("Representative"), max_length=60, required=False)
-    representative_title = forms.CharField(label=_("Representative's title"), max_length=60, required=False)
-    since = date_field(_("Member since"), help_text=_("Leave empty for the default date."))
+    unit = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Resident unit"), queryset=ResidentUnit.objects.none()
+    )
+    representative = forms.CharField(
+        label=pgettext_lazy("field", "Representative"), max_length=60, required=False
+    )
+    representative_title = forms.CharField(
+        label=pgettext_lazy("field", "Representative's title"), max_length=60, required=False
+    )
+    since = date_field(
+        pgettext_lazy("field", "Member since"), help_text=_("Leave empty for the default date.")
+    )
 
     def __init__(self, *args: Any, q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -336,7 +373,7 @@ class AllianceMemberForm(ActorForm):
 
 
 class MembershipEndForm(forms.Form):
-    until = forms.DateField(label=_("Membership ends on"), widget=DateInput())
+    until = forms.DateField(label=pgettext_lazy("field", "Membership ends on"), widget=DateInput())
 
 
 class SearchForm(forms.Form):

@@ -10,8 +10,9 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self) -> None:
-        from . import figures, inbox  # the models are loaded only now
+        from . import delivery, figures, inbox  # the models are loaded only now
 
         inbox.register()
+        delivery.register()
 
         registry.register(*figures.FIGURES)

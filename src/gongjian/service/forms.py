@@ -40,18 +40,22 @@ def _areas(actor: Actor) -> Any:
 
 
 class TeamForm(ActorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
+    name = forms.CharField(label=pgettext_lazy("field", "Name"), max_length=120)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Area"), queryset=Area.objects.none()
+    )
     org = forms.ModelChoiceField(
-        label=_("Organising Party organisation"), queryset=PartyOrg.objects.none(), required=False
+        label=pgettext_lazy("field", "Organising Party organisation"),
+        queryset=PartyOrg.objects.none(),
+        required=False,
     )
     unit = forms.ModelChoiceField(
-        label=_("Organising unit"), queryset=ResidentUnit.objects.none(), required=False
+        label=pgettext_lazy("field", "Organising unit"), queryset=ResidentUnit.objects.none(), required=False
     )
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=pgettext_lazy("field", "Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    since = forms.DateField(label=_("Active since"), widget=DATE, required=False)
+    since = forms.DateField(label=pgettext_lazy("field", "Active since"), widget=DATE, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,11 +65,13 @@ class TeamForm(ActorForm):
 
 
 class TeamMemberForm(ActorForm):
-    member = forms.ModelChoiceField(label=_("Party member"), queryset=Member.objects.none(), required=False)
-    volunteer = forms.ModelChoiceField(
-        label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False
+    member = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Party member"), queryset=Member.objects.none(), required=False
     )
-    leader = forms.BooleanField(label=_("Team leader"), required=False)
+    volunteer = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Volunteer"), queryset=Volunteer.objects.none(), required=False
+    )
+    leader = forms.BooleanField(label=pgettext_lazy("field", "Team leader"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,32 +80,39 @@ class TeamMemberForm(ActorForm):
 
 
 class DutyForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=DutyKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("field", "Kind"), choices=DutyKind.choices)
     weekdays = forms.CharField(
-        label=_("Days"),
+        label=pgettext_lazy("field", "Days"),
         max_length=13,
         required=False,
         help_text=_("Digits 1 (Monday) to 7 (Sunday), e.g. 135"),
     )
-    starts = forms.TimeField(label=_("From"), widget=TIME, required=False)
-    ends = forms.TimeField(label=_("To"), widget=TIME, required=False)
-    route = forms.CharField(label=_("Route or households"), max_length=300, required=False)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    starts = forms.TimeField(label=pgettext_lazy("field", "From"), widget=TIME, required=False)
+    ends = forms.TimeField(label=pgettext_lazy("field", "To"), widget=TIME, required=False)
+    route = forms.CharField(
+        label=pgettext_lazy("field", "Route or households"), max_length=300, required=False
+    )
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=200, required=False)
 
 
 class TeamStatusForm(forms.Form):
-    on = forms.DateField(label=_("On"), widget=DATE, required=False)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    on = forms.DateField(label=pgettext_lazy("field", "On"), widget=DATE, required=False)
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=200, required=False)
 
 
 class VolunteerForm(ActorForm):
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=120)
-    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    volunteer_no = forms.CharField(
-        label=_("Volunteer number"), max_length=40, required=False, help_text=_("Stands in for an ID number")
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Area"), queryset=Area.objects.none()
     )
-    skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
+    phone = forms.CharField(label=pgettext_lazy("field", "Phone"), max_length=20, required=False)
+    volunteer_no = forms.CharField(
+        label=pgettext_lazy("field", "Volunteer number"),
+        max_length=40,
+        required=False,
+        help_text=_("Stands in for an ID number"),
+    )
+    skills = forms.CharField(label=pgettext_lazy("field", "Skills"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,33 +120,41 @@ class VolunteerForm(ActorForm):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("Why do you need the full number?"), max_length=300)
+    reason = forms.CharField(label=pgettext_lazy("field", "Why do you need the full number?"), max_length=300)
 
 
 class ActivityForm(ActorForm):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    organiser_kind = forms.ChoiceField(label=_("Organised by"), choices=OrganiserKind.choices)
+    title = forms.CharField(label=pgettext_lazy("field", "Title"), max_length=200)
+    organiser_kind = forms.ChoiceField(
+        label=pgettext_lazy("field", "Organised by"), choices=OrganiserKind.choices
+    )
     org = forms.ModelChoiceField(
-        label=_("Community Party organisation"), queryset=PartyOrg.objects.none(), required=False
+        label=pgettext_lazy("field", "Community Party organisation"),
+        queryset=PartyOrg.objects.none(),
+        required=False,
     )
     team = forms.ModelChoiceField(
-        label=_("Service team"), queryset=ServiceTeam.objects.none(), required=False
+        label=pgettext_lazy("field", "Service team"), queryset=ServiceTeam.objects.none(), required=False
     )
     unit = forms.ModelChoiceField(
-        label=_("Resident unit"), queryset=ResidentUnit.objects.none(), required=False
+        label=pgettext_lazy("field", "Resident unit"), queryset=ResidentUnit.objects.none(), required=False
     )
     project = forms.ModelChoiceField(
-        label=_("Co-building project"), queryset=Project.objects.none(), required=False
+        label=pgettext_lazy("field", "Co-building project"), queryset=Project.objects.none(), required=False
     )
-    place = forms.CharField(label=_("Place"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
-    signup_limit = forms.IntegerField(label=_("Sign-up limit"), min_value=1, required=False)
-    audience = forms.ChoiceField(label=_("Open to"), choices=Audience.choices, initial=Audience.AREA)
+    place = forms.CharField(label=pgettext_lazy("field", "Place"), max_length=200)
+    starts_at = forms.DateTimeField(label=pgettext_lazy("field", "Starts at"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=pgettext_lazy("field", "Ends at"), widget=DateTimeInput())
+    signup_limit = forms.IntegerField(
+        label=pgettext_lazy("field", "Sign-up limit"), min_value=1, required=False
+    )
+    audience = forms.ChoiceField(
+        label=pgettext_lazy("field", "Open to"), choices=Audience.choices, initial=Audience.AREA
+    )
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=pgettext_lazy("field", "Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    recorded_after_the_fact = past_start_field(_("I am recording a past activity"))
+    recorded_after_the_fact = past_start_field(pgettext_lazy("field", "I am recording a past activity"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -148,12 +169,16 @@ class ActivityForm(ActorForm):
 
 
 class AttendanceForm(ActorForm):
-    member = forms.ModelChoiceField(label=_("Party member"), queryset=Member.objects.none(), required=False)
-    volunteer = forms.ModelChoiceField(
-        label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False
+    member = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Party member"), queryset=Member.objects.none(), required=False
     )
-    signed_in_at = forms.DateTimeField(label=_("Signed in"), widget=DateTimeInput())
-    signed_out_at = forms.DateTimeField(label=_("Signed out"), widget=DateTimeInput(), required=False)
+    volunteer = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Volunteer"), queryset=Volunteer.objects.none(), required=False
+    )
+    signed_in_at = forms.DateTimeField(label=pgettext_lazy("field", "Signed in"), widget=DateTimeInput())
+    signed_out_at = forms.DateTimeField(
+        label=pgettext_lazy("field", "Signed out"), widget=DateTimeInput(), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,22 +187,26 @@ class AttendanceForm(ActorForm):
 
 
 class VerifyForm(forms.Form):
-    hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=2, min_value=0, required=False)
-    reason = forms.CharField(label=_("Reason (if the hours differ)"), max_length=300, required=False)
+    hours = forms.DecimalField(
+        label=pgettext_lazy("field", "Hours"), max_digits=6, decimal_places=2, min_value=0, required=False
+    )
+    reason = forms.CharField(
+        label=pgettext_lazy("field", "Reason (if the hours differ)"), max_length=300, required=False
+    )
 
 
 class HoursLogForm(ActorForm):
-    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    on = forms.DateField(label=pgettext_lazy("field", "Date"), widget=DATE, initial=timezone.localdate)
     hours = forms.DecimalField(
-        label=_("Hours"),
+        label=pgettext_lazy("field", "Hours"),
         max_digits=6,
         decimal_places=2,
         min_value=0,
         help_text=_("In quarters of an hour, e.g. 1.5"),
     )
-    description = forms.CharField(label=_("What you did"), max_length=300)
+    description = forms.CharField(label=pgettext_lazy("field", "What you did"), max_length=300)
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Community"), queryset=Area.objects.none(), required=False
+        label=pgettext_lazy("field", "Community"), queryset=Area.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -187,26 +216,42 @@ class HoursLogForm(ActorForm):
 
 
 class HoursDecideForm(forms.Form):
-    hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=2, min_value=0, required=False)
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    hours = forms.DecimalField(
+        label=pgettext_lazy("field", "Hours"), max_digits=6, decimal_places=2, min_value=0, required=False
+    )
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=300, required=False)
 
 
 class HoursCorrectForm(forms.Form):
-    hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=2, min_value=0)
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    hours = forms.DecimalField(
+        label=pgettext_lazy("field", "Hours"), max_digits=6, decimal_places=2, min_value=0
+    )
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=300)
 
 
 class RuleForm(ActorForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
-    basis = forms.ChoiceField(label=_("Earned"), choices=RuleBasis.choices)
-    points = forms.DecimalField(label=_("Points per unit"), max_digits=6, decimal_places=2, min_value=0)
-    deduction = forms.BooleanField(label=_("Deducts points"), required=False)
-    description = forms.CharField(label=_("What earns or costs points"), max_length=300, required=False)
-    cap = forms.DecimalField(label=_("Cap per period"), max_digits=8, decimal_places=2, required=False)
-    cap_period = forms.ChoiceField(label=_("Cap period"), choices=CapPeriod.choices, initial=CapPeriod.YEAR)
-    evidence_required = forms.BooleanField(label=_("Evidence required"), required=False)
-    approver_role = forms.ChoiceField(label=_("Approved by"), choices=ApproverRole.choices)
+    name = forms.CharField(label=pgettext_lazy("field", "Name"), max_length=120)
+    area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Area"), queryset=Area.objects.none()
+    )
+    basis = forms.ChoiceField(label=pgettext_lazy("field", "Earned"), choices=RuleBasis.choices)
+    points = forms.DecimalField(
+        label=pgettext_lazy("field", "Points per unit"), max_digits=6, decimal_places=2, min_value=0
+    )
+    deduction = forms.BooleanField(label=pgettext_lazy("field", "Deducts points"), required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("field", "What earns or costs points"), max_length=300, required=False
+    )
+    cap = forms.DecimalField(
+        label=pgettext_lazy("field", "Cap per period"), max_digits=8, decimal_places=2, required=False
+    )
+    cap_period = forms.ChoiceField(
+        label=pgettext_lazy("field", "Cap period"), choices=CapPeriod.choices, initial=CapPeriod.YEAR
+    )
+    evidence_required = forms.BooleanField(label=pgettext_lazy("field", "Evidence required"), required=False)
+    approver_role = forms.ChoiceField(
+        label=pgettext_lazy("field", "Approved by"), choices=ApproverRole.choices
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -214,11 +259,13 @@ class RuleForm(ActorForm):
 
 
 class ClaimForm(ActorForm):
-    rule = forms.ModelChoiceField(label=_("Rule"), queryset=PointsRule.objects.none())
-    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
-    units = forms.DecimalField(label=_("Units"), max_digits=8, decimal_places=2, min_value=0, initial=1)
-    evidence = forms.CharField(label=_("Evidence"), max_length=500, required=False)
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    rule = forms.ModelChoiceField(label=pgettext_lazy("field", "Rule"), queryset=PointsRule.objects.none())
+    on = forms.DateField(label=pgettext_lazy("field", "Date"), widget=DATE, initial=timezone.localdate)
+    units = forms.DecimalField(
+        label=pgettext_lazy("field", "Units"), max_digits=8, decimal_places=2, min_value=0, initial=1
+    )
+    evidence = forms.CharField(label=pgettext_lazy("field", "Evidence"), max_length=500, required=False)
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -227,11 +274,11 @@ class ClaimForm(ActorForm):
 
 
 class DecisionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=300, required=False)
 
 
 class QuarterForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=pgettext_lazy("field", "Year"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(
-        label=_("Quarter"), choices=[(q, str(q)) for q in range(1, 5)], coerce=int
+        label=pgettext_lazy("field", "Quarter"), choices=[(q, str(q)) for q in range(1, 5)], coerce=int
     )

@@ -39,6 +39,8 @@ class Volunteer(SearchableName):
     name, a sealed phone and a volunteer number (志愿者编号), registered by the administrators of
     ``area``. No ID number, no Party data."""
 
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)  # 姓名, not 名称
+
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("area")
     )

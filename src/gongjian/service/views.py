@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
+from gongjian.web import holders
 from gongjian.web.crumbs import Crumb, crumb, crumbs
 from gongjian.web.pages import button, form_page, paginate, qr_svg, reveal_once
 
@@ -151,6 +152,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "activities": selectors.activity_list(actor=actor, team=team)[:20],
             "can_manage": can_manage,
             "status_form": forms.TeamStatusForm() if can_manage else None,
+            "record_panels": holders.panels_for("team", team, actor),
         },
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.web.forms import DateInput
 
@@ -28,14 +29,14 @@ class FiguresQuery(forms.Form):
     """``?date=YYYY-MM-DD&rank=<indicator id>``; both may be left out."""
 
     date = forms.DateField(
-        label=_("Date"),
+        label=pgettext_lazy("field", "Date"),
         required=False,
         input_formats=["%Y-%m-%d"],
         widget=DateInput(),
         error_messages={"invalid": _("Write the date as YYYY-MM-DD, for example 2018-09-04.")},
     )
     rank = forms.ChoiceField(
-        label=_("Rank the areas below by"),
+        label=pgettext_lazy("field", "Rank the areas below by"),
         required=False,
         error_messages={"invalid_choice": _("There is no figure “%(value)s” to rank by.")},
     )

@@ -62,10 +62,11 @@ def _shape(indicator: Indicator, value: float) -> float | int:
 
 
 def compute_many(
-    areas: list[MapArea], dates: list[dt.date]
+    areas: list[MapArea], dates: list[dt.date], *, with_parts: bool = False
 ) -> dict[tuple[int, dt.date], dict[str, float | int]]:
     """Every figure for each area on each date, keyed by (area id, date), from the kept tallies
-    (see ``stats.tally``); a figure without a kept source is counted from its rows."""
+    (see ``stats.tally``); a figure without a kept source is counted from its rows. With
+    ``with_parts``, the parts of the ratios too (to compute a ratio over a period)."""
     every = catalogue()
     keys = shown()
     kept = tally.sources()
@@ -84,5 +85,5 @@ def compute_many(
                 if indicator.parts is not None:
                     part, whole = indicator.parts
                     figures[key] = ratio(figures[part], figures[whole])
-            out[(area.pk, date)] = {key: figures[key] for key in keys}
+            out[(area.pk, date)] = dict(figures) if with_parts else {key: figures[key] for key in keys}
     return out

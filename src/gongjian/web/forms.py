@@ -15,6 +15,7 @@ from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.accounts.actor import Actor
 
@@ -27,7 +28,7 @@ CHOICE_DISPLAY_LIMIT = 1000
 INDENT = "\u3000"
 
 #: The label of a list's search box.
-SEARCH = _("Search")
+SEARCH = pgettext_lazy("field", "Search")
 #: A phone number as typed: digits, spaces, +, - and brackets.
 PHONE_FORMAT = RegexValidator(
     r"^[0-9+()\-\s]{3,20}$", _("Enter a phone number: digits, spaces, +, - and brackets only.")

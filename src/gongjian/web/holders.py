@@ -1,4 +1,5 @@
-"""What apps above the map show on a record's page (an area, a Party organisation, a resident unit).
+"""What apps above the map show on a record's page (an area, a Party organisation, a resident unit,
+a member, a service team).
 
 Like the inbox, this module knows no domain app: an app on a higher floor registers a provider from
 its ``AppConfig.ready()`` (``honours`` lists the honours a holder was awarded), and the map's pages
@@ -7,7 +8,8 @@ its ``AppConfig.ready()`` (``honours`` lists the honours a holder was awarded), 
     holders.register(provider)            # provider(kind, obj, actor) -> list[Panel]
     holders.panels_for("area", area, actor)
 
-``kind`` is ``"area"``, ``"org"`` or ``"unit"``. A provider returns only what the actor may read.
+``kind`` is ``"area"``, ``"org"``, ``"unit"``, ``"member"`` (the ledger's page), ``"team"`` (a
+service team's page) or ``"meeting"`` (a joint meeting's page: its pledges against what was delivered). A provider returns only what the actor may read.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from gongjian.accounts.actor import Actor
 
-KINDS = ("area", "org", "unit")
+KINDS = ("area", "org", "unit", "member", "team", "meeting")
 
 
 @dataclass(frozen=True)

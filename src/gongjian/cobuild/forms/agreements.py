@@ -49,18 +49,20 @@ def _today_initial(kwargs: dict[str, Any], *names: str) -> None:
 
 
 class AgreementFilterForm(forms.Form):
-    q = search_field(_("Number, party or title"))
-    status = filter_choice(_("Status"), AgreementStatus.choices, everything=_("All statuses"))
+    q = search_field(pgettext_lazy("field", "Number, party or title"))
+    status = filter_choice(
+        pgettext_lazy("field", "Status"), AgreementStatus.choices, everything=_("All statuses")
+    )
 
 
 class CommitteeFilterForm(forms.Form):
-    q = search_field(_("Name or pinyin initials"))
-    kind = filter_choice(_("Kind"), CommitteeKind.choices, everything=_("All kinds"))
+    q = search_field(pgettext_lazy("field", "Name or pinyin initials"))
+    kind = filter_choice(pgettext_lazy("field", "Kind"), CommitteeKind.choices, everything=_("All kinds"))
 
 
 class SeatFilterForm(forms.Form):
-    q = search_field(_("Name, unit or certificate"))
-    step = filter_choice(_("Step"), SeatStep.choices, everything=_("All steps"))
+    q = search_field(pgettext_lazy("field", "Name, unit or certificate"))
+    step = filter_choice(pgettext_lazy("field", "Step"), SeatStep.choices, everything=_("All steps"))
 
 
 # --- agreements -----------------------------------------------------------------------------------
@@ -70,30 +72,38 @@ class AgreementForm(ActorForm):
     """A new draft (with both parties) or the changes to a draft (the parties stay)."""
 
     host_org = forms.ModelChoiceField(
-        label=_("Community or street side"),
+        label=pgettext_lazy("field", "Community or street side"),
         queryset=PartyOrg.objects.none(),
         help_text=_("The Party organisation of the community or street."),
     )
     unit_org = forms.ModelChoiceField(
-        label=_("Unit side"),
+        label=pgettext_lazy("field", "Unit side"),
         queryset=PartyOrg.objects.none(),
         help_text=_("The Party organisation of the resident unit."),
     )
     title = forms.CharField(
-        label=_("Title"),
+        label=pgettext_lazy("field", "Title"),
         max_length=200,
         required=False,
         help_text=_("Leave empty to name it after the parties."),
     )
-    starts_on = date_field(_("Term starts"), required=True)
-    ends_on = date_field(_("Term ends"), required=True)
-    host_liaison = forms.CharField(label=_("Liaison, community side"), max_length=60, required=False)
-    host_liaison_title = forms.CharField(
-        label=_("Liaison's title, community side"), max_length=60, required=False
+    starts_on = date_field(pgettext_lazy("field", "Term starts"), required=True)
+    ends_on = date_field(pgettext_lazy("field", "Term ends"), required=True)
+    host_liaison = forms.CharField(
+        label=pgettext_lazy("field", "Liaison, community side"), max_length=60, required=False
     )
-    unit_liaison = forms.CharField(label=_("Liaison, unit side"), max_length=60, required=False)
-    unit_liaison_title = forms.CharField(label=_("Liaison's title, unit side"), max_length=60, required=False)
-    yearly_plan = forms.CharField(label=_("Yearly plan"), required=False, widget=_textarea(4))
+    host_liaison_title = forms.CharField(
+        label=pgettext_lazy("field", "Liaison's title, community side"), max_length=60, required=False
+    )
+    unit_liaison = forms.CharField(
+        label=pgettext_lazy("field", "Liaison, unit side"), max_length=60, required=False
+    )
+    unit_liaison_title = forms.CharField(
+        label=pgettext_lazy("field", "Liaison's title, unit side"), max_length=60, required=False
+    )
+    yearly_plan = forms.CharField(
+        label=pgettext_lazy("field", "Yearly plan"), required=False, widget=_textarea(4)
+    )
 
     MAIN = (
         "host_org",
@@ -124,10 +134,10 @@ class AgreementForm(ActorForm):
         for kind in CATALOGUE:
             self.fields[f"clause_{kind}"] = forms.BooleanField(label=kind.label, required=False)
             self.fields[f"text_{kind}"] = forms.CharField(
-                label=_("Wording"), required=False, widget=_textarea(), max_length=2000
+                label=pgettext_lazy("field", "Wording"), required=False, widget=_textarea(), max_length=2000
             )
         self.fields["text_other"] = forms.CharField(
-            label=_("Other commitments (free text)"),
+            label=pgettext_lazy("field", "Other commitments (free text)"),
             required=False,
             widget=_textarea(3),
             max_length=4000,
@@ -176,9 +186,13 @@ class AgreementForm(ActorForm):
 
 
 class AgreementSignForm(forms.Form):
-    signed_on = date_field(_("Signed on"), required=True)
-    host_signatory = forms.CharField(label=_("Signed for the community side by"), max_length=60)
-    unit_signatory = forms.CharField(label=_("Signed for the unit side by"), max_length=60)
+    signed_on = date_field(pgettext_lazy("field", "Signed on"), required=True)
+    host_signatory = forms.CharField(
+        label=pgettext_lazy("field", "Signed for the community side by"), max_length=60
+    )
+    unit_signatory = forms.CharField(
+        label=pgettext_lazy("field", "Signed for the unit side by"), max_length=60
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "signed_on")
@@ -186,8 +200,8 @@ class AgreementSignForm(forms.Form):
 
 
 class AgreementEndForm(forms.Form):
-    ended_on = date_field(_("Ends on"), required=True)
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    ended_on = date_field(pgettext_lazy("field", "Ends on"), required=True)
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=200)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "ended_on")
@@ -195,10 +209,10 @@ class AgreementEndForm(forms.Form):
 
 
 class AgreementReviewForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
-    rating = forms.ChoiceField(label=_("Rating"), choices=ReviewRating.choices)
-    summary = forms.CharField(label=_("Summary"), widget=_textarea(4))
-    reviewed_on = date_field(_("Reviewed on"), required=True)
+    year = forms.TypedChoiceField(label=pgettext_lazy("field", "Year"), coerce=int)
+    rating = forms.ChoiceField(label=pgettext_lazy("field", "Rating"), choices=ReviewRating.choices)
+    summary = forms.CharField(label=pgettext_lazy("field", "Summary"), widget=_textarea(4))
+    reviewed_on = date_field(pgettext_lazy("field", "Reviewed on"), required=True)
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         _today_initial(kwargs, "reviewed_on")
@@ -213,16 +227,19 @@ class AgreementReviewForm(forms.Form):
 
 class CommitteeForm(ActorForm):
     org = forms.ModelChoiceField(
-        label=_("Party organisation"),
+        label=pgettext_lazy("field", "Party organisation"),
         queryset=PartyOrg.objects.none(),
         help_text=_(
             "A street's organisation forms a big working committee, a community's a big Party committee."
         ),
     )
     name = forms.CharField(
-        label=_("Name"), max_length=120, required=False, help_text=_("Leave empty to name it after the area.")
+        label=pgettext_lazy("field", "Name"),
+        max_length=120,
+        required=False,
+        help_text=_("Leave empty to name it after the area."),
     )
-    established_on = date_field(_("Established on"), required=True)
+    established_on = date_field(pgettext_lazy("field", "Established on"), required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -231,17 +248,23 @@ class CommitteeForm(ActorForm):
 
 class SeatRecommendForm(ActorForm):
     person_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=ResidentUnit.objects.none())
-    unit_title = forms.CharField(label=_("Post in the unit"), max_length=60, required=False)
-    duty = forms.CharField(label=_("Duty on the committee"), max_length=120, required=False)
+    unit = forms.ModelChoiceField(label=pgettext_lazy("field", "Unit"), queryset=ResidentUnit.objects.none())
+    unit_title = forms.CharField(
+        label=pgettext_lazy("field", "Post in the unit"), max_length=60, required=False
+    )
+    duty = forms.CharField(
+        label=pgettext_lazy("field", "Duty on the committee"), max_length=120, required=False
+    )
     member = forms.ModelChoiceField(
-        label=_("Party member record"),
+        label=pgettext_lazy("field", "Party member record"),
         queryset=Member.objects.none(),
         required=False,
         help_text=_("Optional: the person's record in the ledgers (the membership stays where it is)."),
     )
-    recommended_on = date_field(_("Recommended on"), required=True)
-    recommended_by = forms.CharField(label=_("Recommended by"), max_length=120, required=False)
+    recommended_on = date_field(pgettext_lazy("field", "Recommended on"), required=True)
+    recommended_by = forms.CharField(
+        label=pgettext_lazy("field", "Recommended by"), max_length=120, required=False
+    )
 
     def __init__(self, *args: Any, committee: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "recommended_on")
@@ -257,7 +280,7 @@ class SeatRecommendForm(ActorForm):
 class SeatDateForm(forms.Form):
     """One date: of the screening, the approval or the public notice."""
 
-    on = forms.DateField(label=_("On"), widget=DateInput())
+    on = forms.DateField(label=pgettext_lazy("field", "On"), widget=DateInput())
 
     def __init__(self, *args: Any, label: Any = None, **kwargs: Any) -> None:
         _today_initial(kwargs, "on")
@@ -267,8 +290,8 @@ class SeatDateForm(forms.Form):
 
 
 class SeatRejectForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-    on = date_field(_("On"), required=True)
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=200)
+    on = date_field(pgettext_lazy("field", "On"), required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "on")
@@ -276,11 +299,13 @@ class SeatRejectForm(forms.Form):
 
 
 class SeatAppointForm(forms.Form):
-    since = date_field(_("Term starts"), required=True)
+    since = date_field(pgettext_lazy("field", "Term starts"), required=True)
     until = date_field(
-        _("Term ends"), required=True, help_text=_("The first day the seat is no longer held.")
+        pgettext_lazy("field", "Term ends"),
+        required=True,
+        help_text=_("The first day the seat is no longer held."),
     )
-    appointed_on = date_field(_("Appointed on"), required=True)
+    appointed_on = date_field(pgettext_lazy("field", "Appointed on"), required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "since", "appointed_on")
@@ -289,8 +314,12 @@ class SeatAppointForm(forms.Form):
 
 
 class SeatEndForm(forms.Form):
-    until = date_field(_("Ends on"), required=True, help_text=_("The first day the seat is no longer held."))
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    until = date_field(
+        pgettext_lazy("field", "Ends on"),
+        required=True,
+        help_text=_("The first day the seat is no longer held."),
+    )
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _today_initial(kwargs, "until")

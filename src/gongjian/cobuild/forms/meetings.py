@@ -59,11 +59,16 @@ def _unit_field(label: Any, *, required: bool = False) -> forms.ModelChoiceField
 
 
 class MeetingFilterForm(forms.Form):
-    q = search_field(_("Title or venue"))
-    level = filter_choice(_("Level"), MeetingLevel.choices, everything=_("All levels"))
-    status = filter_choice(_("Status"), MeetingStatus.choices, everything=_("All statuses"))
+    q = search_field(pgettext_lazy("field", "Title or venue"))
+    level = filter_choice(pgettext_lazy("field", "Level"), MeetingLevel.choices, everything=_("All levels"))
+    status = filter_choice(
+        pgettext_lazy("field", "Status"), MeetingStatus.choices, everything=_("All statuses")
+    )
     within: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Area"), required=False, queryset=Area.objects.none(), empty_label=_("All areas")
+        label=pgettext_lazy("field", "Area"),
+        required=False,
+        queryset=Area.objects.none(),
+        empty_label=pgettext_lazy("field", "All areas"),
     )
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
@@ -73,16 +78,16 @@ class MeetingFilterForm(forms.Form):
 
 class ActionFilterForm(forms.Form):
     state = forms.ChoiceField(
-        label=_("Show"),
+        label=pgettext_lazy("field", "Show"),
         required=False,
         choices=[("open", _("Open")), ("overdue", _("Overdue")), ("closed", _("Closed")), ("all", _("All"))],
     )
-    q = search_field(_("Action or owner"))
+    q = search_field(pgettext_lazy("field", "Action or owner"))
 
 
 class ConsultationFilterForm(forms.Form):
     state = forms.ChoiceField(
-        label=_("Show"),
+        label=pgettext_lazy("field", "Show"),
         required=False,
         choices=[
             ("all", _("All")),
@@ -91,7 +96,7 @@ class ConsultationFilterForm(forms.Form):
             ("closed", _("Closed")),
         ],
     )
-    kind = filter_choice(_("Kind"), ConsultationKind.choices, everything=_("All kinds"))
+    kind = filter_choice(pgettext_lazy("field", "Kind"), ConsultationKind.choices, everything=_("All kinds"))
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -100,37 +105,42 @@ class ConsultationFilterForm(forms.Form):
 class MeetingForm(ActorForm):
     """A new meeting (``meeting`` is None), or what may still change of one."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("field", "Title"), max_length=200)
     convener_org = forms.ModelChoiceField(
-        label=_("Convening organisation"),
+        label=pgettext_lazy("field", "Convening organisation"),
         queryset=PartyOrg.objects.none(),
         help_text=_("A territorial Party organisation, e.g. the street's working committee."),
     )
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Area"),
+        label=pgettext_lazy("field", "Area"),
         queryset=Area.objects.none(),
         required=False,
         help_text=_("By default the convening organisation's area; the meeting's level follows it."),
     )
     convener = forms.CharField(
-        label=_("Convener (召集人)"), max_length=60, required=False, help_text=_("e.g. the secretary: 周志凯")
+        label=pgettext_lazy("field", "Convener (召集人)"),
+        max_length=60,
+        required=False,
+        help_text=_("e.g. the secretary: 周志凯"),
     )
     alliance = forms.ModelChoiceField(
-        label=_("Alliance"),
+        label=pgettext_lazy("field", "Alliance"),
         queryset=Alliance.objects.none(),
         required=False,
         help_text=_("Its current member units are invited."),
     )
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput(), required=False)
-    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    starts_at = forms.DateTimeField(label=pgettext_lazy("field", "Starts at"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(
+        label=pgettext_lazy("field", "Ends at"), widget=DateTimeInput(), required=False
+    )
+    venue = forms.CharField(label=pgettext_lazy("field", "Venue"), max_length=200, required=False)
     previous = forms.ModelChoiceField(
-        label=_("Previous meeting"),
+        label=pgettext_lazy("field", "Previous meeting"),
         queryset=JointMeeting.objects.none(),
         required=False,
         help_text=_("By default the convening organisation's last meeting; its open actions come up again."),
     )
-    recorded_after_the_fact = past_start_field(_("I am recording a past meeting"))
+    recorded_after_the_fact = past_start_field(pgettext_lazy("field", "I am recording a past meeting"))
 
     def __init__(self, *args: Any, meeting: JointMeeting | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -166,8 +176,10 @@ class MeetingForm(ActorForm):
 
 
 class MeetingUnitForm(ActorForm):
-    unit = _unit_field(_("Resident unit"), required=True)
-    representative = forms.CharField(label=_("Representative"), max_length=60, required=False)
+    unit = _unit_field(pgettext_lazy("field", "Resident unit"), required=True)
+    representative = forms.CharField(
+        label=pgettext_lazy("field", "Representative"), max_length=60, required=False
+    )
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,9 +187,11 @@ class MeetingUnitForm(ActorForm):
 
 
 class TopicForm(ActorForm):
-    title = forms.CharField(label=_("Topic"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
-    unit = _unit_field(_("Proposed by"))
+    title = forms.CharField(label=pgettext_lazy("field", "Topic"), max_length=200)
+    description = forms.CharField(
+        label=pgettext_lazy("field", "Description"), required=False, widget=forms.Textarea({"rows": 4})
+    )
+    unit = _unit_field(pgettext_lazy("field", "Proposed by"))
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -188,10 +202,12 @@ class TopicForm(ActorForm):
 
 
 class AgendaAddForm(forms.Form):
-    title = forms.CharField(label=_("Item"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 3}))
+    title = forms.CharField(label=pgettext_lazy("field", "Item"), max_length=200)
+    description = forms.CharField(
+        label=pgettext_lazy("field", "Description"), required=False, widget=forms.Textarea({"rows": 3})
+    )
     reason = forms.CharField(
-        label=_("Reason for the change"),
+        label=pgettext_lazy("field", "Reason for the change"),
         required=False,
         max_length=500,
         help_text=_("Needed once the agenda has been sent to the level above."),
@@ -207,9 +223,11 @@ class AgendaDecideForm(forms.Form):
             ("move", _("Move to")),
         ],
     )
-    position = forms.IntegerField(label=_("Place on the agenda"), min_value=1, required=False)
+    position = forms.IntegerField(
+        label=pgettext_lazy("field", "Place on the agenda"), min_value=1, required=False
+    )
     reason = forms.CharField(
-        label=_("Reason for the change"),
+        label=pgettext_lazy("field", "Reason for the change"),
         required=False,
         max_length=500,
         help_text=_("Needed once the agenda has been sent to the level above."),
@@ -223,16 +241,20 @@ class AgendaDecideForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.CharField(label=_("Discussion and outcome"), widget=forms.Textarea({"rows": 4}))
+    outcome = forms.CharField(
+        label=pgettext_lazy("field", "Discussion and outcome"), widget=forms.Textarea({"rows": 4})
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 3}))
+    reason = forms.CharField(
+        label=pgettext_lazy("field", "Reason"), max_length=500, widget=forms.Textarea({"rows": 3})
+    )
 
 
 class AttendanceForm(ActorForm):
     person_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60)
-    unit = _unit_field(_("Unit"))
+    unit = _unit_field(pgettext_lazy("field", "Unit"))
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -241,12 +263,16 @@ class AttendanceForm(ActorForm):
 
 class PledgeForm(ActorForm):
     text = forms.CharField(
-        label=_("Pledge"), max_length=200, help_text=_("e.g. professors will give lectures")
+        label=pgettext_lazy("field", "Pledge"),
+        max_length=200,
+        help_text=_("e.g. professors will give lectures"),
     )
-    unit = _unit_field(_("Unit"))
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, required=False)
-    measure = forms.CharField(label=_("Measure (人, 场, 次…)"), max_length=20, required=False)
-    at_least = forms.BooleanField(label=_("At least (100+)"), required=False)
+    unit = _unit_field(pgettext_lazy("field", "Unit"))
+    quantity = forms.IntegerField(label=pgettext_lazy("field", "Quantity"), min_value=0, required=False)
+    measure = forms.CharField(
+        label=pgettext_lazy("field", "Measure (人, 场, 次…)"), max_length=20, required=False
+    )
+    at_least = forms.BooleanField(label=pgettext_lazy("field", "At least (100+)"), required=False)
     kind = forms.ChoiceField(
         label=pgettext_lazy("field", "Kind of pledge"),
         choices=[("", "—"), *PledgeKind.choices],
@@ -262,18 +288,22 @@ class PledgeForm(ActorForm):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea({"rows": 12}))
+    minutes = forms.CharField(label=pgettext_lazy("field", "Minutes"), widget=forms.Textarea({"rows": 12}))
 
 
 def _action_fields(
     form: forms.Form, prefix: str, meeting: JointMeeting, actor: Actor, *, required: bool
 ) -> None:
-    form.fields[f"{prefix}title"] = forms.CharField(label=_("Action"), max_length=200, required=required)
-    form.fields[f"{prefix}owner_unit"] = _unit_field(_("Owner unit"))
-    form.fields[f"{prefix}owner_org"] = forms.ModelChoiceField(
-        label=_("or owner organisation"), queryset=PartyOrg.objects.none(), required=False
+    form.fields[f"{prefix}title"] = forms.CharField(
+        label=pgettext_lazy("field", "Action"), max_length=200, required=required
     )
-    form.fields[f"{prefix}due_on"] = date_field(_("Due on"), required=required)
+    form.fields[f"{prefix}owner_unit"] = _unit_field(pgettext_lazy("field", "Owner unit"))
+    form.fields[f"{prefix}owner_org"] = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "or owner organisation"),
+        queryset=PartyOrg.objects.none(),
+        required=False,
+    )
+    form.fields[f"{prefix}due_on"] = date_field(pgettext_lazy("field", "Due on"), required=required)
     offer(
         model_field(form, f"{prefix}owner_unit"),
         selectors.action_owner_unit_choices(actor=actor, meeting=meeting),
@@ -295,9 +325,9 @@ class ResolutionForm(ActorForm):
     """A decision, optionally on an agenda item, with up to ``ACTIONS_PER_DECISION`` action items
     (a row whose action is left empty is not one)."""
 
-    text = forms.CharField(label=_("Decision"), widget=forms.Textarea({"rows": 4}))
+    text = forms.CharField(label=pgettext_lazy("field", "Decision"), widget=forms.Textarea({"rows": 4}))
     agenda_item = forms.ModelChoiceField(
-        label=_("On agenda item"), queryset=AgendaItem.objects.none(), required=False
+        label=pgettext_lazy("field", "On agenda item"), queryset=AgendaItem.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
@@ -338,16 +368,18 @@ class ActionForm(ActorForm):
 
 class ActionCloseForm(forms.Form):
     report = forms.CharField(
-        label=_("Report"),
+        label=pgettext_lazy("field", "Report"),
         widget=forms.Textarea({"rows": 4}),
         max_length=2000,
         help_text=_("What was done, in a few lines."),
     )
-    closed_on = date_field(_("Done on"), help_text=_("Today when left empty."))
+    closed_on = date_field(pgettext_lazy("field", "Done on"), help_text=_("Today when left empty."))
 
 
 class AgreementRecordForm(ActorForm):
-    agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none())
+    agreement = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Agreement"), queryset=Agreement.objects.none()
+    )
 
     def __init__(self, *args: Any, meeting: JointMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -365,16 +397,18 @@ class ConsultationForm(ActorForm):
     """A new consultation (``consultation`` is None), or what may change of one."""
 
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Area asked"), queryset=Area.objects.none()
+        label=pgettext_lazy("field", "Area asked"), queryset=Area.objects.none()
     )
-    org = forms.ModelChoiceField(label=_("Asked by"), queryset=PartyOrg.objects.none())
-    kind = forms.ChoiceField(label=_("Kind"), choices=ConsultationKind.choices)
-    question = forms.CharField(label=_("Question"), max_length=300)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 4}))
-    opens_on = date_field(_("Opens on"), required=True)
-    closes_on = date_field(_("Closes on"), required=True)
+    org = forms.ModelChoiceField(label=pgettext_lazy("field", "Asked by"), queryset=PartyOrg.objects.none())
+    kind = forms.ChoiceField(label=pgettext_lazy("field", "Kind"), choices=ConsultationKind.choices)
+    question = forms.CharField(label=pgettext_lazy("field", "Question"), max_length=300)
+    description = forms.CharField(
+        label=pgettext_lazy("field", "Description"), required=False, widget=forms.Textarea({"rows": 4})
+    )
+    opens_on = date_field(pgettext_lazy("field", "Opens on"), required=True)
+    closes_on = date_field(pgettext_lazy("field", "Closes on"), required=True)
     asked = forms.IntegerField(
-        label=_("Households or residents asked"),
+        label=pgettext_lazy("field", "Households or residents asked"),
         min_value=0,
         initial=0,
         help_text=_("For the turnout: answered ÷ asked."),
@@ -393,28 +427,37 @@ class ConsultationForm(ActorForm):
 
 class StaffAnswerForm(forms.Form):
     respondent = forms.CharField(
-        label=_("Household (door)"),
+        label=pgettext_lazy("field", "Household (door)"),
         max_length=120,
         help_text=_("The door, e.g. 3栋2单元401: never an ID or phone number."),
     )
-    answer = forms.ChoiceField(label=_("Answer"), choices=Answer.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
+    answer = forms.ChoiceField(
+        label=pgettext_lazy("field", "Answer"), choices=Answer.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=pgettext_lazy("field", "Comment"), max_length=300, required=False)
     answered_on = forms.DateField(
-        label=_("Answered on"), required=False, widget=DateInput(), help_text=_("Today when left empty.")
+        label=pgettext_lazy("field", "Answered on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Today when left empty."),
     )
 
 
 class ResidentAnswerForm(forms.Form):
-    answer = forms.ChoiceField(label=_("Your answer"), choices=Answer.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
+    answer = forms.ChoiceField(
+        label=pgettext_lazy("field", "Your answer"), choices=Answer.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=pgettext_lazy("field", "Comment"), max_length=300, required=False)
 
 
 class AttachForm(ActorForm):
     resolution = forms.ModelChoiceField(
-        label=_("Decision of a joint meeting"), queryset=Resolution.objects.none(), required=False
+        label=pgettext_lazy("field", "Decision of a joint meeting"),
+        queryset=Resolution.objects.none(),
+        required=False,
     )
     decision = forms.CharField(
-        label=_("Decision taken"),
+        label=pgettext_lazy("field", "Decision taken"),
         required=False,
         widget=forms.Textarea({"rows": 3}),
         help_text=_("e.g. street lights are installed on the main road"),

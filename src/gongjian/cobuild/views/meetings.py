@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongjian.accounts.actor import Actor
 from gongjian.core.pdf import render_pdf
 from gongjian.orgs import selectors as org_selectors
+from gongjian.web import holders
 from gongjian.web.pages import (
     button,
     form_page,
@@ -176,6 +177,7 @@ def _detail_context(request: HttpRequest, meeting: JointMeeting) -> dict[str, An
         "sign_in_opens": opens,
         "sign_in_closes": closes,
         "topic_window_open": services.topic_window_open(meeting=meeting),
+        "record_panels": holders.panels_for("meeting", meeting, actor),
     }
     if can["sign_in_code"]:
         url = _sign_in_url(request, meeting)

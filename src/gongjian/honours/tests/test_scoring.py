@@ -39,3 +39,19 @@ def test_a_negative_list_names_the_lowest_and_an_excluded_candidate_has_no_place
 def test_how_many_must_be_at_least_one() -> None:
     with pytest.raises(ValueError):
         scoring.rank([], how_many=0)
+
+
+def test_a_period_splits_at_each_new_year_and_a_flow_counts_only_inside_it() -> None:
+    import datetime as dt
+
+    from gongjian.honours.scoring import over_period, period_dates, period_segments, share
+
+    d = dt.date
+    segments = period_segments(d(2025, 12, 15), d(2026, 2, 1))
+    assert segments == [(d(2025, 12, 31), d(2025, 12, 14)), (d(2026, 2, 1), None)]
+    assert period_dates(segments) == [d(2025, 12, 14), d(2025, 12, 31), d(2026, 2, 1)]
+    ytd = {d(2025, 12, 14): 1, d(2025, 12, 31): 2, d(2026, 2, 1): 1}
+    assert over_period("flow", segments, ytd.__getitem__) == 2
+    assert over_period("stock", segments, ytd.__getitem__) == 1  # a stock is read on the last day
+    assert period_segments(d(2026, 1, 1), d(2026, 3, 31)) == [(d(2026, 3, 31), None)]
+    assert share(1, 4) == 0.25 and share(3, 0) == 0.0

@@ -32,26 +32,34 @@ from ..services import claims as services
 
 
 class DemandFilterForm(forms.Form):
-    q = search_field(_("Name or pinyin initials"))
+    q = search_field(pgettext_lazy("field", "Name or pinyin initials"))
     status = forms.ChoiceField(
-        label=_("Status"),
+        label=pgettext_lazy("field", "Status"),
         required=False,
         choices=[("", _("All statuses")), ("open", _("Open (published, not done)")), *DemandStatus.choices],
     )
-    category = filter_choice(_("Category"), Category.choices, everything=_("All categories"))
-    urgency = filter_choice(_("Urgency"), Urgency.choices, everything=_("Any urgency"))
-    kind = filter_choice(_("Kind"), DemandKind.choices, everything=_("All kinds"))
+    category = filter_choice(
+        pgettext_lazy("field", "Category"), Category.choices, everything=_("All categories")
+    )
+    urgency = filter_choice(pgettext_lazy("field", "Urgency"), Urgency.choices, everything=_("Any urgency"))
+    kind = filter_choice(pgettext_lazy("field", "Kind"), DemandKind.choices, everything=_("All kinds"))
 
 
 class ResourceFilterForm(forms.Form):
-    q = search_field(_("Name or pinyin initials"))
-    status = filter_choice(_("Status"), ResourceStatus.choices, everything=_("All statuses"))
-    category = filter_choice(_("Category"), Category.choices, everything=_("All categories"))
-    kind = filter_choice(_("Kind"), ResourceKind.choices, everything=_("All kinds"))
+    q = search_field(pgettext_lazy("field", "Name or pinyin initials"))
+    status = filter_choice(
+        pgettext_lazy("field", "Status"), ResourceStatus.choices, everything=_("All statuses")
+    )
+    category = filter_choice(
+        pgettext_lazy("field", "Category"), Category.choices, everything=_("All categories")
+    )
+    kind = filter_choice(pgettext_lazy("field", "Kind"), ResourceKind.choices, everything=_("All kinds"))
 
 
 class ClaimFilterForm(forms.Form):
-    status = filter_choice(_("Status"), ClaimStatus.choices, everything=_("All statuses"))
+    status = filter_choice(
+        pgettext_lazy("field", "Status"), ClaimStatus.choices, everything=_("All statuses")
+    )
 
 
 # --- demands -----------------------------------------------------------------------------------
@@ -61,36 +69,50 @@ class DemandForm(ActorForm):
     """Raise a demand: on a list the actor keeps (administrators) or for their unit (liaisons)."""
 
     owner_org = forms.ModelChoiceField(
-        label=_("On the list of"), queryset=PartyOrg.objects.none(), required=False
+        label=pgettext_lazy("field", "On the list of"), queryset=PartyOrg.objects.none(), required=False
     )
     raised_by_unit = forms.ModelChoiceField(
-        label=_("Raised for the unit"), queryset=ResidentUnit.objects.none(), required=False
+        label=pgettext_lazy("field", "Raised for the unit"),
+        queryset=ResidentUnit.objects.none(),
+        required=False,
     )
     area: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label=_("Area"),
+        label=pgettext_lazy("field", "Area"),
         queryset=Area.objects.none(),
         required=False,
         help_text=_("Where it is needed; defaults to the list's area."),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=DemandKind.choices, initial=DemandKind.GENERAL)
-    name = forms.CharField(label=_("What is needed"), max_length=120)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("field", "Kind"), choices=DemandKind.choices, initial=DemandKind.GENERAL
     )
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
-    measure = forms.CharField(label=_("Measure (人, 场, 张…)"), max_length=20, required=False)
-    place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    deadline = date_field(_("Deadline"))
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    name = forms.CharField(label=pgettext_lazy("field", "What is needed"), max_length=120)
+    category = forms.ChoiceField(label=pgettext_lazy("field", "Category"), choices=Category.choices)
+    description = forms.CharField(
+        label=pgettext_lazy("field", "Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    quantity = forms.IntegerField(label=pgettext_lazy("field", "Quantity"), min_value=1, initial=1)
+    measure = forms.CharField(
+        label=pgettext_lazy("field", "Measure (人, 场, 张…)"), max_length=20, required=False
+    )
+    place = forms.CharField(label=pgettext_lazy("field", "Place"), max_length=200, required=False)
+    deadline = date_field(pgettext_lazy("field", "Deadline"))
+    urgency = forms.ChoiceField(
+        label=pgettext_lazy("field", "Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL
+    )
     requester_first_name = forms.CharField(
-        label=_("Micro-wish: first name shown (e.g. 李奶奶)"), max_length=20, required=False
+        label=pgettext_lazy("field", "Micro-wish: first name shown (e.g. 李奶奶)"),
+        max_length=20,
+        required=False,
     )
     requester_name = forms.CharField(
-        label=_("Micro-wish: requester's full name (confidential)"), max_length=60, required=False
+        label=pgettext_lazy("field", "Micro-wish: requester's full name (confidential)"),
+        max_length=60,
+        required=False,
     )
     requester_contact = forms.CharField(
-        label=_("Micro-wish: requester's contact (confidential)"), max_length=100, required=False
+        label=pgettext_lazy("field", "Micro-wish: requester's contact (confidential)"),
+        max_length=100,
+        required=False,
     )
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
@@ -127,16 +149,18 @@ class DemandForm(ActorForm):
 class DemandEditForm(forms.Form):
     """The fields of a demand that change while it waits for review."""
 
-    name = forms.CharField(label=_("What is needed"), max_length=120)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    name = forms.CharField(label=pgettext_lazy("field", "What is needed"), max_length=120)
+    category = forms.ChoiceField(label=pgettext_lazy("field", "Category"), choices=Category.choices)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("field", "Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
-    measure = forms.CharField(label=_("Measure (人, 场, 张…)"), max_length=20, required=False)
-    place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    deadline = date_field(_("Deadline"))
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    quantity = forms.IntegerField(label=pgettext_lazy("field", "Quantity"), min_value=1)
+    measure = forms.CharField(
+        label=pgettext_lazy("field", "Measure (人, 场, 张…)"), max_length=20, required=False
+    )
+    place = forms.CharField(label=pgettext_lazy("field", "Place"), max_length=200, required=False)
+    deadline = date_field(pgettext_lazy("field", "Deadline"))
+    urgency = forms.ChoiceField(label=pgettext_lazy("field", "Urgency"), choices=Urgency.choices)
 
     def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
         kwargs["initial"] = {name: getattr(demand, name) for name in self.base_fields}
@@ -149,12 +173,12 @@ class DemandEditForm(forms.Form):
 class ResidentDemandForm(forms.Form):
     """What a resident needs for their community: a few fields, fit for a phone."""
 
-    name = forms.CharField(label=_("What does the community need?"), max_length=120)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    name = forms.CharField(label=pgettext_lazy("field", "What does the community need?"), max_length=120)
+    category = forms.ChoiceField(label=pgettext_lazy("field", "Category"), choices=Category.choices)
     description = forms.CharField(
-        label=_("Tell us more"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=pgettext_lazy("field", "Tell us more"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    place = forms.CharField(label=_("Where"), max_length=200, required=False)
+    place = forms.CharField(label=pgettext_lazy("field", "Where"), max_length=200, required=False)
 
 
 class ReviewForm(forms.Form):
@@ -164,7 +188,7 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Reason"),
+        label=pgettext_lazy("field", "Reason"),
         max_length=300,
         required=False,
         help_text=_("Required to reject; the one who raised it reads it."),
@@ -172,7 +196,7 @@ class ReviewForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = forms.CharField(label=pgettext_lazy("field", "Reason"), max_length=300)
 
 
 class DemandClaimForm(ActorForm):
@@ -180,17 +204,19 @@ class DemandClaimForm(ActorForm):
     unit at a held joint meeting."""
 
     unit = forms.ModelChoiceField(
-        label=_("Claiming unit"), queryset=ResidentUnit.objects.none(), required=False
+        label=pgettext_lazy("field", "Claiming unit"), queryset=ResidentUnit.objects.none(), required=False
     )
-    as_member = forms.BooleanField(label=_("I claim it myself, as a Party member"), required=False)
+    as_member = forms.BooleanField(
+        label=pgettext_lazy("field", "I claim it myself, as a Party member"), required=False
+    )
     meeting = forms.ModelChoiceField(
-        label=_("Claimed at joint meeting"),
+        label=pgettext_lazy("field", "Claimed at joint meeting"),
         queryset=JointMeeting.objects.none(),
         required=False,
         help_text=_("Leave empty for a claim made online."),
     )
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    quantity = forms.IntegerField(label=pgettext_lazy("field", "Quantity"), min_value=1, initial=1)
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, actor: Actor, demand: Demand, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
@@ -227,10 +253,17 @@ class DemandClaimForm(ActorForm):
 
 
 class DemandAssignForm(ActorForm):
-    meeting = forms.ModelChoiceField(label=_("Joint meeting"), queryset=JointMeeting.objects.none())
-    unit = forms.ModelChoiceField(label=_("Assigned to the unit"), queryset=ResidentUnit.objects.none())
+    meeting = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Joint meeting"), queryset=JointMeeting.objects.none()
+    )
+    unit = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Assigned to the unit"), queryset=ResidentUnit.objects.none()
+    )
     quantity = forms.IntegerField(
-        label=_("Quantity"), min_value=1, required=False, help_text=_("Empty: all that remains.")
+        label=pgettext_lazy("field", "Quantity"),
+        min_value=1,
+        required=False,
+        help_text=_("Empty: all that remains."),
     )
 
     def __init__(self, *args: Any, actor: Actor, demand: Demand, **kwargs: Any) -> None:
@@ -246,22 +279,24 @@ class DemandAssignForm(ActorForm):
 
 
 class ResourceForm(ActorForm):
-    provider = forms.ChoiceField(label=_("Offered by"))
-    name = forms.CharField(label=_("What is offered"), max_length=120)
-    kind = forms.ChoiceField(label=_("Kind"), choices=ResourceKind.choices)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    provider = forms.ChoiceField(label=pgettext_lazy("field", "Offered by"))
+    name = forms.CharField(label=pgettext_lazy("field", "What is offered"), max_length=120)
+    kind = forms.ChoiceField(label=pgettext_lazy("field", "Kind"), choices=ResourceKind.choices)
+    category = forms.ChoiceField(label=pgettext_lazy("field", "Category"), choices=Category.choices)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("field", "Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=1)
-    measure = forms.CharField(label=_("Measure (人, 场, 次…)"), max_length=20, required=False)
-    available_from = date_field(_("Available from"))
-    available_until = date_field(_("Available until"))
+    capacity = forms.IntegerField(label=pgettext_lazy("field", "Capacity"), min_value=1, initial=1)
+    measure = forms.CharField(
+        label=pgettext_lazy("field", "Measure (人, 场, 次…)"), max_length=20, required=False
+    )
+    available_from = date_field(pgettext_lazy("field", "Available from"))
+    available_until = date_field(pgettext_lazy("field", "Available until"))
     radius_km = forms.DecimalField(
-        label=_("Service radius (km)"), max_digits=6, decimal_places=2, required=False
+        label=pgettext_lazy("field", "Service radius (km)"), max_digits=6, decimal_places=2, required=False
     )
     service_areas: forms.ModelMultipleChoiceField[Area] = forms.ModelMultipleChoiceField(
-        label=_("Areas served"),
+        label=pgettext_lazy("field", "Areas served"),
         queryset=Area.objects.none(),
         required=False,
         help_text=_("None chosen: the district it sits in."),
@@ -295,15 +330,17 @@ class ResourceForm(ActorForm):
 
 
 class ResourceClaimForm(ActorForm):
-    org = forms.ModelChoiceField(label=_("Claiming community"), queryset=PartyOrg.objects.none())
+    org = forms.ModelChoiceField(
+        label=pgettext_lazy("field", "Claiming community"), queryset=PartyOrg.objects.none()
+    )
     meeting = forms.ModelChoiceField(
-        label=_("Claimed at joint meeting"),
+        label=pgettext_lazy("field", "Claimed at joint meeting"),
         queryset=JointMeeting.objects.none(),
         required=False,
         help_text=_("Leave empty for a claim made online."),
     )
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    quantity = forms.IntegerField(label=pgettext_lazy("field", "Quantity"), min_value=1, initial=1)
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, actor: Actor, resource: Resource, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjian.accounts.actor import Actor
 from gongjian.cobuild.models import JointMeeting
@@ -24,14 +25,18 @@ from ..services.projects import EVIDENCE_MAX_BYTES, quarter_of
 
 
 class ProjectFilterForm(forms.Form):
-    q = search_field(_("Project, lead or partner"))
-    status = filter_choice(_("Status"), ProjectStatus.choices, everything=_("All statuses"))
-    rating = filter_choice(_("Year-end rating"), Rating.choices, everything=_("Any rating"))
+    q = search_field(pgettext_lazy("field", "Project, lead or partner"))
+    status = filter_choice(
+        pgettext_lazy("field", "Status"), ProjectStatus.choices, everything=_("All statuses")
+    )
+    rating = filter_choice(
+        pgettext_lazy("field", "Year-end rating"), Rating.choices, everything=_("Any rating")
+    )
     meeting: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Claimed at joint meeting"),
+        label=pgettext_lazy("field", "Claimed at joint meeting"),
         required=False,
         queryset=JointMeeting.objects.none(),
-        empty_label=_("Any meeting"),
+        empty_label=pgettext_lazy("field", "Any meeting"),
     )
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
@@ -54,24 +59,30 @@ class ProjectFilterForm(forms.Form):
 
 class ProjectForm(forms.Form):
     plan = forms.CharField(
-        label=_("Plan"),
+        label=pgettext_lazy("field", "Plan"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("For the project's side; it is not shown on the public board."),
     )
-    due_on = date_field(_("Due on"))
+    due_on = date_field(pgettext_lazy("field", "Due on"))
     partners: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
-        label=_("Partner units"),
+        label=pgettext_lazy("field", "Partner units"),
         required=False,
         queryset=ResidentUnit.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Their names are shown on the public board."),
     )
-    beneficiaries = forms.IntegerField(label=_("Beneficiaries"), min_value=0, required=False)
-    hours = forms.DecimalField(
-        label=_("Service hours"), min_value=0, max_digits=10, decimal_places=1, required=False
+    beneficiaries = forms.IntegerField(
+        label=pgettext_lazy("field", "Beneficiaries"), min_value=0, required=False
     )
-    public = forms.BooleanField(label=_("Shown on the public board"), required=False)
+    hours = forms.DecimalField(
+        label=pgettext_lazy("field", "Service hours"),
+        min_value=0,
+        max_digits=10,
+        decimal_places=1,
+        required=False,
+    )
+    public = forms.BooleanField(label=pgettext_lazy("field", "Shown on the public board"), required=False)
 
     def __init__(self, *args: Any, actor: Actor, project: Project, **kwargs: Any) -> None:
         initial = {
@@ -98,17 +109,21 @@ class ProjectForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(label=_("Milestone"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("field", "Milestone"), max_length=200)
     weight = forms.IntegerField(
-        label=_("Weight"),
+        label=pgettext_lazy("field", "Weight"),
         min_value=1,
         max_value=1000,
         initial=1,
         help_text=_("How much this step counts towards the project's percent done."),
     )
-    due_on = date_field(_("Due on"))
-    percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100, initial=0)
-    done_on = date_field(_("Done on"), help_text=_("At 100% it is today unless you give a date."))
+    due_on = date_field(pgettext_lazy("field", "Due on"))
+    percent = forms.IntegerField(
+        label=pgettext_lazy("field", "Percent done"), min_value=0, max_value=100, initial=0
+    )
+    done_on = date_field(
+        pgettext_lazy("field", "Done on"), help_text=_("At 100% it is today unless you give a date.")
+    )
 
     def __init__(self, *args: Any, milestone: Milestone | None = None, **kwargs: Any) -> None:
         if milestone is not None:
@@ -134,20 +149,20 @@ class MilestoneMoveForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(
-        label=_("Photo or file"),
+        label=pgettext_lazy("field", "Photo or file"),
         help_text=_("A photo (JPEG, PNG, WebP) or a PDF, Word or Excel file, at most %(mb)d MB.")
         % {"mb": EVIDENCE_MAX_BYTES // 2**20},
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf,.docx,.xlsx"}),
     )
-    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+    caption = forms.CharField(label=pgettext_lazy("field", "Caption"), max_length=200, required=False)
     milestone: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Milestone"),
+        label=pgettext_lazy("field", "Milestone"),
         required=False,
         queryset=Milestone.objects.none(),
-        empty_label=_("The whole project"),
+        empty_label=pgettext_lazy("field", "The whole project"),
     )
     public = forms.BooleanField(
-        label=_("Show this photo on the public board"),
+        label=pgettext_lazy("field", "Show this photo on the public board"),
         required=False,
         help_text=_("Only photos are shown; make sure no face or name can be recognised without consent."),
     )
@@ -165,18 +180,20 @@ class EvidenceForm(forms.Form):
 
 
 class EvidenceEditForm(forms.Form):
-    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
-    public = forms.BooleanField(label=_("Show this photo on the public board"), required=False)
+    caption = forms.CharField(label=pgettext_lazy("field", "Caption"), max_length=200, required=False)
+    public = forms.BooleanField(
+        label=pgettext_lazy("field", "Show this photo on the public board"), required=False
+    )
 
 
 class ReportForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=pgettext_lazy("field", "Year"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(
-        label=_("Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
+        label=pgettext_lazy("field", "Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
     )
-    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(label=pgettext_lazy("field", "Progress"), widget=forms.Textarea(attrs={"rows": 5}))
     percent = forms.IntegerField(
-        label=_("Percent done"),
+        label=pgettext_lazy("field", "Percent done"),
         min_value=0,
         max_value=100,
         required=False,
@@ -190,19 +207,29 @@ class ReportForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    beneficiaries = forms.IntegerField(label=_("Beneficiaries"), min_value=0, required=False)
+    beneficiaries = forms.IntegerField(
+        label=pgettext_lazy("field", "Beneficiaries"), min_value=0, required=False
+    )
     hours = forms.DecimalField(
-        label=_("Service hours"), min_value=0, max_digits=10, decimal_places=1, required=False
+        label=pgettext_lazy("field", "Service hours"),
+        min_value=0,
+        max_digits=10,
+        decimal_places=1,
+        required=False,
     )
 
 
 class RateForm(forms.Form):
-    rating = forms.ChoiceField(label=_("Year-end rating"), choices=Rating.choices, widget=forms.RadioSelect)
-    rated_on = forms.DateField(label=_("Rated on"), required=False, widget=DateInput())
+    rating = forms.ChoiceField(
+        label=pgettext_lazy("field", "Year-end rating"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    rated_on = forms.DateField(label=pgettext_lazy("field", "Rated on"), required=False, widget=DateInput())
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=pgettext_lazy("field", "Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ConfirmForm(forms.Form):
@@ -211,13 +238,13 @@ class ConfirmForm(forms.Form):
 
 class SatisfactionForm(forms.Form):
     score = forms.TypedChoiceField(
-        label=_("Your satisfaction"),
+        label=pgettext_lazy("field", "Your satisfaction"),
         coerce=int,
         choices=[(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Comment (optional)"),
+        label=pgettext_lazy("field", "Comment (optional)"),
         max_length=300,
         required=False,
         help_text=_("Seen by the project's side only, without your name."),

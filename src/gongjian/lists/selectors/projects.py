@@ -120,6 +120,22 @@ def project_list(
     )
 
 
+def milestone_due_list(*, actor: Actor, today: dt.date, days: int = 7) -> QuerySet[Milestone]:
+    """Unfinished milestones of the projects in progress the actor may see, due within ``days``
+    of ``today`` or overdue, earliest first."""
+    projects = project_list(actor=actor, status=ProjectStatus.IN_PROGRESS).values("pk")
+    return (
+        Milestone.objects.filter(
+            project_id__in=projects,
+            percent__lt=100,
+            due_on__isnull=False,
+            due_on__lte=today + dt.timedelta(days=days),
+        )
+        .select_related("project")
+        .order_by("due_on", "pk")
+    )
+
+
 def project_get(*, actor: Actor, pk: int) -> Project:
     project = project_list(actor=actor).filter(pk=pk).first()
     if project is None:

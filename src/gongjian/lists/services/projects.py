@@ -31,6 +31,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -46,7 +47,7 @@ from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
 from gongjian.core.audit import audit_record, diff, snapshot
 from gongjian.core.events import Event
-from gongjian.core.notify import announce
+from gongjian.core.notify import announce, remind
 from gongjian.core.services import apply_changes
 from gongjian.orgs.models import Area, ResidentUnit
 
@@ -519,6 +520,54 @@ def milestone_move(*, actor: Actor, milestone: Milestone, step: int) -> list[Mil
     to = max(0, min(len(ids) - 1, at + step))
     ids.insert(to, ids.pop(at))
     return milestone_reorder(actor=actor, project=project, order=ids)
+
+
+#: Milestones are reminded this many days before they are due, and once when overdue.
+MILESTONE_DUE_SOON = dt.timedelta(days=7)
+
+
+def _milestone_title(overdue: bool, values: dict[str, str]) -> str:
+    """The reminder's title, in the site's language when it is sent."""
+    if overdue:
+        return _("Milestone overdue since %(due)s: %(title)s (%(project)s)") % values
+    return _("Milestone due on %(due)s: %(title)s (%(project)s)") % values
+
+
+def milestones_remind(*, today: dt.date) -> int:
+    """Daily (``gongjian daily``): both sides of a project in progress hear of each unfinished
+    milestone seven days before it is due and once when it is overdue, once per milestone, stage and
+    due date (a milestone moved to a new date is reminded again). Returns how many were sent."""
+    sent = 0
+    steps = (
+        Milestone.objects.filter(
+            project__status=ProjectStatus.IN_PROGRESS,
+            percent__lt=100,
+            due_on__isnull=False,
+            due_on__lte=today + MILESTONE_DUE_SOON,
+        )
+        .select_related(
+            "project__lead_org__area",
+            "project__lead_unit__area",
+            "project__demand__owner_org__area",
+            "project__resource__area",
+        )
+        .order_by("due_on", "pk")
+    )
+    for step in steps:
+        assert step.due_on is not None
+        overdue = step.due_on < today
+        kind = "project.milestone.overdue" if overdue else "project.milestone.due"
+        project = step.project
+        values = {"due": step.due_on.isoformat(), "title": step.title, "project": project.name}
+        sent += remind(
+            kind,
+            recipients=audience.project_people(project),
+            title=partial(_milestone_title, overdue, values),
+            body=f"{step.percent}%",
+            url=audience.project_url(project),
+            dedupe_key=f"{kind}.{step.pk}.{step.due_on.isoformat()}",
+        )
+    return sent
 
 
 # --- evidence -------------------------------------------------------------------------------------

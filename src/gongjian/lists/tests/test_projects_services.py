@@ -488,3 +488,38 @@ def test_milestones_reports_and_ratings_reach_the_other_side_and_the_level_above
     s.satisfaction_rate(actor=world.resident, project=project, score=4, comment="灯亮了")
     assert [n.body.splitlines()[-1] for n in _told(world.liaison, "project.satisfaction")] == ["4/5"]
     assert len(_told(world.wjl_admin, "project.satisfaction")) == 1
+
+
+def test_a_milestone_due_reminds_both_sides_a_week_before_and_once_overdue(
+    world: World, project: Project, settings: Any
+) -> None:
+    """``gongjian daily`` tells the community owning the demand and the lead unit's liaison of an
+    unfinished milestone a week before it is due and once when overdue, never twice on a re-run;
+    the milestone waits on both homes until it is done."""
+    from gongjian.web.inbox import inbox_for
+
+    assert "gongjian.lists.services.projects.milestones_remind" in settings.GONGJIAN_DAILY
+    today = timezone.localdate()
+    due = today + dt.timedelta(days=10)
+    step = s.milestone_add(actor=world.liaison, project=project, title="更换灯具", percent=40, due_on=due)
+    s.milestone_add(actor=world.liaison, project=project, title="已完成", percent=100, due_on=due)
+    assert s.milestones_remind(today=due - dt.timedelta(days=8)) == 0, "not yet"
+    assert s.milestones_remind(today=due - dt.timedelta(days=7)) == 2, "both sides, the done step not"
+    assert s.milestones_remind(today=due - dt.timedelta(days=6)) == 0, "once per stage"
+    for user in (world.wjl_admin, world.liaison):
+        [soon] = _told(user, "project.milestone.due")
+        assert "更换灯具" in soon.title and due.isoformat() in soon.title and "楼道照明共建项目" in soon.title
+        assert soon.url == reverse("lists:project_detail", args=[project.pk])
+    assert not _told(world.jsh_admin, "project.milestone.due"), "the other community is not told"
+    assert s.milestones_remind(today=due + dt.timedelta(days=1)) == 2
+    assert s.milestones_remind(today=due + dt.timedelta(days=2)) == 0, "once overdue"
+    assert len(_told(world.liaison, "project.milestone.overdue")) == 1
+
+    now = timezone.now() + dt.timedelta(days=11)
+    for user in (world.wjl_admin, world.liaison):
+        [waiting] = [i for i in inbox_for(user, now=now) if i.kind == "lists.milestones_due"]
+        assert waiting.count == 1 and waiting.overdue and waiting.due == due
+    assert not [i for i in inbox_for(world.jsh_admin, now=now) if i.kind == "lists.milestones_due"]
+    s.milestone_update(actor=world.liaison, milestone=step, percent=100)
+    assert not [i for i in inbox_for(world.liaison, now=now) if i.kind == "lists.milestones_due"]
+    assert s.milestones_remind(today=due + dt.timedelta(days=3)) == 0, "done: no more reminders"

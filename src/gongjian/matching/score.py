@@ -44,6 +44,7 @@ from .candidates import FloatArray, Index, IntArray, chord_km
 from .engine_data import Context
 
 RELATIONS = ("", "district", "street", "community")
+CHUNK = 1 << 20  # pairs scored at a time: temporaries stay small and warm in memory
 BLOCK_DEMANDS = 2048  # demands per block of the text product
 DENSE_CELLS = 8_000_000  # largest dense block (64 MB of float64)  # index = how close; the names of engine_data.LEVEL_LENGTHS
 
@@ -66,11 +67,15 @@ class Weights:
     token_weights: Mapping[str, float] = field(
         default_factory=lambda: {tx.WORD: 1.0, tx.BIGRAM: 0.5, tx.CONCEPT: 3.0, tx.CONTEXT: 1.0}
     )
-    #: the content (need-concept cosine) a pair needs to be scored at all; ``None``: every candidate
-    #: pair is scored (the category+distance baseline of the evaluation)
+    #: the content (``content``: shared need concepts) a pair needs to be scored at all; ``None``:
+    #: every candidate pair is scored (the category+distance baseline of the evaluation)
     relevance_floor: float | None = 0.05
     #: how much of the text part is the content (the rest is the cosine of every token)
     content_share: float = 0.7
+    #: in the content, the weight of the share of the demand's needs met (the rest: of the resource's)
+    demand_share: float = 0.8
+    #: subtracted when both sides say whom they are for and name nobody in common
+    who_mismatch: float = 0.08
     #: a pair enters the allocation only when the texts say it is about the same thing (a pair
     #: that is only near, or only in the same broad category, is a lawyer for a toothache)
     min_text_for_allocation: float = 0.0
@@ -87,22 +92,19 @@ class TextVectors:
     demands: sp.csr_matrix  # one L2-normalised row per demand (every token)
     resources: sp.csr_matrix
     vocabulary: npt.NDArray[np.str_]
-    #: the need concepts only (the content): one L2-normalised row per item, zero when it names none
-    need_demands: sp.csr_matrix | None = None
-    need_resources: sp.csr_matrix | None = None
-    need_vocabulary: npt.NDArray[np.str_] | None = None
-
-    def needs(self) -> TextVectors:
-        """The need-concept vectors as a ``TextVectors`` (for ``cosine`` and the reasons)."""
-        if self.need_demands is None or self.need_resources is None or self.need_vocabulary is None:
-            n_d, n_r = self.demands.shape[0], self.resources.shape[0]
-            return TextVectors(
-                sp.csr_matrix((n_d, 1), dtype=np.float64), sp.csr_matrix((n_r, 1), dtype=np.float64), np.array(["-"])
-            )
-        return TextVectors(self.need_demands, self.need_resources, self.need_vocabulary)
+    #: the need concepts each item names, as bits (one row of uint64 words per item), and how many
+    needs_d: npt.NDArray[np.uint64] | None = None
+    needs_r: npt.NDArray[np.uint64] | None = None
+    #: who each item is for (儿童, 老人 …), as bits
+    who_d: npt.NDArray[np.uint64] | None = None
+    who_r: npt.NDArray[np.uint64] | None = None
+    #: the need concepts named in each resource's title (what it mainly offers), as bits
+    title_needs_r: npt.NDArray[np.uint64] | None = None
 
 
-def _tfidf(docs: Sequence[tuple[str, ...]], column_weight: Mapping[str, float]) -> tuple[sp.csr_matrix, npt.NDArray[np.str_]]:
+def _tfidf(
+    docs: Sequence[tuple[str, ...]], column_weight: Mapping[str, float]
+) -> tuple[sp.csr_matrix, npt.NDArray[np.str_]]:
     vectorizer = TfidfVectorizer(
         analyzer=lambda doc: doc, sublinear_tf=True, norm=None, lowercase=False, dtype=np.float64
     )
@@ -114,24 +116,81 @@ def _tfidf(docs: Sequence[tuple[str, ...]], column_weight: Mapping[str, float]) 
     return matrix, vocabulary
 
 
+def concept_bits(docs: Sequence[tuple[str, ...]], prefix: str, names: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """One row per document: bit k of the row is set when the document names ``names[k]``."""
+    position = {prefix + name: k for k, name in enumerate(names)}
+    out = np.zeros((len(docs), max(1, -(-len(names) // 64))), dtype=np.uint64)
+    for i, doc in enumerate(docs):
+        for token in doc:
+            k = position.get(token)
+            if k is not None:
+                out[i, k >> 6] |= np.uint64(1 << (k & 63))
+    return out
+
+
+def title_tokens(titles: Sequence[str]) -> list[tuple[str, ...]]:
+    """The need concepts of each title, as tokens (Aho-Corasick only: cheap)."""
+    analyzer = tx.analyzer()
+    return [tuple(tx.CONCEPT + c for c in analyzer.concepts(tx.normalise(t))) for t in titles]
+
+
 def text_vectors(
-    demand_tokens: Sequence[tuple[str, ...]], resource_tokens: Sequence[tuple[str, ...]], weights: Weights
+    demand_tokens: Sequence[tuple[str, ...]],
+    resource_tokens: Sequence[tuple[str, ...]],
+    weights: Weights,
+    resource_titles: Sequence[str] | None = None,
 ) -> TextVectors:
     """TF-IDF (sublinear tf, smooth idf) fitted on both lists, token kinds weighted, rows normalised;
-    and the same for the need concepts alone (the content)."""
+    and the need and who concepts of every item as bits (computed once per item)."""
     docs = [*demand_tokens, *resource_tokens]
     n_d = len(demand_tokens)
-    if not any(docs):
+    if any(docs):
+        matrix, vocabulary = _tfidf(docs, weights.token_weights)
+        out = TextVectors(matrix[:n_d], matrix[n_d:], vocabulary)
+    else:
         empty = sp.csr_matrix((len(docs), 1), dtype=np.float64)
-        return TextVectors(empty[:n_d], empty[n_d:], np.array(["-"]))
-    matrix, vocabulary = _tfidf(docs, weights.token_weights)
-    out = TextVectors(matrix[:n_d], matrix[n_d:], vocabulary)
-    needs = [tuple(t for t in doc if t[:1] == tx.CONCEPT) for doc in docs]
-    if any(needs):
-        need_matrix, need_vocabulary = _tfidf(needs, {})
-        out.need_demands, out.need_resources = need_matrix[:n_d], need_matrix[n_d:]
-        out.need_vocabulary = need_vocabulary
+        out = TextVectors(empty[:n_d], empty[n_d:], np.array(["-"]))
+    needs, who = tx.concept_names()
+    out.needs_d, out.needs_r = concept_bits(demand_tokens, tx.CONCEPT, needs), concept_bits(resource_tokens, tx.CONCEPT, needs)
+    out.who_d, out.who_r = concept_bits(demand_tokens, tx.CONTEXT, who), concept_bits(resource_tokens, tx.CONTEXT, who)
+    if resource_titles is not None:
+        out.title_needs_r = concept_bits(title_tokens(resource_titles), tx.CONCEPT, needs)
     return out
+
+
+def _count(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    return np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
+
+
+def content(vectors: TextVectors, d: IntArray, r: IntArray, weights: Weights) -> FloatArray:
+    """How much of what the demand needs the resource offers, 0..1 (0: they share no need concept):
+    ``demand_share``·(the share of the demand's needs the resource names, a need named only in the
+    resource's description counting half: its title says what it mainly offers) + the rest·(the
+    share of the resource's needs the demand names). Bit operations, a chunk of pairs at a time."""
+    out = np.zeros(len(d), dtype=np.float64)
+    if vectors.needs_d is None or vectors.needs_r is None or len(d) == 0:
+        return out
+    n_need_d = np.maximum(_count(vectors.needs_d), 1)
+    n_need_r = np.maximum(_count(vectors.needs_r), 1)
+    for lo in range(0, len(d), CHUNK):
+        dd, rr = d[lo : lo + CHUNK], r[lo : lo + CHUNK]
+        both = vectors.needs_d[dd] & vectors.needs_r[rr]
+        shared = np.bitwise_count(both).sum(axis=1, dtype=np.int64)
+        titled = shared
+        if vectors.title_needs_r is not None:
+            titled = np.bitwise_count(both & vectors.title_needs_r[rr]).sum(axis=1, dtype=np.int64)
+        out[lo : lo + CHUNK] = weights.demand_share * (shared + titled) / (2 * n_need_d[dd]) + (
+            1 - weights.demand_share
+        ) * shared / n_need_r[rr]
+    return out
+
+
+def who_mismatch(vectors: TextVectors, d: IntArray, r: IntArray) -> npt.NDArray[np.bool_]:
+    """Both name whom they are for and name nobody in common (老人 asks, 儿童 offered)."""
+    if vectors.who_d is None or vectors.who_r is None or len(d) == 0:
+        return np.zeros(len(d), dtype=bool)
+    wd, wr = vectors.who_d[d], vectors.who_r[r]
+    return ((wd != 0).any(axis=1) & (wr != 0).any(axis=1) & ~((wd & wr) != 0).any(axis=1))
 
 
 def pair_products(vectors: TextVectors, d: IntArray, r: IntArray) -> sp.csr_matrix:
@@ -246,9 +305,6 @@ def _sample(table: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
     return out
 
 
-CHUNK = 1 << 20  # pairs scored at a time: temporaries stay small and warm in memory
-
-
 def score_pairs(
     index: Index,
     d: IntArray,
@@ -260,10 +316,14 @@ def score_pairs(
 ) -> PairScores:
     """Every part and the score of every relevant pair among (d[k], r[k]) (all of them when
     ``weights.relevance_floor`` is None), vectorised, a chunk of pairs at a time."""
-    content = cosine(vectors.needs(), d, r, index.d_by_code)
+    if vectors.title_needs_r is None and vectors.needs_r is not None:
+        vectors.title_needs_r = concept_bits(
+            title_tokens([x.title for x in index.resources]), tx.CONCEPT, tx.concept_names()[0]
+        )
+    meets = content(vectors, d, r, weights)
     if weights.relevance_floor is not None:
-        keep = np.flatnonzero(content >= max(weights.relevance_floor, 1e-9))
-        d, r, content = d[keep], r[keep], content[keep]
+        keep = np.flatnonzero(meets >= max(weights.relevance_floor, 1e-9))
+        d, r, meets = d[keep], r[keep], meets[keep]
     n = len(d)
     # the text products (sparse matrix products, outside the GIL) on the other core meanwhile
     pool = ThreadPoolExecutor(max_workers=1)
@@ -313,7 +373,7 @@ def score_pairs(
                     past[lo:hi] += _sample(past_table, prov, codes).astype(np.int32)
         load[lo:hi] = r_load[rr]
 
-    text = weights.content_share * content + (1 - weights.content_share) * text_future.result()
+    text = weights.content_share * meets + (1 - weights.content_share) * text_future.result()
     pool.shutdown()
     past_part = np.minimum(past, weights.past_saturation) / max(weights.past_saturation, 1)
     load_part = load / (load + float(max(weights.load_half, 1)))
@@ -324,6 +384,7 @@ def score_pairs(
         + weights.agreement * agreement
         + weights.past_projects * past_part
         - weights.load * load_part
+        - weights.who_mismatch * who_mismatch(vectors, d, r)
     )
     return PairScores(
         d=d,

@@ -104,6 +104,7 @@ class Concept:
     name: str
     need: bool  # kind N: what is needed or offered; otherwise who (W) or how (M)
     categories: tuple[str, ...]
+    who: bool = False  # kind W
 
 
 @cache
@@ -113,8 +114,21 @@ def lexicon() -> dict[str, Concept]:
     for line in _data_lines("lexicon.tsv"):
         name, kind_, categories, _forms = line.split("\t")
         codes = tuple(c for c in categories.split() if c != "-")
-        out[normalise(name)] = Concept(normalise(name), kind_.strip() == "N", codes)
+        out[normalise(name)] = Concept(normalise(name), kind_.strip() == "N", codes, kind_.strip() == "W")
     return out
+
+
+@cache
+def concept_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The need concepts and the who concepts (kind W), each in the lexicon's order."""
+    concepts = lexicon().values()
+    return tuple(c.name for c in concepts if c.need), tuple(c.name for c in concepts if c.who)
+
+
+@cache
+def _places() -> tuple[str, ...]:
+    """Place names (``data/places.txt``): a concept form inside one does not count (水塘 in 清水塘)."""
+    return tuple(normalise(w) for line in _data_lines("places.txt") for w in line.split())
 
 
 @cache
@@ -128,6 +142,8 @@ def _concepts() -> ahocorasick.Automaton:
             key = normalise(form)
             if key and normalise(name) not in concepts_of.setdefault(key, []):
                 concepts_of[key].append(normalise(name))
+    for place in _places():
+        concepts_of.setdefault(place, [])  # found, so it covers what is inside it, and names nothing
     automaton = ahocorasick.Automaton()
     for form, names in concepts_of.items():
         automaton.add_word(form, (len(form), tuple(names)))

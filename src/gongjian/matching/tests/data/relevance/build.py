@@ -50,6 +50,7 @@ ALSO_RELEVANT = {  # need whose look-alike resource → needs it really meets
     "antifraud": ("finance",),
     "relief": ("firstaid",),
     "heatstroke": ("summercamp",),
+    "summercamp": ("heatstroke",),
     "kidseyes": ("eyesold",),
     "flood": ("swimming",),
     "autism": ("visits",),

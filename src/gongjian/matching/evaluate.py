@@ -54,7 +54,9 @@ HERE = Path(__file__).resolve().parent
 SETS = {"relevance": HERE / "tests" / "data" / "relevance", "labelled": HERE / "data" / "labelled"}
 LABELLED = SETS["labelled"]
 ALL = "all"
-CATEGORY_DISTANCE = Weights(text=0.0, agreement=0.0, past_projects=0.0, load=0.0, relevance_floor=None)
+CATEGORY_DISTANCE = Weights(
+    text=0.0, agreement=0.0, past_projects=0.0, load=0.0, who_match=0.0, who_mismatch=0.0, relevance_floor=None
+)
 SHOWN = 5
 Ranker = Callable[[Sequence[Demand], Sequence[Resource]], dict[str, list[str]]]
 

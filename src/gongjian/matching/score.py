@@ -74,6 +74,8 @@ class Weights:
     content_share: float = 0.7
     #: in the content, the weight of the share of the demand's needs met (the rest: of the resource's)
     demand_share: float = 0.8
+    #: added when both sides name the same people (残疾人 asks, 残疾人 offered)
+    who_match: float = 0.08
     #: subtracted when both sides say whom they are for and name nobody in common
     who_mismatch: float = 0.08
     #: a pair enters the allocation only when the texts say it is about the same thing (a pair
@@ -185,12 +187,14 @@ def content(vectors: TextVectors, d: IntArray, r: IntArray, weights: Weights) ->
     return out
 
 
-def who_mismatch(vectors: TextVectors, d: IntArray, r: IntArray) -> npt.NDArray[np.bool_]:
-    """Both name whom they are for and name nobody in common (老人 asks, 儿童 offered)."""
+def who_overlap(vectors: TextVectors, d: IntArray, r: IntArray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(both name the same people, both say whom they are for and name nobody in common)."""
     if vectors.who_d is None or vectors.who_r is None or len(d) == 0:
-        return np.zeros(len(d), dtype=bool)
+        none = np.zeros(len(d), dtype=bool)
+        return none, none
     wd, wr = vectors.who_d[d], vectors.who_r[r]
-    return ((wd != 0).any(axis=1) & (wr != 0).any(axis=1) & ~((wd & wr) != 0).any(axis=1))
+    same = ((wd & wr) != 0).any(axis=1)
+    return same, (wd != 0).any(axis=1) & (wr != 0).any(axis=1) & ~same
 
 
 def pair_products(vectors: TextVectors, d: IntArray, r: IntArray) -> sp.csr_matrix:
@@ -377,6 +381,7 @@ def score_pairs(
     pool.shutdown()
     past_part = np.minimum(past, weights.past_saturation) / max(weights.past_saturation, 1)
     load_part = load / (load + float(max(weights.load_half, 1)))
+    same_people, other_people = who_overlap(vectors, d, r)
     score = (
         weights.text * text
         + weights.category * category
@@ -384,7 +389,8 @@ def score_pairs(
         + weights.agreement * agreement
         + weights.past_projects * past_part
         - weights.load * load_part
-        - weights.who_mismatch * who_mismatch(vectors, d, r)
+        + weights.who_match * same_people
+        - weights.who_mismatch * other_people
     )
     return PairScores(
         d=d,

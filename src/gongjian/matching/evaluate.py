@@ -22,7 +22,8 @@ Figures, per method:
 * **no match, said** (``none_said``): of the demands no resource meets, the share left without any
   recommendation ("no good match yet");
 * **recommended without a content match** (``unmatched``): recommended pairs (each demand's top 5)
-  whose two texts share no need concept of the lexicon. The engine must have none.
+  whose two texts share no need concept of the lexicon (or, for a demand that names no need, no
+  how concept such as 义诊). The engine must have none.
 
 Baselines rank the same candidate pairs (so reach and availability rules are equal) and recommend
 every candidate, as they have no notion of relevance:
@@ -111,9 +112,22 @@ def bigram_ranker(demands: Sequence[Demand], resources: Sequence[Resource]) -> d
     return {d: [rid for _, _, rid in sorted(scored)] for d, scored in pairs.items()}
 
 
-def need_concepts(text: str) -> frozenset[str]:
-    """The need concepts of the lexicon a text names (the content the engine must share)."""
-    return frozenset(t for t in tx.analyzer().tokens_of(text) if t[:1] == tx.CONCEPT)
+def what_concepts(text: str, *, demand: bool) -> frozenset[str]:
+    """What a text is about: the need concepts of the lexicon it names; for a demand that names no
+    need, its how concepts (想请医生来义诊: 义诊). A recommended pair must share one of the demand's."""
+    tokens = tx.analyzer().tokens_of(text)
+    needs = frozenset(t for t in tokens if t[:1] == tx.CONCEPT)
+    how = frozenset(tx.CONTEXT + c for c in tx.concept_names().how)
+    return needs if (needs or not demand) else frozenset(t for t in tokens if t in how)
+
+
+def content_match(demand_text: str, resource_text: str) -> bool:
+    """Whether the two texts share what they are about (see ``what_concepts``)."""
+    mine = what_concepts(demand_text, demand=True)
+    theirs = what_concepts(resource_text, demand=False) | (
+        frozenset(t for t in tx.analyzer().tokens_of(resource_text) if t[:1] == tx.CONTEXT)
+    )
+    return bool(mine & theirs)
 
 
 def metrics(ranking: dict[str, list[str]], data: LabelledSet, split: str) -> dict[str, float]:
@@ -129,9 +143,7 @@ def metrics(ranking: dict[str, list[str]], data: LabelledSet, split: str) -> dic
     n = max(len(answerable), 1)
     nothing_meets = [d for d in ids if not data.relevant[d]]
     texts = {x.id: x.text for x in (*data.demands, *data.resources)}
-    unmatched = sum(
-        not (need_concepts(texts[d]) & need_concepts(texts[r])) for d in ids for r in ranking.get(d, [])[:SHOWN]
-    )
+    unmatched = sum(not content_match(texts[d], texts[r]) for d in ids for r in ranking.get(d, [])[:SHOWN])
     return {
         "demands": len(answerable),
         "precision@1": round(p1 / n, 4),

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -118,10 +119,10 @@ def _tfidf(
     return matrix, vocabulary
 
 
-def concept_bits(docs: Sequence[tuple[str, ...]], prefix: str, names: Sequence[str]) -> npt.NDArray[np.uint64]:
-    """One row per document: bit k of the row is set when the document names ``names[k]``."""
-    position = {prefix + name: k for k, name in enumerate(names)}
-    out = np.zeros((len(docs), max(1, -(-len(names) // 64))), dtype=np.uint64)
+def concept_bits(docs: Sequence[tuple[str, ...]], tokens: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """One row per document: bit k of the row is set when the document has ``tokens[k]``."""
+    position = {token: k for k, token in enumerate(tokens)}
+    out = np.zeros((len(docs), max(1, -(-len(tokens) // 64))), dtype=np.uint64)
     for i, doc in enumerate(docs):
         for token in doc:
             k = position.get(token)
@@ -130,10 +131,36 @@ def concept_bits(docs: Sequence[tuple[str, ...]], prefix: str, names: Sequence[s
     return out
 
 
+@cache
+def _what_tokens() -> tuple[str, ...]:
+    """The tokens that say what an item is about: the need concepts, then the how concepts (义诊,
+    培训 …), which stand for the need of a demand that names none (想请医生来义诊)."""
+    names = tx.concept_names()
+    return (*(tx.CONCEPT + c for c in names.needs), *(tx.CONTEXT + c for c in names.how))
+
+
+@cache
+def _needs_mask() -> npt.NDArray[np.uint64]:
+    """The bits of the need concepts among ``_what_tokens``."""
+    return concept_bits([_what_tokens()[: len(tx.concept_names().needs)]], _what_tokens())[0]
+
+
+def demand_what_bits(docs: Sequence[tuple[str, ...]]) -> npt.NDArray[np.uint64]:
+    """A demand's needs as bits; its how concepts only when it names no need."""
+    bits = concept_bits(docs, _what_tokens())
+    needs_mask = _needs_mask()
+    has_need = ((bits & needs_mask) != 0).any(axis=1)
+    bits[has_need] &= needs_mask
+    return bits
+
+
 def title_tokens(titles: Sequence[str]) -> list[tuple[str, ...]]:
-    """The need concepts of each title, as tokens (Aho-Corasick only: cheap)."""
-    analyzer = tx.analyzer()
-    return [tuple(tx.CONCEPT + c for c in analyzer.concepts(tx.normalise(t))) for t in titles]
+    """The concepts of each title, as tokens (Aho-Corasick only: cheap)."""
+    analyzer, known = tx.analyzer(), tx.lexicon()
+    return [
+        tuple((tx.CONCEPT if known[c].need else tx.CONTEXT) + c for c in analyzer.concepts(tx.normalise(t)))
+        for t in titles
+    ]
 
 
 def text_vectors(
@@ -152,11 +179,11 @@ def text_vectors(
     else:
         empty = sp.csr_matrix((len(docs), 1), dtype=np.float64)
         out = TextVectors(empty[:n_d], empty[n_d:], np.array(["-"]))
-    needs, who = tx.concept_names()
-    out.needs_d, out.needs_r = concept_bits(demand_tokens, tx.CONCEPT, needs), concept_bits(resource_tokens, tx.CONCEPT, needs)
-    out.who_d, out.who_r = concept_bits(demand_tokens, tx.CONTEXT, who), concept_bits(resource_tokens, tx.CONTEXT, who)
+    who = [tx.CONTEXT + c for c in tx.concept_names().who]
+    out.needs_d, out.needs_r = demand_what_bits(demand_tokens), concept_bits(resource_tokens, _what_tokens())
+    out.who_d, out.who_r = concept_bits(demand_tokens, who), concept_bits(resource_tokens, who)
     if resource_titles is not None:
-        out.title_needs_r = concept_bits(title_tokens(resource_titles), tx.CONCEPT, needs)
+        out.title_needs_r = concept_bits(title_tokens(resource_titles), _what_tokens())
     return out
 
 
@@ -173,7 +200,7 @@ def content(vectors: TextVectors, d: IntArray, r: IntArray, weights: Weights) ->
     if vectors.needs_d is None or vectors.needs_r is None or len(d) == 0:
         return out
     n_need_d = np.maximum(_count(vectors.needs_d), 1)
-    n_need_r = np.maximum(_count(vectors.needs_r), 1)
+    n_need_r = np.maximum(_count(vectors.needs_r & _needs_mask()), 1)
     for lo in range(0, len(d), CHUNK):
         dd, rr = d[lo : lo + CHUNK], r[lo : lo + CHUNK]
         both = vectors.needs_d[dd] & vectors.needs_r[rr]
@@ -321,9 +348,7 @@ def score_pairs(
     """Every part and the score of every relevant pair among (d[k], r[k]) (all of them when
     ``weights.relevance_floor`` is None), vectorised, a chunk of pairs at a time."""
     if vectors.title_needs_r is None and vectors.needs_r is not None:
-        vectors.title_needs_r = concept_bits(
-            title_tokens([x.title for x in index.resources]), tx.CONCEPT, tx.concept_names()[0]
-        )
+        vectors.title_needs_r = concept_bits(title_tokens([x.title for x in index.resources]), _what_tokens())
     meets = content(vectors, d, r, weights)
     if weights.relevance_floor is not None:
         keep = np.flatnonzero(meets >= max(weights.relevance_floor, 1e-9))

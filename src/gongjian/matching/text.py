@@ -118,11 +118,23 @@ def lexicon() -> dict[str, Concept]:
     return out
 
 
+@dataclass(frozen=True)
+class ConceptNames:
+    """The lexicon's concepts by kind, each in the lexicon's order."""
+
+    needs: tuple[str, ...]  # N
+    who: tuple[str, ...]  # W
+    how: tuple[str, ...]  # M
+
+
 @cache
-def concept_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The need concepts and the who concepts (kind W), each in the lexicon's order."""
+def concept_names() -> ConceptNames:
     concepts = lexicon().values()
-    return tuple(c.name for c in concepts if c.need), tuple(c.name for c in concepts if c.who)
+    return ConceptNames(
+        tuple(c.name for c in concepts if c.need),
+        tuple(c.name for c in concepts if c.who),
+        tuple(c.name for c in concepts if not c.need and not c.who),
+    )
 
 
 @cache

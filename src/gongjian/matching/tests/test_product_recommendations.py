@@ -107,6 +107,15 @@ def test_demand_page_shows_recommendations_and_the_button(world: World) -> None:
     ).status_code in (403, 404)
 
 
+def test_demand_page_says_no_good_match_yet_instead_of_an_unrelated_resource(world: World) -> None:
+    p = build_product(world)
+    client = Client()
+    client.force_login(world.liaison)  # 民政厅 offers barbers and a lawyer: nothing about teeth
+    page = client.get(reverse("lists:demand_detail", args=[p.teeth.pk])).content.decode()
+    assert "暂无合适的匹配" in page
+    assert "理发志愿服务队" not in page and 'data-matching-claim="offer"' not in page
+
+
 def test_resource_page_shows_recommendations(world: World) -> None:
     p = build_product(world)
     client = Client()

@@ -56,7 +56,13 @@ SETS = {"relevance": HERE / "tests" / "data" / "relevance", "labelled": HERE / "
 LABELLED = SETS["labelled"]
 ALL = "all"
 CATEGORY_DISTANCE = Weights(
-    text=0.0, agreement=0.0, past_projects=0.0, load=0.0, who_match=0.0, who_mismatch=0.0, relevance_floor=None
+    text=0.0,
+    agreement=0.0,
+    past_projects=0.0,
+    load=0.0,
+    who_match=0.0,
+    who_mismatch=0.0,
+    relevance_floor=None,
 )
 SHOWN = 5
 Ranker = Callable[[Sequence[Demand], Sequence[Resource]], dict[str, list[str]]]
@@ -142,7 +148,7 @@ def metrics(ranking: dict[str, list[str]], data: LabelledSet, split: str) -> dic
         r5 += len(good.intersection(ranked[:SHOWN])) / len(good)
     n = max(len(answerable), 1)
     nothing_meets = [d for d in ids if not data.relevant[d]]
-    texts = {x.id: x.text for x in (*data.demands, *data.resources)}
+    texts = {x.id: x.text for x in data.demands} | {x.id: x.text for x in data.resources}
     unmatched = sum(not content_match(texts[d], texts[r]) for d in ids for r in ranking.get(d, [])[:SHOWN])
     return {
         "demands": len(answerable),
@@ -195,7 +201,9 @@ def report(fmt: str = "table", folder: Path = SETS["relevance"]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--set", default="relevance", help="relevance, labelled, or a folder with the three CSV files")
+    parser.add_argument(
+        "--set", default="relevance", help="relevance, labelled, or a folder with the three CSV files"
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
     print(report(args.format, SETS.get(args.set, Path(args.set))))

@@ -142,7 +142,10 @@ def _what_tokens() -> tuple[str, ...]:
 @cache
 def _needs_mask() -> npt.NDArray[np.uint64]:
     """The bits of the need concepts among ``_what_tokens``."""
-    return concept_bits([_what_tokens()[: len(tx.concept_names().needs)]], _what_tokens())[0]
+    mask: npt.NDArray[np.uint64] = concept_bits(
+        [_what_tokens()[: len(tx.concept_names().needs)]], _what_tokens()
+    )[0]
+    return mask
 
 
 def demand_what_bits(docs: Sequence[tuple[str, ...]]) -> npt.NDArray[np.uint64]:
@@ -188,7 +191,8 @@ def text_vectors(
 
 
 def _count(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
-    return np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
+    counts: npt.NDArray[np.int64] = np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
+    return counts
 
 
 def content(vectors: TextVectors, d: IntArray, r: IntArray, weights: Weights) -> FloatArray:
@@ -208,13 +212,16 @@ def content(vectors: TextVectors, d: IntArray, r: IntArray, weights: Weights) ->
         titled = shared
         if vectors.title_needs_r is not None:
             titled = np.bitwise_count(both & vectors.title_needs_r[rr]).sum(axis=1, dtype=np.int64)
-        out[lo : lo + CHUNK] = weights.demand_share * (shared + titled) / (2 * n_need_d[dd]) + (
-            1 - weights.demand_share
-        ) * shared / n_need_r[rr]
+        out[lo : lo + CHUNK] = (
+            weights.demand_share * (shared + titled) / (2 * n_need_d[dd])
+            + (1 - weights.demand_share) * shared / n_need_r[rr]
+        )
     return out
 
 
-def who_overlap(vectors: TextVectors, d: IntArray, r: IntArray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+def who_overlap(
+    vectors: TextVectors, d: IntArray, r: IntArray
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """(both name the same people, both say whom they are for and name nobody in common)."""
     if vectors.who_d is None or vectors.who_r is None or len(d) == 0:
         none = np.zeros(len(d), dtype=bool)

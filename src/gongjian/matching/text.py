@@ -193,7 +193,7 @@ class Analyzer:
         )
         kept: list[str] = []
         reach = -1  # the furthest end of a form kept so far
-        for start, end, names in found:
+        for _start, end, names in found:
             if end <= reach:  # inside a longer form that starts at or before it
                 continue
             reach = end

@@ -27,7 +27,13 @@ def test_relevance_set_is_big_consistent_and_mixed():
     traditional = sum(normalise(d.title) != d.title.lower().replace(" ", "") for d in data.demands)
     assert traditional >= 100
     # places as people write them, in the text
-    assert sum(any(p in d.title for p in ("社区", "社區", "高新区", "高新區", "这边", "這邊")) for d in data.demands) >= 100
+    assert (
+        sum(
+            any(p in d.title for p in ("社区", "社區", "高新区", "高新區", "这边", "這邊"))
+            for d in data.demands
+        )
+        >= 100
+    )
 
 
 def test_engine_reaches_the_goal_on_the_relevance_set_and_beats_both_baselines(relevance):
@@ -57,6 +63,10 @@ def test_report_prints_the_three_methods_in_one_table(relevance, monkeypatch):
 
     monkeypatch.setattr(ev, "evaluate", lambda _data=None: figures)
     table = report("table", SETS["relevance"])
-    rows = Counter(line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ") and "---" not in line)
+    rows = Counter(
+        line.split("|")[1].strip()
+        for line in table.splitlines()
+        if line.startswith("| ") and "---" not in line
+    )
     assert rows["engine"] == rows["category+distance"] == rows["bigram overlap"] == 1
     assert f"{len(data.demands)} demands" in table

@@ -9,7 +9,9 @@ from gongjian.matching.engine_data import Context
 
 from .helpers import COMMUNITY, STREET, demand, resource
 
-POLICY = resource("policy", "养老服务政策宣讲", description="讲解高龄津贴、养老服务补贴、居家养老政策", provider="mz")
+POLICY = resource(
+    "policy", "养老服务政策宣讲", description="讲解高龄津贴、养老服务补贴、居家养老政策", provider="mz"
+)
 CLOSE_TIES = Context(
     agreements=frozenset({("mz", STREET)}), past_projects={("mz", COMMUNITY): 3}, load={"mz": 0}
 )
@@ -49,7 +51,9 @@ def test_colloquial_demands_get_the_resource_a_person_would_pick():
     resources = [
         resource("family", "家庭医生签约服务", description="签约家庭医生，上门巡诊；家庭清洁消毒指导"),
         resource("cardio", "心血管专科义诊", description="心内科专家：高血压、冠心病咨询，心电图检查"),
-        resource("phone", "老年人智能手机培训", description="教老人用微信、扫码、手机支付", lat=28.3, lng=113.0),
+        resource(
+            "phone", "老年人智能手机培训", description="教老人用微信、扫码、手机支付", lat=28.3, lng=113.0
+        ),
         resource("truancy", "青少年厌学心理辅导", description="帮助厌学、沉迷手机的孩子和家长"),
         resource("choir", "社区合唱团排练", description="合唱团招新，每周排练，有钢琴伴奏"),
         resource("room", "街道会议室出借", description="会议室可借用，能坐50人"),

@@ -43,7 +43,9 @@ def test_the_lexicon_is_large_and_every_concept_has_categories_that_exist():
     concepts = tx.lexicon()
     needs = [c for c in concepts.values() if c.need]
     assert len(concepts) >= 300 and len(needs) >= 280
-    known = {line.split("\t")[0] for line in (tx.DATA / "categories.tsv").read_text(encoding="utf-8").splitlines()}
+    known = {
+        line.split("\t")[0] for line in (tx.DATA / "categories.tsv").read_text(encoding="utf-8").splitlines()
+    }
     assert all(c.categories and set(c.categories) <= known for c in needs)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import opencc
@@ -58,6 +59,11 @@ ALSO_RELEVANT = {  # need whose look-alike resource → needs it really meets
     "domestic": ("truancy",),
     "firstaid": ("drowning",),
 }
+DEMAND_HEADER = ["id", "title", "description", "category", "quantity", "area", "lat", "lng", "deadline"]
+RESOURCE_HEADER = [
+    *("id", "title", "description", "category", "capacity", "provider", "area", "lat", "lng", "radius_km"),
+    *("available_from", "available_to", "service_areas"),
+]
 NO_MATCH = [
     "自行车链条掉了，想找人修",
     "要搬家，缺几个人手帮忙抬家具",
@@ -82,13 +88,29 @@ NO_MATCH = [
 ]
 
 
+Place = tuple[str, str, str, float, float]
+
+
+@dataclass
+class Need:
+    key: str
+    category: str
+    local: tuple[str, str]
+    far: tuple[str, str]
+    dis: tuple[str, str, str]
+    demands: list[str] = field(default_factory=list)
+
+
 def km(a: tuple[float, float], b: tuple[float, float]) -> float:
     p1, p2 = math.radians(a[0]), math.radians(b[0])
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
+    )
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
-def place_of(title: str) -> tuple[str, str, str, float, float]:
+def place_of(title: str) -> Place:
     for name, trad, code, lat, lng in PLACES:
         short = name.removesuffix("社区")
         if short in title:
@@ -99,7 +121,7 @@ def place_of(title: str) -> tuple[str, str, str, float, float]:
     raise ValueError(title)
 
 
-def written_place(rng: random.Random, place: tuple[str, str, str, float, float], text: str) -> str:
+def written_place(rng: random.Random, place: Place, text: str) -> str:
     name, trad, *_ = place
     is_trad = S2T.convert(text) == text and any("\u4e00" <= c <= "\u9fff" for c in text)
     shown = trad if is_trad else name
@@ -109,38 +131,31 @@ def written_place(rng: random.Random, place: tuple[str, str, str, float, float],
 
 def main() -> None:
     rng = random.Random(23)
-    groups: list[dict[str, object]] = []
+    groups: list[Need] = []
     for spec in sorted(HERE.glob("spec_*.txt")):
         for raw in spec.read_text(encoding="utf-8").splitlines():
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
             if line.startswith("- "):
-                demands = groups[-1]["demands"]
-                assert isinstance(demands, list)
-                demands.append(line[2:].strip())
+                groups[-1].demands.append(line[2:].strip())
                 continue
-            key, category, title, desc, far_title, far_desc, dis_title, dis_desc, dis_category = line.split("|")
+            key, category, title, desc, far_title, far_desc, dis_title, dis_desc, dis_category = line.split(
+                "|"
+            )
             groups.append(
-                {
-                    "key": key,
-                    "category": category,
-                    "local": (title, desc),
-                    "far": (far_title, far_desc),
-                    "dis": (dis_title, dis_desc, dis_category),
-                    "demands": [],
-                }
+                Need(key, category, (title, desc), (far_title, far_desc), (dis_title, dis_desc, dis_category))
             )
     resources: list[list[object]] = []
     local_id: dict[str, str] = {}
     dis_id: dict[str, str] = {}
-    far_place: dict[str, tuple[str, str, str, float, float]] = {}
+    far_place: dict[str, Place] = {}
     n = 0
     for g in groups:
-        key, category = str(g["key"]), str(g["category"])
-        title, desc = g["local"]  # type: ignore[misc]
-        far_title, far_desc = g["far"]  # type: ignore[misc]
-        dis_title, dis_desc, dis_category = g["dis"]  # type: ignore[misc]
+        key, category = g.key, g.category
+        title, desc = g.local
+        far_title, far_desc = g.far
+        dis_title, dis_desc, dis_category = g.dis
         home = rng.choice(PLACES)
         far = place_of(far_title)
         far_place[key] = far
@@ -155,7 +170,21 @@ def main() -> None:
                 t, d = S2T.convert(t), S2T.convert(d)
             shown_category = c if rng.random() < 0.8 else ""
             resources.append(
-                [rid, t, d, shown_category, 100, f"P{n:03d}", place[2], place[3], place[4], radius, "", "", service]
+                [
+                    rid,
+                    t,
+                    d,
+                    shown_category,
+                    100,
+                    f"P{n:03d}",
+                    place[2],
+                    place[3],
+                    place[4],
+                    radius,
+                    "",
+                    "",
+                    service,
+                ]
             )
             if kind == "local":
                 local_id[key] = rid
@@ -165,23 +194,22 @@ def main() -> None:
     for key, needs in ALSO_RELEVANT.items():
         for need in needs:
             relevant_of[need].add(dis_id[key])
-    demands: list[list[object]] = []
+    demand_rows: list[list[object]] = []
     labels: list[list[str]] = []
     m = 0
     for g in groups:
-        key = str(g["key"])
+        key = g.key
         far = far_place[key]
         allowed = [p for p in PLACES if km((p[3], p[4]), (far[3], far[4])) > 3.0 and p[2][:9] != far[2][:9]]
-        demand_texts = g["demands"]
-        assert isinstance(demand_texts, list) and len(demand_texts) == 5, key
-        for text in demand_texts:
+        assert len(g.demands) == 5, key
+        for text in g.demands:
             m += 1
             place = rng.choice(allowed)
             shown = written_place(rng, place, text) if rng.random() < 0.35 else text
-            category = str(g["category"]) if rng.random() < 0.25 else ""
+            category = g.category if rng.random() < 0.25 else ""
             jitter = (rng.uniform(-0.004, 0.004), rng.uniform(-0.004, 0.004))
             with_xy = rng.random() < 0.7
-            demands.append(
+            demand_rows.append(
                 [
                     f"D{m:03d}",
                     shown,
@@ -198,25 +226,21 @@ def main() -> None:
     for text in NO_MATCH:
         m += 1
         place = rng.choice(PLACES)
-        demands.append([f"D{m:03d}", text, "", "", rng.randint(1, 5), place[2], "", "", ""])
+        demand_rows.append([f"D{m:03d}", text, "", "", rng.randint(1, 5), place[2], "", "", ""])
         labels.append([f"D{m:03d}", "", "none"])
     with (HERE / "resources.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(
-            "id,title,description,category,capacity,provider,area,lat,lng,radius_km,available_from,available_to,service_areas".split(
-                ","
-            )
-        )
+        w.writerow(RESOURCE_HEADER)
         w.writerows(resources)
     with (HERE / "demands.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow("id,title,description,category,quantity,area,lat,lng,deadline".split(","))
-        w.writerows(demands)
+        w.writerow(DEMAND_HEADER)
+        w.writerows(demand_rows)
     with (HERE / "relevant.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["demand", "relevant", "need"])
         w.writerows(labels)
-    print(f"{len(demands)} demands, {len(resources)} resources, {len(groups)} needs")
+    print(f"{len(demand_rows)} demands, {len(resources)} resources, {len(groups)} needs")
 
 
 if __name__ == "__main__":

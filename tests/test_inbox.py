@@ -147,8 +147,16 @@ def test_liaison_sees_the_demands_matching_recommends_for_their_units_resources(
 
 
 def test_liaison_without_recommendations_falls_back_to_published_demands_in_reach(world, monkeypatch):
-    build_lists_claims(world)
-    assert "matching.demands_matched" in _items(world.liaison)  # the engine recommends some here
+    from gongjian.lists.services import claims as list_services
+
+    lists = build_lists_claims(world)
+    # 民政厅 offers a meeting room: none of these demands (防汛值守, 床位 …) is about one
+    assert "matching.demands_matched" not in _items(world.liaison)
+    meeting = list_services.demand_raise(
+        actor=world.dongfeng_admin, owner_org=lists.dongfeng_org, name="党员大会开会没地方", category="venue"
+    )
+    list_services.demand_publish(actor=world.dongfeng_admin, demand=meeting)
+    assert "matching.demands_matched" in _items(world.liaison)  # the engine recommends the room here
     # when it finds nothing for the unit's resources, the plain list of its reach stands
     monkeypatch.setattr(matching_inbox.selectors, "resource_recommendations", lambda **kw: [])
     items = _items(world.liaison)

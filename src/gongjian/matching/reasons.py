@@ -1,9 +1,10 @@
 """Why a pair is recommended, in Chinese, from the parts of its score.
 
-    同一街道，相距1.2公里 · 已签订共建协议 · 类别一致：医疗健康 · 以往合作项目2个 · 文本相近：儿童、口腔
+    都涉及：口腔、儿童 · 同一街道，相距1.2公里 · 已签订共建协议 · 类别一致：医疗健康 · 以往合作项目2个
 
-The shared words are the tokens with the largest weight in both texts' vectors: concepts and
-jieba words first, character bigrams only when they add something the words do not already say.
+What both texts are about is said with the concepts of the lexicon they share (``data/lexicon.tsv``):
+the needs first (口腔, 心血管专科), then who and how (儿童, 义诊), the most telling first. A word or a
+pair of characters the texts happen to share (清洁, 手机) is never quoted: it is not a reason.
 """
 
 from __future__ import annotations
@@ -20,19 +21,20 @@ from .score import RELATIONS, PairScores, TextVectors, pair_products
 
 RELATION_TEXT = {"community": "同一社区", "street": "同一街道", "district": "同一区县", "": ""}
 SHARED_SHOWN = 3
-TEXT_REASON_MIN = 0.05  # below this cosine the texts are not said to be close
-_KIND_ORDER = {tx.CONCEPT: 0, tx.WORD: 1, tx.BIGRAM: 2}
+_KIND_ORDER = {tx.CONCEPT: 0, tx.CONTEXT: 1, tx.WORD: 2, tx.BIGRAM: 2}
+_QUOTED = 2  # kinds ordered below this are quoted (concepts); words and bigrams never are
 
 
 def shared_terms(
     vectors: TextVectors, d: IntArray, r: IntArray, shown: int = SHARED_SHOWN
 ) -> list[list[str]]:
-    """For each pair, up to ``shown`` words both texts share, most telling first."""
+    """For each pair, up to ``shown`` concepts both texts name, needs first, most telling first."""
     product = pair_products(vectors, d, r)
     vocabulary = vectors.vocabulary
     if product.nnz == 0:
         return [[] for _ in range(len(d))]
     kinds = np.array([_KIND_ORDER[tx.kind(str(t))] for t in vocabulary], dtype=np.int64)
+    quoted = kinds < _QUOTED
     words = [tx.display(str(t)) for t in vocabulary]
     rows = np.repeat(np.arange(len(d)), np.diff(product.indptr))
     order = np.lexsort((-product.data, kinds[product.indices], rows))
@@ -42,6 +44,8 @@ def shared_terms(
     for k in range(len(d)):
         chosen: list[str] = []
         for col in columns[bounds[k] : bounds[k + 1]]:
+            if not quoted[col]:
+                break  # sorted by kind: the rest are words and bigrams
             word = words[col]
             if any(word in c or c in word for c in chosen):
                 continue
@@ -61,16 +65,15 @@ def location_reason(relation: str, distance_km: float | None) -> str:
 
 
 def reasons_for(parts: ScoreParts, category: str, shared: Sequence[str]) -> tuple[str, ...]:
-    """The reasons of one pair, most concrete first."""
-    out = [location_reason(parts.relation, parts.distance_km)]
+    """The reasons of one pair: what both are about first, then where, then the relations."""
+    out = [f"都涉及：{'、'.join(shared)}"] if shared else []
+    out.append(location_reason(parts.relation, parts.distance_km))
     if parts.agreement:
         out.append("已签订共建协议")
     if parts.category == 1.0 and category:
         out.append(f"类别一致：{tx.category_name(category)}")
     if parts.past_projects:
         out.append(f"以往合作项目{parts.past_projects}个")
-    if shared and parts.text >= TEXT_REASON_MIN:
-        out.append(f"文本相近：{'、'.join(shared)}")
     if parts.load:
         out.append(f"提供方在办项目{parts.load}个")
     return tuple(out)

@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 def test_liaison_never_sees_recommendations_outside_reach(world: World) -> None:
     p = build_product(world)
     # on a demand of 王家垅: only the resources the liaison sees (their unit's own)
-    found = selectors.demand_recommendations(actor=world.liaison, demand=p.teeth)
+    found = selectors.demand_recommendations(actor=world.liaison, demand=p.haircut)
     assert found and all(s.resource.provider_unit_id == world.minzheng.pk for s in found)
+    # and none of their unit's resources is about teeth: no good match yet, not a barber
+    assert selectors.demand_recommendations(actor=world.liaison, demand=p.teeth) == []
     # on 民政厅's resource: only demands within the unit's reach (开福区 and its alliance's area)
     for resource in (p.barbers, p.counsel):
         shown = selectors.resource_recommendations(actor=world.liaison, resource=resource)
@@ -33,6 +35,17 @@ def test_liaison_never_sees_recommendations_outside_reach(world: World) -> None:
     # 尖山湖's administrator sees no 开福区 resource recommended for 尖山湖's demand
     jsh = selectors.demand_recommendations(actor=world.jsh_admin, demand=p.jsh_teeth)
     assert all(not s.resource.area.path.startswith(world.kaifu.path) for s in jsh)
+
+
+def test_pages_show_only_relevant_pairs_with_the_concepts_they_share(world: World) -> None:
+    p = build_product(world)
+    teeth = selectors.demand_recommendations(actor=world.dongfeng_admin, demand=p.teeth)
+    assert [s.resource for s in teeth] == [p.dentist]
+    assert teeth[0].reasons[0].startswith("都涉及：口腔、儿童")
+    # the barbers are offered to the haircut only, never to the toothache or the lawyer
+    shown = selectors.resource_recommendations(actor=world.dongfeng_admin, resource=p.barbers)
+    assert [s.demand for s in shown] == [p.haircut]
+    assert shown[0].reasons[0].startswith("都涉及：理发")
 
 
 def test_resource_page_lists_the_demands_it_could_meet(world: World) -> None:
@@ -92,6 +105,15 @@ def test_demand_page_shows_recommendations_and_the_button(world: World) -> None:
     assert client.post(
         reverse("matching:claim", args=[p.haircut.pk]), {"resource": str(p.barbers.pk), "side": "offer"}
     ).status_code in (403, 404)
+
+
+def test_demand_page_says_no_good_match_yet_instead_of_an_unrelated_resource(world: World) -> None:
+    p = build_product(world)
+    client = Client()
+    client.force_login(world.liaison)  # 民政厅 offers barbers and a lawyer: nothing about teeth
+    page = client.get(reverse("lists:demand_detail", args=[p.teeth.pk])).content.decode()
+    assert "暂无合适的匹配" in page
+    assert "理发志愿服务队" not in page and 'data-matching-claim="offer"' not in page
 
 
 def test_resource_page_shows_recommendations(world: World) -> None:

@@ -18,11 +18,13 @@ def score(d, r, context=None, others=FILLER):
     return rec
 
 
-def test_more_similar_text_scores_higher():
+def test_more_similar_text_scores_higher_and_an_unrelated_pair_is_not_scored_at_all():
     d = demand(title="孩子牙疼想看医生")
     close = score(d, resource(title="儿童口腔检查 牙科医生"))
-    far = score(d, resource(title="老年人血压测量"))
-    assert close.score > far.score and close.parts.text > far.parts.text
+    other_people = score(d, resource(title="老年人口腔义诊"))  # the same need, for the old
+    assert close.score > other_people.score and close.parts.text >= other_people.parts.text
+    # only near and in the same category, but about blood pressure: no recommendation at all
+    assert explain(d, resource(title="老年人血压测量"), resources=FILLER) is None
 
 
 def test_same_category_beats_unknown_beats_different():
@@ -64,18 +66,18 @@ def test_reasons_in_chinese():
     )
     rec = score(d, r, context)
     assert rec.reasons == (
+        "都涉及：口腔、儿童",
         "同一街道，相距1.2公里",
         "已签订共建协议",
         "类别一致：医疗健康",
         "以往合作项目2个",
-        "文本相近：儿童、口腔",
         "提供方在办项目1个",
     )
 
 
 def test_reasons_without_coordinates_or_relation():
     rec = score(demand(area="430104002001"), resource(area="", title="儿童口腔"))
-    assert rec.reasons[0] == "在服务范围内"
+    assert rec.reasons[:2] == ("都涉及：口腔、儿童", "在服务范围内")
 
 
 def test_top_k_both_ways_against_brute_force() -> None:

@@ -414,12 +414,13 @@ def campaign_score(*, actor: Actor | None, campaign: Campaign) -> Campaign:
     day = campaign.figures_on
     values = compute_many([e.home for e in entries], [day]) if figures else {}
     EntryPart.objects.filter(entry__in=entries, criterion__in=figures).delete()
+    # a ratio with nothing to divide by (None, "—（无数据）") earns no points: it is scored 0
     parts = [
         EntryPart(
             entry=e,
             criterion=c,
-            value=scoring.quantize(values[(e.home.pk, day)].get(c.indicator, 0)),
-            points=scoring.points(values[(e.home.pk, day)].get(c.indicator, 0), c.weight),
+            value=scoring.quantize(values[(e.home.pk, day)].get(c.indicator) or 0),
+            points=scoring.points(values[(e.home.pk, day)].get(c.indicator) or 0, c.weight),
             figures_on=day,
         )
         for e in entries

@@ -121,6 +121,7 @@ def test_a_day_of_new_records_leaves_every_printed_article_figure_as_it_was(demo
     difference = report.differences[0]
     printed = first["王家垅社區"].figures
     was = next(f.value for f in printed if f.indicator.id == "units.resident")
+    assert isinstance(was, int)
     assert (difference.printed, difference.live) == (str(was), str(was + 1))
     assert [c.reason for c in difference.corrections] == ["据入驻协议补正"]
     with translation.override("zh-hans"):

@@ -174,3 +174,22 @@ def test_rows_download_lists_the_records_masked(world: World) -> None:
     assert [r[1] for r in rows[2:]] == [direct.name]
     text = repr(rows)
     assert id_number(10) not in text and direct.id_number_masked not in text
+
+
+def test_a_ratio_with_nothing_to_divide_by_reads_no_data_never_zero_or_plus_100(world: World) -> None:
+    """王家垅社区 has no appeal: its appeal rates are "—（无数据）" on the card, in the report and its
+    PDF, and the change against the year before is "—", never "+100.0 个百分点" (issue 20)."""
+    with translation.override("zh-hans"):
+        assert show(None, "ratio") == "—（无数据）"
+        assert show_change(None, "ratio") == "—"
+        report = report_for(actor=world.wjl_admin, area=world.wjl, date=dt.date(2026, 6, 30))
+    rate = next(f for f in report.figures if f.indicator.id == "appeals.response_rate")
+    assert (rate.value, rate.before, rate.change) == (None, None, None)
+    with translation.override("zh-hans"):
+        assert (rate.value_text, rate.before_text, rate.change_text) == ("—（无数据）", "—（无数据）", "—")
+    client = _client(world.wjl_admin)
+    page = _get(client, "stats:dashboard", world.wjl.code, date="2026-06-30").content.decode()
+    card = page[page.index('data-indicator="appeals.response_rate"') :]
+    assert "—（无数据）" in card[: card.index("</div>\n          </div>")]
+    pdf = pdf_text(_get(client, "stats:report_pdf", world.wjl.code, date="2026-06-30").content)
+    assert "—（无数据）" in pdf and "+100.0" not in pdf

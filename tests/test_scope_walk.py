@@ -66,6 +66,8 @@ ROUTES: dict[str, Any] = {
     "orgs:unit_edit": ResidentUnit,
     "orgs:unit_reveal_phone": ResidentUnit,
     "orgs:unit_correct_start": ResidentUnit,
+    "orgs:area_correct_start": Area,
+    "orgs:alliance_correct_start": Alliance,
     "orgs:org_detail": PartyOrg,
     "orgs:org_edit": PartyOrg,
     "orgs:org_correct_start": PartyOrg,

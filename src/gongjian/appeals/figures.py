@@ -49,8 +49,8 @@ _appeals_satisfied = _rows("satisfied")
 
 def _rate(
     part: Callable[[Area, dt.date], QuerySet[Any]], whole: Callable[[Area, dt.date], QuerySet[Any]]
-) -> Callable[[Area, dt.date], float]:
-    def value(area: Area, date: dt.date) -> float:
+) -> Callable[[Area, dt.date], float | None]:
+    def value(area: Area, date: dt.date) -> float | None:
         return ratio(part(area, date).count(), whole(area, date).count())
 
     return value

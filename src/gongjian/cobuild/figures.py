@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from django.db.models import Q, QuerySet, Sum
 
 from gongjian.orgs.models import Area
-from gongjian.stats.registry import Figure, Indicator, Kept, PieceFn, Subjects, year_to_date
+from gongjian.stats.registry import Figure, Indicator, Kept, PieceFn, Subjects, ratio, year_to_date
 from gongjian.stats.sources import dated, itself, local_day, rows_of
 from gongjian.stats.tally_core import Piece, flow, overlap
 
@@ -140,10 +140,10 @@ def _answers_for(area: Area, date: dt.date) -> QuerySet[ConsultationAnswer]:
     return _answers(area, date).filter(answer=Answer.FOR)
 
 
-def _support_rate(area: Area, date: dt.date) -> float:
+def _support_rate(area: Area, date: dt.date) -> float | None:
     """Of the answers to consultations closed in the period, the share in favour."""
     total = _answers(area, date).count()
-    return round(_answers_for(area, date).count() / total, 4) if total else 0.0
+    return ratio(_answers_for(area, date).count(), total)  # None without answers: no data
 
 
 # --- kept: the tally's sources ----------------------------------------------------------------

@@ -310,6 +310,13 @@ class Event(StrEnum):
         "an edit of the demand's record, shown on its page",
     )
     DEMAND_WITHDRAW = "demand.withdraw", pgettext_lazy("event", "Demand withdrawn"), {_A.OTHER_SIDE}
+    # figures
+    FIGURES_PRINT = (
+        "figures.print",
+        pgettext_lazy("event", "Report printed and its figures kept"),
+        {_A.AUDIT_ONLY},
+        "the kept snapshot of a report; a reprint shows it with its fingerprint",
+    )
     # history
     HISTORY_CORRECT = (
         "history.correct",

@@ -37,6 +37,7 @@ from gongjian.members.models import Member, MemberStatus
 from gongjian.orgs.models import Area, PartyOrg, ResidentUnit
 from gongjian.service.models import ServiceTeam
 from gongjian.stats.indicators import CATALOGUE, Indicator, compute_many
+from gongjian.stats.registry import Value
 
 from . import audience, scoring, selectors
 from .models import (
@@ -361,7 +362,7 @@ def _candidate_id(entry: Entry) -> int | None:
 
 def _figure_part(
     indicator: Indicator,
-    values: dict[tuple[int, dt.date], dict[str, float | int]],
+    values: dict[tuple[int, dt.date], dict[str, Value]],
     home: int,
     day: dt.date,
     segments: list[scoring.Segment] | None,
@@ -372,7 +373,8 @@ def _figure_part(
 
     def read(key: str) -> Any:
         def at(date: dt.date) -> float:
-            value = float(values[(home, date)].get(key, 0))
+            # a ratio with nothing to divide by (None, "—（无数据）") earns no points: it is read as 0
+            value = float(values[(home, date)].get(key) or 0)
             readings[f"{key}@{date.isoformat()}"] = value
             return value
 
@@ -480,7 +482,7 @@ def campaign_score(*, actor: Actor | None, campaign: Campaign) -> Campaign:
     segments = scoring.period_segments(start, day) if start is not None else None
     dates = scoring.period_dates(segments) if segments is not None else [day]
     homes: list[Any] = list({e.home.pk: e.home for e in entries}.values())
-    values = compute_many(homes, dates, with_parts=segments is not None) if figures else {}
+    values = compute_many(homes, dates, parts=segments is not None) if figures else {}
     EntryPart.objects.filter(entry__in=entries, criterion__in=figures).delete()
     parts = []
     for e in entries:

@@ -88,7 +88,7 @@ def _projects_claimed_and_completed(area: Area, date: dt.date) -> QuerySet[Proje
     return _projects_claimed(area, date).filter(completed_at__date__lte=date)
 
 
-def _completion_rate(area: Area, date: dt.date) -> float:
+def _completion_rate(area: Area, date: dt.date) -> float | None:
     """Of the projects claimed in the period, the share completed by the date."""
     return ratio(_projects_claimed_and_completed(area, date).count(), _projects_claimed(area, date).count())
 

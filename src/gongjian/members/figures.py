@@ -77,7 +77,7 @@ def _reported_of_listed(area: Area, date: dt.date) -> QuerySet[Member]:
     )
 
 
-def _report_rate(area: Area, date: dt.date) -> float:
+def _report_rate(area: Area, date: dt.date) -> float | None:
     return ratio(_reported_of_listed(area, date).count(), _ledger(Category.IN_SERVICE)(area, date).count())
 
 

@@ -208,6 +208,9 @@ class Total:
 
     value: int
     more: bool = False
+    #: The indicator whose definition gave the count (the tab then shows that figure, see issue 20:
+    #: one definition per word); None for a count of the list itself.
+    indicator: str | None = None
 
 
 def bounded_total(rows: QuerySet[Any], cap: int | None = None) -> Total:
@@ -232,7 +235,7 @@ def ledger_totals(*, actor: Actor, area: Area, on: dt.date | None = None) -> dic
     for key in [*Category.values, "co_managed", "reports"]:
         figure = LEDGER_FIGURES.get(key)
         if figure is not None and kept:
-            totals[key] = Total(int(kept.get(figure, 0)))
+            totals[key] = Total(int(kept.get(figure, 0)), indicator=figure)
         elif key == "co_managed":
             totals[key] = bounded_total(co_management_list(actor=actor, within=area, on=on))
         elif key == "reports":

@@ -55,7 +55,9 @@ from gongjian.web.pages import (
 from . import forms, selectors, services
 from .models import Category, Member, MemberReport, ReportStatus, Station, Transfer, TransferStatus
 
-#: The tabs of a ledger page: the four ledgers, the two flags, co-management and reports.
+#: The tabs of a ledger page: the four ledgers, the two flags, co-management and reports. A tab
+#: named like an indicator counts by the indicator's definition; the registrations (pending ones
+#: included) are "报到登记", never "已报到", which would read as the figure 报到在职党员 (confirmed).
 TAB_LABELS: dict[str, Any] = {
     Category.DIRECT: gettext_lazy("Directly managed"),
     Category.IN_SERVICE: gettext_lazy("In-service"),
@@ -64,7 +66,7 @@ TAB_LABELS: dict[str, Any] = {
     Category.HARDSHIP: gettext_lazy("Hardship"),
     Category.LOST_CONTACT: gettext_lazy("Lost contact"),
     "co_managed": gettext_lazy("Co-managed"),
-    "reports": gettext_lazy("Reported"),
+    "reports": gettext_lazy("Report registrations"),
 }
 FLAGS = (Category.HARDSHIP, Category.LOST_CONTACT)
 #: Reminders listed by name on the mobile members' page (the count says how many there are).
@@ -190,6 +192,7 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "label": label,
             "count": totals[key].value,
             "more": totals[key].more,
+            "indicator": totals[key].indicator,
             "flag": key in FLAGS,
         }
         for key, label in TAB_LABELS.items()

@@ -94,7 +94,7 @@ def _covered_compounds(area: Area, date: dt.date) -> QuerySet[Area]:
     return _compounds(area, date).filter(pk__in=branches.values("area_id"))
 
 
-def _coverage(area: Area, date: dt.date) -> float:
+def _coverage(area: Area, date: dt.date) -> float | None:
     total = _compounds(area, date).count()
     return ratio(_covered_compounds(area, date).count(), total)
 
@@ -108,7 +108,7 @@ def _covered_buildings(area: Area, date: dt.date) -> QuerySet[Area]:
     return _buildings(area, date).filter(pk__in=groups.values("area_id"))
 
 
-def _building_coverage(area: Area, date: dt.date) -> float:
+def _building_coverage(area: Area, date: dt.date) -> float | None:
     return ratio(_covered_buildings(area, date).count(), _buildings(area, date).count())
 
 

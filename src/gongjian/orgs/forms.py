@@ -43,6 +43,15 @@ from .pages import offer_orgs, setup_area_field
 # --- areas ---------------------------------------------------------------------------------
 
 
+def fixed_start(form: forms.Form) -> None:
+    """On an edit form the start is shown but not changed: moving it would rewrite figures already
+    reported, so it is changed only by correcting the past (更正历史), with a reason, audited."""
+    field = form.fields["since"]
+    field.disabled = True
+    field.required = False
+    field.help_text = _("Changed only by correcting the past (更正历史) on the record's page, with a reason.")
+
+
 class AreaForm(ActorForm):
     name = forms.CharField(label=pgettext_lazy("field", "Name"), max_length=120)
     code = forms.CharField(label=pgettext_lazy("field", "Division code"), max_length=40)
@@ -59,6 +68,10 @@ class AreaForm(ActorForm):
     until = date_field(
         pgettext_lazy("field", "In use until"), help_text=_("Leave empty while the area is in use.")
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fixed_start(self)  # an area is edited, never created, with this form
 
 
 class AreaChildForm(ActorForm):
@@ -156,7 +169,7 @@ class UnitForm(ActorForm):
             del self.fields["clear_contact_phone"]
             del self.fields["until"]
         else:
-            self.fields["since"].required = True
+            fixed_start(self)
             self.fields["contact_phone"].help_text = _(
                 "Leave empty to keep the current number (%(masked)s)."
             ) % {"masked": unit.contact_phone_masked or _("none")}
@@ -265,7 +278,7 @@ class PartyOrgForm(ActorForm):
             # Where an organisation sits does not change here; it moves with its unit.
             del self.fields["area"]
             del self.fields["unit"]
-            self.fields["since"].required = True
+            fixed_start(self)
         else:
             del self.fields["until"]
             area_field = model_field(self, "area")
@@ -321,7 +334,7 @@ class AllianceForm(ActorForm):
         self.alliance = alliance
         if alliance is not None:
             del self.fields["convener"]
-            self.fields["since"].required = True
+            fixed_start(self)
         else:
             del self.fields["until"]
             field = model_field(self, "convener")

@@ -942,6 +942,7 @@ class _Import:
                         a.row,
                         f"不能通过导入改变区划的层级（现为{LEVELS.label(existing.level)}）",
                     )
+                self._keep_start(SHEET_AREAS, a.row, existing, a.since, "起始日期")
                 current_parent = self.db_area_parent.get(code, "")
                 if a.parent_code != current_parent:
                     self.error(
@@ -1002,12 +1003,32 @@ class _Import:
                 )
         self.area_order = order
 
+    def _keep_start(self, sheet: str, row: int, existing: Any, since: dt.date | None, label: str) -> None:
+        """An import never moves a recorded start (that would rewrite figures already reported): a
+        different date is a row error pointing to 更正历史, where a correction is made with a reason
+        and audited. A blank cell keeps the start; the same date (also the day an unknown start was
+        recorded) changes nothing."""
+        if since is None or since == existing.since:
+            return
+        recorded = (
+            existing.since.isoformat()
+            if existing.since_known
+            else f"登记于 {existing.since.isoformat()}（开始日期不详）"
+        )
+        self.error(
+            sheet,
+            row,
+            f"{label}与已登记的不同（{recorded}）：导入不改变开始日期，请在该记录页面用“更正历史”并说明理由",
+        )
+
     def _resolve_units(self) -> None:
         for code, u in self.units.items():
             existing = self.db_units.get(code)
             if existing is not None and not self.covers(existing.area.path):
                 self.error(u.sheet, u.row, f"统一社会信用代码“{code}”已登记在您管辖范围以外的单位，不能修改")
                 continue
+            if existing is not None:
+                self._keep_start(SHEET_UNITS, u.row, existing, u.since, "入驻日期")
             if u.area_code and not self._area_known(u.area_code):
                 self.error(u.sheet, u.row, f"所在区划代码“{u.area_code}”不存在或不在您的管辖范围内")
             if "*" in u.phone and (existing is None or u.phone != existing.contact_phone_masked):
@@ -1045,6 +1066,7 @@ class _Import:
             elif o.area_code and not self._area_known(o.area_code):
                 self.error(o.sheet, o.row, f"所在区划代码“{o.area_code}”不存在或不在您的管辖范围内")
             if existing is not None:
+                self._keep_start(SHEET_ORGS, o.row, existing, o.since, "成立日期")
                 current_unit = existing.unit.credit_code if existing.unit else ""
                 if o.unit_code != current_unit:
                     self.error(o.sheet, o.row, "不能通过导入改变党组织的所属单位")

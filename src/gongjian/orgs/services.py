@@ -160,10 +160,30 @@ def area_create(
     return area
 
 
+def _keep_start(row: Dated, changes: dict[str, Any]) -> None:
+    """An edit never moves a recorded start: that would rewrite figures already reported. A start is
+    changed only by :func:`start_correct` (更正历史), with a reason, audited. The same date again
+    (a form sent back unchanged) is no change and is dropped."""
+    if "since" not in changes:
+        return
+    since = changes["since"]
+    if since is None or since == row.since:
+        changes.pop("since")
+        return
+    raise ValidationError(
+        {
+            "since": _(
+                "The start is not changed by an edit: correct the past (更正历史) with a reason instead."
+            )
+        }
+    )
+
+
 @transaction.atomic
 def area_update(*, actor: Actor, area: Area, **changes: Any) -> Area:
     area = Area.objects.select_for_update().get(pk=area.pk)
     _require_area(actor, area)
+    _keep_start(area, changes)
     if "code" in changes and Area.objects.filter(code=changes["code"]).exclude(pk=area.pk).exists():
         raise ValidationError({"code": _("The code %(code)s is already used.") % {"code": changes["code"]}})
     changed = apply_changes(area, changes, AREA_FIELDS)
@@ -248,6 +268,7 @@ def unit_update(
     scope = scope_for(actor)
     liaison_only = not scope.covers_path(unit.area.path)
     allowed = UNIT_LIAISON_FIELDS if liaison_only else UNIT_FIELDS
+    _keep_start(unit, changes)
     if "credit_code" in changes:
         changes["credit_code"] = (changes["credit_code"] or "").strip().upper()
     for key in ("lat", "lng"):
@@ -344,6 +365,7 @@ def _require_org_visible(actor: Actor, org: PartyOrg) -> None:
 def party_org_update(*, actor: Actor, org: PartyOrg, **changes: Any) -> PartyOrg:
     org = PartyOrg.objects.select_for_update().select_related("area").get(pk=org.pk)
     _require_org(actor, org)
+    _keep_start(org, changes)
     _keep_fixed(
         org, changes, ("area", "unit"), _("An organisation stays where it sits; create a new one instead.")
     )
@@ -405,6 +427,7 @@ def alliance_create(
 def alliance_update(*, actor: Actor, alliance: Alliance, **changes: Any) -> Alliance:
     alliance = Alliance.objects.select_for_update().select_related("area").get(pk=alliance.pk)
     _require_alliance(actor, alliance)
+    _keep_start(alliance, changes)
     _keep_fixed(
         alliance, changes, ("convener",), _("An alliance keeps its convener; create a new one instead.")
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("area/<int:pk>/", views.area_detail, name="area_detail"),
     path("area/<int:pk>/edit/", views.area_edit, name="area_edit"),
     path("area/<int:pk>/add/", views.area_add_child, name="area_add_child"),
+    path("area/<int:pk>/correct-start/", views.area_correct_start, name="area_correct_start"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("alliances/new/", views.alliance_create, name="alliance_create"),
     path("alliances/<int:pk>/", views.alliance_detail, name="alliance_detail"),
     path("alliances/<int:pk>/edit/", views.alliance_edit, name="alliance_edit"),
+    path("alliances/<int:pk>/correct-start/", views.alliance_correct_start, name="alliance_correct_start"),
     path("alliances/<int:pk>/members/add/", views.alliance_member_add, name="alliance_member_add"),
     path(
         "alliances/<int:pk>/members/<int:member_pk>/end/",

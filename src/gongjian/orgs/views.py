@@ -240,7 +240,10 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _correct_start(request: HttpRequest, row: ResidentUnit | PartyOrg, detail: str) -> HttpResponse:
+def _correct_start(
+    request: HttpRequest, row: Area | ResidentUnit | PartyOrg | Alliance, detail: str
+) -> HttpResponse:
+    """The one way to move a start (更正历史): edit forms and imports keep it."""
     form = forms.StartCorrectForm(request.POST or None, initial={"since": row.since})
     return form_page(
         request,
@@ -249,9 +252,21 @@ def _correct_start(request: HttpRequest, row: ResidentUnit | PartyOrg, detail: s
         success=saved,
         done_url=lambda _row: reverse(detail, args=[row.pk]),
         title=_("Correct the start of %(name)s") % {"name": row.name},
-        crumbs=crumbs_to(request.user, row),
+        crumbs=area_crumbs(request.user, row) if isinstance(row, Area) else crumbs_to(request.user, row),
         cancel_url=reverse(detail, args=[row.pk]),
     )
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def area_correct_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _correct_start(request, selectors.area_get(actor=request.user, pk=pk), "orgs:area_detail")
+
+
+@map_page
+@require_http_methods(["GET", "POST"])
+def alliance_correct_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _correct_start(request, _alliance_to_change(request, pk), "orgs:alliance_detail")
 
 
 @map_page

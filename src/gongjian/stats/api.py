@@ -20,9 +20,9 @@ from rest_framework.views import APIView
 
 from . import reports, selectors
 from .forms import FIRST_DATE, last_date
-from .indicators import Indicator
+from .indicators import Indicator, denominators
 from .management.commands.indicators import today
-from .registry import MapArea, catalogue
+from .registry import MapArea, Value, catalogue
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 KIND_HELP = "stock (on the date), flow (from 1 January to the date) or ratio (0..1)"
@@ -88,26 +88,31 @@ class FiguresSerializer(serializers.Serializer[Any]):
     area = AreaRefSerializer()
     date = serializers.DateField()
     indicators = serializers.DictField(
-        child=serializers.FloatField(), help_text="Indicator id → value (ratios in 0..1)"
+        child=serializers.FloatField(allow_null=True),
+        help_text="Indicator id → value (ratios in 0..1; null: a ratio with nothing to divide by)",
+    )
+    denominators = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="Ratio id → the count it divides by (0 where the ratio is null)",
     )
 
 
 class TrendPointSerializer(serializers.Serializer[Any]):
     date = serializers.DateField(help_text="The end of a month; the last point is the date asked for")
-    value = serializers.FloatField()
+    value = serializers.FloatField(allow_null=True)
 
 
 class FigureSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     name = serializers.CharField(help_text="In the caller's language")
     kind = serializers.CharField(help_text=KIND_HELP)
-    value = serializers.FloatField()
+    value = serializers.FloatField(allow_null=True, help_text="null: a ratio with nothing to divide by")
     trend = TrendPointSerializer(many=True)
 
 
 class ChildSerializer(serializers.Serializer[Any]):
     area = AreaRefSerializer()
-    values = serializers.DictField(child=serializers.FloatField())
+    values = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
 class DashboardSerializer(serializers.Serializer[Any]):
@@ -142,7 +147,7 @@ def _area_ref(area: MapArea) -> dict[str, str]:
     return {"code": area.code, "name": area.name}
 
 
-def _visible(values: dict[str, float | int]) -> dict[str, float | int]:
+def _visible(values: dict[str, Value]) -> dict[str, Value]:
     """The figures shown (not the parts of ratios), in catalogue order."""
     return {i.id: values[i.id] for i in reports.visible_indicators() if i.id in values}
 
@@ -175,8 +180,15 @@ class FiguresView(APIView):
     def get(self, request: Request, code: str) -> Response:
         area = reports.area_by_code(request.user, code)
         date = _params(request, DateParams)["date"]
-        values = selectors.indicators_for(actor=request.user, area=area, date=date)
-        return Response({"area": _area_ref(area), "date": date.isoformat(), "indicators": _visible(values)})
+        values = selectors.indicators_for(actor=request.user, area=area, date=date, parts=True)
+        return Response(
+            {
+                "area": _area_ref(area),
+                "date": date.isoformat(),
+                "indicators": _visible(values),
+                "denominators": denominators(values),
+            }
+        )
 
 
 class DashboardView(APIView):

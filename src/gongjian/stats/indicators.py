@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import tally
-from .registry import Indicator, MapArea, catalogue, ratio, year_to_date
+from .registry import Indicator, MapArea, Value, catalogue, ratio, year_to_date
 
 __all__ = [
     "CATALOGUE",
@@ -21,6 +21,7 @@ __all__ = [
     "Indicator",
     "compute_all",
     "compute_many",
+    "denominators",
     "from_rows",
     "ratio",
     "shown",
@@ -44,15 +45,26 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def from_rows(area: MapArea, date: dt.date) -> dict[str, float | int]:
+def from_rows(area: MapArea, date: dt.date) -> dict[str, Value]:
     """Every figure counted from its rows: the reference the kept figures must equal."""
     every = catalogue()
     return {key: every[key].compute(area, date) for key in shown()}
 
 
-def compute_all(area: MapArea, date: dt.date) -> dict[str, float | int]:
-    """Every figure of the node on the date (the node and everything below it)."""
-    return compute_many([area], [date])[(area.pk, date)]
+def compute_all(area: MapArea, date: dt.date, *, parts: bool = False) -> dict[str, Value]:
+    """Every figure of the node on the date (the node and everything below it); with ``parts``, the
+    hidden parts of the ratios too (their numerators and denominators)."""
+    return compute_many([area], [date], parts=parts)[(area.pk, date)]
+
+
+def denominators(values: dict[str, Value]) -> dict[str, Value]:
+    """For each ratio, the count it divides by (from figures computed with ``parts``): a ratio
+    without data is ``None`` beside its denominator 0, so a caller sees why."""
+    return {
+        key: values.get(indicator.parts[1])
+        for key, indicator in catalogue().items()
+        if indicator.parts is not None and not indicator.hidden
+    }
 
 
 def _shape(indicator: Indicator, value: float) -> float | int:
@@ -62,20 +74,19 @@ def _shape(indicator: Indicator, value: float) -> float | int:
 
 
 def compute_many(
-    areas: list[MapArea], dates: list[dt.date], *, with_parts: bool = False
-) -> dict[tuple[int, dt.date], dict[str, float | int]]:
+    areas: list[MapArea], dates: list[dt.date], *, parts: bool = False
+) -> dict[tuple[int, dt.date], dict[str, Value]]:
     """Every figure for each area on each date, keyed by (area id, date), from the kept tallies
-    (see ``stats.tally``); a figure without a kept source is counted from its rows. With
-    ``with_parts``, the parts of the ratios too (to compute a ratio over a period)."""
+    (see ``stats.tally``); a figure without a kept source is counted from its rows."""
     every = catalogue()
-    keys = shown()
+    keys = list(every) if parts else shown()
     kept = tally.sources()
     stored = tally.values([a.path for a in areas], dates)
-    out: dict[tuple[int, dt.date], dict[str, float | int]] = {}
+    out: dict[tuple[int, dt.date], dict[str, Value]] = {}
     for area in areas:
         for date in dates:
             raw = stored[(area.path, date)]
-            figures: dict[str, float | int] = {}
+            figures: dict[str, Value] = {}
             for key, indicator in every.items():
                 if key in kept:
                     figures[key] = _shape(indicator, raw.get(key, 0.0))
@@ -85,5 +96,5 @@ def compute_many(
                 if indicator.parts is not None:
                     part, whole = indicator.parts
                     figures[key] = ratio(figures[part], figures[whole])
-            out[(area.pk, date)] = dict(figures) if with_parts else {key: figures[key] for key in keys}
+            out[(area.pk, date)] = {key: figures[key] for key in keys}
     return out

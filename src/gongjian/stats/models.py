@@ -54,3 +54,24 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"figures version {self.number}"
+
+
+class PrintedReport(models.Model):
+    """The report for the level above as first printed for a node and a date: its figures (the
+    snapshot) and their fingerprint. A reprint shows these numbers; where the live figures now
+    differ, it notes each difference and the audited corrections behind it (issue 20)."""
+
+    path = models.CharField(max_length=255)
+    code = models.CharField(max_length=40)
+    date = models.DateField()
+    #: {"value": {id: v}, "before": {id: v}, "before_date": iso, "children": [{"code", "name", "values"}]}
+    figures = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+    printed_at = models.DateTimeField()
+    printed_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["path", "date"], name="stats_printed_report_key")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.date.isoformat()} · {self.fingerprint[:12]}"

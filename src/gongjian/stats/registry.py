@@ -38,7 +38,9 @@ from .tally_core import Piece
 #: The area a figure is asked for: an ``orgs.Area`` (the engine reads it through :class:`MapArea`).
 AreaArg = Any
 RowsFn = Callable[[AreaArg, dt.date], QuerySet[Any]]
-ValueFn = Callable[[AreaArg, dt.date], float | int]
+#: A figure's value: ``None`` for a ratio with nothing to divide by (shown "—（无数据）", never 0 %).
+Value = float | int | None
+ValueFn = Callable[[AreaArg, dt.date], Value]
 Subjects = Iterable[int] | None  # None: every subject (a rebuild)
 PieceFn = Callable[[Subjects], Iterator[Piece]]
 Watch = Callable[[Any], Iterable[int]]  # a saved or deleted row -> the subjects it changes
@@ -106,7 +108,7 @@ class Indicator:
     #: Decimal places a kept figure is shown with (0: a whole number).
     decimals: int = 0
 
-    def compute(self, area: AreaArg, date: dt.date) -> float | int:
+    def compute(self, area: AreaArg, date: dt.date) -> Value:
         """The figure counted from its rows (the reference the kept figures are checked against)."""
         if self.value is not None:
             return self.value(area, date)
@@ -263,6 +265,9 @@ def year_to_date(date: dt.date) -> tuple[dt.date, dt.date]:
     return date.replace(month=1, day=1), date
 
 
-def ratio(part: float, whole: float) -> float:
-    """A share rounded to four places; 0 when there is nothing to share."""
-    return round(part / whole, 4) if whole else 0.0
+def ratio(part: float | None, whole: float | None) -> float | None:
+    """A share rounded to four places; ``None`` when there is nothing to divide by (no data: shown
+    "—（无数据）", never 0 % nor 100 %)."""
+    if not whole or part is None:
+        return None
+    return round(part / whole, 4)

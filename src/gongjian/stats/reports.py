@@ -10,6 +10,8 @@ which keep them inside the actor's scope.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -27,11 +29,11 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.actor import Actor
 from gongjian.core.excel import BookWriter
 from gongjian.core.pdf import render_pdf
-from gongjian.core.templatetags.ui import figure
+from gongjian.core.templatetags.ui import figure, no_data
 
 from . import selectors
 from .indicators import Indicator
-from .registry import MapArea, catalogue, the_map
+from .registry import MapArea, Value, catalogue, the_map
 from .selectors import ChildRow, Dashboard
 
 
@@ -75,19 +77,26 @@ def current_language() -> str:
     return (get_language() or settings.LANGUAGE_CODE).lower()
 
 
-def show(value: float | int | None, kind: str) -> str:
-    """A figure as people read it: ratios as a percentage, counts with grouping."""
+def show(value: Value, kind: str) -> str:
+    """A figure as people read it: ratios as a percentage, counts with grouping, "—（无数据）" for a
+    ratio with nothing to divide by."""
     return figure(value, kind)
 
 
-def change_of(value: float | int, before: float | int) -> float | int:
+def change_of(value: Value, before: Value) -> Value:
+    """The change from ``before``; ``None`` when either has no data (a change against a year with
+    nothing to divide by is "—", never +100 %)."""
+    if value is None or before is None:
+        return None
     if isinstance(value, int) and isinstance(before, int):
         return value - before
     return round(float(value) - float(before), 4)
 
 
-def show_change(change: float | int, kind: str) -> str:
-    """``+3``, ``−2``, ``0``; ratios in percentage points (``+1.5 个百分点``)."""
+def show_change(change: Value, kind: str) -> str:
+    """``+3``, ``−2``, ``0``; ratios in percentage points (``+1.5 个百分点``); "—" without data."""
+    if change is None:
+        return "—"
     if kind == "ratio":
         points = round(float(change) * 100, 1)
         sign = "+" if points > 0 else ("−" if points < 0 else "")
@@ -294,9 +303,9 @@ def rows_workbook(*, area: MapArea, indicator: Indicator, date: dt.date, rows: Q
 class ReportFigure:
     indicator: Indicator
     name: str
-    value: float | int
-    before: float | int
-    change: float | int
+    value: Value
+    before: Value
+    change: Value
 
     @property
     def value_text(self) -> str:
@@ -312,10 +321,46 @@ class ReportFigure:
 
 
 @dataclass(frozen=True)
+class Difference:
+    """One figure of a reprinted report that the live records now count differently."""
+
+    where: str  # the node or the area below
+    name: str  # the indicator
+    on: dt.date  # the report's date or the year before
+    printed: str
+    live: str
+    corrections: list[selectors.Correction]
+
+    @property
+    def note(self) -> str:
+        if self.corrections:
+            behind = "；".join(
+                _("corrected on %(at)s by %(by)s: %(what)s (%(reason)s)")
+                % {
+                    "at": timezone.localtime(c.at).strftime("%Y-%m-%d"),
+                    "by": c.by,
+                    "what": c.what,
+                    "reason": c.reason,
+                }
+                for c in self.corrections
+            )
+        else:
+            behind = _("no audited correction explains it")
+        return _("%(where)s, %(figure)s on %(date)s: printed %(printed)s, now %(live)s (%(behind)s).") % {
+            "where": self.where,
+            "figure": self.name,
+            "date": self.on.isoformat(),
+            "printed": self.printed,
+            "live": self.live,
+            "behind": behind,
+        }
+
+
+@dataclass(frozen=True)
 class ReportChild:
     area: MapArea
     cells: list[str]
-    values: list[float | int]
+    values: list[Value]
 
 
 @dataclass(frozen=True)
@@ -332,6 +377,12 @@ class Report:
     generated: dt.datetime
     #: audited corrections of the past behind these figures ("figures before D were corrected on E by F")
     corrections: list[selectors.Correction] = dc_field(default_factory=list)
+    #: a reprint: the fingerprint of the kept figures, when and by whom they were first printed, and
+    #: each figure the live records now count differently, with the corrections behind it
+    fingerprint: str = ""
+    printed_at: dt.datetime | None = None
+    printed_by: str = ""
+    differences: list[Difference] = dc_field(default_factory=list)
 
     @property
     def rank_by_name(self) -> str:
@@ -372,8 +423,8 @@ def report_for(*, actor: Actor, area: MapArea, date: dt.date) -> Report:
             indicator=f.indicator,
             name=f.indicator.name(language),
             value=f.value,
-            before=before.get(f.indicator.id, 0),
-            change=change_of(f.value, before.get(f.indicator.id, 0)),
+            before=before.get(f.indicator.id),
+            change=change_of(f.value, before.get(f.indicator.id)),
         )
         for f in board.figures
         if not f.indicator.hidden
@@ -395,13 +446,16 @@ def report_for(*, actor: Actor, area: MapArea, date: dt.date) -> Report:
 
 
 def _child(row: ChildRow, columns: Iterable[tuple[Indicator, str]]) -> ReportChild:
-    values = [row.values.get(i.id, 0) for i, _name in columns]
+    values = [row.values.get(i.id) for i, _name in columns]
     cells = [show(v, i.kind) for v, (i, _name) in zip(values, columns, strict=True)]
     return ReportChild(area=row.area, cells=cells, values=values)
 
 
 def report_pdf(report: Report) -> bytes:
-    return render_pdf("stats/report_pdf.html", {"report": report, "corrections": correction_notes(report)})
+    return render_pdf(
+        "stats/report_pdf.html",
+        {"report": report, "corrections": correction_notes(report), "print_notes": print_notes(report)},
+    )
 
 
 def report_workbook(report: Report) -> bytes:
@@ -411,10 +465,16 @@ def report_workbook(report: Report) -> bytes:
     percent = book.book.add_format({"num_format": "0.0%"})
     decimal = book.book.add_format({"num_format": "#,##0.##"})
 
-    def fmt(kind: str, value: float | int) -> Any:
+    def fmt(kind: str, value: Value) -> Any:
         if kind == "ratio":
             return percent
         return decimal if isinstance(value, float) else None
+
+    def cell(value: Value, *, change: bool = False) -> Any:
+        """A number, or the words for no data (never a 0 that would be read as 0 %)."""
+        if value is None:
+            return "—" if change else no_data()
+        return value
 
     sheet = book.sheet(_("Figures"))
     sheet.append([report.title], style="title")
@@ -433,9 +493,9 @@ def report_workbook(report: Report) -> bytes:
         book.write_cell(sheet.worksheet, row, 0, f.indicator.id)
         book.write_cell(sheet.worksheet, row, 1, f.name)
         kind = f.indicator.kind
-        book.write_cell(sheet.worksheet, row, 2, f.value, fmt(kind, f.value))
-        book.write_cell(sheet.worksheet, row, 3, f.before, fmt(kind, f.before))
-        book.write_cell(sheet.worksheet, row, 4, f.change, fmt(kind, f.change))
+        book.write_cell(sheet.worksheet, row, 2, cell(f.value), fmt(kind, f.value))
+        book.write_cell(sheet.worksheet, row, 3, cell(f.before), fmt(kind, f.before))
+        book.write_cell(sheet.worksheet, row, 4, cell(f.change, change=True), fmt(kind, f.change))
         sheet.next_row += 1
 
     children = book.sheet(_("Areas below"))
@@ -449,13 +509,39 @@ def report_workbook(report: Report) -> bytes:
         book.write_cell(children.worksheet, row, 0, child.area.code)
         book.write_cell(children.worksheet, row, 1, child.area.name)
         for col, ((indicator, _name), value) in enumerate(zip(report.columns, child.values, strict=True)):
-            book.write_cell(children.worksheet, row, col + 2, value, fmt(indicator.kind, value))
+            book.write_cell(children.worksheet, row, col + 2, cell(value), fmt(indicator.kind, value))
         children.next_row += 1
     if report.corrections:
         sheet.next_row += 1
         for note in correction_notes(report):
             sheet.append([note])
+    notes = print_notes(report)
+    if notes:
+        sheet.next_row += 1  # a blank row below the table
+        for line in notes:
+            sheet.append([line])
     return book.close()
+
+
+def print_notes(report: Report) -> list[str]:
+    """What a kept report says of itself: when it was first printed and its fingerprint, then one
+    line per figure the live records now count differently (none: the same figures as printed)."""
+    if not report.fingerprint or report.printed_at is None:
+        return []
+    lines = [
+        _("First printed on %(at)s by %(by)s; fingerprint %(fingerprint)s.")
+        % {
+            "at": timezone.localtime(report.printed_at).strftime("%Y-%m-%d %H:%M"),
+            "by": report.printed_by or "–",
+            "fingerprint": report.fingerprint,
+        }
+    ]
+    if report.differences:
+        lines.append(_("The live records now count these figures differently:"))
+        lines.extend(d.note for d in report.differences)
+    else:
+        lines.append(_("The live records still give every figure as printed."))
+    return lines
 
 
 def correction_notes(report: Report) -> list[str]:
@@ -472,3 +558,144 @@ def correction_notes(report: Report) -> list[str]:
         }
         for c in report.corrections
     ]
+
+
+# --- kept reports (a reprint shows the figures first printed) -------------------------------------
+
+
+def report_snapshot(report: Report) -> dict[str, Any]:
+    """The numbers of a report, as kept when it is first printed (names are not kept: a reprint
+    names the figures in the reader's language)."""
+    return {
+        "before_date": report.before_date.isoformat(),
+        "value": {f.indicator.id: f.value for f in report.figures},
+        "before": {f.indicator.id: f.before for f in report.figures},
+        "children": [
+            {
+                "code": c.area.code,
+                "name": c.area.name,
+                "values": {i.id: v for (i, _name), v in zip(report.columns, c.values, strict=True)},
+            }
+            for c in report.children
+        ],
+    }
+
+
+def report_fingerprint(code: str, date: dt.date, snapshot: dict[str, Any]) -> str:
+    """SHA-256 of the node, the date and the kept numbers in canonical JSON: the same figures always
+    give the same fingerprint, whoever prints them and in whatever language."""
+    payload = json.dumps(
+        {"area": code, "date": date.isoformat(), "figures": snapshot},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass
+class _KeptChild:
+    """An area below as the kept report names it."""
+
+    code: str
+    name: str
+    pk: int = 0
+    path: str = ""
+    depth: int = 0
+    level: int = 0
+
+
+def _behind(
+    corrections: list[selectors.Correction], on: dt.date, after: dt.datetime
+) -> list[selectors.Correction]:
+    """The corrections made after the print that changed the figures of ``on``."""
+    return [c for c in corrections if c.at > after and c.start <= on < c.end]
+
+
+def reprint(
+    live: Report, *, figures: dict[str, Any], fingerprint: str, printed_at: dt.datetime, printed_by: str
+) -> Report:
+    """The report as first printed (the kept ``figures``), beside a note for each figure the live
+    records now count differently, with the audited corrections behind it."""
+    language = current_language()
+    every = catalogue()
+    before_date = dt.date.fromisoformat(figures["before_date"])
+    kept_value: dict[str, Any] = figures["value"]
+    kept_before: dict[str, Any] = figures["before"]
+    differences: list[Difference] = []
+
+    def differ(where: str, indicator: Indicator, on: dt.date, printed: Any, now: Any) -> None:
+        if printed != now:
+            differences.append(
+                Difference(
+                    where=where,
+                    name=indicator.name(language),
+                    on=on,
+                    printed=show(printed, indicator.kind),
+                    live=show(now, indicator.kind),
+                    corrections=_behind(live.corrections, on, printed_at),
+                )
+            )
+
+    out: list[ReportFigure] = []
+    for f in live.figures:
+        if f.indicator.id not in kept_value:
+            continue  # a figure added to the catalogue after the print
+        value, before = kept_value[f.indicator.id], kept_before.get(f.indicator.id)
+        out.append(
+            ReportFigure(
+                indicator=f.indicator,
+                name=f.name,
+                value=value,
+                before=before,
+                change=change_of(value, before),
+            )
+        )
+        differ(live.area.name, f.indicator, live.date, value, f.value)
+        differ(live.area.name, f.indicator, before_date, before, f.before)
+    columns = [(i, name) for i, name in live.columns if i.id in kept_value]
+    live_children = {c.area.code: c for c in live.children}
+    children: list[ReportChild] = []
+    for kept in figures["children"]:
+        values = [kept["values"].get(i.id) for i, _name in columns]
+        cells = [show(v, i.kind) for v, (i, _name) in zip(values, columns, strict=True)]
+        children.append(ReportChild(area=_KeptChild(kept["code"], kept["name"]), cells=cells, values=values))
+        now = live_children.get(kept["code"])
+        now_values = dict(zip((i.id for i, _n in live.columns), now.values, strict=True)) if now else {}
+        for indicator, _name in columns:
+            differ(
+                kept["name"],
+                indicator,
+                live.date,
+                kept["values"].get(indicator.id),
+                now_values.get(indicator.id),
+            )
+    for code, child in live_children.items():
+        if not any(k["code"] == code for k in figures["children"]):
+            differences.append(
+                Difference(
+                    where=child.area.name,
+                    name=_("Areas below"),
+                    on=live.date,
+                    printed="—",
+                    live=child.area.name,
+                    corrections=_behind(live.corrections, live.date, printed_at),
+                )
+            )
+    return Report(
+        area=live.area,
+        date=live.date,
+        before_date=before_date,
+        title=live.title,
+        ancestors=live.ancestors,
+        figures=out,
+        columns=columns,
+        children=children,
+        rank_by=every.get(live.rank_by.id, live.rank_by),
+        generated=live.generated,
+        corrections=live.corrections,
+        fingerprint=fingerprint,
+        printed_at=printed_at,
+        printed_by=printed_by,
+        differences=differences,
+    )

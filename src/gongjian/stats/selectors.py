@@ -14,7 +14,7 @@ from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 
 from .indicators import Indicator, compute_all, compute_many
-from .registry import MapArea, catalogue, rank_by_level, the_map
+from .registry import MapArea, Value, catalogue, rank_by_level, the_map
 
 TREND_MONTHS = 12
 
@@ -22,15 +22,15 @@ TREND_MONTHS = 12
 @dataclass(frozen=True)
 class Figure:
     indicator: Indicator
-    value: float | int
+    value: Value  # None: a ratio with nothing to divide by
     # (month end, value) for the months up to the date, oldest first; the last point is the date
-    trend: list[tuple[dt.date, float | int]]
+    trend: list[tuple[dt.date, Value]]
 
 
 @dataclass(frozen=True)
 class ChildRow:
     area: MapArea
-    values: dict[str, float | int]
+    values: dict[str, Value]
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,13 @@ class Dashboard:
     date: dt.date
     ancestors: list[MapArea]
     figures: list[Figure]
-    children: list[ChildRow]  # ranked by ``rank_by``, highest first (ties by code)
+    children: list[ChildRow]  # ranked by ``rank_by``, highest first (ties by code; no data last)
     rank_by: str
+
+
+def _rank_key(value: Value, code: str) -> tuple[int, float, str]:
+    """Highest first; an area without data (a ratio with nothing to divide by) after every number."""
+    return (1, 0.0, code) if value is None else (0, -float(value), code)
 
 
 def _check(actor: Actor, area: MapArea) -> None:
@@ -48,9 +53,10 @@ def _check(actor: Actor, area: MapArea) -> None:
         raise Http404
 
 
-def indicators_for(*, actor: Actor, area: MapArea, date: dt.date) -> dict[str, float | int]:
+def indicators_for(*, actor: Actor, area: MapArea, date: dt.date, parts: bool = False) -> dict[str, Value]:
+    """Every figure of the node on the date (with ``parts``, the ratios' hidden parts too)."""
     _check(actor, area)
-    return compute_all(area, date)
+    return compute_all(area, date, parts=parts)
 
 
 def indicator_rows(*, actor: Actor, area: MapArea, indicator_id: str, date: dt.date) -> QuerySet[Any]:
@@ -101,7 +107,7 @@ def dashboard(*, actor: Actor, area: MapArea, date: dt.date, rank_by: str | None
         if not indicator.hidden
     ]
     rows = [ChildRow(child, at_children[(child.pk, date)]) for child in children]
-    rows.sort(key=lambda row: (-float(row.values[rank_by]), row.area.code))
+    rows.sort(key=lambda row: _rank_key(row.values[rank_by], row.area.code))
     return Dashboard(
         area=area,
         date=date,
@@ -152,3 +158,11 @@ def corrections_for(*, area: MapArea, date: dt.date) -> list[Correction]:
             )
         )
     return out
+
+
+def printed_report_get(*, actor: Actor, area: MapArea, date: dt.date) -> Any:
+    """The report of the node for the date as first printed (a ``PrintedReport``), or None."""
+    from .models import PrintedReport
+
+    _check(actor, area)
+    return PrintedReport.objects.filter(path=area.path, date=date).first()

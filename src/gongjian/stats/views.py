@@ -27,12 +27,13 @@ from django.views.decorators.http import require_GET
 from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import XLSX_CONTENT_TYPE
+from gongjian.core.templatetags.ui import no_data
 from gongjian.web.pages import file_response, paginate, paginate_known
 
-from . import reports, selectors, tally
+from . import reports, selectors, services, tally
 from .forms import FiguresQuery
 from .indicators import Indicator
-from .registry import MapArea, catalogue, the_map
+from .registry import MapArea, Value, catalogue, the_map
 
 ROWS_PAGE_SIZE = 50
 #: A rendered dashboard is dropped when a figure changes (the version in its key); this bounds its memory.
@@ -153,12 +154,12 @@ def _dashboard_body(
         {
             "area": row.area,
             "url": dashboard_url(row.area, **keep),
-            "rank_value": row.values.get(rank.id, 0),
+            "rank_value": row.values.get(rank.id),
             "cells": [
                 {
                     "id": i.id,
                     "kind": i.kind,
-                    "value": row.values.get(i.id, 0),
+                    "value": row.values.get(i.id),
                     "url": rows_url(row.area, i.id, date) if i.rows is not None else None,
                 }
                 for i in shown
@@ -181,6 +182,7 @@ def _dashboard_body(
         "text": {
             "covered": _("With a Party organisation"),
             "uncovered": _("Without one"),
+            "noData": no_data(),
         },
     }
     # the form shows what is shown: the date and the ranking in use, chosen or by default
@@ -239,7 +241,7 @@ def rows(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
             "count": count,
             "url": rows_url(area, note.denominator.id, date),
         }
-    figure_value: float | int = page.paginator.count
+    figure_value: Value = page.paginator.count
     if found.kind == "ratio" or found.value is not None:
         # a ratio or a sum: the figure itself, beside the records it is computed from
         figure_value = selectors.indicators_for(actor=actor, area=area, date=date)[found.id]
@@ -290,7 +292,8 @@ def _report(request: HttpRequest, code: str) -> reports.Report | HttpResponse:
     form = _query(request)
     if not form.is_valid():
         return _bad_query(request, area, form)
-    return reports.report_for(actor=actor, area=area, date=form.cleaned_data["date"])
+    # a past date's report is kept when first printed: a reprint shows the same figures (issue 20)
+    return services.report_print(actor=actor, area=area, date=form.cleaned_data["date"])
 
 
 @login_required

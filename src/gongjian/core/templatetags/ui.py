@@ -58,11 +58,17 @@ def start(row: Any, fmt: str = "") -> str:
     return _("recorded on %(date)s (start date unknown)") % {"date": since.isoformat()}
 
 
+def no_data() -> str:
+    """What a figure without data reads ("—（无数据）"): a ratio whose denominator is 0."""
+    return _("— (no data)")
+
+
 @register.filter
 def figure(value: Any, kind: str = "") -> str:
-    """A figure for a card: ratios as a percentage, counts with grouping."""
+    """A figure for a card: ratios as a percentage, counts with grouping; no value (a ratio with
+    nothing to divide by) is "—（无数据）", never 0 %."""
     if value is None:
-        return "–"
+        return no_data()
     if kind == "ratio":
         return f"{number_format(round(float(value) * 100, 1), decimal_pos=1)}%"
     if isinstance(value, float) and not value.is_integer():

@@ -707,3 +707,46 @@ def test_a_phone_that_is_not_a_phone_imports_nothing(world, tmp_path):
     assert not result.ok
     assert any("联系电话" in str(e) for e in result.errors)
     assert snapshot_counts() == before
+
+
+def test_an_import_never_moves_a_recorded_start(world, tmp_path):
+    """A different 入驻日期/成立日期 on an existing row is the row's error (it points to 更正历史) and
+    nothing is written; a blank date or the same date keeps the start (issue 20)."""
+    import datetime as dt
+
+    unit, org = world.minzheng, world.wjl_branch
+    before = snapshot_counts()
+    data = xlsx(
+        {
+            SHEET_ORGS: [
+                ORG_H,
+                [org.code, "改名党支部", "党支部", org.area.code, "", "", "", "1999-01-01"],
+            ],
+            SHEET_UNITS: [
+                UNIT_H,
+                unit_row(unit.credit_code, "改名单位", unit.area.code, 入驻日期="1999-01-01"),
+            ],
+        }
+    )
+    result = import_map(actor=world.wjl_admin, path=write(tmp_path, data))
+    assert not result.ok
+    reasons = [str(e) for e in result.errors]
+    assert any("入驻日期" in r and "更正历史" in r for r in reasons), reasons
+    assert any("成立日期" in r and "更正历史" in r for r in reasons), reasons
+    assert snapshot_counts() == before
+    unit.refresh_from_db()
+    org.refresh_from_db()
+    assert (unit.name, org.name) != ("改名单位", "改名党支部")
+    assert unit.since != dt.date(1999, 1, 1) and org.since != dt.date(1999, 1, 1)
+    # the same start (or a blank one) is no change: the rest of the row is imported
+    same = xlsx(
+        {
+            SHEET_UNITS: [
+                UNIT_H,
+                unit_row(unit.credit_code, "改名单位", unit.area.code, 入驻日期=unit.since.isoformat()),
+            ]
+        }
+    )
+    assert import_map(actor=world.wjl_admin, path=write(tmp_path, same)).ok
+    unit.refresh_from_db()
+    assert unit.name == "改名单位"

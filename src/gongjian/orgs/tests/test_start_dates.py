@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +27,9 @@ ARTICLE = dt.date(2018, 9, 4)
 
 
 def _units(world: World, date: dt.date) -> int:
-    return int(CATALOGUE["units.resident"].compute(world.wjl, date))
+    value = CATALOGUE["units.resident"].compute(world.wjl, date)
+    assert value is not None
+    return int(value)
 
 
 def test_units_added_today_with_a_blank_start_do_not_change_the_past(world):
@@ -172,7 +176,7 @@ def test_a_correction_outside_ones_area_is_refused(world):
         )
 
 
-def test_giving_the_real_start_later_makes_it_known(world):
+def test_giving_the_real_start_later_is_a_correction_never_an_edit(world):
     unit = services.unit_create(
         actor=world.wjl_admin,
         name="后补日期单位",
@@ -181,9 +185,61 @@ def test_giving_the_real_start_later_makes_it_known(world):
         area=world.wjl,
     )
     assert unit.since_known is False
-    unit = services.unit_update(actor=world.wjl_admin, unit=unit, since=dt.date(2019, 5, 1))
+    recorded = unit.since
+    # an edit that moves the start (back-dating it) is refused and changes nothing
+    with pytest.raises(ValidationError) as refused:
+        services.unit_update(actor=world.wjl_admin, unit=unit, name="改名", since=dt.date(2019, 5, 1))
+    assert "since" in refused.value.message_dict
+    unit.refresh_from_db()
+    assert (unit.name, unit.since, unit.since_known) == ("后补日期单位", recorded, False)
+    # the same start again (a form sent back unchanged) is no change
+    services.unit_update(actor=world.wjl_admin, unit=unit, name="改名", since=recorded)
+    unit.refresh_from_db()
+    assert (unit.name, unit.since) == ("改名", recorded)
+    # the correction, with its reason, gives the real start and makes it known
+    services.start_correct(actor=world.wjl_admin, row=unit, since=dt.date(2019, 5, 1), reason="据入驻协议")
     unit.refresh_from_db()
     assert (unit.since, unit.since_known) == (dt.date(2019, 5, 1), True)
+
+
+@pytest.mark.parametrize("kind", ["area", "org", "alliance"])
+def test_no_edit_moves_a_start(world, kind):
+    row, update = {
+        "area": (
+            world.jsh_compound,
+            lambda **kw: services.area_update(actor=world.superuser, area=row, **kw),
+        ),
+        "org": (
+            world.jsh_branch,
+            lambda **kw: services.party_org_update(actor=world.superuser, org=row, **kw),
+        ),
+        "alliance": (
+            world.alliance,
+            lambda **kw: services.alliance_update(actor=world.superuser, alliance=row, **kw),
+        ),
+    }[kind]
+    before = row.since
+    with pytest.raises(ValidationError):
+        update(since=before - dt.timedelta(days=400))
+    row.refresh_from_db()
+    assert row.since == before
+
+
+def test_the_edit_form_shows_the_start_but_keeps_it(client, world):
+    """A posted start on the unit's edit form is ignored (the field is disabled) and the page says
+    where a start is corrected."""
+    client.force_login(world.wjl_admin)
+    unit = world.minzheng
+    url = reverse("orgs:unit_edit", args=[unit.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "更正历史" in page.content.decode()
+    before = unit.since
+    form = page.context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "area"}
+    data.update({"area": unit.area_id, "since": "1990-01-01", "name": unit.name})
+    client.post(url, data)
+    unit.refresh_from_db()
+    assert unit.since == before
 
 
 # --- property: later writes never rewrite the past --------------------------------------------

@@ -8,6 +8,9 @@
    - [data-chart=ranking]  the areas below ranked by the chosen figure; a bar or a name opens that
                            area's dashboard.
 
+   A ratio with nothing to divide by comes as null: a gap in the trend, no bar, a grey ring, and the
+   words of data.text.noData ("—（无数据）"), never 0 %.
+
    Every chart follows the width of its box (phones turned, windows resized). */
 (function () {
   "use strict";
@@ -23,12 +26,15 @@
     }
   }
 
+  var NO_DATA = "—";
+
   function percent(value) {
+    if (value === null || value === undefined) return NO_DATA;
     return (Math.round(Number(value) * 1000) / 10).toLocaleString() + "%";
   }
 
   function show(kind, value) {
-    if (value === null || value === undefined) return "–";
+    if (value === null || value === undefined) return NO_DATA;
     if (kind === "ratio") return percent(value);
     return (Math.round(Number(value) * 100) / 100).toLocaleString();
   }
@@ -117,7 +123,8 @@
           };
         }),
         series: items.map(function (item, i) {
-          var value = Math.max(0, Math.min(1, Number(item.value) || 0));
+          var none = item.value === null || item.value === undefined;
+          var value = none ? null : Math.max(0, Math.min(1, Number(item.value) || 0));
           return {
             name: item.name,
             type: "pie",
@@ -128,7 +135,7 @@
             data: [
               {
                 name: data.text.covered,
-                value: value,
+                value: none ? 0 : value,
                 label: {
                   show: true,
                   position: "center",
@@ -139,7 +146,7 @@
                   }
                 }
               },
-              { name: data.text.uncovered, value: Math.round((1 - value) * 10000) / 10000, label: { show: false } }
+              { name: data.text.uncovered, value: none ? 1 : Math.round((1 - value) * 10000) / 10000, label: { show: false } }
             ]
           };
         })
@@ -224,6 +231,7 @@
     var source = document.getElementById("dashboard-data");
     if (!source || typeof window.echarts === "undefined") return;
     var data = JSON.parse(source.textContent);
+    if (data.text && data.text.noData) NO_DATA = data.text.noData;
     var charts = [];
 
     var trendBox = document.querySelector("[data-chart=trend]");

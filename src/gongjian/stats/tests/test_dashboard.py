@@ -305,8 +305,12 @@ def test_api_figures_of_a_node(world: World) -> None:
     resp = _api(world.wjl_admin).get(reverse("stats-detail", args=[world.wjl.code]), {"date": "2026-06-30"})
     assert resp.status_code == 200
     data = resp.json()
-    assert list(data) == ["area", "date", "indicators"]
+    assert list(data) == ["area", "date", "indicators", "denominators"]
     assert data["area"] == {"code": world.wjl.code, "name": "王家垅社区"}
+    # a ratio with nothing to divide by is null, never 0 or 1, with the denominator that says why
+    assert data["indicators"]["appeals.response_rate"] is None
+    assert data["denominators"]["appeals.response_rate"] == 0
+    assert set(data["denominators"]) == {i.id for i in visible_indicators() if i.kind == "ratio"}
     assert data["date"] == "2026-06-30"
     assert list(data["indicators"]) == [i.id for i in visible_indicators()]
     expected = selectors.indicators_for(actor=world.wjl_admin, area=world.wjl, date=dt.date(2026, 6, 30))

@@ -88,7 +88,9 @@ def test_coverage_counts_compounds_without_a_branch(world):
 
 
 def test_respects_dates(world):
-    services.unit_update(actor=world.superuser, unit=world.minzheng, since=dt.date(2015, 1, 1))
+    services.start_correct(
+        actor=world.superuser, row=world.minzheng, since=dt.date(2015, 1, 1), reason="据入驻协议"
+    )
     services.unit_update(actor=world.superuser, unit=world.minzheng, until=dt.date(2020, 1, 1))
     assert figures("王家垅社区", "--date", "2014-12-31")["indicators"]["units.resident"] == 0
     assert figures("王家垅社区", "--date", "2019-12-31")["indicators"]["units.resident"] == 1
@@ -190,7 +192,7 @@ def test_member_indicators_are_in_the_catalogue_in_three_languages(world):
     data = on("长沙市", ARTICLE)
     assert {key: data[key] for key in MEMBER_IDS} == {
         **dict.fromkeys(MEMBER_IDS, 0),
-        "members.report_rate": 0.0,
+        "members.report_rate": None,  # no in-service member: no data, never 0 %
     }
 
 
@@ -284,8 +286,8 @@ def test_in_service_reported_and_report_rate(world):
     # not yet confirmed on the date: not reported
     assert on("王家垅社区", "2018-01-20")["members.reported"] == 0
     assert on("王家垅社区", "2018-02-01")["members.reported"] == 1
-    # no in-service member at all: the rate is 0.0, not an error
-    assert on("王家垅社区", "2016-12-31")["members.report_rate"] == 0.0
+    # no in-service member at all: no data (None, "—（无数据）"), neither 0 % nor an error
+    assert on("王家垅社区", "2016-12-31")["members.report_rate"] is None
     # a reported member who leaves the in-service ledger no longer counts
     open_entry = reported.categories.get(category=Category.IN_SERVICE, until__isnull=True)
     member_services.category_end(actor=su, entry=open_entry, until=dt.date(2019, 1, 1))

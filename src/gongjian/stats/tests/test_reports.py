@@ -105,14 +105,20 @@ def test_xlsx_holds_the_figures_and_the_children(world: World) -> None:
     assert rows[1] == ("指标代码", "指标", "2026-06-30", "2025-06-30", "同比变化")
     now = selectors.indicators_for(actor=world.kaifu_admin, area=world.kaifu, date=date)
     then = selectors.indicators_for(actor=world.kaifu_admin, area=world.kaifu, date=year_before(date))
-    by_id = {row[0]: row for row in rows[2:]}
+    table = rows[2 : rows.index((None,) * len(rows[1]))] if (None,) * len(rows[1]) in rows else rows[2:]
+    by_id = {row[0]: row for row in table}
     assert list(by_id) == [i.id for i in visible_indicators()]
     for indicator in visible_indicators():
         row = by_id[indicator.id]
         assert row[1] == indicator.name_hans
-        assert row[2] == pytest.approx(now[indicator.id])
-        assert row[3] == pytest.approx(then[indicator.id])
-        assert row[4] == pytest.approx(now[indicator.id] - then[indicator.id])
+        value, before = now[indicator.id], then[indicator.id]
+        # a ratio with nothing to divide by is written as words, never a 0 that reads as 0 %
+        assert row[2] == ("—（无数据）" if value is None else pytest.approx(value))
+        assert row[3] == ("—（无数据）" if before is None else pytest.approx(before))
+        if value is None or before is None:
+            assert row[4] == "—"
+        else:
+            assert row[4] == pytest.approx(value - before)
     assert by_id["members.direct"][2] == 1
     # ratios are numbers formatted as percentages
     rate = next(c for c in figures[3 + [i.id for i in visible_indicators()].index("members.report_rate")])
@@ -134,7 +140,10 @@ def test_report_follows_the_selectors_and_ranks_the_children(world: World) -> No
     assert report.rank_by.id == board.rank_by
     assert [f.indicator.id for f in report.figures] == [i.id for i in visible_indicators()]
     for f in report.figures:
-        assert f.change == pytest.approx(f.value - f.before)
+        if f.value is None or f.before is None:
+            assert f.change is None  # a change against no data is "—", never +100 %
+        else:
+            assert f.change == pytest.approx(f.value - f.before)
     groups = report.column_groups(8)
     assert sum(len(g["names"]) for g in groups) == len(visible_indicators())
     assert all(len(row["cells"]) == len(g["names"]) for g in groups for row in g["rows"])
@@ -165,3 +174,22 @@ def test_rows_download_lists_the_records_masked(world: World) -> None:
     assert [r[1] for r in rows[2:]] == [direct.name]
     text = repr(rows)
     assert id_number(10) not in text and direct.id_number_masked not in text
+
+
+def test_a_ratio_with_nothing_to_divide_by_reads_no_data_never_zero_or_plus_100(world: World) -> None:
+    """王家垅社区 has no appeal: its appeal rates are "—（无数据）" on the card, in the report and its
+    PDF, and the change against the year before is "—", never "+100.0 个百分点" (issue 20)."""
+    with translation.override("zh-hans"):
+        assert show(None, "ratio") == "—（无数据）"
+        assert show_change(None, "ratio") == "—"
+        report = report_for(actor=world.wjl_admin, area=world.wjl, date=dt.date(2026, 6, 30))
+    rate = next(f for f in report.figures if f.indicator.id == "appeals.response_rate")
+    assert (rate.value, rate.before, rate.change) == (None, None, None)
+    with translation.override("zh-hans"):
+        assert (rate.value_text, rate.before_text, rate.change_text) == ("—（无数据）", "—（无数据）", "—")
+    client = _client(world.wjl_admin)
+    page = _get(client, "stats:dashboard", world.wjl.code, date="2026-06-30").content.decode()
+    card = page[page.index('data-indicator="appeals.response_rate"') :]
+    assert "—（无数据）" in card[: card.index("</div>\n          </div>")]
+    pdf = pdf_text(_get(client, "stats:report_pdf", world.wjl.code, date="2026-06-30").content)
+    assert "—（无数据）" in pdf and "+100.0" not in pdf

@@ -98,7 +98,13 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
-def format_value(value: float | int, kind: str) -> str:
+NO_DATA = {"zh-hans": "—（无数据）", "zh-hant": "—（無數據）", "en": "— (no data)"}
+
+
+def format_value(value: float | int | None, kind: str, language: str = "en") -> str:
+    """A value for the table; a ratio with nothing to divide by is "—（无数据）", never 0 %."""
+    if value is None:
+        return NO_DATA.get(language, NO_DATA["en"])
     if kind == "ratio":
         return f"{value:.4f} ({value * 100:.2f}%)"
     return str(value)
@@ -150,6 +156,6 @@ class Command(BaseCommand):
         rows: list[tuple[str, ...]] = [header]
         for key, value in values.items():
             indicator = catalogue()[key]
-            rows.append((key, indicator.name(language), format_value(value, indicator.kind)))
+            rows.append((key, indicator.name(language), format_value(value, indicator.kind, language)))
         self.stdout.write(f"{_describe(area)} · {date.isoformat()}")
         self.stdout.write(render_table(rows))

@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gongjian.home.navigation",
                 "gongjian.accounts.views.care_context",
+                "gongjian.accounts.views.account_context",
             ],
         },
     },

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
+
+from gongjian.core.auditread import AuditFilters, audit_filter
+from gongjian.core.models import AuditEntry
 
 from .actor import Actor, person
 from .models import ADMIN_LEVELS, Role, RoleKind, User
+from .scope import scope_for
 
 
 def role_list(*, actor: Actor) -> QuerySet[Role]:
@@ -62,3 +68,26 @@ def nearest_administrators(*, area_path: str, unit_id: int | None = None) -> lis
     if not by_depth:
         return []
     return list(by_depth[max(by_depth)].values())
+
+
+def audit_readable(*, actor: Actor) -> bool:
+    """Whether the actor may open the audit log: the platform's administrators (everything) and the
+    administrators of an area (their subtree's entries)."""
+    scope = scope_for(actor)
+    return scope.everything or bool(scope.area_paths)
+
+
+def audit_entry_list(*, actor: Actor, filters: AuditFilters | None = None) -> QuerySet[AuditEntry]:
+    """The entries the actor may read, newest first: every entry for the platform's administrators;
+    for an area's administrators the entries placed in their subtrees (``AuditEntry.area_path``)
+    and their own. Anyone else is refused (403)."""
+    scope = scope_for(actor)
+    if not audit_readable(actor=actor):
+        raise PermissionDenied(_("Only administrators may read the audit log."))
+    entries = AuditEntry.objects.all()
+    if not scope.everything:
+        q = Q(actor_id=actor.pk)
+        for path in scope.area_paths:
+            q |= Q(area_path__startswith=path)
+        entries = entries.filter(q)
+    return audit_filter(entries, filters or AuditFilters()).select_related("actor").order_by("-seq")

@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from gongjian.core.audit import audit_record
+from gongjian.core.auditread import EXPORT_LIMIT, AuditFilters, audit_rows_csv, audit_rows_xlsx
 from gongjian.core.events import Event
 from gongjian.core.notify import announce
 
+from . import selectors
 from .actor import Actor, person
 from .models import ADMIN_LEVELS, Role, RoleKind, User
 from .scope import forget_scope, scope_for
@@ -133,3 +135,35 @@ def token_revoke(*, actor: Actor) -> None:
         audit_record(
             actor=actor, action=Event.TOKEN_REVOKE, object_type="accounts.token", object_id=str(actor.pk)
         )
+
+
+#: The formats an audit export is written in.
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def audit_export(*, actor: Actor, filters: AuditFilters, fmt: str = "xlsx") -> bytes:
+    """The entries the actor may read under ``filters``, as a workbook or CSV file. The export is
+    itself an entry (``audit.export``, with the filters and the count), written before the file is
+    handed over; more than ``EXPORT_LIMIT`` entries are refused with a request to narrow the dates."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError({"format": _("Choose xlsx or csv.")})
+    entries = selectors.audit_entry_list(actor=actor, filters=filters)
+    count = entries.count()
+    if count > EXPORT_LIMIT:
+        raise ValidationError(
+            _("%(count)s entries are more than one export holds (%(limit)s); choose a shorter period.")
+            % {"count": count, "limit": EXPORT_LIMIT}
+        )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=Event.AUDIT_EXPORT,
+            object_type="core.auditentry",
+            changes={
+                "entries": count,
+                "format": fmt,
+                "filters": {k: v for k, v in vars(filters).items() if v not in ("", None, False)},
+            },
+        )
+    rows = entries.iterator(chunk_size=2000)
+    return audit_rows_xlsx(rows) if fmt == "xlsx" else audit_rows_csv(rows)

@@ -9,4 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tokens/", views.tokens, name="tokens"),
     path("care-mode/", views.care_mode, name="care_mode"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export/", views.audit_export, name="audit_export"),
 ]

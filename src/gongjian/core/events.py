@@ -203,6 +203,13 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "the person signed out themself",
     )
+    # audit
+    AUDIT_EXPORT = (
+        "audit.export",
+        pgettext_lazy("event", "Audit log exported"),
+        {_A.AUDIT_ONLY},
+        "kept for the audit of personal data, which is its purpose",
+    )
     # campaign
     CAMPAIGN_CREATE = (
         "campaign.create",

@@ -280,6 +280,10 @@ AXES_LOCKOUT_CALLABLE = "gongjian.core.api.lockout_response"  # JSON under /api/
 GONGJIAN_LOOKUP_RATE = os.environ.get("GONGJIAN_LOOKUP_RATE", "20/hour")
 # … and this many misses in the window are audited and told to the administrators above.
 GONGJIAN_LOOKUP_MISS_ALERT = os.environ.get("GONGJIAN_LOOKUP_MISS_ALERT", "5/hour")
+# API tokens: the longest a token may be made for, and how long one asked for at
+# POST /api/v1/auth/token/ (without an expiry date) works.
+GONGJIAN_TOKEN_MAX_DAYS = int(os.environ.get("GONGJIAN_TOKEN_MAX_DAYS", "365"))
+GONGJIAN_TOKEN_DAYS = int(os.environ.get("GONGJIAN_TOKEN_DAYS", "90"))
 # The largest JSON request body the API reads (bytes); larger is a 413 (files go as multipart).
 GONGJIAN_API_MAX_BODY = int(os.environ.get("GONGJIAN_API_MAX_BODY", str(2 * 1024 * 1024)))
 AXES_VERBOSE = False
@@ -354,7 +358,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 REST_FRAMEWORK = {
     # Token first: a missing or bad token answers 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gongjian.accounts.authentication.NamedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -28,11 +30,37 @@ from gongjian.core.models import AuditEntry
 
 from . import selectors, services
 from .forms import AuditFilterForm
+from .models import ApiToken
 
 
 class CredentialsSerializer(serializers.Serializer[Any]):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(required=False, max_length=60, help_text="what uses the token")
+    expires_on = serializers.DateField(
+        required=False, help_text="last day it works (default: GONGJIAN_TOKEN_DAYS ahead)"
+    )
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+
+class NewTokenSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=60)
+    expires_on = serializers.DateField()
+
+
+def _new_token(actor: Any, name: str, expires_on: dt.date | None, status: int = 201) -> Response:
+    try:
+        made = services.token_create(actor=actor, name=name, expires_on=expires_on)
+    except ValidationError as exc:
+        raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+    response = Response({"token": made.key, **ApiTokenSerializer(made.token).data}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class ObtainTokenView(APIView):
@@ -44,7 +72,17 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=CredentialsSerializer,
-        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+        responses={
+            200: inline_serializer(
+                "Token",
+                {
+                    "token": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(),
+                },
+            )
+        },
+        description="A new named token (the caller's other tokens keep working); the key is in this answer only.",
     )
     def post(self, request: Request) -> Response:
         data = CredentialsSerializer(data=request.data)
@@ -56,8 +94,12 @@ class ObtainTokenView(APIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Wrong user name or password, or too many attempts."))
-        token = services.token_rotate(actor=user)
-        return Response({"token": token.key})
+        now = timezone.localtime()
+        name = data.validated_data.get("name") or f"API {now:%Y-%m-%d %H:%M:%S}"
+        expires_on = data.validated_data.get("expires_on") or (
+            now.date() + dt.timedelta(days=settings.GONGJIAN_TOKEN_DAYS)
+        )
+        return _new_token(user, name, expires_on, status=200)
 
 
 class MeView(APIView):
@@ -160,3 +202,38 @@ class AuditEntryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[AuditEntr
         response["Content-Disposition"] = content_disposition_header(True, name) or ""
         response["Cache-Control"] = "no-store"
         return response
+
+
+class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[ApiToken]):
+    """The caller's own named API tokens (never their keys); ``POST`` makes one (the key is in that
+    answer only), ``revoke`` stops one."""
+
+    serializer_class = ApiTokenSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return selectors.token_list(actor=self.request.user)
+
+    @extend_schema(
+        request=NewTokenSerializer,
+        responses={
+            201: inline_serializer(
+                "NewToken",
+                {
+                    "token": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(),
+                },
+            )
+        },
+    )
+    def create(self, request: Request) -> Response:
+        data = NewTokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _new_token(request.user, data.validated_data["name"], data.validated_data["expires_on"])
+
+    @extend_schema(request=None, responses=ApiTokenSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str) -> Response:
+        token = selectors.token_get(actor=request.user, pk=int(pk) if str(pk).isdigit() else 0)
+        return Response(ApiTokenSerializer(services.token_revoke(actor=request.user, token=token)).data)

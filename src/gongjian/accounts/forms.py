@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -79,3 +80,27 @@ class AuditFilterForm(forms.Form):
             until=data.get("until"),
             pii_only=bool(data.get("pii_only")),
         )
+
+
+class TokenForm(forms.Form):
+    """A new API token: what uses it, and until when it works."""
+
+    name = forms.CharField(
+        label=pgettext_lazy("field", "Name"),
+        max_length=60,
+        help_text=_("What uses it, e.g. “monthly report script”."),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    expires_on = forms.DateField(
+        label=pgettext_lazy("field", "Works until"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
+    )
+
+
+def add_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's refusal on the form: each field's message beside it, the rest above the fields."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)

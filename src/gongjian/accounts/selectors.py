@@ -7,14 +7,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from gongjian.core.auditread import AuditFilters, audit_filter
 from gongjian.core.models import AuditEntry
 
 from .actor import Actor, person
-from .models import ADMIN_LEVELS, Role, RoleKind, User
+from .models import ADMIN_LEVELS, ApiToken, Role, RoleKind, User
 from .scope import scope_for
 
 
@@ -25,9 +25,18 @@ def role_list(*, actor: Actor) -> QuerySet[Role]:
     )
 
 
-def token_exists(*, actor: Actor) -> bool:
-    """Whether the actor has an API token (the key itself is shown only when it is made)."""
-    return actor.is_authenticated and Token.objects.filter(user_id=actor.pk).exists()
+def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
+    """The actor's own API tokens, live and revoked, newest first (never their keys: only digests
+    are kept)."""
+    return ApiToken.objects.filter(user=person(actor)).order_by("-created_at", "-id")
+
+
+def token_get(*, actor: Actor, pk: int) -> ApiToken:
+    """One of the actor's own tokens (404 for anyone else's)."""
+    token = token_list(actor=actor).filter(pk=pk).first()
+    if token is None:
+        raise Http404
+    return token
 
 
 def nearest_administrators(*, area_path: str, unit_id: int | None = None) -> list[User]:

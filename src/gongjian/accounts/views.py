@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,7 +22,7 @@ from gongjian.core.auditread import action_label
 from gongjian.core.excel import XLSX_CONTENT_TYPE
 
 from . import selectors, services
-from .forms import AuditFilterForm
+from .forms import AuditFilterForm, TokenForm, add_errors
 
 #: Entries on one page of the audit log.
 AUDIT_PAGE = 50
@@ -37,18 +40,44 @@ class LoginView(auth_views.LoginView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
+    """The person's named API tokens: make one (its key shown on this response only), see when each
+    was last used, revoke one."""
     new_key = None
+    form = TokenForm(
+        initial={"expires_on": timezone.localdate() + dt.timedelta(days=settings.GONGJIAN_TOKEN_DAYS)}
+    )
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            services.token_revoke(actor=request.user)
-        else:
-            new_key = services.token_rotate(actor=request.user).key
-    has_token = selectors.token_exists(actor=request.user)
-    return render(
+            pk = request.POST.get("token", "")
+            token = selectors.token_get(actor=request.user, pk=int(pk) if pk.isdigit() else 0)
+            services.token_revoke(actor=request.user, token=token)
+            messages.success(request, _("The token %(name)s no longer works.") % {"name": token.name})
+            return redirect("accounts:tokens")
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            try:
+                made = services.token_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    expires_on=form.cleaned_data["expires_on"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                new_key = made.key
+                form = TokenForm(initial=form.initial)
+    response = render(
         request,
         "accounts/tokens.html",
-        {"new_key": new_key, "has_token": has_token, "roles": selectors.role_list(actor=request.user)},
+        {
+            "new_key": new_key,
+            "form": form,
+            "tokens": selectors.token_list(actor=request.user),
+            "now": timezone.now(),
+            "roles": selectors.role_list(actor=request.user),
+        },
     )
+    return response
 
 
 def care_mode_on(request: HttpRequest) -> bool:

@@ -776,6 +776,12 @@ class Event(StrEnum):
         "an edit of the team's record, shown on its page",
     )
     # token
+    TOKEN_CREATE = (
+        "token.create",
+        pgettext_lazy("event", "API token made"),
+        {_A.AUDIT_ONLY},
+        "the person's own token, made by themself",
+    )
     TOKEN_REVOKE = (
         "token.revoke",
         pgettext_lazy("event", "API token revoked"),

@@ -41,7 +41,9 @@ def test_the_member_sees_who_saw_their_numbers_and_why(world: World, api: Any, l
     assert "通知开会" in body and "dongfeng_admin" in body
 
 
-def test_an_administrator_who_may_reveal_sees_it_others_do_not(world: World, api: Any, ledgers: Ledgers) -> None:
+def test_an_administrator_who_may_reveal_sees_it_others_do_not(
+    world: World, api: Any, ledgers: Ledgers
+) -> None:
     _seen(world, ledgers)
     assert len(api(world.wjl_admin).get(f"/api/v1/members/{ledgers.wjl_m.pk}/seen-by/").json()) == 2
     # another community's administrator does not even see the member

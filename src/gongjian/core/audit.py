@@ -85,16 +85,16 @@ def area_path_of(obj: models.Model | None, depth: int = 3) -> str:
     if meta.label_lower == AREA_LABEL:
         return str(getattr(obj, "path", "") or "")
     user_label = str(settings.AUTH_USER_MODEL).lower()
-    keys = [
-        f
-        for f in meta.concrete_fields
-        if f.many_to_one and f.related_model is not None and f.related_model._meta.label_lower != user_label
-    ]
-    keys.sort(key=lambda f: (f.related_model._meta.label_lower != AREA_LABEL, f.name != "area"))
-    for field in keys:
+    keys: list[tuple[str, Any]] = []
+    for f in meta.concrete_fields:
+        related: Any = f.related_model
+        if f.many_to_one and related is not None and related._meta.label_lower != user_label:
+            keys.append((related._meta.label_lower, f))
+    keys.sort(key=lambda pair: (pair[0] != AREA_LABEL, pair[1].name != "area"))
+    for label, field in keys:
         if getattr(obj, field.attname) is None:
             continue
-        if field.related_model._meta.label_lower == AREA_LABEL:
+        if label == AREA_LABEL:
             return str(getattr(obj, field.name).path)
         if depth > 1:
             found = area_path_of(getattr(obj, field.name), depth - 1)

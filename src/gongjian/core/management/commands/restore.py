@@ -60,6 +60,6 @@ class Command(BaseCommand):
         if not verdict.ok:
             raise CommandError(f"audit verify FAILED at entry #{verdict.seq}: {verdict.problem}")
         self.stdout.write(f"audit verify: OK, {verdict.entries} entries, chain intact")
-        out = StringIO()
-        call_command("tally", "verify", stdout=out)
-        self.stdout.write(f"tally verify: {out.getvalue().splitlines()[0]}")
+        said = StringIO()
+        call_command("tally", "verify", stdout=said)
+        self.stdout.write(f"tally verify: {said.getvalue().splitlines()[0]}")

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django_filters",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gongjian.core",
     "gongjian.accounts",
     "gongjian.orgs",
@@ -92,8 +95,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gongjian.accounts.middleware.IdleTimeoutMiddleware",
+    "gongjian.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -294,6 +299,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
 # A page session ends after this many minutes without a request (0: only SESSION_COOKIE_AGE).
 GONGJIAN_IDLE_MINUTES = int(os.environ.get("GONGJIAN_IDLE_MINUTES", "30"))
+# A second factor (TOTP, django-otp) is required of city and district administrators and the
+# platform's administrators: on in production, else by GONGJIAN_2FA_REQUIRED=1. Anyone who set one
+# up is asked for it at every sign-in either way.
+GONGJIAN_2FA_REQUIRED = os.environ.get("GONGJIAN_2FA_REQUIRED", "1" if PRODUCTION else "") in {"1", "true", "yes"}
+OTP_TOTP_ISSUER = "共建 Gongjian"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -38,9 +38,37 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                messages.info(request, _("You were signed out after a while without activity. Sign in again."))
+                messages.info(
+                    request, _("You were signed out after a while without activity. Sign in again.")
+                )
                 login = reverse("accounts:login")
                 return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
             if not isinstance(last, int | float) or now - last > WRITE_EVERY:
                 request.session[LAST_SEEN] = int(now)
+        return self.get_response(request)
+
+
+#: Pages reachable before the second factor (signing in and out, setting it up, the language).
+OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/static/", "/i18n/", "/api/")
+
+
+class SecondFactorMiddleware:
+    """After ``OTPMiddleware``: a signed-in person with a second factor who has not given it in this
+    session is sent to give it; one who must have one (``second_factor_required``) and has none is
+    sent to set it up. The API is not affected (tokens are made by a person already signed in)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from . import selectors
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+            verified = getattr(user, "is_verified", lambda: False)()
+            if not verified:
+                has = selectors.second_factor_exists(actor=user)
+                if has or selectors.second_factor_required(actor=user):
+                    name = "accounts:otp_verify" if has else "accounts:otp_setup"
+                    return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

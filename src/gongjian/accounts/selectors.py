@@ -100,3 +100,24 @@ def audit_entry_list(*, actor: Actor, filters: AuditFilters | None = None) -> Qu
             q |= Q(area_path__startswith=path)
         entries = entries.filter(q)
     return audit_filter(entries, filters or AuditFilters()).select_related("actor").order_by("-seq")
+
+
+def second_factor_exists(*, actor: Actor) -> bool:
+    """Whether the actor has a confirmed second factor (an authenticator app)."""
+    from django_otp import user_has_device
+
+    return actor.is_authenticated and user_has_device(actor, confirmed=True)
+
+
+def second_factor_required(*, actor: Actor) -> bool:
+    """Whether the actor must have a second factor: the platform's administrators and the city's and
+    districts' administrators, where ``GONGJIAN_2FA_REQUIRED`` is on (production)."""
+    from django.conf import settings
+
+    if not getattr(settings, "GONGJIAN_2FA_REQUIRED", False) or not actor.is_authenticated:
+        return False
+    if actor.is_superuser:
+        return True
+    return Role.objects.filter(
+        user_id=actor.pk, active=True, kind__in=[RoleKind.CITY_ADMIN, RoleKind.DISTRICT_ADMIN]
+    ).exists()

@@ -253,3 +253,43 @@ def audit_export(*, actor: Actor, filters: AuditFilters, fmt: str = "xlsx") -> b
         )
     rows = entries.iterator(chunk_size=2000)
     return audit_rows_xlsx(rows) if fmt == "xlsx" else audit_rows_csv(rows)
+
+
+#: Recovery codes made with a second factor (each works once).
+RECOVERY_CODES = 10
+
+
+@dataclass(frozen=True)
+class SecondFactor:
+    device: Any
+    recovery_codes: list[str]
+
+
+def otp_device_pending(*, actor: Actor) -> Any:
+    """The actor's authenticator being set up (made once, kept until confirmed)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = person(actor)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def otp_confirm(*, actor: Actor, code: str) -> SecondFactor:
+    """Confirm the pending authenticator with a code it shows; makes ``RECOVERY_CODES`` one-time
+    recovery codes (returned once). A wrong code is refused and nothing changes."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    user = person(actor)
+    device = otp_device_pending(actor=actor)
+    if not (code or "").strip().isdigit() or not device.verify_token(code.strip()):
+        raise ValidationError({"code": _("That code is not right; enter the 6 digits the app shows now.")})
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    for value in codes:
+        static.token_set.create(token=value)
+    audit_record(actor=actor, action=Event.OTP_ENABLE, object_type="accounts.user", object_id=str(user.pk))
+    return SecondFactor(device=device, recovery_codes=codes)

@@ -170,3 +170,60 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, name) or ""
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _next(request: HttpRequest) -> str:
+    back = request.POST.get("next") or request.GET.get("next") or "/"
+    return back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else "/"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Set up the second factor: scan the code with an authenticator app, enter the code it shows;
+    the recovery codes are shown once."""
+    import segno
+    from django_otp import login as otp_login
+
+    device = services.otp_device_pending(actor=request.user)
+    error = ""
+    if request.method == "POST":
+        try:
+            made = services.otp_confirm(actor=request.user, code=request.POST.get("code", ""))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            otp_login(request, made.device)
+            return render(
+                request, "accounts/otp_done.html", {"codes": made.recovery_codes, "next": _next(request)}
+            )
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "qr": qr,
+            "secret": device.config_url.split("secret=")[1].split("&")[0],
+            "error": error,
+            "next": _next(request),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Give the second factor (a code from the app, or a recovery code) once per sign-in."""
+    from django_otp import login as otp_login
+    from django_otp import match_token
+
+    error = ""
+    if request.method == "POST":
+        device = match_token(request.user, request.POST.get("code", "").strip())
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next(request))
+        error = _("That code is not right; enter the 6 digits the app shows now, or a recovery code.")
+    return render(request, "accounts/otp_verify.html", {"error": error, "next": _next(request)})

@@ -97,7 +97,9 @@ def deploy_problems(conf: Any) -> list[Any]:
             )
         )
     if getattr(conf, "DEBUG", False):
-        found.append(checks.Error("GONGJIAN_DEBUG is on: error pages show settings and data.", id="gongjian.E102"))
+        found.append(
+            checks.Error("GONGJIAN_DEBUG is on: error pages show settings and data.", id="gongjian.E102")
+        )
     engine = conf.DATABASES["default"]["ENGINE"]
     if "sqlite" in engine:
         found.append(

@@ -569,6 +569,13 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "a change of the map, seen on the area tree",
     )
+    # otp
+    OTP_ENABLE = (
+        "otp.enable",
+        pgettext_lazy("event", "Second factor set up"),
+        {_A.AUDIT_ONLY},
+        "the person's own sign-in, changed by themself",
+    )
     # pii
     PII_EXPORT = (
         "pii.export",

@@ -110,7 +110,7 @@ def test_the_export_is_itself_recorded_and_holds_what_the_reader_may_read(
     assert export.changes["filters"] == {"action": "area.update"} and export.changes["entries"] >= 1
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     rows = book.get_sheet_by_index(0).to_python()
-    seqs = {int(str(row[0]).split('.')[0]) for row in rows[1:]}
+    seqs = {int(str(row[0]).split(".")[0]) for row in rows[1:]}
     assert changes["wjl"].seq in seqs and changes["jsh"].seq not in seqs
     csv = _api(world.superuser).post(f"{API}export/?fmt=csv&who=jsh_admin&action=area.update")
     assert csv.status_code == 200

@@ -25,7 +25,10 @@ def test_a_session_idle_past_the_limit_is_signed_out_and_comes_back_after_sign_i
     _idle(client, 31 * 60)
     response = client.get("/accounts/tokens/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/") and "next=%2Faccounts%2Ftokens%2F" in response["Location"]
+    assert (
+        response["Location"].startswith("/accounts/login/")
+        and "next=%2Faccounts%2Ftokens%2F" in response["Location"]
+    )
     # signed out: the page asks for sign-in again
     assert client.get("/accounts/tokens/").status_code == 302
     assert "_auth_user_id" not in client.session

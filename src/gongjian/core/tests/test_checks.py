@@ -59,7 +59,9 @@ def test_each_gap_of_a_deployment_is_named():
         "gongjian.W101": {"PRODUCTION": False},
         "gongjian.E102": {"DEBUG": True},
         "gongjian.W103": {"DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3"}}},
-        "gongjian.W104": {"CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}},
+        "gongjian.W104": {
+            "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        },
         "gongjian.W105": {"CELERY_BROKER_URL": "filesystem://"},
         "gongjian.W106": {"SECURE_PROXY_SSL_HEADER": None},
         "gongjian.W107": {"ALLOWED_HOSTS": ["*"]},

@@ -37,6 +37,9 @@ class CredentialsSerializer(serializers.Serializer[Any]):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(required=False, max_length=60, help_text="what uses the token")
+    otp = serializers.CharField(
+        required=False, max_length=16, help_text="the second factor's code (needed when the user has one)"
+    )
     expires_on = serializers.DateField(
         required=False, help_text="last day it works (default: GONGJIAN_TOKEN_DAYS ahead)"
     )
@@ -94,6 +97,12 @@ class ObtainTokenView(APIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Wrong user name or password, or too many attempts."))
+        if selectors.second_factor_exists(actor=user) or selectors.second_factor_required(actor=user):
+            from django_otp import match_token
+
+            code = data.validated_data.get("otp", "").strip()
+            if not code or match_token(user, code) is None:
+                raise AuthenticationFailed(_("Give the code of your second factor as `otp`."))
         now = timezone.localtime()
         name = data.validated_data.get("name") or f"API {now:%Y-%m-%d %H:%M:%S}"
         expires_on = data.validated_data.get("expires_on") or (

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -49,13 +49,14 @@ class IdleTimeoutMiddleware:
 
 
 #: Pages reachable before the second factor (signing in and out, setting it up, the language).
-OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/static/", "/i18n/", "/api/")
+OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/static/", "/i18n/")
 
 
 class SecondFactorMiddleware:
     """After ``OTPMiddleware``: a signed-in person with a second factor who has not given it in this
     session is sent to give it; one who must have one (``second_factor_required``) and has none is
-    sent to set it up. The API is not affected (tokens are made by a person already signed in)."""
+    sent to set it up. Under ``/api/`` a signed-in session without it gets a JSON 403 (a call with a
+    token is authenticated later, by the view, and is not affected: tokens need the code when made)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -69,6 +70,11 @@ class SecondFactorMiddleware:
             if not verified:
                 has = selectors.second_factor_exists(actor=user)
                 if has or selectors.second_factor_required(actor=user):
+                    if request.path.startswith("/api/"):
+                        return JsonResponse(
+                            {"detail": _("Give your second factor first (sign in again on the site).")},
+                            status=403,
+                        )
                     name = "accounts:otp_verify" if has else "accounts:otp_setup"
                     return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -302,7 +302,11 @@ GONGJIAN_IDLE_MINUTES = int(os.environ.get("GONGJIAN_IDLE_MINUTES", "30"))
 # A second factor (TOTP, django-otp) is required of city and district administrators and the
 # platform's administrators: on in production, else by GONGJIAN_2FA_REQUIRED=1. Anyone who set one
 # up is asked for it at every sign-in either way.
-GONGJIAN_2FA_REQUIRED = os.environ.get("GONGJIAN_2FA_REQUIRED", "1" if PRODUCTION else "") in {"1", "true", "yes"}
+GONGJIAN_2FA_REQUIRED = os.environ.get("GONGJIAN_2FA_REQUIRED", "1" if PRODUCTION else "") in {
+    "1",
+    "true",
+    "yes",
+}
 OTP_TOTP_ISSUER = "共建 Gongjian"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

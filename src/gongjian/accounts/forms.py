@@ -73,7 +73,7 @@ class AuditFilterForm(forms.Form):
         data = self.cleaned_data
         return AuditFilters(
             who=data.get("who") or "",
-            action=data.get("action") or "",
+            event=data.get("action") or "",
             object_type=data.get("object_type") or "",
             object_id=data.get("object_id") or "",
             since=data.get("since"),

@@ -36,7 +36,7 @@ class AuditFilters:
     """What a reader narrows the log to; every field optional."""
 
     who: str = ""  # the actor's user name (exact) or a part of it
-    action: str = ""  # an event's value, or a noun ("pii" for every pii.* action)
+    event: str = ""  # an event's value (the entry's action), or a noun ("pii" for every pii.* action)
     object_type: str = ""  # app_label.model
     object_id: str = ""
     since: dt.date | None = None
@@ -52,8 +52,8 @@ def audit_filter(entries: QuerySet[AuditEntry], filters: AuditFilters) -> QueryS
     """``entries`` narrowed to ``filters`` (dates are whole local days, ``until`` included)."""
     if filters.who:
         entries = entries.filter(actor_label__icontains=filters.who.strip())
-    if filters.action:
-        action = filters.action.strip()
+    if filters.event:
+        action = filters.event.strip()
         entries = entries.filter(Q(action=action) | Q(action__startswith=f"{action}."))
     if filters.object_type:
         entries = entries.filter(object_type=filters.object_type.strip().lower())

@@ -107,7 +107,7 @@ def test_the_export_is_itself_recorded_and_holds_what_the_reader_may_read(
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     export = AuditEntry.objects.latest("seq")
     assert export.action == "audit.export" and export.actor == world.dongfeng_admin
-    assert export.changes["filters"] == {"action": "area.update"} and export.changes["entries"] >= 1
+    assert export.changes["filters"] == {"event": "area.update"} and export.changes["entries"] >= 1
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     rows = book.get_sheet_by_index(0).to_python()
     seqs = {int(str(row[0]).split(".")[0]) for row in rows[1:]}

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from gongjian.accounts.api import MeView, ObtainTokenView
+from gongjian.accounts.api import AuditEntryViewSet, MeView, ObtainTokenView, TokenViewSet
 from gongjian.core.api_views import JobViewSet, NotificationViewSet
 from gongjian.home_api import InboxView
 from gongjian.orgs.api import AllianceViewSet, AreaViewSet, PartyOrgViewSet, UnitViewSet
@@ -18,6 +18,8 @@ router.register("party-orgs", PartyOrgViewSet, basename="party-org")
 router.register("alliances", AllianceViewSet, basename="alliance")
 router.register("jobs", JobViewSet, basename="job")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("audit", AuditEntryViewSet, basename="audit")
+router.register("tokens", TokenViewSet, basename="token")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

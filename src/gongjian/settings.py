@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django_filters",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gongjian.core",
     "gongjian.accounts",
     "gongjian.orgs",
@@ -92,7 +95,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongjian.accounts.middleware.IdleTimeoutMiddleware",
+    "gongjian.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -118,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gongjian.home.navigation",
                 "gongjian.accounts.views.care_context",
+                "gongjian.accounts.views.account_context",
             ],
         },
     },
@@ -281,6 +288,10 @@ AXES_LOCKOUT_CALLABLE = "gongjian.core.api.lockout_response"  # JSON under /api/
 GONGJIAN_LOOKUP_RATE = os.environ.get("GONGJIAN_LOOKUP_RATE", "20/hour")
 # … and this many misses in the window are audited and told to the administrators above.
 GONGJIAN_LOOKUP_MISS_ALERT = os.environ.get("GONGJIAN_LOOKUP_MISS_ALERT", "5/hour")
+# API tokens: the longest a token may be made for, and how long one asked for at
+# POST /api/v1/auth/token/ (without an expiry date) works.
+GONGJIAN_TOKEN_MAX_DAYS = int(os.environ.get("GONGJIAN_TOKEN_MAX_DAYS", "365"))
+GONGJIAN_TOKEN_DAYS = int(os.environ.get("GONGJIAN_TOKEN_DAYS", "90"))
 # The largest JSON request body the API reads (bytes); larger is a 413 (files go as multipart).
 GONGJIAN_API_MAX_BODY = int(os.environ.get("GONGJIAN_API_MAX_BODY", str(2 * 1024 * 1024)))
 AXES_VERBOSE = False
@@ -288,6 +299,17 @@ AXES_VERBOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
+# A page session ends after this many minutes without a request (0: only SESSION_COOKIE_AGE).
+GONGJIAN_IDLE_MINUTES = int(os.environ.get("GONGJIAN_IDLE_MINUTES", "30"))
+# A second factor (TOTP, django-otp) is required of city and district administrators and the
+# platform's administrators: on in production, else by GONGJIAN_2FA_REQUIRED=1. Anyone who set one
+# up is asked for it at every sign-in either way.
+GONGJIAN_2FA_REQUIRED = os.environ.get("GONGJIAN_2FA_REQUIRED", "1" if PRODUCTION else "") in {
+    "1",
+    "true",
+    "yes",
+}
+OTP_TOTP_ISSUER = "共建 Gongjian"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -317,6 +339,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("GONGJIAN_SSL_REDIRECT", "1") == "1"
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("GONGJIAN_HSTS_SUBDOMAINS", "") in {"1", "true", "yes"}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -355,7 +378,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 REST_FRAMEWORK = {
     # Token first: a missing or bad token answers 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gongjian.accounts.authentication.NamedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -76,3 +76,33 @@ class Role(models.Model):
     def __str__(self) -> str:
         where = self.unit if self.unit_id else self.area
         return f"{self.get_kind_display()} · {where}"
+
+
+class ApiToken(models.Model):
+    """A named API token of one user: several per user, each with an expiry, revocable on its own.
+
+    Only a SHA-256 digest of the key is kept (the key is shown once, when it is made); ``prefix``
+    (its first 8 characters) tells the tokens apart on the page."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(pgettext_lazy("field", "Name"), max_length=60)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(pgettext_lazy("field", "Created"), auto_now_add=True)
+    #: None only for a token made before tokens had expiry dates (carried over by the migration).
+    expires_at = models.DateTimeField(pgettext_lazy("field", "Expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(pgettext_lazy("field", "Last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("field", "Revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=Q(revoked_at__isnull=True), name="api_token_name_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

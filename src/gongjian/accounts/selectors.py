@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-from rest_framework.authtoken.models import Token
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from gongjian.core.auditread import AuditFilters, audit_filter
+from gongjian.core.models import AuditEntry
 
 from .actor import Actor, person
-from .models import ADMIN_LEVELS, Role, RoleKind, User
+from .models import ADMIN_LEVELS, ApiToken, Role, RoleKind, User
+from .scope import scope_for
 
 
 def role_list(*, actor: Actor) -> QuerySet[Role]:
@@ -19,9 +25,18 @@ def role_list(*, actor: Actor) -> QuerySet[Role]:
     )
 
 
-def token_exists(*, actor: Actor) -> bool:
-    """Whether the actor has an API token (the key itself is shown only when it is made)."""
-    return actor.is_authenticated and Token.objects.filter(user_id=actor.pk).exists()
+def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
+    """The actor's own API tokens, live and revoked, newest first (never their keys: only digests
+    are kept)."""
+    return ApiToken.objects.filter(user=person(actor)).order_by("-created_at", "-id")
+
+
+def token_get(*, actor: Actor, pk: int) -> ApiToken:
+    """One of the actor's own tokens (404 for anyone else's)."""
+    token = token_list(actor=actor).filter(pk=pk).first()
+    if token is None:
+        raise Http404
+    return token
 
 
 def nearest_administrators(*, area_path: str, unit_id: int | None = None) -> list[User]:
@@ -62,3 +77,47 @@ def nearest_administrators(*, area_path: str, unit_id: int | None = None) -> lis
     if not by_depth:
         return []
     return list(by_depth[max(by_depth)].values())
+
+
+def audit_readable(*, actor: Actor) -> bool:
+    """Whether the actor may open the audit log: the platform's administrators (everything) and the
+    administrators of an area (their subtree's entries)."""
+    scope = scope_for(actor)
+    return scope.everything or bool(scope.area_paths)
+
+
+def audit_entry_list(*, actor: Actor, filters: AuditFilters | None = None) -> QuerySet[AuditEntry]:
+    """The entries the actor may read, newest first: every entry for the platform's administrators;
+    for an area's administrators the entries placed in their subtrees (``AuditEntry.area_path``)
+    and their own. Anyone else is refused (403)."""
+    scope = scope_for(actor)
+    if not audit_readable(actor=actor):
+        raise PermissionDenied(_("Only administrators may read the audit log."))
+    entries = AuditEntry.objects.all()
+    if not scope.everything:
+        q = Q(actor_id=actor.pk)
+        for path in scope.area_paths:
+            q |= Q(area_path__startswith=path)
+        entries = entries.filter(q)
+    return audit_filter(entries, filters or AuditFilters()).select_related("actor").order_by("-seq")
+
+
+def second_factor_exists(*, actor: Actor) -> bool:
+    """Whether the actor has a confirmed second factor (an authenticator app)."""
+    from django_otp import user_has_device
+
+    return actor.is_authenticated and user_has_device(actor, confirmed=True)
+
+
+def second_factor_required(*, actor: Actor) -> bool:
+    """Whether the actor must have a second factor: the platform's administrators and the city's and
+    districts' administrators, where ``GONGJIAN_2FA_REQUIRED`` is on (production)."""
+    from django.conf import settings
+
+    if not getattr(settings, "GONGJIAN_2FA_REQUIRED", False) or not actor.is_authenticated:
+        return False
+    if actor.is_superuser:
+        return True
+    return Role.objects.filter(
+        user_id=actor.pk, active=True, kind__in=[RoleKind.CITY_ADMIN, RoleKind.DISTRICT_ADMIN]
+    ).exists()

@@ -71,3 +71,93 @@ def planner_statistics(
                 )
             )
     return found
+
+
+# --- check --deploy: the settings a real deployment needs (README "Deployment") ---------------------
+
+#: What ``check --deploy`` may still say on a correct deployment, each explained in the README.
+EXPLAINED = {
+    "security.W005": "HSTS for subdomains: set GONGJIAN_HSTS_SUBDOMAINS=1 only when every subdomain is on HTTPS",
+    "security.W021": "HSTS preload: a decision for the domain's owner, not the platform",
+    "drf_spectacular.W001": "two choice sets share a name in the API schema: naming only",
+}
+
+
+def deploy_problems(conf: Any) -> list[Any]:
+    """The platform's own deployment checks on a settings object (the gaps ``check --deploy`` of
+    Django does not see): production mode, PostgreSQL, a shared cache, a broker, the proxy header,
+    real host names, idle sessions that end."""
+    found: list[Any] = []
+    if not getattr(conf, "PRODUCTION", False):
+        found.append(
+            checks.Warning(
+                "GONGJIAN_PRODUCTION is not set: keys may come from var/, cookies are not HTTPS-only.",
+                hint="Set GONGJIAN_PRODUCTION=1 (README, Deployment).",
+                id="gongjian.W101",
+            )
+        )
+    if getattr(conf, "DEBUG", False):
+        found.append(
+            checks.Error("GONGJIAN_DEBUG is on: error pages show settings and data.", id="gongjian.E102")
+        )
+    engine = conf.DATABASES["default"]["ENGINE"]
+    if "sqlite" in engine:
+        found.append(
+            checks.Warning(
+                "The database is SQLite: one writer at a time, no pg_stat; fine for a trial, not a city.",
+                hint="Set DATABASE_URL=postgres://… (README, Deployment).",
+                id="gongjian.W103",
+            )
+        )
+    cache = conf.CACHES["default"]["BACKEND"]
+    if "locmem" in cache:
+        found.append(
+            checks.Warning(
+                "The cache is per process: the look-up, login and API limits are counted in each worker apart.",
+                hint="Set REDIS_URL so every worker counts against one limit.",
+                id="gongjian.W104",
+            )
+        )
+    if str(getattr(conf, "CELERY_BROKER_URL", "")).startswith("filesystem://"):
+        found.append(
+            checks.Warning(
+                "No broker: long work runs in the one worker started beside the server.",
+                hint="Set CELERY_BROKER_URL (Redis or RabbitMQ) and run workers (README, Deployment).",
+                id="gongjian.W105",
+            )
+        )
+    if getattr(conf, "SECURE_SSL_REDIRECT", False) and not getattr(conf, "SECURE_PROXY_SSL_HEADER", None):
+        found.append(
+            checks.Warning(
+                "HTTPS redirect is on but GONGJIAN_PROXY_SSL_HEADER is not set: behind a TLS proxy every "
+                "request looks like HTTP and redirects forever.",
+                hint="Set GONGJIAN_PROXY_SSL_HEADER='X-Forwarded-Proto: https' (the proxy must set it).",
+                id="gongjian.W106",
+            )
+        )
+    local = {"127.0.0.1", "localhost", "testserver", "*"}
+    if not set(conf.ALLOWED_HOSTS) - local or "*" in conf.ALLOWED_HOSTS:
+        found.append(
+            checks.Warning(
+                "GONGJIAN_ALLOWED_HOSTS names no real host (or allows any).",
+                hint="Set GONGJIAN_ALLOWED_HOSTS to the site's host names.",
+                id="gongjian.W107",
+            )
+        )
+    idle = int(getattr(conf, "GONGJIAN_IDLE_MINUTES", 0))
+    if idle <= 0 or idle > 120:
+        found.append(
+            checks.Warning(
+                f"Sessions end after {idle} idle minutes: graded protection expects a short idle timeout.",
+                hint="Set GONGJIAN_IDLE_MINUTES between 1 and 120 (30 by default).",
+                id="gongjian.W108",
+            )
+        )
+    return found
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def deployment(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    from django.conf import settings
+
+    return deploy_problems(settings)

@@ -203,6 +203,13 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "the person signed out themself",
     )
+    # audit
+    AUDIT_EXPORT = (
+        "audit.export",
+        pgettext_lazy("event", "Audit log exported"),
+        {_A.AUDIT_ONLY},
+        "kept for the audit of personal data, which is its purpose",
+    )
     # campaign
     CAMPAIGN_CREATE = (
         "campaign.create",
@@ -569,6 +576,13 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "a change of the map, seen on the area tree",
     )
+    # otp
+    OTP_ENABLE = (
+        "otp.enable",
+        pgettext_lazy("event", "Second factor set up"),
+        {_A.AUDIT_ONLY},
+        "the person's own sign-in, changed by themself",
+    )
     # pii
     PII_EXPORT = (
         "pii.export",
@@ -776,6 +790,12 @@ class Event(StrEnum):
         "an edit of the team's record, shown on its page",
     )
     # token
+    TOKEN_CREATE = (
+        "token.create",
+        pgettext_lazy("event", "API token made"),
+        {_A.AUDIT_ONLY},
+        "the person's own token, made by themself",
+    )
     TOKEN_REVOKE = (
         "token.revoke",
         pgettext_lazy("event", "API token revoked"),

@@ -33,10 +33,18 @@ class AuditEntry(models.Model):
     reason = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    #: Where on the map the change happened (the path of the object's area; "" for an object with no
+    #: place, seen by the platform's administrators only). An index for scoping who may read the
+    #: entry, outside the chained digest: rewriting it can hide an entry from an area's
+    #: administrators but never from the platform's, and never breaks or forges the chain.
+    area_path = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["area_path", "seq"], name="core_audit_area_seq"),
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
 

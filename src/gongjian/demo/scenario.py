@@ -925,7 +925,10 @@ def _domain_models() -> list[type[models.Model]]:
     chosen: list[type[models.Model]] = []
     for model in apps.get_models(include_auto_created=True):
         app = model._meta.app_config
-        if app is not None and (app.name.startswith("gongjian.") or app.label in {"authtoken", "sessions"}):
+        if app is not None and (
+            app.name.startswith("gongjian.")
+            or app.label in {"authtoken", "sessions", "otp_totp", "otp_static"}
+        ):
             chosen.append(model)
     # children before parents, so the order works even where a foreign key is not deferred
     ordered: list[type[models.Model]] = []

@@ -28,6 +28,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gongjian.accounts.api import AuditEntrySerializer
 from gongjian.core.api import BoundedPagination
 from gongjian.core.api import validated_input as _input
 from gongjian.orgs import selectors as org_selectors
@@ -298,6 +299,17 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LedgerView
             actor=request.user, member=member, field=data["field"], reason=data["reason"]
         )
         response = Response({"field": data["field"], "value": value})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(responses=AuditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="seen-by", pagination_class=None, filter_backends=[])
+    def seen_by(self, request: Request, pk: int) -> Response:
+        """Who saw this member's personal data (reveals and look-ups that found them), newest first:
+        for the member themself and whoever may reveal the numbers (403 otherwise)."""
+        member = self.get_object()
+        entries = selectors.member_seen_by(actor=request.user, member=member)
+        response = Response(AuditEntrySerializer(entries, many=True).data)
         response["Cache-Control"] = "no-store"
         return response
 

@@ -19,7 +19,9 @@ from django.utils import timezone
 from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core import pii
+from gongjian.core.auditread import PERSON_READS
 from gongjian.core.dbfunctions import AddDays
+from gongjian.core.models import AuditEntry
 from gongjian.core.search import name_search_q
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg, ResidentUnit
 from gongjian.orgs.selectors import area_list, unit_get
@@ -735,3 +737,23 @@ def check_in_member_find(*, actor: Actor, id_number: str) -> Member | None:
     compact, _birth, _sex = parse_id_number(id_number)
     index = pii.blind_index(compact, purpose=ID_PURPOSE)
     return check_in_member_choices(actor=actor).filter(id_number_index=index).first()
+
+
+def member_seen_by(*, actor: Actor, member: Member) -> QuerySet[AuditEntry]:
+    """Who saw this member's personal data: every reveal of a full number and every look-up that
+    found them, newest first (who, when, which number, the reason given). For the member themself
+    (their right to know, PIPL art. 44–45) and for whoever may reveal the numbers; 403 otherwise."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from .services import member_reveal_allowed
+
+    if not member_reveal_allowed(actor=actor, member=member):
+        raise PermissionDenied(_("Only the member and those who may see their numbers see who saw them."))
+    return (
+        AuditEntry.objects.filter(
+            object_type="members.member", object_id=str(member.pk), action__in=PERSON_READS
+        )
+        .select_related("actor")
+        .order_by("-seq")
+    )

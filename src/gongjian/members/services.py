@@ -23,6 +23,7 @@ from gongjian.accounts.scope import scope_for
 from gongjian.accounts.selectors import nearest_administrators
 from gongjian.core import throttle
 from gongjian.core.audit import audit_record
+from gongjian.core.auditread import audit_rows_csv, audit_rows_xlsx
 from gongjian.core.events import Event
 from gongjian.core.notify import announce, remind
 from gongjian.core.pii import mask_name
@@ -1146,3 +1147,22 @@ def reminders_send(*, actor: Actor | None = None, on: dt.date | None = None) -> 
                 f"transfer.expiring:{transfer.pk}",
             )
     return counts
+
+
+def member_seen_by_export(*, actor: Actor, member: Member, fmt: str = "xlsx") -> bytes:
+    """The "who saw" list of a member as a workbook or CSV file; the export is itself recorded
+    (``audit.export``) before the file is handed over."""
+    from .selectors import member_seen_by
+
+    if fmt not in ("xlsx", "csv"):
+        raise ValidationError({"format": _("Choose xlsx or csv.")})
+    entries = member_seen_by(actor=actor, member=member)
+    rows = list(entries)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=Event.AUDIT_EXPORT,
+            obj=member,
+            changes={"entries": len(rows), "format": fmt, "report": "seen_by"},
+        )
+    return audit_rows_xlsx(rows) if fmt == "xlsx" else audit_rows_csv(rows)

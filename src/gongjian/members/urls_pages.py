@@ -21,6 +21,7 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/reveal/", views.member_reveal, name="member_reveal"),
+    path("members/<int:pk>/seen-by/", views.member_seen_by, name="member_seen_by"),
     path("members/<int:pk>/ledgers/add/", views.category_add, name="category_add"),
     path("members/<int:pk>/ledgers/<int:entry_pk>/end/", views.category_end, name="category_end"),
     path("members/<int:pk>/report/", views.member_report_create, name="member_report_create"),

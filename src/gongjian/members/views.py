@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
+from gongjian.core.excel import XLSX_CONTENT_TYPE
 from gongjian.orgs import selectors as org_selectors
 from gongjian.orgs.models import Area
 from gongjian.orgs.pages import area_crumbs, map_page, within_area
@@ -38,6 +39,7 @@ from gongjian.web.pages import (
     add_service_errors,
     added,
     button,
+    file_response,
     form_page,
     get_int,
     holds_scope,
@@ -263,6 +265,27 @@ def _member_context(request: HttpRequest, member: Member) -> dict[str, Any]:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.member_get(actor=request.user, pk=pk)
     return _render(request, "members/member_detail.html", _member_context(request, member))
+
+
+@ledger_page
+@never_cache
+@require_http_methods(["GET", "POST"])
+def member_seen_by(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who saw this member's personal data (reveals and look-ups); POST ``format`` exports it."""
+    member = selectors.member_get(actor=request.user, pk=pk)
+    entries = selectors.member_seen_by(actor=request.user, member=member)
+    if request.method == "POST":
+        fmt = request.POST.get("format", "xlsx")
+        try:
+            data = services.member_seen_by_export(actor=request.user, member=member, fmt=fmt)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("members:member_seen_by", pk=member.pk)
+        content_type = XLSX_CONTENT_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
+        return file_response(data, content_type=content_type, filename=f"seen-by-{member.pk}.{fmt}")
+    context = _member_context(request, member)
+    context["page"] = paginate(request, entries)
+    return _render(request, "members/member_seen_by.html", context)
 
 
 @ledger_page

@@ -10,6 +10,7 @@ over the demo alone (``test_load_refuses_on_data_and_reset_reloads_without_dupli
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from io import StringIO
@@ -20,8 +21,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
 from django.test import Client, override_settings
-from rest_framework.authtoken.models import Token
 
+from gongjian.accounts.services import token_create
 from gongjian.demo.scenario import _domain_models, clear_all
 from gongjian.testing import build_every_app, build_world
 
@@ -45,7 +46,7 @@ def _build_data_to_reset() -> None:
     walk has it), an API token and a signed-in session: rows in nearly every table."""
     world = build_world()
     build_every_app(world)
-    Token.objects.create(user=world.city_admin)
+    token_create(actor=world.city_admin, name="reset", expires_on=dt.date.today() + dt.timedelta(days=2))
     Client().force_login(world.wjl_admin)
 
 

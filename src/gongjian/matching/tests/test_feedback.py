@@ -61,7 +61,7 @@ def test_claim_through_the_confirmation_is_recorded_told_and_kept_as_feedback(wo
     client.force_login(world.liaison)
     confirm = client.get(
         reverse("matching:claim", args=[p.haircut.pk]),
-        {"resource": p.barbers.pk, "side": "offer", "next": reverse("matching:recommendations")},
+        {"resource": str(p.barbers.pk), "side": "offer", "next": reverse("matching:recommendations")},
     )
     assert 'data-claim-quantity="5"' in confirm.content.decode()
     assert not Claim.objects.filter(demand=p.haircut).exists()

@@ -260,7 +260,16 @@ def main() -> None:
         fn = child_match if args.child == "match" else child_check
         print(json.dumps(fn(args.scale)))
         return
-    runs = [run_child("match", float(s)) for s in args.scales.split(",")]
+    runs = []
+    for scale in args.scales.split(","):
+        run = run_child("match", float(scale))
+        runs.append(run)
+        # each scale's figures as soon as they are in (a long run keeps what it measured)
+        print(
+            f"{run['scale']:g}×: match {run['match_s']:.1f} s, CPU {run['match_cpu_s']:.1f} s, "
+            f"peak {run['peak_mib']:.0f} MiB, {int(run['stats']['pairs.candidates']):,} candidate pairs",
+            flush=True,
+        )
     steps = ["tokens", "vectors", "candidates", "scores", "top_k", "allocation", "reasons"]
     print(
         "| scale | demands | resources | candidate pairs | allocatable | "

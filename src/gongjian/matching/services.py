@@ -409,6 +409,7 @@ def recommendation_claim(*, actor: Actor, demand: Demand, resource: Resource, si
         quantity = recommendation_claim_quantity(demand=demand, resource=resource)
         if quantity < 1:
             raise ValidationError(_("Nothing is left to claim on this pair."))
+        shown = _shown(actor, demand, resource, side)  # as the page showed it, before the claim
         if side == OFFER:
             assert resource.provider_unit is not None
             claim = lists_services.demand_claim(
@@ -426,7 +427,7 @@ def recommendation_claim(*, actor: Actor, demand: Demand, resource: Resource, si
                 quantity=quantity,
                 note=_("Recommended match: %(name)s") % {"name": demand.name},
             )
-        _feedback(actor, demand, resource, side, FeedbackOutcome.CLAIMED, claim)
+        _feedback(actor, demand, resource, side, FeedbackOutcome.CLAIMED, claim, shown)
     return claim
 
 
@@ -444,9 +445,14 @@ def _shown(actor: Actor, demand: Demand, resource: Resource, side: str) -> Any:
 
 
 def _feedback(
-    actor: Actor, demand: Demand, resource: Resource, side: str, outcome: str, claim: Claim | None
+    actor: Actor,
+    demand: Demand,
+    resource: Resource,
+    side: str,
+    outcome: str,
+    claim: Claim | None,
+    shown: Any,
 ) -> RecommendationFeedback:
-    shown = _shown(actor, demand, resource, side)
     return RecommendationFeedback.objects.create(
         demand=demand,
         resource=resource,
@@ -475,7 +481,8 @@ def recommendation_decline(
             demand=demand, resource=resource, outcome=FeedbackOutcome.DECLINED
         ).exists():
             raise ValidationError(_("This recommendation is declined already."))
-        feedback = _feedback(actor, demand, resource, side, FeedbackOutcome.DECLINED, None)
+        shown = _shown(actor, demand, resource, side)
+        feedback = _feedback(actor, demand, resource, side, FeedbackOutcome.DECLINED, None, shown)
         audit_record(
             actor=actor,
             action=Event.MATCHING_RECOMMENDATION_DECLINE,

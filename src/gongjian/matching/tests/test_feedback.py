@@ -133,3 +133,16 @@ def test_feedback_exports_as_labels_the_evaluation_reads(world: World, tmp_path)
         (f"D{p.lawyer.pk}", f"R{p.counsel.pk}", "claim_declined"),
         (f"D{p.teeth.pk}", f"R{p.barbers.pk}", "not_a_match"),
     }
+
+
+def test_api_not_a_match(world: World) -> None:
+    p = build_product(world)
+    client = Client()
+    client.force_login(world.liaison)
+    url = f"/api/v1/matching/demands/{p.haircut.pk}/decline/"
+    bad = client.post(url, {"resource": p.barbers.pk, "side": "sideways"})
+    assert bad.status_code == 400 and not RecommendationFeedback.objects.exists()
+    ok = client.post(url, {"resource": p.barbers.pk, "side": "offer"})
+    assert ok.status_code == 201 and ok.json()["outcome"] == "declined"
+    rows = client.get(f"/api/v1/matching/resources/{p.barbers.pk}/recommendations/").json()
+    assert p.haircut.pk not in [r["demand"] for r in rows]

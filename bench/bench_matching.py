@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import resource
 import subprocess
@@ -173,6 +174,7 @@ def child_match(scale: float) -> dict[str, Any]:
         "pairs_allocated": len(result.allocation),
         "unallocated": len(result.unallocated),
         "peak_mib": _peak_mib(),
+        "load": os.getloadavg()[0],  # the machine's load during the run (1-minute average at its end)
     }
 
 
@@ -267,7 +269,8 @@ def main() -> None:
         # each scale's figures as soon as they are in (a long run keeps what it measured)
         print(
             f"{run['scale']:g}×: match {run['match_s']:.1f} s, CPU {run['match_cpu_s']:.1f} s, "
-            f"peak {run['peak_mib']:.0f} MiB, {int(run['stats']['pairs.candidates']):,} candidate pairs",
+            f"peak {run['peak_mib']:.0f} MiB, {int(run['stats']['pairs.candidates']):,} candidate pairs, "
+            f"load average {run.get('load', 0):.1f}",
             flush=True,
         )
     steps = ["tokens", "vectors", "candidates", "scores", "top_k", "allocation", "reasons"]
@@ -312,7 +315,10 @@ def main() -> None:
             return f"{st['seconds.' + step] / max(st0['seconds.' + step], 1e-9):.2f}×"
 
         goal = goals.get(k)
-        within = "" if goal is None else ("yes" if run["match_s"] / base <= goal else "NO")
+        cpu_ratio = run["match_cpu_s"] / max(first["match_cpu_s"], 1e-9)
+        # judged on the larger of the wall and CPU ratios: on a shared machine the wall clock
+        # counts the waits for a core, and CPU time alone hides the second thread's overlap
+        within = "" if goal is None else ("yes" if max(run["match_s"] / base, cpu_ratio) <= goal else "NO")
         # ratios are of the same step at 1× (wall time; CPU time beside it: the machine may be shared)
         cells = [
             f"{run['scale']:g}×",

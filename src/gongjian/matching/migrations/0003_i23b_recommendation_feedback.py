@@ -6,33 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lists', '0002_project_progress'),
-        ('matching', '0002_session_status_label_in_progress'),
+        ("lists", "0002_project_progress"),
+        ("matching", "0002_session_status_label_in_progress"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RecommendationFeedback',
+            name="RecommendationFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(max_length=10)),
-                ('outcome', models.CharField(choices=[('claimed', 'Claimed'), ('declined', 'Not a match')], max_length=10)),
-                ('score', models.FloatField(blank=True, null=True)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('claim', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lists.claim')),
-                ('demand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lists.demand')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lists.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("side", models.CharField(max_length=10)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("claimed", "Claimed"), ("declined", "Not a match")], max_length=10
+                    ),
+                ),
+                ("score", models.FloatField(blank=True, null=True)),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="lists.claim",
+                    ),
+                ),
+                (
+                    "demand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="lists.demand"
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="lists.resource"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recommendation feedback',
-                'verbose_name_plural': 'recommendation feedback',
-                'ordering': ['pk'],
-                'indexes': [models.Index(fields=['demand', 'resource'], name='matching_re_demand__8fab15_idx'), models.Index(fields=['outcome', 'at'], name='matching_re_outcome_c1614b_idx')],
+                "verbose_name": "recommendation feedback",
+                "verbose_name_plural": "recommendation feedback",
+                "ordering": ["pk"],
+                "indexes": [
+                    models.Index(fields=["demand", "resource"], name="matching_re_demand__8fab15_idx"),
+                    models.Index(fields=["outcome", "at"], name="matching_re_outcome_c1614b_idx"),
+                ],
             },
         ),
     ]

@@ -379,6 +379,12 @@ class Event(StrEnum):
         {_A.AUDIT_ONLY},
         "a proposal on the session's screen, in front of both sides; the commit tells them",
     )
+    MATCHING_RECOMMENDATION_DECLINE = (
+        "matching.recommendation_decline",
+        pgettext_lazy("event", "Recommendation marked not a match"),
+        {_A.AUDIT_ONLY},
+        "a label for the matching's evaluation; the pair is no longer recommended, nobody waits for it",
+    )
     MATCHING_SESSION_COMMIT = (
         "matching.session_commit",
         pgettext_lazy("event", "Claiming session committed"),

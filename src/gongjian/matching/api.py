@@ -154,6 +154,29 @@ class RecommendationClaimView(APIView):
         return Response(MatchingClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
 
+class MatchingDeclineSerializer(serializers.Serializer[Any]):
+    demand = serializers.IntegerField(source="demand_id")
+    resource = serializers.IntegerField(source="resource_id")
+    side = serializers.CharField()
+    outcome = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+
+
+class RecommendationDeclineView(APIView):
+    @extend_schema(request=MatchingClaimInSerializer, responses={201: MatchingDeclineSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        """ "Not a match" on a recommended pair, by the side that could claim it: recorded as a
+        label for the evaluation; the pair is not recommended again."""
+        demand = selectors.demand_for_claim(actor=request.user, pk=pk)
+        data = MatchingClaimInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        resource = selectors.resource_for_claim(actor=request.user, pk=data.validated_data["resource"])
+        feedback = services.recommendation_decline(
+            actor=request.user, demand=demand, resource=resource, side=data.validated_data["side"]
+        )
+        return Response(MatchingDeclineSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
 def _pair_rows(rows: list[selectors.PairRow]) -> list[dict[str, Any]]:
     return [
         {

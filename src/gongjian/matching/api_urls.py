@@ -16,6 +16,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="matching-resource-recommendations",
     ),
     path("matching/demands/<int:pk>/claim/", api.RecommendationClaimView.as_view(), name="matching-claim"),
+    path(
+        "matching/demands/<int:pk>/decline/", api.RecommendationDeclineView.as_view(), name="matching-decline"
+    ),
     path("matching/meetings/<int:pk>/session/", api.SessionApiView.as_view(), name="matching-session"),
     path(
         "matching/meetings/<int:pk>/session/accept/",

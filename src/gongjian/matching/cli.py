@@ -10,9 +10,9 @@ import json
 import unicodedata
 from pathlib import Path
 
-from .csvio import read_demands, read_resources
+from .csvio import AreaLookup, CsvError, Problem, read_demands, read_resources
 from .engine import match
-from .engine_data import Context, Result
+from .engine_data import Context, Demand, Resource, Result
 
 FORMATS = ("json", "table")
 
@@ -23,14 +23,27 @@ def run_match(
     top: int = 5,
     fmt: str = "json",
     as_of: dt.date | None = None,
+    areas: AreaLookup | None = None,
 ) -> str:
-    """Read both files (raising ``csvio.CsvError`` on any problem, before any output), match, render."""
+    """Read both files (raising ``csvio.CsvError`` on any problem, before any output), match, render.
+    ``areas`` resolves area names to codes (without it, areas must be division codes)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if top < 1:
         raise ValueError("--top must be at least 1")
-    demands = read_demands(demands_path)
-    resources = read_resources(resources_path)
+    problems: list[Problem] = []
+    demands: list[Demand] = []
+    resources: list[Resource] = []
+    try:
+        demands = read_demands(demands_path, areas)
+    except CsvError as exc:
+        problems += exc.problems
+    try:
+        resources = read_resources(resources_path, areas)
+    except CsvError as exc:
+        problems += exc.problems
+    if problems:
+        raise CsvError(problems)  # both files' problems at once
     result = match(demands, resources, Context(as_of=as_of), top_k=top)
     if fmt == "json":
         return json.dumps(result.to_contract(), ensure_ascii=False, indent=2)

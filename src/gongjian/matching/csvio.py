@@ -8,6 +8,12 @@ UTF-8 with or without a BOM; text in either script; ``category`` may be empty; s
 ``area``, coordinates (both or neither), ``radius_km``, and the dates (``YYYY-MM-DD``). Every problem
 is reported with its file, row (the header is row 1) and column, in Chinese and English, and nothing
 is returned when there is one.
+
+Areas (``area`` and ``service_areas``) are division codes, or names as people write them (富雅坪社區,
+高新区, or with the place above to tell two apart: 岳麓区/望月湖社区) when the caller passes an
+``areas`` look-up (``gongjian match`` passes one over the map): a name is resolved to its code; a
+name the map does not know, or one it knows in several places (the problem lists each with its
+code), is a problem like any other.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -41,8 +47,22 @@ RESOURCE_COLUMNS = (
 )
 OPTIONAL_RESOURCE_COLUMNS = ("service_areas",)
 MAX_REPORTED = 20
+MAX_CANDIDATES = 8  # places listed for an ambiguous name
 _AREA = re.compile(r"^[0-9A-Za-z-]*$")
+_LIST = re.compile(r"[;；,，、\s]+")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AreaCandidate:
+    """A place of the map a name may mean: its code and where it is (``长沙市 岳麓区 望月湖社区``)."""
+
+    code: str
+    label: str
+
+
+#: a name as written (either script, maybe ``上级/名称``) → the places it may mean
+AreaLookup = Callable[[str], Sequence[AreaCandidate]]
 
 
 @dataclass(frozen=True)
@@ -75,8 +95,16 @@ class CsvError(ValueError):
 class _Row:
     """One data row: typed getters that record a problem instead of raising."""
 
-    def __init__(self, file: str, number: int, values: dict[str, str], problems: list[Problem]) -> None:
+    def __init__(
+        self,
+        file: str,
+        number: int,
+        values: dict[str, str],
+        problems: list[Problem],
+        areas: AreaLookup | None = None,
+    ) -> None:
         self.file, self.line, self.values, self.problems = file, number, values, problems
+        self.areas = areas
 
     def text(self, column: str) -> str:
         return (self.values.get(column) or "").strip()
@@ -127,15 +155,46 @@ class _Row:
         return self._parsed(column, dt.date.fromisoformat, "应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD")
 
     def area(self, column: str) -> str:
-        value = self.text(column)
-        if not _AREA.match(value):
+        return self.place(column, self.text(column))
+
+    def areas_list(self, column: str) -> tuple[str, ...]:
+        """Several areas in one cell, separated by spaces, ``;``, ``,`` or ``、``."""
+        return tuple(
+            code for part in _LIST.split(self.text(column)) if part and (code := self.place(column, part))
+        )
+
+    def place(self, column: str, value: str) -> str:
+        """A division code as given, or the code of the one place a name means on the map."""
+        if _AREA.match(value):
+            return value
+        if self.areas is None:
             self.bad(
                 column,
                 f"应为区划代码（数字、字母、-），而不是“{value}”",
                 f"must be a division code (digits, letters, -), not '{value}'",
             )
             return ""
-        return value
+        found = list(self.areas(value))
+        if len(found) == 1:
+            return found[0].code
+        if not found:
+            self.bad(
+                column,
+                f"地图上没有名为“{value}”的区域（请填区划代码或地图上的名称）",
+                f"no area on the map is named '{value}' (give a division code or a name on the map)",
+            )
+            return ""
+        shown = found[:MAX_CANDIDATES]
+        more = len(found) - len(shown)
+        listed = "；".join(f"{c.code} {c.label}" for c in shown) + (f"；另有{more}处" if more > 0 else "")
+        listed_en = "; ".join(f"{c.code} {c.label}" for c in shown) + (f"; {more} more" if more > 0 else "")
+        self.bad(
+            column,
+            f"“{value}”在地图上有{len(found)}处，请填其中一个的区划代码或写上上级（如 上级/名称）：{listed}",
+            f"'{value}' names {len(found)} areas on the map; give one's code, or the place above "
+            f"(above/name): {listed_en}",
+        )
+        return ""
 
     def coordinates(self) -> tuple[float | None, float | None]:
         lat = self.number("lat", -90, 90)
@@ -165,7 +224,9 @@ def _decode(path: Path) -> str:
         ) from exc
 
 
-def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> Iterator[_Row]:
+def _rows(
+    path: Path, columns: tuple[str, ...], problems: list[Problem], areas: AreaLookup | None = None
+) -> Iterator[_Row]:
     try:
         text = _decode(path)
     except OSError as exc:
@@ -206,7 +267,7 @@ def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> Iter
                 )
             )
             continue
-        yield _Row(path.name, number, dict(zip(header, cells, strict=False)), problems)
+        yield _Row(path.name, number, dict(zip(header, cells, strict=False)), problems, areas)
 
 
 def _unique(ids: list[tuple[str, int]], file: str, problems: list[Problem]) -> None:
@@ -225,12 +286,12 @@ def _unique(ids: list[tuple[str, int]], file: str, problems: list[Problem]) -> N
         first.setdefault(value, row)
 
 
-def read_demands(path: str | Path) -> list[Demand]:
+def read_demands(path: str | Path, areas: AreaLookup | None = None) -> list[Demand]:
     path = Path(path)
     problems: list[Problem] = []
     out: list[Demand] = []
     ids: list[tuple[str, int]] = []
-    for row in _rows(path, DEMAND_COLUMNS, problems):
+    for row in _rows(path, DEMAND_COLUMNS, problems, areas):
         lat, lng = row.coordinates()
         demand = Demand(
             id=row.required("id"),
@@ -251,24 +312,17 @@ def read_demands(path: str | Path) -> list[Demand]:
     return out
 
 
-def read_resources(path: str | Path) -> list[Resource]:
+def read_resources(path: str | Path, areas: AreaLookup | None = None) -> list[Resource]:
     path = Path(path)
     problems: list[Problem] = []
     out: list[Resource] = []
     ids: list[tuple[str, int]] = []
-    for row in _rows(path, RESOURCE_COLUMNS, problems):
+    for row in _rows(path, RESOURCE_COLUMNS, problems, areas):
         lat, lng = row.coordinates()
         available_from, available_to = row.date("available_from"), row.date("available_to")
         if available_from and available_to and available_to < available_from:
             row.bad("available_to", "结束日期早于开始日期", "ends before it starts")
-        service = tuple(c for c in re.split(r"[;\s]+", row.text("service_areas")) if c)
-        for code in service:
-            if not _AREA.match(code):
-                row.bad(
-                    "service_areas",
-                    f"应为区划代码，而不是“{code}”",
-                    f"must hold division codes, not '{code}'",
-                )
+        service = row.areas_list("service_areas")
         resource = Resource(
             id=row.required("id"),
             title=row.required("title"),

@@ -1,8 +1,10 @@
 """One entry point: ``match(demands, resources, context, top_k) -> Result``.
 
 Steps (each timed in ``Result.stats``): index both lists; tokenise the texts; TF-IDF vectors; the
-candidate pairs (``candidates``); their scores (``score``); top-K both ways (``recommend``); the
-global allocation (``allocate``); reasons for every pair shown (``reasons``).
+candidate pairs (``candidates``); their scores (``score``), a part of the pairs at a time, keeping
+only the pairs that can be shown or allocated; top-K both ways (``recommend``); the global
+allocation (``allocate``, each independent part of the graph on its own); reasons for every pair
+shown (``reasons``).
 
 For the product's claiming session (issue #6, item 2) ``match`` also takes:
 
@@ -17,6 +19,7 @@ For the product's claiming session (issue #6, item 2) ``match`` also takes:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 from collections.abc import Collection, Sequence
 
@@ -25,13 +28,23 @@ import numpy as np
 from . import text as tx
 from .allocate import allocate as solve_allocation
 from .allocate import unit_values
-from .candidates import Index, candidate_pairs
+from .candidates import Index, IntArray, candidate_pairs
 from .engine_data import Allocation, Context, Demand, Recommendation, Resource, Result
 from .reasons import parts_of, reasons_for, shared_terms
 from .recommend import for_demands, for_resources
-from .score import DEFAULT_WEIGHTS, PairScores, Weights, category_ids, score_pairs, text_vectors
+from .score import (
+    DEFAULT_WEIGHTS,
+    PairScores,
+    TextVectors,
+    Weights,
+    category_ids,
+    score_pairs,
+    text_vectors,
+)
 
 ROUND = 4
+PART_PAIRS = 2_000_000  # candidate pairs scored at a time
+MAX_PARTS = 8  # at most this many parts (each part's fixed cost grows with the lists)
 
 
 class MatchInputError(ValueError):
@@ -118,7 +131,9 @@ def match(
         d, r = d[keep], r[keep]
     stats["pairs.candidates"] = len(d)
     lap("candidates")
-    scores = score_pairs(index, d, r, vectors, categories, context, weights)
+    scores = _score_in_parts(index, d, r, vectors, categories, context, weights, top_k, allocate)
+    stats["pairs.kept"] = len(scores)
+    del d, r
     lap("scores")
     top_d = for_demands(scores.d, scores.r, scores.score, top_k)
     top_r = for_resources(scores.d, scores.r, scores.score, top_k)
@@ -187,6 +202,57 @@ def match(
     stats["demands"] = len(demands)
     stats["resources"] = len(resources)
     return Result(recommendations, by_resource, allocation, unallocated, shortfall, stats)
+
+
+def _parts(r: IntArray, parts: int) -> list[tuple[int, int]]:
+    """``parts`` slices of the pairs (grouped by resource), each ending where a resource ends."""
+    n = len(r)
+    cuts = [0]
+    for k in range(1, parts):
+        at = n * k // parts
+        if at <= cuts[-1] or at >= n:
+            continue
+        end = int(np.searchsorted(r, r[at - 1], side="right"))  # r is non-decreasing
+        if cuts[-1] < end < n:
+            cuts.append(end)
+    cuts.append(n)
+    return list(itertools.pairwise(cuts))
+
+
+def _score_in_parts(
+    index: Index,
+    d: IntArray,
+    r: IntArray,
+    vectors: TextVectors,
+    categories: tuple[IntArray, IntArray],
+    context: Context,
+    weights: Weights,
+    top_k: int,
+    allocate: bool,
+) -> PairScores:
+    """Score the candidate pairs a part at a time and keep only the pairs that can matter: each
+    part's top-K for every demand and every resource (a resource's pairs are all in one part, so its
+    top-K is exact; a demand's best K are among the parts' best K), and the pairs the allocation may
+    use. Memory grows with one part and what is kept, not with every candidate's eleven columns.
+    Returns the kept pairs' scores, grouped by resource as given."""
+    n = len(d)
+    parts = int(min(MAX_PARTS, max(1, -(-n // PART_PAIRS))))
+    if parts == 1:
+        return score_pairs(index, d, r, vectors, categories, context, weights)
+    kept: list[PairScores] = []
+    for lo, hi in _parts(r, parts):
+        part = score_pairs(index, d[lo:hi], r[lo:hi], vectors, categories, context, weights)
+        wanted = [
+            for_demands(part.d, part.r, part.score, top_k),
+            for_resources(part.d, part.r, part.score, top_k),
+        ]
+        if allocate:
+            wanted.append(np.flatnonzero(part.text >= weights.min_text_for_allocation))
+        kept.append(part.subset(np.unique(np.concatenate(wanted))))
+        del part
+    return PairScores(
+        **{name: np.concatenate([getattr(k, name) for k in kept]) for name in PairScores.__dataclass_fields__}
+    )
 
 
 def _pair_score(

@@ -6,7 +6,6 @@ none, that list stays, saying so."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 
 from django.db.models import F
@@ -28,25 +27,22 @@ def liaison_items(ctx: InboxContext) -> Iterator[InboxItem]:
         provider_unit_id__in=units, status=ResourceStatus.PUBLISHED, claimed__lt=F("capacity")
     ).order_by("pk")
     found: set[int] = set()
-    per_resource: Counter[int] = Counter()
     for resource in resources:
         for suggestion in selectors.resource_recommendations(actor=ctx.actor, resource=resource):
             found.add(suggestion.demand.pk)
-            per_resource[resource.pk] += 1
     if not found:
         return
     rows = Demand.objects.filter(pk__in=sorted(found)).exclude(
         claims__claimant_unit_id__in=units, claims__status__in=[ClaimStatus.PENDING, ClaimStatus.ACCEPTED]
     )
-    # One click opens the resource with the most recommendations: its page lists them, each with
-    # its reasons and a one-click offer.
-    best = min(per_resource, key=lambda pk: (-per_resource[pk], pk))
+    # One click opens the page of all the unit's recommendations, each resource with its demands,
+    # their reasons, and a claim through the confirmation.
     yield from item(
         kind="matching.demands_matched",
         audience=LIAISON,
         title=pgettext("inbox", "Demands and wishes in your reach that match your unit's resources"),
         action=pgettext("inbox", "Claim"),
-        url=reverse("lists:resource_detail", args=[best]),
+        url=reverse("matching:recommendations"),
         rows=rows,
         since="published_at",
         due="deadline",

@@ -86,3 +86,37 @@ class MatchingPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} ← {self.resource_id} ({self.state})"
+
+
+class FeedbackOutcome(models.TextChoices):
+    CLAIMED = "claimed", pgettext_lazy("status", "Claimed")
+    DECLINED = "declined", pgettext_lazy("status", "Not a match")
+
+
+class RecommendationFeedback(models.Model):
+    """What a person did with a recommended pair (issue #23, item 6): claimed it (through the
+    confirmation) or said it is not a match. Kept as labels the evaluation can replay
+    (``services.feedback_labelled``): a claim the owner accepted or still weighs says "relevant",
+    a claim the owner declined and a "not a match" say "not relevant". The score and reasons shown
+    at the time are kept, so a later engine can be compared with what people saw."""
+
+    demand = models.ForeignKey("lists.Demand", on_delete=models.PROTECT, related_name="+")
+    resource = models.ForeignKey("lists.Resource", on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=10)  # "offer" (the provider) or "community" (the demand's list)
+    outcome = models.CharField(max_length=10, choices=FeedbackOutcome.choices)
+    score = models.FloatField(null=True, blank=True)  # as shown; None when the pair was not shown
+    reasons = models.JSONField(default=list, blank=True)
+    claim = models.ForeignKey(
+        "lists.Claim", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["demand", "resource"]), models.Index(fields=["outcome", "at"])]
+        verbose_name = _("recommendation feedback")
+        verbose_name_plural = _("recommendation feedback")
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} ← {self.resource_id} ({self.outcome})"

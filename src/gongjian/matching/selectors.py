@@ -9,11 +9,13 @@ imported inside the functions (services import selectors, not the other way roun
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from gongjian.accounts.actor import Actor
 from gongjian.cobuild.models import JointMeeting
@@ -21,7 +23,25 @@ from gongjian.cobuild.selectors.meetings import meeting_get
 from gongjian.lists.models import Claim, Demand, Resource, ResourceStatus
 from gongjian.lists.selectors import claims as lists_selectors
 
-from .models import MatchingPair, MatchingSession, PairState, SessionStatus
+from .csvio import AreaCandidate
+from .models import (
+    FeedbackOutcome,
+    MatchingPair,
+    MatchingSession,
+    PairState,
+    RecommendationFeedback,
+    SessionStatus,
+)
+
+
+def _declined(*, demand: Demand | None = None, resource: Resource | None = None) -> QuerySet[Any]:
+    """Pairs someone said are not a match: never recommended again."""
+    qs = RecommendationFeedback.objects.filter(outcome=FeedbackOutcome.DECLINED)
+    if demand is not None:
+        qs = qs.filter(demand=demand)
+    if resource is not None:
+        qs = qs.filter(resource=resource)
+    return qs
 
 
 def demand_recommendations(*, actor: Actor, demand: Demand, top_k: int = 5) -> list[Any]:
@@ -32,6 +52,7 @@ def demand_recommendations(*, actor: Actor, demand: Demand, top_k: int = 5) -> l
     candidates = list(
         lists_selectors.resource_list(actor=actor, status=ResourceStatus.PUBLISHED)
         .filter(claimed__lt=F("capacity"))
+        .exclude(pk__in=_declined(demand=demand).values("resource_id"))
         .prefetch_related("service_areas")
     )
     return suggest_for_demand(demand=demand, candidates=candidates, top_k=top_k)
@@ -50,6 +71,7 @@ def resource_recommendations(*, actor: Actor, resource: Resource, top_k: int = 5
     candidates = list(
         lists_selectors.demand_list(actor=actor, status="open")
         .filter(near, claimed__lt=F("quantity"))
+        .exclude(pk__in=_declined(resource=resource).values("demand_id"))
         .select_related("raised_by_unit")
     )
     return suggest_for_resource(resource=resource, candidates=candidates, top_k=top_k)
@@ -192,3 +214,61 @@ def resource_for_claim(*, actor: Actor, pk: Any) -> Resource:
     if resource is None:
         raise Http404
     return resource
+
+
+_PATH_SEPARATORS = re.compile(r"\s*[/／>＞·]\s*")
+
+
+def area_name_candidates(*, text: str) -> list[AreaCandidate]:
+    """The places of the map (in force today) that an area written by a person may mean, for the
+    offline command's CSV files: ``富雅坪社區`` or ``富雅坪社区`` (either script), or with the places
+    above it to tell two apart (``岳麓区/望月湖社区``). The map's names are public, so no actor."""
+    from gongjian.core.text import search_key
+    from gongjian.orgs.models import Area, Dated
+
+    parts = [p for p in _PATH_SEPARATORS.split(text.strip()) if p]
+    if not parts:
+        return []
+    found = list(
+        Area.objects.filter(Dated.on(timezone.localdate()), name_key=search_key(parts[-1])).order_by("path")
+    )
+    if not found:
+        return []
+    steps = Area.steplen
+    prefixes = {a.path[:n] for a in found for n in range(steps, len(a.path), steps)}
+    above = {a.path: a for a in Area.objects.filter(path__in=prefixes)}
+    wanted = [search_key(p) for p in parts[:-1]]
+    out: list[AreaCandidate] = []
+    for area in found:
+        chain = [above[area.path[:n]] for n in range(steps, len(area.path), steps) if area.path[:n] in above]
+        keys = {a.name_key for a in chain}
+        if all(w in keys for w in wanted):
+            out.append(AreaCandidate(area.code, " ".join(a.name for a in [*chain, area])))
+    return out
+
+
+@dataclass
+class ResourceRecommendations:
+    resource: Resource
+    suggestions: list[Any]
+
+
+def unit_recommendations(*, actor: Actor) -> list[ResourceRecommendations]:
+    """For a unit liaison: each published resource of the actor's units with capacity left, and the
+    open demands in reach recommended for it (best first). Resources with none are left out."""
+    from gongjian.accounts.scope import scope_for
+
+    units = sorted(scope_for(actor).unit_ids)
+    if not units:
+        return []
+    resources = (
+        lists_selectors.resource_list(actor=actor, status=ResourceStatus.PUBLISHED)
+        .filter(provider_unit_id__in=units, claimed__lt=F("capacity"))
+        .order_by("name", "pk")
+    )
+    out: list[ResourceRecommendations] = []
+    for resource in resources:
+        found = resource_recommendations(actor=actor, resource=resource)
+        if found:
+            out.append(ResourceRecommendations(resource, found))
+    return out

@@ -41,6 +41,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,11 +71,18 @@ from gongjian.lists.selectors import claims as lists_selectors
 from gongjian.lists.services import claims as lists_services
 from gongjian.orgs.models import Area
 
-from . import engine
+from . import engine, selectors
 from .engine_data import Context, Recommendation, Result
 from .engine_data import Demand as EngineDemand
 from .engine_data import Resource as EngineResource
-from .models import MatchingPair, MatchingSession, PairState, SessionStatus
+from .models import (
+    FeedbackOutcome,
+    MatchingPair,
+    MatchingSession,
+    PairState,
+    RecommendationFeedback,
+    SessionStatus,
+)
 
 #: Demands above which a session's proposal is computed by a task with progress.
 TASK_THRESHOLD_DEFAULT = 500
@@ -401,22 +409,179 @@ def recommendation_claim(*, actor: Actor, demand: Demand, resource: Resource, si
         quantity = recommendation_claim_quantity(demand=demand, resource=resource)
         if quantity < 1:
             raise ValidationError(_("Nothing is left to claim on this pair."))
+        shown = _shown(actor, demand, resource, side)  # as the page showed it, before the claim
         if side == OFFER:
             assert resource.provider_unit is not None
-            return lists_services.demand_claim(
+            claim = lists_services.demand_claim(
                 actor=actor,
                 demand=demand,
                 unit=resource.provider_unit,
                 quantity=quantity,
                 note=_("Recommended match: %(name)s") % {"name": resource.name},
             )
-        return lists_services.resource_claim(
-            actor=actor,
-            resource=resource,
-            org=demand.owner_org,
-            quantity=quantity,
-            note=_("Recommended match: %(name)s") % {"name": demand.name},
+        else:
+            claim = lists_services.resource_claim(
+                actor=actor,
+                resource=resource,
+                org=demand.owner_org,
+                quantity=quantity,
+                note=_("Recommended match: %(name)s") % {"name": demand.name},
+            )
+        _feedback(actor, demand, resource, side, FeedbackOutcome.CLAIMED, claim, shown)
+    return claim
+
+
+def _shown(actor: Actor, demand: Demand, resource: Resource, side: str) -> Any:
+    """The recommendation of this pair as the actor's page showed it (from the cache), or None."""
+    try:
+        shown = (
+            selectors.resource_recommendations(actor=actor, resource=resource)
+            if side == OFFER
+            else selectors.demand_recommendations(actor=actor, demand=demand)
         )
+    except Http404:
+        return None
+    return next((x for x in shown if x.demand.pk == demand.pk and x.resource.pk == resource.pk), None)
+
+
+def _feedback(
+    actor: Actor,
+    demand: Demand,
+    resource: Resource,
+    side: str,
+    outcome: str,
+    claim: Claim | None,
+    shown: Any,
+) -> RecommendationFeedback:
+    return RecommendationFeedback.objects.create(
+        demand=demand,
+        resource=resource,
+        side=side,
+        outcome=outcome,
+        score=shown.score if shown is not None else None,
+        reasons=list(shown.reasons) if shown is not None else [],
+        claim=claim,
+        by=person(actor),
+        at=timezone.now(),
+    )
+
+
+def recommendation_decline(
+    *, actor: Actor, demand: Demand, resource: Resource, side: str
+) -> RecommendationFeedback:
+    """ "Not a match": the side that could claim a recommended pair says it does not fit. The pair
+    is never recommended again (to anyone: it is a label on the pair, not a taste), and the
+    evaluation can replay it as "not relevant". Audit only: nobody waits for it."""
+    if side not in (OFFER, COMMUNITY):
+        raise ValidationError({"side": _("Choose one of the offered values.")})
+    with transaction.atomic():
+        if side not in _claim_sides(actor, demand, resource):
+            raise PermissionDenied(_("You may not decline this recommendation."))
+        if RecommendationFeedback.objects.filter(
+            demand=demand, resource=resource, outcome=FeedbackOutcome.DECLINED
+        ).exists():
+            raise ValidationError(_("This recommendation is declined already."))
+        shown = _shown(actor, demand, resource, side)
+        feedback = _feedback(actor, demand, resource, side, FeedbackOutcome.DECLINED, None, shown)
+        audit_record(
+            actor=actor,
+            action=Event.MATCHING_RECOMMENDATION_DECLINE,
+            obj=demand,
+            changes={"resource": resource.pk, "side": side, "score": feedback.score},
+        )
+    return feedback
+
+
+@dataclass(frozen=True)
+class FeedbackLabels:
+    """Feedback as labels in the labelled set's format (``data/labelled``): the demands and
+    resources in the offline command's columns, ``relevant.csv`` (``demand,relevant,split``, split
+    ``feedback``) and ``declined.csv`` (``demand,resource,outcome``: pairs people said do not fit)."""
+
+    demands: list[dict[str, str]]
+    resources: list[dict[str, str]]
+    relevant: list[dict[str, str]]
+    declined: list[dict[str, str]]
+
+
+def feedback_labelled(*, since: dt.date | None = None) -> FeedbackLabels:
+    """Every recorded claim and "not a match" (from ``since``) as labels: a claim the owner accepted
+    or still weighs marks its resource relevant for its demand; a claim the owner declined, and a
+    "not a match", mark the pair not relevant. The texts are the lists' (no personal data: a demand's
+    or resource's name, description, category and area code)."""
+    rows = (
+        RecommendationFeedback.objects.select_related(
+            "demand__area", "demand__raised_by_unit", "resource__area", "resource__provider_unit", "claim"
+        )
+        .prefetch_related("resource__service_areas")
+        .order_by("pk")
+    )
+    if since is not None:
+        rows = rows.filter(at__date__gte=since)
+    relevant: dict[int, set[int]] = {}
+    declined: dict[tuple[int, int], str] = {}
+    demands: dict[int, Demand] = {}
+    resources: dict[int, Resource] = {}
+    for row in rows:
+        demands[row.demand_id], resources[row.resource_id] = row.demand, row.resource
+        pair = (row.demand_id, row.resource_id)
+        claim_declined = row.claim is not None and row.claim.status == ClaimStatus.DECLINED
+        if row.outcome == FeedbackOutcome.DECLINED or claim_declined:
+            declined[pair] = "claim_declined" if claim_declined else "not_a_match"
+        elif row.claim is not None and row.claim.status in (ClaimStatus.PENDING, ClaimStatus.ACCEPTED):
+            relevant.setdefault(row.demand_id, set()).add(row.resource_id)
+    for d, r in declined:
+        relevant.get(d, set()).discard(r)
+    day = timezone.localdate()
+    return FeedbackLabels(
+        demands=[_demand_csv(x) for x in demands.values()],
+        resources=[_resource_csv(x, day) for x in resources.values()],
+        relevant=[
+            {
+                "demand": f"D{d}",
+                "relevant": " ".join(f"R{r}" for r in sorted(relevant.get(d, ()))),
+                "split": "feedback",
+            }
+            for d in demands
+        ],
+        declined=[
+            {"demand": f"D{d}", "resource": f"R{r}", "outcome": why} for (d, r), why in declined.items()
+        ],
+    )
+
+
+def _demand_csv(demand: Demand) -> dict[str, str]:
+    row = demand_row(demand)
+    return {
+        "id": f"D{demand.pk}",
+        "title": row.title,
+        "description": row.description,
+        "category": row.category,
+        "quantity": str(row.quantity),
+        "area": row.area,
+        "lat": "" if row.lat is None else f"{row.lat:.5f}",
+        "lng": "" if row.lng is None else f"{row.lng:.5f}",
+        "deadline": row.deadline.isoformat() if row.deadline else "",
+    }
+
+
+def _resource_csv(resource: Resource, day: dt.date) -> dict[str, str]:
+    row = resource_row(resource)
+    return {
+        "id": f"R{resource.pk}",
+        "title": row.title,
+        "description": row.description,
+        "category": row.category,
+        "capacity": str(row.capacity),
+        "provider": row.provider,
+        "area": row.area,
+        "lat": "" if row.lat is None else f"{row.lat:.5f}",
+        "lng": "" if row.lng is None else f"{row.lng:.5f}",
+        "radius_km": "" if row.radius_km is None else f"{row.radius_km:g}",
+        "available_from": row.available_from.isoformat() if row.available_from else "",
+        "available_to": row.available_to.isoformat() if row.available_to else "",
+        "service_areas": " ".join(row.service_areas),
+    }
 
 
 # --- the claiming session of a joint meeting -------------------------------------------------------

@@ -6,7 +6,9 @@ from . import views
 
 app_name = "matching"
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("recommendations/", views.unit_recommendations, name="recommendations"),
     path("demands/<int:pk>/claim/", views.recommendation_claim, name="claim"),
+    path("demands/<int:pk>/decline/", views.recommendation_decline, name="decline"),
     path("meetings/<int:pk>/session/", views.session, name="session"),
     path("meetings/<int:pk>/session/propose/", views.session_start, name="session_propose"),
     path("meetings/<int:pk>/session/decide/", views.session_decide, name="session_decide"),

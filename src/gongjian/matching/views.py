@@ -1,5 +1,6 @@
-"""Pages of matching: a joint meeting's claiming session, and the one-click claim posted from the
-recommendations on a demand's or a resource's page (the recommendations themselves are drawn by the
+"""Pages of matching: a joint meeting's claiming session, a liaison's page of all their unit's
+recommendations, the confirmed claim and the "not a match" posted from the recommendations on a
+demand's or a resource's page (the recommendations themselves are drawn by the
 ``matching_tags`` inclusion tags inside the lists' pages)."""
 
 from __future__ import annotations
@@ -31,9 +32,7 @@ def recommendation_claim(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     demand = selectors.demand_for_claim(actor=actor, pk=pk)
     side = data.get("side", "")
-    back = data.get("next") or reverse("lists:demand_detail", args=[demand.pk])
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("lists:demand_detail", args=[demand.pk])
+    back = _back(request, data.get("next"), demand.pk)
     if request.method == "GET" and not data.get("resource"):
         return redirect(back)  # the confirmation is of a recommended pair: none named, the demand
     resource = selectors.resource_for_claim(actor=actor, pk=data.get("resource"))
@@ -62,6 +61,55 @@ def recommendation_claim(request: HttpRequest, pk: int) -> HttpResponse:
             _("Claimed %(quantity)d; the owner accepts or declines it.") % {"quantity": claim.quantity},
         )
     return redirect(back)
+
+
+@login_required
+@require_POST
+def recommendation_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Not a match" on a recommended pair (``pk`` the demand; ``resource`` and ``side`` posted)."""
+    actor = request.user
+    demand = selectors.demand_for_claim(actor=actor, pk=pk)
+    back = _back(request, request.POST.get("next"), demand.pk)
+    resource = selectors.resource_for_claim(actor=actor, pk=request.POST.get("resource"))
+    try:
+        services.recommendation_decline(
+            actor=actor, demand=demand, resource=resource, side=request.POST.get("side", "")
+        )
+    except ValidationError as exc:
+        service_messages(request, exc)
+    else:
+        messages.success(request, _("Noted: this pair will not be recommended again."))
+    return redirect(back)
+
+
+def _back(request: HttpRequest, given: str | None, demand_pk: int) -> str:
+    back = given or reverse("lists:demand_detail", args=[demand_pk])
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("lists:demand_detail", args=[demand_pk])
+    return back
+
+
+@login_required
+@require_GET
+def unit_recommendations(request: HttpRequest) -> HttpResponse:
+    """All of the liaison's units' recommendations: each resource with the demands it could meet."""
+    groups = selectors.unit_recommendations(actor=request.user)
+    rows = [
+        (
+            group.resource,
+            [
+                (
+                    s,
+                    services.recommendation_claim_sides(
+                        actor=request.user, demand=s.demand, resource=s.resource
+                    ),
+                )
+                for s in group.suggestions
+            ],
+        )
+        for group in groups
+    ]
+    return render(request, "matching/recommendations.html", {"groups": rows, "next": request.get_full_path()})
 
 
 @login_required

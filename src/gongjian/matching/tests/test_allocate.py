@@ -95,3 +95,46 @@ def test_pinned_and_excluded_pairs():
     excluded = match(demands, resources, excluded={("a", "x")})
     assert {a.demand for a in excluded.allocation} == {"b"}
     assert all(rec.resource != "x" for rec in excluded.recommendations["a"])
+
+
+def linprog_optimum(d, r, value, needed, capacity) -> float:
+    """The transportation problem's optimum by SciPy's LP (HiGHS): its matrix is totally unimodular,
+    so the LP optimum is the integral one."""
+    from scipy.optimize import linprog
+
+    n = len(d)
+    rows_d = sp.csr_matrix((np.ones(n), (d, np.arange(n))), shape=(len(needed), n))
+    rows_r = sp.csr_matrix((np.ones(n), (r, np.arange(n))), shape=(len(capacity), n))
+    solved = linprog(
+        c=-value.astype(float),
+        A_ub=sp.vstack([rows_d, rows_r]).tocsr(),
+        b_ub=np.concatenate([needed, capacity]).astype(float),
+        bounds=(0, None),
+        method="highs",
+    )
+    assert solved.status == 0
+    return float(-solved.fun)
+
+
+def test_allocation_at_a_city_like_size_equals_the_lp_optimum() -> None:
+    """400 demands × 300 resources in three towns (no pair between towns), about 25 candidates a
+    demand, quantities and capacities as in the benchmark: the same optimum as HiGHS."""
+    rng = np.random.default_rng(2018)
+    n_d, n_r, towns = 400, 300, 3
+    d_town, r_town = rng.integers(0, towns, n_d), rng.integers(0, towns, n_r)
+    d_parts, r_parts = [], []
+    for i in range(n_d):
+        mine = np.flatnonzero(r_town == d_town[i])
+        pick = rng.choice(mine, size=min(len(mine), 25), replace=False)
+        d_parts.append(np.full(len(pick), i))
+        r_parts.append(pick)
+    d, r = np.concatenate(d_parts).astype(np.int64), np.concatenate(r_parts).astype(np.int64)
+    needed = rng.choice([1, 1, 2, 3, 5, 10, 20, 50], n_d).astype(np.int64)
+    capacity = rng.choice([1, 2, 5, 10, 20, 50, 100], n_r).astype(np.int64)
+    values = unit_values(rng.uniform(0.1, 1.0, len(d)), needed[d])
+    flow = allocate(d, r, values, needed, capacity)
+    assert flow.value == int((flow.quantity * values).sum())
+    assert flow.value == round(linprog_optimum(d, r, values, needed, capacity))
+    assert (np.bincount(d, flow.quantity, minlength=n_d) <= needed).all()
+    assert (np.bincount(r, flow.quantity, minlength=n_r) <= capacity).all()
+    assert flow.quantity.sum() > 0

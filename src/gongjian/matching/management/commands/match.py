@@ -1,7 +1,7 @@
 """``gongjian match --demands D.csv --resources R.csv [--top K] [--format json|table]``.
 
 Ranks and allocates offline from two CSV files (the contract other tools use; columns in
-``gongjian.matching.csvio``). ``--evaluate`` prints the quality figures on the labelled set instead.
+``gongjian.matching.csvio``). Areas may be division codes or names on the map, in either script. ``--evaluate`` prints the quality figures on the labelled set instead.
 Only parses arguments: the work is ``gongjian.matching.cli.run_match``, which needs no Django.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongjian.matching.cli import FORMATS, run_match
-from gongjian.matching.csvio import CsvError
+from gongjian.matching.csvio import AreaCandidate, CsvError
 
 
 class Command(BaseCommand):
@@ -59,6 +59,16 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--date 应为 YYYY-MM-DD / --date must be YYYY-MM-DD, not '{options['date']}'"
                 ) from exc
+        from gongjian.matching.selectors import area_name_candidates
+
+        cache: dict[str, list[AreaCandidate]] = {}
+
+        def areas(text: str) -> list[AreaCandidate]:
+            """A name on the map (in either script), looked up once per file pair."""
+            if text not in cache:
+                cache[text] = area_name_candidates(text=text)
+            return cache[text]
+
         try:
             output = run_match(
                 options["demands"],
@@ -66,6 +76,7 @@ class Command(BaseCommand):
                 options["top"],
                 options["output_format"] or "json",
                 as_of,
+                areas,
             )
         except CsvError as exc:
             raise CommandError(

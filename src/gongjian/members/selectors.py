@@ -162,7 +162,7 @@ def member_list(
     elif within is not None and not _whole_map((within.path,)):
         qs = qs.filter(pk__in=_union(_branches_at((within.path,), links=False)))
     if q:
-        qs = qs.filter(name_search_q(q))
+        qs = qs.filter(name_search_q(q, bigram_indexed=True))
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("org__area", "residence", "work_unit").order_by("name_key", "pk")
@@ -496,7 +496,7 @@ def ledger_co_management_list(
     """The co-management tab of a ledger page: ``co_management_list`` searched by member name."""
     qs = co_management_list(actor=actor, within=within, on=on)
     if q:
-        qs = qs.filter(name_search_q(q, prefix="member__"))
+        qs = qs.filter(name_search_q(q, prefix="member__", bigram_indexed=True))
     return qs
 
 
@@ -506,7 +506,7 @@ def ledger_report_list(
     """The reports tab of a ledger page: current registrations, searched by member name."""
     qs = member_report_list(actor=actor, within=within, status=status)
     if q:
-        qs = qs.filter(name_search_q(q, prefix="member__"))
+        qs = qs.filter(name_search_q(q, prefix="member__", bigram_indexed=True))
     return qs
 
 
@@ -639,7 +639,7 @@ def co_management_member_choices(*, actor: Actor, community: Area, q: str = "") 
         .select_related("work_unit", "org__unit")
     )
     if q:
-        qs = qs.filter(name_search_q(q))
+        qs = qs.filter(name_search_q(q, bigram_indexed=True))
     return qs
 
 

@@ -193,3 +193,26 @@ def test_the_schema_documents_the_cursor_beside_page():
     params = {p["name"]: p for p in schema["paths"]["/api/v1/members/"]["get"]["parameters"]}
     assert {"page", "after", "before"} <= set(params)
     assert params["after"]["schema"]["type"] == "integer"
+
+
+def test_two_character_search_finds_what_a_substring_finds_in_either_script(world):
+    """On PostgreSQL two characters are looked up through the bigram index (trigrams need three);
+    the rows are exactly those whose name or initials hold the query, on both databases."""
+    _members(world, 3)
+    for i, name in enumerate(["王小娜", "娜娜", "李", "林楠", "陈娜"]):
+        ledger_member(world, 770 + i, name, birth=BIRTH)
+    names = {
+        q: sorted(m.name for m in selectors.member_list(actor=world.city_admin, q=q))
+        for q in ["李娜", "娜娜", "小娜", "娜1", "ln", "xn", "李", "李娜2", "lnn"]
+    }
+    assert names["李娜"] == ["李娜0", "李娜1", "李娜2"]
+    assert names["娜娜"] == ["娜娜"] and names["小娜"] == ["王小娜"] and names["娜1"] == ["李娜1"]
+    assert names["ln"] == ["李娜0", "李娜1", "李娜2", "林楠"]  # initials ln
+    assert names["xn"] == ["王小娜"] and names["李娜2"] == ["李娜2"] and names["lnn"] == []
+    assert names["李"] == ["李", "李娜0", "李娜1", "李娜2"]
+    hant = sorted(m.name for m in selectors.member_list(actor=world.city_admin, q="陳娜"))
+    assert hant == ["陈娜"]  # typed in Traditional characters
+    if connection.vendor == "postgresql":
+        with CaptureQueriesContext(connection) as queries:
+            list(selectors.member_list(actor=world.city_admin, q="李娜"))
+        assert any("gongjian_bigrams(" in q["sql"] for q in queries)

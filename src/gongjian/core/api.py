@@ -101,8 +101,13 @@ class BoundedPagination(pagination.PageNumberPagination):
             keys_ok = False
         try:
             cursor = parse_cursor(request.query_params) if keys_ok else None
-            n = queryset.order_by()[: self.COUNT_CAP + 1].count()
-            self.total: int | None = n if n <= self.COUNT_CAP else None
+            # a view that knows a lower bound of the list's length (kept figures) spares the count
+            known = getattr(view, "known_at_least", None)
+            if known is not None and known() > self.COUNT_CAP:
+                self.total: int | None = None
+            else:
+                n = queryset.order_by()[: self.COUNT_CAP + 1].count()
+                self.total = n if n <= self.COUNT_CAP else None
             if cursor is None:
                 start = (self.number - 1) * self.page_size
                 rows = list(queryset[start : start + self.page_size + 1])

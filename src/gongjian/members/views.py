@@ -228,7 +228,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
     )
     scope = scope_for(actor)
     own_units = org_selectors.unit_list(actor=actor).filter(pk__in=sorted(scope.unit_ids))
-    total = selectors.bounded_total(rows)
+    if not any(data.get(name) for name in ("q", "status", "standing")) and (
+        selectors.member_scope_at_least(actor) > selectors.COUNT_CAP
+    ):
+        total = selectors.Total(selectors.COUNT_CAP, more=True)  # the kept figures say so: no count
+    else:
+        total = selectors.bounded_total(rows)
     page = paginate_known(request, rows, None if total.more else total.value, keyset=True)
     return _render(
         request,

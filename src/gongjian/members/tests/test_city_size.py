@@ -216,3 +216,23 @@ def test_two_character_search_finds_what_a_substring_finds_in_either_script(worl
         with CaptureQueriesContext(connection) as queries:
             list(selectors.member_list(actor=world.city_admin, q="李娜"))
         assert any("gongjian_bigrams(" in q["sql"] for q in queries)
+
+
+def test_a_large_scope_walked_row_by_row_sees_exactly_the_gathered_scope(world, monkeypatch):
+    """An administrator of a large share of the city is asked row by row (``_walked_at``), a small
+    one through the UNION of branches: the same members either way, for every kind of reach
+    (held, living, listed in a ledger, co-managed, reported) and for people outside."""
+    _members(world, 2)
+    ledger_member(world, 780, "外人", birth=BIRTH, org=world.jsh_branch, residence=world.jsh_compound)
+
+    def seen(actor, share: float) -> list[int]:
+        monkeypatch.setattr(selectors, "WALK_SHARE", share)
+        for key in ("_gongjian_walk_scope", "_gongjian_scope_at_least"):
+            actor.__dict__.pop(key, None)
+        return sorted(selectors.member_list(actor=actor).values_list("pk", flat=True))
+
+    for actor in (world.wjl_admin, world.jsh_admin, world.dongfeng_admin, world.kaifu_admin, world.liaison):
+        walked, gathered = seen(actor, 0.0), seen(actor, 2.0)
+        assert walked == gathered, actor
+    assert len(seen(world.wjl_admin, 0.0)) >= 2
+    assert selectors.member_scope_at_least(world.wjl_admin) >= 2  # from the kept figures, no count

@@ -227,7 +227,7 @@ def member_list(
         entries = MemberCategory.objects.order_by().filter(
             Dated.on(on or timezone.localdate()), category=category
         )
-        if within is not None:
+        if within is not None and not _whole_map((within.path,)):  # at a root: every entry is under it
             entries = entries.filter(
                 area_id__in=Area.objects.order_by().filter(path__startswith=within.path).values("pk")
             )
@@ -302,6 +302,7 @@ def ledger_totals(*, actor: Actor, area: Area, on: dt.date | None = None) -> dic
         kept = tally.values([area.path], [on]).get((area.path, on), {})
     on = on or timezone.localdate()
     totals: dict[str, Total] = {}
+    whole = covered and _whole_map((area.path,))
     for key in [*Category.values, "co_managed", "reports"]:
         figure = LEDGER_FIGURES.get(key)
         if figure is not None and kept:
@@ -312,9 +313,9 @@ def ledger_totals(*, actor: Actor, area: Area, on: dt.date | None = None) -> dic
             totals[key] = bounded_total(member_report_list(actor=actor, within=area))
         elif covered:
             # a flag at a covered node: its open entries there, one a member (no join to the members)
-            entries = MemberCategory.objects.filter(
-                Dated.on(on), category=key, area_id__in=_areas_under(area.path)
-            )
+            entries = MemberCategory.objects.filter(Dated.on(on), category=key)
+            if not whole:  # at a root every entry is under it: no look-up of the map's areas
+                entries = entries.filter(area_id__in=_areas_under(area.path))
             totals[key] = bounded_total(entries)
         else:
             totals[key] = bounded_total(member_list(actor=actor, within=area, category=key, on=on))

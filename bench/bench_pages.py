@@ -92,14 +92,34 @@ def _setup_users() -> dict[str, Any]:
         users[role] = user
     member = Member.objects.filter(residence__path__startswith=community.path).order_by("pk").first()
     assert member is not None, "no member in the community"
-    return {"users": users, "root": root, "district": district, "community": community, "member": member}
+    # the cursor the "Next" link of page 499 of the root's ledger carries (the last row of page 499;
+    # on a ledger shorter than that, the row before its last page)
+    from gongjian.members import selectors
+    from gongjian.members.models import Category
+
+    ledger = selectors.member_list(actor=users["city"], within=root, category=Category.DIRECT)
+    ids = ledger.values_list("pk", flat=True)
+    n = ledger.order_by().count()
+    deep = ids[max(0, min(499 * 50, n - 50) - 1)]
+    return {
+        "users": users,
+        "root": root,
+        "district": district,
+        "community": community,
+        "member": member,
+        "deep": deep,
+    }
 
 
 def _pages(w: dict[str, Any]) -> list[tuple[str, str, str]]:
     root, district, community, member = w["root"], w["district"], w["community"], w["member"]
     return [
         ("city", "ledger at the root, page 1", f"/ledgers/area/{root.pk}/"),
-        ("city", "ledger at the root, page 500", f"/ledgers/area/{root.pk}/?page=500"),
+        (
+            "city",
+            "ledger at the root, page 500 (cursor)",
+            f"/ledgers/area/{root.pk}/?page=500&after={w['deep']}",
+        ),
         ("city", "search at the root, 李娜", f"/ledgers/area/{root.pk}/?q=李娜"),
         ("city", "search at the root, lnx", f"/ledgers/area/{root.pk}/?q=lnx"),
         ("city", "ledger at a district", f"/ledgers/area/{district.pk}/"),

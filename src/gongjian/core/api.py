@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .keyset import InvalidCursor, order_keys, parse_cursor, rows_beyond
 from .parsers import nul_error
 from .throttle import RateLimited
 
@@ -78,7 +79,12 @@ def validated_input(
 class BoundedPagination(pagination.PageNumberPagination):
     """Pages of a list that never count the whole scope: ``count`` is exact up to ``COUNT_CAP`` rows
     (one bounded query), else null with ``count_at_least``; ``next`` is known from reading one row
-    more than the page. ``?page=`` past the end gives an empty page (its ``previous`` still links)."""
+    more than the page. ``?page=`` past the end gives an empty page (its ``previous`` still links).
+
+    A list ordered by fields that end with the primary key pages by cursor as well: ``next`` and
+    ``previous`` carry ``after=<id>`` / ``before=<id>`` (the last or first row returned) beside
+    ``page``, and such a page is read from that row's place in the order's index, never by an
+    OFFSET (``core.keyset``). A cursor that names no row is a 400."""
 
     COUNT_CAP = 1000
     page_size = 50
@@ -89,27 +95,88 @@ class BoundedPagination(pagination.PageNumberPagination):
             raise exceptions.NotFound(_("Invalid page."))
         self.number = int(raw)
         self.bounded_request = request
-        n = queryset.order_by()[: self.COUNT_CAP + 1].count()
-        self.total: int | None = n if n <= self.COUNT_CAP else None
-        start = (self.number - 1) * self.page_size
-        rows = list(queryset[start : start + self.page_size + 1])
-        self.more = len(rows) > self.page_size
-        return rows[: self.page_size]
+        try:
+            keys_ok = bool(order_keys(queryset))
+        except ValueError:
+            keys_ok = False
+        try:
+            cursor = parse_cursor(request.query_params) if keys_ok else None
+            # a view that knows a lower bound of the list's length (kept figures) spares the count
+            known = getattr(view, "known_at_least", None)
+            if known is not None and known() > self.COUNT_CAP:
+                self.total: int | None = None
+            else:
+                n = queryset.order_by()[: self.COUNT_CAP + 1].count()
+                self.total = n if n <= self.COUNT_CAP else None
+            if cursor is None:
+                start = (self.number - 1) * self.page_size
+                rows = list(queryset[start : start + self.page_size + 1])
+                self.more = len(rows) > self.page_size
+                page = rows[: self.page_size]
+                self.behind = self.number > 1
+            else:
+                rows = list(rows_beyond(queryset, cursor)[: self.page_size + 1])
+                if cursor[0] == "after":
+                    page = rows[: self.page_size]
+                    self.more, self.behind = len(rows) > self.page_size, True
+                else:
+                    page = rows[: self.page_size][::-1]
+                    self.more, self.behind = True, len(rows) > self.page_size
+                    if not self.behind:
+                        self.number = 1
+        except InvalidCursor as exc:
+            raise exceptions.ValidationError({str(exc): [_("Invalid cursor.")]}) from exc
+        self.keyset = keys_ok
+        self.first_pk = page[0].pk if page else None
+        self.last_pk = page[-1].pk if page else None
+        return page
 
     def get_next_link(self) -> str | None:
         if not self.more:
             return None
-        return replace_query_param(
+        url = replace_query_param(
             self.bounded_request.build_absolute_uri(), self.page_query_param, self.number + 1
         )
+        if self.keyset and self.last_pk is not None:
+            url = replace_query_param(remove_query_param(url, "before"), "after", self.last_pk)
+        return url
 
     def get_previous_link(self) -> str | None:
-        if self.number <= 1:
+        if not self.behind:
             return None
-        url = self.bounded_request.build_absolute_uri()
-        if self.number == 2:
-            return remove_query_param(url, self.page_query_param)
-        return replace_query_param(url, self.page_query_param, self.number - 1)
+        url = remove_query_param(self.bounded_request.build_absolute_uri(), "after")
+        url = remove_query_param(url, "before")
+        if self.number <= 2:
+            url = remove_query_param(url, self.page_query_param)
+        else:
+            url = replace_query_param(url, self.page_query_param, self.number - 1)
+        if self.keyset and self.first_pk is not None:
+            url = replace_query_param(url, "before", self.first_pk)
+        return url
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        params = super().get_schema_operation_parameters(view)
+        for side, text in (
+            (
+                "after",
+                "A cursor: the rows that follow the row with this id in the list's order (as `next` gives).",
+            ),
+            (
+                "before",
+                "A cursor: the rows that precede the row with this id in the list's order (as `previous` gives).",
+            ),
+        ):
+            params.append(
+                {
+                    "name": side,
+                    "required": False,
+                    "in": "query",
+                    "description": text
+                    + " Read from that row on, never by an offset; `page` then only numbers the page.",
+                    "schema": {"type": "integer"},
+                }
+            )
+        return params
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(

@@ -271,6 +271,13 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, LedgerView
             status=p.get("status", ""),
         )
 
+    def known_at_least(self) -> int:
+        """A lower bound of the list's length without counting (``BoundedPagination``): with no
+        filter, what the kept figures say the caller sees at least."""
+        if any(self.request.query_params.get(name) for name in ("within", "q", "category", "on", "status")):
+            return 0
+        return selectors.member_scope_at_least(self.request.user)
+
     def get_object(self) -> Member:
         return selectors.member_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
 

@@ -124,7 +124,11 @@ class Member(SearchableName):
     class Meta:
         verbose_name = _("Party member")
         verbose_name_plural = _("Party members")
-        indexes = [models.Index(fields=["status", "org"])]
+        indexes = [
+            models.Index(fields=["status", "org"]),
+            # the lists' order: a cursor page starts at its row (issue 17, core.keyset)
+            models.Index(fields=["name_key", "id"], name="members_member_name_id"),
+        ]
 
     def set_id_number(self, number: str) -> None:
         compact, _birth, _sex = parse_id_number(number)

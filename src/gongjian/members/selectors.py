@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -111,15 +111,85 @@ def ledger_covered(*, actor: Actor, within: Area | None, on: dt.date | None) -> 
     return within is not None and (on is None or on == today) and scope_for(actor).covers_path(within.path)
 
 
+class _RowByRow(Exists):
+    """``EXISTS`` asked for each row of the outer list (an index probe or two), never rewritten into
+    a hash of the whole branch: ``OFFSET 0`` keeps PostgreSQL from turning it into a semi-join or a
+    hashed subplan (which reads every row of a district to show 50). Same rows as ``Exists``."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+#: An administrator whose subtrees list at least this share of the city's members pages their
+#: members by walking the name order and asking each row whether it is in scope (``_walked_at``),
+#: instead of gathering the whole scope first (``_branches_at``): the walk reads about
+#: 50 ÷ share rows for a page, the gathering reads the whole scope.
+WALK_SHARE = 0.05
+
+
+def _walked_at(paths: tuple[str, ...]) -> Q:
+    """The members of ``_branches_at(paths)`` (held, living, listed now in a ledger, co-managed or
+    reported under ``paths``), as a test on each member row."""
+    return Q(
+        _RowByRow(PartyOrg.objects.filter(_paths_q(paths, "area__path"), pk=OuterRef("org_id")))
+        | _RowByRow(Area.objects.filter(_paths_q(paths, "path"), pk=OuterRef("residence_id")))
+        | _RowByRow(
+            MemberCategory.objects.filter(
+                _paths_q(paths, "area__path"), member_id=OuterRef("pk"), until__isnull=True
+            )
+        )
+        | _RowByRow(CoManagement.objects.filter(_paths_q(paths, "community__path"), member_id=OuterRef("pk")))
+        | _RowByRow(MemberReport.objects.filter(_paths_q(paths, "community__path"), member_id=OuterRef("pk")))
+    )
+
+
+def member_scope_at_least(actor: Actor) -> int:
+    """A lower bound of how many members the actor sees, from the kept figures (no count): the
+    largest ledger listed today at one of the nodes their subtrees start at (everyone it lists is
+    in scope). Kept on the actor for the request."""
+    cached: int | None = getattr(actor, "_gongjian_scope_at_least", None)
+    if cached is not None:
+        return cached
+    paths = scope_for(actor).area_paths
+    today = timezone.localdate()
+    kept = tally.values(list(paths), [today]) if paths else {}
+    figures = [LEDGER_FIGURES[c] for c in Category.ledgers()]
+    found = max((int(v.get(f, 0)) for v in kept.values() for f in figures), default=0)
+    actor._gongjian_scope_at_least = found  # type: ignore[union-attr]
+    return found
+
+
+def _walk_scope(actor: Actor) -> bool:
+    """True when the actor's subtrees list at least ``WALK_SHARE`` of the city's members (kept
+    figures at the roots and at the actor's nodes; no count)."""
+    cached: bool | None = getattr(actor, "_gongjian_walk_scope", None)
+    if cached is not None:
+        return cached
+    at_least = member_scope_at_least(actor)
+    walk = False
+    if at_least:
+        roots = list(Area.objects.get_root_nodes().values_list("path", flat=True))
+        kept = tally.values(roots, [timezone.localdate()])
+        figures = [LEDGER_FIGURES[c] for c in Category.ledgers()]
+        city = sum(max((int(v.get(f, 0)) for f in figures), default=0) for v in kept.values())
+        walk = at_least >= WALK_SHARE * max(city, 1)
+    actor._gongjian_walk_scope = walk  # type: ignore[union-attr]
+    return walk
+
+
 def _member_scope_q(actor: Actor) -> Q:
     """Members the actor may see: held, living, listed in a ledger, co-managed or reported in one
-    of their subtrees; of their units (liaisons); themself. One UNION of indexed branches."""
+    of their subtrees; of their units (liaisons); themself. One UNION of indexed branches, or for
+    a large share of the city a test on each row (``_walked_at``) read in the list's order."""
     if _sees_whole_map(actor):
         return Q()
     scope = scope_for(actor)
     branches: list[QuerySet[Any]] = []
+    walked = Q(pk__in=[])
     if scope.area_paths:
-        branches += _branches_at(scope.area_paths)
+        if _walk_scope(actor):
+            walked = _walked_at(scope.area_paths)
+        else:
+            branches += _branches_at(scope.area_paths)
     if scope.unit_ids:
         units = sorted(scope.unit_ids)
         orgs = PartyOrg.objects.order_by().filter(unit_id__in=units).values("pk")
@@ -128,10 +198,13 @@ def _member_scope_q(actor: Actor) -> Q:
             Member.objects.order_by().filter(work_unit_id__in=units).values("pk"),
         ]
     if actor.is_authenticated:
-        branches.append(Member.objects.order_by().filter(user_id=actor.pk).values("pk"))
+        if scope.area_paths and _walk_scope(actor):
+            walked |= Q(user_id=actor.pk)
+        else:
+            branches.append(Member.objects.order_by().filter(user_id=actor.pk).values("pk"))
     if not branches:
-        return Q(pk__in=[])
-    return Q(pk__in=_union(branches))
+        return Q(walked)
+    return Q(walked) | Q(pk__in=_union(branches))
 
 
 def member_list(
@@ -156,7 +229,7 @@ def member_list(
         entries = MemberCategory.objects.order_by().filter(
             Dated.on(on or timezone.localdate()), category=category
         )
-        if within is not None:
+        if within is not None and not _whole_map((within.path,)):  # at a root: every entry is under it
             entries = entries.filter(
                 area_id__in=Area.objects.order_by().filter(path__startswith=within.path).values("pk")
             )
@@ -164,7 +237,7 @@ def member_list(
     elif within is not None and not _whole_map((within.path,)):
         qs = qs.filter(pk__in=_union(_branches_at((within.path,), links=False)))
     if q:
-        qs = qs.filter(name_search_q(q))
+        qs = qs.filter(name_search_q(q, bigram_indexed=True))
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("org__area", "residence", "work_unit").order_by("name_key", "pk")
@@ -234,6 +307,7 @@ def ledger_totals(*, actor: Actor, area: Area, on: dt.date | None = None) -> dic
         kept = tally.values([area.path], [on]).get((area.path, on), {})
     on = on or timezone.localdate()
     totals: dict[str, Total] = {}
+    whole = covered and _whole_map((area.path,))
     for key in [*Category.values, "co_managed", "reports"]:
         figure = LEDGER_FIGURES.get(key)
         if figure is not None and kept:
@@ -244,9 +318,9 @@ def ledger_totals(*, actor: Actor, area: Area, on: dt.date | None = None) -> dic
             totals[key] = bounded_total(member_report_list(actor=actor, within=area))
         elif covered:
             # a flag at a covered node: its open entries there, one a member (no join to the members)
-            entries = MemberCategory.objects.filter(
-                Dated.on(on), category=key, area_id__in=_areas_under(area.path)
-            )
+            entries = MemberCategory.objects.filter(Dated.on(on), category=key)
+            if not whole:  # at a root every entry is under it: no look-up of the map's areas
+                entries = entries.filter(area_id__in=_areas_under(area.path))
             totals[key] = bounded_total(entries)
         else:
             totals[key] = bounded_total(member_list(actor=actor, within=area, category=key, on=on))
@@ -501,7 +575,7 @@ def ledger_co_management_list(
     """The co-management tab of a ledger page: ``co_management_list`` searched by member name."""
     qs = co_management_list(actor=actor, within=within, on=on)
     if q:
-        qs = qs.filter(name_search_q(q, prefix="member__"))
+        qs = qs.filter(name_search_q(q, prefix="member__", bigram_indexed=True))
     return qs
 
 
@@ -511,7 +585,7 @@ def ledger_report_list(
     """The reports tab of a ledger page: current registrations, searched by member name."""
     qs = member_report_list(actor=actor, within=within, status=status)
     if q:
-        qs = qs.filter(name_search_q(q, prefix="member__"))
+        qs = qs.filter(name_search_q(q, prefix="member__", bigram_indexed=True))
     return qs
 
 
@@ -644,7 +718,7 @@ def co_management_member_choices(*, actor: Actor, community: Area, q: str = "") 
         .select_related("work_unit", "org__unit")
     )
     if q:
-        qs = qs.filter(name_search_q(q))
+        qs = qs.filter(name_search_q(q, bigram_indexed=True))
     return qs
 
 

@@ -211,7 +211,9 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "filters": filters,
             "on": on,
             "is_today": on == timezone.localdate(),
-            "page": paginate_known(request, rows, None if total.more else total.value),
+            "page": paginate_known(
+                request, rows, None if total.more else total.value, keyset=tab in Category.values
+            ),
             "total": total,
             "children": list(org_selectors.area_children(actor=actor, area=area)),
         },
@@ -232,8 +234,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
     )
     scope = scope_for(actor)
     own_units = org_selectors.unit_list(actor=actor).filter(pk__in=sorted(scope.unit_ids))
-    total = selectors.bounded_total(rows)
-    page = paginate_known(request, rows, None if total.more else total.value)
+    if not any(data.get(name) for name in ("q", "status", "standing")) and (
+        selectors.member_scope_at_least(actor) > selectors.COUNT_CAP
+    ):
+        total = selectors.Total(selectors.COUNT_CAP, more=True)  # the kept figures say so: no count
+    else:
+        total = selectors.bounded_total(rows)
+    page = paginate_known(request, rows, None if total.more else total.value, keyset=True)
     return _render(
         request,
         "members/member_list.html",

@@ -119,6 +119,8 @@ class Area(MP_Node, SearchableName, Dated):
     class Meta:
         verbose_name = _("area")
         verbose_name_plural = _("areas")
+        # the roots (``get_root_nodes``: depth 1), asked on every scoped page, without a scan
+        indexes = [models.Index(fields=["depth"], name="orgs_area_depth")]
 
     @property
     def level_label(self) -> str:

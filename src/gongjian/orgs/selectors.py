@@ -14,6 +14,7 @@ from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 from gongjian.core.search import name_search_q
 from gongjian.core.text import search_key
+from gongjian.stats import tally
 
 from .models import Alliance, AllianceMember, Area, Dated, PartyOrg, ResidentUnit
 
@@ -64,12 +65,38 @@ def _counts_by_child(rows: QuerySet[Any], path_field: str, area: Area) -> dict[s
     return {row["child_path"]: row["n"] for row in grouped}
 
 
+#: The kept figure that counts what ``unit_list(within=…)`` lists for an actor covering the node.
+UNITS_FIGURE = "units.resident"
+
+
+def _kept_units(actor: Actor, areas: list[Area]) -> dict[str, int] | None:
+    """How many resident units sit today under each of ``areas``, from the kept figure
+    ``units.resident`` (no count of the rows), when the actor's subtrees cover every one of them;
+    else None (the caller counts what the actor sees)."""
+    scope = scope_for(actor)
+    if not areas or not all(scope.covers_path(a.path) for a in areas):
+        return None
+    today = timezone.localdate()
+    kept = tally.values([a.path for a in areas], [today])
+    return {a.path: int(kept.get((a.path, today), {}).get(UNITS_FIGURE, 0)) for a in areas}
+
+
+def unit_total(*, actor: Actor, area: Area) -> int:
+    """How many resident units the actor sees under ``area`` today: the kept figure when the
+    actor covers the node, else a count."""
+    kept = _kept_units(actor, [area])
+    return kept[area.path] if kept is not None else unit_list(actor=actor, within=area).count()
+
+
 def area_children_summary(*, actor: Actor, area: Area) -> list[dict[str, Any]]:
-    """The children of ``area`` with how many units and Party organisations sit below each."""
+    """The children of ``area`` with how many units and Party organisations sit below each (units
+    from the kept figure where the actor covers the node)."""
     children = list(area_children(actor=actor, area=area))
     if not children:
         return []
-    units = _counts_by_child(unit_list(actor=actor, within=area), "area__path", area)
+    units = _kept_units(actor, children)
+    if units is None:
+        units = _counts_by_child(unit_list(actor=actor, within=area), "area__path", area)
     orgs = _counts_by_child(party_org_list(actor=actor, within=area), "area__path", area)
     return [
         {"area": child, "units": units.get(child.path, 0), "orgs": orgs.get(child.path, 0)}

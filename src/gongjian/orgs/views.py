@@ -79,7 +79,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child_rows = selectors.area_children_summary(actor=actor, area=area)
     units = selectors.unit_list(actor=actor, within=area)
     orgs = selectors.party_org_list(actor=actor, within=area)
-    unit_total = units.count()
+    unit_total = selectors.unit_total(actor=actor, area=area)
     context = {
         "area": area,
         "crumbs": [*area_crumbs(actor, area, include_self=False), {"label": area.name, "url": None}],

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.accounts.scope import scope_for
 from gongjian.core.excel import XLSX_CONTENT_TYPE
+from gongjian.core.keyset import Cursor, InvalidCursor, parse_cursor, rows_beyond
 
 from .crumbs import Crumb
 from .forms import is_one_of
@@ -135,17 +136,109 @@ class IdsFirst:
 
 
 def paginate_known(
-    request: HttpRequest, rows: QuerySet[Any], total: int | None, per_page: int = PAGE_SIZE
-) -> Page[Any] | MorePage:
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    total: int | None,
+    per_page: int | None = None,
+    *,
+    keyset: bool = False,
+) -> Page[Any] | MorePage | KeysetPage:
     """A page of ``rows`` without counting them: with ``total`` (an exact count already known, e.g.
     a kept figure) the numbered pages of ``paginate``; without, a page with "more" (``MorePage``).
-    ``?page=`` past the end gives the last page (known total) or an empty page."""
+    ``?page=`` past the end gives the last page (known total) or an empty page.
+
+    ``keyset``: ``rows`` end their order with the primary key, so "Next"/"More" and "Previous" carry
+    a cursor (``?after=<id>`` / ``?before=<id>``: the last or first row shown) and the next page is
+    read from that row on through the order's index: page 500 costs what page 1 costs. A numbered
+    link without a cursor still reads by offset. A cursor that names no row is a 404."""
+    per_page = per_page or PAGE_SIZE
+    if keyset:
+        try:
+            cursor = parse_cursor(request.GET)
+        except InvalidCursor as exc:
+            raise Http404(_("Invalid cursor.")) from exc
+        if cursor is not None:
+            return KeysetPage(rows, total, per_page, get_int(request, "page") or 2, cursor)
+    page: Page[Any] | MorePage
     if total is not None:
         paginator: Paginator[Any] = Paginator(cast(Any, IdsFirst(rows)), per_page)
         paginator.__dict__["count"] = total  # the cached property, filled from what is known
-        return paginator.get_page(request.GET.get("page"))
-    number = get_int(request, "page") or 1
-    return MorePage(IdsFirst(rows), max(number, 1), per_page)
+        page = paginator.get_page(request.GET.get("page"))
+    else:
+        page = MorePage(IdsFirst(rows), max(get_int(request, "page") or 1, 1), per_page)
+    if keyset:  # the links carry the cursors of the rows shown
+        ids = [row.pk for row in page.object_list]
+        page.next_after = ids[-1] if ids and page.has_next() else None  # type: ignore[union-attr]
+        page.prev_before = ids[0] if ids and page.has_previous() else None  # type: ignore[union-attr]
+    return page
+
+
+def keyset_slice(rows: QuerySet[Any], cursor: Cursor, limit: int) -> list[Any]:
+    """Up to ``limit`` rows of ``rows`` right after (or right before) the row the cursor names, in
+    the list's order, read from that row's place in the order's index (no OFFSET). Http404 when
+    the cursor names no row."""
+    try:
+        found = IdsFirst(rows_beyond(rows, cursor))[:limit]
+    except InvalidCursor as exc:
+        raise Http404(_("Invalid cursor.")) from exc
+    return found if cursor[0] == "after" else found[::-1]
+
+
+class KeysetPage:
+    """A page read from a cursor (see ``paginate_known``): ``object_list`` the rows after (or before)
+    the cursor's row; ``next_after`` / ``prev_before`` the cursors of its links; ``number`` the
+    page's number as the link that led here says (1 when nothing precedes it). With a known
+    ``total`` it also carries the numbered pages (``paginator``) and ``counted``."""
+
+    def __init__(
+        self, rows: QuerySet[Any], total: int | None, per_page: int, number: int, cursor: Cursor
+    ) -> None:
+        self.counted = total is not None
+        fetched = keyset_slice(rows, cursor, per_page + 1)
+        if cursor[0] == "after":
+            self.object_list = fetched[:per_page]
+            self.more, self._behind = len(fetched) > per_page, True
+        else:
+            self.object_list = fetched[-per_page:]
+            self.more, self._behind = True, len(fetched) > per_page
+        self.number = max(number, 2) if self._behind else 1
+        self.paginator: Paginator[Any] | None = None
+        if total is not None:
+            paginator: Paginator[Any] = Paginator(cast(Any, IdsFirst(rows)), per_page)
+            paginator.__dict__["count"] = total  # the cached property, filled from what is known
+            self.paginator = paginator
+            self.number = min(self.number, max(paginator.num_pages, 1))
+        self._start = (self.number - 1) * per_page
+        ids = [row.pk for row in self.object_list]
+        self.next_after = ids[-1] if ids and self.more else None
+        self.prev_before = ids[0] if ids and self._behind else None
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self._behind
+
+    def has_other_pages(self) -> bool:
+        return self.more or self._behind
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return max(self.number - 1, 1)
+
+    def start_index(self) -> int:
+        return self._start + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return self._start + len(self.object_list)
+
+    def __iter__(self) -> Any:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
 
 
 def valid_filters(form: forms.Form) -> dict[str, Any]:

@@ -811,3 +811,23 @@ def test_empty_search_shows_the_form(client, world):
     response = client.get(reverse("orgs:search"))
     assert response.status_code == 200
     assert response.context["groups"] == []
+
+
+def test_the_map_takes_its_unit_counts_from_the_kept_figure(client, world):
+    """Issue 17: the map at the root costs what it shows: the units under each child and in all
+    come from the kept ``units.resident`` figure (the same numbers), never a count of the city's units."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongjian.orgs import selectors
+
+    client.force_login(world.city_admin)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("orgs:area_detail", args=[world.changsha.pk]))
+    assert response.status_code == 200
+    counted = [q["sql"] for q in queries if "COUNT(" in q["sql"] and 'FROM "orgs_residentunit"' in q["sql"]]
+    assert counted == []
+    for row in response.context["children"]:
+        rows = selectors.unit_list(actor=world.city_admin, within=row["area"]).count()
+        assert row["units"] == rows
+    assert response.context["unit_total"] == selectors.unit_list(actor=world.city_admin).count() == 2

@@ -222,12 +222,10 @@ def handoff_org_choices(*, appeal: Appeal, on: dt.date | None = None) -> QuerySe
     """Party organisations an appeal may be handed to: in force (today, or ``on``) in the appeal's
     city (as a 12345 hotline covers a city), not the one handling it."""
     prefix = appeal.area.path[: Area.steplen * Level.CITY]
-    return (
-        PartyOrg.objects.filter(Dated.on(on or timezone.localdate()), area__path__startswith=prefix)
-        .exclude(pk=appeal.assigned_org_id)
-        .select_related("area", "unit")
-        .order_by("area__path", "code")
-    )
+    rows = PartyOrg.objects.filter(Dated.on(on or timezone.localdate()), area__path__startswith=prefix)
+    if appeal.assigned_org_id is not None:
+        rows = rows.exclude(pk=appeal.assigned_org_id)
+    return rows.select_related("area", "unit").order_by("area__path", "code")
 
 
 def handoff_org_search(*, actor: Actor, q: str = "") -> QuerySet[PartyOrg]:

@@ -210,7 +210,12 @@ def _locked(appeal: Appeal) -> Appeal:
 
 
 def _event(
-    appeal: Appeal, kind: str, at: dt.datetime, actor: Actor, note: str = "", org: PartyOrg | None = None
+    appeal: Appeal,
+    kind: str,
+    at: dt.datetime,
+    actor: Actor | None,
+    note: str = "",
+    org: PartyOrg | None = None,
 ) -> AppealEvent:
     return AppealEvent.objects.create(
         appeal=appeal,
@@ -267,7 +272,9 @@ def _notify_resident(appeal: Appeal, actor: Actor, event: Event, title: str) -> 
     )
 
 
-def _announce_to(appeal: Appeal, actor: Actor, event: Event, people: list[Any], body: str = "") -> None:
+def _announce_to(
+    appeal: Appeal, actor: Actor | None, event: Event, people: list[Any], body: str = ""
+) -> None:
     """ "<event>: <number> <title>" to ``people``, linking to the appeal."""
     number, title = appeal.number, appeal.title
     announce(

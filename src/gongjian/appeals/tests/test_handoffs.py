@@ -144,11 +144,11 @@ def test_hand_off_and_accept_through_the_pages_and_the_api(world) -> None:
     liaison.force_login(world.liaison)
     page = unescape(liaison.get(detail).content.decode())
     assert 'data-action="hand_off"' in page
-    response = liaison.post(
+    posted = liaison.post(
         reverse("appeals:hand_off", args=[appeal.pk]),
         {"hand_off-org": world.jsh_branch.pk, "hand_off-reason": "井盖属芯城小区"},
     )
-    assert response.status_code == 302
+    assert posted.status_code == 302
     receiver = Client()
     receiver.force_login(world.jsh_admin)
     page = unescape(receiver.get(detail).content.decode())

@@ -85,6 +85,7 @@ class FilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     not_called_back = forms.BooleanField(label=_("Closed, not called back"), required=False)
+    handoff = forms.BooleanField(label=_("Handed to me, to accept"), required=False)
     open = forms.BooleanField(label=_("Open only"), required=False)
     date_from = forms.DateField(label=_("Registered from"), widget=DATE, required=False)
     date_to = forms.DateField(label=_("Registered to"), widget=DATE, required=False)

@@ -96,6 +96,7 @@ def appeal_list(
     kind: str = "",
     channel: str = "",
     not_called_back: bool = False,
+    handed_to_me: bool = False,
     overdue: bool | None = None,
     open_only: bool = False,
     within: Area | None = None,
@@ -105,7 +106,8 @@ def appeal_list(
     mine: bool = False,
 ) -> QuerySet[Appeal]:
     """Appeals the actor may see, filtered: ``status``, ``kind``, ``channel`` (how it came in),
-    ``not_called_back`` (closed, the resident not yet called back), ``overdue`` (True: due and not
+    ``not_called_back`` (closed, the resident not yet called back), ``handed_to_me`` (a hand-off
+    waits for the actor's organisation to accept it), ``overdue`` (True: due and not
     answered; False: not so), ``open_only`` (not closed), ``within`` an area's subtree, registered
     between two local dates (both included), ``q`` in the number or title; ``mine``: only those the
     actor raised online."""
@@ -122,6 +124,9 @@ def appeal_list(
         qs = qs.filter(channel=channel)
     if not_called_back:
         qs = qs.filter(status=AppealStatus.CLOSED, callback_result="")
+    if handed_to_me:
+        waiting = handoffs_waiting(actor=actor).filter(appeal=OuterRef("pk"))
+        qs = qs.filter(Exists(waiting))
     if overdue is True:
         qs = qs.filter(overdue_q())
     elif overdue is False:
@@ -206,6 +211,16 @@ def area_choices(*, actor: Actor) -> QuerySet[Area]:
         cond |= Q(path__in=homes)
     return Area.objects.filter(cond, Dated.on(timezone.localdate()), level__gte=Level.COMMUNITY).order_by(
         "path"
+    )
+
+
+def handoffs_waiting(*, actor: Actor) -> QuerySet[AppealHandoff]:
+    """Hand-offs waiting for the actor's organisations (their subtree's, their unit's) to accept."""
+    scope = scope_for(actor)
+    if scope.empty:
+        return AppealHandoff.objects.none()
+    return AppealHandoff.objects.filter(
+        scope.rows_q("to_org__area__", "to_org__unit_id"), status=HandoffStatus.PENDING
     )
 
 

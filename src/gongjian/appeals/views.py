@@ -79,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         kind=data.get("kind", ""),
         channel=data.get("channel", ""),
         not_called_back=bool(data.get("not_called_back")),
+        handed_to_me=bool(data.get("handoff")),
         overdue=True if data.get("overdue") else None,
         open_only=bool(data.get("open")),
         registered_from=data.get("date_from"),

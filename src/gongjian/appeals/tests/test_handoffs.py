@@ -21,6 +21,7 @@ from gongjian.appeals import services as s
 from gongjian.appeals.models import Appeal, AppealEvent, AppealHandoff
 from gongjian.core.models import AuditEntry, Notification
 from gongjian.core.synthetic import fake_phone
+from gongjian.web import inbox
 
 
 def _with_minzheng(world) -> Appeal:
@@ -66,7 +67,9 @@ def test_handed_off_and_accepted_the_appeal_is_the_receivers_and_its_limit_stays
         s.appeal_solve(actor=world.liaison, appeal=row)
     # the receiving side sees the appeal, is told, and may accept or return it
     assert Notification.objects.filter(recipient=world.jsh_admin, kind="appeal.hand_off").exists()
-    assert selectors.appeal_list(actor=world.jsh_admin).filter(pk=appeal.pk).exists()
+    assert list(selectors.appeal_list(actor=world.jsh_admin, handed_to_me=True)) == [row]
+    waiting = {i.kind: i for i in inbox.inbox_for(world.jsh_admin)}["appeals.handoffs_to_accept"]
+    assert waiting.count == 1 and "handoff=on" in waiting.url
     assert s.appeal_actions(actor=world.jsh_admin, appeal=row) == ["accept_handoff", "return_handoff"]
     with pytest.raises(PermissionDenied):
         s.appeal_accept_handoff(actor=world.wjl_admin, appeal=row)
@@ -76,6 +79,7 @@ def test_handed_off_and_accepted_the_appeal_is_the_receivers_and_its_limit_stays
     row = Appeal.objects.get(pk=appeal.pk)
     assert row.assigned_org == world.jsh_branch and row.due_at == due and row.answered_at is not None
     assert AppealHandoff.objects.get(pk=handoff.pk).status == "accepted"
+    assert "appeals.handoffs_to_accept" not in {i.kind for i in inbox.inbox_for(world.jsh_admin)}
     kinds = list(AppealEvent.objects.filter(appeal=appeal).values_list("kind", flat=True))
     assert kinds[-2:] == ["handed_off", "accepted"]
     assert Notification.objects.filter(recipient=world.liaison, kind="appeal.accept_handoff").exists()

@@ -214,6 +214,7 @@ GONGJIAN_DAILY = [
 GONGJIAN_REMIND = [
     "gongjian.service.services.activities_sequence",
     "gongjian.appeals.services.appeals_remind_due",
+    "gongjian.appeals.services.appeal_handoffs_expire",
 ]
 CELERY_BEAT_SCHEDULE["remind"] = {"task": "gongjian.core.remind", "schedule": crontab(minute="*/5")}
 # A running job whose worker gave no sign of life for this long is marked failed (every minute).
@@ -262,6 +263,8 @@ GONGJIAN_APPEALS_WORKING_DAYS = os.environ.get("GONGJIAN_APPEALS_WORKING_DAYS", 
 # entity needs to be ranked, and the weights of 响应率, 解决率 and 满意率 in the score ("1,1,1").
 # Days after its closure a resident may reopen an appeal (the closure then counts as not solved).
 GONGJIAN_APPEALS_REOPEN_DAYS = int(os.environ.get("GONGJIAN_APPEALS_REOPEN_DAYS", "7"))
+# Hours the receiving organisation has to accept or return a hand-off (转办) before it goes back.
+GONGJIAN_APPEALS_HANDOFF_HOURS = int(os.environ.get("GONGJIAN_APPEALS_HANDOFF_HOURS", "24"))
 GONGJIAN_APPEALS_RANKING_MIN_CASES = int(os.environ.get("GONGJIAN_APPEALS_RANKING_MIN_CASES", "10"))
 GONGJIAN_APPEALS_RANKING_WEIGHTS = tuple(
     float(w) for w in os.environ.get("GONGJIAN_APPEALS_RANKING_WEIGHTS", "1,1,1").split(",")

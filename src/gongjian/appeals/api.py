@@ -35,7 +35,16 @@ from gongjian.orgs.api import ScopedViewSet
 from gongjian.orgs.models import Area, PartyOrg
 
 from . import selectors, services
-from .models import Appeal, AppealEvent, AppealKind, AppealStatus, CallBackResult, Channel, Rating
+from .models import (
+    Appeal,
+    AppealEvent,
+    AppealKind,
+    AppealStatus,
+    CallBackChannel,
+    CallBackResult,
+    Channel,
+    Rating,
+)
 
 _input = partial(validated_input, strict=True)
 
@@ -80,6 +89,8 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
             "outcome",
             "closed_at",
             "callback_result",
+            "callback_channel",
+            "callback_solved",
             "called_back_at",
         ]
         read_only_fields = fields
@@ -159,6 +170,22 @@ class AppealReassignSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
+class AppealHandOffSerializer(serializers.Serializer[Any]):
+    org = _pk_field(PartyOrg)
+    reason = serializers.CharField(max_length=500)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AppealAcceptHandoffSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AppealReturnHandoffSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=500)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
 class AppealAnswerSerializer(serializers.Serializer[Any]):
     answer = serializers.CharField()
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -177,6 +204,8 @@ class AppealCloseSerializer(serializers.Serializer[Any]):
 
 class AppealCallBackSerializer(serializers.Serializer[Any]):
     result = serializers.ChoiceField(choices=CallBackResult.choices)
+    channel = serializers.ChoiceField(choices=CallBackChannel.choices)
+    solved = serializers.BooleanField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -282,6 +311,9 @@ def _choice(request: Request, name: str, choices: list[str]) -> str:
     parameters=[
         OpenApiParameter("status", str, enum=AppealStatus.values),
         OpenApiParameter("kind", str, enum=AppealKind.values),
+        OpenApiParameter("channel", str, enum=Channel.values, description="how the appeal came in"),
+        OpenApiParameter("not_called_back", bool, description="only closed appeals not yet called back"),
+        OpenApiParameter("handoff", bool, description="only appeals handed to the caller, to accept"),
         OpenApiParameter("overdue", bool, description="only appeals due and not answered"),
         OpenApiParameter("open", bool, description="only appeals not closed"),
         OpenApiParameter("within", int, description="an area id: its subtree"),
@@ -305,6 +337,9 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
             actor=request.user,
             status=_choice(request, "status", AppealStatus.values),
             kind=_choice(request, "kind", AppealKind.values),
+            channel=_choice(request, "channel", Channel.values),
+            not_called_back=_flag(request, "not_called_back"),
+            handed_to_me=_flag(request, "handoff"),
             overdue=True if _flag(request, "overdue") else None,
             open_only=_flag(request, "open"),
             within=self.within(),
@@ -352,6 +387,32 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         appeal = self.get_object()
         data = _input(request, AppealReassignSerializer)
         return self._out(services.appeal_reassign(actor=request.user, appeal=appeal, **data))
+
+    @extend_schema(request=AppealHandOffSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="hand-off")
+    def hand_off(self, request: Request, pk: int) -> Response:
+        """Hand the appeal to another organisation of its city (转办): it accepts or returns it."""
+        appeal = self.get_object()
+        data = _input(request, AppealHandOffSerializer)
+        services.appeal_hand_off(actor=request.user, appeal=appeal, **data)
+        return self._out(appeal)
+
+    @extend_schema(request=AppealAcceptHandoffSerializer, responses=AppealDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="accept-hand-off")
+    def accept_handoff(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        data = _input(request, AppealAcceptHandoffSerializer)
+        return self._out(services.appeal_accept_handoff(actor=request.user, appeal=appeal, **data))
+
+    @extend_schema(request=AppealReturnHandoffSerializer, responses={204: None})
+    @action(detail=True, methods=["post"], url_path="return-hand-off")
+    def return_handoff(self, request: Request, pk: int) -> Response:
+        """Return the hand-off with a reason; the appeal stays with the organisation handling it
+        (and out of the caller's sight: no body)."""
+        appeal = self.get_object()
+        data = _input(request, AppealReturnHandoffSerializer)
+        services.appeal_return_handoff(actor=request.user, appeal=appeal, **data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=AppealAnswerSerializer, responses=AppealDetailSerializer)
     @action(detail=True, methods=["post"])

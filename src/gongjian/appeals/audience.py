@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gongjian.accounts.selectors import nearest_administrators
-from gongjian.orgs.models import PartyOrg
+from gongjian.orgs.models import Area, PartyOrg
 
 from .models import Appeal
 
@@ -25,3 +25,15 @@ def org_people(org: PartyOrg | None) -> list[Any]:
 
 def resident_people(appeal: Appeal) -> list[Any]:
     return [appeal.resident] if appeal.resident is not None else []
+
+
+def callback_people(appeal: Appeal, handlers: set[int]) -> list[Any]:
+    """Who calls the resident back once the appeal is closed: the administrators nearest the
+    appeal's area who did not handle it (the community's, else the street's, …)."""
+    step: int = Area.steplen
+    path = appeal.area.path
+    for end in range(len(path), 0, -step):
+        people = [p for p in nearest_administrators(area_path=path[:end]) if p.pk not in handlers]
+        if people:
+            return people
+    return []

@@ -12,7 +12,7 @@ from gongjian.orgs.models import Area, PartyOrg
 from gongjian.web.forms import ActorForm, DateTimeInput, offer
 
 from . import selectors
-from .models import AppealKind, AppealStatus, CallBackResult, Channel, Rating
+from .models import AppealKind, AppealStatus, CallBackChannel, CallBackResult, Channel, Rating
 from .pick import PURPOSE
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -88,7 +88,16 @@ class FilterForm(forms.Form):
         choices=[("", _("Any kind")), *AppealKind.choices],
         required=False,
     )
+    channel = forms.ChoiceField(
+        label=pgettext_lazy("field", "Came in by"),
+        choices=[("", _("Any channel")), *Channel.choices],
+        required=False,
+    )
     overdue = forms.BooleanField(label=pgettext_lazy("field", "Overdue only"), required=False)
+    not_called_back = forms.BooleanField(
+        label=pgettext_lazy("field", "Closed, not called back"), required=False
+    )
+    handoff = forms.BooleanField(label=pgettext_lazy("field", "Handed to me, to accept"), required=False)
     open = forms.BooleanField(label=pgettext_lazy("field", "Open only"), required=False)
     date_from = forms.DateField(label=pgettext_lazy("field", "Registered from"), widget=DATE, required=False)
     date_to = forms.DateField(label=pgettext_lazy("field", "Registered to"), widget=DATE, required=False)
@@ -200,7 +209,19 @@ class CloseForm(forms.Form):
 
 
 class CallBackForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=pgettext_lazy("field", "How the resident was called back"),
+        choices=[("", "—"), *CallBackChannel.choices],
+        error_messages={"required": _("Choose how the resident was called back.")},
+    )
     result = forms.ChoiceField(label=pgettext_lazy("field", "Result"), choices=CallBackResult.choices)
+    solved = forms.TypedChoiceField(
+        label=pgettext_lazy("field", "Does the resident say it was solved?"),
+        choices=[("", _("Not asked")), ("1", _("Yes, solved")), ("0", _("No, not solved"))],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        required=False,
+    )
     note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=500, required=False)
     at = forms.DateTimeField(
         label=pgettext_lazy("field", "At"),
@@ -208,6 +229,31 @@ class CallBackForm(forms.Form):
         required=False,
         help_text=_("Leave empty for now."),
     )
+
+
+class HandOffForm(forms.Form):
+    """Hand the appeal to another organisation of its city (转办): it accepts or returns it."""
+
+    org = _OrgField(
+        label=pgettext_lazy("field", "Organisation to hand it to"), queryset=PartyOrg.objects.none()
+    )
+    reason = forms.CharField(
+        label=pgettext_lazy("field", "Why it goes to that organisation"), max_length=500, widget=TEXT
+    )
+
+    def __init__(self, *args: Any, appeal: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["org"]
+        assert isinstance(field, forms.ModelChoiceField)
+        offer(field, selectors.handoff_org_choices(appeal=appeal), purpose="appeal_handoff")
+
+
+class AcceptHandoffForm(forms.Form):
+    note = forms.CharField(label=pgettext_lazy("field", "Note"), max_length=500, required=False)
+
+
+class ReturnHandoffForm(forms.Form):
+    reason = forms.CharField(label=pgettext_lazy("field", "Why it is returned"), max_length=500, widget=TEXT)
 
 
 class RateForm(forms.Form):

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from gongjian.web import inbox
 from gongjian.web.inbox import ADMIN, LIAISON, RESIDENT, InboxContext, InboxItem, item
 
+from . import selectors
 from .models import OPEN_STATUSES, Appeal, AppealStatus
 
 RATE_DAYS = 14
@@ -69,6 +70,24 @@ def admin_items(ctx: InboxContext) -> Iterator[InboxItem]:
         rows=mine.filter(status=AppealStatus.CLOSED, called_back_at__isnull=True),
         since="closed_at",
         today=ctx.today,
+    )
+
+
+def handoff_items(ctx: InboxContext) -> Iterator[InboxItem]:
+    """Hand-offs waiting for the person's organisations to accept or return them, by their limit."""
+    if not (ctx.is_admin or ctx.is_liaison):
+        return
+    yield from item(
+        kind="appeals.handoffs_to_accept",
+        audience=ADMIN if ctx.is_admin else LIAISON,
+        title=pgettext("inbox", "Appeals handed to you: accept or return"),
+        action=pgettext("inbox", "Accept or return"),
+        url=f"{reverse('appeals:home')}?{urlencode({'handoff': 'on'})}",
+        rows=selectors.handoffs_waiting(actor=ctx.actor),
+        since="asked_at",
+        due="answer_by",
+        today=ctx.today,
+        soon_days=0,
     )
 
 
@@ -134,7 +153,7 @@ def resident_items(ctx: InboxContext) -> Iterator[InboxItem]:
     )
 
 
-PROVIDERS = (admin_items, liaison_items, resident_items)
+PROVIDERS = (admin_items, liaison_items, handoff_items, resident_items)
 
 
 def register() -> None:

@@ -31,6 +31,7 @@ class Channel(models.TextChoices):
     WALK_IN = "walk_in", pgettext_lazy("status", "Walk-in")
     PHONE = "phone", pgettext_lazy("status", "Phone call to the office")
     ONLINE = "online", pgettext_lazy("status", "Online")
+    WECHAT = "wechat", pgettext_lazy("status", "WeChat")
     GRID = "grid", pgettext_lazy("status", "Grid worker")
     LETTER = "letter", pgettext_lazy("status", "Letter (by post)")
 
@@ -71,6 +72,15 @@ class CallBackResult(models.TextChoices):
     BASICALLY_SATISFIED = "basically_satisfied", pgettext_lazy("status", "Basically satisfied")
     DISSATISFIED = "dissatisfied", pgettext_lazy("status", "Dissatisfied")
     NOT_REACHED = "not_reached", pgettext_lazy("status", "Not reached")
+
+
+class CallBackChannel(models.TextChoices):
+    """How the resident was called back (回访方式)."""
+
+    PHONE = "phone", pgettext_lazy("status", "By phone")
+    SMS = "sms", pgettext_lazy("status", "By text message")
+    WECHAT = "wechat", pgettext_lazy("status", "By WeChat")
+    VISIT = "visit", pgettext_lazy("status", "By a home visit")
 
 
 class Rating(models.TextChoices):
@@ -140,6 +150,13 @@ class Appeal(models.Model):
         _("call-back result"), max_length=20, choices=CallBackResult.choices, blank=True
     )
     called_back_at = models.DateTimeField(_("called back at"), null=True, blank=True)
+    called_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    callback_channel = models.CharField(
+        _("call-back channel"), max_length=10, choices=CallBackChannel.choices, blank=True
+    )
+    callback_solved = models.BooleanField(_("solved, as the resident said on the call-back"), null=True)
     resident_rating = models.CharField(
         _("resident's rating"), max_length=20, choices=Rating.choices, blank=True
     )
@@ -229,6 +246,9 @@ class EventKind(models.TextChoices):
     CALLED_BACK = "called_back", pgettext_lazy("appeal", "Called back")
     RATED = "rated", pgettext_lazy("appeal", "Rated by the resident")
     REOPENED = "reopened", pgettext_lazy("appeal", "Reopened")
+    HANDED_OFF = "handed_off", pgettext_lazy("appeal", "Hand-off asked")
+    ACCEPTED = "accepted", pgettext_lazy("appeal", "Hand-off accepted")
+    RETURNED = "returned", pgettext_lazy("appeal", "Hand-off returned")
 
 
 class AppealEvent(models.Model):
@@ -256,7 +276,8 @@ class AppealEvent(models.Model):
 
 class AppealClosure(models.Model):
     """One closure (办结) of an appeal, as it was judged: the unit that closed it, its outcome, the
-    limit then in force, the call-back to the resident, and — when the resident reopened it within
+    limit then in force, the call-back to the resident (by someone who did not handle it: who, how,
+    the result, and whether the resident says it was solved: ``callback_solved``), and — when the resident reopened it within
     ``GONGJIAN_APPEALS_REOPEN_DAYS`` — when and why. An appeal closed, reopened and closed again has
     two closures: the first counts as not solved against the unit that closed it (the rates of
     ``rates.py`` count closures, not appeals, for everything judged at closure).
@@ -283,6 +304,13 @@ class AppealClosure(models.Model):
         _("call-back result"), max_length=20, choices=CallBackResult.choices, blank=True
     )
     called_back_at = models.DateTimeField(_("called back at"), null=True, blank=True)
+    called_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    callback_channel = models.CharField(
+        _("call-back channel"), max_length=10, choices=CallBackChannel.choices, blank=True
+    )
+    callback_solved = models.BooleanField(_("solved, as the resident said on the call-back"), null=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.TextField(_("why it was reopened"), blank=True)
 
@@ -304,6 +332,65 @@ class AppealClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal} ({self.closed_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("appeals:detail", args=[self.appeal_id])
+
+
+class HandoffStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("status", "Waiting for acceptance")
+    ACCEPTED = "accepted", pgettext_lazy("status", "Accepted")
+    RETURNED = "returned", pgettext_lazy("status", "Returned")
+    EXPIRED = "expired", pgettext_lazy("status", "Not accepted in time")
+
+
+class AppealHandoff(models.Model):
+    """A hand-off (转办) of an appeal from the organisation handling it to another, which accepts
+    it or returns it with a reason by ``answer_by``; until it accepts, the first organisation still
+    owns the appeal (首接负责) and the appeal's clock runs on unchanged. One pending at a time."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="handoffs")
+    from_org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="+", verbose_name=_("handed off by")
+    )
+    to_org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="+", verbose_name=_("handed to")
+    )
+    reason = models.TextField(_("why it is handed off"))
+    asked_at = models.DateTimeField(_("asked at"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer_by = models.DateTimeField(_("to be accepted by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=HandoffStatus.choices, default=HandoffStatus.PENDING
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(_("why it was returned"), blank=True)
+
+    class Meta:
+        verbose_name = _("hand-off of an appeal")
+        verbose_name_plural = _("hand-offs of appeals")
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal"], condition=Q(status="pending"), name="appeal_one_pending_handoff"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer_by__gt=F("asked_at")), name="appeal_handoff_limit_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True) | Q(decided_at__gte=F("asked_at")),
+                name="appeal_handoff_decided_after",
+            ),
+            models.CheckConstraint(condition=~Q(from_org=F("to_org")), name="appeal_handoff_other_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal.number} → {self.to_org}"
 
     def get_absolute_url(self) -> str:
         return reverse("appeals:detail", args=[self.appeal_id])

@@ -22,5 +22,14 @@ def _areas(actor: Actor, q: str, params: Mapping[str, str]) -> Any:
     return rows.filter(name_search_q(q)) if q else rows
 
 
+#: The purpose of the hand-off form's organisation field.
+HANDOFF = "appeal_handoff"
+
+
+def _handoff_orgs(actor: Actor, q: str, params: Mapping[str, str]) -> Any:
+    return selectors.handoff_org_search(actor=actor, q=q)
+
+
 def register_pickers() -> None:
     register_purpose("area", PURPOSE, _areas)
+    register_purpose("org", HANDOFF, _handoff_orgs)

@@ -14,8 +14,11 @@ denominator is "no data" (``None``), never 0.
 rate          numerator                                  denominator
 ============  =========================================  ===============================================
 响应率        answered (first response) by the due time  appeals whose due day falls in the period
-解决率        closed as solved and not reopened          closures whose day falls in the period
-满意率        satisfied or basically satisfied           closures called back and reached, by that day
+解决率        closed as solved, not reopened, and not    closures whose day falls in the period
+              said unsolved by the resident on the
+              (independent) call-back
+满意率        satisfied or basically satisfied on the    closures called back and reached, by that day
+              (independent) call-back
 按时办结率    closed by the due time                     closures whose day falls in the period
 回访率        called back and reached                    closures whose day falls in the period
 ============  =========================================  ===============================================
@@ -59,8 +62,9 @@ def closed_in(period: Period) -> Q:
     return _on("closed_at", period)
 
 
-#: Closed as solved (not as "cannot be solved"), and not reopened by the resident since.
-SOLVED = Q(outcome=Outcome.SOLVED, reopened_at__isnull=True)
+#: Closed as solved (not as "cannot be solved"), not reopened by the resident since, and not
+#: said unsolved by the resident on the call-back (not asked, or not reached, counts as the unit said).
+SOLVED = Q(outcome=Outcome.SOLVED, reopened_at__isnull=True) & ~Q(callback_solved=False)
 #: Closed at or before the due time (按时办结).
 ON_TIME = Q(closed_at__lte=F("due_at"))
 #: Called back and the resident reached (satisfied, basically satisfied or dissatisfied).

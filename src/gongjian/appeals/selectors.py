@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from gongjian.accounts.actor import Actor, is_person
 from gongjian.accounts.models import Role, RoleKind
 from gongjian.accounts.scope import scope_for
+from gongjian.core.search import name_search_q
 from gongjian.orgs.models import Area, Dated, Level, PartyOrg
 
 from . import ranking, rates
@@ -37,8 +38,10 @@ from .models import (
     Appeal,
     AppealClosure,
     AppealEvent,
+    AppealHandoff,
     AppealStatus,
     EventKind,
+    HandoffStatus,
     WorkingDaySchedule,
 )
 
@@ -68,6 +71,14 @@ def _visible_q(actor: Actor) -> Q:
     cond = scope.area_q("area__")
     if scope.unit_ids:
         cond |= Q(assigned_org__unit_id__in=sorted(scope.unit_ids))
+    if scope.area_paths:  # assigned to an organisation of the actor's subtree (handed over to it)
+        cond |= scope.area_q("assigned_org__area__")
+    if scope.unit_ids or scope.area_paths:
+        # a hand-off waiting for the actor's organisation to accept it
+        to_me = scope.rows_q("to_org__area__", "to_org__unit_id")
+        cond |= Q(
+            Exists(AppealHandoff.objects.filter(to_me, appeal=OuterRef("pk"), status=HandoffStatus.PENDING))
+        )
     if is_person(actor):
         cond |= Q(resident_id=actor.pk)
     return cond
@@ -83,6 +94,9 @@ def appeal_list(
     actor: Actor,
     status: str = "",
     kind: str = "",
+    channel: str = "",
+    not_called_back: bool = False,
+    handed_to_me: bool = False,
     overdue: bool | None = None,
     open_only: bool = False,
     within: Area | None = None,
@@ -91,7 +105,9 @@ def appeal_list(
     q: str = "",
     mine: bool = False,
 ) -> QuerySet[Appeal]:
-    """Appeals the actor may see, filtered: ``status``, ``kind``, ``overdue`` (True: due and not
+    """Appeals the actor may see, filtered: ``status``, ``kind``, ``channel`` (how it came in),
+    ``not_called_back`` (closed, the resident not yet called back), ``handed_to_me`` (a hand-off
+    waits for the actor's organisation to accept it), ``overdue`` (True: due and not
     answered; False: not so), ``open_only`` (not closed), ``within`` an area's subtree, registered
     between two local dates (both included), ``q`` in the number or title; ``mine``: only those the
     actor raised online."""
@@ -104,6 +120,13 @@ def appeal_list(
         qs = qs.filter(status=status)
     if kind:
         qs = qs.filter(kind=kind)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if not_called_back:
+        qs = qs.filter(status=AppealStatus.CLOSED, callback_result="")
+    if handed_to_me:
+        waiting = handoffs_waiting(actor=actor).filter(appeal=OuterRef("pk"))
+        qs = qs.filter(Exists(waiting))
     if overdue is True:
         qs = qs.filter(overdue_q())
     elif overdue is False:
@@ -189,6 +212,53 @@ def area_choices(*, actor: Actor) -> QuerySet[Area]:
     return Area.objects.filter(cond, Dated.on(timezone.localdate()), level__gte=Level.COMMUNITY).order_by(
         "path"
     )
+
+
+def handoffs_waiting(*, actor: Actor) -> QuerySet[AppealHandoff]:
+    """Hand-offs waiting for the actor's organisations (their subtree's, their unit's) to accept."""
+    scope = scope_for(actor)
+    if scope.empty:
+        return AppealHandoff.objects.none()
+    return AppealHandoff.objects.filter(
+        scope.rows_q("to_org__area__", "to_org__unit_id"), status=HandoffStatus.PENDING
+    )
+
+
+def appeal_pending_handoff(*, appeal: Appeal) -> AppealHandoff | None:
+    """The hand-off of the appeal waiting for acceptance, if any (shown with the appeal)."""
+    return (
+        AppealHandoff.objects.filter(appeal=appeal, status=HandoffStatus.PENDING)
+        .select_related("from_org__area", "to_org__area")
+        .first()
+    )
+
+
+def handoff_org_choices(*, appeal: Appeal, on: dt.date | None = None) -> QuerySet[PartyOrg]:
+    """Party organisations an appeal may be handed to: in force (today, or ``on``) in the appeal's
+    city (as a 12345 hotline covers a city), not the one handling it."""
+    prefix = appeal.area.path[: Area.steplen * Level.CITY]
+    rows = PartyOrg.objects.filter(Dated.on(on or timezone.localdate()), area__path__startswith=prefix)
+    if appeal.assigned_org_id is not None:
+        rows = rows.exclude(pk=appeal.assigned_org_id)
+    return rows.select_related("area", "unit").order_by("area__path", "code")
+
+
+def handoff_org_search(*, actor: Actor, q: str = "") -> QuerySet[PartyOrg]:
+    """The hand-off picker's rows: Party organisations in force in the cities where the actor has a
+    place (their subtree's, or their unit's), searched by name."""
+    scope = scope_for(actor)
+    if scope.everything:
+        cities = Q()
+    else:
+        paths = list(scope.area_paths)
+        paths += list(
+            PartyOrg.objects.filter(unit_id__in=sorted(scope.unit_ids)).values_list("area__path", flat=True)
+        )
+        cities = Q(pk__in=[])
+        for prefix in {p[: Area.steplen * Level.CITY] for p in paths}:
+            cities |= Q(area__path__startswith=prefix)
+    rows = PartyOrg.objects.filter(cities, Dated.on(timezone.localdate())).select_related("area")
+    return (rows.filter(name_search_q(q)) if q else rows).order_by("area__path", "code")
 
 
 def org_choices(*, actor: Actor, on: dt.date | None = None) -> QuerySet[PartyOrg]:

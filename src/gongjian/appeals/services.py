@@ -11,8 +11,10 @@ Who may do what:
 - register: administrators over the appeal's area (staff registering on a resident's behalf,
   from the hotline, a walk-in, a grid worker …), or a resident or member for their own community,
   online (the appeal is then theirs);
-- assign, reassign, close, call back: administrators over the appeal's area (community and street
-  staff, and those above them), to a Party organisation sitting in their subtree;
+- assign, reassign, close: administrators over the appeal's area (community and street staff, and
+  those above them), to a Party organisation sitting in their subtree;
+- call back: administrators over the appeal's area who did not handle it (neither answered nor
+  reported the outcome in this round, and not of the unit assigned): the call-back is independent;
 - answer, report solved or unsolvable: the same administrators, and the liaison of the unit whose
   Party organisation the appeal is assigned to;
 - rate: the resident who raised it online, once it is solved (or found unsolvable), once.
@@ -50,11 +52,14 @@ from .models import (
     Appeal,
     AppealClosure,
     AppealEvent,
+    AppealHandoff,
     AppealKind,
     AppealStatus,
+    CallBackChannel,
     CallBackResult,
     Channel,
     EventKind,
+    HandoffStatus,
     Outcome,
     Rating,
     WorkingDaySchedule,
@@ -90,7 +95,7 @@ def appeal_handle_allowed(*, actor: Actor, appeal: Appeal) -> bool:
     if appeal_manage_allowed(actor=actor, appeal=appeal):
         return True
     org = appeal.assigned_org
-    return org is not None and scope_for(actor).covers_unit(org.unit_id)
+    return org is not None and _speaks_for(actor, org)
 
 
 def appeal_actions(*, actor: Actor, appeal: Appeal) -> list[str]:
@@ -101,18 +106,24 @@ def appeal_actions(*, actor: Actor, appeal: Appeal) -> list[str]:
     out: list[str] = []
     if manage and status == AppealStatus.REGISTERED:
         out.append("assign")
-    if manage and status in (AppealStatus.ASSIGNED, AppealStatus.ANSWERED):
+    if manage and status in (AppealStatus.ASSIGNED, AppealStatus.ANSWERED) and not _handed_off(appeal):
         out.append("reassign")
     if handle and status == AppealStatus.ASSIGNED:
         out.append("answer")
-    if handle and status == AppealStatus.ANSWERED:
+    pending = selectors.appeal_pending_handoff(appeal=appeal)
+    if handle and status == AppealStatus.ANSWERED and pending is None:
         out.append("solve")
+    if handle and status in (AppealStatus.ASSIGNED, AppealStatus.ANSWERED) and pending is None:
+        out.append("hand_off")
+    if pending is not None and _speaks_for(actor, pending.to_org):
+        out.extend(["accept_handoff", "return_handoff"])
     if manage and status in (AppealStatus.SOLVED, AppealStatus.UNSOLVABLE):
         out.append("close")
     if (
         manage
         and status == AppealStatus.CLOSED
         and appeal.callback_result in ("", CallBackResult.NOT_REACHED)
+        and _independent(actor, appeal)
     ):
         out.append("call_back")
     if _can_rate(actor, appeal):
@@ -122,6 +133,10 @@ def appeal_actions(*, actor: Actor, appeal: Appeal) -> list[str]:
     if handle:
         out.append("reveal")
     return out
+
+
+def _handed_off(appeal: Appeal) -> bool:
+    return selectors.appeal_pending_handoff(appeal=appeal) is not None
 
 
 def _can_rate(actor: Actor, appeal: Appeal) -> bool:
@@ -165,10 +180,15 @@ def _not_future(at: dt.datetime | None, field: str = "at") -> dt.datetime:
     return when
 
 
+def _last_step(appeal: Appeal) -> dt.datetime:
+    last: dt.datetime | None = AppealEvent.objects.filter(appeal=appeal).aggregate(last=Max("at"))["last"]
+    return last or appeal.registered_at
+
+
 def _when(appeal: Appeal, at: dt.datetime | None) -> dt.datetime:
     """The time of a new step: now by default; never in the future, never before the last step."""
     when = _not_future(at)
-    last = AppealEvent.objects.filter(appeal=appeal).aggregate(last=Max("at"))["last"] or appeal.registered_at
+    last = _last_step(appeal)
     if when < last:
         raise ValidationError(
             {
@@ -190,7 +210,12 @@ def _locked(appeal: Appeal) -> Appeal:
 
 
 def _event(
-    appeal: Appeal, kind: str, at: dt.datetime, actor: Actor, note: str = "", org: PartyOrg | None = None
+    appeal: Appeal,
+    kind: str,
+    at: dt.datetime,
+    actor: Actor | None,
+    note: str = "",
+    org: PartyOrg | None = None,
 ) -> AppealEvent:
     return AppealEvent.objects.create(
         appeal=appeal,
@@ -204,6 +229,15 @@ def _event(
 
 def _refuse(message: str) -> ValidationError:
     return ValidationError(message, code="state")
+
+
+def _refuse_while_handed_off(appeal: Appeal) -> None:
+    if AppealHandoff.objects.filter(appeal=appeal, status=HandoffStatus.PENDING).exists():
+        raise _refuse(
+            _(
+                "A hand-off of this appeal is waiting for acceptance: wait for the answer of the receiving side."
+            )
+        )
 
 
 def _clean_phone(phone: str) -> str:
@@ -238,7 +272,9 @@ def _notify_resident(appeal: Appeal, actor: Actor, event: Event, title: str) -> 
     )
 
 
-def _announce_to(appeal: Appeal, actor: Actor, event: Event, people: list[Any], body: str = "") -> None:
+def _announce_to(
+    appeal: Appeal, actor: Actor | None, event: Event, people: list[Any], body: str = ""
+) -> None:
     """ "<event>: <number> <title>" to ``people``, linking to the appeal."""
     number, title = appeal.number, appeal.title
     announce(
@@ -412,6 +448,7 @@ def appeal_reassign(
     _require_manage(actor, appeal)
     if appeal.status not in (AppealStatus.ASSIGNED, AppealStatus.ANSWERED):
         raise _refuse(_("Only an appeal assigned and not yet solved can be reassigned."))
+    _refuse_while_handed_off(appeal)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the appeal goes to another organisation.")})
@@ -440,6 +477,198 @@ def appeal_reassign(
         url=reverse("appeals:detail", args=[appeal.pk]),
     )
     return appeal
+
+
+# --- hand-offs (转办) --------------------------------------------------------------------------
+
+
+def handoff_hours() -> int:
+    """Hours the receiving organisation has to accept a hand-off (``GONGJIAN_APPEALS_HANDOFF_HOURS``)."""
+    return int(settings.GONGJIAN_APPEALS_HANDOFF_HOURS)
+
+
+def _pending_handoff(appeal: Appeal) -> AppealHandoff | None:
+    return (
+        AppealHandoff.objects.select_for_update(of=("self",))
+        .select_related("from_org__area", "to_org__area")
+        .filter(appeal=appeal, status=HandoffStatus.PENDING)
+        .first()
+    )
+
+
+def _speaks_for(actor: Actor, org: PartyOrg) -> bool:
+    """The actor answers for ``org``: the liaison of its unit, or an administrator over its area."""
+    scope = scope_for(actor)
+    return scope.covers_unit(org.unit_id) or scope.covers_path(org.area.path)
+
+
+def appeal_handoff_decide_allowed(*, actor: Actor, appeal: Appeal) -> bool:
+    """Whoever answers for the organisation a pending hand-off of the appeal goes to."""
+    pending = selectors.appeal_pending_handoff(appeal=appeal)
+    return pending is not None and _speaks_for(actor, pending.to_org)
+
+
+@transaction.atomic
+def appeal_hand_off(
+    *, actor: Actor, appeal: Appeal, org: PartyOrg, reason: str, at: dt.datetime | None = None
+) -> AppealHandoff:
+    """Hand an appeal being handled to another organisation (转办), with a reason: the receiving
+    side accepts it or returns it within ``GONGJIAN_APPEALS_HANDOFF_HOURS``; until then the
+    organisation handling it still owns it (首接负责), and the appeal's due time does not move. The
+    staff of the area or the liaison of the unit handling it hand off, to a Party organisation in
+    force in the appeal's city; the receiving side is told (it must act)."""
+    appeal = _locked(appeal)
+    _require_handle(actor, appeal)
+    if appeal.status not in (AppealStatus.ASSIGNED, AppealStatus.ANSWERED) or appeal.assigned_org is None:
+        raise _refuse(_("Only an appeal assigned and not yet solved can be handed off."))
+    if _pending_handoff(appeal) is not None:
+        raise _refuse(_("A hand-off of this appeal is already waiting for acceptance."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the appeal is handed off.")})
+    if org.pk == appeal.assigned_org_id:
+        raise ValidationError({"org": _("The appeal is already assigned to this organisation.")})
+    when = _when(appeal, at)
+    if (
+        not selectors.handoff_org_choices(appeal=appeal, on=timezone.localdate(when))
+        .filter(pk=org.pk)
+        .exists()
+    ):
+        raise ValidationError({"org": _("Choose an organisation in force in the appeal's city.")})
+    handoff = AppealHandoff.objects.create(
+        appeal=appeal,
+        from_org=appeal.assigned_org,
+        to_org=org,
+        reason=reason,
+        asked_at=when,
+        asked_by=signed_in(actor),
+        answer_by=when + dt.timedelta(hours=handoff_hours()),
+    )
+    _event(appeal, EventKind.HANDED_OFF, when, actor, note=reason, org=org)
+    audit_record(
+        actor=actor,
+        action=Event.APPEAL_HAND_OFF,
+        obj=appeal,
+        changes={"from_org": appeal.assigned_org_id, "to_org": org.pk, "answer_by": handoff.answer_by},
+        reason=reason,
+    )
+    number, limit = appeal.number, _local(handoff.answer_by)
+    announce(
+        Event.APPEAL_HAND_OFF,
+        actor=actor,
+        recipients=audience.org_people(org),
+        title=lambda: (
+            _("Appeal %(number)s handed to %(org)s: accept or return it by %(limit)s")
+            % {"number": number, "org": org.name, "limit": limit}
+        ),
+        body=reason,
+        url=reverse("appeals:detail", args=[appeal.pk]),
+    )
+    return handoff
+
+
+def _decide(actor: Actor, appeal: Appeal) -> tuple[Appeal, AppealHandoff]:
+    appeal = _locked(appeal)
+    handoff = _pending_handoff(appeal)
+    if handoff is None:
+        raise _refuse(_("No hand-off of this appeal is waiting for acceptance."))
+    if not _speaks_for(actor, handoff.to_org):
+        raise PermissionDenied(_("Only the organisation the appeal is handed to may accept or return it."))
+    return appeal, handoff
+
+
+@transaction.atomic
+def appeal_accept_handoff(
+    *, actor: Actor, appeal: Appeal, note: str = "", at: dt.datetime | None = None
+) -> Appeal:
+    """The receiving organisation accepts the hand-off: the appeal is now assigned to it (the time
+    limit unchanged, the first answer standing); the organisation that handed it off is told."""
+    appeal, handoff = _decide(actor, appeal)
+    when = _when(appeal, at)
+    before = appeal.assigned_org_id
+    handoff.status = HandoffStatus.ACCEPTED
+    handoff.decided_at = when
+    handoff.decided_by = signed_in(actor)
+    handoff.save(update_fields=["status", "decided_at", "decided_by"])
+    appeal.assigned_org = handoff.to_org
+    appeal.assigned_at = when
+    appeal.save(update_fields=["assigned_org", "assigned_at"])
+    _event(appeal, EventKind.ACCEPTED, when, actor, note=(note or "").strip(), org=handoff.to_org)
+    audit_record(
+        actor=actor,
+        action=Event.APPEAL_ACCEPT_HANDOFF,
+        obj=appeal,
+        changes={"org": [before, handoff.to_org_id], "at": when},
+    )
+    _announce_to(
+        appeal, actor, Event.APPEAL_ACCEPT_HANDOFF, audience.org_people(handoff.from_org), handoff.to_org.name
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_return_handoff(
+    *, actor: Actor, appeal: Appeal, reason: str, at: dt.datetime | None = None
+) -> Appeal:
+    """The receiving organisation returns the hand-off with a reason: the appeal stays with the
+    organisation handling it, which is told why."""
+    appeal, handoff = _decide(actor, appeal)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the appeal is returned.")})
+    when = _when(appeal, at)
+    handoff.status = HandoffStatus.RETURNED
+    handoff.decided_at = when
+    handoff.decided_by = signed_in(actor)
+    handoff.return_reason = reason
+    handoff.save(update_fields=["status", "decided_at", "decided_by", "return_reason"])
+    _event(appeal, EventKind.RETURNED, when, actor, note=reason, org=handoff.from_org)
+    audit_record(
+        actor=actor,
+        action=Event.APPEAL_RETURN_HANDOFF,
+        obj=appeal,
+        changes={"to_org": handoff.to_org_id, "at": when},
+        reason=reason,
+    )
+    _announce_to(appeal, actor, Event.APPEAL_RETURN_HANDOFF, audience.org_people(handoff.from_org), reason)
+    return appeal
+
+
+def appeal_handoffs_expire(*, now: dt.datetime | None = None) -> int:
+    """Hand-offs not accepted nor returned by their limit go back to the organisation that handed
+    them off (``gongjian remind``), which is told; returns how many."""
+    now = now or timezone.now()
+    done = 0
+    due = AppealHandoff.objects.filter(status=HandoffStatus.PENDING, answer_by__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        with transaction.atomic():
+            handoff = (
+                AppealHandoff.objects.select_for_update()
+                .select_related("appeal", "from_org__area", "to_org")
+                .get(pk=pk)
+            )
+            if handoff.status != HandoffStatus.PENDING:
+                continue
+            appeal = handoff.appeal
+            when = max(handoff.answer_by, _last_step(appeal))
+            handoff.status = HandoffStatus.EXPIRED
+            handoff.decided_at = when
+            handoff.save(update_fields=["status", "decided_at"])
+            note = _("%(org)s did not accept the hand-off in time.") % {"org": handoff.to_org.name}
+            _event(appeal, EventKind.RETURNED, when, None, note=note, org=handoff.from_org)
+            audit_record(
+                actor=None,
+                action=Event.APPEAL_EXPIRE_HANDOFF,
+                obj=appeal,
+                changes={"to_org": handoff.to_org_id, "answer_by": handoff.answer_by},
+            )
+            _announce_to(
+                appeal, None, Event.APPEAL_EXPIRE_HANDOFF, audience.org_people(handoff.from_org), note
+            )
+            done += 1
+    return done
 
 
 # --- answer, solve, close ---------------------------------------------------------------------
@@ -489,6 +718,7 @@ def appeal_solve(
     _require_handle(actor, appeal)
     if appeal.status != AppealStatus.ANSWERED:
         raise _refuse(_("Only an answered appeal can be reported solved or unsolvable."))
+    _refuse_while_handed_off(appeal)
     note = (note or "").strip()
     if not solved and not note:
         raise ValidationError({"note": _("Say why the appeal cannot be solved.")})
@@ -550,50 +780,129 @@ def appeal_close(*, actor: Actor, appeal: Appeal, note: str = "", at: dt.datetim
     _notify_resident(
         appeal, actor, Event.APPEAL_CLOSE, _("Your appeal %(number)s is closed") % {"number": appeal.number}
     )
+    number = appeal.number
+    announce(
+        Event.APPEAL_CLOSE,
+        actor=actor,
+        recipients=audience.callback_people(appeal, appeal_handlers(appeal)),
+        title=lambda: _("Appeal %(number)s is closed: call the resident back") % {"number": number},
+        body=appeal.title,
+        url=reverse("appeals:detail", args=[appeal.pk]),
+    )
     return appeal
 
 
 # --- satisfaction -----------------------------------------------------------------------------
 
 
+HANDLING_STEPS = (EventKind.ANSWERED, EventKind.SOLVED, EventKind.UNSOLVABLE)
+
+
+def appeal_handlers(appeal: Appeal) -> set[int]:
+    """The people who handled the appeal in its current round (since it was last reopened): who
+    answered the resident and who reported the outcome."""
+    events = AppealEvent.objects.filter(appeal=appeal)
+    reopened = events.filter(kind=EventKind.REOPENED).aggregate(last=Max("at"))["last"]
+    if reopened is not None:
+        events = events.filter(at__gte=reopened)
+    return set(events.filter(kind__in=HANDLING_STEPS, actor__isnull=False).values_list("actor_id", flat=True))
+
+
+def _independent(actor: Actor, appeal: Appeal) -> bool:
+    """The call-back is independent of the handling (回访独立): the caller neither answered nor
+    reported the outcome of this round, nor speaks for the unit the appeal is assigned to."""
+    if getattr(actor, "pk", None) in appeal_handlers(appeal):
+        return False
+    org = appeal.assigned_org
+    return not (org is not None and scope_for(actor).covers_unit(org.unit_id))
+
+
+def appeal_call_back_allowed(*, actor: Actor, appeal: Appeal) -> bool:
+    """Administrators over the appeal's area who did not handle it."""
+    return appeal_manage_allowed(actor=actor, appeal=appeal) and _independent(actor, appeal)
+
+
 @transaction.atomic
 def appeal_call_back(
-    *, actor: Actor, appeal: Appeal, result: str, note: str = "", at: dt.datetime | None = None
+    *,
+    actor: Actor,
+    appeal: Appeal,
+    result: str,
+    channel: str,
+    solved: bool | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
 ) -> Appeal:
-    """Record the call-back to the resident (回访) of a closed appeal: satisfied, basically
-    satisfied, dissatisfied, or not reached (then it may be called back again)."""
+    """Record the call-back to the resident (回访) of a closed appeal: how the resident was reached
+    (``channel``), the result (satisfied, basically satisfied, dissatisfied, or not reached: then it
+    may be called back again) and whether the resident says the problem was solved (``solved``;
+    None: not asked). The caller must be independent of the handling: staff over the area who
+    neither answered nor reported the outcome, and not of the unit assigned. The result counts in
+    ``appeals.satisfaction_rate``; a resident who says it was not solved takes the closure out of
+    ``appeals.resolution_rate``. The handling unit is told of the result."""
     appeal = _locked(appeal)
     _require_manage(actor, appeal)
+    if not _independent(actor, appeal):
+        raise PermissionDenied(
+            _(
+                "The call-back is made by someone who did not handle the appeal: ask another member of "
+                "staff of %(area)s or the level above."
+            )
+            % {"area": appeal.area.name}
+        )
     if appeal.status != AppealStatus.CLOSED:
         raise _refuse(_("Only a closed appeal can be called back."))
     if appeal.callback_result and appeal.callback_result != CallBackResult.NOT_REACHED:
         raise _refuse(_("The resident has already been called back."))
+    errors: dict[str, str] = {}
     if result not in CallBackResult.values:
-        raise ValidationError({"result": _("Choose the result of the call-back.")})
+        errors["result"] = _("Choose the result of the call-back.")
+    if channel not in CallBackChannel.values:
+        errors["channel"] = _("Choose how the resident was called back.")
+    if result == CallBackResult.NOT_REACHED and solved is not None:
+        errors["solved"] = _("The resident was not reached: leave whether it was solved empty.")
+    if errors:
+        raise ValidationError(errors)
     when = _when(appeal, at)
     before = appeal.callback_result
-    appeal.callback_result = result
-    appeal.called_back_at = when
-    appeal.save(update_fields=["callback_result", "called_back_at"])
+    by = signed_in(actor)
+    values = {
+        "callback_result": result,
+        "called_back_at": when,
+        "called_back_by": by,
+        "callback_channel": channel,
+        "callback_solved": solved,
+    }
+    for name, value in values.items():
+        setattr(appeal, name, value)
+    appeal.save(update_fields=list(values))
     closure = _current_closure(appeal)
-    closure.callback_result = result
-    closure.called_back_at = when
-    closure.save(update_fields=["callback_result", "called_back_at"])
+    for name, value in values.items():
+        setattr(closure, name, value)
+    closure.save(update_fields=list(values))
     label = str(CallBackResult(result).label)
+    said = ""
+    if solved is not None:
+        said = "，" + (_("says it was solved") if solved else _("says it was not solved"))
+    how = str(CallBackChannel(channel).label)
     _event(
         appeal,
         EventKind.CALLED_BACK,
         when,
         actor,
-        note=f"{label}{'：' + note.strip() if note.strip() else ''}",
+        note=f"{label}{said}（{how}）{'：' + note.strip() if note.strip() else ''}",
     )
     audit_record(
         actor=actor,
         action=Event.APPEAL_CALL_BACK,
         obj=appeal,
-        changes={"callback_result": [before, result], "at": when},
+        changes={"callback_result": [before, result], "channel": channel, "solved": solved, "at": when},
         reason=(note or "").strip(),
     )
+    if result != CallBackResult.NOT_REACHED:
+        _announce_to(
+            appeal, actor, Event.APPEAL_CALL_BACK, audience.org_people(appeal.assigned_org), f"{label}{said}"
+        )
     return appeal
 
 
@@ -653,9 +962,10 @@ def appeal_reopen(*, actor: Actor, appeal: Appeal, reason: str, at: dt.datetime 
     closure.reopen_reason = reason
     closure.save(update_fields=["reopened_at", "reopen_reason"])
     appeal.status = AppealStatus.ANSWERED if appeal.answered_at else AppealStatus.ASSIGNED
-    for name in ("solved_at", "closed_at", "called_back_at", "resident_rated_at"):
+    for name in ("solved_at", "closed_at", "called_back_at", "called_back_by", "callback_solved"):
         setattr(appeal, name, None)
-    for name in ("outcome", "outcome_note", "callback_result", "resident_rating"):
+    appeal.resident_rated_at = None
+    for name in ("outcome", "outcome_note", "callback_result", "callback_channel", "resident_rating"):
         setattr(appeal, name, "")
     appeal.save(
         update_fields=[
@@ -663,10 +973,13 @@ def appeal_reopen(*, actor: Actor, appeal: Appeal, reason: str, at: dt.datetime 
             "solved_at",
             "closed_at",
             "called_back_at",
+            "called_back_by",
+            "callback_solved",
             "resident_rated_at",
             "outcome",
             "outcome_note",
             "callback_result",
+            "callback_channel",
             "resident_rating",
         ]
     )

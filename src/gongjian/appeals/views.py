@@ -33,15 +33,18 @@ from .models import Appeal
 
 #: The form of each step, by the action names of ``services.appeal_actions``.
 ACTION_FORMS: dict[str, Callable[..., django_forms.Form]] = {
-    "assign": lambda data, actor: forms.AssignForm(data, actor=actor, prefix="assign"),
-    "reassign": lambda data, actor: forms.ReassignForm(data, actor=actor, prefix="reassign"),
-    "answer": lambda data, actor: forms.AnswerForm(data, prefix="answer"),
-    "solve": lambda data, actor: forms.SolveForm(data, prefix="solve"),
-    "close": lambda data, actor: forms.CloseForm(data, prefix="close"),
-    "call_back": lambda data, actor: forms.CallBackForm(data, prefix="call_back"),
-    "rate": lambda data, actor: forms.RateForm(data, prefix="rate"),
-    "reopen": lambda data, actor: forms.ReopenForm(data, prefix="reopen"),
-    "reveal": lambda data, actor: forms.RevealForm(data, prefix="reveal"),
+    "assign": lambda data, actor, appeal: forms.AssignForm(data, actor=actor, prefix="assign"),
+    "reassign": lambda data, actor, appeal: forms.ReassignForm(data, actor=actor, prefix="reassign"),
+    "answer": lambda data, actor, appeal: forms.AnswerForm(data, prefix="answer"),
+    "solve": lambda data, actor, appeal: forms.SolveForm(data, prefix="solve"),
+    "close": lambda data, actor, appeal: forms.CloseForm(data, prefix="close"),
+    "call_back": lambda data, actor, appeal: forms.CallBackForm(data, prefix="call_back"),
+    "hand_off": lambda data, actor, appeal: forms.HandOffForm(data, appeal=appeal, prefix="hand_off"),
+    "accept_handoff": lambda data, actor, appeal: forms.AcceptHandoffForm(data, prefix="accept_handoff"),
+    "return_handoff": lambda data, actor, appeal: forms.ReturnHandoffForm(data, prefix="return_handoff"),
+    "rate": lambda data, actor, appeal: forms.RateForm(data, prefix="rate"),
+    "reopen": lambda data, actor, appeal: forms.ReopenForm(data, prefix="reopen"),
+    "reveal": lambda data, actor, appeal: forms.RevealForm(data, prefix="reveal"),
 }
 
 
@@ -74,6 +77,9 @@ def home(request: HttpRequest) -> HttpResponse:
         actor=actor,
         status=data.get("status", ""),
         kind=data.get("kind", ""),
+        channel=data.get("channel", ""),
+        not_called_back=bool(data.get("not_called_back")),
+        handed_to_me=bool(data.get("handoff")),
         overdue=True if data.get("overdue") else None,
         open_only=bool(data.get("open")),
         registered_from=data.get("date_from"),
@@ -208,7 +214,9 @@ def _detail(
 ) -> HttpResponse:
     actor = request.user
     actions = services.appeal_actions(actor=actor, appeal=appeal)
-    action_forms = {name: (bound or {}).get(name) or ACTION_FORMS[name](None, actor) for name in actions}
+    action_forms = {
+        name: (bound or {}).get(name) or ACTION_FORMS[name](None, actor, appeal) for name in actions
+    }
     return render(
         request,
         "appeals/detail.html",
@@ -222,6 +230,9 @@ def _detail(
             "overdue": appeal.overdue_on(timezone.now()),
             "clear_phone": clear_phone,
             "reopen_days": services.reopen_days(),
+            "handoff": selectors.appeal_pending_handoff(appeal=appeal),
+            "callback_by_other": services.appeal_manage_allowed(actor=actor, appeal=appeal)
+            and not services.appeal_call_back_allowed(actor=actor, appeal=appeal),
         },
         status=400 if bound else 200,
     )
@@ -233,7 +244,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step(
-    name: str, call: Callable[[Any, Appeal, dict[str, Any]], Any], success: str
+    name: str, call: Callable[[Any, Appeal, dict[str, Any]], Any], success: str, *, then_home: bool = False
 ) -> Callable[..., HttpResponse]:
     """A step of the appeal (POST): the form's data to the service; success goes back to the
     appeal with a message, a refusal shows the appeal again with the form and the reason."""
@@ -243,7 +254,7 @@ def _step(
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         actor = request.user
         appeal = selectors.appeal_get(actor=actor, pk=pk)
-        form = ACTION_FORMS[name](request.POST, actor)
+        form = ACTION_FORMS[name](request.POST, actor, appeal)
         if form.is_valid():
             try:
                 call(actor, appeal, dict(form.cleaned_data))
@@ -251,6 +262,8 @@ def _step(
                 add_service_errors(form, exc)
             else:
                 messages.success(request, success)
+                if then_home:  # the appeal may be out of the actor's sight now
+                    return redirect("appeals:home")
                 return redirect("appeals:detail", pk=appeal.pk)
         appeal = selectors.appeal_get(actor=actor, pk=pk)
         if name not in services.appeal_actions(actor=actor, appeal=appeal):
@@ -289,6 +302,22 @@ close = _step(
     "close",
     lambda actor, a, d: services.appeal_close(actor=actor, appeal=a, **d),
     _("The appeal was closed."),
+)
+hand_off = _step(
+    "hand_off",
+    lambda actor, a, d: services.appeal_hand_off(actor=actor, appeal=a, **d),
+    _("The hand-off was sent; the appeal stays with you until it is accepted."),
+)
+accept_handoff = _step(
+    "accept_handoff",
+    lambda actor, a, d: services.appeal_accept_handoff(actor=actor, appeal=a, **d),
+    _("The hand-off was accepted: the appeal is now yours."),
+)
+return_handoff = _step(
+    "return_handoff",
+    lambda actor, a, d: services.appeal_return_handoff(actor=actor, appeal=a, **d),
+    _("The hand-off was returned."),
+    then_home=True,
 )
 call_back = _step(
     "call_back",
@@ -410,6 +439,9 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/solve/", solve, name="solve"),
     path("<int:pk>/close/", close, name="close"),
     path("<int:pk>/call-back/", call_back, name="call_back"),
+    path("<int:pk>/hand-off/", hand_off, name="hand_off"),
+    path("<int:pk>/accept-hand-off/", accept_handoff, name="accept_handoff"),
+    path("<int:pk>/return-hand-off/", return_handoff, name="return_handoff"),
     path("<int:pk>/rate/", rate, name="rate"),
     path("<int:pk>/reopen/", reopen, name="reopen"),
     path("<int:pk>/reveal/", reveal, name="reveal"),

@@ -157,10 +157,29 @@ class Event(StrEnum):
     APPEAL_CALL_BACK = (
         "appeal.call_back",
         pgettext_lazy("event", "Resident called back"),
-        {_A.AUDIT_ONLY},
-        "the call back is itself the contact with the resident",
+        {_A.ASSIGNEE},
     )
-    APPEAL_CLOSE = "appeal.close", pgettext_lazy("event", "Appeal closed"), {_A.RESIDENT}
+    APPEAL_HAND_OFF = (
+        "appeal.hand_off",
+        pgettext_lazy("event", "Appeal handed off, waiting for acceptance"),
+        {_A.ASSIGNEE},
+    )
+    APPEAL_ACCEPT_HANDOFF = (
+        "appeal.accept_handoff",
+        pgettext_lazy("event", "Hand-off of an appeal accepted"),
+        {_A.OTHER_SIDE},
+    )
+    APPEAL_RETURN_HANDOFF = (
+        "appeal.return_handoff",
+        pgettext_lazy("event", "Hand-off of an appeal returned"),
+        {_A.OTHER_SIDE},
+    )
+    APPEAL_EXPIRE_HANDOFF = (
+        "appeal.expire_handoff",
+        pgettext_lazy("event", "Hand-off of an appeal not accepted in time"),
+        {_A.OTHER_SIDE},
+    )
+    APPEAL_CLOSE = "appeal.close", pgettext_lazy("event", "Appeal closed"), {_A.RESIDENT, _A.NEXT_STEP}
     APPEAL_RATE = "appeal.rate", pgettext_lazy("event", "Appeal rated by the resident"), {_A.ASSIGNEE}
     APPEAL_REASSIGN = "appeal.reassign", pgettext_lazy("event", "Appeal reassigned"), {_A.ASSIGNEE}
     APPEAL_REGISTER = "appeal.register", pgettext_lazy("event", "Appeal registered"), {_A.AREA_ADMINS}

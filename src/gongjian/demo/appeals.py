@@ -50,7 +50,17 @@ TOPICS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ),
     ("complex", 17, ("老旧小区加装电梯", "物业费纠纷", "小区停车位规划", "房屋漏水责任纠纷", "违建拆除")),
 )
-CHANNELS = (("hotline", 50), ("walk_in", 15), ("phone", 15), ("grid", 15), ("letter", 5))
+CHANNELS = (
+    ("hotline", 45),
+    ("walk_in", 12),
+    ("phone", 12),
+    ("wechat", 12),
+    ("online", 0),
+    ("grid", 14),
+    ("letter", 5),
+)
+#: How the residents are called back (by the city's call-back desk, who did not handle the appeals).
+CALLBACK_CHANNELS = (("phone", 80), ("sms", 8), ("wechat", 8), ("visit", 4))
 CALLBACKS = (("satisfied", 68), ("basically_satisfied", 17), ("dissatisfied", 7), ("not_reached", 8))
 
 
@@ -68,6 +78,8 @@ class _Appeals:
     def __init__(self, loader: _Loader) -> None:
         self.loader = loader
         self.actor = loader.actor
+        # call-backs are independent of the handling: the city's demo administrator makes them
+        self.caller = User.objects.get(username="changsha")
         self.rng = random.Random(SEED)
 
     def phone(self) -> str:
@@ -111,9 +123,11 @@ class _Appeals:
         )
         ap.appeal_close(actor=self.actor, appeal=appeal, at=registered + dt.timedelta(days=2, hours=1))
         ap.appeal_call_back(
-            actor=self.actor,
+            actor=self.caller,
             appeal=appeal,
             result="satisfied",
+            channel="phone",
+            solved=True,
             note="企业对社区两天解决住房表示满意",
             at=registered + dt.timedelta(days=3),
         )
@@ -190,12 +204,21 @@ class _Appeals:
             result = _pick(rng, CALLBACKS)
             if not solved and result == "satisfied":
                 result = rng.choice(["basically_satisfied", "dissatisfied"])
-            ap.appeal_call_back(actor=self.actor, appeal=appeal, result=result, at=at)
+            ap.appeal_call_back(
+                actor=self.caller,
+                appeal=appeal,
+                result=result,
+                channel=_pick(rng, CALLBACK_CHANNELS),
+                solved=None if result == "not_reached" else (solved and result != "dissatisfied"),
+                at=at,
+            )
             if result == "not_reached" and rng.random() < 0.6:
                 at += dt.timedelta(days=1)
                 ap.appeal_call_back(
-                    actor=self.actor,
+                    actor=self.caller,
                     appeal=appeal,
+                    channel="phone",
+                    solved=solved,
                     result="satisfied" if solved else "basically_satisfied",
                     at=at,
                 )

@@ -72,5 +72,7 @@ def build_appeals(world: World) -> dict[str, Appeal]:
     s.appeal_answer(actor=root, appeal=jsh, answer="已到现场查看", at=_ago(28))
     s.appeal_solve(actor=root, appeal=jsh, note="开放园区停车场夜间停车", at=_ago(20))
     s.appeal_close(actor=root, appeal=jsh, at=_ago(19))
-    out["jsh_closed"] = s.appeal_call_back(actor=root, appeal=jsh, result="satisfied", at=_ago(18))
+    out["jsh_closed"] = s.appeal_call_back(
+        actor=world.jsh_admin, appeal=jsh, result="satisfied", channel="phone", at=_ago(18)
+    )
     return out

@@ -65,11 +65,14 @@ def test_register_and_steps(world):
         ("answer", {"answer": "已与对方沟通", "at": "2018-09-28T16:00:00+08:00"}),
         ("solve", {"solved": True, "at": "2018-09-29T09:00:00+08:00"}),
         ("close", {"at": "2018-09-29T10:00:00+08:00"}),
-        ("call-back", {"result": "dissatisfied", "at": "2018-09-30T10:00:00+08:00"}),
     ]
     for step, data in steps:
         response = client.post(f"/api/v1/appeals/{pk}/{step}/", data, format="json")
         assert response.status_code == 200, (step, response.json())
+    # the call-back is independent of the handling: the street makes it
+    data = {"result": "dissatisfied", "channel": "phone", "at": "2018-09-30T10:00:00+08:00"}
+    response = _api(world.dongfeng_admin).post(f"/api/v1/appeals/{pk}/call-back/", data, format="json")
+    assert response.status_code == 200, response.json()
     assert response.json()["status"] == "closed"
     phone = client.post(f"/api/v1/appeals/{pk}/reveal-phone/", {"reason": "回访"}, format="json").json()
     assert phone == {"phone": fake_phone(5)}

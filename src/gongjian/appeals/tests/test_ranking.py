@@ -140,7 +140,9 @@ def _make(world, area, org, case: Case, n: int) -> Appeal:
         appeal = s.appeal_close(actor=root, appeal=appeal, at=_at(case.closed, 16))
     if case.callback:
         result, day = case.callback
-        appeal = s.appeal_call_back(actor=root, appeal=appeal, result=result, at=_at(day, 17))
+        appeal = s.appeal_call_back(
+            actor=world.city_admin, appeal=appeal, result=result, channel="phone", at=_at(day, 17)
+        )
     return appeal
 
 

@@ -40,7 +40,7 @@ def _closed_online(world, *, callback: str = "dissatisfied") -> Appeal:
     s.appeal_answer(actor=world.liaison, appeal=appeal, answer="已派电工")
     s.appeal_solve(actor=world.liaison, appeal=appeal, note="已更换灯泡")
     s.appeal_close(actor=world.wjl_admin, appeal=appeal)
-    return s.appeal_call_back(actor=world.wjl_admin, appeal=appeal, result=callback)
+    return s.appeal_call_back(actor=world.wjl_admin, appeal=appeal, result=callback, channel="phone")
 
 
 def _closed_long_ago(world, days: float) -> Appeal:
@@ -80,7 +80,7 @@ def test_the_resident_reopens_and_the_closure_counts_as_not_solved(world) -> Non
     # solved again, closed, called back satisfied: two closures, one counted solved
     s.appeal_solve(actor=world.liaison, appeal=appeal, note="更换线路")
     s.appeal_close(actor=world.wjl_admin, appeal=appeal)
-    s.appeal_call_back(actor=world.wjl_admin, appeal=appeal, result="satisfied")
+    s.appeal_call_back(actor=world.wjl_admin, appeal=appeal, result="satisfied", channel="phone")
     today = timezone.localdate()
     figures = catalogue()
     assert figures["appeals.resolution_rate"].compute(world.wjl, today) == 0.5

@@ -63,7 +63,13 @@ def test_the_whole_way_by_community_staff(world):
     s.appeal_answer(actor=staff, appeal=appeal, answer="已安排电工", at=_at(2018, 9, 28, 15))
     s.appeal_solve(actor=staff, appeal=appeal, note="已更换灯泡", at=_at(2018, 9, 29, 9))
     s.appeal_close(actor=staff, appeal=appeal, at=_at(2018, 9, 29, 10))
-    s.appeal_call_back(actor=staff, appeal=appeal, result="basically_satisfied", at=_at(2018, 9, 30, 10))
+    s.appeal_call_back(
+        actor=world.dongfeng_admin,
+        appeal=appeal,
+        result="basically_satisfied",
+        channel="phone",
+        at=_at(2018, 9, 30, 10),
+    )
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.CLOSED
     assert appeal.outcome == "solved"
@@ -118,7 +124,9 @@ def test_steps_out_of_order_are_refused_and_change_nothing(world, step, message)
         "answer": lambda: s.appeal_answer(actor=staff, appeal=appeal, answer="好"),
         "solve": lambda: s.appeal_solve(actor=staff, appeal=appeal),
         "close": lambda: s.appeal_close(actor=staff, appeal=appeal),
-        "call_back": lambda: s.appeal_call_back(actor=staff, appeal=appeal, result="satisfied"),
+        "call_back": lambda: s.appeal_call_back(
+            actor=staff, appeal=appeal, result="satisfied", channel="phone"
+        ),
         "reassign": lambda: s.appeal_reassign(
             actor=staff, appeal=appeal, org=world.wjl_branch, reason="换人"
         ),
@@ -240,6 +248,7 @@ def test_a_liaison_handles_only_what_is_assigned_to_their_unit(world):
     s.appeal_answer(actor=world.liaison, appeal=appeal, answer="我厅已受理")
     assert s.appeal_actions(actor=world.liaison, appeal=Appeal.objects.get(pk=appeal.pk)) == [
         "solve",
+        "hand_off",
         "reveal",
     ]
 
@@ -251,10 +260,11 @@ def test_call_back_not_reached_may_be_tried_again(world):
     s.appeal_answer(actor=staff, appeal=appeal, answer="收到")
     s.appeal_solve(actor=staff, appeal=appeal)
     s.appeal_close(actor=staff, appeal=appeal)
-    s.appeal_call_back(actor=staff, appeal=appeal, result="not_reached")
-    s.appeal_call_back(actor=staff, appeal=appeal, result="dissatisfied", note="嫌慢")
+    caller = world.dongfeng_admin
+    s.appeal_call_back(actor=caller, appeal=appeal, result="not_reached", channel="phone")
+    s.appeal_call_back(actor=caller, appeal=appeal, result="dissatisfied", channel="sms", note="嫌慢")
     with pytest.raises(ValidationError, match="已回访过该居民"):
-        s.appeal_call_back(actor=staff, appeal=appeal, result="satisfied")
+        s.appeal_call_back(actor=caller, appeal=appeal, result="satisfied", channel="phone")
     assert Appeal.objects.get(pk=appeal.pk).callback_result == "dissatisfied"
 
 

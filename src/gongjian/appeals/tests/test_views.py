@@ -86,9 +86,27 @@ def test_steps_through_the_pages(world, appeals):
     response = client.post(reverse("appeals:close", args=[appeal.pk]), {}, follow=True)
     assert "只有已报告解决或无法解决的诉求才能办结" in unescape(response.content.decode())
     assert AuditEntry.objects.count() == before
-    client.post(reverse("appeals:call_back", args=[appeal.pk]), {"call_back-result": "satisfied"})
+    # the call-back is independent: the community's staff handled it, so the street calls back
+    page = unescape(client.get(detail).content.decode())
+    assert 'data-action="call_back"' not in page and "data-no-callback" in page
+    assert "您办理了这件诉求，由其他人回访居民" in page
+    response = client.post(
+        reverse("appeals:call_back", args=[appeal.pk]),
+        {"call_back-result": "satisfied", "call_back-channel": "phone"},
+    )
+    assert response.status_code == 403
+    street = _client(world.dongfeng_admin)
+    response = street.post(reverse("appeals:call_back", args=[appeal.pk]), {"call_back-result": "satisfied"})
+    assert response.status_code == 400 and "请选择回访方式" in unescape(response.content.decode())
+    street.post(
+        reverse("appeals:call_back", args=[appeal.pk]),
+        {"call_back-result": "satisfied", "call_back-channel": "phone", "call_back-solved": "1"},
+    )
     row = Appeal.objects.get(pk=appeal.pk)
-    assert (row.status, row.callback_result) == ("closed", "satisfied")
+    assert (row.status, row.callback_result, row.callback_channel) == ("closed", "satisfied", "phone")
+    assert row.callback_solved is True and row.called_back_by == world.dongfeng_admin
+    page = unescape(street.get(detail).content.decode())
+    assert "电话回访" in page and "居民说已解决" in page
 
 
 def test_register_and_reveal(world):

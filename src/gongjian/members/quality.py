@@ -117,7 +117,11 @@ CHECKS: list[Figure] = [
     ),
     check(
         "areas_without_org",
-        ("有党员但没有党组织的区域", "有黨員但沒有黨組織的區域", "Areas with members but no Party organisation"),
+        (
+            "有党员但没有党组织的区域",
+            "有黨員但沒有黨組織的區域",
+            "Areas with members but no Party organisation",
+        ),
         areas_without_org,
         8,
     ),

@@ -23,7 +23,8 @@ def admin_items(ctx: InboxContext) -> Iterator[InboxItem]:
         yield InboxItem(
             kind=rule.id,
             audience=ADMIN,
-            title=_("Data quality: %(check)s (%(area)s)") % {"check": indicator_name(rule), "area": area.name},
+            title=_("Data quality: %(check)s (%(area)s)")
+            % {"check": indicator_name(rule), "area": area.name},
             count=count,
             url=rows_url(area, rule.id, ctx.today),
             action=pgettext("action", "Check"),

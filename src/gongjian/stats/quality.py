@@ -21,8 +21,8 @@ from gongjian.accounts.actor import Actor
 from gongjian.accounts.scope import scope_for
 
 from .models import QualityCount
-from .selectors import _check
 from .registry import CHECK_PREFIX, Figure, Indicator, MapArea, RowsFn, catalogue, is_check, the_map
+from .selectors import _check
 
 #: The catalogue places of the checks start here (after every figure).
 FIRST_PLACE = 9000

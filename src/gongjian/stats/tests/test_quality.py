@@ -246,3 +246,12 @@ def test_the_home_tells_administrators_what_to_check(full: World) -> None:
     assert "数据质量" in item.title or "Data quality" in item.title
     # a member is not an administrator: nothing to check
     assert not [i for i in inbox_for(full.member) if i.kind.startswith("quality.")]
+
+
+def test_the_api_gives_a_checks_records_in_scope(full: World) -> None:
+    _unit(full)[1]()
+    url = f"/api/v1/stats/{full.wjl.code}/quality.units_incomplete/rows/"
+    resp = _client(full.wjl_admin).get(url)
+    assert resp.status_code == 200
+    assert full.minzheng.pk in [r["id"] for r in resp.json()["results"]]
+    assert _client(full.jsh_admin).get(url).status_code == 404

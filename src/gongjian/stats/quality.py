@@ -50,19 +50,22 @@ def quality_run(*, today: dt.date | None = None, node: MapArea | None = None) ->
     areas = the_map().areas()
     if node is not None:
         areas = areas.filter(path__startswith=node.path)
-    found = 0
     rules = checks()
-    with transaction.atomic():
-        for area in areas.order_by("path"):
-            for rule in rules:
-                count = int(rule.compute(area, day) or 0)
-                found += count > 0
-                QualityCount.objects.update_or_create(
-                    path=area.path,
-                    check_id=rule.id,
-                    defaults={"count": count, "counted_on": day, "counted_at": now},
-                )
+    counted: list[QualityCount] = []
+    for area in areas.order_by("path"):
+        for rule in rules:
+            count = int(rule.compute(area, day) or 0)
+            counted.append(
+                QualityCount(path=area.path, check_id=rule.id, count=count, counted_on=day, counted_at=now)
+            )
+    with transaction.atomic():  # the counts of the nodes counted are replaced together, never half
+        kept = QualityCount.objects.all()
+        if node is not None:
+            kept = kept.filter(path__startswith=node.path)
+        kept.delete()
         QualityCount.objects.exclude(check_id__in=[r.id for r in rules]).delete()
+        QualityCount.objects.bulk_create(counted, batch_size=1000)
+    found = sum(1 for q in counted if q.count > 0)
     return found
 
 

@@ -541,6 +541,7 @@ ROUTES: dict[str, Any] = {
     # figures (stats/): areas by their division code (kwarg "code", see _extra), one indicator
     "stats:home": "list",
     "stats:dashboard": Area,
+    "stats:quality": Area,
     "stats:rows": Area,
     "stats:rows_xlsx": Area,
     "stats:report_pdf": Area,

@@ -202,6 +202,7 @@ GONGJIAN_DAILY = [
     "gongjian.lists.services.claims.resources_expire",
     "gongjian.service.services.activities_remind",
     "gongjian.stats.tally.repair",
+    "gongjian.stats.quality.quality_run",
     "gongjian.cobuild.services.resolutions.action_items_remind",
     "gongjian.lists.services.projects.milestones_remind",
     "gongjian.core.notify.digest_send",

@@ -10,9 +10,9 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Residents' appeals")
 
     def ready(self) -> None:
-        from . import figures, inbox, pick  # the models are loaded only now
+        from . import figures, inbox, pick, quality  # the models are loaded only now
 
         inbox.register()
         pick.register_pickers()
 
-        registry.register(*figures.FIGURES)
+        registry.register(*figures.FIGURES, *quality.CHECKS)

@@ -10,8 +10,8 @@ class CobuildConfig(AppConfig):
     verbose_name = _("Co-building")
 
     def ready(self) -> None:
-        from . import figures, inbox  # the models are loaded only now
+        from . import figures, inbox, quality  # the models are loaded only now
 
         inbox.register()
 
-        registry.register(*figures.FIGURES)
+        registry.register(*figures.FIGURES, *quality.CHECKS)

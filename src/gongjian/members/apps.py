@@ -10,9 +10,9 @@ class MembersConfig(AppConfig):
     verbose_name = _("Member ledgers")
 
     def ready(self) -> None:
-        from . import figures, inbox, pick  # the models are loaded only now
+        from . import figures, inbox, pick, quality  # the models are loaded only now
 
         inbox.register()
 
-        registry.register(*figures.FIGURES)
+        registry.register(*figures.FIGURES, *quality.CHECKS)
         pick.register_pickers()

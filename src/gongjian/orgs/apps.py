@@ -10,8 +10,8 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Map")
 
     def ready(self) -> None:
-        from . import figures, pick  # the models are loaded only now
+        from . import figures, pick, quality  # the models are loaded only now
 
-        registry.register(*figures.FIGURES)
+        registry.register(*figures.FIGURES, *quality.CHECKS)
         pick.register_pickers()
         registry.register_map(figures.AreaMap())

@@ -10,6 +10,10 @@ class StatsConfig(AppConfig):
     label = "stats"
 
     def ready(self) -> None:
+        from gongjian.web import inbox
+
+        from . import inbox as waiting
         from . import tally  # the tally reads the models
 
         tally.connect()
+        inbox.register(*waiting.PROVIDERS)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import tally
-from .registry import Indicator, MapArea, Value, catalogue, ratio, year_to_date
+from .registry import Indicator, MapArea, Value, catalogue, is_check, ratio, year_to_date
 
 __all__ = [
     "CATALOGUE",
@@ -78,8 +78,9 @@ def compute_many(
 ) -> dict[tuple[int, dt.date], dict[str, Value]]:
     """Every figure for each area on each date, keyed by (area id, date), from the kept tallies
     (see ``stats.tally``); a figure without a kept source is counted from its rows."""
-    every = catalogue()
-    keys = list(every) if parts else shown()
+    # the data-quality checks (``quality.*``) are counted on demand by ``stats.quality``, never here
+    every = {key: i for key, i in catalogue().items() if not is_check(key)}
+    keys = list(every) if parts else [key for key in shown() if key in every]
     kept = tally.sources()
     stored = tally.values([a.path for a in areas], dates)
     out: dict[tuple[int, dt.date], dict[str, Value]] = {}

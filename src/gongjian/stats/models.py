@@ -75,3 +75,20 @@ class PrintedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.date.isoformat()} · {self.fingerprint[:12]}"
+
+
+class QualityCount(models.Model):
+    """How many records a data-quality check (``quality.*``) finds under a node of the map, as last
+    counted (``gongjian quality``, nightly in ``gongjian daily``): the home reads these cheaply."""
+
+    path = models.CharField(max_length=255)
+    check_id = models.CharField(max_length=48)
+    count = models.PositiveIntegerField(default=0)
+    counted_on = models.DateField()
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["path", "check_id"], name="stats_quality_key")]
+
+    def __str__(self) -> str:
+        return f"{self.check_id} @ {self.path}: {self.count} ({self.counted_on})"

@@ -265,6 +265,16 @@ def year_to_date(date: dt.date) -> tuple[dt.date, dt.date]:
     return date.replace(month=1, day=1), date
 
 
+#: The ids of the data-quality checks start so (``gongjian.stats.quality``): hidden figures whose rows
+#: are the records to look at, counted on demand and nightly, never on a dashboard.
+CHECK_PREFIX = "quality."
+
+
+def is_check(key: str) -> bool:
+    """Whether the figure is a data-quality check."""
+    return key.startswith(CHECK_PREFIX)
+
+
 def ratio(part: float | None, whole: float | None) -> float | None:
     """A share rounded to four places; ``None`` when there is nothing to divide by (no data: shown
     "—（无数据）", never 0 % nor 100 %)."""

@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern] = [
     path("<str:code>/", views.dashboard, name="dashboard"),
     path("<str:code>/report.pdf", views.report_pdf, name="report_pdf"),
     path("<str:code>/report.xlsx", views.report_xlsx, name="report_xlsx"),
+    # before <code>/<indicator>/: "quality" is not a figure (the checks are "quality.*")
+    path("<str:code>/quality/", views.quality, name="quality"),
     path("<str:code>/<str:indicator>/", views.rows, name="rows"),
     path("<str:code>/<str:indicator>/rows.xlsx", views.rows_xlsx, name="rows_xlsx"),
 ]

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -33,6 +34,7 @@ from gongjian.web.pages import file_response, paginate, paginate_known
 from . import reports, selectors, services, tally
 from .forms import FiguresQuery
 from .indicators import Indicator
+from .quality import quality_counts
 from .registry import MapArea, Value, catalogue, the_map
 
 ROWS_PAGE_SIZE = 50
@@ -203,6 +205,36 @@ def _dashboard_body(
         "report_query": urlencode({"date": date.isoformat()}),
     }
     return render_to_string("stats/_dashboard_body.html", context, request=request)
+
+
+@login_required
+@require_GET
+def quality(request: HttpRequest, code: str) -> HttpResponse:
+    """The data-quality checks of a node (for the administrators over it): each check with what it
+    found at the last count, linked to its records."""
+    actor = request.user
+    area = reports.area_by_code(actor, code)
+    counts = quality_counts(actor=actor, area=area)
+    language = reports.current_language()
+    rows = [
+        {
+            "id": c.check.id,
+            "name": reports.indicator_name(c.check, language),
+            "count": c.count,
+            "counted_on": c.counted_on,
+            "url": rows_url(area, c.check.id, c.counted_on or timezone.localdate()),
+        }
+        for c in counts
+    ]
+    title = _("Data quality")
+    context = {
+        "area": area,
+        "checks": rows,
+        "title": title,
+        "crumbs": _crumbs(actor, area, the_map().ancestors(area), None, last=title),
+        "dashboard_url": dashboard_url(area),
+    }
+    return render(request, "stats/quality.html", context)
 
 
 @login_required

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import importlib
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,18 @@ RATIOS = {
     "appeals.callback_rate",
     "consultations.support_rate",
 }
+#: The data-quality checks (``<app>/quality.py``, hidden figures after every other, never kept).
+CHECKS = [
+    "quality.transferred_out_listed",
+    "quality.in_service_unconfirmed",
+    "quality.mobile_silent",
+    "quality.orgs_without_members",
+    "quality.units_incomplete",
+    "quality.seats_past_term",
+    "quality.areas_without_org",
+    "quality.agreements_past_term",
+    "quality.closed_without_callback",
+]
 OWNERS = {"orgs", "members", "cobuild", "lists", "service", "appeals", "honours"}
 DOMAIN_APPS = (*sorted(OWNERS), "matching", "demo")
 STATS = Path(registry.__file__).parent
@@ -123,13 +136,15 @@ def fresh() -> Iterator[None]:
 
 def _app_figures(label: str) -> list[registry.Figure]:
     module = importlib.import_module(f"{apps.get_app_config(label).name}.figures")
-    found: list[registry.Figure] = module.FIGURES
+    found: list[registry.Figure] = list(module.FIGURES)
+    if importlib.util.find_spec(f"{apps.get_app_config(label).name}.quality") is not None:
+        found += importlib.import_module(f"{apps.get_app_config(label).name}.quality").CHECKS
     return found
 
 
 def test_the_registry_holds_exactly_the_catalogue_of_before_in_its_order() -> None:
-    assert list(registry.catalogue()) == IDS
-    assert list(CATALOGUE) == IDS
+    assert list(registry.catalogue()) == IDS + CHECKS
+    assert list(CATALOGUE) == IDS + CHECKS
     assert [key for key in IDS if not key.startswith("_")] == SHOWN
     assert set(registry.sources()) == set(IDS) - RATIOS
     assert list(registry.sources()) == [key for key in IDS if key not in RATIOS]

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from gongjian.accounts.models import ADMIN_LEVELS, Role, RoleKind
+from gongjian.accounts.models import ADMIN_LEVELS, ApiToken, Role, RoleKind
 from gongjian.appeals.models import Appeal
 from gongjian.cobuild import models as cb
 from gongjian.cobuild.models import Agreement, Committee, PartTimeSeat
@@ -82,6 +82,14 @@ ROUTES: dict[str, Any] = {
     "core:notification_settings": "own",
     "core:notification_read": Notification,
     "accounts:tokens": "own",
+    "accounts:otp_setup": "own",
+    "accounts:otp_verify": "own",
+    "accounts:audit_log": "list",
+    "accounts:audit_export": "list",
+    "token-list": "own",
+    "token-revoke": ApiToken,
+    "audit-list": "list",
+    "audit-export": "list",
     "accounts:care_mode": "own",
     "pick_area": "list",
     "pick_unit": "list",
@@ -138,6 +146,7 @@ ROUTES: dict[str, Any] = {
     "members:export": Area,
     "members:export_clear": Area,
     "members:member_detail": Member,
+    "members:member_seen_by": Member,
     "members:member_edit": Member,
     "members:member_reveal": Member,
     "members:category_add": Member,
@@ -180,6 +189,7 @@ ROUTES: dict[str, Any] = {
     "api-ledger-template": "list",
     "ledger-counts": Area,
     "member-detail": Member,
+    "member-seen-by": Member,
     "member-reveal": Member,
     "member-categories": Member,
     "member-category-end": MemberCategory,
@@ -461,6 +471,9 @@ ROUTES: dict[str, Any] = {
     "points-entry-decide": sv.PointsEntry,
     # matching (matching/)
     "matching:claim": Demand,
+    "matching:decline": Demand,
+    "matching-decline": Demand,
+    "matching:recommendations": "list",
     "matching:session": cb.JointMeeting,
     "matching:session_propose": cb.JointMeeting,
     "matching:session_decide": cb.JointMeeting,
@@ -631,6 +644,8 @@ class Oracle:
     def sees(self, obj: models.Model) -> bool:
         if isinstance(obj, Notification):  # one's own only, whatever the roles
             return obj.recipient_id == self.user_id
+        if isinstance(obj, ApiToken):  # one's own only, whatever the roles
+            return obj.user_id == self.user_id
         if isinstance(obj, Area):
             return self._in(obj.path)
         if isinstance(obj, ResidentUnit):
@@ -919,6 +934,8 @@ def test_nothing_outside_scope_is_readable_or_changeable(world: World, role: str
     # a notification of someone else's, and one of the role's own (which it may open)
     Notification.objects.create(recipient=world.superuser, kind="walk", title="walk", url="/")
     Notification.objects.create(recipient=user, kind="walk", title="walk", url="/")
+    # an API token of someone else's, which nobody else may revoke
+    ApiToken.objects.create(user=world.superuser, name="walk", digest="0" * 64, prefix="walk0000")
     audit_before = AuditEntry.objects.count()
     sentinels = _sentinels(oracle)
     forbidden_names = [n for n in sentinels if not any(n in s for s in _visible_names(oracle))]

@@ -14,7 +14,7 @@ Two campaigns are the demo's own, not the article's (said so in their names' evi
 
 - 长沙县 rates its towns and streets by the service hours verified over 2018-01-01 – 2018-09-04 (a
   criterion over a period, read from the demo's 2018 activities there), and names the first three;
-- 清水塘街道 names its 优秀共产党员 of 2018 from three nominated demo members (synthetic people,
+- 东风路街道 names its 优秀共产党员 of 2018 from three nominated demo members (synthetic people,
   masked on the public list), scored by the panel.
 
 Both are awarded after 2018-09-04, so the article's figures on its date are unchanged.
@@ -180,13 +180,14 @@ def build_demo_campaigns(loader: Any) -> None:
     )
     s.campaign_award(actor=actor, campaign=rating, at=_at(awarded))
 
-    street = Area.objects.get(level=Level.STREET, name="清水塘街道")
+    street = Area.objects.get(level=Level.STREET, name="东风路街道")
     members = list(
         Member.objects.filter(org__area__path__startswith=street.path, status=MemberStatus.NORMAL).order_by(
             "pk"
         )[:3]
     )
     # at the year's end, after the article's date: its figures on 2018-09-04 stay the article's
+    assert len(members) == 3, "the demo's members of 东风路街道 (王家垅社区)"
     day = dt.date(2018, 12, 20)
     excellent = s.campaign_create(
         actor=actor,

@@ -724,7 +724,7 @@ def test_a_county_rates_its_towns_by_service_hours_over_a_period(demo, db):
 def test_a_street_names_its_excellent_members_from_nominated_demo_members(demo, db):
     from gongjian.honours.models import Campaign
 
-    excellent = Campaign.objects.get(area__name="清水塘街道", honour="优秀共产党员")
+    excellent = Campaign.objects.get(area__name="东风路街道", honour="优秀共产党员")
     entries = list(excellent.entries.select_related("member").order_by("rank"))
     assert len(entries) == 3 and all(e.nominated and e.member is not None for e in entries)
     assert all("*" in e.name and e.name != e.member.name for e in entries)  # masked on the public list

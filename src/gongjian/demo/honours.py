@@ -13,7 +13,7 @@ are demo data (2016 and 2018, the award of 十佳 before 2018-09-04), said so in
 Two campaigns are the demo's own, not the article's (said so in their names' evidence):
 
 - 长沙县 rates its towns and streets by the service hours verified over 2018-01-01 – 2018-09-04 (a
-  criterion over a period, read from the demo's 2018 activities there), and names the first three;
+  criterion over a period, read from the demo's 2018 activities there), and names the first two;
 - 东风路街道 names its 优秀共产党员 of 2018 from three nominated demo members (synthetic people,
   masked on the public list), scored by the panel.
 
@@ -164,7 +164,7 @@ def build_demo_campaigns(loader: Any) -> None:
         honour="志愿服务先进镇（街道）",
         candidate_kind="area",
         candidate_level=Level.STREET,
-        how_many=3,
+        how_many=2,
         figures_from=PERIOD[0],
         figures_on=PERIOD[1],
         notice_until=awarded - dt.timedelta(days=1),

@@ -713,12 +713,12 @@ def test_a_county_rates_its_towns_by_service_hours_over_a_period(demo, db):
     assert (rating.figures_from, rating.figures_on) == (dt.date(2018, 1, 1), dt.date(2018, 9, 4))
     assert rating.status == "awarded"
     entries = list(rating.entries.order_by("rank"))
-    assert len(entries) > 3 and all(e.area is not None and e.area.level == 3 for e in entries)
+    assert len(entries) >= 3 and all(e.area is not None and e.area.level == 3 for e in entries)
     parts = [e.parts.get() for e in entries]
     assert all(p.figures_from == dt.date(2018, 1, 1) and p.readings for p in parts)
     assert parts[0].value > 0  # the demo's 2018 activities there were verified
     assert [p.value for p in parts] == sorted((p.value for p in parts), reverse=True)
-    assert [h.rank for h in rating.honours.order_by("rank")] == [1, 2, 3]
+    assert [h.rank for h in rating.honours.order_by("rank")] == [1, 2]
 
 
 def test_a_street_names_its_excellent_members_from_nominated_demo_members(demo, db):

@@ -31,6 +31,7 @@ from gongjian.core.levels import Level
 from gongjian.honours import services as s
 from gongjian.members.models import Member, MemberStatus
 from gongjian.orgs.models import Area
+from gongjian.stats import tally
 
 ARTICLE = "《湖南日报》2018年报道"
 
@@ -171,6 +172,8 @@ def build_demo_campaigns(loader: Any) -> None:
         award_on=awarded,
     )
     s.criterion_add(actor=actor, campaign=rating, kind="figure", indicator="service.hours", weight="1")
+    # the load counts its figures once at its end: the hours it scores from are counted now
+    tally.rebuild(["service.hours"])
     s.campaign_score(actor=actor, campaign=rating)
     s.campaign_publish(
         actor=actor,

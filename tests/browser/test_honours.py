@@ -84,8 +84,10 @@ def test_a_district_names_its_fastest_street(phone, browser, live_server, world)
     assert no_sideways_scroll(visitor)
     if os.environ.get("GONGJIAN_SCREENSHOTS"):
         visitor.screenshot(path=str(SHOT), full_page=True)
-    visitor.locator("main a", has_text="提出异议").first.click()
-    visitor.select_option("select[name=entry]", label="清水塘街道")
+    # from the candidate's row: the form comes with it chosen
+    visitor.locator("tr[data-entry=清水塘街道] a[data-object]").click()
+    chosen = visitor.locator("select[name=entry] option:checked").inner_text()
+    assert chosen.endswith("清水塘街道")
     visitor.fill("textarea[name=text]", "积案清零的数据请核实")
     _submit(visitor)
     assert "积案清零的数据请核实" in visitor.content()

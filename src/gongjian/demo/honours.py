@@ -9,6 +9,15 @@ The article names only these holders, so each campaign records the one it names 
 by the panel with the article as evidence) and leaves the other places of its ten empty rather than
 inventing them. The article gives no dates for 财富新世界's lists nor the days of the awards: those
 are demo data (2016 and 2018, the award of 十佳 before 2018-09-04), said so in the evidence.
+
+Two campaigns are the demo's own, not the article's (said so in their names' evidence):
+
+- 长沙县 rates its towns and streets by the service hours verified over 2018-01-01 – 2018-09-04 (a
+  criterion over a period, read from the demo's 2018 activities there), and names the first two;
+- 东风路街道 names its 优秀共产党员 of 2018 from three nominated demo members (synthetic people,
+  masked on the public list), scored by the panel.
+
+Both are awarded after 2018-09-04, so the article's figures on its date are unchanged.
 """
 
 from __future__ import annotations
@@ -20,7 +29,9 @@ from django.utils import timezone
 
 from gongjian.core.levels import Level
 from gongjian.honours import services as s
+from gongjian.members.models import Member, MemberStatus
 from gongjian.orgs.models import Area
+from gongjian.stats import tally
 
 ARTICLE = "《湖南日报》2018年报道"
 
@@ -133,3 +144,81 @@ def build_honours(loader: Any) -> None:
         awarded=dt.date(2018, 7, 20),
     )
     loader.counts["honours"] += 4
+    build_demo_campaigns(loader)
+
+
+#: The period of the demo's rating by figures: the year to the article's date.
+PERIOD = (dt.date(2018, 1, 1), dt.date(2018, 9, 4))
+DEMO = "演示数据"
+
+
+def build_demo_campaigns(loader: Any) -> None:
+    """The demo's own campaigns: one by a figure over a period, one of members by the panel."""
+    actor = loader.actor
+    county = Area.objects.get(level=Level.DISTRICT, name="长沙县")
+    awarded = dt.date(2018, 9, 28)
+    rating = s.campaign_create(
+        actor=actor,
+        area=county,
+        name="志愿服务先进镇（街道）评选",
+        year=2018,
+        honour="志愿服务先进镇（街道）",
+        candidate_kind="area",
+        candidate_level=Level.STREET,
+        how_many=2,
+        figures_from=PERIOD[0],
+        figures_on=PERIOD[1],
+        notice_until=awarded - dt.timedelta(days=1),
+        award_on=awarded,
+    )
+    s.criterion_add(actor=actor, campaign=rating, kind="figure", indicator="service.hours", weight="1")
+    # the load counts its figures once at its end: the hours it scores from are counted now
+    tally.rebuild(["service.hours"])
+    s.campaign_score(actor=actor, campaign=rating)
+    s.campaign_publish(
+        actor=actor,
+        campaign=rating,
+        notice_until=awarded - dt.timedelta(days=1),
+        at=_at(dt.date(2018, 9, 20)),
+    )
+    s.campaign_award(actor=actor, campaign=rating, at=_at(awarded))
+
+    street = Area.objects.get(level=Level.STREET, name="东风路街道")
+    members = list(
+        Member.objects.filter(org__area__path__startswith=street.path, status=MemberStatus.NORMAL).order_by(
+            "pk"
+        )[:3]
+    )
+    # at the year's end, after the article's date: its figures on 2018-09-04 stay the article's
+    assert len(members) == 3, "the demo's members of 东风路街道 (王家垅社区)"
+    day = dt.date(2018, 12, 20)
+    excellent = s.campaign_create(
+        actor=actor,
+        area=street,
+        name="优秀共产党员评选",
+        year=2018,
+        honour="优秀共产党员",
+        candidate_kind="member",
+        how_many=2,
+        by_nomination=True,
+        figures_on=day,
+        notice_until=day + dt.timedelta(days=6),
+        award_on=dt.date(2018, 12, 28),
+    )
+    items = [
+        s.criterion_add(actor=actor, campaign=excellent, kind="panel", label=label, weight=weight)
+        for label, weight in (("服务群众表现", "0.6"), ("组织生活参与", "0.4"))
+    ]
+    scores = (("95", "90"), ("88", "96"), ("80", "85"))
+    for member, values in zip(members, scores, strict=False):
+        entry = s.nomination_add(
+            actor=actor, campaign=excellent, candidate=member, note=f"支部推荐（{DEMO}）"
+        )
+        for item, value in zip(items, values, strict=True):
+            s.panel_score_set(
+                actor=actor, entry=entry, criterion=item, value=value, evidence=f"评审组考评表（{DEMO}）"
+            )
+    s.campaign_score(actor=actor, campaign=excellent)
+    s.campaign_publish(actor=actor, campaign=excellent, notice_until=day + dt.timedelta(days=6), at=_at(day))
+    s.campaign_award(actor=actor, campaign=excellent, at=_at(dt.date(2018, 12, 28)))
+    loader.counts["honours"] += 2

@@ -14,6 +14,7 @@ from gongjian.core.levels import Level
 from gongjian.orgs.models import Area
 from gongjian.stats.indicators import CATALOGUE, shown
 from gongjian.web.forms import ActorForm, SuggestChoiceField, date_field, model_field, offer
+from gongjian.web.pick import PICK_LIMIT
 
 from .models import CandidateKind, Criterion, CriterionKind, Entry
 
@@ -96,13 +97,42 @@ class CriterionForm(ActorForm):
     weight = forms.DecimalField(label=pgettext_lazy("field", "Weight"), max_digits=8, decimal_places=3)
 
 
+def offer_entries(field: forms.ModelChoiceField[Any], entries: QuerySet[Entry], chosen: Entry | None) -> None:
+    """Let ``field`` accept every one of ``entries`` but list at most ``PICK_LIMIT`` of them: the one
+    chosen from its row of the list (each row links to the form with it), else the first ones. A
+    campaign of a street's members has hundreds of candidates; no drop-down lists them all."""
+    room = PICK_LIMIT - (1 if field.empty_label else 0)
+    shown = [chosen] if chosen is not None else list(entries.select_related("home")[:room])
+    offer(field, entries, shown=shown, label=entry_label)
+    if chosen is not None:
+        field.initial = chosen.pk
+
+
+def entry_label(entry: Entry) -> str:
+    """A candidate as the forms list it: its place on the list, or where it is (a member's name is
+    masked, and two masked names look alike)."""
+    if entry.rank is not None:
+        return f"{entry.rank}. {entry.name}"
+    return f"{entry.name} · {entry.home.name}"
+
+
+def chosen_entry(entries: QuerySet[Entry], value: Any) -> Entry | None:
+    """The entry of ``entries`` named by ``value`` (the page's ``?entry=``), if it is one of them."""
+    try:
+        return entries.filter(pk=int(value)).first() if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 class NominateForm(ActorForm):
     entry = forms.ModelChoiceField(label=pgettext_lazy("field", "Candidate"), queryset=Entry.objects.none())
     note = forms.CharField(label=pgettext_lazy("field", "Why nominated"), max_length=500, widget=TEXT)
 
-    def __init__(self, *args: Any, entries: QuerySet[Entry], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, entries: QuerySet[Entry], chosen: Entry | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        offer(model_field(self, "entry"), entries)
+        offer_entries(model_field(self, "entry"), entries, chosen)
 
 
 class PanelScoreForm(ActorForm):
@@ -139,9 +169,11 @@ class ObjectionForm(ActorForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, entries: QuerySet[Entry], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, entries: QuerySet[Entry], chosen: Entry | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        offer(model_field(self, "entry"), entries)
+        offer_entries(model_field(self, "entry"), entries, chosen)
 
 
 class AnswerForm(ActorForm):

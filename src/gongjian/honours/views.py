@@ -156,8 +156,9 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
 def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     campaign = selectors.campaign_get(actor=actor, pk=pk)
-    entries = campaign.entries.filter(nominated=False).order_by("name")
-    form = forms.NominateForm(request.POST or None, actor=actor, entries=entries)
+    entries = campaign.entries.filter(nominated=False).order_by("name", "pk")
+    chosen = forms.chosen_entry(entries, request.GET.get("entry"))
+    form = forms.NominateForm(request.POST or None, actor=actor, entries=entries, chosen=chosen)
 
     def save() -> Any:
         entry = form.cleaned_data["entry"]
@@ -309,9 +310,9 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
 def object_to(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone objects to a candidate of a list on notice."""
     campaign = selectors.public_get(pk=pk)
-    form = forms.ObjectionForm(
-        request.POST or None, actor=request.user, entries=campaign.entries.order_by("rank", "name")
-    )
+    entries = campaign.entries.order_by("rank", "name", "pk")
+    chosen = forms.chosen_entry(entries, request.GET.get("entry"))
+    form = forms.ObjectionForm(request.POST or None, actor=request.user, entries=entries, chosen=chosen)
     url = reverse("honours:notice", args=[campaign.pk])
     return step_page(
         request,

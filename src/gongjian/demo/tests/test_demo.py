@@ -701,3 +701,33 @@ def test_demo_command_migrates_a_fresh_database_first(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "empty"
+
+
+# --- honours: the demo's own campaigns -----------------------------------------------------------
+
+
+def test_a_county_rates_its_towns_by_service_hours_over_a_period(demo, db):
+    from gongjian.honours.models import Campaign
+
+    rating = Campaign.objects.get(area__name="长沙县", honour="志愿服务先进镇（街道）")
+    assert (rating.figures_from, rating.figures_on) == (dt.date(2018, 1, 1), dt.date(2018, 9, 4))
+    assert rating.status == "awarded"
+    entries = list(rating.entries.order_by("rank"))
+    assert len(entries) >= 3 and all(e.area is not None and e.area.level == 3 for e in entries)
+    parts = [e.parts.get() for e in entries]
+    assert all(p.figures_from == dt.date(2018, 1, 1) and p.readings for p in parts)
+    assert parts[0].value > 0  # the demo's 2018 activities there were verified
+    assert [p.value for p in parts] == sorted((p.value for p in parts), reverse=True)
+    assert [h.rank for h in rating.honours.order_by("rank")] == [1, 2]
+
+
+def test_a_street_names_its_excellent_members_from_nominated_demo_members(demo, db):
+    from gongjian.honours.models import Campaign
+
+    excellent = Campaign.objects.get(area__name="东风路街道", honour="优秀共产党员")
+    entries = list(excellent.entries.select_related("member").order_by("rank"))
+    assert len(entries) == 3 and all(e.nominated and e.member is not None for e in entries)
+    assert all("*" in e.name and e.name != e.member.name for e in entries)  # masked on the public list
+    assert [e.score for e in entries] == sorted((e.score for e in entries), reverse=True)
+    assert all("演示数据" in p.evidence for e in entries for p in e.parts.all())
+    assert excellent.honours.count() == 2

@@ -448,6 +448,11 @@ SPECTACULAR_SETTINGS = {
         "CallBackResultEnum": "gongjian.appeals.models.CallBackResult",
         "AppealRatingEnum": "gongjian.appeals.models.Rating",
         "AppealOutcomeEnum": "gongjian.appeals.models.Outcome",
+        "CallBackChannelEnum": "gongjian.appeals.models.CallBackChannel",
+        "ServiceSignMethodEnum": "gongjian.service.models.Method",
+        "ActivityOrganiserKindEnum": "gongjian.service.models.OrganiserKind",
+        "ActivityAudienceEnum": "gongjian.service.models.Audience",
+        "ActivityStatusEnum": "gongjian.service.models.ActivityStatus",
     },
 }
 

@@ -39,7 +39,10 @@ def test_a_district_names_its_fastest_street(phone, browser, live_server, world)
     phone.login("kaifu_admin")
     # from the menu, not a typed address
     phone.click(".navbar-toggler")
+    # the menu slides open: a tap while it moves can land beside the link, so wait until it is open
+    phone.locator(".navbar-collapse.show").first.wait_for()
     phone.locator("a.nav-link[href='/honours/']").first.click()
+    phone.wait_for_url("**/honours/")
     phone.click("text=开启评比")
     phone.select_option("select[name=area]", str(world.kaifu.pk))
     phone.fill("input[name=name]", "开福区“十快”街道评选")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -19,6 +20,24 @@ class _Date(forms.DateInput):
         super().__init__(format="%Y-%m-%d", attrs={"class": "form-control form-control-sm"})
 
 
+class _ActionInput(forms.TextInput):
+    """A text box with the catalogue's actions as suggestions (a ``<datalist>``)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        from django.utils.html import format_html, format_html_join
+        from django.utils.safestring import mark_safe
+
+        list_id = f"{(attrs or {}).get('id') or name}-options"
+        shown = dict(action_choices()).get(value, value)
+        box = super().render(name, shown, {**(attrs or {}), "list": list_id, "autocomplete": "off"}, renderer)
+        options = format_html_join(
+            "", '<option value="{}"></option>', ((label,) for _v, label in action_choices())
+        )
+        return mark_safe(box + format_html('<datalist id="{}">{}</datalist>', list_id, options))  # noqa: S308
+
+
 class AuditFilterForm(forms.Form):
     """Who, which action, which object, which days, personal data only: every filter optional."""
 
@@ -28,10 +47,12 @@ class AuditFilterForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
-    action = forms.ChoiceField(
+    # typed with suggestions (a datalist): the catalogue has far more than the 50 options a drop-down may hold
+    action = forms.CharField(
         label=pgettext_lazy("field", "Action"),
         required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        max_length=200,
+        widget=_ActionInput(attrs={"class": "form-control form-control-sm"}),
     )
     object_type = forms.CharField(
         label=pgettext_lazy("field", "Object type"),
@@ -55,11 +76,17 @@ class AuditFilterForm(forms.Form):
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["action"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("Every action")), *action_choices()]
+    def clean_action(self) -> str:
+        """An action's name as shown (either script) or its code; empty is every action."""
+        from gongjian.core.text import same_word
+
+        text = (self.cleaned_data.get("action") or "").strip()
+        if not text:
+            return ""
+        for value, label in action_choices():
+            if text == value or same_word(text, label):
+                return value
+        raise ValidationError(_("No such action: choose one of the suggestions."))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

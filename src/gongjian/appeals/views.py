@@ -206,6 +206,24 @@ def raise_appeal(request: HttpRequest) -> HttpResponse:
 # --- one appeal -------------------------------------------------------------------------------
 
 
+def _step_title(name: str) -> str:
+    """The heading of a next step's form on the appeal's page."""
+    if name == "reopen":
+        return _("Not solved? Reopen it (within %(days)s days of closure)") % {"days": services.reopen_days()}
+    return {
+        "assign": _("Assign"),
+        "reassign": _("Reassign"),
+        "answer": _("Answer the resident"),
+        "solve": _("Report the outcome"),
+        "close": _("Close the appeal"),
+        "call_back": _("Call the resident back"),
+        "hand_off": _("Hand off to another organisation"),
+        "accept_handoff": _("Accept the hand-off"),
+        "return_handoff": _("Return the hand-off"),
+        "rate": _("Rate how it was handled"),
+    }.get(name) or _("Show the full phone number (recorded)")
+
+
 def _detail(
     request: HttpRequest,
     appeal: Appeal,
@@ -214,9 +232,16 @@ def _detail(
 ) -> HttpResponse:
     actor = request.user
     actions = services.appeal_actions(actor=actor, appeal=appeal)
-    action_forms = {
-        name: (bound or {}).get(name) or ACTION_FORMS[name](None, actor, appeal) for name in actions
-    }
+    # each next step: its name, its form (the bound one again after an error), where it posts, its title
+    steps = [
+        (
+            name,
+            (bound or {}).get(name) or ACTION_FORMS[name](None, actor, appeal),
+            reverse(f"appeals:{name}", args=[appeal.pk]),
+            _step_title(name),
+        )
+        for name in actions
+    ]
     return render(
         request,
         "appeals/detail.html",
@@ -225,11 +250,10 @@ def _detail(
             "crumbs": _crumbs((appeal.number, None)),
             "events": selectors.appeal_events(actor=actor, appeal=appeal),
             "staff_view": selectors.appeal_staff_view(actor=actor, appeal=appeal),
-            "forms": action_forms,
+            "steps": steps,
             "now": timezone.now(),
             "overdue": appeal.overdue_on(timezone.now()),
             "clear_phone": clear_phone,
-            "reopen_days": services.reopen_days(),
             "handoff": selectors.appeal_pending_handoff(appeal=appeal),
             "callback_by_other": services.appeal_manage_allowed(actor=actor, appeal=appeal)
             and not services.appeal_call_back_allowed(actor=actor, appeal=appeal),
